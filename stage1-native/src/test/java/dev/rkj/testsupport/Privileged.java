@@ -32,7 +32,17 @@ public final class Privileged {
         return "true".equalsIgnoreCase(System.getenv("CI"));
     }
 
+    /** True when the effective uid of this process is 0 (read from {@code /proc/self/status}). */
     public static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return "0".equals(line.split("\\s+")[2]);
+                }
+            }
+        } catch (java.io.IOException e) {
+            return false;
+        }
+        return false;
     }
 }
