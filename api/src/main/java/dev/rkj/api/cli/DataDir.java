@@ -1,0 +1,51 @@
+package dev.rkj.api.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Finds and checks rkj's data directory ({@code --dir}, else {@code $RKJ_DIR}, else the default). */
+final class DataDir {
+    private DataDir() {}
+
+    static Path resolve(Path flag, String env, String defaultDir) {
+        Path dir;
+        boolean isDefault = false;
+        if (flag != null) {
+            dir = flag;
+        } else if (env != null && !env.isBlank()) {
+            dir = Path.of(env);
+        } else {
+            dir = Path.of(defaultDir);
+            isDefault = true;
+        }
+        dir = dir.toAbsolutePath().normalize();
+        if (!Files.exists(dir)) {
+            if (!isDefault) {
+                throw new CliException("data directory " + dir + " does not exist: create it (mkdir -p "
+                        + dir + ") or point --dir / RKJ_DIR at an existing directory");
+            }
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new CliException("cannot create the data directory " + dir + " (" + e.getMessage()
+                        + "): run as root or pass --dir DIR", e);
+            }
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new CliException("data directory " + dir + " is not a directory: pass --dir DIR naming a directory");
+        }
+        checkWritable(dir);
+        return dir;
+    }
+
+    private static void checkWritable(Path dir) {
+        try {
+            Path probe = Files.createTempFile(dir, ".rkj-write-probe", "");
+            Files.delete(probe);
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new CliException("data directory " + dir + " is not writable (" + e.getClass().getSimpleName()
+                    + "): run as a user who can write it, or pass --dir DIR", e);
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package dev.rkj.api.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rkj.eventlog.Envelope;
+import dev.rkj.eventlog.Journal;
+import dev.rkj.eventlog.JournalException;
+import dev.rkj.eventlog.Json;
+import dev.rkj.eventlog.Tail;
+import dev.rkj.eventlog.UnknownEvent;
+import dev.rkj.eventlog.VerifyResult;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code rkj journal}: read and check the event journal, rkj's source of truth. */
+@Command(name = "journal", mixinStandardHelpOptions = true,
+        description = "Show and verify the event journal.",
+        subcommands = {JournalCommand.Show.class, JournalCommand.Verify.class})
+final class JournalCommand implements Runnable {
+    @ParentCommand
+    RkjCommand root;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(
+                new picocli.CommandLine(this), "missing subcommand: show or verify");
+    }
+
+    /** {@code rkj journal show}: the history, readably, one event a line. */
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Print the journal's events (all, or one pod's or image's story).")
+    static final class Show implements Runnable {
+        private static final DateTimeFormatter TIME =
+                DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+        @ParentCommand
+        JournalCommand parent;
+
+        @Option(names = "--aggregate", paramLabel = "ID", description = "only this pod UUID or image ID (a prefix is enough)")
+        String aggregate;
+
+        @Option(names = "--type", paramLabel = "T", description = "only events of this wire type, e.g. pod.started or pod.started/1")
+        String type;
+
+        @Option(names = "--from", paramLabel = "N", description = "start at journal index N (default 0)")
+        long from;
+
+        @Option(names = "--json", description = "one JSON object a line, the envelope as stored")
+        boolean json;
+
+        @Option(names = "--follow", description = "keep printing new events as they are appended (Ctrl-C to stop)")
+        boolean follow;
+
+        private final Map<String, Instant> lastSeen = new HashMap<>();
+
+        @Override
+        public void run() {
+            if (from < 0) {
+                throw new CliException("--from must be 0 or more, got " + from);
+            }
+            PrintStream out = parent.root.out();
+            try {
+                Journal journal = parent.root.context().journal();
+                if (!follow) {
+                    journal.replay(from, e -> print(out, e));
+                    return;
+                }
+                CountDownLatch stopped = new CountDownLatch(1);
+                try (Tail tail = journal.tail(from, e -> print(out, e))) {
+                    Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+                    stopped.await();
+                }
+            } catch (JournalException e) {
+                throw new CliException(e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private boolean selected(Envelope e) {
+            if (aggregate != null && !e.aggregateId().startsWith(aggregate)) {
+                return false;
+            }
+            if (type != null) {
+                String wire = e.type().toString();
+                return type.contains("/") ? wire.equals(type) : e.type().name().equals(type);
+            }
+            return true;
+        }
+
+        private void print(PrintStream out, Envelope e) {
+            if (!selected(e)) {
+                return;
+            }
+            if (json) {
+                out.println(envelopeJson(e));
+                return;
+            }
+            Instant previous = lastSeen.put(e.aggregateId(), e.time());
+            String delta = previous == null ? "" : "  (+" + human(Duration.between(previous, e.time())) + ")";
+            String unknown = e.event() instanceof UnknownEvent ? "  [type unknown to this build]" : "";
+            out.printf("%6d  %s  %-22s %s%s%s%n      %s%n", e.index(), TIME.format(e.time()), e.type(),
+                    e.aggregateId(), delta, unknown, summary(e.payloadJson()));
+        }
+
+        static String human(Duration d) {
+            long micros = d.toNanos() / 1_000;
+            if (micros < 1_000) {
+                return micros + "µs";
+            }
+            if (micros < 1_000_000) {
+                return String.format("%.1fms", micros / 1_000.0);
+            }
+            if (micros < 120_000_000) {
+                return String.format("%.2fs", micros / 1_000_000.0);
+            }
+            return d.toMinutes() + "m" + d.toSecondsPart() + "s";
+        }
+
+        /** {@code key=value} pairs of the payload, so a line reads without a JSON viewer. */
+        static String summary(String payloadJson) {
+            try {
+                JsonNode node = Json.mapper().readTree(payloadJson);
+                if (!node.isObject()) {
+                    return payloadJson;
+                }
+                StringBuilder b = new StringBuilder();
+                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> f = it.next();
+                    if (f.getValue().isNull()) {
+                        continue;
+                    }
+                    if (b.length() > 0) {
+                        b.append(' ');
+                    }
+                    b.append(f.getKey()).append('=')
+                            .append(f.getValue().isTextual() ? f.getValue().asText() : f.getValue().toString());
+                }
+                return b.toString();
+            } catch (IOException ex) {
+                return payloadJson;
+            }
+        }
+
+        static String envelopeJson(Envelope e) {
+            try {
+                ObjectNode n = Json.mapper().createObjectNode();
+                n.put("index", e.index());
+                n.put("time", e.time().toString());
+                n.put("aggregate", e.aggregateId());
+                n.put("type", e.type().toString());
+                n.set("payload", Json.mapper().readTree(e.payloadJson()));
+                n.put("previousHash", HexFormat.of().formatHex(e.previousHash()));
+                n.put("hash", HexFormat.of().formatHex(e.hash()));
+                return Json.mapper().writeValueAsString(n);
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+        }
+    }
+
+    /** {@code rkj journal verify}: recompute the hash chain and name the first broken index. */
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = "Check the journal's hash chain; report the first altered or missing event.")
+    static final class Verify implements Runnable {
+        @ParentCommand
+        JournalCommand parent;
+
+        @Override
+        public void run() {
+            try {
+                VerifyResult result = parent.root.context().journal().verify();
+                if (!result.ok()) {
+                    throw new CliException("journal hash chain broken at index " + result.firstBrokenIndex().getAsLong()
+                            + ": " + result.problem()
+                            + " (the event at that index, or one before it, was altered or removed on disk)");
+                }
+                parent.root.out().println("journal OK: " + result.checked() + " events, hash chain verified");
+            } catch (JournalException e) {
+                throw new CliException(e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.rkj.api.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** {@code rkj}: the root command, holding the global options every subcommand inherits. */
+@Command(
+        name = "rkj",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.Provider.class,
+        description = "rkj: an App Container runtime. Fetch, verify and run App Container Images as pods.",
+        subcommands = {
+            VersionCommand.class,
+            JournalCommand.class,
+        })
+public final class RkjCommand implements Runnable, AutoCloseable {
+    static final String DEFAULT_DIR = "/var/lib/rkj";
+
+    @Option(names = "--dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "rkj's data directory (default: $RKJ_DIR, else " + DEFAULT_DIR + ")")
+    Path dir;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT,
+            description = "log verbosely and show stack traces of errors")
+    void setDebug(boolean debug) {
+        this.debug = debug;
+        if (debug) {
+            Logging.enableDebug();
+        }
+    }
+
+    private boolean debug;
+    private final PrintStream out;
+    private final PrintStream err;
+    private Context context;
+
+    RkjCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    boolean debug() {
+        return debug;
+    }
+
+    PrintStream out() {
+        return out;
+    }
+
+    PrintStream err() {
+        return err;
+    }
+
+    /** The data directory and what lives in it, opened on first use and closed after the command. */
+    Context context() {
+        if (context == null) {
+            context = Context.open(DataDir.resolve(dir, System.getenv("RKJ_DIR"), DEFAULT_DIR));
+        }
+        return context;
+    }
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(
+                new picocli.CommandLine(this), "missing command: try 'rkj --help'");
+    }
+
+    @Override
+    public void close() {
+        if (context != null) {
+            context.close();
+        }
+    }
+}
