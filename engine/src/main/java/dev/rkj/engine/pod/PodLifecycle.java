@@ -45,7 +45,8 @@ import java.util.Objects;
  * <pre>
  * CreatePod          (none)            → embryo            PodCreated
  * ResolveImage       embryo            → preparing         ImageResolved
- * RecordVerification preparing         → preparing         ImageVerified     (needs resolved image)
+ * RecordVerification preparing         → preparing         ImageVerified     (needs resolved image;
+ *                                                                            skipping needs --insecure-options=image)
  * RecordRendered     preparing         → preparing         ImageRendered     (needs verification)
  * PreparePod         preparing         → prepared          PodPrepared       (needs rendered image)
  * StartPod           prepared          → running           PodStarted
@@ -69,17 +70,17 @@ import java.util.Objects;
  * harmless. "Already holds" means: the same spec was created; the same image id was resolved;
  * the same image id got the same verified flag; the same tree was rendered; the same pod
  * directory and manifest digest were prepared; the same stage1 pid and owner started; the same
- * app exit (code, signal, oom); the same pod exit code; a stop of at least this force is pending;
- * the pod was marked garbage (for MarkGarbage and RemovePod, whatever the reason); the pod was
- * deleted; the same failure (stage, reason, retryable) is the last one and its effect holds (a
- * failed stop is not pending again); the pod was lost. A command contradicting a recorded fact
- * (another image id, another exit code) is refused.
+ * app exit (code, signal, oom); the same pod exit code; while running, a stop of at least this
+ * force is pending; the pod was marked garbage (for MarkGarbage and RemovePod, whatever the
+ * reason); the pod was deleted; the same failure (stage, reason, retryable) is the last one and
+ * its effect holds (a failed stop is not pending again); the pod was lost. A command
+ * contradicting a recorded fact (another image id, another exit code) is refused.
  *
  * <h2>Evolve</h2>
- * {@code evolve} applies every fact as written and never throws for odd orders: the journal is
- * the truth, even if two processes raced. A pod's status only moves forward along the lifecycle,
- * so a late fact (a duplicate render after the pod started) updates fields but never moves it
- * back.
+ * {@code evolve} applies every fact as written and never throws for odd orders (only for an
+ * event of another pod): the journal is the truth, even if two processes raced. A pod's status
+ * only moves forward along the lifecycle, so a late fact (a duplicate render after the pod
+ * started) updates fields but never moves it back.
  */
 public final class PodLifecycle {
 
