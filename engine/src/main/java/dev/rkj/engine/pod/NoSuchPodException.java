@@ -1,0 +1,8 @@
+package dev.rkj.engine.pod;
+
+/** No pod's id starts with the given prefix. */
+public final class NoSuchPodException extends PodLookupException {
+    NoSuchPodException(String prefix) {
+        super(prefix, "no pod id starts with \"" + prefix + "\" (see rkj list for the pods there are)");
+    }
+}

@@ -1,0 +1,252 @@
+package dev.rkj.engine.pod;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * A request to record something about a pod, given to {@link PodLifecycle#decide}. Users' intents
+ * ({@link CreatePod}, {@link StopPod}, {@link RemovePod}) and stages' outcomes
+ * ({@link RecordRendered}, {@link StartPod}...) are both commands: the lifecycle checks each
+ * against the pod's state before it becomes an event.
+ *
+ * <p>Commands name a pod by its full id: resolve user-given prefixes first with
+ * {@link PodProjection#resolvePrefix(String)}.
+ */
+public sealed interface PodCommand {
+
+    /** The pod, a full canonical UUID. */
+    String podId();
+
+    /** The move this command makes, named in a refusal. */
+    PodMove move();
+
+    /** Create a pod ({@code rkj run}, {@code rkj prepare}), prepared by {@code owner}. */
+    record CreatePod(String podId, PodSpec spec, PodOwner owner) implements PodCommand {
+        public CreatePod {
+            PodIds.requireValid(podId);
+            Objects.requireNonNull(spec, "spec");
+            Objects.requireNonNull(owner, "owner");
+        }
+
+        @Override
+        public PodMove move() {
+            return PodMove.CREATE;
+        }
+    }
+
+    /** Record the image the pod's image reference resolved to (fetch stage). */
+    record ResolveImage(String podId, String imageId, String imageName, ImageSource source) implements PodCommand {
+        public ResolveImage {
+            PodIds.requireValid(podId);
+            requireText(imageId, "image id");
+            requireText(imageName, "image name");
+            Objects.requireNonNull(source, "source");
+        }
+
+        @Override
+        public PodMove move() {
+            return PodMove.RESOLVE_IMAGE;
+        }
+    }
+
+    /**
+     * Record that the image's signature was verified, or deliberately not ({@code verified}
+     * false, allowed only with {@code --insecure-options=image}) (verify stage).
+     */
+    record RecordVerification(String podId, String imageId, boolean verified, String reason) implements PodCommand {
+        public RecordVerification {
+            PodIds.requireValid(podId);
+            requireText(imageId, "image id");
+            requireText(reason, "verification reason");
+        }
+
+        @Override
+        public PodMove move() {
+            return PodMove.RECORD_VERIFICATION;
+        }
+    }
+
+    /** Record the tree the image was rendered into (render stage). */
+    record RecordRendered(String podId, String imageId, String treePath) implements PodCommand {
+        public RecordRendered {
+            PodIds.requireValid(podId);
+            requireText(imageId, "image id");
+            requireText(treePath, "tree path");
+        }
+
+        @Override
+        public PodMove move() {
+            return PodMove.RECORD_RENDERED;
+        }
+    }
+
+    /** Record that the pod directory and manifest are written (prepare stage). */
+    record PreparePod(String podId, String podDir, String manifestDigest) implements PodCommand {
+        public PreparePod {
+            PodIds.requireValid(podId);
+            requireText(podDir, "pod directory");
+            requireText(manifestDigest, "manifest digest");
+        }
+
+        @Override
+        public PodMove move() {
+            return PodMove.PREPARE;
+        }
+    }
+
+    /** Record that stage1 started the apps, driven by {@code owner} (launch stage). */
+    record StartPod(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner) implements PodCommand {
+        public StartPod {
+            PodIds.requireValid(podId);
+            requirePid(stage1Pid, "stage1");
+            Map<String, Long> pids = new TreeMap<>();
+            if (appPids != null) {
+                for (Map.Entry<String, Long> app : appPids.entrySet()) {
+                    requireText(app.getKey(), "app name");
+                    requirePid(app.getValue() == null ? 0 : app.getValue(), "app " + app.getKey());
+                    pids.put(app.getKey(), app.getValue());
+                }
+            }
+            appPids = Collections.unmodifiableMap(pids);
+            Objects.requireNonNull(owner, "owner");
+        }
+
+        @Override
+        public PodMove move() {
+            return PodMove.START;
+        }
+    }
+
+    /** Record one app's exit (launch stage, reading stage1's status). */
+    record RecordAppExit(String podId, String app, int exitCode, Integer signal, boolean oomKilled) implements PodCommand {
+        public RecordAppExit {
+            PodIds.requireValid(podId);
+            requireText(app, "app name");
+            requireExitCode(exitCode);
+            if (signal != null && (signal < 1 || signal > 64)) {
+                throw new IllegalArgumentException("signal " + signal + " is not a Linux signal number (1-64)");
+            }
+        }
+
+        @Override
+        public PodMove move() {
+            return PodMove.RECORD_APP_EXIT;
+        }
+    }
+
+    /** Ask the owning engine to stop the running pod ({@code rkj stop [--force]}). */
+    record StopPod(String podId, boolean force) implements PodCommand {
+        public StopPod {
+            PodIds.requireValid(podId);
+        }
+
+        @Override
+        public PodMove move() {
+            return PodMove.STOP;
+        }
+    }
+
+    /** Record the pod's exit (launch stage, or recovery from stage1's written status). */
+    record RecordExit(String podId, int exitCode, String reason) implements PodCommand {
+        public RecordExit {
+            PodIds.requireValid(podId);
+            requireExitCode(exitCode);
+            requireText(reason, "exit reason");
+        }
+
+        @Override
+        public PodMove move() {
+            return PodMove.RECORD_EXIT;
+        }
+    }
+
+    /** Mark the pod garbage (gc: expired prepared pods, aborted pods, exited pods). */
+    record MarkGarbage(String podId, String reason) implements PodCommand {
+        public MarkGarbage {
+            PodIds.requireValid(podId);
+            requireText(reason, "garbage reason");
+        }
+
+        @Override
+        public PodMove move() {
+            return PodMove.MARK_GARBAGE;
+        }
+    }
+
+    /**
+     * Remove the pod ({@code rkj rm}): marks it garbage now, whatever its age; the caller then
+     * deletes its resources and records {@link DeletePod}.
+     */
+    record RemovePod(String podId) implements PodCommand {
+        /** The garbage reason {@link PodLifecycle} records for {@code rkj rm}. */
+        public static final String REASON = "removed with rkj rm";
+
+        public RemovePod {
+            PodIds.requireValid(podId);
+        }
+
+        @Override
+        public PodMove move() {
+            return PodMove.REMOVE;
+        }
+    }
+
+    /** Record that a garbage pod's directory, mounts and cgroups are gone (gc stage). */
+    record DeletePod(String podId) implements PodCommand {
+        public DeletePod {
+            PodIds.requireValid(podId);
+        }
+
+        @Override
+        public PodMove move() {
+            return PodMove.DELETE;
+        }
+    }
+
+    /** Record a stage's failure, with a reason the user can act on (any stage). */
+    record FailStage(String podId, Stage stage, String reason, boolean retryable) implements PodCommand {
+        public FailStage {
+            PodIds.requireValid(podId);
+            Objects.requireNonNull(stage, "stage");
+            requireText(reason, "failure reason");
+        }
+
+        @Override
+        public PodMove move() {
+            return PodMove.FAIL_STAGE;
+        }
+    }
+
+    /** Declare the pod lost: its engine died and left no outcome (recovery). */
+    record MarkLost(String podId, String reason) implements PodCommand {
+        public MarkLost {
+            PodIds.requireValid(podId);
+            requireText(reason, "lost reason");
+        }
+
+        @Override
+        public PodMove move() {
+            return PodMove.MARK_LOST;
+        }
+    }
+
+    private static void requireText(String value, String what) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(what + " is empty");
+        }
+    }
+
+    private static void requirePid(long pid, String what) {
+        if (pid <= 0) {
+            throw new IllegalArgumentException(what + " pid " + pid + " is not a process id (> 0)");
+        }
+    }
+
+    private static void requireExitCode(int exitCode) {
+        if (exitCode < 0 || exitCode > 255) {
+            throw new IllegalArgumentException("exit code " + exitCode + " is out of range (0-255)");
+        }
+    }
+}

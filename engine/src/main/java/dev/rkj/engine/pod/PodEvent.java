@@ -1,0 +1,219 @@
+package dev.rkj.engine.pod;
+
+import dev.rkj.eventlog.WireName;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * A fact about one pod, as stored in the journal. The journal's envelope carries the time and
+ * the index, so events do not repeat them.
+ *
+ * <p>Wire format rules: each event names itself with {@link WireName} ({@code pod.started/1});
+ * renaming a class or a nested type is harmless, but renaming or retyping a field, or renaming an
+ * enum constant used by a field, needs a new {@code version} and a reader for the old one.
+ * Nullable fields say so; collections are never null.
+ */
+public sealed interface PodEvent {
+
+    /** The pod's id, a full UUID; also the journal aggregate id. */
+    String podId();
+
+    /**
+     * The pod was created: its id is taken and the engine {@code owner} prepares it. Moves to
+     * {@link PodStatus#EMBRYO}.
+     */
+    @WireName(value = "pod.created", version = 1)
+    record PodCreated(String podId, PodSpec spec, PodOwner owner) implements PodEvent {
+        public PodCreated {
+            requirePodId(podId);
+            Objects.requireNonNull(spec, "spec");
+            Objects.requireNonNull(owner, "owner");
+        }
+    }
+
+    /**
+     * The pod's image reference resolved to an image in the store. Moves to
+     * {@link PodStatus#PREPARING}.
+     *
+     * @param imageId   the image id, {@code sha512-<hex>}
+     * @param imageName the image's name from its manifest, e.g. {@code example.com/app}
+     * @param source    whether it was already in the store or fetched for this pod
+     */
+    @WireName(value = "pod.image-resolved", version = 1)
+    record ImageResolved(String podId, String imageId, String imageName, ImageSource source) implements PodEvent {
+        public ImageResolved {
+            requirePodId(podId);
+            Objects.requireNonNull(imageId, "imageId");
+            Objects.requireNonNull(imageName, "imageName");
+            Objects.requireNonNull(source, "source");
+        }
+    }
+
+    /**
+     * The image's signature was checked, or the check was deliberately skipped. A failed check is
+     * not this event but a {@link StageFailed} of {@link Stage#VERIFY}.
+     *
+     * @param verified whether a trusted signature was found; {@code false} only when skipped
+     * @param reason   how: the signing key and prefix, or why it was skipped (e.g.
+     *                 {@code --insecure-options=image})
+     */
+    @WireName(value = "pod.image-verified", version = 1)
+    record ImageVerified(String podId, String imageId, boolean verified, String reason) implements PodEvent {
+        public ImageVerified {
+            requirePodId(podId);
+            Objects.requireNonNull(imageId, "imageId");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /**
+     * The image (with its dependencies) was rendered into a read-only tree for the pod.
+     *
+     * @param treePath the rendered tree, used as the overlay's lower directory
+     */
+    @WireName(value = "pod.image-rendered", version = 1)
+    record ImageRendered(String podId, String imageId, String treePath) implements PodEvent {
+        public ImageRendered {
+            requirePodId(podId);
+            Objects.requireNonNull(imageId, "imageId");
+            Objects.requireNonNull(treePath, "treePath");
+        }
+    }
+
+    /**
+     * The pod directory and the reified pod manifest were written. Moves to
+     * {@link PodStatus#PREPARED}.
+     *
+     * @param podDir         the pod's directory, {@code <data dir>/pods/<uuid>}
+     * @param manifestDigest the digest of the pod manifest written there, {@code sha512-<hex>}
+     */
+    @WireName(value = "pod.prepared", version = 1)
+    record PodPrepared(String podId, String podDir, String manifestDigest) implements PodEvent {
+        public PodPrepared {
+            requirePodId(podId);
+            Objects.requireNonNull(podDir, "podDir");
+            Objects.requireNonNull(manifestDigest, "manifestDigest");
+        }
+    }
+
+    /**
+     * Stage1 started the apps. Moves to {@link PodStatus#RUNNING}.
+     *
+     * @param stage1Pid the stage1 process, in the host PID namespace
+     * @param appPids   each app's name and its pid in the host PID namespace
+     * @param owner     the engine now driving the pod (it watches stage1 and records the exit)
+     */
+    @WireName(value = "pod.started", version = 1)
+    record PodStarted(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner) implements PodEvent {
+        public PodStarted {
+            requirePodId(podId);
+            appPids = appPids == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(appPids));
+            Objects.requireNonNull(owner, "owner");
+        }
+    }
+
+    /**
+     * One app of the pod exited.
+     *
+     * @param app       the app's name in the pod
+     * @param exitCode  its exit status as a shell reports it ({@code 128 + signal} when killed)
+     * @param signal    the signal that killed it, or {@code null} if it exited by itself
+     * @param oomKilled whether the kernel's OOM killer killed it
+     */
+    @WireName(value = "pod.app-exited", version = 1)
+    record AppExited(String podId, String app, int exitCode, Integer signal, boolean oomKilled) implements PodEvent {
+        public AppExited {
+            requirePodId(podId);
+            Objects.requireNonNull(app, "app");
+        }
+    }
+
+    /**
+     * A user asked to stop the running pod ({@code rkj stop}); the engine owning it acts on it.
+     *
+     * @param force kill at once (SIGKILL) instead of asking the apps to stop (SIGTERM)
+     */
+    @WireName(value = "pod.stop-requested", version = 1)
+    record PodStopRequested(String podId, boolean force) implements PodEvent {
+        public PodStopRequested {
+            requirePodId(podId);
+        }
+    }
+
+    /**
+     * The pod's stage1 exited. Moves to {@link PodStatus#EXITED}.
+     *
+     * @param exitCode the pod's exit status, as {@code rkj run} returns it
+     * @param reason   why, in words: {@code all apps exited}, {@code stopped on request}...
+     */
+    @WireName(value = "pod.exited", version = 1)
+    record PodExited(String podId, int exitCode, String reason) implements PodEvent {
+        public PodExited {
+            requirePodId(podId);
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /**
+     * The pod is to be cleaned up. Moves to {@link PodStatus#GARBAGE}.
+     *
+     * @param reason why: {@code removed with rkj rm}, {@code exited more than 30m ago}...
+     */
+    @WireName(value = "pod.marked-garbage", version = 1)
+    record PodMarkedGarbage(String podId, String reason) implements PodEvent {
+        public PodMarkedGarbage {
+            requirePodId(podId);
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** The pod's directory, mounts and cgroups are gone. Moves to {@link PodStatus#DELETED}. */
+    @WireName(value = "pod.deleted", version = 1)
+    record PodDeleted(String podId) implements PodEvent {
+        public PodDeleted {
+            requirePodId(podId);
+        }
+    }
+
+    /**
+     * A stage failed for this pod. A preparation stage's failure moves the pod to
+     * {@link PodStatus#ABORTED_PREPARE}, a launch failure to {@link PodStatus#EXITED}; a stop or
+     * gc failure leaves its status as it was.
+     *
+     * @param reason    what went wrong and what the user can do about it
+     * @param retryable whether trying again can help (a network error) or not (a bad signature)
+     */
+    @WireName(value = "pod.stage-failed", version = 1)
+    record StageFailed(String podId, Stage stage, String reason, boolean retryable) implements PodEvent {
+        public StageFailed {
+            requirePodId(podId);
+            Objects.requireNonNull(stage, "stage");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /**
+     * The engine driving the pod is gone and left no outcome: e.g. the journal says running, but
+     * stage1's lock is free and no exit status was written. Moves a running pod to
+     * {@link PodStatus#EXITED} and a pod being prepared to {@link PodStatus#ABORTED_PREPARE}, with
+     * {@link PodState#lost()} set.
+     *
+     * @param reason what recovery found
+     */
+    @WireName(value = "pod.lost", version = 1)
+    record PodLost(String podId, String reason) implements PodEvent {
+        public PodLost {
+            requirePodId(podId);
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    private static void requirePodId(String podId) {
+        if (podId == null || podId.isBlank()) {
+            throw new IllegalArgumentException("pod event without a pod id");
+        }
+    }
+}

@@ -1,0 +1,382 @@
+package dev.rkj.engine.pod;
+
+import dev.rkj.engine.pod.PodCommand.CreatePod;
+import dev.rkj.engine.pod.PodCommand.DeletePod;
+import dev.rkj.engine.pod.PodCommand.FailStage;
+import dev.rkj.engine.pod.PodCommand.MarkGarbage;
+import dev.rkj.engine.pod.PodCommand.MarkLost;
+import dev.rkj.engine.pod.PodCommand.PreparePod;
+import dev.rkj.engine.pod.PodCommand.RecordAppExit;
+import dev.rkj.engine.pod.PodCommand.RecordExit;
+import dev.rkj.engine.pod.PodCommand.RecordRendered;
+import dev.rkj.engine.pod.PodCommand.RecordVerification;
+import dev.rkj.engine.pod.PodCommand.RemovePod;
+import dev.rkj.engine.pod.PodCommand.ResolveImage;
+import dev.rkj.engine.pod.PodCommand.StartPod;
+import dev.rkj.engine.pod.PodCommand.StopPod;
+import dev.rkj.engine.pod.PodEvent.AppExited;
+import dev.rkj.engine.pod.PodEvent.ImageRendered;
+import dev.rkj.engine.pod.PodEvent.ImageResolved;
+import dev.rkj.engine.pod.PodEvent.ImageVerified;
+import dev.rkj.engine.pod.PodEvent.PodCreated;
+import dev.rkj.engine.pod.PodEvent.PodDeleted;
+import dev.rkj.engine.pod.PodEvent.PodExited;
+import dev.rkj.engine.pod.PodEvent.PodLost;
+import dev.rkj.engine.pod.PodEvent.PodMarkedGarbage;
+import dev.rkj.engine.pod.PodEvent.PodPrepared;
+import dev.rkj.engine.pod.PodEvent.PodStarted;
+import dev.rkj.engine.pod.PodEvent.PodStopRequested;
+import dev.rkj.engine.pod.PodEvent.StageFailed;
+import dev.rkj.engine.pod.PodSpec.InsecureOption;
+import dev.rkj.engine.pod.PodState.AppStatus;
+import dev.rkj.engine.pod.PodState.ImageVerification;
+import dev.rkj.engine.pod.PodState.PodImage;
+import dev.rkj.engine.pod.PodState.StageFailure;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The pod lifecycle: {@link #decide} turns a command into the events to append (or refuses it),
+ * {@link #evolve} folds an event into the state. Both are pure: no I/O, no clock.
+ *
+ * <h2>Transitions (rkt's)</h2>
+ * <pre>
+ * CreatePod          (none)            → embryo            PodCreated
+ * ResolveImage       embryo            → preparing         ImageResolved
+ * RecordVerification preparing         → preparing         ImageVerified     (needs resolved image;
+ *                                                                            skipping needs --insecure-options=image)
+ * RecordRendered     preparing         → preparing         ImageRendered     (needs verification)
+ * PreparePod         preparing         → prepared          PodPrepared       (needs rendered image)
+ * StartPod           prepared          → running           PodStarted
+ * RecordAppExit      running           → running           AppExited         (app must be started)
+ * StopPod            running           → running           PodStopRequested  (the owner then stops it)
+ * RecordExit         running           → exited            PodExited
+ * MarkGarbage        prepared, aborted prepare, exited → garbage   PodMarkedGarbage
+ * RemovePod          same as MarkGarbage, reason "removed with rkj rm"
+ * DeletePod          garbage           → deleted           PodDeleted
+ * FailStage          fetch..prepare: embryo, preparing → aborted prepare;
+ *                    launch: prepared → exited; stop: running (stop request cleared);
+ *                    gc: garbage (stays)                   StageFailed
+ * MarkLost           embryo, preparing → aborted prepare;  running → exited   PodLost
+ * </pre>
+ * A retryable preparation failure still aborts the pod: stages retry inside themselves before
+ * reporting, and {@code retryable} tells the user that running the pod again may work.
+ *
+ * <h2>Idempotence (at-least-once delivery)</h2>
+ * A command whose fact the pod's history already holds decides <em>no events</em> instead of a
+ * refusal, whatever the pod's status is now: a stage's outcome delivered twice, or late, is
+ * harmless. "Already holds" means: the same spec was created; the same image id was resolved;
+ * the same image id got the same verified flag; the same tree was rendered; the same pod
+ * directory and manifest digest were prepared; the same stage1 pid and owner started; the same
+ * app exit (code, signal, oom); the same pod exit code; while running, a stop of at least this
+ * force is pending; the pod was marked garbage (for MarkGarbage and RemovePod, whatever the
+ * reason); the pod was deleted; the same failure (stage, reason, retryable) is the last one and
+ * its effect holds (a failed stop is not pending again); the pod was lost. A command
+ * contradicting a recorded fact (another image id, another exit code) is refused.
+ *
+ * <h2>Evolve</h2>
+ * {@code evolve} applies every fact as written and never throws for odd orders (only for an
+ * event of another pod): the journal is the truth, even if two processes raced. A pod's status
+ * only moves forward along the lifecycle, so a late fact (a duplicate render after the pod
+ * started) updates fields but never moves it back.
+ */
+public final class PodLifecycle {
+
+    private PodLifecycle() {
+    }
+
+    /**
+     * The events that record {@code command} on the pod in {@code state}: usually one, none when
+     * the command's fact is already recorded (see the class comment).
+     *
+     * @param state the pod's current state, {@link PodState#initial(String)} for a new pod
+     * @throws IllegalPodTransition if the pod's state does not allow the command
+     * @throws IllegalArgumentException if {@code command} is for another pod than {@code state}
+     */
+    public static List<PodEvent> decide(PodCommand command, PodState state) throws IllegalPodTransition {
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(state, "state");
+        if (!command.podId().equals(state.podId())) {
+            throw new IllegalArgumentException("command " + command + " is for pod " + command.podId()
+                    + ", not for pod " + state.podId());
+        }
+        if (command instanceof CreatePod c) {
+            return create(c, state);
+        } else if (command instanceof ResolveImage c) {
+            return resolveImage(c, state);
+        } else if (command instanceof RecordVerification c) {
+            return recordVerification(c, state);
+        } else if (command instanceof RecordRendered c) {
+            return recordRendered(c, state);
+        } else if (command instanceof PreparePod c) {
+            return prepare(c, state);
+        } else if (command instanceof StartPod c) {
+            return start(c, state);
+        } else if (command instanceof RecordAppExit c) {
+            return recordAppExit(c, state);
+        } else if (command instanceof StopPod c) {
+            return stop(c, state);
+        } else if (command instanceof RecordExit c) {
+            return recordExit(c, state);
+        } else if (command instanceof MarkGarbage c) {
+            return markGarbage(c, c.reason(), state);
+        } else if (command instanceof RemovePod c) {
+            return markGarbage(c, RemovePod.REASON, state);
+        } else if (command instanceof DeletePod c) {
+            return delete(c, state);
+        } else if (command instanceof FailStage c) {
+            return failStage(c, state);
+        } else if (command instanceof MarkLost c) {
+            return markLost(c, state);
+        }
+        throw new AssertionError("PodLifecycle.decide does not handle " + command.getClass().getName());
+    }
+
+    /**
+     * Checks that the pod's status allows {@code move}, before a caller does side effects that
+     * end in that move (e.g. {@code rkj run-prepared} checks {@link PodMove#START} before
+     * launching). {@link #decide} makes the same check and more.
+     *
+     * @throws IllegalPodTransition if the status does not allow the move
+     */
+    public static void check(PodState state, PodMove move) throws IllegalPodTransition {
+        if (move == PodMove.CREATE) {
+            if (state.exists()) {
+                throw refuse(state, move, move.refusal(state.status(), state.podId()));
+            }
+            return;
+        }
+        if (!state.exists()) {
+            throw new IllegalPodTransition(state.podId(), null, move, "it was never created");
+        }
+        if (!move.allowedFrom(state.status())) {
+            throw refuse(state, move, move.refusal(state.status(), state.podId()));
+        }
+    }
+
+    /**
+     * The pod's state after {@code event}, recorded at {@code time} (the journal envelope's).
+     *
+     * @throws IllegalArgumentException if {@code event} is for another pod than {@code state}
+     */
+    public static PodState evolve(PodState state, PodEvent event, Instant time) {
+        Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(time, "time");
+        if (!event.podId().equals(state.podId())) {
+            throw new IllegalArgumentException("event " + event + " is for pod " + event.podId()
+                    + ", not for pod " + state.podId());
+        }
+        PodState.Builder next = state.toBuilder().applied(time);
+        if (event instanceof PodCreated e) {
+            next.advanceTo(PodStatus.EMBRYO, time).spec(e.spec()).owner(e.owner());
+        } else if (event instanceof ImageResolved e) {
+            next.advanceTo(PodStatus.PREPARING, time).image(new PodImage(e.imageId(), e.imageName(), e.source()));
+        } else if (event instanceof ImageVerified e) {
+            next.verification(new ImageVerification(e.verified(), e.reason()));
+        } else if (event instanceof ImageRendered e) {
+            next.treePath(e.treePath());
+        } else if (event instanceof PodPrepared e) {
+            next.advanceTo(PodStatus.PREPARED, time).prepared(e.podDir(), e.manifestDigest());
+        } else if (event instanceof PodStarted e) {
+            next.advanceTo(PodStatus.RUNNING, time).stage1Pid(e.stage1Pid()).owner(e.owner());
+            e.appPids().forEach((app, pid) -> {
+                AppStatus known = next.app(app).orElse(null);
+                next.app(known == null
+                        ? new AppStatus(app, pid, null, null, false, null)
+                        : new AppStatus(app, pid, known.exitCode(), known.signal(), known.oomKilled(), known.exitedAt()));
+            });
+        } else if (event instanceof AppExited e) {
+            Long pid = next.app(e.app()).map(AppStatus::pid).orElse(null);
+            next.app(new AppStatus(e.app(), pid, e.exitCode(), e.signal(), e.oomKilled(), time));
+        } else if (event instanceof PodStopRequested e) {
+            next.stopRequested(true, e.force() || next.forceStop());
+        } else if (event instanceof PodExited e) {
+            next.advanceTo(PodStatus.EXITED, time).exit(e.exitCode(), e.reason());
+        } else if (event instanceof PodMarkedGarbage e) {
+            next.advanceTo(PodStatus.GARBAGE, time).garbageReason(e.reason());
+        } else if (event instanceof PodDeleted) {
+            next.advanceTo(PodStatus.DELETED, time);
+        } else if (event instanceof StageFailed e) {
+            next.failure(new StageFailure(e.stage(), e.reason(), e.retryable(), time));
+            if (e.stage().isPreparation()) {
+                next.advanceTo(PodStatus.ABORTED_PREPARE, time);
+            } else if (e.stage() == Stage.LAUNCH && next.status() == PodStatus.PREPARED) {
+                next.advanceTo(PodStatus.EXITED, time);
+            } else if (e.stage() == Stage.STOP) {
+                next.stopRequested(false, false);
+            }
+        } else if (event instanceof PodLost e) {
+            next.lostReason(e.reason());
+            if (next.status().isBeingPrepared()) {
+                next.advanceTo(PodStatus.ABORTED_PREPARE, time);
+            } else if (next.status() == PodStatus.RUNNING) {
+                next.advanceTo(PodStatus.EXITED, time);
+            }
+        } else {
+            throw new AssertionError("PodLifecycle.evolve does not handle " + event.getClass().getName());
+        }
+        return next.build();
+    }
+
+    private static List<PodEvent> create(CreatePod c, PodState s) throws IllegalPodTransition {
+        if (s.exists() && c.spec().equals(s.spec())) {
+            return List.of();
+        }
+        check(s, c.move());
+        return List.of(new PodCreated(c.podId(), c.spec(), c.owner()));
+    }
+
+    private static List<PodEvent> resolveImage(ResolveImage c, PodState s) throws IllegalPodTransition {
+        if (s.image() != null && s.image().id().equals(c.imageId())) {
+            return List.of();
+        }
+        if (s.image() != null) {
+            throw refuse(s, c.move(), "its image is already resolved to " + s.image().id());
+        }
+        check(s, c.move());
+        return List.of(new ImageResolved(c.podId(), c.imageId(), c.imageName(), c.source()));
+    }
+
+    private static List<PodEvent> recordVerification(RecordVerification c, PodState s) throws IllegalPodTransition {
+        ImageVerification v = s.verification();
+        if (v != null && v.verified() == c.verified() && isImage(s, c.imageId())) {
+            return List.of();
+        }
+        check(s, c.move());
+        requireImage(s, c.move(), c.imageId(), "verified");
+        if (v != null) {
+            throw refuse(s, c.move(), "its image's verification is already recorded: "
+                    + (v.verified() ? "verified, " : "not verified, ") + v.reason());
+        }
+        if (!c.verified() && !s.spec().allows(InsecureOption.IMAGE)) {
+            throw refuse(s, c.move(), "skipping verification needs --insecure-options=image;"
+                    + " record a verify failure instead");
+        }
+        return List.of(new ImageVerified(c.podId(), c.imageId(), c.verified(), c.reason()));
+    }
+
+    private static List<PodEvent> recordRendered(RecordRendered c, PodState s) throws IllegalPodTransition {
+        if (c.treePath().equals(s.treePath()) && isImage(s, c.imageId())) {
+            return List.of();
+        }
+        check(s, c.move());
+        requireImage(s, c.move(), c.imageId(), "rendered");
+        if (s.verification() == null) {
+            throw refuse(s, c.move(), "its image is not verified yet; an image is rendered only after its verification");
+        }
+        if (s.treePath() != null) {
+            throw refuse(s, c.move(), "its image is already rendered at " + s.treePath());
+        }
+        return List.of(new ImageRendered(c.podId(), c.imageId(), c.treePath()));
+    }
+
+    private static List<PodEvent> prepare(PreparePod c, PodState s) throws IllegalPodTransition {
+        if (c.podDir().equals(s.podDir()) && c.manifestDigest().equals(s.manifestDigest())) {
+            return List.of();
+        }
+        check(s, c.move());
+        if (s.treePath() == null) {
+            throw refuse(s, c.move(), "its image is not rendered yet; a pod is prepared only after its image is rendered");
+        }
+        return List.of(new PodPrepared(c.podId(), c.podDir(), c.manifestDigest()));
+    }
+
+    private static List<PodEvent> start(StartPod c, PodState s) throws IllegalPodTransition {
+        if (s.stage1Pid() != null && s.stage1Pid() == c.stage1Pid() && c.owner().equals(s.owner())) {
+            return List.of();
+        }
+        check(s, c.move());
+        return List.of(new PodStarted(c.podId(), c.stage1Pid(), c.appPids(), c.owner()));
+    }
+
+    private static List<PodEvent> recordAppExit(RecordAppExit c, PodState s) throws IllegalPodTransition {
+        AppStatus app = s.apps().get(c.app());
+        if (app != null && app.hasExited() && app.exitCode() == c.exitCode()
+                && Objects.equals(app.signal(), c.signal()) && app.oomKilled() == c.oomKilled()) {
+            return List.of();
+        }
+        check(s, c.move());
+        if (app == null) {
+            throw refuse(s, c.move(), "it has no app named " + c.app() + "; its apps are " + String.join(", ", s.apps().keySet()));
+        }
+        if (app.hasExited()) {
+            throw refuse(s, c.move(), "app " + c.app() + " already exited with code " + app.exitCode());
+        }
+        return List.of(new AppExited(c.podId(), c.app(), c.exitCode(), c.signal(), c.oomKilled()));
+    }
+
+    private static List<PodEvent> stop(StopPod c, PodState s) throws IllegalPodTransition {
+        check(s, c.move());
+        if (s.stopRequested() && (s.forceStop() || !c.force())) {
+            return List.of();
+        }
+        return List.of(new PodStopRequested(c.podId(), c.force()));
+    }
+
+    private static List<PodEvent> recordExit(RecordExit c, PodState s) throws IllegalPodTransition {
+        if (s.exitCode() != null && s.exitCode() == c.exitCode()) {
+            return List.of();
+        }
+        check(s, c.move());
+        return List.of(new PodExited(c.podId(), c.exitCode(), c.reason()));
+    }
+
+    private static List<PodEvent> markGarbage(PodCommand c, String reason, PodState s) throws IllegalPodTransition {
+        if (s.garbageReason() != null) {
+            return List.of();
+        }
+        check(s, c.move());
+        return List.of(new PodMarkedGarbage(c.podId(), reason));
+    }
+
+    private static List<PodEvent> delete(DeletePod c, PodState s) throws IllegalPodTransition {
+        if (s.status() == PodStatus.DELETED) {
+            return List.of();
+        }
+        check(s, c.move());
+        return List.of(new PodDeleted(c.podId()));
+    }
+
+    private static List<PodEvent> failStage(FailStage c, PodState s) throws IllegalPodTransition {
+        StageFailure last = s.failure();
+        boolean recorded = last != null && last.stage() == c.stage() && last.reason().equals(c.reason())
+                && last.retryable() == c.retryable();
+        // A failed stop clears the pending request; a new request may fail the same way again.
+        boolean effectHolds = c.stage() != Stage.STOP || !s.stopRequested();
+        if (recorded && effectHolds) {
+            return List.of();
+        }
+        check(s, c.move());
+        if (!c.stage().canFailIn(s.status())) {
+            throw refuse(s, c.move(), "a " + c.stage().displayName() + " failure happens only " + c.stage().whenItCanFail());
+        }
+        return List.of(new StageFailed(c.podId(), c.stage(), c.reason(), c.retryable()));
+    }
+
+    private static List<PodEvent> markLost(MarkLost c, PodState s) throws IllegalPodTransition {
+        if (s.lost()) {
+            return List.of();
+        }
+        check(s, c.move());
+        return List.of(new PodLost(c.podId(), c.reason()));
+    }
+
+    private static boolean isImage(PodState s, String imageId) {
+        return s.image() != null && s.image().id().equals(imageId);
+    }
+
+    private static void requireImage(PodState s, PodMove move, String imageId, String what) throws IllegalPodTransition {
+        if (s.image() == null) {
+            throw refuse(s, move, "its image is not resolved yet");
+        }
+        if (!s.image().id().equals(imageId)) {
+            throw refuse(s, move, "the image " + what + ", " + imageId + ", is not the pod's image " + s.image().id());
+        }
+    }
+
+    private static IllegalPodTransition refuse(PodState s, PodMove move, String why) {
+        return new IllegalPodTransition(s.podId(), s.status(), move, why);
+    }
+}

@@ -1,0 +1,328 @@
+package dev.rkj.engine.pod;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * What the journal says about one pod: the fold of its events by
+ * {@link PodLifecycle#evolve(PodState, PodEvent, Instant)}. Immutable; only {@code evolve} makes
+ * new ones. Fields a pod has not reached yet are {@code null} (documented per field);
+ * collections are never null.
+ *
+ * @param podId          the pod's id
+ * @param revision       how many of the pod's events were applied; 0 before it was created
+ * @param status         where it is; {@code EMBRYO} also before it was created (see {@link #exists()})
+ * @param spec           what the user asked for; null before created
+ * @param owner          the engine driving it: the creator while preparing, the starter once
+ *                       started; null before created
+ * @param image          the resolved image; null before resolved
+ * @param verification   the image's verification; null before verified
+ * @param treePath       the rendered tree; null before rendered
+ * @param podDir         the pod directory; null before prepared
+ * @param manifestDigest the written pod manifest's digest; null before prepared
+ * @param stage1Pid      stage1's host pid; null before started
+ * @param apps           each started app by name, with its exit once recorded
+ * @param stopRequested  a stop was requested and has not failed since
+ * @param forceStop      the stop requested is a forced one (SIGKILL)
+ * @param exitCode       the pod's exit status; null unless it exited with one (not when lost or
+ *                       when its launch failed)
+ * @param exitReason     why it exited; null unless it exited with a status
+ * @param lostReason     what recovery found when it declared the pod lost; null unless lost
+ * @param failure        the last stage failure; null if none
+ * @param garbageReason  why it was marked garbage; null unless it was
+ * @param enteredAt      when it entered each status it reached
+ * @param updatedAt      the time of its last event; null before created
+ */
+public record PodState(
+        String podId,
+        long revision,
+        PodStatus status,
+        PodSpec spec,
+        PodOwner owner,
+        PodImage image,
+        ImageVerification verification,
+        String treePath,
+        String podDir,
+        String manifestDigest,
+        Long stage1Pid,
+        Map<String, AppStatus> apps,
+        boolean stopRequested,
+        boolean forceStop,
+        Integer exitCode,
+        String exitReason,
+        String lostReason,
+        StageFailure failure,
+        String garbageReason,
+        Map<PodStatus, Instant> enteredAt,
+        Instant updatedAt) {
+
+    public PodState {
+        if (podId == null || podId.isBlank()) {
+            throw new IllegalArgumentException("pod state without a pod id");
+        }
+        Objects.requireNonNull(status, "status");
+        apps = apps == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(apps));
+        enteredAt = enteredAt == null || enteredAt.isEmpty()
+                ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(enteredAt));
+    }
+
+    /** The state of a pod no event has touched yet: the state {@code decide} creates pods from. */
+    public static PodState initial(String podId) {
+        return new PodState(podId, 0, PodStatus.EMBRYO, null, null, null, null, null, null, null, null,
+                Map.of(), false, false, null, null, null, null, null, Map.of(), null);
+    }
+
+    /** Whether the pod was created (some event of it was applied). */
+    public boolean exists() {
+        return revision > 0;
+    }
+
+    /** Whether recovery declared it lost (its engine died and left no outcome). */
+    public boolean lost() {
+        return lostReason != null;
+    }
+
+    /** When it entered {@code s}, if it did. */
+    public Optional<Instant> enteredAt(PodStatus s) {
+        return Optional.ofNullable(enteredAt.get(s));
+    }
+
+    /** When it was created. */
+    public Optional<Instant> createdAt() {
+        return enteredAt(PodStatus.EMBRYO);
+    }
+
+    /** When its apps started. */
+    public Optional<Instant> startedAt() {
+        return enteredAt(PodStatus.RUNNING);
+    }
+
+    /** When it exited (including lost and failed launches). */
+    public Optional<Instant> exitedAt() {
+        return enteredAt(PodStatus.EXITED);
+    }
+
+    /** How long it ran: from started to exited, if it did both. */
+    public Optional<Duration> runTime() {
+        Instant started = enteredAt.get(PodStatus.RUNNING);
+        Instant exited = enteredAt.get(PodStatus.EXITED);
+        return started == null || exited == null ? Optional.empty() : Optional.of(Duration.between(started, exited));
+    }
+
+    /** The app named {@code name}, if it was started. */
+    public Optional<AppStatus> app(String name) {
+        return Optional.ofNullable(apps.get(name));
+    }
+
+    Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * The image a pod runs.
+     *
+     * @param id     {@code sha512-<hex>}
+     * @param name   the name from its manifest
+     * @param source where it came from
+     */
+    public record PodImage(String id, String name, ImageSource source) {
+    }
+
+    /**
+     * The outcome of checking the image's signature.
+     *
+     * @param verified whether a trusted signature was found ({@code false}: deliberately skipped)
+     * @param reason   the signer, or why it was skipped
+     */
+    public record ImageVerification(boolean verified, String reason) {
+    }
+
+    /**
+     * One app of a started pod.
+     *
+     * @param name      its name in the pod
+     * @param pid       its host pid; null if the launch did not report one
+     * @param exitCode  its exit status; null while running
+     * @param signal    the signal that killed it; null if none
+     * @param oomKilled whether the OOM killer killed it
+     * @param exitedAt  when its exit was recorded; null while running
+     */
+    public record AppStatus(String name, Long pid, Integer exitCode, Integer signal, boolean oomKilled, Instant exitedAt) {
+        /** Whether its exit was recorded. */
+        public boolean hasExited() {
+            return exitCode != null;
+        }
+    }
+
+    /**
+     * A stage's failure.
+     *
+     * @param stage     the stage that failed
+     * @param reason    what went wrong and what to do
+     * @param retryable whether trying again can help
+     * @param at        when it was recorded
+     */
+    public record StageFailure(Stage stage, String reason, boolean retryable, Instant at) {
+    }
+
+    /** A mutable copy of a state, for {@link PodLifecycle#evolve} only. */
+    static final class Builder {
+        private final String podId;
+        private long revision;
+        private PodStatus status;
+        private PodSpec spec;
+        private PodOwner owner;
+        private PodImage image;
+        private ImageVerification verification;
+        private String treePath;
+        private String podDir;
+        private String manifestDigest;
+        private Long stage1Pid;
+        private final Map<String, AppStatus> apps;
+        private boolean stopRequested;
+        private boolean forceStop;
+        private Integer exitCode;
+        private String exitReason;
+        private String lostReason;
+        private StageFailure failure;
+        private String garbageReason;
+        private final EnumMap<PodStatus, Instant> enteredAt = new EnumMap<>(PodStatus.class);
+        private Instant updatedAt;
+
+        private Builder(PodState s) {
+            podId = s.podId;
+            revision = s.revision;
+            status = s.status;
+            spec = s.spec;
+            owner = s.owner;
+            image = s.image;
+            verification = s.verification;
+            treePath = s.treePath;
+            podDir = s.podDir;
+            manifestDigest = s.manifestDigest;
+            stage1Pid = s.stage1Pid;
+            apps = new TreeMap<>(s.apps);
+            stopRequested = s.stopRequested;
+            forceStop = s.forceStop;
+            exitCode = s.exitCode;
+            exitReason = s.exitReason;
+            lostReason = s.lostReason;
+            failure = s.failure;
+            garbageReason = s.garbageReason;
+            enteredAt.putAll(s.enteredAt);
+            updatedAt = s.updatedAt;
+        }
+
+        /** Counts one more event, applied at {@code time}. */
+        Builder applied(Instant time) {
+            revision++;
+            updatedAt = time;
+            return this;
+        }
+
+        /**
+         * Moves to {@code next} at {@code time} if it lies further along the lifecycle (or records
+         * when the current status was entered, for the first event); a fact that arrives late,
+         * after a later one, never moves a pod back.
+         */
+        Builder advanceTo(PodStatus next, Instant time) {
+            if (status.isBehind(next) || (status == next && !enteredAt.containsKey(next))) {
+                status = next;
+                enteredAt.putIfAbsent(next, time);
+            }
+            return this;
+        }
+
+        PodStatus status() {
+            return status;
+        }
+
+        Builder spec(PodSpec v) {
+            spec = v;
+            return this;
+        }
+
+        Builder owner(PodOwner v) {
+            owner = v;
+            return this;
+        }
+
+        Builder image(PodImage v) {
+            image = v;
+            return this;
+        }
+
+        Builder verification(ImageVerification v) {
+            verification = v;
+            return this;
+        }
+
+        Builder treePath(String v) {
+            treePath = v;
+            return this;
+        }
+
+        Builder prepared(String dir, String digest) {
+            podDir = dir;
+            manifestDigest = digest;
+            return this;
+        }
+
+        Builder stage1Pid(Long v) {
+            stage1Pid = v;
+            return this;
+        }
+
+        Builder app(AppStatus v) {
+            apps.put(v.name(), v);
+            return this;
+        }
+
+        Optional<AppStatus> app(String name) {
+            return Optional.ofNullable(apps.get(name));
+        }
+
+        Builder stopRequested(boolean requested, boolean force) {
+            stopRequested = requested;
+            forceStop = force;
+            return this;
+        }
+
+        boolean forceStop() {
+            return forceStop;
+        }
+
+        Builder exit(Integer code, String reason) {
+            exitCode = code;
+            exitReason = reason;
+            return this;
+        }
+
+        Builder lostReason(String v) {
+            lostReason = v;
+            return this;
+        }
+
+        Builder failure(StageFailure v) {
+            failure = v;
+            return this;
+        }
+
+        Builder garbageReason(String v) {
+            garbageReason = v;
+            return this;
+        }
+
+        PodState build() {
+            return new PodState(podId, revision, status, spec, owner, image, verification, treePath, podDir,
+                    manifestDigest, stage1Pid, apps, stopRequested, forceStop, exitCode, exitReason, lostReason,
+                    failure, garbageReason, enteredAt, updatedAt);
+        }
+    }
+}

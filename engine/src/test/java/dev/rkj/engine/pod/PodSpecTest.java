@@ -1,0 +1,100 @@
+package dev.rkj.engine.pod;
+
+import dev.rkj.engine.pod.PodSpec.InsecureOption;
+import dev.rkj.engine.pod.PodSpec.NetMode;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link PodSpec}, {@link PodOwner} and {@link PodIds}: defaults, defensive copies, and errors that name the bad value. */
+class PodSpecTest {
+
+    @Test
+    void ofGivesRktsDefaults() {
+        PodSpec spec = PodSpec.of("example.com/app:v1");
+        assertEquals(NetMode.DEFAULT, spec.net());
+        assertEquals(List.of(), spec.args());
+        assertEquals(Map.of(), spec.env());
+        assertEquals(Set.of(), spec.insecureOptions());
+        assertFalse(spec.allows(InsecureOption.IMAGE));
+        assertFalse(spec.interactive());
+    }
+
+    @Test
+    void theSpecCopiesWhatItIsGiven() {
+        List<String> args = new ArrayList<>(List.of("a"));
+        Map<String, String> env = new HashMap<>(Map.of("K", "v"));
+        PodSpec spec = new PodSpec("img", null, args, env, null, null, null, null, false, EnumSet.of(InsecureOption.IMAGE));
+        args.add("b");
+        env.put("K2", "v2");
+        assertEquals(List.of("a"), spec.args());
+        assertEquals(Map.of("K", "v"), spec.env());
+        assertTrue(spec.allows(InsecureOption.IMAGE));
+        assertThrows(UnsupportedOperationException.class, () -> spec.args().add("c"));
+    }
+
+    @Test
+    void badValuesAreRejectedNamingThem() {
+        assertEquals("pod spec: the image reference is empty (name an image, an image id or a file)",
+                message(() -> PodSpec.of(" ")));
+        assertEquals("pod spec: exec \"bin/sh\" is not an absolute path (appc requires one, e.g. /bin/sh)",
+                message(() -> new PodSpec("img", "bin/sh", null, null, null, null, null, null, false, null)));
+        assertEquals("pod spec: environment variable name \"A=B\" is not valid (it must be non-empty and contain no '=')",
+                message(() -> new PodSpec("img", null, null, Map.of("A=B", "x"), null, null, null, null, false, null)));
+        assertEquals("pod spec: hostname \"-web\" is not valid (1-64 letters, digits, '-' and '.',"
+                        + " not starting or ending with '-' or '.')",
+                message(() -> new PodSpec("img", null, null, null, "-web", null, null, null, false, null)));
+        assertEquals("pod spec: memory limit 0 bytes is not positive (omit it for no limit)",
+                message(() -> new PodSpec("img", null, null, null, null, null, 0L, null, false, null)));
+        assertEquals("pod spec: CPU limit -5 millicores is not positive (omit it for no limit)",
+                message(() -> new PodSpec("img", null, null, null, null, null, null, -5L, false, null)));
+    }
+
+    @Test
+    void insecureOptionsParseRktWordsAndGroups() {
+        assertEquals(EnumSet.of(InsecureOption.IMAGE, InsecureOption.TLS), InsecureOption.parseList("image,tls"));
+        assertEquals(EnumSet.of(InsecureOption.IMAGE, InsecureOption.TLS, InsecureOption.HTTP, InsecureOption.PUBKEY),
+                InsecureOption.parseList("all-fetch"));
+        assertEquals(EnumSet.allOf(InsecureOption.class), InsecureOption.parseList("all"));
+        assertEquals(Set.of(), InsecureOption.parseList("none"));
+        assertEquals("unknown --insecure-options value \"imagee\": use none, all, all-fetch, all-run, image, tls, http,"
+                + " pubkey, ondisk, capabilities, paths, seccomp", message(() -> InsecureOption.parseList("image,imagee")));
+    }
+
+    @Test
+    void netModesParseRktWords() {
+        assertEquals(NetMode.HOST, NetMode.parse("host"));
+        assertEquals("none", NetMode.NONE.flagValue());
+        assertEquals("unknown --net value \"bridge\": use default, host or none", message(() -> NetMode.parse("bridge")));
+    }
+
+    @Test
+    void ownersNeedAnIdAndAPid() {
+        assertEquals("pod owner e1: hostPid 0 is not a process id (give the engine's pid, > 0)",
+                message(() -> new PodOwner("e1", 0)));
+        assertEquals("engine e1 (pid 7)", new PodOwner("e1", 7).toString());
+    }
+
+    @Test
+    void podIdsAreCanonicalUuids() {
+        String id = PodIds.newId();
+        assertTrue(PodIds.isValid(id), id);
+        assertFalse(PodIds.isValid(id.toUpperCase()));
+        assertFalse(PodIds.isValid("6f1c"));
+        assertEquals(id, PodIds.requireValid(id));
+    }
+
+    private static String message(Runnable r) {
+        return assertThrows(IllegalArgumentException.class, r::run).getMessage();
+    }
+}
