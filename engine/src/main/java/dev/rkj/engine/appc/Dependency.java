@@ -11,7 +11,8 @@ import java.util.OptionalLong;
 public record Dependency(AcIdentifier imageName, Optional<ImageId> imageId, Labels labels, OptionalLong size) {
     public Dependency {
         if (imageName == null || imageId == null || labels == null || size == null) {
-            throw new IllegalArgumentException("a dependency needs an image name (use Optional.empty() for absent parts)");
+            throw new IllegalArgumentException(
+                    "a dependency needs an image name (use Optional.empty() for absent parts)");
         }
         if (size.isPresent() && size.getAsLong() < 0) {
             throw new IllegalArgumentException("dependency size " + size.getAsLong() + " must not be negative");

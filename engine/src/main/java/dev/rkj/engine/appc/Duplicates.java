@@ -32,7 +32,8 @@ final class Duplicates {
     /** Throws on the first repeated key: "duplicate {what} {key}". */
     static <T, K> void reject(List<T> items, Function<T, K> key, String what) {
         find(items, key, (i, first) -> {
-            throw new IllegalArgumentException("duplicate " + what + " " + Quote.of(String.valueOf(key.apply(items.get(i)))));
+            String repeated = String.valueOf(key.apply(items.get(i)));
+            throw new IllegalArgumentException("duplicate " + what + " " + Quote.of(repeated));
         });
     }
 }

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
  * forwarded from {@code hostPort}, on {@code hostIp} (dotted-quad IPv4) or all addresses.
  */
 public record ExposedPort(AcName name, int hostPort, Optional<String> hostIp, Optional<Port> podPort) {
-    private static final Pattern DOTTED_QUAD = Pattern.compile("([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})");
+    private static final Pattern DOTTED_QUAD =
+            Pattern.compile("([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})");
 
     public ExposedPort {
         if (name == null || hostIp == null || podPort == null) {

@@ -19,12 +19,21 @@ public sealed interface Isolator {
     String SECCOMP_RETAIN_SET = "os/linux/seccomp-retain-set";
     String SECCOMP_REMOVE_SET = "os/linux/seccomp-remove-set";
     String SYSCTL = "os/unix/sysctl";
+    String SELINUX_CONTEXT = "os/linux/selinux-context";
+    String APPARMOR_PROFILE = "os/linux/apparmor-profile";
+    String BLOCK_BANDWIDTH = "resource/block-bandwidth";
+    String BLOCK_IOPS = "resource/block-iops";
+    String NETWORK_BANDWIDTH = "resource/network-bandwidth";
 
     /** Isolators that ace.md scopes to single apps only. */
     Set<String> APP_ONLY = Set.of(CAPABILITIES_RETAIN_SET, CAPABILITIES_REMOVE_SET, NO_NEW_PRIVILEGES,
             SECCOMP_RETAIN_SET, SECCOMP_REMOVE_SET);
     /** Isolators that ace.md scopes to whole pods only. */
     Set<String> POD_ONLY = Set.of(SYSCTL);
+    /** The isolators ace.md defines; each may appear at most once in an app's or a pod's list. */
+    Set<String> DEFINED = Set.of(RESOURCE_CPU, RESOURCE_MEMORY, CAPABILITIES_RETAIN_SET, CAPABILITIES_REMOVE_SET,
+            NO_NEW_PRIVILEGES, SECCOMP_RETAIN_SET, SECCOMP_REMOVE_SET, SYSCTL, SELINUX_CONTEXT, APPARMOR_PROFILE,
+            BLOCK_BANDWIDTH, BLOCK_IOPS, NETWORK_BANDWIDTH);
 
     /** The isolator's AC Identifier name. */
     AcIdentifier name();
@@ -143,12 +152,16 @@ public sealed interface Isolator {
         }
     }
 
-    /** Any other isolator, its value kept as compact JSON text. */
+    /**
+     * Any other isolator, its value kept as JSON text, normalised to compact form (so equal values
+     * compare equal however they were spaced).
+     */
     record Other(AcIdentifier name, String valueJson) implements Isolator {
         public Other {
-            if (name == null || valueJson == null || valueJson.isBlank()) {
-                throw new IllegalArgumentException("an isolator needs a name and a JSON value");
+            if (name == null) {
+                throw new IllegalArgumentException("an isolator needs a name");
             }
+            valueJson = IsolatorChecks.compactJson(name.value(), valueJson);
         }
     }
 }

@@ -1,10 +1,13 @@
 package dev.rkj.engine.appc;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rkj.engine.appc.wire.AppcJson;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Checks shared by the {@link Isolator} records and the manifest reader. */
@@ -45,7 +48,8 @@ final class IsolatorChecks {
             }
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException(e.getMessage()
-                    + (millis ? " (cpu is counted in whole millicores, e.g. 250m)" : " (memory is counted in whole bytes)"));
+                    + (millis ? " (cpu is counted in whole millicores, e.g. 250m)"
+                    : " (memory is counted in whole bytes)"));
         }
     }
 
@@ -120,7 +124,7 @@ final class IsolatorChecks {
                 sink.problem(i, Quote.of(name) + " applies to whole pods only: move it into the pod's isolators");
             }
             Integer previous = seen.putIfAbsent(name, i);
-            if (previous != null && KNOWN.contains(name)) {
+            if (previous != null && Isolator.DEFINED.contains(name)) {
                 sink.problem(i, "only one " + Quote.of(name) + " isolator is allowed here (another is at index "
                         + previous + ")");
             }
@@ -132,15 +136,26 @@ final class IsolatorChecks {
         }
     }
 
+    /** {@code json} in compact form; it must be a JSON value other than null. */
+    static String compactJson(String isolator, String json) {
+        JsonNode node;
+        try {
+            node = json == null ? null : AppcJson.readTree(json.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the value of isolator " + isolator + " is not JSON: " + json, e);
+        }
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            throw new IllegalArgumentException("isolator " + isolator + " needs a JSON value");
+        }
+        return AppcJson.writeCompact(node);
+    }
+
     static void rejectListProblems(List<String> names, Scope scope) {
         listProblems(names, scope, (i, message) -> {
             throw new IllegalArgumentException("isolator " + i + ": " + message);
         });
     }
 
-    private static final Set<String> KNOWN = Set.of(Isolator.RESOURCE_CPU,
-            Isolator.RESOURCE_MEMORY, Isolator.CAPABILITIES_RETAIN_SET, Isolator.CAPABILITIES_REMOVE_SET,
-            Isolator.NO_NEW_PRIVILEGES, Isolator.SECCOMP_RETAIN_SET, Isolator.SECCOMP_REMOVE_SET, Isolator.SYSCTL);
     private static final Map<String, String> RIVALS = Map.of(
             Isolator.CAPABILITIES_RETAIN_SET, Isolator.CAPABILITIES_REMOVE_SET,
             Isolator.CAPABILITIES_REMOVE_SET, Isolator.CAPABILITIES_RETAIN_SET,

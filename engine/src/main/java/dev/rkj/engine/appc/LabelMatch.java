@@ -50,7 +50,8 @@ public final class LabelMatch {
             Optional<String> has = image.label(wanted.getKey());
             boolean ok = switch (wanted.getKey()) {
                 case Labels.OS, Labels.ARCH -> has.isEmpty() || has.get().equals(wanted.getValue());
-                case Labels.VERSION -> LATEST.equals(wanted.getValue()) || has.map(wanted.getValue()::equals).orElse(false);
+                case Labels.VERSION -> LATEST.equals(wanted.getValue())
+                        || has.map(wanted.getValue()::equals).orElse(false);
                 default -> has.map(wanted.getValue()::equals).orElse(false);
             };
             if (!ok) {

@@ -206,7 +206,8 @@ final class ManifestReader {
             if (problem == null && item.value != null) {
                 Integer first = index.putIfAbsent(item.name, i);
                 if (first != null) {
-                    add(at + ".name", "duplicate label " + Quote.of(item.name) + " (first at " + path + "[" + first + "])");
+                    add(at + ".name", "duplicate label " + Quote.of(item.name)
+                            + " (first at " + path + "[" + first + "])");
                 } else {
                     map.put(item.name, item.value);
                 }
@@ -537,15 +538,17 @@ final class ManifestReader {
     private PodApp podApp(RuntimeAppDto d, String path, Set<String> volumeNames, boolean reified) {
         int before = failures;
         AcName name = parse(d.name, path + ".name", true, AcName::parse);
-        RuntimeImage image = d.image == null ? required(path + ".image") : runtimeImage(d.image, path + ".image", reified);
+        RuntimeImage image = d.image == null ? required(path + ".image")
+                : runtimeImage(d.image, path + ".image", reified);
         App app = d.app == null ? null : app(d.app, path + ".app");
         List<Mount> mounts = each(d.mounts, path + ".mounts", (m, p) -> mount(m, p, volumeNames, reified));
         Annotations annotations = annotations(d.annotations, path + ".annotations", true, false);
         if (failures > before) {
             return null;
         }
-        return build(path, () -> new PodApp(name, image, Optional.ofNullable(app), Boolean.TRUE.equals(d.readOnlyRootFS),
-                mounts, annotations));
+        boolean readOnlyRootFs = Boolean.TRUE.equals(d.readOnlyRootFS);
+        return build(path, () -> new PodApp(name, image, Optional.ofNullable(app), readOnlyRootFs, mounts,
+                annotations));
     }
 
     private RuntimeImage runtimeImage(RuntimeImageDto d, String path, boolean reified) {
@@ -597,7 +600,8 @@ final class ManifestReader {
             add(path + ".source", "required for a host volume: the absolute host path to bind");
         }
         String source = d.source == null ? null : absolutePath(d.source, path + ".source");
-        Integer mode = d.mode == null ? Integer.valueOf(Volume.DEFAULT_MODE) : parse(d.mode, path + ".mode", true, Volume::parseMode);
+        Integer mode = d.mode == null ? Integer.valueOf(Volume.DEFAULT_MODE)
+                : parse(d.mode, path + ".mode", true, Volume::parseMode);
         long uid = id(d.uid, path + ".uid");
         long gid = id(d.gid, path + ".gid");
         if (failures > before) {

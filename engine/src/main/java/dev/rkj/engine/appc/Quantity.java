@@ -109,7 +109,8 @@ public final class Quantity implements Comparable<Quantity> {
             return v.longValueExact();
         } catch (ArithmeticException e) {
             boolean whole = v.signum() == 0 || v.stripTrailingZeros().scale() <= 0;
-            throw new ArithmeticException(Quote.of(text) + (whole ? " is too large" : " is not a whole number of " + unit));
+            throw new ArithmeticException(Quote.of(text)
+                    + (whole ? " is too large" : " is not a whole number of " + unit));
         }
     }
 

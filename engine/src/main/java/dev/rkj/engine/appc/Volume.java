@@ -41,14 +41,18 @@ public record Volume(AcName name, Kind kind, Optional<String> source, boolean re
             throw new IllegalArgumentException("a volume needs a name and a kind (empty or host)");
         }
         if (kind == Kind.HOST && source.isEmpty()) {
-            throw new IllegalArgumentException("host volume " + name + " needs a source: the absolute host path to bind");
+            throw new IllegalArgumentException("host volume " + name
+                    + " needs a source: the absolute host path to bind");
         }
         source.ifPresent(Paths::requireAbsolute);
         if (mode < 0 || mode > 07777) {
-            throw new IllegalArgumentException("volume mode " + Integer.toOctalString(mode) + " is out of range: use 0000 to 7777");
+            throw new IllegalArgumentException("volume mode " + Integer.toOctalString(mode)
+                    + " is out of range: use 0000 to 7777");
         }
-        if (App.idProblem(uid) != null || App.idProblem(gid) != null) {
-            throw new IllegalArgumentException("volume " + name + " uid/gid " + App.idProblem(App.idProblem(uid) != null ? uid : gid));
+        for (long id : new long[] {uid, gid}) {
+            if (App.idProblem(id) != null) {
+                throw new IllegalArgumentException("volume " + name + " uid/gid " + App.idProblem(id));
+            }
         }
     }
 

@@ -154,6 +154,30 @@ class ManifestValidationTest {
     }
 
     @Test
+    void problemPathsUseTheSpecsSpellingWhateverTheInputCase() {
+        // given
+        String json = """
+                {"ACKIND": "ImageManifest", "ACVERSION": "0.8.11", "NAME": "a",
+                 "APP": {"USER": 5, "GROUP": "0", "WORKINGDIRECTORY": "rel", "MOUNTPOINTS": [{"NAME": "X", "PATH": "/x"}]}}""";
+        // then
+        assertEquals(sorted(List.of("$.app.user", "$.app.workingDirectory", "$.app.mountPoints[0].name")),
+                sorted(problemPaths(() -> ManifestCodec.parseImageManifest(bytes(json)))));
+    }
+
+    @Test
+    void aDefinedIsolatorMayAppearOnlyOnceEvenWhenRkjKeepsItAsJson() {
+        // given
+        String json = image("""
+                [{"name": "os/linux/apparmor-profile", "value": {"profile": "a"}},
+                 {"name": "os/linux/apparmor-profile", "value": {"profile": "b"}},
+                 {"name": "example.com/custom", "value": 1},
+                 {"name": "example.com/custom", "value": 2}]""");
+        // then
+        assertEquals(List.of("$.app.isolators[1].name"),
+                problemPaths(() -> ManifestCodec.parseImageManifest(bytes(json))));
+    }
+
+    @Test
     void aKeyGivenTwiceInDifferentCaseIsAProblem() {
         // given
         String json = """

@@ -133,6 +133,17 @@ class ModelBuildersTest {
     }
 
     @Test
+    void anOtherIsolatorHoldsCompactJsonAndRefusesNonJson() {
+        // given
+        AcIdentifier name = AcIdentifier.parse("example.com/custom");
+        // then
+        assertEquals(new Isolator.Other(name, "{\"a\":[1,2]}"), new Isolator.Other(name, "{ \"a\" : [ 1, 2 ] }"));
+        assertThrows(IllegalArgumentException.class, () -> new Isolator.Other(name, "{a: 1}"));
+        assertThrows(IllegalArgumentException.class, () -> new Isolator.Other(name, "null"));
+        assertThrows(IllegalArgumentException.class, () -> new Isolator.Other(name, ""));
+    }
+
+    @Test
     void theDefaultCapabilitySetHasTheFourteenOfTheSpec() {
         assertEquals(14, LinuxCapability.DEFAULT_SET.size());
         assertEquals(21, LinuxCapability.CAP_SYS_ADMIN.number());

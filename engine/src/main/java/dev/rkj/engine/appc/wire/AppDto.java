@@ -7,7 +7,8 @@ import java.util.Map;
 
 /** Wire form of an app section (aci.md "app"); keys as the spec spells them. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"exec", "user", "group", "supplementaryGIDs", "eventHandlers", "workingDirectory", "environment", "isolators", "mountPoints", "ports", "userAnnotations", "userLabels"})
+@JsonPropertyOrder({"exec", "user", "group", "supplementaryGIDs", "eventHandlers", "workingDirectory",
+    "environment", "isolators", "mountPoints", "ports", "userAnnotations", "userLabels"})
 public final class AppDto {
     public List<String> exec;
     public String user;

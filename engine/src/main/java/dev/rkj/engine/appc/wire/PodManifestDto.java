@@ -7,7 +7,8 @@ import java.util.Map;
 
 /** Wire form of a pod manifest (pods.md); keys as the spec spells them. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"acKind", "acVersion", "apps", "volumes", "isolators", "annotations", "ports", "userAnnotations", "userLabels"})
+@JsonPropertyOrder({"acKind", "acVersion", "apps", "volumes", "isolators", "annotations", "ports",
+    "userAnnotations", "userLabels"})
 public final class PodManifestDto {
     public String acKind;
     public String acVersion;
