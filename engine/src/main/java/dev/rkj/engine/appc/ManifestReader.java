@@ -521,7 +521,7 @@ final class ManifestReader {
     private Dependency dependency(DependencyDto d, String path) {
         int before = failures;
         AcIdentifier name = parse(d.imageName, path + ".imageName", true, AcIdentifier::parse);
-        ImageId id = parse(d.imageID, path + ".imageID", false, ImageId::parse);
+        String id = parse(d.imageID, path + ".imageID", false, Dependency::checkImageIdText);
         Labels labels = labels(d.labels, path + ".labels");
         if (d.size != null && d.size < 0) {
             add(path + ".size", "must not be negative");

@@ -161,7 +161,7 @@ final class ManifestWriter {
     private static DependencyDto dependency(Dependency dep) {
         DependencyDto d = new DependencyDto();
         d.imageName = dep.imageName().value();
-        d.imageID = dep.imageId().map(ImageId::toString).orElse(null);
+        d.imageID = dep.imageIdText().orElse(null);
         d.labels = nameValues(dep.labels().asMap());
         d.size = dep.size().isPresent() ? dep.size().getAsLong() : null;
         return d;

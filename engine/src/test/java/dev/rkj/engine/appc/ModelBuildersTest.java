@@ -39,7 +39,7 @@ class ModelBuildersTest {
         ImageManifest m = ImageManifest.builder("example.com/busybox")
                 .label("version", "1.36.1").label("os", "linux").label("arch", "amd64")
                 .app(app)
-                .dependency(new Dependency(AcIdentifier.parse("example.com/base"), Optional.of(ID), Labels.EMPTY,
+                .dependency(new Dependency(AcIdentifier.parse("example.com/base"), ID, Labels.EMPTY,
                         OptionalLong.of(1024)))
                 .pathWhitelist("/bin/busybox")
                 .annotation("created", "2026-01-02T03:04:05Z")
