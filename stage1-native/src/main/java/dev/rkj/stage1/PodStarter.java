@@ -1,0 +1,96 @@
+package dev.rkj.stage1;
+
+import dev.rkj.stage1.cgroup.CgroupLimits;
+import dev.rkj.stage1.cgroup.Cgroups;
+import dev.rkj.stage1.cgroup.PodCgroup;
+import dev.rkj.stage1.overlay.Overlay;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Path;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Starts a pod all or nothing: mounts its overlay rootfs, creates its cgroup, launches
+ * rkj-stage1 and waits until the apps run. On any failure it tears down what it set up and
+ * throws the original error, with cleanup errors attached as suppressed.
+ */
+public final class PodStarter {
+    private final Overlay overlay;
+    private final Cgroups cgroups;
+    private final Stage1Launcher launcher;
+
+    public PodStarter(Overlay overlay, Cgroups cgroups, Stage1Launcher launcher) {
+        this.overlay = overlay;
+        this.cgroups = cgroups;
+        this.launcher = launcher;
+    }
+
+    /** The overlay's upper dir: the pod's writes. */
+    public static Path upperDir(Path podDir) {
+        return podDir.resolve("overlay").resolve("upper");
+    }
+
+    public static Path workDir(Path podDir) {
+        return podDir.resolve("overlay").resolve("work");
+    }
+
+    /**
+     * Blocks until the pod's apps have been exec'd (run it off an event loop).
+     *
+     * @param plan the pod; its rootfs is where the overlay goes, its cgroup list is filled in here
+     * @param lowerDir the rendered image tree (read-only, shared)
+     * @throws Stage1Exception the pod failed before its apps ran (nothing is left behind)
+     * @throws IOException mounting, the cgroup or spawning failed (nothing is left behind)
+     */
+    public RunningPod start(Stage1Plan plan, Path lowerDir, CgroupLimits limits, Stage1Launcher.Output output)
+            throws Stage1Exception, IOException {
+        Path podDir = plan.podDir();
+        PodCgroup cgroup = null;
+        Stage1Process process = null;
+        try {
+            overlay.mount(lowerDir, upperDir(podDir), workDir(podDir), plan.rootfs());
+            cgroup = cgroups.create(plan.uuid(), limits);
+            process = launcher.launch(plan.withCgroupProcs(cgroup.procsFiles()), output);
+            process.started().get();
+            return new RunningPod(process, cgroup, overlay, plan.rootfs());
+        } catch (ExecutionException | CompletionException | CancellationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            Exception failure = cause instanceof Stage1Exception || cause instanceof IOException
+                    ? (Exception) cause : new IOException("pod " + plan.uuid() + " failed to start", cause);
+            throw rethrow(cleanUp(failure, process, cgroup, plan.rootfs()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw (InterruptedIOException) cleanUp(new InterruptedIOException("interrupted while pod " + plan.uuid() + " started"),
+                    process, cgroup, plan.rootfs());
+        } catch (IOException | RuntimeException e) {
+            throw rethrow(cleanUp(e, process, cgroup, plan.rootfs()));
+        }
+    }
+
+    private static RuntimeException rethrow(Exception e) throws Stage1Exception, IOException {
+        if (e instanceof Stage1Exception s) {
+            throw s;
+        }
+        if (e instanceof IOException io) {
+            throw io;
+        }
+        return (RuntimeException) e;
+    }
+
+    private Exception cleanUp(Exception failure, Stage1Process process, PodCgroup cgroup, Path rootfs) {
+        if (process != null) {
+            try {
+                if (process.isAlive()) {
+                    process.signal(9);
+                }
+            } catch (IOException e) {
+                failure.addSuppressed(e);
+            }
+            process.exit().handle((s, t) -> null).join(); // reaped: nothing holds the mount any more
+        }
+        RunningPod.tearDown(failure, cgroup, overlay, rootfs);
+        return failure;
+    }
+}

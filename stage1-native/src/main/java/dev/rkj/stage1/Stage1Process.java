@@ -1,0 +1,182 @@
+package dev.rkj.stage1;
+
+import dev.rkj.stage1.kernel.Errno;
+import dev.rkj.stage1.kernel.Kernel;
+import dev.rkj.stage1.kernel.KernelException;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A running rkj-stage1, as seen by the JVM that spawned it. Its futures complete on the
+ * process's protocol reader thread: don't block in their callbacks.
+ *
+ * <p>After a JVM restart there is no such handle: use {@link PodLock#isHeld} and
+ * {@link ExitStatus#read} instead.
+ */
+public final class Stage1Process {
+    private final Kernel kernel;
+    private final Stage1Plan plan;
+    private final int pid;
+    private final CompletableFuture<Started> started = new CompletableFuture<>();
+    private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+    private final Map<String, CompletableFuture<ExitStatus>> appExits = new LinkedHashMap<>();
+    private final Map<String, Integer> appPids = new LinkedHashMap<>();
+    private int podPid;
+    private int pidfd;
+    private Stage1Exception failure;
+
+    Stage1Process(Kernel kernel, Stage1Plan plan, int pid, int pidfd) {
+        this.kernel = kernel;
+        this.plan = plan;
+        this.pid = pid;
+        this.pidfd = pidfd;
+        plan.apps().forEach(a -> appExits.put(a.name(), new CompletableFuture<>()));
+    }
+
+    /** rkj-stage1's pid in the host PID namespace. */
+    public int pid() {
+        return pid;
+    }
+
+    public Stage1Plan plan() {
+        return plan;
+    }
+
+    /**
+     * Completes when every app has been exec'd, or exceptionally with a
+     * {@link Stage1Exception} when the pod failed before that.
+     */
+    public CompletableFuture<Started> started() {
+        return started;
+    }
+
+    /**
+     * The pod's status once rkj-stage1 has ended: the app's status for a one-app pod; otherwise
+     * the first app (in plan order) that failed, or success. Exceptionally with a
+     * {@link Stage1Exception} when the pod failed before its apps ran.
+     */
+    public CompletableFuture<ExitStatus> exit() {
+        return exit;
+    }
+
+    /** One app's status. If stage1 itself was killed before it could tell, stage1's status. */
+    public CompletableFuture<ExitStatus> appExit(String app) {
+        CompletableFuture<ExitStatus> f = appExits.get(app);
+        if (f == null) {
+            throw new IllegalArgumentException("pod " + plan.uuid() + " has no app `" + app + "`; it has " + appExits.keySet());
+        }
+        return f;
+    }
+
+    /**
+     * Sends a signal to rkj-stage1 through a pidfd (it cannot hit a recycled pid). SIGTERM,
+     * SIGINT, SIGHUP, SIGQUIT, SIGUSR1/2 reach the apps; SIGKILL ends the whole pod.
+     *
+     * @throws KernelException ESRCH when stage1 has already ended
+     */
+    public synchronized void signal(int signal) throws KernelException {
+        if (pidfd < 0) {
+            throw new KernelException("pidfd_send_signal", "rkj-stage1 pid " + pid, Errno.ESRCH,
+                    "the pod has already ended");
+        }
+        kernel.pidfdSendSignal(pidfd, signal);
+    }
+
+    /** True until rkj-stage1 has ended. */
+    public synchronized boolean isAlive() {
+        if (pidfd < 0 || exit.isDone()) {
+            return false;
+        }
+        try {
+            return !kernel.pollIn(pidfd, 0); // a pidfd turns readable when the process ends
+        } catch (KernelException e) {
+            return false;
+        }
+    }
+
+    synchronized void onMessage(Stage1Message message) {
+        if (message instanceof Stage1Message.Ready r) {
+            podPid = r.podPid();
+        } else if (message instanceof Stage1Message.AppStarted s) {
+            appPids.put(s.app(), s.pid());
+            if (appPids.keySet().containsAll(appExits.keySet())) {
+                started.complete(new Started(pid, podPid, appPids, System.nanoTime()));
+            }
+        } else if (message instanceof Stage1Message.AppExited e) {
+            CompletableFuture<ExitStatus> f = appExits.get(e.app());
+            if (f != null) {
+                f.complete(e.status());
+            }
+        } else if (message instanceof Stage1Message.Failed f) {
+            failure = f.exception();
+            started.completeExceptionally(failure);
+        }
+    }
+
+    /** rkj-stage1 has been reaped with this wait status. */
+    void onEnd(int waitStatus, IOException readError) {
+        ExitStatus own = ExitStatus.fromWaitStatus(waitStatus);
+        Stage1Exception cause;
+        synchronized (this) {
+            closePidfd();
+            cause = failure;
+            if (cause == null && !started.isDone()) {
+                cause = new Stage1Exception("rkj-stage1", plan.podDir().toString(), 0,
+                        "it ended with " + own + " before its apps started; see its stderr"
+                                + (readError == null ? "" : "; reading its messages failed: " + readError.getMessage()));
+            }
+        }
+        for (Map.Entry<String, CompletableFuture<ExitStatus>> e : appExits.entrySet()) {
+            e.getValue().complete(statusFileOr(e.getKey(), own));
+        }
+        if (cause != null) {
+            started.completeExceptionally(cause);
+            exit.completeExceptionally(cause);
+            return;
+        }
+        exit.complete(podStatus(own));
+    }
+
+    private ExitStatus podStatus(ExitStatus own) {
+        if (own.killedBySignal()) {
+            return own; // stage1 itself was killed: its apps died with it
+        }
+        if (appExits.size() == 1) {
+            return appExits.values().iterator().next().join();
+        }
+        for (CompletableFuture<ExitStatus> f : appExits.values()) {
+            if (!f.join().success()) {
+                return f.join();
+            }
+        }
+        return ExitStatus.exited(0);
+    }
+
+    private ExitStatus statusFileOr(String app, ExitStatus fallback) {
+        try {
+            Optional<ExitStatus> s = ExitStatus.read(plan.podDir(), app);
+            return s.orElse(fallback);
+        } catch (IOException e) {
+            return fallback;
+        }
+    }
+
+    private void closePidfd() {
+        if (pidfd >= 0) {
+            try {
+                kernel.close(pidfd);
+            } catch (KernelException ignored) {
+                // nothing else holds it; the number is free either way
+            }
+            pidfd = -1;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "rkj-stage1[pid " + pid + ", pod " + plan.uuid() + "]";
+    }
+}
