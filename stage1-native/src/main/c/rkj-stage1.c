@@ -26,6 +26,7 @@
  *        |<- exited <app> code=N --|<-------- sock: exited --------| waitpid, writes     |
  *        |   [signal=S]            |                               | <podDir>/status/<app>
  *        |<- EOF, then waitpid ----| exits with PID 1's status     | exits when all apps are done
+ *        |                         | (dies of PID 1's signal)      |
  *
  *   Any failure before an app's execve is reported instead as
  *        error <call> <path> <errno> <message>
@@ -33,8 +34,9 @@
  *   ("-" when there is none); <message> is the rest of the line. Lines end with '\n'.
  *
  * SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 sent to the monitor are forwarded to
- * PID 1, which forwards them to the apps. PID 1 dies with the monitor (PR_SET_PDEATHSIG), and
- * every process of the pod dies with PID 1. The lock on <podDir>/lock is held for the life of
+ * PID 1, which forwards them to the apps. To kill a pod, SIGKILL its PID 1: every process of the
+ * pod dies with it and the monitor, after reaping it, dies of SIGKILL too. PID 1 also dies with
+ * the monitor (PR_SET_PDEATHSIG), but then nobody but the host's init reaps it. The lock on <podDir>/lock is held for the life of
  * the pod: whoever can take it knows the pod is gone.
  */
 #include "rkj-stage1.h"
@@ -347,6 +349,19 @@ static int receive(struct pod *pod)
 	return 1;
 }
 
+/* PID 1 was killed (SIGKILL from stage0 kills the pod through it): end the same way. */
+static void die_of(int sig)
+{
+	sigset_t set;
+
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	_exit(128 + sig);
+}
+
 static int monitor(struct pod *pod)
 {
 	struct pollfd fds[2] = { { pod->sock, POLLIN, 0 }, { pod->sigfd, POLLIN, 0 } };
@@ -368,7 +383,7 @@ static int monitor(struct pod *pod)
 		if (errno != EINTR)
 			return EXIT_STAGE1;
 	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
+		die_of(WTERMSIG(status));
 	return WEXITSTATUS(status);
 }
 

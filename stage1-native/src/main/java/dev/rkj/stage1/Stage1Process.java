@@ -4,6 +4,8 @@ import dev.rkj.stage1.kernel.Errno;
 import dev.rkj.stage1.kernel.Kernel;
 import dev.rkj.stage1.kernel.KernelException;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +27,7 @@ public final class Stage1Process {
     private final Map<String, CompletableFuture<ExitStatus>> appExits = new LinkedHashMap<>();
     private final Map<String, Integer> appPids = new LinkedHashMap<>();
     private int podPid;
+    private int podPidfd = -1;
     private int pidfd;
     private Stage1Exception failure;
 
@@ -73,11 +76,22 @@ public final class Stage1Process {
 
     /**
      * Sends a signal to rkj-stage1 through a pidfd (it cannot hit a recycled pid). SIGTERM,
-     * SIGINT, SIGHUP, SIGQUIT, SIGUSR1/2 reach the apps; SIGKILL ends the whole pod.
+     * SIGINT, SIGHUP, SIGQUIT, SIGUSR1/2 reach the apps. SIGKILL goes to the pod's PID 1, which
+     * takes every process of the pod with it; stage1 then dies of SIGKILL as well.
      *
      * @throws KernelException ESRCH when stage1 has already ended
      */
     public synchronized void signal(int signal) throws KernelException {
+        if (signal == Kernel.SIGKILL && podPidfd >= 0) {
+            try {
+                kernel.pidfdSendSignal(podPidfd, signal); // stage1 reaps its PID 1, then dies of SIGKILL too
+                return;
+            } catch (KernelException e) {
+                if (e.errno() != Errno.ESRCH) {
+                    throw e;
+                }
+            }
+        }
         if (pidfd < 0) {
             throw new KernelException("pidfd_send_signal", "rkj-stage1 pid " + pid, Errno.ESRCH,
                     "the pod has already ended");
@@ -100,6 +114,7 @@ public final class Stage1Process {
     synchronized void onMessage(Stage1Message message) {
         if (message instanceof Stage1Message.Ready r) {
             podPid = r.podPid();
+            watchPod(r.podPid());
         } else if (message instanceof Stage1Message.AppStarted s) {
             appPids.put(s.app(), s.pid());
             if (appPids.keySet().containsAll(appExits.keySet())) {
@@ -164,14 +179,51 @@ public final class Stage1Process {
         }
     }
 
+    /**
+     * A pidfd for the pod's PID 1, trusted only if that process is stage1's child and still
+     * alive once the fd is open (so not a recycled pid).
+     */
+    private void watchPod(int pid1) {
+        int fd;
+        try {
+            fd = kernel.pidfdOpen(pid1);
+        } catch (KernelException e) {
+            return; // it has ended already
+        }
+        try {
+            if (parentOf(pid1) == pid && !kernel.pollIn(fd, 0)) {
+                podPidfd = fd;
+                return;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not ours to watch
+        }
+        close(fd);
+    }
+
+    private static int parentOf(int pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("PPid:")) {
+                return Integer.parseInt(line.substring(5).trim());
+            }
+        }
+        return -1;
+    }
+
     private void closePidfd() {
-        if (pidfd >= 0) {
+        close(pidfd);
+        close(podPidfd);
+        pidfd = -1;
+        podPidfd = -1;
+    }
+
+    private void close(int fd) {
+        if (fd >= 0) {
             try {
-                kernel.close(pidfd);
+                kernel.close(fd);
             } catch (KernelException ignored) {
                 // nothing else holds it; the number is free either way
             }
-            pidfd = -1;
         }
     }
 

@@ -145,6 +145,18 @@ class PodIT {
     }
 
     @Test
+    void sigkillEndsTheWholePodAndLeavesNoZombie() throws Exception {
+        RunningPod pod = f.start(f.plan().app(sh("main", "sleep 1000 & sleep 1000").build()).build());
+        Started started = pod.process().started().get();
+        pod.process().signal(Kernel.SIGKILL);
+        assertEquals(ExitStatus.killed(9), f.awaitExit());
+        assertEquals(ExitStatus.killed(9), pod.process().appExit("main").get());
+        // the pod's PID 1 was reaped by stage1, not orphaned: its pid is gone, not a zombie
+        assertFalse(Files.exists(Path.of("/proc/" + started.podPid())), "pod PID 1 is left as a zombie");
+        assertEquals(List.of(), pod.cgroup().pids());
+    }
+
+    @Test
     void theLockIsHeldWhileThePodRunsAndFreeAfter() throws Exception {
         RunningPod pod = f.start(f.plan().app(Stage1Plan.App.builder("main", "sleep", "1000").build()).build());
         assertTrue(PodLock.isHeld(f.podDir));
