@@ -1,7 +1,8 @@
 /*
  * `rkj-stage1 enter <podDir> [--app NAME] -- CMD ARGS...`: runs CMD inside a running pod,
  * in the pod's namespaces and as its app (root, user, capabilities, env, working dir), and
- * exits with CMD's status (128+signal for a signal). The pod's cgroups are not joined.
+ * exits with CMD's status (128+signal for a signal). CMD joins the cgroups the plan names for
+ * the pod and the app.
  */
 #include "rkj-stage1.h"
 
@@ -103,7 +104,9 @@ int enter_main(int argc, char **argv)
 	}
 	if (path_join(path, sizeof path, argv[0], PLAN_FILE, &err) < 0 ||
 	    plan_read(path, &plan, &err) < 0 || !(app = plan_app(&plan, name, &err)) ||
-	    pod_pid(argv[0], &pid, &err) < 0 || join(pid, &err) < 0 ||
+	    pod_pid(argv[0], &pid, &err) < 0 ||
+	    join_cgroups(plan.cgroups, plan.ncgroups, &err) < 0 ||
+	    join_cgroups(app->cgroups, app->ncgroups, &err) < 0 || join(pid, &err) < 0 ||
 	    (code = run_in(app, argv + i + 1, &err)) < 0) {
 		err_print(&err);
 		return EXIT_STAGE1;

@@ -54,6 +54,7 @@ static void send_error(struct pod *pod, const struct err *err)
 
 	err_line(err, line, sizeof line);
 	send_line(pod, line, 0);
+	err_print(err);
 }
 
 /* ---- the root filesystem ---- */

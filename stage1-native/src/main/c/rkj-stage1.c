@@ -234,7 +234,7 @@ static int take_lock(struct pod *pod, struct err *err)
 	return 0;
 }
 
-static int join_cgroups(char **procs, size_t n, struct err *err)
+int join_cgroups(char **procs, size_t n, struct err *err)
 {
 	size_t i;
 
@@ -321,9 +321,7 @@ static void relay(struct pod *pod, char *msg, const struct ucred *cred)
 		snprintf(line, sizeof line, "started %s %d", app, cred->pid);
 		proto_send(pod, line);
 	} else {
-		proto_send(pod, msg);
-		if (strncmp(msg, "error ", 6) == 0)
-			fprintf(stderr, "rkj-stage1: %s\n", msg + 6);
+		proto_send(pod, msg); /* PID 1 printed its errors itself */
 	}
 }
 

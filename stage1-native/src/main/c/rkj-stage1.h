@@ -84,6 +84,7 @@ int err_line(const struct err *err, char *buf, size_t size);
 int write_all(int fd, const void *buf, size_t len);
 int read_file(const char *path, char **out, size_t *len, struct err *err);
 int path_join(char *buf, size_t size, const char *a, const char *b, struct err *err);
+int join_cgroups(char **procs, size_t n, struct err *err);
 
 /* plan.c */
 int plan_read(const char *path, struct plan *plan, struct err *err);

@@ -7,6 +7,9 @@ import dev.rkj.stage1.overlay.Overlay;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -17,6 +20,9 @@ import java.util.concurrent.ExecutionException;
  * throws the original error, with cleanup errors attached as suppressed.
  */
 public final class PodStarter {
+    /** On cgroup v2 with per-app cgroups, stage1's own leaf below the pod's cgroup. */
+    public static final String STAGE1_CGROUP = "stage1.rkj";
+
     private final Overlay overlay;
     private final Cgroups cgroups;
     private final Stage1Launcher launcher;
@@ -46,13 +52,24 @@ public final class PodStarter {
      */
     public RunningPod start(Stage1Plan plan, Path lowerDir, CgroupLimits limits, Stage1Launcher.Output output)
             throws Stage1Exception, IOException {
+        return start(plan, lowerDir, limits, Map.of(), output);
+    }
+
+    /**
+     * As {@link #start(Stage1Plan, Path, CgroupLimits, Stage1Launcher.Output)}, and each app named
+     * in {@code appLimits} runs in a cgroup of its own below the pod's, with those limits. On
+     * cgroup v2 stage1 then sits in a leaf of its own, {@value #STAGE1_CGROUP}, as v2 wants
+     * processes only in leaves.
+     */
+    public RunningPod start(Stage1Plan plan, Path lowerDir, CgroupLimits limits, Map<String, CgroupLimits> appLimits,
+                            Stage1Launcher.Output output) throws Stage1Exception, IOException {
         Path podDir = plan.podDir();
         PodCgroup cgroup = null;
         Stage1Process process = null;
         try {
             overlay.mount(lowerDir, upperDir(podDir), workDir(podDir), plan.rootfs());
             cgroup = cgroups.create(plan.uuid(), limits);
-            process = launcher.launch(plan.withCgroupProcs(cgroup.procsFiles()), output);
+            process = launcher.launch(withCgroups(plan, cgroup, appLimits), output);
             process.started().get();
             return new RunningPod(process, cgroup, overlay, plan.rootfs());
         } catch (ExecutionException | CompletionException | CancellationException e) {
@@ -67,6 +84,24 @@ public final class PodStarter {
         } catch (IOException | RuntimeException e) {
             throw rethrow(cleanUp(e, process, cgroup, plan.rootfs()));
         }
+    }
+
+    private Stage1Plan withCgroups(Stage1Plan plan, PodCgroup cgroup, Map<String, CgroupLimits> appLimits)
+            throws IOException {
+        if (appLimits.isEmpty()) {
+            return plan.withCgroupProcs(cgroup.procsFiles());
+        }
+        List<Stage1Plan.App> apps = new ArrayList<>();
+        for (Stage1Plan.App app : plan.apps()) {
+            if (app.name().equals(STAGE1_CGROUP)) {
+                throw new IllegalArgumentException("app name `" + STAGE1_CGROUP + "` is reserved for stage1's own cgroup");
+            }
+            CgroupLimits l = appLimits.get(app.name());
+            apps.add(l == null ? app : app.withCgroupProcs(cgroup.child(app.name(), l).procsFiles()));
+        }
+        List<Path> stage1 = cgroups.layout().mode().usesV1Controllers()
+                ? cgroup.procsFiles() : cgroup.child(STAGE1_CGROUP, CgroupLimits.NONE).procsFiles();
+        return plan.withApps(apps).withCgroupProcs(stage1);
     }
 
     private static RuntimeException rethrow(Exception e) throws Stage1Exception, IOException {

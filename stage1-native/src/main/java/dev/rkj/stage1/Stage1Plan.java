@@ -71,6 +71,10 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
         return new Stage1Plan(uuid, podDir, rootfs, hostname, net, procs, interactive, apps);
     }
 
+    public Stage1Plan withApps(List<App> apps) {
+        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, apps);
+    }
+
     public static Builder builder(String uuid, Path podDir, Path rootfs) {
         return new Builder(uuid, podDir, rootfs);
     }
@@ -117,6 +121,11 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
             if (root == null || !root.startsWith("/")) {
                 throw new IllegalArgumentException("app " + name + ": root `" + root + "` must be absolute");
             }
+        }
+
+        public App withCgroupProcs(List<Path> procs) {
+            return new App(name, argv, env, user, group, supplementaryGroups, workingDirectory, capabilities,
+                    noNewPrivileges, root, procs);
         }
 
         public static AppBuilder builder(String name, String... argv) {

@@ -65,7 +65,10 @@ public final class Stage1Process {
         return exit;
     }
 
-    /** One app's status. If stage1 itself was killed before it could tell, stage1's status. */
+    /**
+     * One app's status. If stage1 itself was killed before it could tell, stage1's status;
+     * exceptionally with the {@link Stage1Exception} for an app that never ran.
+     */
     public CompletableFuture<ExitStatus> appExit(String app) {
         CompletableFuture<ExitStatus> f = appExits.get(app);
         if (f == null) {
@@ -145,7 +148,11 @@ public final class Stage1Process {
             }
         }
         for (Map.Entry<String, CompletableFuture<ExitStatus>> e : appExits.entrySet()) {
-            e.getValue().complete(statusFileOr(e.getKey(), own));
+            if (cause != null && !appPids.containsKey(e.getKey())) {
+                e.getValue().completeExceptionally(cause); // it never ran: no exit status to give
+            } else {
+                e.getValue().complete(statusFileOr(e.getKey(), own));
+            }
         }
         if (cause != null) {
             started.completeExceptionally(cause);

@@ -12,6 +12,7 @@ import dev.rkj.testsupport.TestRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -74,8 +75,13 @@ final class PodFixture implements AutoCloseable {
 
     /** Starts the pod; stage1's stdout/stderr go to {@code stage1.out} / {@code stage1.err} in the pod dir. */
     RunningPod start(Stage1Plan plan, CgroupLimits limits) throws Stage1Exception, IOException {
+        return start(plan, limits, Map.of());
+    }
+
+    RunningPod start(Stage1Plan plan, CgroupLimits limits, Map<String, CgroupLimits> appLimits)
+            throws Stage1Exception, IOException {
         PodStarter starter = new PodStarter(shared.overlay, shared.cgroups, new Stage1Launcher(KERNEL, shared.binary));
-        pod = starter.start(plan, shared.lower, limits,
+        pod = starter.start(plan, shared.lower, limits, appLimits,
                 new Stage1Launcher.Output(podDir.resolve("stage1.out"), podDir.resolve("stage1.err")));
         return pod;
     }

@@ -209,6 +209,33 @@ class PodIT {
     }
 
     @Test
+    void anAppWithItsOwnLimitsRunsInACgroupBelowThePods() throws Exception {
+        RunningPod pod = f.start(f.plan().app(sh("limited", "cat /proc/self/cgroup").build())
+                        .app(sh("free", "cat /proc/self/cgroup").build()).build(),
+                CgroupLimits.NONE.withPids(100), Map.of("limited", CgroupLimits.NONE.withPids(5)));
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+        String podPath = pod.cgroup().dirs().get(0).getFileName().toString();
+        Map<String, String> limited = controllers(f.log("limited"));
+        Map<String, String> free = controllers(f.log("free"));
+        String pidsController = shared.cgroups.layout().mode().usesV1Controllers() ? "pids" : "";
+        assertTrue(limited.get(pidsController).endsWith("/" + podPath + "/limited"), limited.toString());
+        assertTrue(free.get(pidsController).endsWith("/" + podPath + (pidsController.isEmpty() ? "/stage1.rkj" : "")),
+                free.toString());
+    }
+
+    /** /proc/self/cgroup: controllers to path ("" for cgroup2). */
+    private static Map<String, String> controllers(String procSelfCgroup) {
+        Map<String, String> m = new HashMap<>();
+        for (String line : procSelfCgroup.split("\n")) {
+            String[] f = line.split(":", 3);
+            for (String c : f[1].split(",")) {
+                m.put(c, f[2]);
+            }
+        }
+        return m;
+    }
+
+    @Test
     void appOutputIsLoggedAndForwardedToStage1sStdoutAndStderr() throws Exception {
         f.start(f.plan().app(sh("main", "echo to-out; echo to-err >&2").build()).build());
         assertEquals(ExitStatus.exited(0), f.awaitExit());
@@ -260,7 +287,7 @@ class PodIT {
     void enterRunsACommandInsideTheRunningPodAndPassesItsStatus() throws Exception {
         RunningPod pod = f.start(f.plan().app(Stage1Plan.App.builder("main", "sleep", "1000").user("app").build()).build());
         Process enter = new ProcessBuilder(shared.binary.toString(), "enter", f.podDir.toString(), "--",
-                "sh", "-c", "hostname; id -u; echo $(ls /proc | grep '^[0-9]' | wc -l); exit 5")
+                "sh", "-c", "hostname; id -u; echo $(ls /proc | grep '^[0-9]' | wc -l); cat /proc/self/cgroup; exit 5")
                 .redirectErrorStream(true).start();
         String out = new String(enter.getInputStream().readAllBytes());
         assertEquals(5, enter.waitFor());
@@ -268,6 +295,9 @@ class PodIT {
         assertEquals("rkj-" + f.uuid, lines.get(0), out);
         assertEquals("1000", lines.get(1), "enter runs as the app's user");
         assertTrue(Integer.parseInt(lines.get(2).trim()) < 10, "enter sees the pod's processes only: " + out);
+        String podCgroup = pod.cgroup().dirs().get(0).getFileName().toString();
+        assertTrue(controllers(String.join("\n", lines.subList(3, lines.size()))).values().stream()
+                .anyMatch(p -> p.endsWith("/" + podCgroup)), "enter joins the pod's cgroups: " + out);
         pod.process().signal(Kernel.SIGTERM);
         f.awaitExit();
     }

@@ -39,10 +39,29 @@ public final class Leaks {
         if (!Files.isDirectory(root)) {
             return found;
         }
-        try (Stream<Path> s = Files.walk(root, depth)) {
-            s.filter(Files::isDirectory).filter(p -> relevant(p.getFileName().toString()))
-                    .forEach(p -> found.add("cgroup " + p));
-        }
+        // other processes create and remove cgroups meanwhile: skip what vanishes under us
+        Files.walkFileTree(root, java.util.Set.of(), depth, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes a) {
+                if (relevant(dir.getFileName().toString())) {
+                    found.add("cgroup " + dir);
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a) {
+                if (a.isDirectory() && relevant(file.getFileName().toString())) {
+                    found.add("cgroup " + file); // a directory at the depth limit
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
         return found;
     }
 
