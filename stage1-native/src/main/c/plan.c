@@ -112,7 +112,9 @@ static int pod_key(struct parser *ps, const char *key, char *val)
 		p->rootfs = val;
 	else if (!strcmp(key, "hostname"))
 		p->hostname = val;
-	else if (!strcmp(key, "net") && (!strcmp(val, "private") || !strcmp(val, "host")))
+	else if (!strcmp(key, "net") && strcmp(val, "private") && strcmp(val, "host"))
+		return bad(ps, "net must be private or host, not", val);
+	else if (!strcmp(key, "net"))
 		p->host_net = !strcmp(val, "host");
 	else if (!strcmp(key, "interactive"))
 		return flag(ps, key, val, &p->interactive);
@@ -157,6 +159,8 @@ static int new_app(struct parser *ps, char *name)
 
 	if (!apps)
 		return fail(ps->err, "parse", ps->path, ENOMEM, NULL);
+	if (p->napps == MAX_APPS)
+		return bad(ps, "too many apps, the most is " MAX_APPS_TEXT ", at", name);
 	if (!*name || strchr(name, '/') || strchr(name, ' ') || name[0] == '.')
 		return bad(ps, "bad app name", name);
 	p->apps = apps;

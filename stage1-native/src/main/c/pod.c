@@ -287,8 +287,12 @@ __attribute__((noreturn)) static void app_child(struct pod *pod, struct app *a,
 			ioctl(0, TIOCSCTTY, 0);
 	} else {
 		fd = open("/dev/null", O_RDONLY);
-		if (fd < 0 || dup2(fd, 0) < 0 || dup2(p->out[1], 1) < 0 || dup2(p->errout[1], 2) < 0) {
-			fail_errno(&err, "dup2", "/dev/null");
+		if (fd < 0) {
+			fail_errno(&err, "open", "/dev/null");
+			goto out;
+		}
+		if (dup2(fd, 0) < 0 || dup2(p->out[1], 1) < 0 || dup2(p->errout[1], 2) < 0) {
+			fail_errno(&err, "dup2", a->name);
 			goto out;
 		}
 	}
@@ -371,7 +375,8 @@ static void pump(struct app *a, int *fd, int to)
 
 static void write_status(struct pod *pod, struct app *a, int status, char *text, size_t size)
 {
-	char tmp[300];
+	struct err err;
+	char tmp[4400];
 	int fd;
 
 	if (WIFSIGNALED(status))
@@ -380,12 +385,15 @@ static void write_status(struct pod *pod, struct app *a, int status, char *text,
 		snprintf(text, size, "code=%d", WEXITSTATUS(status));
 	snprintf(tmp, sizeof tmp, ".%s.tmp", a->name);
 	fd = openat(pod->status_dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return;
-	write_all(fd, text, strlen(text));
-	write_all(fd, "\n", 1);
-	close(fd);
-	renameat(pod->status_dir, tmp, pod->status_dir, a->name);
+	if (fd < 0 || write_all(fd, text, strlen(text)) < 0 || write_all(fd, "\n", 1) < 0 ||
+	    renameat(pod->status_dir, tmp, pod->status_dir, a->name) < 0) {
+		/* stage0 still hears "exited" on the protocol; only a restarted one misses it */
+		snprintf(tmp, sizeof tmp, "%s/status/%s", pod->plan.pod_dir, a->name);
+		fail_errno(&err, "write", tmp);
+		err_print(&err);
+	}
+	if (fd >= 0)
+		close(fd);
 }
 
 static void app_exited(struct pod *pod, struct app *a, int status)
@@ -445,13 +453,13 @@ static void signal_apps(struct pod *pod, int sig)
 
 static void loop(struct pod *pod)
 {
-	struct pollfd fds[1 + 2 * 64];
+	struct pollfd fds[1 + 2 * MAX_APPS];
 	struct signalfd_siginfo si;
 	size_t i, n;
 
 	while (running(pod)) {
 		fds[0] = (struct pollfd){ pod->sigfd, POLLIN, 0 };
-		for (i = 0, n = 1; i < pod->plan.napps && n + 2 <= sizeof fds / sizeof fds[0]; i++) {
+		for (i = 0, n = 1; i < pod->plan.napps; i++) {
 			fds[n++] = (struct pollfd){ pod->plan.apps[i].out, POLLIN, 0 };
 			fds[n++] = (struct pollfd){ pod->plan.apps[i].errout, POLLIN, 0 };
 		}

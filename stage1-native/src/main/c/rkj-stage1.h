@@ -14,6 +14,8 @@
 
 #define EXIT_STAGE1 254            /* stage1's own failure (as rkt) */
 #define PLAN_FILE "stage1-plan"    /* inside the pod dir */
+#define MAX_APPS 64
+#define MAX_APPS_TEXT "64"
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* An error: the call, its subject, errno and a message a user can act on. */
