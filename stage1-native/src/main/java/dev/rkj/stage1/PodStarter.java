@@ -86,6 +86,18 @@ public final class PodStarter {
         }
     }
 
+    /**
+     * Tears down a pod that has ended, when no {@link RunningPod} is at hand (after a restart, in
+     * GC): removes its cgroup (killing stragglers) and unmounts its rootfs. Gone already is done.
+     *
+     * @throws IOException the first failure, later ones suppressed
+     */
+    public void tearDown(String uuid, Path rootfs) throws IOException {
+        IOException failure = new IOException("tearing down pod " + uuid + " failed");
+        RunningPod.tearDown(failure, cgroups.open(uuid), overlay, rootfs);
+        RunningPod.throwFirst(failure);
+    }
+
     private Stage1Plan withCgroups(Stage1Plan plan, PodCgroup cgroup, Map<String, CgroupLimits> appLimits)
             throws IOException {
         if (appLimits.isEmpty()) {

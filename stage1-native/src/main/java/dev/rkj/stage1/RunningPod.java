@@ -40,10 +40,16 @@ public final class RunningPod {
     public void tearDown() throws IOException {
         IOException failure = new IOException("tearing down pod " + process.plan().uuid() + " failed");
         tearDown(failure, cgroup, overlay, rootfs);
-        if (failure.getSuppressed().length > 0) {
-            IOException first = (IOException) failure.getSuppressed()[0];
-            for (int i = 1; i < failure.getSuppressed().length; i++) {
-                first.addSuppressed(failure.getSuppressed()[i]);
+        throwFirst(failure);
+    }
+
+    /** Throws the first exception suppressed in {@code collector}, with the others suppressed in it. */
+    static void throwFirst(IOException collector) throws IOException {
+        Throwable[] all = collector.getSuppressed();
+        if (all.length > 0) {
+            IOException first = (IOException) all[0];
+            for (int i = 1; i < all.length; i++) {
+                first.addSuppressed(all[i]);
             }
             throw first;
         }

@@ -157,6 +157,18 @@ class PodIT {
     }
 
     @Test
+    void aRestartedEngineCanTearDownAPodItDidNotStart() throws Exception {
+        RunningPod pod = f.start(f.plan().app(Stage1Plan.App.builder("main", "true").build()).build());
+        f.awaitExit();
+        PodStarter fresh = new PodStarter(new dev.rkj.stage1.overlay.Overlay(PodFixture.KERNEL), shared.cgroups,
+                new Stage1Launcher(PodFixture.KERNEL, shared.binary));
+        fresh.tearDown(f.uuid, f.rootfs);
+        fresh.tearDown(f.uuid, f.rootfs); // again: done already
+        assertFalse(shared.overlay.isMounted(f.rootfs));
+        assertFalse(pod.cgroup().exists());
+    }
+
+    @Test
     void theLockIsHeldWhileThePodRunsAndFreeAfter() throws Exception {
         RunningPod pod = f.start(f.plan().app(Stage1Plan.App.builder("main", "sleep", "1000").build()).build());
         assertTrue(PodLock.isHeld(f.podDir));
@@ -233,6 +245,13 @@ class PodIT {
             }
         }
         return m;
+    }
+
+    @Test
+    void argumentsKeepTheirNewlinesAndBackslashesThroughThePlan() throws Exception {
+        f.start(f.plan().app(sh("main", "printf '%s\\n' 'back\\slash'\necho second-line").build()).build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+        assertEquals("back\\slash\nsecond-line\n", f.log("main"));
     }
 
     @Test
