@@ -30,14 +30,17 @@
  *
  *   Any failure before an app's execve is reported instead as
  *        error <call> <path> <errno> <message>
- *   and stage1 exits 254. <path> has space, tab, newline and backslash escaped as \ooo octal
+ *   and stage1 exits 254 (an app that started before is killed and reported as exited).
+ *   <path> has space, tab, newline and backslash escaped as \ooo octal
  *   ("-" when there is none); <message> is the rest of the line. Lines end with '\n'.
  *
  * SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 sent to the monitor are forwarded to
  * PID 1, which forwards them to the apps. To kill a pod, SIGKILL its PID 1: every process of the
  * pod dies with it and the monitor, after reaping it, dies of SIGKILL too. PID 1 also dies with
- * the monitor (PR_SET_PDEATHSIG), but then nobody but the host's init reaps it. The lock on <podDir>/lock is held for the life of
- * the pod: whoever can take it knows the pod is gone.
+ * the monitor (PR_SET_PDEATHSIG), but then nobody but the host's init reaps it.
+ *
+ * The monitor holds an exclusive flock on <podDir>/lock for the life of the pod: whoever can
+ * take it knows the pod is gone. <podDir>/status/<app> holds "code=N [signal=S]".
  */
 #include "rkj-stage1.h"
 
