@@ -276,6 +276,22 @@ class PodIT {
     }
 
     @Test
+    void whenALaterAppCannotStartTheEarlierOnesAreKilledAndNothingIsLeft() throws Exception {
+        Stage1Plan plan = f.plan().app(Stage1Plan.App.builder("first", "sleep", "1000").build())
+                .app(Stage1Plan.App.builder("second", "/bin/nope").build()).build();
+        shared.overlay.mount(shared.lower, PodStarter.upperDir(f.podDir), PodStarter.workDir(f.podDir), f.rootfs);
+        Stage1Process p = new Stage1Launcher(PodFixture.KERNEL, shared.binary).launch(plan,
+                new Stage1Launcher.Output(f.podDir.resolve("stage1.out"), f.podDir.resolve("stage1.err")));
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> p.exit().get());
+        assertEquals("execve", assertInstanceOf(Stage1Exception.class, e.getCause()).call());
+        assertEquals(ExitStatus.killed(9), p.appExit("first").get());
+        assertTrue(p.appExit("second").isCompletedExceptionally(), "an app that never ran has no exit status");
+        shared.overlay.unmount(f.rootfs);
+        assertTrue(f.nothingLeft());
+    }
+
+    @Test
     void aBadUserNameFailsWithTheCallAndPathAndLeavesNothing() throws Exception {
         Stage1Exception e = assertThrows(Stage1Exception.class,
                 () -> f.start(f.plan().app(Stage1Plan.App.builder("main", "true").user("nosuch").build()).build()));
