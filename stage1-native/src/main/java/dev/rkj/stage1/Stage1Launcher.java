@@ -13,8 +13,8 @@ import java.util.List;
 /**
  * Starts rkj-stage1 for a plan: writes the plan file, posix_spawns the binary in a new session
  * (so the pod outlives this JVM) with the protocol pipe on fd 3, and reads the protocol on a
- * thread of its own. The pod's rootfs must be mounted and its cgroups created beforehand
- * ({@link PodStarter} does all of it).
+ * thread of its own (one daemon thread per running pod, which also reaps stage1). The pod's
+ * rootfs must be mounted and its cgroups created beforehand ({@link PodStarter} does all of it).
  */
 public final class Stage1Launcher {
     /** Where stage1's own stdout and stderr go: null inherits the JVM's (so {@code rkj run} streams). */
