@@ -9,9 +9,15 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.LinkOption;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Builds real test images: a busybox rootfs (from Debian's busybox-static), image manifests, and
@@ -58,6 +64,66 @@ public final class TestImages {
             return rootfs;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot build a busybox rootfs in " + rootfs, e);
+        }
+    }
+
+    /**
+     * Adds to {@code rootfs} what a faithful unpack must keep, for round-trip tests: an empty
+     * directory, a setuid file (04755), a setgid directory (02775), a read-only file (0444), a
+     * read-only directory with contents (0555), two hard links to one file, a symlink to a
+     * directory, a name over 100 bytes, a non-ASCII name; then gives every path (symlinks too)
+     * a distinct mtime in whole seconds, directories after their contents.
+     */
+    public static Path featureRootfs(Path rootfs) {
+        try {
+            Files.createDirectories(rootfs.resolve("usr/share/empty"));
+            Path suid = Files.writeString(Files.createDirectories(rootfs.resolve("usr/bin")).resolve("suid-tool"), "#!/bin/sh\n");
+            Files.setAttribute(suid, "unix:mode", 04755);
+            Path shared = Files.createDirectories(rootfs.resolve("srv/shared"));
+            Files.writeString(shared.resolve("notes"), "shared\n");
+            Files.setAttribute(shared, "unix:mode", 02775);
+            Path data = Files.createDirectories(rootfs.resolve("data"));
+            Path hard = Files.writeString(data.resolve("hard1"), "same inode\n");
+            Files.createLink(data.resolve("hard2"), hard);
+            Path readOnly = Files.writeString(data.resolve("readonly"), "read only\n");
+            Files.setAttribute(readOnly, "unix:mode", 0444);
+            Files.writeString(data.resolve("h\u00e9llo-\u4e16\u754c.txt"), "non-ASCII name\n");
+            Files.createSymbolicLink(data.resolve("share-link"), Path.of("../usr/share"));
+            Path deep = Files.createDirectories(rootfs.resolve("deep/" + "d".repeat(60) + "/" + "e".repeat(60)));
+            Files.writeString(deep.resolve("f".repeat(80)), "long name\n");
+            Path locked = Files.createDirectories(rootfs.resolve("locked"));
+            Files.writeString(locked.resolve("inside"), "in a read-only directory\n");
+            Files.setAttribute(locked, "unix:mode", 0555);
+            setDistinctMtimes(rootfs, Instant.parse("2020-05-06T07:08:09Z"));
+            return rootfs;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot build the feature rootfs in " + rootfs, e);
+        }
+    }
+
+    /** Gives every path below {@code root} (and root) its own mtime from {@code start} on, deepest first. */
+    public static void setDistinctMtimes(Path root, Instant start) {
+        List<Path> paths;
+        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+            paths = walk.sorted(java.util.Comparator.comparingInt(Path::getNameCount).reversed()
+                    .thenComparing(Path::toString)).collect(java.util.stream.Collectors.toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        long second = start.getEpochSecond();
+        for (Path path : paths) {
+            try {
+                long mtime = second++;
+                if (Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther()) {
+                    // Java opens a file to set its times, which blocks on a FIFO: let touch use utimensat
+                    Commands.run("touch", "-h", "-m", "-d", "@" + mtime, "--", path.toString());
+                    continue;
+                }
+                Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setTimes(FileTime.from(mtime, TimeUnit.SECONDS), null, null);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot set the mtime of " + path, e);
+            }
         }
     }
 

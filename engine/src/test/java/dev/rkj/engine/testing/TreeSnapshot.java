@@ -31,7 +31,16 @@ public record TreeSnapshot(Map<String, Node> nodes) {
      * {@code includeSymlinkTimes} was false.
      */
     public record Node(String type, int mode, int uid, int gid, long mtimeSeconds, long size, String sha256,
-                       String linkTarget, long rdev, String hardLinkGroup) {}
+                       String linkTarget, long rdev, String hardLinkGroup) {
+        @Override
+        public String toString() {
+            return type + " mode=0" + Integer.toOctalString(mode) + " uid=" + uid + " gid=" + gid + " mtime=" + mtimeSeconds
+                    + (sha256 != null ? " size=" + size + " sha256=" + sha256.substring(0, 12) : "")
+                    + (linkTarget != null ? " -> " + linkTarget : "")
+                    + (rdev != 0 ? " rdev=" + Long.toHexString(rdev) : "")
+                    + (hardLinkGroup != null ? " inode of " + hardLinkGroup : "");
+        }
+    }
 
     /** Snapshots {@code root} and everything below it (the root itself is path ""). */
     public static TreeSnapshot of(Path root) {
