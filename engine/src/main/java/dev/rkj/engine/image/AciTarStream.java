@@ -5,7 +5,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -31,7 +30,7 @@ final class AciTarStream implements Closeable {
 
     private final String source;
     private final Compression compression;
-    private final MessageDigest digest;
+    private final ParallelDigest digest;
     private final HashingInputStream hashing;
     private final TarArchiveInputStream tar;
     private final long maxTarBytes;
@@ -48,7 +47,7 @@ final class AciTarStream implements Closeable {
     private AciTarStream(String source, Compression compression, InputStream decompressed, long maxTarBytes, int maxEntries) {
         this.source = source;
         this.compression = compression;
-        this.digest = Sha512.newDigest();
+        this.digest = new ParallelDigest(Sha512.newDigest(), source);
         this.hashing = new HashingInputStream(decompressed, digest, maxTarBytes);
         this.tar = new TarArchiveInputStream(hashing, StandardCharsets.UTF_8.name());
         this.maxTarBytes = maxTarBytes;
@@ -86,16 +85,6 @@ final class AciTarStream implements Closeable {
 
     Compression compression() {
         return compression;
-    }
-
-    /** The tree the entries so far describe. */
-    RootfsModel model() {
-        return model;
-    }
-
-    /** Uncompressed bytes read so far. */
-    long position() {
-        return hashing.position();
     }
 
     /**
@@ -156,8 +145,10 @@ final class AciTarStream implements Closeable {
         while (next() != null) {
             // checked by next(), data skipped
         }
+        byte[] sha512;
         try {
             hashing.drain();
+            sha512 = digest.finish();
         } catch (IOException e) {
             throw readFailure(e, " after the end-of-archive record");
         }
@@ -169,7 +160,7 @@ final class AciTarStream implements Closeable {
         if (escape != null) {
             throw new AciFormatException(source, escape.entryName(), escape.reason());
         }
-        return new Finished(Sha512.imageId(digest), manifest, hashing.position(), entryCount);
+        return new Finished(Sha512.imageId(sha512), manifest, hashing.position(), entryCount);
     }
 
     @Override
@@ -303,6 +294,9 @@ final class AciTarStream implements Closeable {
         if (e instanceof HashingInputStream.LimitExceededException) {
             return new AciFormatException(source, currentName, "the archive holds more than " + maxTarBytes
                     + " uncompressed bytes, the limit (a tar bomb?); raise maxTotalBytes if the image is genuine", e);
+        }
+        if (e instanceof java.io.InterruptedIOException) {
+            return new AciFormatException(source, currentName, "interrupted while reading the archive", e);
         }
         String kind = compression == Compression.NONE ? "tar" : compression.wireName() + "-compressed tar";
         return new AciFormatException(source, currentName, "corrupt or truncated " + kind + where + ": " + e.getMessage()

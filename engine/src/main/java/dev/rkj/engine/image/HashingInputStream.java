@@ -2,11 +2,10 @@ package dev.rkj.engine.image;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
 
 /**
  * Sits between the decompressor and the tar reader: every byte of the uncompressed tar that
- * passes (reads and skips alike) goes into the digest and the byte count, and the count is held
+ * passes (reads and skips alike) goes into the digest (computed on a second thread) and the byte count, and the count is held
  * under a limit. It also captures one 512-byte record at a chosen offset, so that the caller can
  * tell a real end-of-archive marker (a zero record) from a truncated stream.
  *
@@ -24,7 +23,7 @@ final class HashingInputStream extends InputStream {
     }
 
     private final InputStream in;
-    private final MessageDigest digest;
+    private final ParallelDigest digest;
     private final long limit;
     private final byte[] record = new byte[RECORD];
     private final byte[] skipBuffer = new byte[8192];
@@ -32,7 +31,7 @@ final class HashingInputStream extends InputStream {
     private long recordStart = -1;
     private int recordFilled;
 
-    HashingInputStream(InputStream in, MessageDigest digest, long limit) {
+    HashingInputStream(InputStream in, ParallelDigest digest, long limit) {
         this.in = in;
         this.digest = digest;
         this.limit = limit;
@@ -126,6 +125,7 @@ final class HashingInputStream extends InputStream {
 
     @Override
     public void close() throws IOException {
+        digest.close();
         in.close();
     }
 

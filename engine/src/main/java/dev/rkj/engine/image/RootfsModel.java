@@ -98,12 +98,6 @@ final class RootfsModel {
         return implied;
     }
 
-    /** True when {@code path} is (now) a directory in the tree, named or implied. */
-    boolean isDirectory(String path) {
-        Node node = nodes.get(path);
-        return node != null && node.kind() == EntryKind.DIRECTORY;
-    }
-
     /** A symlink that leads out of rootfs: its entry name and why. */
     record Escape(String entryName, String reason) {}
 

@@ -22,7 +22,15 @@ public final class Sha512 {
 
     /** Finishes {@code digest} and returns it as an image ID, {@code sha512-<hex>}. */
     public static String imageId(MessageDigest digest) {
-        return IMAGE_ID_PREFIX + HexFormat.of().formatHex(digest.digest());
+        return imageId(digest.digest());
+    }
+
+    /** An image ID from a finished SHA-512 digest. */
+    public static String imageId(byte[] sha512) {
+        if (sha512.length != 64) {
+            throw new IllegalArgumentException("a SHA-512 digest has 64 bytes, not " + sha512.length);
+        }
+        return IMAGE_ID_PREFIX + HexFormat.of().formatHex(sha512);
     }
 
     /** The image ID of an uncompressed tar held in memory. */
