@@ -152,6 +152,10 @@ final class RootfsWriter {
         nodeMaker.make(path, type, entry.devMajor(), entry.devMinor(), entry.mtime());
     }
 
+    /**
+     * Owner first (chown clears setuid/setgid), then mtime (Java opens the file to set it, which
+     * a mode like 0000 would forbid an unprivileged unpacker), then mode (chmod leaves mtime alone).
+     */
     private void setMetadata(Path path, AciEntry entry) throws IOException {
         boolean symlink = entry.kind() == EntryKind.SYMLINK;
         if (options.preserveOwnership()) {
@@ -159,21 +163,19 @@ final class RootfsWriter {
             Files.setAttribute(path, "unix:uid", (int) entry.uid(), LinkOption.NOFOLLOW_LINKS);
             Files.setAttribute(path, "unix:gid", (int) entry.gid(), LinkOption.NOFOLLOW_LINKS);
         }
-        if (!symlink) {
-            // after chown, which clears setuid/setgid; chmod(2) on a path that is not a symlink
-            Files.setAttribute(path, "unix:mode", entry.mode());
-        }
-        if (entry.kind().isNode()) {
-            return; // the NodeMaker set the mtime: Java would open the node to set it (and block on a FIFO)
-        }
-        BasicFileAttributeView times = Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-        try {
-            times.setTimes(entry.mtime(), null, null);
-        } catch (IOException | UnsupportedOperationException e) {
-            if (!symlink) {
-                throw e;
+        if (!entry.kind().isNode()) { // the NodeMaker set a node's mtime: Java would open it (and block on a FIFO)
+            BasicFileAttributeView times = Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+            try {
+                times.setTimes(entry.mtime(), null, null);
+            } catch (IOException | UnsupportedOperationException e) {
+                if (!symlink) {
+                    throw e;
+                }
+                // a symlink's mtime is kept where the platform can set it (lutimes); it is cosmetic
             }
-            // a symlink's mtime is kept where the platform can set it (lutimes); it is cosmetic
+        }
+        if (!symlink) {
+            Files.setAttribute(path, "unix:mode", entry.mode()); // chmod(2): the path is not a symlink
         }
     }
 

@@ -174,6 +174,22 @@ class AciUnpackerTest {
     }
 
     @Test
+    void filesAndDirectoriesWithoutAnyPermissionKeepTheirMtime() throws Exception {
+        Path aci = HostileAciBuilder.validStart()
+                .directory("rootfs/etc/")
+                .file("rootfs/etc/shadow", "root:!:19000::::::\n".getBytes(StandardCharsets.UTF_8), 0)
+                .entry(noPermissionDirectory("rootfs/vault/"), new byte[0])
+                .write(dir.resolve("locked.aci"), Compression.NONE);
+
+        UnpackResult result = unpacker.unpack(aci, store.resolve("tree"), UnpackOptions.defaults().withPreserveOwnership(false));
+
+        Path shadow = result.rootfs().resolve("etc/shadow");
+        assertEquals(0, (Integer) Files.getAttribute(shadow, "unix:mode") & 07777);
+        assertEquals(HostileAciBuilder.MTIME, Files.getLastModifiedTime(shadow));
+        assertEquals(HostileAciBuilder.MTIME, Files.getLastModifiedTime(result.rootfs().resolve("vault")));
+    }
+
+    @Test
     void implicitParentDirectoriesAreCreated() throws Exception {
         Path aci = HostileAciBuilder.aci().manifest().file("rootfs/a/b/c.txt", "deep").directory("rootfs/a/")
                 .write(dir.resolve("implicit.aci"), Compression.NONE);
@@ -184,6 +200,13 @@ class AciUnpackerTest {
         assertEquals(HostileAciBuilder.MTIME, Files.getLastModifiedTime(result.rootfs().resolve("a")),
                 "a directory named after its contents still gets its own metadata");
         assertEquals(0755, (Integer) Files.getAttribute(result.rootfs().resolve("a/b"), "unix:mode") & 07777);
+    }
+
+    private static org.apache.commons.compress.archivers.tar.TarArchiveEntry noPermissionDirectory(String name) {
+        var header = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name);
+        header.setMode(0);
+        header.setLastModifiedTime(HostileAciBuilder.MTIME);
+        return header;
     }
 
     private static List<String> list(Path directory) throws IOException {
