@@ -45,12 +45,11 @@ final class RootfsModel {
     }
 
     /**
-     * Checks {@code entry} and records it.
+     * Checks {@code entry} and records it (with the parent directories it implies).
      *
-     * @return the parent directories this entry implies that no entry named so far, outermost first
      * @throws RefusedException when the entry would break one of the rules above
      */
-    List<String> add(AciEntry entry) throws RefusedException {
+    void add(AciEntry entry) throws RefusedException {
         String path = entry.path();
         if (path.isEmpty()) {
             if (entry.kind() != EntryKind.DIRECTORY) {
@@ -61,14 +60,14 @@ final class RootfsModel {
                 throw new RefusedException("duplicate entry: rootfs/ appeared before");
             }
             nodes.put("", new Node(EntryKind.DIRECTORY, true, null, entry.name()));
-            return List.of();
+            return;
         }
         List<String> implied = checkParents(path);
         Node existing = nodes.get(path);
         if (existing != null) {
             if (existing.kind() == EntryKind.DIRECTORY && !existing.explicit() && entry.kind() == EntryKind.DIRECTORY) {
                 nodes.put(path, new Node(EntryKind.DIRECTORY, true, null, entry.name()));
-                return implied;
+                return;
             }
             if (existing.explicit()) {
                 throw new RefusedException("duplicate entry: rootfs/" + path + " appeared before as entry '"
@@ -95,7 +94,6 @@ final class RootfsModel {
         if (node.symlinkTarget() != null) {
             symlinks.put(path, node);
         }
-        return implied;
     }
 
     /** A symlink that leads out of rootfs: its entry name and why. */
