@@ -1,7 +1,6 @@
 package dev.rkj.eventlog;
 
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * An event's type on the wire: a stable name and a version, written {@code pod.created/1}.
@@ -10,11 +9,9 @@ import java.util.regex.Pattern;
  * @param version the payload shape's version, 1 or more
  */
 public record WireType(String name, int version) {
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-
     public WireType {
         Objects.requireNonNull(name, "wire name");
-        if (!NAME.matcher(name).matches()) {
+        if (!validName(name)) {
             throw new IllegalArgumentException("wire name '" + name + "' is not valid: use letters, digits, '.', '_'"
                     + " and '-' starting with a letter or digit, e.g. pod.created");
         }
@@ -22,6 +19,24 @@ public record WireType(String name, int version) {
             throw new IllegalArgumentException("wire type " + name + " has version " + version
                     + ": versions start at 1");
         }
+    }
+
+    /** {@code [A-Za-z0-9][A-Za-z0-9._-]*}, checked without a regex: replay checks every stored type. */
+    private static boolean validName(String name) {
+        if (name.isEmpty() || !letterOrDigit(name.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!letterOrDigit(c) && c != '.' && c != '_' && c != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean letterOrDigit(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
     }
 
     /**

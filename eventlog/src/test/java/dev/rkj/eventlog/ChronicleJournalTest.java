@@ -211,6 +211,9 @@ class ChronicleJournalTest extends JournalContract {
 
         List<Envelope> all = replayAll(journal, 0);
         int total = (processes + 1) * each;
+        long switches = LongStream.range(1, all.size())
+                .filter(i -> !all.get((int) i).aggregateId().equals(all.get((int) i - 1).aggregateId())).count();
+        assertTrue(switches > processes, "the processes' appends did not interleave (" + switches + " switches)");
         assertEquals(LongStream.range(0, total).boxed().toList(), all.stream().map(Envelope::index).toList());
         Map<String, List<String>> byAggregate = new HashMap<>();
         for (Envelope e : all) {
@@ -244,6 +247,27 @@ class ChronicleJournalTest extends JournalContract {
             assertEquals(TestEvents.note("child", 299), tailed.get(300).event());
             assertTrue(tail.failure().isEmpty());
         }
+    }
+
+    @Test
+    void aWriterKilledInTheMiddleOfAnAppendNeitherBlocksNorBreaksTheJournal() throws Exception {
+        Journal journal = open();
+        List<Envelope> appended = new ArrayList<>(appendNotes(journal, "before", 5));
+        List<Long> tailed = new CopyOnWriteArrayList<>();
+        try (Tail tail = journal.tail(0, e -> tailed.add(e.index()));
+             ChildJvm dying = ChildJvm.start(temp, DyingWriterProcess.class, dir().toString())) {
+            dying.expectLine("holding");
+            assertEquals(List.of(), dying.finish());
+
+            // Chronicle sees the lock holder is dead, takes the lock over and writes over its half excerpt.
+            appended.addAll(appendNotes(journal, "after", 5));
+
+            await().until(() -> tailed.size() == 10);
+            assertEquals(LongStream.range(0, 10).boxed().toList(), tailed);
+            assertTrue(tail.failure().isEmpty());
+        }
+        assertEquals(appended, replayAll(journal, 0));
+        assertTrue(journal.verify().ok(), journal.verify().toString());
     }
 
     // ---- the directory
