@@ -13,8 +13,18 @@ import picocli.CommandLine.ScopeType;
         versionProvider = VersionCommand.Provider.class,
         description = "rkj: an App Container runtime. Fetch, verify and run App Container Images as pods.",
         subcommands = {
-            VersionCommand.class,
+            PodCommands.Run.class,
+            PodCommands.Prepare.class,
+            PodCommands.RunPrepared.class,
+            PodCommands.ListPods.class,
+            PodCommands.Status.class,
+            PodCommands.Stop.class,
+            PodCommands.Remove.class,
+            PodCommands.Gc.class,
+            PodCommands.Enter.class,
+            PodCommands.CatManifest.class,
             JournalCommand.class,
+            VersionCommand.class,
         })
 public final class RkjCommand implements Runnable, AutoCloseable {
     static final String DEFAULT_DIR = "/var/lib/rkj";

@@ -1,0 +1,486 @@
+package dev.rkj.api.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rkj.engine.Engine;
+import dev.rkj.engine.EngineException;
+import dev.rkj.engine.pod.PodState;
+import dev.rkj.engine.pod.PodStatus;
+import dev.rkj.engine.stage.GcReport;
+import dev.rkj.eventlog.Json;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** rkt's pod commands: run, prepare, run-prepared, list, status, stop, rm, gc, enter, cat-manifest. */
+final class PodCommands {
+    /** How long a command waits for the engine to record something that happens at once. */
+    static final Duration PROMPT = Duration.ofMinutes(2);
+    /** How long {@code run} waits for its pod: as long as the app runs. */
+    static final Duration FOREVER = Duration.ofDays(3650);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+
+    private PodCommands() {}
+
+    /** Waits for a pod launched by this process to end and turns its end into rkj run's exit code. */
+    static int awaitExit(Engine engine, String podId) throws EngineException {
+        PodState end = Engine.await(engine.awaitStatus(podId, PodCommands::settled, FOREVER), FOREVER);
+        return exitCode(end);
+    }
+
+    /** The pod will never run again: it exited, its preparation was aborted, or it is gone. */
+    static boolean settled(PodState s) {
+        return s.status().isFinished();
+    }
+
+    static int exitCode(PodState end) {
+        if (end.status() == PodStatus.ABORTED_PREPARE || end.exitCode() == null) {
+            String why = end.failure() != null ? end.failure().stage().name().toLowerCase() + ": " + end.failure().reason()
+                    : end.lostReason() != null ? end.lostReason() : "pod ended as " + end.status().displayName();
+            throw new CliException("pod " + end.podId() + " failed: " + why);
+        }
+        return end.exitCode();
+    }
+
+    /** Stops the pod if the user interrupts {@code rkj run} (Ctrl-C): the pod does not outlive the command. */
+    static Thread stopOnInterrupt(Engine engine, String podId) {
+        Thread hook = new Thread(() -> {
+            try {
+                PodState s = engine.pod(podId);
+                if (s.status() == PodStatus.RUNNING) {
+                    Engine.await(engine.stop(podId, false), Duration.ofSeconds(5));
+                    Engine.await(engine.awaitStatus(podId, PodCommands::settled, Duration.ofSeconds(10)),
+                            Duration.ofSeconds(11));
+                }
+            } catch (Exception e) {
+                // the JVM is going down; the pod's own engine-less status is recovered by the next rkj
+            }
+        }, "rkj-run-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+
+    static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down
+        }
+    }
+
+    static void saveUuid(Path file, String podId) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.writeString(file, podId);
+        } catch (IOException e) {
+            throw new CliException("cannot write the pod UUID to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String time(Instant t) {
+        return t == null ? "" : TIME.format(t);
+    }
+
+    /** {@code rkj run}: prepare and run a pod in the foreground; exits with the app's status. */
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Run an image as a pod in the foreground; exit with the app's status.")
+    static final class Run implements java.util.concurrent.Callable<Integer> {
+        @ParentCommand
+        RkjCommand root;
+
+        @Mixin
+        PodOptions options;
+
+        @Override
+        public Integer call() throws Exception {
+            var spec = options.spec();
+            Engine engine = root.context().engine();
+            String podId = Engine.await(engine.createPod(spec, true), PROMPT);
+            saveUuid(options.uuidFileSave, podId);
+            Thread hook = stopOnInterrupt(engine, podId);
+            try {
+                return awaitExit(engine, podId);
+            } finally {
+                removeHook(hook);
+            }
+        }
+    }
+
+    /** {@code rkj prepare}: fetch, verify, render and prepare a pod without running it; prints its UUID. */
+    @Command(name = "prepare", mixinStandardHelpOptions = true,
+            description = "Prepare a pod (fetch, verify, render, set up its root) and print its UUID.")
+    static final class Prepare implements java.util.concurrent.Callable<Integer> {
+        @ParentCommand
+        RkjCommand root;
+
+        @Mixin
+        PodOptions options;
+
+        @Override
+        public Integer call() throws Exception {
+            Engine engine = root.context().engine();
+            String podId = Engine.await(engine.createPod(options.spec(), false), PROMPT);
+            PodState s = Engine.await(engine.awaitStatus(podId,
+                    p -> p.status() == PodStatus.PREPARED || p.status() == PodStatus.ABORTED_PREPARE, PROMPT), PROMPT);
+            if (s.status() != PodStatus.PREPARED) {
+                exitCode(s);
+            }
+            saveUuid(options.uuidFileSave, podId);
+            root.out().println(podId);
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code rkj run-prepared UUID}: run a prepared pod in the foreground. */
+    @Command(name = "run-prepared", mixinStandardHelpOptions = true,
+            description = "Run a prepared pod in the foreground; exit with the app's status.")
+    static final class RunPrepared implements java.util.concurrent.Callable<Integer> {
+        @ParentCommand
+        RkjCommand root;
+
+        @Parameters(index = "0", paramLabel = "UUID", description = "the pod (a prefix is enough)")
+        String uuid;
+
+        @Override
+        public Integer call() throws Exception {
+            Engine engine = root.context().engine();
+            PodState started = Engine.await(engine.runPrepared(uuid), PROMPT);
+            Thread hook = stopOnInterrupt(engine, started.podId());
+            try {
+                return awaitExit(engine, started.podId());
+            } finally {
+                removeHook(hook);
+            }
+        }
+    }
+
+    /** {@code rkj list}: the pods, as rkt shows them. */
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List pods.")
+    static final class ListPods implements Runnable {
+        @ParentCommand
+        RkjCommand root;
+
+        @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "", description = "json for machine-readable output")
+        String format;
+
+        @Option(names = "--no-legend", description = "leave out the header line")
+        boolean noLegend;
+
+        @Option(names = "--full", description = "full UUIDs and image IDs")
+        boolean full;
+
+        @Override
+        public void run() {
+            List<PodState> pods = root.context().engine().list();
+            PrintStream out = root.out();
+            if ("json".equals(format)) {
+                ArrayNode array = Json.mapper().createArrayNode();
+                for (PodState p : pods) {
+                    array.add(json(p));
+                }
+                out.println(array.toString());
+                return;
+            }
+            if (!format.isEmpty()) {
+                throw new CliException("--format must be json, got '" + format + "'");
+            }
+            String row = "%-" + (full ? 36 : 8) + "s\t%-10s\t%-24s\t%-15s\t%-23s\t%-23s\t%s%n";
+            if (!noLegend) {
+                out.printf(row, "UUID", "APP", "IMAGE NAME", "STATE", "CREATED", "STARTED", "EXIT");
+            }
+            for (PodState p : pods) {
+                String id = full ? p.podId() : p.podId().substring(0, 8);
+                String apps = p.apps().isEmpty() ? "-" : String.join(",", p.apps().keySet());
+                String image = p.image() == null ? p.spec() == null ? "-" : p.spec().imageRef() : p.image().name();
+                out.printf(row, id, apps, image, p.status().displayName(), time(p.createdAt().orElse(null)),
+                        time(p.startedAt().orElse(null)), p.exitCode() == null ? "" : p.exitCode().toString());
+            }
+        }
+
+        static ObjectNode json(PodState p) {
+            ObjectNode n = Json.mapper().createObjectNode();
+            n.put("name", p.podId());
+            n.put("state", p.status().displayName());
+            ArrayNode apps = n.putArray("app_names");
+            p.apps().keySet().forEach(apps::add);
+            if (p.image() != null) {
+                n.put("image_id", p.image().id());
+                n.put("image_name", p.image().name());
+            }
+            p.createdAt().ifPresent(t -> n.put("created_at", t.toEpochMilli() * 1_000_000));
+            p.startedAt().ifPresent(t -> n.put("started_at", t.toEpochMilli() * 1_000_000));
+            if (p.exitCode() != null) {
+                n.put("exit_code", p.exitCode());
+            }
+            return n;
+        }
+    }
+
+    /** {@code rkj status [--wait] UUID}: a pod's state, pid and exit statuses, as key=value lines. */
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the status of a pod.")
+    static final class Status implements Runnable {
+        @ParentCommand
+        RkjCommand root;
+
+        @Option(names = "--wait", description = "wait until the pod has exited")
+        boolean waitForExit;
+
+        @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "", description = "json for machine-readable output")
+        String format;
+
+        @Parameters(index = "0", paramLabel = "UUID", description = "the pod (a prefix is enough)")
+        String uuid;
+
+        @Override
+        public void run() {
+            Engine engine = root.context().engine();
+            PodState p = lookup(engine, uuid);
+            if (waitForExit) {
+                p = await(engine.awaitStatus(p.podId(), PodCommands::settled, FOREVER));
+            }
+            PrintStream out = root.out();
+            if ("json".equals(format)) {
+                out.println(ListPods.json(p));
+                return;
+            }
+            out.println("state=" + p.status().displayName());
+            out.println("created=" + time(p.createdAt().orElse(null)));
+            out.println("started=" + time(p.startedAt().orElse(null)));
+            if (p.stage1Pid() != null) {
+                out.println("pid=" + p.stage1Pid());
+            }
+            out.println("exited=" + settled(p));
+            for (Map.Entry<String, PodState.AppStatus> app : p.apps().entrySet()) {
+                if (app.getValue().exitCode() != null) {
+                    out.println("app-" + app.getKey() + "=" + app.getValue().exitCode());
+                }
+            }
+            if (p.failure() != null) {
+                out.println("failure=" + p.failure().stage().name().toLowerCase() + ": " + p.failure().reason());
+            }
+            if (p.lostReason() != null) {
+                out.println("lost=" + p.lostReason());
+            }
+        }
+    }
+
+    /** {@code rkj stop [--force] UUID...}: SIGTERM (or SIGKILL) the pods' apps. */
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop running pods.")
+    static final class Stop implements Runnable {
+        @ParentCommand
+        RkjCommand root;
+
+        @Option(names = "--force", description = "kill the apps (SIGKILL) instead of asking them to stop (SIGTERM)")
+        boolean force;
+
+        @Parameters(arity = "1..*", paramLabel = "UUID", description = "the pods (prefixes are enough)")
+        List<String> uuids;
+
+        @Override
+        public void run() {
+            Engine engine = root.context().engine();
+            List<String> failed = new ArrayList<>();
+            for (String id : uuids) {
+                try {
+                    PodState p = await(engine.stop(id, force));
+                    await(engine.awaitStatus(p.podId(), PodCommands::settled, PROMPT));
+                    root.out().println(p.podId());
+                } catch (CliException e) {
+                    root.err().println("rkj: stop " + id + ": " + e.getMessage());
+                    failed.add(id);
+                }
+            }
+            if (!failed.isEmpty()) {
+                throw new CliException("could not stop " + String.join(", ", failed));
+            }
+        }
+    }
+
+    /** {@code rkj rm UUID...}: remove exited (or prepared, aborted) pods and everything they left. */
+    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove pods that are not running.")
+    static final class Remove implements Runnable {
+        @ParentCommand
+        RkjCommand root;
+
+        @Parameters(arity = "1..*", paramLabel = "UUID", description = "the pods (prefixes are enough)")
+        List<String> uuids;
+
+        @Override
+        public void run() {
+            Engine engine = root.context().engine();
+            List<String> failed = new ArrayList<>();
+            for (String id : uuids) {
+                try {
+                    String podId = lookup(engine, id).podId();
+                    await(engine.remove(podId));
+                    root.out().println("\"" + podId + "\"");
+                } catch (CliException e) {
+                    root.err().println("rkj: rm " + id + ": " + e.getMessage());
+                    failed.add(id);
+                }
+            }
+            if (!failed.isEmpty()) {
+                throw new CliException("could not remove " + String.join(", ", failed));
+            }
+        }
+    }
+
+    /** {@code rkj gc}: mark exited pods as garbage and sweep the ones past the grace period. */
+    @Command(name = "gc", mixinStandardHelpOptions = true,
+            description = "Garbage-collect pods: unmount, remove cgroups and directories of exited pods.")
+    static final class Gc implements Runnable {
+        @ParentCommand
+        RkjCommand root;
+
+        @Option(names = "--grace-period", paramLabel = "D", defaultValue = "30m",
+                description = "how long exited pods are kept before they are swept (default 30m; e.g. 0s, 90s, 10m, 1h)")
+        String gracePeriod;
+
+        @Option(names = "--expire-prepared", paramLabel = "D", defaultValue = "24h",
+                description = "how long prepared pods are kept unused (default 24h)")
+        String expirePrepared;
+
+        @Option(names = "--mark-only", description = "only mark pods as garbage; sweep nothing")
+        boolean markOnly;
+
+        @Override
+        public void run() {
+            Engine engine = root.context().engine();
+            GcReport report = await(engine.gc(duration("--grace-period", gracePeriod),
+                    duration("--expire-prepared", expirePrepared), markOnly));
+            root.out().println(report);
+        }
+    }
+
+    /** {@code rkj enter UUID [CMD...]}: run a command in a running pod, through stage1. */
+    @Command(name = "enter", mixinStandardHelpOptions = true,
+            description = "Run a command (default /bin/sh) inside a running pod's namespaces and root.")
+    static final class Enter implements java.util.concurrent.Callable<Integer> {
+        @ParentCommand
+        RkjCommand root;
+
+        @Option(names = "--app", paramLabel = "NAME", description = "the app whose root and environment to use")
+        String app;
+
+        @Parameters(index = "0", paramLabel = "UUID", description = "the pod (a prefix is enough)")
+        String uuid;
+
+        @Parameters(index = "1..*", paramLabel = "CMD", description = "the command and its arguments")
+        List<String> command = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            Engine engine = root.context().engine();
+            PodState p = lookup(engine, uuid);
+            if (p.status() != PodStatus.RUNNING) {
+                throw new CliException("pod " + p.podId() + " is " + p.status().displayName()
+                        + ": only a running pod can be entered");
+            }
+            List<String> argv = new ArrayList<>();
+            argv.add(root.context().stage1Binary().toString());
+            argv.add("enter");
+            argv.add(p.podDir());
+            if (app != null) {
+                argv.add("--app");
+                argv.add(app);
+            }
+            argv.add("--");
+            argv.addAll(command.isEmpty() ? List.of("/bin/sh") : command);
+            Process process = new ProcessBuilder(argv).inheritIO().start();
+            return process.waitFor();
+        }
+    }
+
+    /** {@code rkj cat-manifest UUID}: the pod's manifest as rkj wrote it. */
+    @Command(name = "cat-manifest", mixinStandardHelpOptions = true, description = "Print a pod's manifest.")
+    static final class CatManifest implements Runnable {
+        @ParentCommand
+        RkjCommand root;
+
+        @Parameters(index = "0", paramLabel = "UUID", description = "the pod (a prefix is enough)")
+        String uuid;
+
+        @Override
+        public void run() {
+            PodState p = lookup(root.context().engine(), uuid);
+            if (p.podDir() == null) {
+                throw new CliException("pod " + p.podId() + " is " + p.status().displayName()
+                        + ": it has no manifest until it is prepared");
+            }
+            Path manifest = Path.of(p.podDir(), "pod");
+            try {
+                root.out().println(Files.readString(manifest).strip());
+            } catch (IOException e) {
+                throw new CliException("cannot read the manifest of pod " + p.podId() + " at " + manifest
+                        + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    static PodState lookup(Engine engine, String uuid) {
+        try {
+            return engine.pod(uuid);
+        } catch (dev.rkj.engine.pod.PodLookupException e) {
+            throw new CliException(e.getMessage(), e);
+        }
+    }
+
+    static <T> T await(io.vertx.core.Future<T> future) {
+        try {
+            return Engine.await(future, PROMPT);
+        } catch (EngineException e) {
+            throw new CliException(e.getMessage(), e);
+        }
+    }
+
+    /** {@code 30m}, {@code 90s}, {@code 1h}, {@code 0}; or ISO-8601 ({@code PT30M}). */
+    static Duration duration(String flag, String text) {
+        try {
+            String t = text.trim().toLowerCase();
+            if (t.equals("0")) {
+                return Duration.ZERO;
+            }
+            if (t.startsWith("pt") || t.startsWith("p")) {
+                return Duration.parse(text.toUpperCase());
+            }
+            Duration total = Duration.ZERO;
+            var m = java.util.regex.Pattern.compile("(\\d+)(ms|h|m|s)").matcher(t);
+            int end = 0;
+            while (m.find()) {
+                if (m.start() != end) {
+                    throw new IllegalArgumentException("unexpected text");
+                }
+                long n = Long.parseLong(m.group(1));
+                total = total.plus(switch (m.group(2)) {
+                    case "h" -> Duration.ofHours(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    default -> Duration.ofMillis(n);
+                });
+                end = m.end();
+            }
+            if (end != t.length() || end == 0) {
+                throw new IllegalArgumentException("unexpected text");
+            }
+            return total;
+        } catch (RuntimeException e) {
+            throw new CliException(flag + " " + text + " is not a duration: use e.g. 0s, 90s, 30m, 1h30m");
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.rkj.api.cli;
+
+import dev.rkj.engine.appc.Quantity;
+import dev.rkj.engine.pod.PodSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The flags {@code rkj run} and {@code rkj prepare} share (rkt's names), and the pod spec they make. */
+final class PodOptions {
+    @Option(names = "--insecure-options", paramLabel = "OPTS", defaultValue = "none",
+            description = "comma-separated security checks to skip: none, image, tls, http, pubkey, ondisk, capabilities, all, all-fetch, all-run")
+    String insecureOptions;
+
+    @Option(names = "--net", paramLabel = "NET", defaultValue = "none",
+            description = "the pod's network: none (private namespace with only lo, the default here), host")
+    String net;
+
+    @Option(names = "--hostname", paramLabel = "NAME", description = "the pod's hostname (default rkj-<uuid>)")
+    String hostname;
+
+    @Option(names = "--set-env", paramLabel = "K=V", description = "an environment variable for the app (repeatable)")
+    List<String> setEnv = new ArrayList<>();
+
+    @Option(names = "--memory", paramLabel = "Q", description = "memory limit, e.g. 64M, 512Mi, 1G (overrides the image's isolator)")
+    String memory;
+
+    @Option(names = "--cpu", paramLabel = "Q", description = "CPU limit in cores, e.g. 500m or 2 (overrides the image's isolator)")
+    String cpu;
+
+    @Option(names = "--interactive", description = "give the app this terminal's stdin (single-app pods)")
+    boolean interactive;
+
+    @Option(names = "--exec", paramLabel = "CMD", description = "run CMD instead of the image's exec")
+    String exec;
+
+    @Option(names = "--uuid-file-save", paramLabel = "FILE", description = "write the pod's UUID to FILE")
+    java.nio.file.Path uuidFileSave;
+
+    @Parameters(index = "0", paramLabel = "IMAGE",
+            description = "an .aci file, an image ID (or prefix), or a name[,label=value...] in the store")
+    String image;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "arguments for the app (after --)")
+    List<String> args = new ArrayList<>();
+
+    PodSpec spec() {
+        Set<PodSpec.InsecureOption> insecure;
+        PodSpec.NetMode netMode;
+        try {
+            insecure = PodSpec.InsecureOption.parseList(insecureOptions);
+            netMode = PodSpec.NetMode.parse(net);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        }
+        if (netMode == PodSpec.NetMode.DEFAULT) {
+            throw new CliException("--net=default needs CNI networking, which rkj does not have yet: use --net=none or --net=host");
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String kv : setEnv) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new CliException("--set-env wants NAME=VALUE, got '" + kv + "'");
+            }
+            env.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        Long memoryBytes = memory == null ? null : quantity("--memory", memory, false);
+        Long cpuMillis = cpu == null ? null : quantity("--cpu", cpu, true);
+        try {
+            return new PodSpec(image, exec, List.copyOf(args), env, hostname, netMode, memoryBytes, cpuMillis,
+                    interactive, insecure);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        }
+    }
+
+    private static long quantity(String flag, String text, boolean millis) {
+        try {
+            Quantity q = Quantity.parse(text);
+            long value = millis ? q.toMillisExact() : q.toLongExact();
+            if (value <= 0) {
+                throw new IllegalArgumentException("must be more than 0");
+            }
+            return value;
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new CliException(flag + " " + text + " is not a valid quantity (" + e.getMessage()
+                    + "): use e.g. " + (millis ? "500m or 2" : "64M, 512Mi or 1G"));
+        }
+    }
+}
