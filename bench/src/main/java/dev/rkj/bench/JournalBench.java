@@ -488,6 +488,7 @@ public final class JournalBench {
         int count = Integer.parseInt(args[3]);
         byte[] payload = Json.mapper().writeValueAsBytes(event(0, 0));
         BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        warmUpChild(mode, dir.resolveSibling(dir.getFileName() + "-child-warm-up"), payload);
         if (mode.equals("journal")) {
             try (Journal journal = ChronicleJournal.open(dir, REGISTRY)) {
                 handshake(stdin);
@@ -501,14 +502,30 @@ public final class JournalBench {
                 handshake(stdin);
                 for (int i = 0; i < count; i++) {
                     pace();
+                    long sent = System.nanoTime(); // before the append, as for the journal
                     try (DocumentContext dc = appender.writingDocument()) {
-                        dc.wire().bytes().writeLong(System.nanoTime()).write(payload);
+                        dc.wire().bytes().writeLong(sent).write(payload);
                     }
                 }
             }
         }
         System.out.println("done");
         System.out.flush();
+    }
+
+    /** Runs the child's append path until the JIT has compiled it, in a scratch directory. */
+    private static void warmUpChild(String mode, Path scratch, byte[] payload) throws Exception {
+        Files.createDirectories(scratch);
+        if (mode.equals("journal")) {
+            try (ChronicleJournal journal = ChronicleJournal.open(scratch, REGISTRY)) {
+                appendJournal(journal, 30_000);
+            }
+        } else {
+            try (SingleChronicleQueue raw = rawQueue(scratch); ExcerptAppender appender = raw.createAppender()) {
+                appendRaw(appender, payload, 30_000);
+            }
+        }
+        deleteTree(scratch);
     }
 
     private static void handshake(BufferedReader stdin) throws IOException {

@@ -397,6 +397,22 @@ class ChronicleJournalTest extends JournalContract {
     }
 
     @Test
+    void aTruncatedMetadataFileLeavesTheJournalReadableButRefusesAppendsNamingIt() throws Exception {
+        writeJournalAndClose(3);
+        Path metadata = dir().resolve("metadata.cq4t");
+        Tamper.truncate(metadata, 50);
+
+        Journal journal = open();
+        assertEquals(3, replayAll(journal, 0).size());
+        JournalException e = assertThrows(JournalException.class, () -> journal.append("pod", new TestEvents.Note("x")));
+
+        assertTrue(e.getMessage().contains(metadata.toString()) && e.getMessage().contains("move it aside"),
+                e.getMessage());
+        assertOneLine(e.getMessage());
+        assertEquals(3, journal.nextIndex());
+    }
+
+    @Test
     void aBrokenExcerptHeaderFailsReplayVerifyAndTailsNamingTheFile() throws Exception {
         Journal journal = track(open(TestEvents.registry(), Clock.systemUTC(),
                 new TailBackoff(Duration.ofMillis(1), Duration.ofMillis(200))));
