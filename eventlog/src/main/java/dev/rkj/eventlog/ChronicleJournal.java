@@ -42,6 +42,10 @@ public final class ChronicleJournal implements Journal {
         ChronicleSettings.apply();
     }
 
+    /** Values of {@code lookupAfter} that are not an excerpt index. */
+    private static final long UNKNOWN = Long.MIN_VALUE;
+    private static final long BEFORE_FIRST = -1;
+
     private final Path dir;
     private final EventRegistry registry;
     private final Clock clock;
@@ -59,9 +63,6 @@ public final class ChronicleJournal implements Journal {
 
     /** Where the newest known envelope is: its Chronicle excerpt index, its envelope index, its hash. */
     private record Link(long excerpt, long index, byte[] hash) {}
-
-    private static final long UNKNOWN = Long.MIN_VALUE;
-    private static final long BEFORE_FIRST = -1;
 
     private ChronicleJournal(Path dir, EventRegistry registry, Clock clock, SingleChronicleQueue queue,
                              TailBackoff backoff) {

@@ -123,6 +123,7 @@ class ChronicleJournalTest extends JournalContract {
         try (Tail tail = journal.tail(4, tailed::add)) {
             await().until(() -> tailed.size() == 5);
             assertEquals(appended.subList(4, 9), tailed);
+            assertEquals(9, tail.position());
         }
         journal.close();
 
@@ -171,6 +172,7 @@ class ChronicleJournalTest extends JournalContract {
         List<Long> tailed = new CopyOnWriteArrayList<>();
         try (Tail tail = journal.tail(9_990, e -> tailed.add(e.index()))) {
             await().until(() -> tailed.size() == 10);
+            assertEquals(10_000, tail.position());
         }
         assertEquals(LongStream.range(9_990, 10_000).boxed().toList(), tailed);
         assertTrue(journal.excerptsRead() - readsBefore <= 30, "tail read " + (journal.excerptsRead() - readsBefore));

@@ -513,6 +513,7 @@ abstract class JournalContract {
                 assertTrue(thread.getName().matches("rkj-journal-tail-\\d+"), thread.getName());
             }
             assertNotEquals(threads.get(0).getName(), threads.get(1).getName());
+            assertEquals(0, first.position() + second.position(), "nothing to deliver yet");
         }
     }
 
