@@ -417,7 +417,7 @@ class ChronicleJournalTest extends JournalContract {
     @Test
     void aBrokenExcerptHeaderFailsReplayVerifyAndTailsNamingTheFile() throws Exception {
         Journal journal = track(open(TestEvents.registry(), Clock.systemUTC(),
-                new TailBackoff(Duration.ofMillis(1), Duration.ofMillis(200))));
+                new TailBackoff(Duration.ofNanos(20_000), Duration.ofMillis(1), Duration.ofMillis(200))));
         List<Envelope> appended = appendNotes(journal, "hdr", 100);
         Path file = single(queueFiles());
         long record = Tamper.findUnique(List.of(file), EnvelopeFormat.toBytes(Tamper.stored(appended.get(40)))).position();
