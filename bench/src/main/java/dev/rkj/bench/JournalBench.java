@@ -47,7 +47,8 @@ import net.openhft.chronicle.wire.DocumentContext;
  *   <li>append-to-tailer latency, in-process and across processes (a child JVM appends, this one
  *       tails), one event every ~{@value #PACE_MICROS} µs so the tailer is idle when it comes;
  *       baseline: a raw tailer with the same idle policy (spin, yield, park up to 1 ms), which has
- *       no wake-up from the appender;
+ *       no wake-up from the appender. Journal and baseline rounds alternate, so both see the same
+ *       machine;
  *   <li>replay and verify throughput over the whole journal ({@code --events}, default 1M);
  *       baseline: a raw tailer copying each excerpt's bytes.
  * </ul>
@@ -194,8 +195,9 @@ public final class JournalBench {
         rows.add(Row.latency("in-process append->tail p99 (µs)", inJournal.p(99), inRaw.p(99)));
 
         // Cross-process latency: a child JVM appends, a tail in this JVM receives.
-        Latency crossJournal = crossProcess("journal", work.resolve("cross"));
-        Latency crossRaw = crossProcess("raw", work.resolve("cross-raw"));
+        Latency crossJournal = new Latency();
+        Latency crossRaw = new Latency();
+        crossProcess(work.resolve("cross"), crossJournal, work.resolve("cross-raw"), crossRaw);
         rows.add(Row.latency("cross-process append->tail p50 (µs)", crossJournal.p(50), crossRaw.p(50)));
         rows.add(Row.latency("cross-process append->tail p99 (µs)", crossJournal.p(99), crossRaw.p(99)));
 
@@ -438,85 +440,120 @@ public final class JournalBench {
 
     // ---- cross-process latency
 
-    /** Rounds of {@code samples} events appended by a child JVM, tailed here; latency from the send time inside. */
-    private Latency crossProcess(String mode, Path dir) throws Exception {
-        Files.createDirectories(dir);
+    /**
+     * Cross-process rounds: a journal child and a raw child, each appending {@code samples} events
+     * a round on "go" while a tailer here receives them; their rounds alternate, so both see the
+     * same machine. Latency is measured from the send time inside each event.
+     */
+    private void crossProcess(Path journalDir, Latency journalResult, Path rawDir, Latency rawResult) throws Exception {
+        Files.createDirectories(journalDir);
         int total = (rounds + 1) * samples;
-        AtomicLongArray latency = new AtomicLongArray(total);
-        Latency result = new Latency();
-        ChronicleJournal journal = null;
-        SingleChronicleQueue raw = null;
-        AutoCloseable tail;
-        if (mode.equals("journal")) {
-            journal = ChronicleJournal.open(dir, REGISTRY);
-            tail = journal.tail(0, e -> latency.set((int) e.index(),
-                    Math.max(1, System.nanoTime() - ((AppStarted) e.event()).sentNanos())));
-        } else {
-            raw = rawQueue(dir);
-            tail = new RawTailer(raw, latency, true);
+        AtomicLongArray journalLatency = new AtomicLongArray(total);
+        AtomicLongArray rawLatency = new AtomicLongArray(total);
+        try (ChronicleJournal journal = ChronicleJournal.open(journalDir, REGISTRY);
+             Tail tail = journal.tail(0, e -> journalLatency.set((int) e.index(),
+                     Math.max(1, System.nanoTime() - ((AppStarted) e.event()).sentNanos())));
+             SingleChronicleQueue raw = rawQueue(rawDir);
+             RawTailer rawTailer = new RawTailer(raw, rawLatency, true);
+             Child journalChild = Child.start("journal", journalDir, samples);
+             Child rawChild = Child.start("raw", rawDir, samples)) {
+            journalChild.await("ready");
+            rawChild.await("ready");
+            for (int r = 0; r <= rounds; r++) { // round 0 is the warm-up
+                journalChild.send("go");
+                journalChild.await("done");
+                rawChild.send("go");
+                rawChild.await("done");
+                long[] j = new long[samples];
+                long[] b = new long[samples];
+                for (int i = 0; i < samples; i++) {
+                    j[i] = awaitReceipt(journalLatency, r * samples + i, tail::position);
+                    b[i] = awaitReceipt(rawLatency, r * samples + i, rawTailer::count);
+                }
+                if (r > 0) {
+                    journalResult.add(j);
+                    rawResult.add(b);
+                }
+            }
+            journalChild.send("exit");
+            rawChild.send("exit");
         }
-        try (Child child = Child.start(mode, dir, total)) {
-            child.await("ready");
-            child.send("go");
-            child.await("done");
-            for (int i = 0; i < total; i++) {
-                awaitReceipt(latency, i, () -> -1);
-            }
-        } finally {
-            tail.close();
-            if (journal != null) {
-                journal.close();
-            }
-            if (raw != null) {
-                raw.close();
-            }
-        }
-        for (int r = 1; r <= rounds; r++) { // round 0 is the warm-up
-            long[] round = new long[samples];
-            for (int i = 0; i < samples; i++) {
-                round[i] = latency.get(r * samples + i);
-            }
-            result.add(round);
-        }
-        return result;
     }
 
-    /** The child JVM: {@code --child-append journal|raw DIR COUNT}; appends COUNT events, one every PACE_MICROS. */
+    /**
+     * The child JVM: {@code --child-append journal|raw DIR SAMPLES}. Warms up, prints "ready", then
+     * on each "go" appends SAMPLES events, one every PACE_MICROS, and prints "done"; "exit" ends it.
+     */
     private static void childAppend(String[] args) throws Exception {
         String mode = args[1];
         Path dir = Path.of(args[2]);
         int count = Integer.parseInt(args[3]);
         byte[] payload = Json.mapper().writeValueAsBytes(event(0, 0));
         BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        warmUpChild(mode, dir.resolveSibling(dir.getFileName() + "-child-warm-up"), payload);
         if (mode.equals("journal")) {
             try (Journal journal = ChronicleJournal.open(dir, REGISTRY)) {
-                handshake(stdin);
-                for (int i = 0; i < count; i++) {
-                    pace();
-                    journal.append(POD, event(System.nanoTime(), i));
+                int seq = 0;
+                while (nextRound(stdin)) {
+                    for (int i = 0; i < count; i++) {
+                        pace();
+                        journal.append(POD, event(System.nanoTime(), seq++));
+                    }
+                    say("done");
                 }
             }
         } else {
             try (SingleChronicleQueue raw = rawQueue(dir); ExcerptAppender appender = raw.createAppender()) {
-                handshake(stdin);
-                for (int i = 0; i < count; i++) {
-                    pace();
-                    try (DocumentContext dc = appender.writingDocument()) {
-                        dc.wire().bytes().writeLong(System.nanoTime()).write(payload);
+                while (nextRound(stdin)) {
+                    for (int i = 0; i < count; i++) {
+                        pace();
+                        long sent = System.nanoTime(); // before the append, as for the journal
+                        try (DocumentContext dc = appender.writingDocument()) {
+                            dc.wire().bytes().writeLong(sent).write(payload);
+                        }
                     }
+                    say("done");
                 }
             }
         }
-        System.out.println("done");
-        System.out.flush();
     }
 
-    private static void handshake(BufferedReader stdin) throws IOException {
-        System.out.println("ready");
-        System.out.flush();
-        if (!"go".equals(stdin.readLine())) {
-            throw new IllegalStateException("expected 'go' on stdin");
+    /** Runs the child's append path until the JIT has compiled it, in a scratch directory. */
+    private static void warmUpChild(String mode, Path scratch, byte[] payload) throws Exception {
+        Files.createDirectories(scratch);
+        if (mode.equals("journal")) {
+            try (ChronicleJournal journal = ChronicleJournal.open(scratch, REGISTRY)) {
+                appendJournal(journal, 30_000);
+            }
+        } else {
+            try (SingleChronicleQueue raw = rawQueue(scratch); ExcerptAppender appender = raw.createAppender()) {
+                appendRaw(appender, payload, 30_000);
+            }
         }
+        deleteTree(scratch);
+    }
+
+    /** Says "ready" the first time; true on "go", false on "exit" or end of input. */
+    private static boolean nextRound(BufferedReader stdin) throws IOException {
+        if (!readySaid) {
+            readySaid = true;
+            say("ready");
+        }
+        String line = stdin.readLine();
+        if (line == null || line.equals("exit")) {
+            return false;
+        }
+        if (!line.equals("go")) {
+            throw new IllegalStateException("expected 'go' or 'exit' on stdin, got '" + line + "'");
+        }
+        return true;
+    }
+
+    private static boolean readySaid;
+
+    private static void say(String line) {
+        System.out.println(line);
+        System.out.flush();
     }
 
     /** A child JVM with this JVM's java, classpath and --add-opens/--add-exports flags. */
@@ -562,8 +599,14 @@ public final class JournalBench {
             stdin.flush();
         }
 
+        /** Ends the child: end of its stdin means exit; forced after 30 s. */
         @Override
         public void close() throws InterruptedException {
+            try {
+                stdin.close();
+            } catch (IOException e) {
+                // it has gone already
+            }
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 process.waitFor();

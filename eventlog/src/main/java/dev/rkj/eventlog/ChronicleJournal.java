@@ -42,6 +42,10 @@ public final class ChronicleJournal implements Journal {
         ChronicleSettings.apply();
     }
 
+    /** Values of {@code lookupAfter} that are not an excerpt index. */
+    private static final long UNKNOWN = Long.MIN_VALUE;
+    private static final long BEFORE_FIRST = -1;
+
     private final Path dir;
     private final EventRegistry registry;
     private final Clock clock;
@@ -53,6 +57,7 @@ public final class ChronicleJournal implements Journal {
     private final HashChain chain = new HashChain(); // guarded by lock
     private ExcerptAppender appender; // guarded by lock
     private ExcerptTailer lookup; // guarded by lock
+    private long lookupAfter = UNKNOWN; // guarded by lock: the excerpt the look-up tailer has just read
     private volatile Link last; // written under lock: the newest envelope known, or null
     private volatile boolean closed;
 
@@ -172,10 +177,9 @@ public final class ChronicleJournal implements Journal {
     }
 
     private Envelope appendLocked(PreparedEvent p) throws JournalException {
-        ExcerptAppender a = appender();
         DocumentContext dc;
         try {
-            dc = a.writingDocument();
+            dc = appender().writingDocument();
         } catch (RuntimeException | AssertionError e) {
             throw writeFailure(e);
         }
@@ -231,6 +235,7 @@ public final class ChronicleJournal implements Journal {
         }
         // Both ends must be existing files: this excerpt's file exists, the day before may not.
         NavigableSet<Long> earlier = queue.listCyclesBetween(first, cycle).headSet((long) cycle, false);
+        lookupAfter = UNKNOWN; // counting may move the look-up tailer
         for (Long c : earlier.descendingSet()) {
             long count = lookup().excerptsInCycle(c.intValue());
             if (count > 0) {
@@ -240,11 +245,13 @@ public final class ChronicleJournal implements Journal {
         return null;
     }
 
+    /** Reads the envelope at {@code excerpt} with the look-up tailer (under the lock), leaving the tailer after it. */
     private Link readLink(long excerpt) throws JournalException {
         ExcerptTailer t = lookup();
+        lookupAfter = UNKNOWN;
         if (!t.moveToIndex(excerpt)) {
             throw QueueFiles.damaged(fileOf(excerpt), "excerpt " + rollCycle.toSequenceNumber(excerpt)
-                    + ", the last one before the newest, cannot be found", null);
+                    + ", an event before the newest, cannot be found", null);
         }
         try (DocumentContext dc = t.readingDocument()) {
             if (!dc.isPresent() || dc.index() != excerpt) {
@@ -253,6 +260,7 @@ public final class ChronicleJournal implements Journal {
             }
             excerptsRead.increment();
             StoredEnvelope e = EnvelopeFormat.read(dc.wire().bytes());
+            lookupAfter = excerpt;
             return new Link(excerpt, e.index(), e.hash());
         } catch (EnvelopeFormat.BadEnvelope bad) {
             throw QueueFiles.damaged(fileOf(excerpt), "excerpt " + rollCycle.toSequenceNumber(excerpt)
@@ -260,41 +268,52 @@ public final class ChronicleJournal implements Journal {
         }
     }
 
-    /** Finds the newest envelope (under the lock): from Chronicle's last index, then forward in case more follow. */
+    /**
+     * Finds the newest envelope (under the lock). The look-up tailer sits after the newest
+     * envelope known, so this is usually one read that finds nothing; only when that place is
+     * unknown does it ask Chronicle for its last index, which costs tens of microseconds.
+     */
     private Link findLast() throws JournalException {
         lock.lock();
         try {
-            long newest = queue.lastIndex();
-            Link cached = last;
-            if (newest < 0) {
-                last = null;
-                return null;
-            }
-            if (cached != null && cached.excerpt() == newest) {
-                return cached;
-            }
-            Link found = readLink(newest);
             ExcerptTailer t = lookup();
-            while (true) {
+            Link found = last;
+            if (found != null) {
+                if (lookupAfter != found.excerpt()) {
+                    found = readLink(found.excerpt());
+                }
+            } else if (lookupAfter == UNKNOWN || lookupAfter >= 0) {
+                long newest = queue.lastIndex();
+                if (newest >= 0) {
+                    found = readLink(newest);
+                } else {
+                    t.toStart();
+                    lookupAfter = BEFORE_FIRST;
+                }
+            }
+            while (true) { // appends by other processes since, or excerpts Chronicle's index does not know yet
                 try (DocumentContext dc = t.readingDocument()) {
                     if (!dc.isPresent()) {
                         break;
                     }
                     excerptsRead.increment();
                     long excerpt = dc.index();
+                    lookupAfter = UNKNOWN;
                     try {
                         StoredEnvelope e = EnvelopeFormat.read(dc.wire().bytes());
                         found = new Link(excerpt, e.index(), e.hash());
+                        lookupAfter = excerpt;
                     } catch (EnvelopeFormat.BadEnvelope bad) {
                         throw QueueFiles.damaged(fileOf(excerpt), "excerpt " + rollCycle.toSequenceNumber(excerpt)
-                                + ", after event " + found.index() + ", is not a readable envelope ("
-                                + bad.getMessage() + ")", null);
+                                + (found == null ? "" : ", after event " + found.index() + ",")
+                                + " is not a readable envelope (" + bad.getMessage() + ")", null);
                     }
                 }
             }
             last = found;
             return found;
         } catch (RuntimeException | AssertionError e) { // assertions: Chronicle's own checks, when enabled
+            lookupAfter = UNKNOWN;
             throw QueueFiles.damaged(newestFile(), "its newest event cannot be read (Chronicle: "
                     + Messages.describe(e) + ")", e);
         } finally {
@@ -305,17 +324,6 @@ public final class ChronicleJournal implements Journal {
     @Override
     public long nextIndex() throws JournalException {
         checkOpen();
-        Link cached = last;
-        long newest;
-        try {
-            newest = queue.lastIndex();
-        } catch (RuntimeException | AssertionError e) {
-            throw QueueFiles.damaged(newestFile(), "its newest event cannot be found (Chronicle: "
-                    + Messages.describe(e) + ")", e);
-        }
-        if (cached != null && cached.excerpt() == newest) {
-            return cached.index() + 1;
-        }
         Link found = findLast();
         return found == null ? 0 : found.index() + 1;
     }
@@ -481,6 +489,12 @@ public final class ChronicleJournal implements Journal {
     private JournalException writeFailure(Throwable e) {
         if (closed) {
             throw new IllegalStateException("journal " + dir + " was closed during the append", e);
+        }
+        if (String.valueOf(e.getMessage()).contains("read-only")) {
+            Path metadata = dir.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE);
+            return new JournalException("journal " + dir + " opened read-only, so it cannot be appended to: its "
+                    + metadata + " is damaged or not writable; make it writable, or move it aside (Chronicle"
+                    + " rebuilds it) and retry", e);
         }
         if (e instanceof UnrecoverableTimeoutException) {
             return new JournalException("journal " + dir + " stayed locked by another writer (" + Messages.describe(e)

@@ -8,12 +8,16 @@ import java.util.function.Consumer;
 final class TailGroup {
     private final List<TailThread> tails = new CopyOnWriteArrayList<>();
     private final TailBackoff backoff;
+    private boolean closed; // guarded by this
 
     TailGroup(TailBackoff backoff) {
         this.backoff = backoff;
     }
 
-    Tail start(long fromIndex, Consumer<Envelope> handler, TailThread.CursorFactory cursors) {
+    synchronized Tail start(long fromIndex, Consumer<Envelope> handler, TailThread.CursorFactory cursors) {
+        if (closed) {
+            throw new IllegalStateException("the journal is closed: open it again to tail it");
+        }
         if (fromIndex < 0) {
             throw new IllegalArgumentException("tail must start at index 0 or later, got " + fromIndex);
         }
@@ -40,7 +44,11 @@ final class TailGroup {
         tails.remove(tail);
     }
 
+    /** Closes every tail, waiting for their threads; no tail starts after this. */
     void closeAll() {
+        synchronized (this) {
+            closed = true;
+        }
         for (TailThread tail : List.copyOf(tails)) {
             tail.close();
         }

@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  */
 final class TailThread implements Tail {
     private static final AtomicLong NUMBER = new AtomicLong();
-    private static final long STALL_CHECK_NANOS = 50_000_000;
+    private static final long STALL_CHECK_NANOS = 100_000_000;
 
     /** Reads envelopes from the storage for one tail; used by the tail's thread only. */
     interface Cursor extends AutoCloseable {
@@ -102,13 +102,14 @@ final class TailThread implements Tail {
         try {
             cursor = cursors.open(position);
             int idle = 0;
-            long stuckSince = 0;
+            long idleSince = System.nanoTime();
             long nextStallCheck = 0;
+            boolean suspectStuck = false;
             while (!stopping) {
                 Envelope e = cursor.next();
                 if (e != null) {
                     idle = 0;
-                    stuckSince = 0;
+                    suspectStuck = false;
                     long expected = position;
                     if (e.index() != expected) {
                         throw new JournalException("tail expected event " + expected + " but read event " + e.index()
@@ -118,25 +119,26 @@ final class TailThread implements Tail {
                     position = expected + 1;
                     continue;
                 }
+                if (idle == 0) {
+                    idleSince = System.nanoTime();
+                }
                 idle++;
                 if (idle < TailBackoff.SPINS) {
                     Thread.onSpinWait();
                 } else if (idle < TailBackoff.SPINS + TailBackoff.YIELDS) {
                     Thread.yield();
                 } else {
-                    if (!backoff.stallLimit().isZero()) {
-                        long now = System.nanoTime();
-                        if (now - nextStallCheck >= 0) {
-                            nextStallCheck = now + STALL_CHECK_NANOS;
-                            JournalException stuck = cursor.stuck();
-                            if (stuck == null) {
-                                stuckSince = 0;
-                            } else if (stuckSince == 0) {
-                                stuckSince = now;
-                            } else if (now - stuckSince >= backoff.stallLimit().toNanos()) {
-                                throw stuck;
-                            }
+                    long stallNanos = backoff.stallLimit().toNanos();
+                    long now = System.nanoTime();
+                    // Checking costs a Chronicle last-index look-up: only after a long idle spell, and twice
+                    // in a row (a day roll can make a tail wait briefly for the next file) before failing.
+                    if (stallNanos > 0 && now - idleSince >= stallNanos && now - nextStallCheck >= 0) {
+                        nextStallCheck = now + Math.max(STALL_CHECK_NANOS, stallNanos / 5);
+                        JournalException stuck = cursor.stuck();
+                        if (stuck != null && suspectStuck) {
+                            throw stuck;
                         }
+                        suspectStuck = stuck != null;
                     }
                     LockSupport.parkNanos(this, backoff.parkNanos(idle));
                 }

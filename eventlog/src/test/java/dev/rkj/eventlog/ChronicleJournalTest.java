@@ -123,6 +123,7 @@ class ChronicleJournalTest extends JournalContract {
         try (Tail tail = journal.tail(4, tailed::add)) {
             await().until(() -> tailed.size() == 5);
             assertEquals(appended.subList(4, 9), tailed);
+            assertEquals(9, tail.position());
         }
         journal.close();
 
@@ -171,6 +172,7 @@ class ChronicleJournalTest extends JournalContract {
         List<Long> tailed = new CopyOnWriteArrayList<>();
         try (Tail tail = journal.tail(9_990, e -> tailed.add(e.index()))) {
             await().until(() -> tailed.size() == 10);
+            assertEquals(10_000, tail.position());
         }
         assertEquals(LongStream.range(9_990, 10_000).boxed().toList(), tailed);
         assertTrue(journal.excerptsRead() - readsBefore <= 30, "tail read " + (journal.excerptsRead() - readsBefore));
@@ -397,9 +399,25 @@ class ChronicleJournalTest extends JournalContract {
     }
 
     @Test
+    void aTruncatedMetadataFileLeavesTheJournalReadableButRefusesAppendsNamingIt() throws Exception {
+        writeJournalAndClose(3);
+        Path metadata = dir().resolve("metadata.cq4t");
+        Tamper.truncate(metadata, 50);
+
+        Journal journal = open();
+        assertEquals(3, replayAll(journal, 0).size());
+        JournalException e = assertThrows(JournalException.class, () -> journal.append("pod", new TestEvents.Note("x")));
+
+        assertTrue(e.getMessage().contains(metadata.toString()) && e.getMessage().contains("move it aside"),
+                e.getMessage());
+        assertOneLine(e.getMessage());
+        assertEquals(3, journal.nextIndex());
+    }
+
+    @Test
     void aBrokenExcerptHeaderFailsReplayVerifyAndTailsNamingTheFile() throws Exception {
         Journal journal = track(open(TestEvents.registry(), Clock.systemUTC(),
-                new TailBackoff(Duration.ofMillis(1), Duration.ofMillis(200))));
+                new TailBackoff(Duration.ofNanos(20_000), Duration.ofMillis(1), Duration.ofMillis(200))));
         List<Envelope> appended = appendNotes(journal, "hdr", 100);
         Path file = single(queueFiles());
         long record = Tamper.findUnique(List.of(file), EnvelopeFormat.toBytes(Tamper.stored(appended.get(40)))).position();
