@@ -1,0 +1,12 @@
+package dev.rkj.engine.appc.wire;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
+
+/** Wire form of the value of the capabilities isolators (ace.md); keys as the spec spells them. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"set"})
+public final class CapabilitiesValueDto {
+    public List<String> set;
+}

@@ -1,0 +1,81 @@
+package dev.rkj.engine.appc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class AcIdentifierAndNameTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"database", "example.com/database", "example.com/ourapp", "example.com/user~app_v1",
+            "sub-domain.example.com/org/product/release", "a", "0", "coreos.com/etcd"})
+    void identifierAcceptsTheSpecExamples(String text) {
+        // when
+        AcIdentifier id = AcIdentifier.parse(text);
+        // then
+        assertEquals(text, id.value());
+        assertEquals(text, id.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "OS", "Example.com", "-db", "db-", "a//b", "a b", "app_", "/app", "é"})
+    void identifierRejectsWhatTheRegexRejects(String text) {
+        // when
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AcIdentifier.parse(text));
+        // then
+        assertTrue(e.getMessage().contains("is not a valid AC Identifier"), e.getMessage());
+        assertFalse(AcIdentifier.isValid(text));
+    }
+
+    @Test
+    void identifierFollowsTheRegexWhereTheSpecsOwnExampleDoesNot() {
+        // given: types.md lists example.com/~user/app_v1, but its regex allows no "~" right after "/"
+        // (Go's appc used the same regex and rejected it too)
+        String example = "example.com/~user/app_v1";
+        // then
+        assertFalse(AcIdentifier.isValid(example));
+    }
+
+    @Test
+    void identifierMessageQuotesTheOffendingValue() {
+        // when
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AcIdentifier.parse("OS"));
+        // then
+        assertTrue(e.getMessage().startsWith("\"OS\" is not a valid AC Identifier"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"database", "product-database", "product-database-release", "a1", "80"})
+    void nameAcceptsLowercaseDnsLabels(String text) {
+        assertEquals(text, AcName.parse(text).value());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "Work", "a.b", "a_b", "a--b", "-a", "a-", "example.com/app", "a b"})
+    void nameRejectsAnythingButLowercaseAlphanumericsAndSingleHyphens(String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AcName.parse(text));
+        assertTrue(e.getMessage().contains("is not a valid AC Name"), e.getMessage());
+    }
+
+    @Test
+    void nullIsRejectedWithAClearMessage() {
+        assertEquals("an AC Name is required",
+                assertThrows(IllegalArgumentException.class, () -> AcName.parse(null)).getMessage());
+        assertEquals("an AC Identifier is required",
+                assertThrows(IllegalArgumentException.class, () -> AcIdentifier.parse(null)).getMessage());
+    }
+
+    @Test
+    void kindAcceptsAlphanumericsAndKnowsTheDefinedKinds() {
+        assertTrue(AcKind.parse("ImageManifest").isDefined());
+        assertTrue(AcKind.parse("PodManifest").isDefined());
+        assertFalse(AcKind.parse("FutureManifest2").isDefined());
+        assertThrows(IllegalArgumentException.class, () -> AcKind.parse(""));
+        assertThrows(IllegalArgumentException.class, () -> AcKind.parse("Image-Manifest"));
+    }
+}

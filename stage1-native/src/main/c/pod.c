@@ -1,0 +1,536 @@
+/*
+ * The pod's PID 1: sets up the root filesystem in its new mount namespace, starts the apps,
+ * copies their output to the logs and to stage1's stdout/stderr, reaps every child, writes
+ * each app's exit status, and exits when all apps are done.
+ */
+#include "rkj-stage1.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* ---- messages to the monitor ---- */
+
+static void send_line(struct pod *pod, const char *line, pid_t cred_pid)
+{
+	char ctl[CMSG_SPACE(sizeof(struct ucred))] = { 0 };
+	struct iovec iov = { (void *)line, strlen(line) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+	struct ucred cred = { cred_pid, getuid(), getgid() };
+
+	if (cred_pid > 0) {
+		/* the kernel rewrites cred.pid into the receiver's PID namespace */
+		mh.msg_control = ctl;
+		mh.msg_controllen = sizeof ctl;
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_CREDENTIALS;
+		c->cmsg_len = CMSG_LEN(sizeof cred);
+		memcpy(CMSG_DATA(c), &cred, sizeof cred);
+	}
+	while (sendmsg(pod->sock, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+}
+
+static void send_error(struct pod *pod, const struct err *err)
+{
+	char line[2600];
+
+	err_line(err, line, sizeof line);
+	send_line(pod, line, 0);
+	err_print(err);
+}
+
+/* ---- the root filesystem ---- */
+
+static int mount_in(struct pod *pod, const char *rel, const char *src, const char *type,
+		    unsigned long flags, const char *data, mode_t mode, struct err *err)
+{
+	char path[4096];
+
+	if (path_join(path, sizeof path, pod->plan.rootfs, rel, err) < 0)
+		return -1;
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return fail_errno(err, "mkdir", path);
+	if (mount(src, path, type, flags, data) < 0)
+		return fail_errno(err, "mount", path);
+	return 0;
+}
+
+static int dev_node(struct pod *pod, const char *name, unsigned maj, unsigned min, struct err *err)
+{
+	char path[4096];
+
+	if (path_join(path, sizeof path, pod->plan.rootfs, name, err) < 0)
+		return -1;
+	if (mknod(path, S_IFCHR | 0666, makedev(maj, min)) < 0)
+		return fail_errno(err, "mknod", path);
+	return 0;
+}
+
+static int dev_link(struct pod *pod, const char *target, const char *name, struct err *err)
+{
+	char path[4096];
+
+	if (path_join(path, sizeof path, pod->plan.rootfs, name, err) < 0)
+		return -1;
+	if (symlink(target, path) < 0)
+		return fail_errno(err, "symlink", path);
+	return 0;
+}
+
+/* The controlling terminal of stage1 becomes /dev/console (interactive pods). */
+static int dev_console(struct pod *pod, struct err *err)
+{
+	char path[4096], *tty = isatty(0) ? ttyname(0) : NULL;
+	int fd;
+
+	if (!tty)
+		return 0;
+	if (path_join(path, sizeof path, pod->plan.rootfs, "dev/console", err) < 0)
+		return -1;
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return fail_errno(err, "open", path);
+	close(fd);
+	if (mount(tty, path, NULL, MS_BIND, NULL) < 0)
+		return fail_errno(err, "mount", path);
+	return 0;
+}
+
+static int mount_dev(struct pod *pod, struct err *err)
+{
+	static const struct { const char *name; unsigned maj, min; } nodes[] = {
+		{ "dev/null", 1, 3 }, { "dev/zero", 1, 5 }, { "dev/full", 1, 7 },
+		{ "dev/random", 1, 8 }, { "dev/urandom", 1, 9 }, { "dev/tty", 5, 0 },
+	};
+	static const char *links[][2] = {
+		{ "pts/ptmx", "dev/ptmx" }, { "/proc/self/fd", "dev/fd" },
+		{ "/proc/self/fd/0", "dev/stdin" }, { "/proc/self/fd/1", "dev/stdout" },
+		{ "/proc/self/fd/2", "dev/stderr" },
+	};
+	size_t i;
+
+	if (mount_in(pod, "dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+		     "mode=755,size=65536k", 0755, err) < 0)
+		return -1;
+	for (i = 0; i < sizeof nodes / sizeof nodes[0]; i++)
+		if (dev_node(pod, nodes[i].name, nodes[i].maj, nodes[i].min, err) < 0)
+			return -1;
+	for (i = 0; i < sizeof links / sizeof links[0]; i++)
+		if (dev_link(pod, links[i][0], links[i][1], err) < 0)
+			return -1;
+	if (mount_in(pod, "dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+		     "newinstance,ptmxmode=0666,mode=0620", 0755, err) < 0 ||
+	    mount_in(pod, "dev/shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=65536k",
+		     01777, err) < 0)
+		return -1;
+	return pod->plan.interactive ? dev_console(pod, err) : 0;
+}
+
+static int pivot(struct pod *pod, struct err *err)
+{
+	if (chdir(pod->plan.rootfs) < 0)
+		return fail_errno(err, "chdir", pod->plan.rootfs);
+	/* pivot_root(".", ".") stacks the old root on the new one; detach it right after. */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return fail_errno(err, "pivot_root", pod->plan.rootfs);
+	if (umount2(".", MNT_DETACH) < 0)
+		return fail_errno(err, "umount2", "/ (the old root)");
+	if (chdir("/") < 0)
+		return fail_errno(err, "chdir", "/");
+	return 0;
+}
+
+static int rootfs(struct pod *pod, struct err *err)
+{
+	const char *r = pod->plan.rootfs;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return fail_errno(err, "mount", "/ (MS_PRIVATE)");
+	if (mount(r, r, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return fail_errno(err, "mount", r);
+	if (mount_in(pod, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555,
+		     err) < 0 ||
+	    mount_in(pod, "sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     NULL, 0555, err) < 0 ||
+	    mount_dev(pod, err) < 0)
+		return -1;
+	return pivot(pod, err);
+}
+
+static int loopback_up(struct err *err)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return fail_errno(err, "socket", "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0 ||
+	    (ifr.ifr_flags |= IFF_UP | IFF_RUNNING, ioctl(s, SIOCSIFFLAGS, &ifr) < 0)) {
+		fail_errno(err, "ioctl", "lo");
+		close(s);
+		return -1;
+	}
+	close(s);
+	return 0;
+}
+
+/* ---- files opened before pivot_root: status, logs, app cgroups ---- */
+
+static int open_dir(struct pod *pod, const char *name, int *fd, struct err *err)
+{
+	char path[4096];
+
+	if (path_join(path, sizeof path, pod->plan.pod_dir, name, err) < 0)
+		return -1;
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return fail_errno(err, "mkdir", path);
+	*fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return fail_errno(err, "open", path);
+	return 0;
+}
+
+static int open_app_files(struct pod *pod, struct app *a, struct err *err)
+{
+	char path[4096];
+	size_t i;
+
+	snprintf(path, sizeof path, "%s/status/%s", pod->plan.pod_dir, a->name);
+	if (unlinkat(pod->status_dir, a->name, 0) < 0 && errno != ENOENT)
+		return fail_errno(err, "unlink", path); /* a stale status from an earlier run */
+	if (!pod->plan.interactive) {
+		snprintf(path, sizeof path, "%s/logs/%s", pod->plan.pod_dir, a->name);
+		a->log = openat(pod->logs_dir, a->name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+				0640);
+		if (a->log < 0)
+			return fail_errno(err, "open", path);
+	}
+	a->cgroup_fds = calloc(a->ncgroups + 1, sizeof(int));
+	for (i = 0; i < a->ncgroups; i++) {
+		a->cgroup_fds[i] = open(a->cgroups[i], O_WRONLY | O_CLOEXEC);
+		if (a->cgroup_fds[i] < 0)
+			return fail_errno(err, "open", a->cgroups[i]);
+	}
+	return 0;
+}
+
+static int setup(struct pod *pod, struct err *err)
+{
+	const char *host = pod->plan.hostname;
+	char def[64];
+	size_t i;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return fail_errno(err, "prctl", "PR_SET_PDEATHSIG");
+	umask(0);
+	if (open_dir(pod, "status", &pod->status_dir, err) < 0 ||
+	    open_dir(pod, "logs", &pod->logs_dir, err) < 0)
+		return -1;
+	for (i = 0; i < pod->plan.napps; i++)
+		if (open_app_files(pod, &pod->plan.apps[i], err) < 0)
+			return -1;
+	if (rootfs(pod, err) < 0)
+		return -1;
+	if (!host) {
+		snprintf(def, sizeof def, "rkj-%s", pod->plan.uuid);
+		host = def;
+	}
+	if (sethostname(host, strlen(host)) < 0)
+		return fail_errno(err, "sethostname", host);
+	return pod->plan.host_net ? 0 : loopback_up(err);
+}
+
+/* ---- apps ---- */
+
+struct child_pipes {
+	int exec[2];            /* CLOEXEC: EOF means execve succeeded, else a struct err */
+	int out[2];
+	int errout[2];
+};
+
+__attribute__((noreturn)) static void app_child(struct pod *pod, struct app *a,
+						struct child_pipes *p)
+{
+	struct err err = { 0 };
+	sigset_t none;
+	int i, fd;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (i = 1; i < NSIG; i++)
+		signal(i, SIG_DFL);
+	close(pod->sigfd);
+	if (setsid() < 0) {
+		fail_errno(&err, "setsid", a->name);
+		goto out;
+	}
+	if (pod->plan.interactive) {
+		if (isatty(0))
+			ioctl(0, TIOCSCTTY, 0);
+	} else {
+		fd = open("/dev/null", O_RDONLY);
+		if (fd < 0) {
+			fail_errno(&err, "open", "/dev/null");
+			goto out;
+		}
+		if (dup2(fd, 0) < 0 || dup2(p->out[1], 1) < 0 || dup2(p->errout[1], 2) < 0) {
+			fail_errno(&err, "dup2", a->name);
+			goto out;
+		}
+	}
+	for (i = 0; i < (int)a->ncgroups; i++)
+		if (write_all(a->cgroup_fds[i], "0", 1) < 0) {
+			fail_errno(&err, "write", a->cgroups[i]);
+			goto out;
+		}
+	if (app_become(a, &err) == 0)
+		app_exec(a, a->argv, &err);
+out:
+	write_all(p->exec[1], &err, sizeof err);
+	_exit(127);
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static int app_start(struct pod *pod, struct app *a, struct err *err)
+{
+	struct child_pipes p = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
+	char line[512];
+	ssize_t n;
+
+	if (pipe2(p.exec, O_CLOEXEC) < 0 ||
+	    (!pod->plan.interactive && (pipe2(p.out, O_CLOEXEC) < 0 || pipe2(p.errout, O_CLOEXEC) < 0)))
+		return fail_errno(err, "pipe2", a->name);
+	a->pid = fork();
+	if (a->pid < 0)
+		return fail_errno(err, "fork", a->name);
+	if (a->pid == 0)
+		app_child(pod, a, &p);
+	close_fd(&p.exec[1]);
+	close_fd(&p.out[1]);
+	close_fd(&p.errout[1]);
+	a->out = p.out[0];
+	a->errout = p.errout[0];
+	if (a->out >= 0) {
+		fcntl(a->out, F_SETFL, O_NONBLOCK);
+		fcntl(a->errout, F_SETFL, O_NONBLOCK);
+	}
+	while ((n = read(p.exec[0], err, sizeof *err)) < 0 && errno == EINTR)
+		;
+	close(p.exec[0]);
+	if (n == sizeof *err) {
+		waitpid(a->pid, NULL, 0);
+		a->pid = 0;
+		a->done = 1;
+		return -1;
+	}
+	snprintf(line, sizeof line, "started %s %d", a->name, a->pid);
+	send_line(pod, line, a->pid);
+	return 0;
+}
+
+/* Copies what the app wrote to its log and to our own stdout/stderr. */
+static void pump(struct app *a, int *fd, int to)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while (*fd >= 0) {
+		n = read(*fd, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			close_fd(fd);
+			return;
+		}
+		write_all(a->log, buf, (size_t)n); /* the log is authoritative */
+		write_all(to, buf, (size_t)n);     /* the forward may be gone (EPIPE): fine */
+	}
+}
+
+static void write_status(struct pod *pod, struct app *a, int status, char *text, size_t size)
+{
+	struct err err;
+	char tmp[4400];
+	int fd;
+
+	if (WIFSIGNALED(status))
+		snprintf(text, size, "code=%d signal=%d", 128 + WTERMSIG(status), WTERMSIG(status));
+	else
+		snprintf(text, size, "code=%d", WEXITSTATUS(status));
+	snprintf(tmp, sizeof tmp, ".%s.tmp", a->name);
+	fd = openat(pod->status_dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write_all(fd, text, strlen(text)) < 0 || write_all(fd, "\n", 1) < 0 ||
+	    renameat(pod->status_dir, tmp, pod->status_dir, a->name) < 0) {
+		/* stage0 still hears "exited" on the protocol; only a restarted one misses it */
+		snprintf(tmp, sizeof tmp, "%s/status/%s", pod->plan.pod_dir, a->name);
+		fail_errno(&err, "write", tmp);
+		err_print(&err);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static void app_exited(struct pod *pod, struct app *a, int status)
+{
+	char text[64], line[512];
+
+	pump(a, &a->out, 1);
+	pump(a, &a->errout, 2);
+	close_fd(&a->out);
+	close_fd(&a->errout);
+	write_status(pod, a, status, text, sizeof text);
+	snprintf(line, sizeof line, "exited %s %s", a->name, text);
+	send_line(pod, line, 0);
+	a->done = 1;
+	a->code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+static struct app *app_by_pid(struct pod *pod, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < pod->plan.napps; i++)
+		if (!pod->plan.apps[i].done && pod->plan.apps[i].pid == pid)
+			return &pod->plan.apps[i];
+	return NULL;
+}
+
+static size_t running(struct pod *pod)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pod->plan.napps; i++)
+		n += !pod->plan.apps[i].done && pod->plan.apps[i].pid > 0;
+	return n;
+}
+
+/* Reaps every child: apps and orphans reparented to us. */
+static void reap(struct pod *pod, int options)
+{
+	struct app *a;
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, options)) > 0 || (pid < 0 && errno == EINTR))
+		if (pid > 0 && (a = app_by_pid(pod, pid)))
+			app_exited(pod, a, status);
+}
+
+static void signal_apps(struct pod *pod, int sig)
+{
+	size_t i;
+
+	for (i = 0; i < pod->plan.napps; i++)
+		if (!pod->plan.apps[i].done && pod->plan.apps[i].pid > 0)
+			kill(pod->plan.apps[i].pid, sig);
+}
+
+static void loop(struct pod *pod)
+{
+	struct pollfd fds[1 + 2 * MAX_APPS];
+	struct signalfd_siginfo si;
+	size_t i, n;
+
+	while (running(pod)) {
+		fds[0] = (struct pollfd){ pod->sigfd, POLLIN, 0 };
+		for (i = 0, n = 1; i < pod->plan.napps; i++) {
+			fds[n++] = (struct pollfd){ pod->plan.apps[i].out, POLLIN, 0 };
+			fds[n++] = (struct pollfd){ pod->plan.apps[i].errout, POLLIN, 0 };
+		}
+		if (poll(fds, n, -1) < 0)
+			continue;
+		for (i = 0; i < pod->plan.napps; i++) {
+			pump(&pod->plan.apps[i], &pod->plan.apps[i].out, 1);
+			pump(&pod->plan.apps[i], &pod->plan.apps[i].errout, 2);
+		}
+		while (read(pod->sigfd, &si, sizeof si) == sizeof si) {
+			if (si.ssi_signo == SIGCHLD)
+				reap(pod, WNOHANG);
+			else
+				signal_apps(pod, (int)si.ssi_signo);
+		}
+	}
+}
+
+/* The pod's status: the app's for one app; else the first app that failed, or 0. */
+static int pod_status(struct pod *pod)
+{
+	size_t i;
+
+	for (i = 0; i < pod->plan.napps; i++)
+		if (pod->plan.apps[i].code != 0)
+			return pod->plan.apps[i].code;
+	return 0;
+}
+
+static int signals(struct pod *pod, struct err *err)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
+	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	pod->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (pod->sigfd < 0)
+		return fail_errno(err, "signalfd", NULL);
+	return 0;
+}
+
+void pod_main(struct pod *pod, int sock)
+{
+	struct err err = { 0 };
+	size_t i;
+
+	pod->sock = sock;
+	if (pod->proto >= 0)
+		close(pod->proto); /* the monitor speaks to stage0 */
+	pod->proto = -1;
+	if (signals(pod, &err) < 0 || setup(pod, &err) < 0) {
+		send_error(pod, &err);
+		_exit(EXIT_STAGE1);
+	}
+	send_line(pod, "ready", 0);
+	for (i = 0; i < pod->plan.napps; i++) {
+		if (app_start(pod, &pod->plan.apps[i], &err) < 0) {
+			send_error(pod, &err); /* before any exit: stage0 sees the cause first */
+			signal_apps(pod, SIGKILL);
+			while (running(pod))
+				reap(pod, 0);
+			_exit(EXIT_STAGE1);
+		}
+	}
+	loop(pod);
+	_exit(pod_status(pod));
+}

@@ -1,0 +1,427 @@
+/*
+ * rkj-stage1: the native stage1 of rkj. It turns a plan written by stage0 (the JVM) into a
+ * running pod: namespaces, root filesystem, apps, exit statuses.
+ *
+ *   rkj-stage1 run <plan-file>
+ *   rkj-stage1 enter <podDir> [--app NAME] -- CMD ARGS...
+ *
+ * Processes and protocol of `run`:
+ *
+ *   stage0 (JVM)            rkj-stage1 "monitor"             pod PID 1               app
+ *   (host namespaces)       (host namespaces)                (new pid,mnt,uts,ipc,  (pid 2, 3...)
+ *                                                             net namespaces)
+ *        | posix_spawn, setsid     |                               |                     |
+ *        |------------------------>| flock <podDir>/lock           |                     |
+ *        |                         | join cgroups (cgroup.procs)   |                     |
+ *        |                         | clone(NEWPID|NEWNS|...) ----->| private mounts,     |
+ *        |                         | write <podDir>/pid            | /proc /sys /dev,    |
+ *        |                         |                               | pivot_root, hostname|
+ *        |<-- fd 3: ready <pid1> --|<-------- sock: ready ---------| lo up               |
+ *        |                         |                               | fork --------------->| user, caps,
+ *        |                         |                               |<-- CLOEXEC pipe: ---| no_new_privs,
+ *        |                         |                               |    EOF or struct err| execve
+ *        |<- started <app> <pid> --|<- sock: started <app> <pid> --|  (pid rewritten to the host
+ *        |                         |    + SCM_CREDENTIALS          |   PID namespace by the kernel)
+ *        |        ... app output: pipes -> PID 1 -> <podDir>/logs/<app> + stage1's stdout/stderr
+ *        |<- exited <app> code=N --|<-------- sock: exited --------| waitpid, writes     |
+ *        |   [signal=S]            |                               | <podDir>/status/<app>
+ *        |<- EOF, then waitpid ----| exits with PID 1's status     | exits when all apps are done
+ *        |                         | (dies of PID 1's signal)      |
+ *
+ *   Any failure before an app's execve is reported instead as
+ *        error <call> <path> <errno> <message>
+ *   and stage1 exits 254 (an app that started before is killed and reported as exited).
+ *   <path> has space, tab, newline and backslash escaped as \ooo octal
+ *   ("-" when there is none); <message> is the rest of the line. Lines end with '\n'.
+ *
+ * SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 sent to the monitor are forwarded to
+ * PID 1, which forwards them to the apps. To kill a pod, SIGKILL its PID 1: every process of the
+ * pod dies with it and the monitor, after reaping it, dies of SIGKILL too. PID 1 also dies with
+ * the monitor (PR_SET_PDEATHSIG), but then nobody but the host's init reaps it.
+ *
+ * The monitor holds an exclusive flock on <podDir>/lock for the life of the pod: whoever can
+ * take it knows the pod is gone. <podDir>/status/<app> holds "code=N [signal=S]".
+ */
+#include "rkj-stage1.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- errors and small I/O helpers, shared by the other files ---- */
+
+int fail(struct err *err, const char *call, const char *path, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(err->call, sizeof err->call, "%s", call);
+	snprintf(err->path, sizeof err->path, "%s", path ? path : "");
+	err->errnum = errnum;
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+		va_end(ap);
+	} else {
+		snprintf(err->msg, sizeof err->msg, "%s", strerror(errnum));
+	}
+	return -1;
+}
+
+int fail_errno(struct err *err, const char *call, const char *path)
+{
+	return fail(err, call, path, errno, NULL);
+}
+
+void err_print(const struct err *err)
+{
+	fprintf(stderr, "rkj-stage1: %s `%s`: %s (errno %d)\n", err->call, err->path, err->msg,
+		err->errnum);
+}
+
+static size_t escape(char *out, size_t size, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s && n + 5 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\\')
+			n += snprintf(out + n, size - n, "\\%03o", c);
+		else
+			out[n++] = (char)c;
+	}
+	out[n] = 0;
+	return n;
+}
+
+/* Formats the protocol line "error <call> <path> <errno> <message>" (no newline). */
+int err_line(const struct err *err, char *buf, size_t size)
+{
+	char path[sizeof err->path * 4 + 1];
+	char msg[sizeof err->msg];
+	char *p;
+
+	if (err->path[0])
+		escape(path, sizeof path, err->path);
+	else
+		strcpy(path, "-");
+	snprintf(msg, sizeof msg, "%s", err->msg);
+	for (p = msg; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	return snprintf(buf, size, "error %s %s %d %s", err->call, path, err->errnum, msg);
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads a whole file, NUL-terminated. */
+int read_file(const char *path, char **out, size_t *len, struct err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return fail_errno(err, "open", path);
+	}
+	for (;;) {
+		ssize_t r;
+		if (n + 1 >= cap) {
+			char *nb = realloc(buf, cap *= 2);
+			if (!nb) {
+				free(buf);
+				close(fd);
+				return fail(err, "read", path, ENOMEM, NULL);
+			}
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			fail_errno(err, "read", path);
+			free(buf);
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = 0;
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+int path_join(char *buf, size_t size, const char *a, const char *b, struct err *err)
+{
+	if ((size_t)snprintf(buf, size, "%s/%s", a, b) >= size)
+		return fail(err, "path", a, ENAMETOOLONG, "path too long: %s/%s", a, b);
+	return 0;
+}
+
+/* ---- the monitor: stays in the host namespaces, relays PID 1's messages to stage0 ---- */
+
+static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+static void proto_send(struct pod *pod, const char *line)
+{
+	char buf[4200];
+	int n = snprintf(buf, sizeof buf, "%s\n", line);
+
+	if (pod->proto < 0)
+		return;
+	if (write_all(pod->proto, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1) < 0)
+		pod->proto = -1; /* stage0 is gone: the pod goes on, the status files tell the rest */
+}
+
+static void proto_error(struct pod *pod, const struct err *err)
+{
+	char line[2600];
+
+	err_line(err, line, sizeof line);
+	proto_send(pod, line);
+	err_print(err);
+}
+
+/* Takes <podDir>/lock. A lock probe (LOCK_SH) may hold it for a moment: retry briefly. */
+static int take_lock(struct pod *pod, struct err *err)
+{
+	char path[4096];
+	struct timespec ms = { 0, 1000000 };
+	int i;
+
+	if (path_join(path, sizeof path, pod->plan.pod_dir, "lock", err) < 0)
+		return -1;
+	pod->lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (pod->lock < 0)
+		return fail_errno(err, "open", path);
+	for (i = 0; flock(pod->lock, LOCK_EX | LOCK_NB) < 0; i++) {
+		if (errno != EWOULDBLOCK || i == 100)
+			return fail(err, "flock", path, errno,
+				    "%s: is the pod already running? (rkj status)", strerror(errno));
+		nanosleep(&ms, NULL);
+	}
+	return 0;
+}
+
+int join_cgroups(char **procs, size_t n, struct err *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int fd = open(procs[i], O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return fail_errno(err, "open", procs[i]);
+		if (write_all(fd, "0", 1) < 0) {
+			fail_errno(err, "write", procs[i]);
+			close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+static int write_pid_file(struct pod *pod, struct err *err)
+{
+	char tmp[4096], path[4096], buf[32];
+	int fd, n = snprintf(buf, sizeof buf, "%d\n", pod->pid1);
+
+	if (path_join(tmp, sizeof tmp, pod->plan.pod_dir, ".pid.tmp", err) < 0 ||
+	    path_join(path, sizeof path, pod->plan.pod_dir, "pid", err) < 0)
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return fail_errno(err, "open", tmp);
+	if (write_all(fd, buf, (size_t)n) < 0) {
+		fail_errno(err, "write", tmp);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (rename(tmp, path) < 0)
+		return fail_errno(err, "rename", path);
+	return 0;
+}
+
+static int start_pod(struct pod *pod, struct err *err)
+{
+	int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+	int sv[2], one = 1;
+	sigset_t mask;
+	size_t i;
+
+	if (take_lock(pod, err) < 0 || join_cgroups(pod->plan.cgroups, pod->plan.ncgroups, err) < 0)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return fail_errno(err, "socketpair", NULL);
+	if (setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0)
+		return fail_errno(err, "setsockopt", "SO_PASSCRED");
+	/* Block the forwarded signals before the clone, so none is lost in between. */
+	sigemptyset(&mask);
+	for (i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+		sigaddset(&mask, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	if (!pod->plan.host_net)
+		flags |= CLONE_NEWNET;
+	pod->pid1 = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+	if (pod->pid1 < 0)
+		return fail_errno(err, "clone", pod->plan.rootfs);
+	if (pod->pid1 == 0) {
+		close(sv[0]);
+		pod_main(pod, sv[1]);
+	}
+	close(sv[1]);
+	pod->sock = sv[0];
+	pod->sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (pod->sigfd < 0)
+		return fail_errno(err, "signalfd", NULL);
+	return write_pid_file(pod, err);
+}
+
+/* Relays one message of PID 1; "started" gets the app's pid in our namespace. */
+static void relay(struct pod *pod, char *msg, const struct ucred *cred)
+{
+	char line[4200], app[256];
+
+	if (strcmp(msg, "ready") == 0) {
+		snprintf(line, sizeof line, "ready %d", pod->pid1);
+		proto_send(pod, line);
+	} else if (cred && sscanf(msg, "started %255s", app) == 1) {
+		snprintf(line, sizeof line, "started %s %d", app, cred->pid);
+		proto_send(pod, line);
+	} else {
+		proto_send(pod, msg); /* PID 1 printed its errors itself */
+	}
+}
+
+static int receive(struct pod *pod)
+{
+	char buf[4096], ctl[CMSG_SPACE(sizeof(struct ucred))];
+	struct iovec iov = { buf, sizeof buf - 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = ctl, .msg_controllen = sizeof ctl };
+	struct cmsghdr *c;
+	const struct ucred *cred = NULL;
+	ssize_t n = recvmsg(pod->sock, &mh, MSG_CMSG_CLOEXEC);
+
+	if (n < 0)
+		return errno == EINTR ? 1 : -1;
+	if (n == 0)
+		return 0;
+	buf[n] = 0;
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
+			cred = (const struct ucred *)CMSG_DATA(c);
+	relay(pod, buf, cred);
+	return 1;
+}
+
+/* PID 1 was killed (SIGKILL from stage0 kills the pod through it): end the same way. */
+static void die_of(int sig)
+{
+	sigset_t set;
+
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	_exit(128 + sig);
+}
+
+static int monitor(struct pod *pod)
+{
+	struct pollfd fds[2] = { { pod->sock, POLLIN, 0 }, { pod->sigfd, POLLIN, 0 } };
+	struct signalfd_siginfo si;
+	int status;
+
+	for (;;) {
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (fds[1].revents & POLLIN && read(pod->sigfd, &si, sizeof si) == sizeof si)
+			kill(pod->pid1, (int)si.ssi_signo);
+		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR) && receive(pod) <= 0)
+			break; /* every copy of PID 1's end is closed: the pod is gone */
+	}
+	while (waitpid(pod->pid1, &status, 0) < 0)
+		if (errno != EINTR)
+			return EXIT_STAGE1;
+	if (WIFSIGNALED(status))
+		die_of(WTERMSIG(status));
+	return WEXITSTATUS(status);
+}
+
+static int run(const char *plan_path)
+{
+	struct pod pod = { .proto = -1, .lock = -1, .sock = -1, .sigfd = -1,
+			   .status_dir = -1, .logs_dir = -1 };
+	struct err err = { 0 };
+
+	if (fcntl(3, F_SETFD, FD_CLOEXEC) == 0)
+		pod.proto = 3;
+	signal(SIGPIPE, SIG_IGN); /* stage0 may go away; the pod does not go with it */
+	if (setsid() < 0 && errno != EPERM) /* EPERM: already a session leader */
+		fail_errno(&err, "setsid", NULL);
+	if (err.call[0] || plan_read(plan_path, &pod.plan, &err) < 0 || start_pod(&pod, &err) < 0) {
+		proto_error(&pod, &err);
+		if (pod.pid1 > 0) {
+			kill(pod.pid1, SIGKILL);
+			waitpid(pod.pid1, NULL, 0);
+		}
+		return EXIT_STAGE1;
+	}
+	return monitor(&pod);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: rkj-stage1 run <plan-file>\n"
+			"       rkj-stage1 enter <podDir> [--app NAME] -- CMD ARGS...\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "run") == 0)
+		return run(argv[2]);
+	if (argc >= 2 && strcmp(argv[1], "enter") == 0)
+		return enter_main(argc - 2, argv + 2);
+	usage();
+	return EXIT_STAGE1;
+}

@@ -1,0 +1,143 @@
+package dev.rkj.stage1;
+
+import dev.rkj.stage1.cgroup.CgroupLimits;
+import dev.rkj.stage1.cgroup.Cgroups;
+import dev.rkj.stage1.cgroup.PodCgroup;
+import dev.rkj.stage1.overlay.Overlay;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Starts a pod all or nothing: mounts its overlay rootfs, creates its cgroup, launches
+ * rkj-stage1 and waits until the apps run. On any failure it tears down what it set up and
+ * throws the original error, with cleanup errors attached as suppressed.
+ */
+public final class PodStarter {
+    /** On cgroup v2 with per-app cgroups, stage1's own leaf below the pod's cgroup. */
+    public static final String STAGE1_CGROUP = "stage1.rkj";
+
+    private final Overlay overlay;
+    private final Cgroups cgroups;
+    private final Stage1Launcher launcher;
+
+    public PodStarter(Overlay overlay, Cgroups cgroups, Stage1Launcher launcher) {
+        this.overlay = overlay;
+        this.cgroups = cgroups;
+        this.launcher = launcher;
+    }
+
+    /** The overlay's upper dir: the pod's writes. */
+    public static Path upperDir(Path podDir) {
+        return podDir.resolve("overlay").resolve("upper");
+    }
+
+    public static Path workDir(Path podDir) {
+        return podDir.resolve("overlay").resolve("work");
+    }
+
+    /**
+     * Blocks until the pod's apps have been exec'd (run it off an event loop).
+     *
+     * @param plan the pod; its rootfs is where the overlay goes, its cgroup list is filled in here
+     * @param lowerDir the rendered image tree (read-only, shared)
+     * @throws Stage1Exception the pod failed before its apps ran (nothing is left behind)
+     * @throws IOException mounting, the cgroup or spawning failed (nothing is left behind)
+     */
+    public RunningPod start(Stage1Plan plan, Path lowerDir, CgroupLimits limits, Stage1Launcher.Output output)
+            throws Stage1Exception, IOException {
+        return start(plan, lowerDir, limits, Map.of(), output);
+    }
+
+    /**
+     * As {@link #start(Stage1Plan, Path, CgroupLimits, Stage1Launcher.Output)}, and each app named
+     * in {@code appLimits} runs in a cgroup of its own below the pod's, with those limits. On
+     * cgroup v2 stage1 then sits in a leaf of its own, {@value #STAGE1_CGROUP}, as v2 wants
+     * processes only in leaves.
+     */
+    public RunningPod start(Stage1Plan plan, Path lowerDir, CgroupLimits limits, Map<String, CgroupLimits> appLimits,
+                            Stage1Launcher.Output output) throws Stage1Exception, IOException {
+        Path podDir = plan.podDir();
+        PodCgroup cgroup = null;
+        Stage1Process process = null;
+        try {
+            overlay.mount(lowerDir, upperDir(podDir), workDir(podDir), plan.rootfs());
+            cgroup = cgroups.create(plan.uuid(), limits);
+            process = launcher.launch(withCgroups(plan, cgroup, appLimits), output);
+            process.started().get();
+            return new RunningPod(process, cgroup, overlay, plan.rootfs());
+        } catch (ExecutionException | CompletionException | CancellationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            Exception failure = cause instanceof Stage1Exception || cause instanceof IOException
+                    ? (Exception) cause : new IOException("pod " + plan.uuid() + " failed to start", cause);
+            throw rethrow(cleanUp(failure, process, cgroup, plan.rootfs()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw (InterruptedIOException) cleanUp(new InterruptedIOException("interrupted while pod " + plan.uuid() + " started"),
+                    process, cgroup, plan.rootfs());
+        } catch (IOException | RuntimeException e) {
+            throw rethrow(cleanUp(e, process, cgroup, plan.rootfs()));
+        }
+    }
+
+    /**
+     * Tears down a pod that has ended, when no {@link RunningPod} is at hand (after a restart, in
+     * GC): removes its cgroup (killing stragglers) and unmounts its rootfs. Gone already is done.
+     *
+     * @throws IOException the first failure, later ones suppressed
+     */
+    public void tearDown(String uuid, Path rootfs) throws IOException {
+        IOException failure = new IOException("tearing down pod " + uuid + " failed");
+        RunningPod.tearDown(failure, cgroups.open(uuid), overlay, rootfs);
+        RunningPod.throwFirst(failure);
+    }
+
+    private Stage1Plan withCgroups(Stage1Plan plan, PodCgroup cgroup, Map<String, CgroupLimits> appLimits)
+            throws IOException {
+        if (appLimits.isEmpty()) {
+            return plan.withCgroupProcs(cgroup.procsFiles());
+        }
+        List<Stage1Plan.App> apps = new ArrayList<>();
+        for (Stage1Plan.App app : plan.apps()) {
+            if (app.name().equals(STAGE1_CGROUP)) {
+                throw new IllegalArgumentException("app name `" + STAGE1_CGROUP + "` is reserved for stage1's own cgroup");
+            }
+            CgroupLimits l = appLimits.get(app.name());
+            apps.add(l == null ? app : app.withCgroupProcs(cgroup.child(app.name(), l).procsFiles()));
+        }
+        List<Path> stage1 = cgroups.layout().mode().usesV1Controllers()
+                ? cgroup.procsFiles() : cgroup.child(STAGE1_CGROUP, CgroupLimits.NONE).procsFiles();
+        return plan.withApps(apps).withCgroupProcs(stage1);
+    }
+
+    private static RuntimeException rethrow(Exception e) throws Stage1Exception, IOException {
+        if (e instanceof Stage1Exception s) {
+            throw s;
+        }
+        if (e instanceof IOException io) {
+            throw io;
+        }
+        return (RuntimeException) e;
+    }
+
+    private Exception cleanUp(Exception failure, Stage1Process process, PodCgroup cgroup, Path rootfs) {
+        if (process != null) {
+            try {
+                if (process.isAlive()) {
+                    process.signal(9);
+                }
+            } catch (IOException e) {
+                failure.addSuppressed(e);
+            }
+            process.exit().handle((s, t) -> null).join(); // reaped: nothing holds the mount any more
+        }
+        RunningPod.tearDown(failure, cgroup, overlay, rootfs);
+        return failure;
+    }
+}

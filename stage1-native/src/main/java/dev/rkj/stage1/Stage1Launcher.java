@@ -1,0 +1,141 @@
+package dev.rkj.stage1;
+
+import dev.rkj.stage1.kernel.FileAction;
+import dev.rkj.stage1.kernel.Kernel;
+import dev.rkj.stage1.kernel.KernelException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts rkj-stage1 for a plan: writes the plan file, posix_spawns the binary in a new session
+ * (so the pod outlives this JVM) with the protocol pipe on fd 3, and reads the protocol on a
+ * thread of its own (one daemon thread per running pod, which also reaps stage1). The pod's
+ * rootfs must be mounted and its cgroups created beforehand ({@link PodStarter} does all of it).
+ */
+public final class Stage1Launcher {
+    /** Where stage1's own stdout and stderr go: null inherits the JVM's (so {@code rkj run} streams). */
+    public record Output(Path stdout, Path stderr) {
+        public static final Output INHERIT = new Output(null, null);
+    }
+
+    private static final List<String> ENV = List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin");
+    private static final int PROTOCOL_FD = 3;
+
+    private final Kernel kernel;
+    private final Path binary;
+    private final Stage1PlanWriter writer = new Stage1PlanWriter();
+
+    /** @param binary rkj-stage1, as {@link Stage1Binary#extract} placed it */
+    public Stage1Launcher(Kernel kernel, Path binary) {
+        this.kernel = kernel;
+        this.binary = binary;
+    }
+
+    public Stage1Process launch(Stage1Plan plan) throws IOException {
+        return launch(plan, Output.INHERIT);
+    }
+
+    /**
+     * Spawns the pod. Returns once rkj-stage1 runs; failures of the pod itself arrive through
+     * {@link Stage1Process#started()}.
+     *
+     * @throws IOException if the plan cannot be written or the binary cannot be spawned
+     */
+    public Stage1Process launch(Stage1Plan plan, Output output) throws IOException {
+        Path planFile = writer.write(plan);
+        int[] pipe = kernel.pipe2(Kernel.O_CLOEXEC);
+        int pid = -1;
+        try {
+            List<FileAction> actions = new ArrayList<>();
+            actions.add(new FileAction.Dup2(pipe[1], PROTOCOL_FD));
+            int append = Kernel.O_WRONLY | Kernel.O_CREAT | Kernel.O_APPEND;
+            if (output.stdout() != null) {
+                actions.add(new FileAction.Open(1, output.stdout(), append, 0644));
+            }
+            if (output.stderr() != null) {
+                actions.add(new FileAction.Open(2, output.stderr(), append, 0644));
+            }
+            actions.add(new FileAction.CloseFrom(PROTOCOL_FD + 1));
+            pid = kernel.spawn(binary, List.of(binary.toString(), "run", planFile.toString()), ENV, actions, true);
+            kernel.close(pipe[1]);
+            pipe[1] = -1;
+            Stage1Process process = new Stage1Process(kernel, plan, pid, kernel.pidfdOpen(pid));
+            Thread reader = new Thread(() -> read(process, pipe[0]), "rkj-stage1-" + plan.uuid());
+            reader.setDaemon(true);
+            reader.start();
+            return process;
+        } catch (IOException | RuntimeException e) {
+            abort(pipe, pid, e);
+            throw e;
+        }
+    }
+
+    private void abort(int[] pipe, int pid, Exception e) {
+        for (int fd : pipe) {
+            if (fd >= 0) {
+                try {
+                    kernel.close(fd);
+                } catch (KernelException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+        }
+        if (pid > 0) {
+            try {
+                kernel.kill(pid, Kernel.SIGKILL);
+                kernel.waitpid(pid);
+            } catch (KernelException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+        }
+    }
+
+    /** The protocol reader: one per process, until EOF (stage1 has ended); then reaps it. */
+    private void read(Stage1Process process, int fd) {
+        IOException readError = null;
+        byte[] buffer = new byte[4096];
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        try {
+            for (int n; (n = kernel.read(fd, buffer)) > 0; ) {
+                for (int i = 0; i < n; i++) {
+                    if (buffer[i] != '\n') {
+                        line.write(buffer[i]);
+                        continue;
+                    }
+                    deliver(process, line.toString(StandardCharsets.UTF_8));
+                    line.reset();
+                }
+            }
+        } catch (IOException e) {
+            readError = e;
+        } finally {
+            try {
+                kernel.close(fd);
+            } catch (KernelException ignored) {
+                // the pipe is done either way
+            }
+        }
+        int status;
+        try {
+            status = kernel.waitpid(process.pid());
+        } catch (KernelException e) {
+            status = 0xff00; // exit 255: unknown
+            readError = readError == null ? e : readError;
+        }
+        process.onEnd(status, readError);
+    }
+
+    private static void deliver(Stage1Process process, String line) {
+        Stage1Message message;
+        try {
+            message = Stage1Message.parse(line);
+        } catch (IllegalArgumentException e) {
+            message = new Stage1Message.Failed("protocol", null, 0, e.getMessage());
+        }
+        process.onMessage(message);
+    }
+}

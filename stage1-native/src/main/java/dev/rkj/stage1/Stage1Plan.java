@@ -1,0 +1,261 @@
+package dev.rkj.stage1;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * What rkj-stage1 runs: a pod (its directory, mounted root filesystem, hostname, network mode,
+ * cgroups to join) and its apps. Plain values only: stage0 turns a pod manifest into this.
+ *
+ * @param uuid the pod's UUID
+ * @param podDir {@code pods/<uuid>}: stage1 writes lock, pid, status/ and logs/ there
+ * @param rootfs the pod's root filesystem, already mounted (the overlay)
+ * @param hostname null for {@code rkj-<uuid>}
+ * @param net private (a network namespace with only {@code lo} up) or host
+ * @param cgroupProcs {@code cgroup.procs} files stage1 joins before it creates the pod
+ * @param interactive the (single) app gets stage1's stdin and terminal, and no log
+ * @param apps in start order
+ */
+public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname, NetMode net,
+                         List<Path> cgroupProcs, boolean interactive, List<App> apps) {
+    /** The plan's file name inside the pod dir (where {@code rkj-stage1 enter} looks for it). */
+    public static final String FILE_NAME = "stage1-plan";
+
+    static final Pattern APP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})");
+
+    public enum NetMode { PRIVATE, HOST }
+
+    public Stage1Plan {
+        Objects.requireNonNull(uuid, "uuid");
+        absolute("pod dir", podDir);
+        absolute("rootfs", rootfs);
+        Objects.requireNonNull(net, "net");
+        cgroupProcs = List.copyOf(cgroupProcs);
+        cgroupProcs.forEach(p -> absolute("cgroup.procs file", p));
+        apps = List.copyOf(apps);
+        if (apps.isEmpty()) {
+            throw new IllegalArgumentException("pod " + uuid + " has no app");
+        }
+        if (hostname != null && !HOSTNAME.matcher(hostname).matches()) {
+            throw new IllegalArgumentException("hostname `" + hostname + "` is not a valid host name (letters, digits, '-', '.', at most 63)");
+        }
+        if (interactive && apps.size() != 1) {
+            throw new IllegalArgumentException("an interactive pod runs exactly one app, pod " + uuid + " has " + apps.size());
+        }
+        Set<String> names = new LinkedHashSet<>();
+        for (App app : apps) {
+            if (!names.add(app.name())) {
+                throw new IllegalArgumentException("pod " + uuid + " has two apps named `" + app.name() + "`");
+            }
+        }
+    }
+
+    static void absolute(String what, Path p) {
+        if (p == null || !p.isAbsolute()) {
+            throw new IllegalArgumentException(what + " must be an absolute path, got " + p);
+        }
+    }
+
+    /** The plan file: {@code <podDir>/stage1-plan}. */
+    public Path planFile() {
+        return podDir.resolve(FILE_NAME);
+    }
+
+    public Stage1Plan withCgroupProcs(List<Path> procs) {
+        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, procs, interactive, apps);
+    }
+
+    public Stage1Plan withApps(List<App> apps) {
+        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, apps);
+    }
+
+    public static Builder builder(String uuid, Path podDir, Path rootfs) {
+        return new Builder(uuid, podDir, rootfs);
+    }
+
+    /**
+     * One app of the pod.
+     *
+     * @param name file-safe: it names {@code status/<name>} and {@code logs/<name>}
+     * @param argv argv[0] is a path in the app's root, or a name looked up in its PATH
+     * @param env {@code KEY=VALUE}, added to PATH, AC_APP_NAME and container (which it may override)
+     * @param user uid or a name from the image's /etc/passwd; null for 0
+     * @param group gid or a name from the image's /etc/group; null for the user's group
+     * @param supplementaryGroups gids or names
+     * @param workingDirectory inside the app's root
+     * @param capabilities the bounding set retained ({@link Capability#DEFAULT_RETAIN_SET} by default)
+     * @param noNewPrivileges sets no_new_privs
+     * @param root the app's root inside the pod rootfs, "/" when it is the pod's
+     * @param cgroupProcs {@code cgroup.procs} files of the app's own cgroups
+     */
+    public record App(String name, List<String> argv, List<String> env, String user, String group,
+                      List<String> supplementaryGroups, String workingDirectory, Set<Capability> capabilities,
+                      boolean noNewPrivileges, String root, List<Path> cgroupProcs) {
+        public App {
+            if (name == null || !APP_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("app name `" + name
+                        + "` must be file-safe (letters, digits, '.', '_', '-'; no '/'): it names the app's status and log files");
+            }
+            argv = List.copyOf(argv);
+            if (argv.isEmpty() || argv.get(0).isEmpty()) {
+                throw new IllegalArgumentException("app " + name + " has no command (argv is empty)");
+            }
+            env = List.copyOf(env);
+            for (String e : env) {
+                if (e.indexOf('=') <= 0) {
+                    throw new IllegalArgumentException("app " + name + ": environment entry `" + e + "` is not KEY=VALUE");
+                }
+            }
+            supplementaryGroups = List.copyOf(supplementaryGroups);
+            capabilities = Set.copyOf(capabilities);
+            cgroupProcs = List.copyOf(cgroupProcs);
+            if (workingDirectory == null || !workingDirectory.startsWith("/")) {
+                throw new IllegalArgumentException("app " + name + ": working directory `" + workingDirectory + "` must be absolute");
+            }
+            if (root == null || !root.startsWith("/")) {
+                throw new IllegalArgumentException("app " + name + ": root `" + root + "` must be absolute");
+            }
+        }
+
+        public App withCgroupProcs(List<Path> procs) {
+            return new App(name, argv, env, user, group, supplementaryGroups, workingDirectory, capabilities,
+                    noNewPrivileges, root, procs);
+        }
+
+        public static AppBuilder builder(String name, String... argv) {
+            return new AppBuilder(name, List.of(argv));
+        }
+    }
+
+    /** Builds an {@link App}; defaults: root user, "/", the appc default capabilities. */
+    public static final class AppBuilder {
+        private final String name;
+        private List<String> argv;
+        private final List<String> env = new ArrayList<>();
+        private String user;
+        private String group;
+        private final List<String> groups = new ArrayList<>();
+        private String workingDirectory = "/";
+        private Set<Capability> capabilities = Capability.DEFAULT_RETAIN_SET;
+        private boolean noNewPrivileges;
+        private String root = "/";
+        private final List<Path> cgroupProcs = new ArrayList<>();
+
+        AppBuilder(String name, List<String> argv) {
+            this.name = name;
+            this.argv = argv;
+        }
+
+        public AppBuilder argv(List<String> argv) {
+            this.argv = argv;
+            return this;
+        }
+
+        public AppBuilder env(String keyValue) {
+            env.add(keyValue);
+            return this;
+        }
+
+        public AppBuilder env(String key, String value) {
+            return env(key + "=" + value);
+        }
+
+        public AppBuilder user(String user) {
+            this.user = user;
+            return this;
+        }
+
+        public AppBuilder group(String group) {
+            this.group = group;
+            return this;
+        }
+
+        public AppBuilder supplementaryGroup(String group) {
+            groups.add(group);
+            return this;
+        }
+
+        public AppBuilder workingDirectory(String dir) {
+            this.workingDirectory = dir;
+            return this;
+        }
+
+        public AppBuilder capabilities(Set<Capability> caps) {
+            this.capabilities = caps;
+            return this;
+        }
+
+        public AppBuilder noNewPrivileges(boolean on) {
+            this.noNewPrivileges = on;
+            return this;
+        }
+
+        public AppBuilder root(String root) {
+            this.root = root;
+            return this;
+        }
+
+        public AppBuilder cgroupProcs(List<Path> procs) {
+            cgroupProcs.addAll(procs);
+            return this;
+        }
+
+        public App build() {
+            return new App(name, argv, env, user, group, groups, workingDirectory, capabilities, noNewPrivileges,
+                    root, cgroupProcs);
+        }
+    }
+
+    /** Builds a {@link Stage1Plan}; defaults: hostname {@code rkj-<uuid>}, private network. */
+    public static final class Builder {
+        private final String uuid;
+        private final Path podDir;
+        private final Path rootfs;
+        private String hostname;
+        private NetMode net = NetMode.PRIVATE;
+        private final List<Path> cgroupProcs = new ArrayList<>();
+        private boolean interactive;
+        private final List<App> apps = new ArrayList<>();
+
+        Builder(String uuid, Path podDir, Path rootfs) {
+            this.uuid = uuid;
+            this.podDir = podDir;
+            this.rootfs = rootfs;
+        }
+
+        public Builder hostname(String hostname) {
+            this.hostname = hostname;
+            return this;
+        }
+
+        public Builder net(NetMode net) {
+            this.net = net;
+            return this;
+        }
+
+        public Builder cgroupProcs(List<Path> procs) {
+            cgroupProcs.addAll(procs);
+            return this;
+        }
+
+        public Builder interactive(boolean interactive) {
+            this.interactive = interactive;
+            return this;
+        }
+
+        public Builder app(App app) {
+            apps.add(app);
+            return this;
+        }
+
+        public Stage1Plan build() {
+            return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, apps);
+        }
+    }
+}

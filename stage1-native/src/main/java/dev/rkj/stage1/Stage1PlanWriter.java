@@ -1,0 +1,67 @@
+package dev.rkj.stage1;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.stream.Collectors;
+
+/**
+ * Writes a {@link Stage1Plan} in the format rkj-stage1 reads (see plan.c): one
+ * {@code key value} per line, a backslash and a newline in a value escaped as {@code \\} and
+ * {@code \n}. NUL cannot be passed to a process, so a value holding one is refused.
+ */
+public final class Stage1PlanWriter {
+    /** The plan as text. */
+    public String format(Stage1Plan plan) {
+        StringBuilder out = new StringBuilder(512);
+        line(out, "version", "1");
+        line(out, "uuid", plan.uuid());
+        line(out, "pod_dir", plan.podDir().toString());
+        line(out, "rootfs", plan.rootfs().toString());
+        if (plan.hostname() != null) {
+            line(out, "hostname", plan.hostname());
+        }
+        line(out, "net", plan.net() == Stage1Plan.NetMode.HOST ? "host" : "private");
+        line(out, "interactive", plan.interactive() ? "1" : "0");
+        plan.cgroupProcs().forEach(p -> line(out, "cgroup_procs", p.toString()));
+        for (Stage1Plan.App app : plan.apps()) {
+            line(out, "app", app.name());
+            line(out, "root", app.root());
+            app.argv().forEach(a -> line(out, "arg", a));
+            app.env().forEach(e -> line(out, "env", e));
+            if (app.user() != null) {
+                line(out, "user", app.user());
+            }
+            if (app.group() != null) {
+                line(out, "group", app.group());
+            }
+            app.supplementaryGroups().forEach(g -> line(out, "supp_group", g));
+            line(out, "workdir", app.workingDirectory());
+            line(out, "caps", app.capabilities().stream().sorted()
+                    .map(c -> Integer.toString(c.number())).collect(Collectors.joining(",")));
+            line(out, "no_new_privs", app.noNewPrivileges() ? "1" : "0");
+            app.cgroupProcs().forEach(p -> line(out, "cgroup_procs", p.toString()));
+        }
+        return out.toString();
+    }
+
+    /** Writes {@link Stage1Plan#planFile()} atomically (temp file, then rename). */
+    public Path write(Stage1Plan plan) throws IOException {
+        Path file = plan.planFile();
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(tmp, format(plan), StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return file;
+    }
+
+    private static void line(StringBuilder out, String key, String value) {
+        if (value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("plan value for `" + key + "` contains a NUL byte, which a process"
+                    + " argument, environment or path cannot hold: " + value.replace("\0", "\\0"));
+        }
+        out.append(key).append(' ').append(value.replace("\\", "\\\\").replace("\n", "\\n")).append('\n');
+    }
+}

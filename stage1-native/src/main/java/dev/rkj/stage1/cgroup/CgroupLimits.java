@@ -1,0 +1,57 @@
+package dev.rkj.stage1.cgroup;
+
+/**
+ * Resource limits of a pod or an app in plain units; null means "no limit".
+ *
+ * @param memoryBytes memory limit in bytes (v1 memory.limit_in_bytes, v2 memory.max)
+ * @param cpuLimitMillicores CPU limit, 1000 = one core (v1 cfs quota/period, v2 cpu.max)
+ * @param cpuRequestMillicores CPU share, 1000 = one core (v1 cpu.shares, v2 cpu.weight)
+ * @param pids maximum number of processes (pids.max)
+ */
+public record CgroupLimits(Long memoryBytes, Long cpuLimitMillicores, Long cpuRequestMillicores, Long pids) {
+    public static final CgroupLimits NONE = new CgroupLimits(null, null, null, null);
+
+    public CgroupLimits {
+        positive("memory limit", memoryBytes);
+        positive("cpu limit", cpuLimitMillicores);
+        positive("cpu request", cpuRequestMillicores);
+        positive("pids limit", pids);
+        if (cpuLimitMillicores != null && cpuLimitMillicores < 10) {
+            throw new IllegalArgumentException("cpu limit " + cpuLimitMillicores
+                    + "m is below the kernel's minimum of 10m (1 ms per 100 ms period)");
+        }
+    }
+
+    private static void positive(String what, Long value) {
+        if (value != null && value <= 0) {
+            throw new IllegalArgumentException(what + " must be positive, got " + value);
+        }
+    }
+
+    public CgroupLimits withMemory(long bytes) {
+        return new CgroupLimits(bytes, cpuLimitMillicores, cpuRequestMillicores, pids);
+    }
+
+    public CgroupLimits withCpuLimit(long millicores) {
+        return new CgroupLimits(memoryBytes, millicores, cpuRequestMillicores, pids);
+    }
+
+    public CgroupLimits withCpuRequest(long millicores) {
+        return new CgroupLimits(memoryBytes, cpuLimitMillicores, millicores, pids);
+    }
+
+    public CgroupLimits withPids(long max) {
+        return new CgroupLimits(memoryBytes, cpuLimitMillicores, cpuRequestMillicores, max);
+    }
+
+    /** v1 cpu.shares for a request: 1024 per core, at least 2. */
+    static long shares(long millicores) {
+        return Math.max(2, millicores * 1024 / 1000);
+    }
+
+    /** v2 cpu.weight for the same request (the runc/systemd conversion from shares). */
+    static long weight(long millicores) {
+        long shares = Math.min(262144, shares(millicores));
+        return 1 + ((shares - 2) * 9999) / 262142;
+    }
+}

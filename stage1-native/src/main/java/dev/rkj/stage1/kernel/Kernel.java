@@ -1,0 +1,82 @@
+package dev.rkj.stage1.kernel;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The host-side kernel calls of rkj, in one place: {@link LinuxKernel} makes them, a recording
+ * fake stands in for it in unit tests. Every failure is a {@link KernelException} naming the
+ * call, its subject and errno.
+ *
+ * <p>Namespaces are never entered here: a JVM is multi-threaded, so that work belongs to the
+ * native {@code rkj-stage1}.
+ */
+public interface Kernel {
+    long MS_RDONLY = 1;
+    long MS_NOSUID = 2;
+    long MS_NODEV = 4;
+    long MS_BIND = 4096;
+    long MS_REC = 16384;
+    long MS_PRIVATE = 1 << 18;
+
+    int MNT_DETACH = 2;
+
+    int O_RDONLY = 0;
+    int O_WRONLY = 1;
+    int O_RDWR = 2;
+    int O_CREAT = 0100;
+    int O_TRUNC = 01000;
+    int O_APPEND = 02000;
+    int O_CLOEXEC = 02000000;
+
+    int LOCK_SH = 1;
+    int LOCK_EX = 2;
+    int LOCK_NB = 4;
+    int LOCK_UN = 8;
+
+    int SIGKILL = 9;
+    int SIGTERM = 15;
+
+    void mount(String source, Path target, String fsType, long flags, String data) throws KernelException;
+
+    void umount2(Path target, int flags) throws KernelException;
+
+    /** mkdir(2); EEXIST is success. On cgroupfs this creates a cgroup with its control files. */
+    void mkdir(Path dir, int mode) throws KernelException;
+
+    /** rmdir(2): on cgroupfs this removes a cgroup (EBUSY while it has processes). */
+    void rmdir(Path dir) throws KernelException;
+
+    void kill(int pid, int signal) throws KernelException;
+
+    /** A pidfd for {@code pid}: signals sent through it cannot reach a recycled PID. */
+    int pidfdOpen(int pid) throws KernelException;
+
+    void pidfdSendSignal(int pidfd, int signal) throws KernelException;
+
+    /** True when {@code fd} is readable within {@code timeoutMillis} (a pidfd: the process ended). */
+    boolean pollIn(int fd, int timeoutMillis) throws KernelException;
+
+    /** pipe2(2): {@code [read end, write end]}. */
+    int[] pipe2(int flags) throws KernelException;
+
+    /**
+     * posix_spawn(3) with the file actions applied in order, all signals unblocked and at their
+     * default disposition; {@code newSession} adds POSIX_SPAWN_SETSID. Returns the child's pid.
+     */
+    int spawn(Path executable, List<String> argv, List<String> env, List<FileAction> actions,
+              boolean newSession) throws KernelException;
+
+    /** read(2): the count read, 0 at end of file. */
+    int read(int fd, byte[] buffer) throws KernelException;
+
+    void close(int fd) throws KernelException;
+
+    int open(Path path, int flags, int mode) throws KernelException;
+
+    /** flock(2); with LOCK_NB, false when someone else holds a conflicting lock (EWOULDBLOCK). */
+    boolean flock(int fd, int operation) throws KernelException;
+
+    /** waitpid(2), blocking: the raw wait status. */
+    int waitpid(int pid) throws KernelException;
+}

@@ -1,0 +1,126 @@
+package dev.rkj.stage1;
+
+import dev.rkj.stage1.cgroup.CgroupLayout;
+import dev.rkj.stage1.cgroup.CgroupLimits;
+import dev.rkj.stage1.cgroup.Cgroups;
+import dev.rkj.stage1.kernel.Kernel;
+import dev.rkj.stage1.kernel.LinuxKernel;
+import dev.rkj.stage1.overlay.Overlay;
+import dev.rkj.testsupport.Leaks;
+import dev.rkj.testsupport.TestImages;
+import dev.rkj.testsupport.TestRun;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Real pods for integration tests: a shared busybox lower tree, the extracted rkj-stage1, and
+ * per test a pod dir that {@link #close()} tears down whatever happened (kill, cgroup, mount,
+ * files).
+ */
+final class PodFixture implements AutoCloseable {
+    static final Kernel KERNEL = LinuxKernel.get();
+
+    /** Shared by a test class: build once in @BeforeAll, close in @AfterAll. */
+    static final class Shared implements AutoCloseable {
+        final Path lower;
+        final Path binary;
+        final Cgroups cgroups;
+        final Overlay overlay = new Overlay(KERNEL);
+        private final Path lowerDir;
+        private final Path dataDir;
+
+        Shared() throws IOException {
+            lowerDir = TestRun.newDir("lower");
+            lower = TestImages.busybox(lowerDir.resolve("rootfs"));
+            dataDir = TestRun.newDir("data");
+            binary = Stage1Binary.extract(dataDir);
+            cgroups = new Cgroups(KERNEL, CgroupLayout.detect(), TestRun.cgroupParent());
+        }
+
+        PodFixture pod() throws IOException {
+            return new PodFixture(this);
+        }
+
+        @Override
+        public void close() throws IOException {
+            cgroups.removeParentIfEmpty();
+            TestRun.deleteTree(lowerDir);
+            TestRun.deleteTree(dataDir);
+        }
+    }
+
+    final Shared shared;
+    final String uuid = UUID.randomUUID().toString();
+    final Path podDir;
+    final Path rootfs;
+    RunningPod pod;
+
+    private PodFixture(Shared shared) throws IOException {
+        this.shared = shared;
+        this.podDir = TestRun.newDir("pod");
+        this.rootfs = podDir.resolve("rootfs");
+    }
+
+    Stage1Plan.Builder plan() {
+        return Stage1Plan.builder(uuid, podDir, rootfs);
+    }
+
+    static Stage1Plan.AppBuilder sh(String name, String script) {
+        return Stage1Plan.App.builder(name, "/bin/sh", "-c", script);
+    }
+
+    /** Starts the pod; stage1's stdout/stderr go to {@code stage1.out} / {@code stage1.err} in the pod dir. */
+    RunningPod start(Stage1Plan plan, CgroupLimits limits) throws Stage1Exception, IOException {
+        return start(plan, limits, Map.of());
+    }
+
+    RunningPod start(Stage1Plan plan, CgroupLimits limits, Map<String, CgroupLimits> appLimits)
+            throws Stage1Exception, IOException {
+        PodStarter starter = new PodStarter(shared.overlay, shared.cgroups, new Stage1Launcher(KERNEL, shared.binary));
+        pod = starter.start(plan, shared.lower, limits, appLimits,
+                new Stage1Launcher.Output(podDir.resolve("stage1.out"), podDir.resolve("stage1.err")));
+        return pod;
+    }
+
+    RunningPod start(Stage1Plan plan) throws Stage1Exception, IOException {
+        return start(plan, CgroupLimits.NONE);
+    }
+
+    ExitStatus awaitExit() throws Exception {
+        return pod.process().exit().get(60, TimeUnit.SECONDS);
+    }
+
+    String log(String app) throws IOException {
+        return Files.readString(podDir.resolve("logs").resolve(app));
+    }
+
+    /** True when nothing of this pod is left: no mount, no cgroup, no process. */
+    boolean nothingLeft() throws IOException {
+        return !shared.overlay.isMounted(rootfs) && !shared.cgroups.open(safeName()).exists()
+                && Leaks.current().stream().noneMatch(l -> l.contains(podDir.toString()));
+    }
+
+    private String safeName() {
+        return uuid;
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (pod != null && pod.process().isAlive()) {
+                pod.process().signal(Kernel.SIGKILL);
+            }
+            if (pod != null) {
+                pod.process().exit().handle((s, t) -> null).get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            shared.cgroups.open(uuid).remove(true);
+            shared.overlay.unmount(rootfs);
+            TestRun.deleteTree(podDir);
+        }
+    }
+}

@@ -1,0 +1,394 @@
+package dev.rkj.stage1;
+
+import static dev.rkj.stage1.PodFixture.sh;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rkj.stage1.cgroup.CgroupLimits;
+import dev.rkj.stage1.kernel.Errno;
+import dev.rkj.stage1.kernel.Kernel;
+import dev.rkj.testsupport.LeakCheck;
+import dev.rkj.testsupport.Privileged;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Real pods: overlay rootfs, v1/v2 cgroups, rkj-stage1 namespaces. rkj-stage1 is the pod's
+ * PID 1 (it reaps and reports); the first app is PID 2 of the pod's PID namespace.
+ */
+@ExtendWith(LeakCheck.class)
+class PodIT {
+    private static PodFixture.Shared shared;
+    private PodFixture f;
+
+    @BeforeAll
+    static void build() throws Exception {
+        Privileged.requireRoot();
+        shared = new PodFixture.Shared();
+    }
+
+    @AfterAll
+    static void clean() throws Exception {
+        if (shared != null) {
+            shared.close();
+        }
+    }
+
+    @BeforeEach
+    void newPod() throws Exception {
+        f = shared.pod();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        f.close();
+    }
+
+    @Test
+    void theAppIsPid2UnderStage1InItsOwnNamespacesWithItsOwnHostname() throws Exception {
+        f.start(f.plan().app(sh("main", "echo pid $$; echo hostname $(hostname);"
+                + " for n in pid mnt uts ipc net; do echo ns $n $(readlink /proc/self/ns/$n); done;"
+                + " echo procs $(ls /proc | grep '^[0-9]');"
+                + " echo parent $(cat /proc/1/cmdline | tr '\\0' ' ')").build()).build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+
+        Map<String, String> out = lines(f.log("main"));
+        assertEquals("2", out.get("pid"));
+        assertEquals("rkj-" + f.uuid, out.get("hostname"));
+        for (String ns : List.of("pid", "mnt", "uts", "ipc", "net")) {
+            String host = Files.readSymbolicLink(Path.of("/proc/self/ns/" + ns)).toString();
+            assertFalse(out.get("ns " + ns).equals(host), ns + " namespace is the host's: " + host);
+        }
+        Set<Integer> procs = Stream.of(out.get("procs").split(" ")).map(Integer::valueOf).collect(Collectors.toSet());
+        assertTrue(procs.contains(1) && procs.contains(2) && procs.stream().allMatch(p -> p < 20),
+                "the pod sees host processes: " + procs);
+        assertTrue(out.get("parent").contains("rkj-stage1 run"), out.get("parent"));
+    }
+
+    @Test
+    void thePodSeesOnlyItsOwnMounts() throws Exception {
+        f.start(f.plan().app(sh("main", "cat /proc/self/mountinfo").build()).build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+        Set<String> mountPoints = f.log("main").lines().map(l -> l.split(" ")[4]).collect(Collectors.toSet());
+        assertEquals(Set.of("/", "/proc", "/sys", "/dev", "/dev/pts", "/dev/shm"), mountPoints);
+    }
+
+    @Test
+    void startedReportsHostPidsOfTheAppAndThePodsPid1() throws Exception {
+        RunningPod pod = f.start(f.plan().app(Stage1Plan.App.builder("main", "sleep", "1000").build()).build());
+        Started started = pod.process().started().get();
+        int app = started.appPids().get("main");
+        assertEquals(List.of(String.valueOf(app), "2"), nsPids(app));
+        assertEquals(List.of(String.valueOf(started.podPid()), "1"), nsPids(started.podPid()));
+        assertEquals(String.valueOf(started.podPid()), Files.readString(f.podDir.resolve("pid")).trim());
+
+        pod.process().signal(Kernel.SIGTERM); // forwarded to the app
+        assertEquals(ExitStatus.killed(15), f.awaitExit());
+    }
+
+    private static List<String> nsPids(int hostPid) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/" + hostPid + "/status"))) {
+            if (line.startsWith("NSpid:")) {
+                return List.of(line.substring(6).trim().split("\\s+"));
+            }
+        }
+        throw new AssertionError("no NSpid for " + hostPid);
+    }
+
+    @Test
+    void writesInThePodLandInTheUpperDirNeverInTheLowerTree() throws Exception {
+        f.start(f.plan().app(sh("main", "echo hi > /written && rm /bin/true").build()).build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+        Path upper = PodStarter.upperDir(f.podDir);
+        assertEquals("hi\n", Files.readString(upper.resolve("written")));
+        assertFalse(Files.exists(shared.lower.resolve("written")));
+        assertTrue(Files.exists(shared.lower.resolve("bin/true"), LinkOption.NOFOLLOW_LINKS));
+        assertTrue(Files.exists(upper.resolve("bin/true"), LinkOption.NOFOLLOW_LINKS), "no whiteout in the upper dir");
+    }
+
+    static Stream<Arguments> exits() {
+        return Stream.of(Arguments.of("exit 0", ExitStatus.exited(0)), Arguments.of("exit 7", ExitStatus.exited(7)),
+                Arguments.of("kill -9 $$", ExitStatus.killed(9)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("exits")
+    void exitStatusesComeBackExactlyAlsoFromTheStatusFile(String script, ExitStatus expected) throws Exception {
+        RunningPod pod = f.start(f.plan().app(sh("main", script).build()).build());
+        assertEquals(expected, f.awaitExit());
+        assertEquals(expected, pod.process().appExit("main").get());
+        assertFalse(pod.cgroup().oomKilled());
+        // a JVM that never saw this pod (restarted) learns the same from the pod dir
+        assertEquals(expected, ExitStatus.read(f.podDir, "main").orElseThrow());
+        assertFalse(PodLock.isHeld(f.podDir));
+        assertFalse(pod.process().isAlive());
+    }
+
+    @Test
+    void sigkillEndsTheWholePodAndLeavesNoZombie() throws Exception {
+        RunningPod pod = f.start(f.plan().app(sh("main", "sleep 1000 & sleep 1000").build()).build());
+        Started started = pod.process().started().get();
+        pod.process().signal(Kernel.SIGKILL);
+        assertEquals(ExitStatus.killed(9), f.awaitExit());
+        assertEquals(ExitStatus.killed(9), pod.process().appExit("main").get());
+        // the pod's PID 1 was reaped by stage1, not orphaned: its pid is gone, not a zombie
+        assertFalse(Files.exists(Path.of("/proc/" + started.podPid())), "pod PID 1 is left as a zombie");
+        assertEquals(List.of(), pod.cgroup().pids());
+    }
+
+    @Test
+    void aRestartedEngineCanTearDownAPodItDidNotStart() throws Exception {
+        RunningPod pod = f.start(f.plan().app(Stage1Plan.App.builder("main", "true").build()).build());
+        f.awaitExit();
+        PodStarter fresh = new PodStarter(new dev.rkj.stage1.overlay.Overlay(PodFixture.KERNEL), shared.cgroups,
+                new Stage1Launcher(PodFixture.KERNEL, shared.binary));
+        fresh.tearDown(f.uuid, f.rootfs);
+        fresh.tearDown(f.uuid, f.rootfs); // again: done already
+        assertFalse(shared.overlay.isMounted(f.rootfs));
+        assertFalse(pod.cgroup().exists());
+    }
+
+    @Test
+    void theLockIsHeldWhileThePodRunsAndFreeAfter() throws Exception {
+        RunningPod pod = f.start(f.plan().app(Stage1Plan.App.builder("main", "sleep", "1000").build()).build());
+        assertTrue(PodLock.isHeld(f.podDir));
+        assertTrue(pod.process().isAlive());
+        assertTrue(ExitStatus.read(f.podDir, "main").isEmpty());
+        pod.process().signal(Kernel.SIGTERM);
+        f.awaitExit();
+        assertFalse(PodLock.isHeld(f.podDir));
+        assertEquals(ExitStatus.killed(15), ExitStatus.read(f.podDir, "main").orElseThrow());
+    }
+
+    @Test
+    void aMemoryLimitKillsAPodThatAllocatesMoreAndReportsOom() throws Exception {
+        RunningPod pod = f.start(f.plan().app(Stage1Plan.App.builder("main", "dd", "if=/dev/zero", "of=/dev/null",
+                "bs=64M", "count=1").build()).build(), CgroupLimits.NONE.withMemory(16L << 20));
+        assertEquals(ExitStatus.killed(9), f.awaitExit());
+        assertTrue(pod.cgroup().oomKilled());
+    }
+
+    @Test
+    void envUserGroupsWorkdirAndCapabilitiesMatchThePlan() throws Exception {
+        String probe = "id; pwd; echo GREETING=$GREETING; echo AC_APP_NAME=$AC_APP_NAME; echo PATH=$PATH;"
+                + " grep -E '^(CapBnd|CapEff|NoNewPrivs)' /proc/self/status";
+        Set<Capability> two = EnumSet.of(Capability.CAP_NET_BIND_SERVICE, Capability.CAP_KILL);
+        f.start(f.plan()
+                .app(sh("user", probe).user("app").group("app").supplementaryGroup("extra").workingDirectory("/home/app")
+                        .env("GREETING", "hello").noNewPrivileges(true).build())
+                .app(sh("two-caps", probe).user("0").group("0").capabilities(two).build())
+                .app(sh("default-caps", probe).build())
+                .build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+
+        Map<String, String> user = fields(f.log("user"));
+        assertTrue(f.log("user").startsWith("uid=1000(app) gid=1000(app) groups=2000(extra)\n/home/app\n"), f.log("user"));
+        assertEquals("hello", user.get("GREETING"));
+        assertEquals("user", user.get("AC_APP_NAME"));
+        assertEquals("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", user.get("PATH"));
+        assertEquals(Capability.mask(Capability.DEFAULT_RETAIN_SET), hex(user.get("CapBnd")));
+        assertEquals(0, hex(user.get("CapEff")), "a non-root app keeps no effective capability");
+        assertEquals("1", user.get("NoNewPrivs"));
+
+        Map<String, String> root = fields(f.log("two-caps"));
+        assertEquals(Capability.mask(two), hex(root.get("CapBnd")));
+        assertEquals(Capability.mask(two), hex(root.get("CapEff")));
+        assertEquals("0", root.get("NoNewPrivs"));
+
+        Map<String, String> def = fields(f.log("default-caps"));
+        assertEquals(Capability.mask(Capability.DEFAULT_RETAIN_SET), hex(def.get("CapEff")));
+        assertTrue(f.log("default-caps").startsWith("uid=0(root) gid=0(root)\n/\n"), f.log("default-caps"));
+    }
+
+    @Test
+    void anAppWithItsOwnLimitsRunsInACgroupBelowThePods() throws Exception {
+        RunningPod pod = f.start(f.plan().app(sh("limited", "cat /proc/self/cgroup").build())
+                        .app(sh("free", "cat /proc/self/cgroup").build()).build(),
+                CgroupLimits.NONE.withPids(100), Map.of("limited", CgroupLimits.NONE.withPids(5)));
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+        String podPath = pod.cgroup().dirs().get(0).getFileName().toString();
+        Map<String, String> limited = controllers(f.log("limited"));
+        Map<String, String> free = controllers(f.log("free"));
+        String pidsController = shared.cgroups.layout().mode().usesV1Controllers() ? "pids" : "";
+        assertTrue(limited.get(pidsController).endsWith("/" + podPath + "/limited"), limited.toString());
+        assertTrue(free.get(pidsController).endsWith("/" + podPath + (pidsController.isEmpty() ? "/stage1.rkj" : "")),
+                free.toString());
+    }
+
+    /** /proc/self/cgroup: controllers to path ("" for cgroup2). */
+    private static Map<String, String> controllers(String procSelfCgroup) {
+        Map<String, String> m = new HashMap<>();
+        for (String line : procSelfCgroup.split("\n")) {
+            String[] f = line.split(":", 3);
+            for (String c : f[1].split(",")) {
+                m.put(c, f[2]);
+            }
+        }
+        return m;
+    }
+
+    @Test
+    void argumentsKeepTheirNewlinesAndBackslashesThroughThePlan() throws Exception {
+        f.start(f.plan().app(sh("main", "printf '%s\\n' 'back\\slash'\necho second-line").build()).build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+        assertEquals("back\\slash\nsecond-line\n", f.log("main"));
+    }
+
+    @Test
+    void appOutputIsLoggedAndForwardedToStage1sStdoutAndStderr() throws Exception {
+        f.start(f.plan().app(sh("main", "echo to-out; echo to-err >&2").build()).build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+        assertEquals(Set.of("to-out", "to-err"), Set.copyOf(f.log("main").lines().toList()));
+        assertEquals("to-out\n", Files.readString(f.podDir.resolve("stage1.out")));
+        assertEquals("to-err\n", Files.readString(f.podDir.resolve("stage1.err")));
+    }
+
+    @Test
+    void aMissingBinaryFailsWithTheCallAndPathAndLeavesNothing() throws Exception {
+        Stage1Exception e = assertThrows(Stage1Exception.class,
+                () -> f.start(f.plan().app(Stage1Plan.App.builder("main", "/bin/nope").build()).build()));
+        assertEquals("execve", e.call());
+        assertEquals("/bin/nope", e.path());
+        assertEquals(Errno.ENOENT, e.errno());
+        assertTrue(e.getMessage().contains("execve `/bin/nope`: ENOENT"), e.getMessage());
+        assertTrue(f.nothingLeft());
+        assertTrue(ExitStatus.read(f.podDir, "main").isEmpty(), "a failed exec is not an app exit");
+    }
+
+    @Test
+    void whenALaterAppCannotStartTheEarlierOnesAreKilledAndNothingIsLeft() throws Exception {
+        Stage1Plan plan = f.plan().app(Stage1Plan.App.builder("first", "sleep", "1000").build())
+                .app(Stage1Plan.App.builder("second", "/bin/nope").build()).build();
+        shared.overlay.mount(shared.lower, PodStarter.upperDir(f.podDir), PodStarter.workDir(f.podDir), f.rootfs);
+        Stage1Process p = new Stage1Launcher(PodFixture.KERNEL, shared.binary).launch(plan,
+                new Stage1Launcher.Output(f.podDir.resolve("stage1.out"), f.podDir.resolve("stage1.err")));
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> p.exit().get());
+        assertEquals("execve", assertInstanceOf(Stage1Exception.class, e.getCause()).call());
+        assertEquals(ExitStatus.killed(9), p.appExit("first").get());
+        assertTrue(p.appExit("second").isCompletedExceptionally(), "an app that never ran has no exit status");
+        shared.overlay.unmount(f.rootfs);
+        assertTrue(f.nothingLeft());
+    }
+
+    @Test
+    void aBadUserNameFailsWithTheCallAndPathAndLeavesNothing() throws Exception {
+        Stage1Exception e = assertThrows(Stage1Exception.class,
+                () -> f.start(f.plan().app(Stage1Plan.App.builder("main", "true").user("nosuch").build()).build()));
+        assertEquals("lookup", e.call());
+        assertEquals("/etc/passwd", e.path());
+        assertTrue(e.getMessage().contains("nosuch"), e.getMessage());
+        assertTrue(f.nothingLeft());
+    }
+
+    @Test
+    void anUnwritableLogDirFailsWithTheCallAndPathAndLeavesNothing() throws Exception {
+        Path logs = Files.createDirectories(f.podDir.resolve("logs"));
+        PodFixture.KERNEL.mount("tmpfs", logs, "tmpfs", Kernel.MS_RDONLY, null);
+        Stage1Exception e;
+        try {
+            e = assertThrows(Stage1Exception.class,
+                    () -> f.start(f.plan().app(Stage1Plan.App.builder("main", "true").build()).build()));
+        } finally {
+            PodFixture.KERNEL.umount2(logs, 0);
+        }
+        assertEquals("open", e.call());
+        assertEquals(logs.resolve("main").toString(), e.path());
+        assertEquals(Errno.EROFS, e.errno());
+        assertTrue(f.nothingLeft());
+    }
+
+    @Test
+    void enterRunsACommandInsideTheRunningPodAndPassesItsStatus() throws Exception {
+        RunningPod pod = f.start(f.plan().app(Stage1Plan.App.builder("main", "sleep", "1000").user("app").build()).build());
+        Process enter = new ProcessBuilder(shared.binary.toString(), "enter", f.podDir.toString(), "--",
+                "sh", "-c", "hostname; id -u; echo $(ls /proc | grep '^[0-9]' | wc -l); cat /proc/self/cgroup; exit 5")
+                .redirectErrorStream(true).start();
+        String out = new String(enter.getInputStream().readAllBytes());
+        assertEquals(5, enter.waitFor());
+        List<String> lines = out.lines().toList();
+        assertEquals("rkj-" + f.uuid, lines.get(0), out);
+        assertEquals("1000", lines.get(1), "enter runs as the app's user");
+        assertTrue(Integer.parseInt(lines.get(2).trim()) < 10, "enter sees the pod's processes only: " + out);
+        String podCgroup = pod.cgroup().dirs().get(0).getFileName().toString();
+        assertTrue(controllers(String.join("\n", lines.subList(3, lines.size()))).values().stream()
+                .anyMatch(p -> p.endsWith("/" + podCgroup)), "enter joins the pod's cgroups: " + out);
+        pod.process().signal(Kernel.SIGTERM);
+        f.awaitExit();
+    }
+
+    @Test
+    void enterRefusesAPodThatIsNotRunning() throws Exception {
+        f.start(f.plan().app(Stage1Plan.App.builder("main", "true").build()).build());
+        f.awaitExit();
+        Process enter = new ProcessBuilder(shared.binary.toString(), "enter", f.podDir.toString(), "--", "true")
+                .redirectErrorStream(true).start();
+        String out = new String(enter.getInputStream().readAllBytes());
+        assertEquals(254, enter.waitFor());
+        assertTrue(out.contains("not running"), out);
+    }
+
+    @Test
+    void anInteractiveAppReadsStage1sStdinAndHasNoLog() throws Exception {
+        // Stage1Launcher inherits the JVM's stdin: spawn the binary directly to feed it one
+        shared.overlay.mount(shared.lower, PodStarter.upperDir(f.podDir), PodStarter.workDir(f.podDir), f.rootfs);
+        Stage1Plan plan = f.plan().interactive(true).app(Stage1Plan.App.builder("main", "cat").build()).build();
+        Path planFile = new Stage1PlanWriter().write(plan);
+        Process p = new ProcessBuilder(shared.binary.toString(), "run", planFile.toString()).start();
+        p.getOutputStream().write("hello from stdin\n".getBytes());
+        p.getOutputStream().close();
+        assertEquals("hello from stdin\n", new String(p.getInputStream().readAllBytes()));
+        assertEquals(0, p.waitFor());
+        assertFalse(Files.exists(f.podDir.resolve("logs/main")));
+        assertEquals(ExitStatus.exited(0), ExitStatus.read(f.podDir, "main").orElseThrow());
+    }
+
+    private static Map<String, String> lines(String log) {
+        Map<String, String> m = new HashMap<>();
+        for (String line : log.split("\n")) {
+            if (line.startsWith("ns ")) {
+                String[] p = line.split(" ", 3);
+                m.put("ns " + p[1], p.length > 2 ? p[2] : "");
+            } else {
+                int sp = line.indexOf(' ');
+                m.put(sp < 0 ? line : line.substring(0, sp), sp < 0 ? "" : line.substring(sp + 1));
+            }
+        }
+        return m;
+    }
+
+    private static Map<String, String> fields(String log) {
+        Map<String, String> m = new HashMap<>();
+        for (String line : log.split("\n")) {
+            int sep = line.indexOf('=') > 0 ? line.indexOf('=') : line.indexOf(':');
+            if (sep > 0) {
+                m.put(line.substring(0, sep), line.substring(sep + 1).trim());
+            }
+        }
+        return m;
+    }
+
+    private static long hex(String s) {
+        return Long.parseUnsignedLong(s, 16);
+    }
+}

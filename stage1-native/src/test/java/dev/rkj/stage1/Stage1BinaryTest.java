@@ -1,0 +1,38 @@
+package dev.rkj.stage1;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class Stage1BinaryTest {
+    @TempDir
+    Path data;
+
+    @Test
+    void extractsByContentHashExecutableAndReusesIt() throws Exception {
+        Path binary = Stage1Binary.extract(data);
+        assertEquals(data.resolve("stage1").resolve(Stage1Binary.sha256(Stage1Binary.bytes())).resolve("rkj-stage1"), binary);
+        assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(binary)));
+        var modified = Files.getLastModifiedTime(binary);
+        assertEquals(binary, Stage1Binary.extract(data));
+        assertEquals(modified, Files.getLastModifiedTime(binary));
+        try (var s = Files.list(binary.getParent())) {
+            assertEquals(1, s.count(), "no temp file left");
+        }
+    }
+
+    @Test
+    void theBinaryRefusesABadPlanNamingTheLineBeforeTouchingAnything() throws Exception {
+        Path binary = Stage1Binary.extract(data);
+        Path plan = Files.writeString(data.resolve("plan"), "version 1\nuuid u\nfrobnicate yes\n");
+        Process p = new ProcessBuilder(binary.toString(), "run", plan.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(254, p.waitFor());
+        assertTrue(out.contains("parse `" + plan + "`") && out.contains("line 3: unknown pod key `frobnicate`"), out);
+    }
+}

@@ -1,0 +1,108 @@
+package dev.rkj.stage1;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class Stage1PlanWriterTest {
+    private final Stage1PlanWriter writer = new Stage1PlanWriter();
+
+    private static Stage1Plan.Builder pod() {
+        return Stage1Plan.builder("u-1", Path.of("/var/lib/rkj/pods/u-1"), Path.of("/var/lib/rkj/pods/u-1/rootfs"));
+    }
+
+    @Test
+    void writesPodKeysThenOneSectionPerApp() {
+        Stage1Plan plan = pod().hostname("web").cgroupProcs(List.of(Path.of("/sys/fs/cgroup/memory/rkj/u-1/cgroup.procs")))
+                .app(Stage1Plan.App.builder("web", "/bin/httpd", "-f").env("PORT", "80").user("www").group("www")
+                        .supplementaryGroup("10").workingDirectory("/srv")
+                        .capabilities(EnumSet.of(Capability.CAP_NET_BIND_SERVICE, Capability.CAP_CHOWN))
+                        .noNewPrivileges(true).build())
+                .app(Stage1Plan.App.builder("log", "tail").build())
+                .build();
+        assertEquals("""
+                version 1
+                uuid u-1
+                pod_dir /var/lib/rkj/pods/u-1
+                rootfs /var/lib/rkj/pods/u-1/rootfs
+                hostname web
+                net private
+                interactive 0
+                cgroup_procs /sys/fs/cgroup/memory/rkj/u-1/cgroup.procs
+                app web
+                root /
+                arg /bin/httpd
+                arg -f
+                env PORT=80
+                user www
+                group www
+                supp_group 10
+                workdir /srv
+                caps 0,10
+                no_new_privs 1
+                app log
+                root /
+                arg tail
+                workdir /
+                caps 0,1,3,4,5,6,7,8,10,13,18,27,29,31
+                no_new_privs 0
+                """, writer.format(plan));
+    }
+
+    @Test
+    void escapesBackslashesAndNewlinesInValues() {
+        Stage1Plan plan = pod().app(Stage1Plan.App.builder("a", "sh", "-c", "echo a\\b\nexit 3").build()).build();
+        assertTrue(writer.format(plan).contains("arg echo a\\\\b\\nexit 3\n"));
+    }
+
+    @Test
+    void refusesNulBytesNamingTheKey() {
+        Stage1Plan plan = pod().app(Stage1Plan.App.builder("a", "x\0y").build()).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> writer.format(plan));
+        assertTrue(e.getMessage().contains("`arg`"), e.getMessage());
+    }
+
+    @Test
+    void emptyCapabilitySetIsWrittenAsNoneNotAsTheDefault() {
+        Stage1Plan plan = pod().app(Stage1Plan.App.builder("a", "x").capabilities(EnumSet.noneOf(Capability.class)).build()).build();
+        assertTrue(writer.format(plan).contains("\ncaps \n"));
+    }
+
+    @Test
+    void appNamesMustBeFileSafe() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Stage1Plan.App.builder("example.com/web", "x").build());
+        assertTrue(e.getMessage().contains("no '/'"));
+    }
+
+    @Test
+    void anInteractivePodHasOneApp() {
+        assertThrows(IllegalArgumentException.class, () -> pod().interactive(true)
+                .app(Stage1Plan.App.builder("a", "x").build()).app(Stage1Plan.App.builder("b", "x").build()).build());
+    }
+
+    @Test
+    void writesThePlanFileAtomicallyIntoThePodDir(@TempDir Path podDir) throws Exception {
+        Stage1Plan plan = Stage1Plan.builder("u", podDir, podDir.resolve("rootfs"))
+                .app(Stage1Plan.App.builder("a", "x").build()).build();
+        Path file = writer.write(plan);
+        assertEquals(podDir.resolve("stage1-plan"), file);
+        assertEquals(writer.format(plan), Files.readString(file));
+        try (var s = Files.list(podDir)) {
+            assertEquals(List.of(file), s.toList());
+        }
+    }
+
+    @Test
+    void defaultRetainSetIsAppcsFourteen() {
+        assertEquals(14, Capability.DEFAULT_RETAIN_SET.size());
+        assertEquals(0xa80425fbL, Capability.mask(Capability.DEFAULT_RETAIN_SET));
+    }
+}
