@@ -216,6 +216,20 @@ class EngineRecoveryTest {
     }
 
     @Test
+    void aPreparedPodThatRanUnrecordedAfterItsLauncherDiedIsNotRunAgain() throws Exception {
+        given(EngineHarness.deadOwner(), PodStatus.PREPARED);
+        h.fakes.probe(pod, false, Map.of(FakePorts.APP, new AppExit(FakePorts.APP, 7, null, false)));
+        Engine engine = h.open();
+        PodState failed = awaitStatus(engine, pod, PodStatus.EXITED);
+
+        assertEquals(Stage.LAUNCH, failed.failure().stage());
+        assertTrue(failed.failure().reason().contains("the pod ran unwatched and ended (app busybox exited with 7)"),
+                failed.failure().reason());
+        assertEquals(0, h.fakes.calls.count(pod, "launch"));
+        assertEquals(1, h.fakes.calls.count(pod, "release"));
+    }
+
+    @Test
     void anIdlePreparedPodOfADeadEngineIsLeftPrepared() throws Exception {
         given(EngineHarness.deadOwner(), PodStatus.PREPARED);
         Engine engine = h.open();

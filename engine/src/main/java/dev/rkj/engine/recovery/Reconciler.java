@@ -39,8 +39,9 @@ import java.util.concurrent.TimeoutException;
  * <pre>
  * embryo, preparing        resumed: the stage verticles are poked and redo the missing stage
  *                          (every stage is idempotent), or fail it cleanly
- * prepared, lock held      its launcher died between starting stage1 and recording it: the pod's
- *                          processes are killed and released, StageFailed(launch) is recorded
+ * prepared, launched       its launcher died between starting stage1 and recording it (stage1's
+ *                          lock is held, or its lock file is there): the pod's processes are
+ *                          killed if still running, it is released, StageFailed(launch) is recorded
  * running                  watched again: the launch verticle watches its stage1 (lock probe and
  *                          pidfd); if stage1 is already gone, its exit is recorded at once from the
  *                          status files it wrote (AppExited..., PodExited), or PodLost if none
@@ -167,16 +168,20 @@ public final class Reconciler {
     private Action abortUnrecordedLaunch(PodState pod, String gone)
             throws StageException, JournalException, InterruptedException {
         Stage1Probe probe = runner.probe(pod);
-        if (!probe.lockHeld()) {
+        if (!probe.launched()) {
             return Action.NONE; // prepared and idle: anyone may run it
         }
         if (!adopt(pod, gone + " while launching it")) {
             return Action.ADOPTED_BY_OTHER;
         }
         janitor.release(recorder.current(pod.podId()));
+        String what = probe.lockHeld() ? "recovery killed the pod's processes"
+                : "the pod ran unwatched and ended" + (probe.written().isEmpty() ? "" : " ("
+                + probe.written().values().stream().map(a -> "app " + a.app() + " exited with " + a.exitCode())
+                .collect(java.util.stream.Collectors.joining(", ")) + ")");
         record(new FailStage(pod.podId(), Stage.LAUNCH, "the engine launching the pod (" + pod.owner()
-                + ") died before it recorded the start; recovery killed the pod's processes and released it;"
-                + " run the image again with rkj run", true));
+                + ") died before it recorded the start; " + what + " and released it; run the image again with rkj run",
+                true));
         return Action.LAUNCH_ABORTED;
     }
 

@@ -172,7 +172,9 @@ public final class Stage1PodRunner implements PodRunnerPort {
     @Override
     public Stage1Probe probe(PodState pod) throws StageException {
         Path podDir = podDir(pod);
-        return new Stage1Probe(held(podDir), written(pod, podDir, appOrder(pod, podDir)));
+        boolean held = held(podDir);
+        return new Stage1Probe(held, held || Files.exists(podDir.resolve(PodLock.FILE_NAME)),
+                written(pod, podDir, appOrder(pod, podDir)));
     }
 
     private PodExit launchedExit(String podId, RunningPod running, List<String> apps, ExitStatus status,

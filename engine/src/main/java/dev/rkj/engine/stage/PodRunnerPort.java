@@ -123,9 +123,10 @@ public interface PodRunnerPort {
      * What a pod directory shows.
      *
      * @param lockHeld a stage1 holds the pod's lock: the pod is running
+     * @param launched a stage1 was started for the pod (it left its lock file), running or not
      * @param written  the app statuses stage1 wrote (apps that ended)
      */
-    record Stage1Probe(boolean lockHeld, Map<String, AppExit> written) {
+    record Stage1Probe(boolean lockHeld, boolean launched, Map<String, AppExit> written) {
         public Stage1Probe {
             written = Collections.unmodifiableMap(new TreeMap<>(written));
         }

@@ -59,7 +59,7 @@ public final class FakePorts {
 
     /** What {@code probe} and {@code watch} find in the pod's directory. */
     public FakePorts probe(String podId, boolean lockHeld, Map<String, PodRunnerPort.AppExit> written) {
-        probes.put(podId, new PodRunnerPort.Stage1Probe(lockHeld, written));
+        probes.put(podId, new PodRunnerPort.Stage1Probe(lockHeld, lockHeld || !written.isEmpty(), written));
         if (lockHeld) {
             alive.add(podId);
         } else {
@@ -162,7 +162,8 @@ public final class FakePorts {
         @Override
         public Stage1Probe probe(PodState pod) throws StageException {
             call(pod.podId(), "probe");
-            return probes.getOrDefault(pod.podId(), new Stage1Probe(alive.contains(pod.podId()), Map.of()));
+            boolean running = alive.contains(pod.podId());
+            return probes.getOrDefault(pod.podId(), new Stage1Probe(running, running, Map.of()));
         }
 
         private PodWatch watchOf(String podId) {
