@@ -113,7 +113,7 @@ final class JournalCommand implements Runnable {
             String delta = previous == null ? "" : "  (+" + human(Duration.between(previous, e.time())) + ")";
             String unknown = e.event() instanceof UnknownEvent ? "  [type unknown to this build]" : "";
             out.printf("%6d  %s  %-22s %s%s%s%n      %s%n", e.index(), TIME.format(e.time()), e.type(),
-                    e.aggregateId(), delta, unknown, summary(e.payloadJson()));
+                    e.aggregateId(), delta, unknown, summary(e.payloadJson(), e.aggregateId()));
         }
 
         static String human(Duration d) {
@@ -130,28 +130,40 @@ final class JournalCommand implements Runnable {
             return d.toMinutes() + "m" + d.toSecondsPart() + "s";
         }
 
-        /** {@code key=value} pairs of the payload, so a line reads without a JSON viewer. */
-        static String summary(String payloadJson) {
+        /**
+         * {@code key=value} pairs of the payload, nested objects flattened to dotted keys, so a
+         * line reads without a JSON viewer; nulls, empty values and the aggregate's own id are left out.
+         */
+        static String summary(String payloadJson, String aggregateId) {
             try {
                 JsonNode node = Json.mapper().readTree(payloadJson);
                 if (!node.isObject()) {
                     return payloadJson;
                 }
                 StringBuilder b = new StringBuilder();
-                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> f = it.next();
-                    if (f.getValue().isNull()) {
-                        continue;
-                    }
-                    if (b.length() > 0) {
-                        b.append(' ');
-                    }
-                    b.append(f.getKey()).append('=')
-                            .append(f.getValue().isTextual() ? f.getValue().asText() : f.getValue().toString());
-                }
+                flatten("", node, aggregateId, b);
                 return b.toString();
             } catch (IOException ex) {
                 return payloadJson;
+            }
+        }
+
+        private static void flatten(String prefix, JsonNode node, String aggregateId, StringBuilder b) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = it.next();
+                JsonNode v = f.getValue();
+                String key = prefix + f.getKey();
+                if (v.isNull() || (v.isContainerNode() && v.isEmpty()) || v.asText().equals(aggregateId)) {
+                    continue;
+                }
+                if (v.isObject()) {
+                    flatten(key + ".", v, aggregateId, b);
+                    continue;
+                }
+                if (b.length() > 0) {
+                    b.append(' ');
+                }
+                b.append(key).append('=').append(v.isTextual() ? v.asText() : v.toString());
             }
         }
 

@@ -1,0 +1,529 @@
+package dev.rkj.eventlog;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableSet;
+import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import net.openhft.chronicle.wire.UnrecoverableTimeoutException;
+
+/**
+ * The {@link Journal} on a Chronicle Queue directory: one file a day ({@code yyyyMMdd'F'.cq4},
+ * UTC), shared safely by several processes (a daemon and CLI invocations).
+ *
+ * <h2>Appending across processes</h2>
+ * An append takes this journal's in-process lock, then Chronicle's cross-process write lock
+ * (by opening a writing document). Under both it finds the envelope before its own excerpt (from
+ * a cache of the last one it wrote or read, re-read only when another writer appended since),
+ * takes the time, numbers the envelope one past it and chains the hash. So indexes are dense and
+ * the chain is whole however processes interleave.
+ *
+ * <h2>Threads</h2>
+ * Chronicle readers and writers belong to one thread. Here: the appender and one look-up tailer
+ * are shared by appending threads but only ever used under the in-process lock (so Chronicle's
+ * single-thread check is off for those two); {@link #replay} and {@link #verify} create a tailer
+ * on the calling thread and close it before returning; each {@link Tail} creates its own on its
+ * own thread. {@link #close()} stops the tails first, then closes the appender and the queue.
+ */
+public final class ChronicleJournal implements Journal {
+    static {
+        ChronicleSettings.apply();
+    }
+
+    private final Path dir;
+    private final EventRegistry registry;
+    private final Clock clock;
+    private final SingleChronicleQueue queue;
+    private final RollCycle rollCycle;
+    private final TailGroup tails;
+    private final LongAdder excerptsRead = new LongAdder();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final HashChain chain = new HashChain(); // guarded by lock
+    private ExcerptAppender appender; // guarded by lock
+    private ExcerptTailer lookup; // guarded by lock
+    private volatile Link last; // written under lock: the newest envelope known, or null
+    private volatile boolean closed;
+
+    /** Where the newest known envelope is: its Chronicle excerpt index, its envelope index, its hash. */
+    private record Link(long excerpt, long index, byte[] hash) {}
+
+    private ChronicleJournal(Path dir, EventRegistry registry, Clock clock, SingleChronicleQueue queue,
+                             TailBackoff backoff) {
+        this.dir = dir;
+        this.registry = registry;
+        this.clock = clock;
+        this.queue = queue;
+        this.rollCycle = queue.rollCycle();
+        this.tails = new TailGroup(backoff);
+    }
+
+    /**
+     * Opens (creating if needed) the journal in {@code dir}. The directory itself is created if
+     * its parent exists.
+     *
+     * @throws JournalException if the directory is missing, not a directory or not writable, or a
+     *                          queue file in it is damaged; the message names it and what to do
+     */
+    public static ChronicleJournal open(Path dir, EventRegistry registry) throws JournalException {
+        return open(dir, registry, Clock.systemUTC(), RollCycles.FAST_DAILY, TailBackoff.CHRONICLE);
+    }
+
+    static ChronicleJournal open(Path dir, EventRegistry registry, Clock clock, RollCycle rollCycle,
+                                 TailBackoff backoff) throws JournalException {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(registry, "registry");
+        Path absolute = dir.toAbsolutePath().normalize();
+        QueueFiles.prepareDirectory(absolute);
+        QueueFiles.checkHeaders(absolute);
+        SingleChronicleQueue queue;
+        try {
+            queue = SingleChronicleQueueBuilder.binary(absolute)
+                    .rollCycle(rollCycle)
+                    .timeProvider(new ClockTimeProvider(clock))
+                    .build();
+        } catch (RuntimeException | AssertionError e) {
+            throw new JournalException("journal " + absolute + " cannot be opened (" + Messages.describe(e)
+                    + "): a queue file there is damaged or held by a stuck process; restore the directory from a"
+                    + " backup, or move the damaged file aside", e);
+        }
+        ChronicleJournal journal = new ChronicleJournal(absolute, registry, clock, queue, backoff);
+        try {
+            journal.findLast();
+        } catch (JournalException | RuntimeException | AssertionError e) {
+            journal.close();
+            if (e instanceof JournalException je) {
+                throw je;
+            }
+            throw new JournalException("journal " + absolute + " cannot be read (" + Messages.describe(e)
+                    + "): a queue file there is damaged; restore the directory from a backup", e);
+        }
+        return journal;
+    }
+
+    /** The journal directory (absolute). */
+    public Path directory() {
+        return dir;
+    }
+
+    @Override
+    public EventRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public Envelope append(String aggregateId, Record event) throws JournalException {
+        checkOpen();
+        PreparedEvent prepared = PreparedEvent.of(registry, aggregateId, event);
+        Envelope envelope;
+        lock.lock();
+        try {
+            checkOpen();
+            envelope = appendLocked(prepared);
+        } finally {
+            lock.unlock();
+        }
+        tails.wakeAll();
+        return envelope;
+    }
+
+    @Override
+    public List<Envelope> appendAll(String aggregateId, List<? extends Record> events) throws JournalException {
+        checkOpen();
+        Objects.requireNonNull(events, "events");
+        List<PreparedEvent> prepared = new ArrayList<>(events.size());
+        for (Record event : events) {
+            prepared.add(PreparedEvent.of(registry, aggregateId, event));
+        }
+        List<Envelope> appended = new ArrayList<>(prepared.size());
+        lock.lock();
+        try {
+            checkOpen();
+            for (PreparedEvent p : prepared) {
+                try {
+                    appended.add(appendLocked(p));
+                } catch (JournalException e) {
+                    if (appended.isEmpty()) {
+                        throw e;
+                    }
+                    throw new JournalException(e.getMessage() + " (the batch's first " + appended.size() + " of "
+                            + prepared.size() + " events were appended, up to index "
+                            + appended.get(appended.size() - 1).index() + ")", e);
+                }
+            }
+        } finally {
+            lock.unlock();
+            if (!appended.isEmpty()) {
+                tails.wakeAll();
+            }
+        }
+        return appended;
+    }
+
+    private Envelope appendLocked(PreparedEvent p) throws JournalException {
+        ExcerptAppender a = appender();
+        DocumentContext dc;
+        try {
+            dc = a.writingDocument();
+        } catch (RuntimeException | AssertionError e) {
+            throw writeFailure(e);
+        }
+        Link written = null;
+        StoredEnvelope stored = null;
+        try {
+            long excerpt = dc.index();
+            Link previous = linkBefore(excerpt);
+            long index = previous == null ? 0 : previous.index() + 1;
+            byte[] previousHash = previous == null ? HashChain.GENESIS : previous.hash();
+            Instant time = clock.instant();
+            byte[] hash = chain.hash(previousHash, index, time.getEpochSecond(), time.getNano(), p.aggregate(),
+                    p.typeName(), p.type().version(), p.payload());
+            stored = StoredEnvelope.of(index, time, p, previousHash, hash);
+            EnvelopeFormat.write(dc.wire().bytes(), stored);
+            written = new Link(excerpt, index, hash);
+        } catch (RuntimeException | AssertionError e) {
+            throw writeFailure(e);
+        } finally {
+            if (written == null) {
+                last = null;
+                dc.rollbackOnClose();
+            }
+            try {
+                dc.close();
+            } catch (RuntimeException | AssertionError e) {
+                last = null;
+                if (written != null) {
+                    throw writeFailure(e);
+                }
+            }
+        }
+        last = written;
+        return new Envelope(stored.index(), stored.time(), p.aggregateId(), p.type(), p.payloadJson(), p.event(),
+                stored.previousHash(), stored.hash());
+    }
+
+    /** The envelope just before the excerpt being written (under both locks), or null if there is none. */
+    private Link linkBefore(long excerpt) throws JournalException {
+        long sequence = rollCycle.toSequenceNumber(excerpt);
+        if (sequence > 0) {
+            Link cached = last;
+            if (cached != null && cached.excerpt() == excerpt - 1) {
+                return cached;
+            }
+            return readLink(excerpt - 1);
+        }
+        // The first excerpt of a day file: the envelope before is the last of an earlier file.
+        int cycle = rollCycle.toCycle(excerpt);
+        int first = queue.firstCycle();
+        if (first >= cycle) {
+            return null;
+        }
+        // Both ends must be existing files: this excerpt's file exists, the day before may not.
+        NavigableSet<Long> earlier = queue.listCyclesBetween(first, cycle).headSet((long) cycle, false);
+        for (Long c : earlier.descendingSet()) {
+            long count = lookup().excerptsInCycle(c.intValue());
+            if (count > 0) {
+                return readLink(rollCycle.toIndex(c.intValue(), count - 1));
+            }
+        }
+        return null;
+    }
+
+    private Link readLink(long excerpt) throws JournalException {
+        ExcerptTailer t = lookup();
+        if (!t.moveToIndex(excerpt)) {
+            throw QueueFiles.damaged(fileOf(excerpt), "excerpt " + rollCycle.toSequenceNumber(excerpt)
+                    + ", the last one before the newest, cannot be found", null);
+        }
+        try (DocumentContext dc = t.readingDocument()) {
+            if (!dc.isPresent() || dc.index() != excerpt) {
+                throw QueueFiles.damaged(fileOf(excerpt), "excerpt " + rollCycle.toSequenceNumber(excerpt)
+                        + " is listed in the index but cannot be read", null);
+            }
+            excerptsRead.increment();
+            StoredEnvelope e = EnvelopeFormat.read(dc.wire().bytes());
+            return new Link(excerpt, e.index(), e.hash());
+        } catch (EnvelopeFormat.BadEnvelope bad) {
+            throw QueueFiles.damaged(fileOf(excerpt), "excerpt " + rollCycle.toSequenceNumber(excerpt)
+                    + " is not a readable envelope (" + bad.getMessage() + ")", null);
+        }
+    }
+
+    /** Finds the newest envelope (under the lock): from Chronicle's last index, then forward in case more follow. */
+    private Link findLast() throws JournalException {
+        lock.lock();
+        try {
+            long newest = queue.lastIndex();
+            Link cached = last;
+            if (newest < 0) {
+                last = null;
+                return null;
+            }
+            if (cached != null && cached.excerpt() == newest) {
+                return cached;
+            }
+            Link found = readLink(newest);
+            ExcerptTailer t = lookup();
+            while (true) {
+                try (DocumentContext dc = t.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        break;
+                    }
+                    excerptsRead.increment();
+                    long excerpt = dc.index();
+                    try {
+                        StoredEnvelope e = EnvelopeFormat.read(dc.wire().bytes());
+                        found = new Link(excerpt, e.index(), e.hash());
+                    } catch (EnvelopeFormat.BadEnvelope bad) {
+                        throw QueueFiles.damaged(fileOf(excerpt), "excerpt " + rollCycle.toSequenceNumber(excerpt)
+                                + ", after event " + found.index() + ", is not a readable envelope ("
+                                + bad.getMessage() + ")", null);
+                    }
+                }
+            }
+            last = found;
+            return found;
+        } catch (RuntimeException | AssertionError e) { // assertions: Chronicle's own checks, when enabled
+            throw QueueFiles.damaged(newestFile(), "its newest event cannot be read (Chronicle: "
+                    + Messages.describe(e) + ")", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long nextIndex() throws JournalException {
+        checkOpen();
+        Link cached = last;
+        long newest;
+        try {
+            newest = queue.lastIndex();
+        } catch (RuntimeException | AssertionError e) {
+            throw QueueFiles.damaged(newestFile(), "its newest event cannot be found (Chronicle: "
+                    + Messages.describe(e) + ")", e);
+        }
+        if (cached != null && cached.excerpt() == newest) {
+            return cached.index() + 1;
+        }
+        Link found = findLast();
+        return found == null ? 0 : found.index() + 1;
+    }
+
+    @Override
+    public void replay(long fromIndex, Consumer<Envelope> consumer) throws JournalException {
+        checkOpen();
+        if (fromIndex < 0) {
+            throw new IllegalArgumentException("replay must start at index 0 or later, got " + fromIndex);
+        }
+        Objects.requireNonNull(consumer, "consumer");
+        long end = nextIndex();
+        if (fromIndex >= end) {
+            return;
+        }
+        try (ChronicleReader reader = new ChronicleReader(this, queue)) {
+            reader.seek(fromIndex);
+            for (long expected = fromIndex; expected < end; expected++) {
+                StoredEnvelope stored = reader.nextExpected();
+                if (stored == null) {
+                    throw reader.damagedHere("event " + expected + " cannot be read although the journal holds "
+                            + end + " events (a broken excerpt header hides the rest)");
+                }
+                if (stored.index() != expected) {
+                    throw reader.damagedHere("event " + expected + " was expected but event " + stored.index()
+                            + " is stored in its place (removed or reordered events)");
+                }
+                consumer.accept(decode(stored, reader));
+            }
+        }
+    }
+
+    @Override
+    public Tail tail(long fromIndex, Consumer<Envelope> handler) {
+        checkOpen();
+        return tails.start(fromIndex, handler, TailCursor::new);
+    }
+
+    @Override
+    public VerifyResult verify() throws JournalException {
+        checkOpen();
+        long end;
+        try {
+            end = nextIndex();
+        } catch (JournalException e) {
+            end = Long.MAX_VALUE; // the newest excerpt is damaged: the walk below finds where
+        }
+        ChainVerifier verifier = new ChainVerifier();
+        try (ChronicleReader reader = new ChronicleReader(this, queue)) {
+            reader.seek(0);
+            while (!verifier.isBroken()) {
+                StoredEnvelope stored;
+                try {
+                    stored = verifier.expected() < end ? reader.nextExpected() : reader.next();
+                } catch (JournalException e) {
+                    verifier.unreadable(e.getMessage());
+                    break;
+                }
+                if (stored == null) {
+                    if (verifier.expected() < end && end != Long.MAX_VALUE) {
+                        verifier.unreadable(reader.damagedHere("event " + verifier.expected() + " cannot be read"
+                                + " although the journal holds " + end + " events").getMessage());
+                    }
+                    break;
+                }
+                verifier.accept(stored);
+            }
+        }
+        return verifier.result();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        tails.closeAll();
+        lock.lock();
+        try {
+            if (lookup != null) {
+                lookup.close();
+                lookup = null;
+            }
+            if (appender != null) {
+                appender.close();
+                appender = null;
+            }
+            queue.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ChronicleJournal[" + dir + "]";
+    }
+
+    // ---- for readers and tests in this package
+
+    void countRead() {
+        excerptsRead.increment();
+    }
+
+    /** How many excerpts this journal has read so far (a measure of seek cost, for tests). */
+    long excerptsRead() {
+        return excerptsRead.sum();
+    }
+
+    JournalException readFailure(ChronicleReader reader, Throwable e) {
+        if (closed) {
+            throw new IllegalStateException("journal " + dir + " was closed while being read", e);
+        }
+        return reader.damagedHere("Chronicle failed reading it (" + Messages.describe(e) + ")", e);
+    }
+
+    private Envelope decode(StoredEnvelope stored, ChronicleReader reader) throws JournalException {
+        try {
+            return stored.toEnvelope(registry);
+        } catch (EventCodec.UndecodableEvent e) {
+            if (!java.util.Arrays.equals(new HashChain().hash(stored), stored.hash())) {
+                throw reader.damagedHere("event " + stored.index()
+                        + " cannot be decoded and its bytes no longer match its hash", e);
+            }
+            throw new JournalException("journal " + dir + ": event " + stored.index() + " cannot be decoded: "
+                    + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw reader.damagedHere("event " + stored.index() + " has an invalid wire type (" + e.getMessage() + ")");
+        }
+    }
+
+    private ExcerptAppender appender() {
+        if (appender == null) {
+            appender = queue.createAppender();
+            appender.singleThreadedCheckDisabled(true); // used only under `lock`, by whichever thread holds it
+        }
+        return appender;
+    }
+
+    private ExcerptTailer lookup() {
+        if (lookup == null) {
+            lookup = queue.createTailer();
+            lookup.singleThreadedCheckDisabled(true); // used only under `lock`
+        }
+        return lookup;
+    }
+
+    /** The newest day file, for messages about the journal's end; the directory if there is none. */
+    private Path newestFile() {
+        try {
+            List<Path> files = QueueFiles.list(dir);
+            return files.isEmpty() ? dir : files.get(files.size() - 1);
+        } catch (JournalException e) {
+            return dir;
+        }
+    }
+
+    private Path fileOf(long excerpt) {
+        return QueueFiles.fileFor(dir, rollCycle, rollCycle.toCycle(excerpt));
+    }
+
+    private JournalException writeFailure(Throwable e) {
+        if (closed) {
+            throw new IllegalStateException("journal " + dir + " was closed during the append", e);
+        }
+        if (e instanceof UnrecoverableTimeoutException) {
+            return new JournalException("journal " + dir + " stayed locked by another writer (" + Messages.describe(e)
+                    + "): check for a hung rkj process and stop it, then retry", e);
+        }
+        return new JournalException("journal " + dir + ": the append failed (" + Messages.describe(e)
+                + "): check the disk (space, permissions), then run `rkj journal verify`", e);
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("journal " + dir + " is closed: open it again");
+        }
+    }
+
+    /** One tail's reader, created on the tail's own thread. */
+    private final class TailCursor implements TailThread.Cursor {
+        private final ChronicleReader reader;
+
+        TailCursor(long fromIndex) throws JournalException {
+            reader = new ChronicleReader(ChronicleJournal.this, queue);
+            try {
+                reader.seek(fromIndex);
+            } catch (JournalException | RuntimeException e) {
+                reader.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public Envelope next() throws JournalException {
+            StoredEnvelope stored = reader.next();
+            return stored == null ? null : decode(stored, reader);
+        }
+
+        @Override
+        public JournalException stuck() {
+            return reader.stuck();
+        }
+
+        @Override
+        public void close() {
+            reader.close();
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.rkj.eventlog;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Maps wire types to event record classes, both ways. Immutable; {@link #with} makes a bigger one.
+ *
+ * <p>A journal decodes a stored event with the class registered for its wire type; a type with
+ * no class here is replayed as an {@link UnknownEvent}.
+ */
+public final class EventRegistry {
+    private final Map<WireType, Class<?>> byType;
+    private final Map<Class<?>, WireType> byClass;
+
+    private EventRegistry(Map<WireType, Class<?>> byType, Map<Class<?>, WireType> byClass) {
+        this.byType = Collections.unmodifiableMap(byType);
+        this.byClass = Collections.unmodifiableMap(byClass);
+    }
+
+    /**
+     * A registry of these record types, each carrying {@link WireName}.
+     *
+     * @throws IllegalArgumentException if one is not a record, has no {@code @WireName}, or two
+     *                                  classes claim the same wire type
+     */
+    public static EventRegistry of(Class<?>... recordTypes) {
+        return new EventRegistry(Map.of(), Map.of()).with(recordTypes);
+    }
+
+    /** A new registry with these record types added to this one's (same rules as {@link #of}). */
+    public EventRegistry with(Class<?>... recordTypes) {
+        Objects.requireNonNull(recordTypes, "recordTypes");
+        Map<WireType, Class<?>> types = new LinkedHashMap<>(byType);
+        Map<Class<?>, WireType> classes = new LinkedHashMap<>(byClass);
+        for (Class<?> recordType : recordTypes) {
+            Objects.requireNonNull(recordType, "a record type is null");
+            if (!recordType.isRecord()) {
+                throw new IllegalArgumentException(recordType.getName() + " is not a record: events are immutable"
+                        + " records with a @WireName");
+            }
+            WireType type = WireType.of(recordType);
+            Class<?> existing = types.putIfAbsent(type, recordType);
+            if (existing != null && existing != recordType) {
+                throw new IllegalArgumentException("wire type " + type + " is claimed by both " + existing.getName()
+                        + " and " + recordType.getName() + ": give each its own @WireName or version");
+            }
+            classes.put(recordType, type);
+        }
+        return new EventRegistry(types, classes);
+    }
+
+    /** The record class registered for this wire type, if any. */
+    public Optional<Class<?>> typeOf(WireType type) {
+        return Optional.ofNullable(byType.get(type));
+    }
+
+    /**
+     * The wire type of a registered record class.
+     *
+     * @throws IllegalArgumentException if the class is not registered
+     */
+    public WireType wireTypeOf(Class<?> recordType) {
+        WireType type = byClass.get(recordType);
+        if (type == null) {
+            throw new IllegalArgumentException(recordType.getName() + " is not a registered event type: add it to"
+                    + " the EventRegistry the journal was opened with (EventRegistry.of(...).with(...))");
+        }
+        return type;
+    }
+
+    /** Every registered wire type. */
+    public Set<WireType> wireTypes() {
+        return byType.keySet();
+    }
+
+    @Override
+    public String toString() {
+        return "EventRegistry" + byType.keySet();
+    }
+}
