@@ -265,6 +265,12 @@ public final class Engine implements AutoCloseable {
      * @throws PodLookupException if no listed pod or several match
      */
     public PodState pod(String idOrPrefix) throws PodLookupException {
+        if (PodIds.isValid(idOrPrefix)) {
+            PodState written = recorder.current(idOrPrefix); // includes this engine's latest appends
+            if (written.exists()) {
+                return written;
+            }
+        }
         return recorder.current(projection().resolvePrefix(idOrPrefix).podId());
     }
 

@@ -255,8 +255,7 @@ class EngineLifecycleTest {
         var third = await(engine.gc(Duration.ofMinutes(30), Duration.ofHours(24), false));
         assertEquals(List.of(prepared), third.marked());
         assertEquals(java.util.Set.of(exited, prepared), java.util.Set.copyOf(third.deleted()));
-        assertEquals("prepared more than 24h ago and never run", engine.projection().get(prepared).orElseThrow()
-                .garbageReason());
+        assertEquals("prepared more than 24h ago and never run", engine.pod(prepared).garbageReason());
     }
 
     @Test

@@ -30,6 +30,7 @@ public final class Stage1Host {
     private final PodStarter starter;
     private final PodLock lock;
     private final PodPlanner planner = new PodPlanner();
+    private final PreparedManifests prepared = new PreparedManifests();
     private final Stage1PodRunner runner;
 
     private Stage1Host(Path podsDir, Kernel kernel, Overlay overlay, Cgroups cgroups, PodStarter starter,
@@ -39,7 +40,7 @@ public final class Stage1Host {
         this.cgroups = cgroups;
         this.starter = starter;
         this.lock = new PodLock(kernel);
-        this.runner = new Stage1PodRunner(starter, cgroups, lock, kernel, planner, output);
+        this.runner = new Stage1PodRunner(starter, cgroups, lock, kernel, planner, output, prepared);
     }
 
     /**
@@ -60,7 +61,7 @@ public final class Stage1Host {
 
     /** The prepare port, finding image manifests in {@code manifests}. */
     public PodPreparerPort preparer(ImageManifestSource manifests) {
-        return new Stage1PodPreparer(podsDir, manifests, overlay, planner);
+        return new Stage1PodPreparer(podsDir, manifests, overlay, planner, prepared);
     }
 
     /** The runner (one per host: it keeps the handles of the pods it launched). */

@@ -30,12 +30,19 @@ public final class Stage1PodPreparer implements PodPreparerPort {
     private final ImageManifestSource manifests;
     private final Overlay overlay;
     private final PodPlanner planner;
+    private final PreparedManifests prepared;
 
-    public Stage1PodPreparer(Path podsDir, ImageManifestSource manifests, Overlay overlay, PodPlanner planner) {
+    /**
+     * @param prepared where the manifests prepared here are kept for the runner of this process
+     *                 (saves it reading them back), or null
+     */
+    public Stage1PodPreparer(Path podsDir, ImageManifestSource manifests, Overlay overlay, PodPlanner planner,
+                             PreparedManifests prepared) {
         this.podsDir = podsDir;
         this.manifests = manifests;
         this.overlay = overlay;
         this.planner = planner;
+        this.prepared = prepared;
     }
 
     @Override
@@ -59,7 +66,11 @@ public final class Stage1PodPreparer implements PodPreparerPort {
             throw StageException.retryable("cannot mount the root filesystem of pod " + pod.podId() + " on " + rootfs
                     + ": " + e.getMessage(), e);
         }
-        return new PreparedPod(podDir, digest(json));
+        String digest = digest(json);
+        if (prepared != null) {
+            prepared.put(pod.podId(), digest, manifest);
+        }
+        return new PreparedPod(podDir, digest);
     }
 
     /** Writes {@code bytes} to {@code file} by temp file and rename, unless it holds them already. */

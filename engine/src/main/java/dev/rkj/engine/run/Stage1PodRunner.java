@@ -57,28 +57,34 @@ public final class Stage1PodRunner implements PodRunnerPort {
     private final Kernel kernel;
     private final PodPlanner planner;
     private final Stage1Launcher.Output output;
+    private final PreparedManifests prepared;
     private final Map<String, RunningPod> launched = new ConcurrentHashMap<>();
     private final Set<String> forceStopped = ConcurrentHashMap.newKeySet();
 
     /**
-     * @param output where stage1's stdout and stderr go (the apps' output is copied there too):
-     *               {@link Stage1Launcher.Output#INHERIT} for {@code rkj run} in a terminal, files
-     *               for a daemon
+     * @param output   where stage1's stdout and stderr go (the apps' output is copied there too):
+     *                 {@link Stage1Launcher.Output#INHERIT} for {@code rkj run} in a terminal, files
+     *                 for a daemon
+     * @param prepared the manifests this process prepared, or null (then read from the pod dir)
      */
     public Stage1PodRunner(PodStarter starter, Cgroups cgroups, PodLock lock, Kernel kernel, PodPlanner planner,
-                           Stage1Launcher.Output output) {
+                           Stage1Launcher.Output output, PreparedManifests prepared) {
         this.starter = starter;
         this.cgroups = cgroups;
         this.lock = lock;
         this.kernel = kernel;
         this.planner = planner;
         this.output = output;
+        this.prepared = prepared == null ? new PreparedManifests() : prepared;
     }
 
     @Override
     public LaunchedPod launch(PodState pod) throws StageException {
         Path podDir = podDir(pod);
-        PodManifest manifest = readManifest(pod, podDir);
+        PodManifest manifest = prepared.take(pod.podId(), pod.manifestDigest());
+        if (manifest == null) {
+            manifest = readManifest(pod, podDir);
+        }
         if (held(podDir)) {
             throw StageException.permanent("pod " + pod.podId() + " is already running: a stage1 holds " + podDir
                     + "/lock");

@@ -16,9 +16,9 @@ public final class DeletePodStep {
 
     /** Fails with a {@link StageException} naming what could not be removed. */
     public Future<Void> delete(PodState pod) {
-        return vertx.executeBlocking(() -> {
+        return Blocking.run(vertx, () -> {
             janitor.delete(pod);
             return null;
-        }, false);
+        });
     }
 }

@@ -8,12 +8,11 @@ import dev.rkj.engine.pod.Stage;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Deletes garbage pods this engine was asked to delete ({@code rkj rm}, {@code rkj gc}): their
@@ -24,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class GcVerticle extends StageVerticle {
     private final DeletePodStep step;
     private final Set<String> requested = ConcurrentHashMap.newKeySet();
-    private final Map<String, List<Promise<Void>>> waiters = new HashMap<>();
+    private final Map<String, List<Promise<Void>>> waiters = new ConcurrentHashMap<>();
 
     public GcVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, DeletePodStep step) {
         super(dispatcher, recorder, owner);
@@ -42,7 +41,7 @@ public final class GcVerticle extends StageVerticle {
         Promise<Void> promise = Promise.promise();
         requested.add(podId);
         context.runOnContext(v -> {
-            waiters.computeIfAbsent(podId, id -> new ArrayList<>()).add(promise);
+            waiters.computeIfAbsent(podId, id -> new CopyOnWriteArrayList<>()).add(promise);
             onPod(podId);
             if (!isWorking(podId)) {
                 PodState pod = recorder.current(podId);

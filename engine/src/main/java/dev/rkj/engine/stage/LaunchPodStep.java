@@ -21,11 +21,11 @@ public final class LaunchPodStep {
 
     /** Fails with a {@link StageException} naming the call that failed; nothing is left running. */
     public Future<LaunchedPod> launch(PodState pod) {
-        return vertx.executeBlocking(() -> runner.launch(pod), false);
+        return Blocking.run(vertx, () -> runner.launch(pod));
     }
 
     /** A watch on a pod launched by another (dead) engine. */
     public Future<PodWatch> watch(PodState pod) {
-        return vertx.executeBlocking(() -> runner.watch(pod), false);
+        return Blocking.run(vertx, () -> runner.watch(pod));
     }
 }

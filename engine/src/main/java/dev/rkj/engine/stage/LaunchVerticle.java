@@ -22,12 +22,11 @@ import io.vertx.core.Promise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Runs the pods this engine owns: launches prepared pods it was asked to run, watches running
@@ -54,8 +53,8 @@ public final class LaunchVerticle extends StageVerticle {
     private final ReleasePodStep releaseStep;
     private final Set<String> launchRequested = ConcurrentHashMap.newKeySet();
     private final Map<String, PodWatch> watches = new ConcurrentHashMap<>();
-    private final Map<String, List<Promise<PodState>>> launchWaiters = new HashMap<>();
-    private final Map<String, Boolean> stopsSent = new HashMap<>();
+    private final Map<String, List<Promise<PodState>>> launchWaiters = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> stopsSent = new ConcurrentHashMap<>();
 
     public LaunchVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, LaunchPodStep launchStep,
                           StopPodStep stopStep, ReleasePodStep releaseStep) {
@@ -85,7 +84,7 @@ public final class LaunchVerticle extends StageVerticle {
         Promise<PodState> promise = Promise.promise();
         launchRequested.add(podId);
         context.runOnContext(v -> {
-            launchWaiters.computeIfAbsent(podId, id -> new ArrayList<>()).add(promise);
+            launchWaiters.computeIfAbsent(podId, id -> new CopyOnWriteArrayList<>()).add(promise);
             onPod(podId);
             if (!isWorking(podId)) {
                 failWaiters(podId, notLaunchable(recorder.current(podId)));
@@ -167,8 +166,7 @@ public final class LaunchVerticle extends StageVerticle {
                 return Future.succeededFuture();
             }
             watch(podId, ar.result());
-            context.runOnContext(v -> onPod(podId)); // a stop may be pending
-            return Future.succeededFuture();
+            return Future.succeededFuture(); // looked at again when done: a stop may be pending
         });
     }
 
@@ -177,7 +175,7 @@ public final class LaunchVerticle extends StageVerticle {
         Boolean sent = stopsSent.get(podId);
         boolean force = pod.forceStop();
         if (!pod.stopRequested() || (sent != null && (sent || !force))) {
-            return Future.succeededFuture();
+            return Future.succeededFuture(IDLE);
         }
         stopsSent.put(podId, force);
         return stopStep.stop(pod, force).transform(ar -> {
@@ -203,7 +201,7 @@ public final class LaunchVerticle extends StageVerticle {
         stopsSent.remove(podId);
         PodExit ended = error == null ? exit
                 : PodExit.lost(Map.of(), "watching its stage1 failed: " + error + "; its status is unknown");
-        beginWork(podId);
+        boolean marked = beginWork(podId);
         PodState pod = recorder.current(podId);
         releaseStep.release(pod)
                 .otherwise(e -> {
@@ -213,7 +211,9 @@ public final class LaunchVerticle extends StageVerticle {
                 })
                 .compose(v -> recordExit(podId, ended))
                 .onComplete(ar -> {
-                    endWork(podId);
+                    if (marked) {
+                        endWork(podId);
+                    }
                     if (ar.failed()) {
                         LOG.error("pod {} ended ({}) but its exit could not be recorded", podId, ended, ar.cause());
                     }

@@ -17,6 +17,6 @@ public final class PreparePodStep {
 
     /** Fails with a {@link StageException} naming the path or field that failed. */
     public Future<PreparedPod> prepare(PodState pod) {
-        return vertx.executeBlocking(() -> preparer.prepare(pod), false);
+        return Blocking.run(vertx, () -> preparer.prepare(pod));
     }
 }

@@ -18,9 +18,9 @@ public final class ReleasePodStep {
     }
 
     public Future<Void> release(PodState pod) {
-        return vertx.executeBlocking(() -> {
+        return Blocking.run(vertx, () -> {
             janitor.release(pod);
             return null;
-        }, false);
+        });
     }
 }

@@ -18,13 +18,13 @@ public final class RenderTreeStep {
 
     /** The rendered root filesystem; fails with a {@link StageException} naming what failed. */
     public Future<Path> render(PodState pod) {
-        return vertx.executeBlocking(() -> {
+        return Blocking.run(vertx, () -> {
             Path tree = renderer.render(pod.podId(), pod.image().id());
             if (tree == null || !tree.isAbsolute()) {
                 throw new StageException("the renderer gave `" + tree + "` for image " + pod.image().id()
                         + ", not an absolute directory: this is a bug in rkj's image renderer", false);
             }
             return tree;
-        }, false);
+        });
     }
 }

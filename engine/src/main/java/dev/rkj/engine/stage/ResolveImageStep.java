@@ -17,6 +17,6 @@ public final class ResolveImageStep {
 
     /** Fails with a {@link StageException} saying why the reference resolves to no image. */
     public Future<ResolvedImage> resolve(PodState pod) {
-        return vertx.executeBlocking(() -> source.resolve(pod.podId(), pod.spec()), false);
+        return Blocking.run(vertx, () -> source.resolve(pod.podId(), pod.spec()));
     }
 }

@@ -12,10 +12,10 @@ import io.vertx.core.VerticleBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -24,7 +24,9 @@ import java.util.function.Function;
  * flight before doing anything, so that redelivered events and recovery pokes never run a stage
  * twice. A verticle wires a stage to the journal; the stage's logic is in its step class and port.
  *
- * <p>Everything but {@link #wants} runs on the verticle's own context (one event-loop thread).
+ * <p>{@link #onPod} runs on the verticle's own context (an event loop); the step's blocking work
+ * runs on a worker thread, and the outcome is recorded on that same thread as soon as the work is
+ * done (see {@link Blocking}), so the verticle's bookkeeping is thread-safe.
  */
 public abstract class StageVerticle extends VerticleBase implements PodSubscriber {
     private static final Logger LOG = LoggerFactory.getLogger(StageVerticle.class);
@@ -32,7 +34,10 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
     protected final PodEventDispatcher dispatcher;
     protected final PodRecorder recorder;
     protected final PodOwner owner;
-    private final Set<String> working = new HashSet<>();
+    private final Set<String> working = ConcurrentHashMap.newKeySet();
+
+    /** What {@link #work} returns when nothing was due after all (no second look needed). */
+    protected static final Object IDLE = new Object();
 
     protected StageVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner) {
         this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
@@ -59,15 +64,15 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
 
     @Override
     public final void onPod(String podId) {
-        if (working.contains(podId)) {
-            return; // its outcome will poke us again
+        if (!working.add(podId)) {
+            return; // busy with it: looked at again when that work ends
         }
         PodState pod = recorder.current(podId);
         if (!pod.exists() || !wants(pod)) {
+            working.remove(podId);
             settled(pod);
             return;
         }
-        working.add(podId);
         Future<?> work;
         try {
             work = work(pod);
@@ -79,6 +84,9 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
             if (ar.failed()) {
                 LOG.error("{} could not record the outcome of its work on pod {}", getClass().getSimpleName(), podId,
                         ar.cause());
+            } else if (ar.result() != IDLE) {
+                // Changes that arrived while we worked were not acted on: look once more.
+                context.runOnContext(v -> onPod(podId));
             }
         });
     }
@@ -101,8 +109,9 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
     }
 
     /**
-     * Does this stage's work for a pod {@link #wants} and records its outcome. Runs on the
-     * verticle's context; blocking work goes through the step classes.
+     * Does this stage's work for a pod {@link #wants} and records its outcome. Called on the
+     * verticle's context; blocking work goes through the step classes. When it completes the pod is
+     * looked at once more (changes that arrived meanwhile), unless it completes with {@link #IDLE}.
      */
     protected abstract Future<?> work(PodState pod);
 

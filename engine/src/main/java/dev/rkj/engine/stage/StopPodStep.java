@@ -16,9 +16,9 @@ public final class StopPodStep {
 
     /** Succeeds once the signal is sent; the pod's exit is recorded by its watch. */
     public Future<Void> stop(PodState pod, boolean force) {
-        return vertx.executeBlocking(() -> {
+        return Blocking.run(vertx, () -> {
             runner.stop(pod, force);
             return null;
-        }, false);
+        });
     }
 }

@@ -17,7 +17,7 @@ public final class VerifyImageStep {
 
     /** Fails with a {@link StageException} when the image may not be used. */
     public Future<Verification> verify(PodState pod) {
-        return vertx.executeBlocking(
-                () -> verifier.verify(pod.podId(), pod.spec(), pod.image().id(), pod.image().name()), false);
+        return Blocking.run(vertx,
+                () -> verifier.verify(pod.podId(), pod.spec(), pod.image().id(), pod.image().name()));
     }
 }
