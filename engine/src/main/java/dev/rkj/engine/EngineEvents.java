@@ -10,6 +10,7 @@ public final class EngineEvents {
 
     private EngineEvents() {}
 
+    /** The registry to open the journal with: every {@link PodEvent}. */
     public static EventRegistry registry() {
         return REGISTRY;
     }

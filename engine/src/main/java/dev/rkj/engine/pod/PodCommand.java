@@ -232,6 +232,23 @@ public sealed interface PodCommand {
         }
     }
 
+    /**
+     * Take over driving the pod from {@code previousOwner} (recovery, when that engine is gone;
+     * {@code rkj run-prepared}, before launching a pod another engine prepared).
+     */
+    record AdoptPod(String podId, PodOwner previousOwner, PodOwner owner, String reason) implements PodCommand {
+        public AdoptPod {
+            PodIds.requireValid(podId);
+            Objects.requireNonNull(owner, "owner");
+            requireText(reason, "adoption reason");
+        }
+
+        @Override
+        public PodMove move() {
+            return PodMove.ADOPT;
+        }
+    }
+
     private static void requireText(String value, String what) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(what + " is empty");

@@ -211,6 +211,25 @@ public sealed interface PodEvent {
         }
     }
 
+    /**
+     * An engine took over driving the pod from {@code previousOwner}, whose engine is gone (or, for
+     * a prepared pod, so that it may launch it). Compare-and-set: it takes effect only if the pod's
+     * owner is still {@code previousOwner} when it is folded in, so when two engines race to adopt
+     * the same pod, the first adoption in the journal wins and the other changes nothing.
+     *
+     * @param previousOwner the owner the adopting engine saw; null if the pod had none
+     * @param owner         the engine driving the pod from now on
+     * @param reason        why, e.g. {@code engine e1 (pid 42) is gone: its lock is free}
+     */
+    @WireName(value = "pod.adopted", version = 1)
+    record PodAdopted(String podId, PodOwner previousOwner, PodOwner owner, String reason) implements PodEvent {
+        public PodAdopted {
+            requirePodId(podId);
+            Objects.requireNonNull(owner, "owner");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
     private static void requirePodId(String podId) {
         if (podId == null || podId.isBlank()) {
             throw new IllegalArgumentException("pod event without a pod id");

@@ -1,6 +1,7 @@
 package dev.rkj.engine.pod;
 
 import dev.rkj.engine.pod.PodEvent.AppExited;
+import dev.rkj.engine.pod.PodEvent.PodAdopted;
 import dev.rkj.engine.pod.PodEvent.ImageRendered;
 import dev.rkj.engine.pod.PodEvent.ImageResolved;
 import dev.rkj.engine.pod.PodEvent.ImageVerified;
@@ -197,6 +198,9 @@ public final class PodHistory {
                     + (e.retryable() ? " (trying again may help)" : " (trying again will not help)");
         } else if (event instanceof PodLost e) {
             return "lost: " + e.reason();
+        } else if (event instanceof PodAdopted e) {
+            return "adopted by " + e.owner() + (e.previousOwner() == null ? "" : " from " + e.previousOwner())
+                    + ": " + e.reason();
         }
         throw new AssertionError("PodHistory does not describe " + event.getClass().getName());
     }

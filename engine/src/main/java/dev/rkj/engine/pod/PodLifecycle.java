@@ -1,5 +1,6 @@
 package dev.rkj.engine.pod;
 
+import dev.rkj.engine.pod.PodCommand.AdoptPod;
 import dev.rkj.engine.pod.PodCommand.CreatePod;
 import dev.rkj.engine.pod.PodCommand.DeletePod;
 import dev.rkj.engine.pod.PodCommand.FailStage;
@@ -15,6 +16,7 @@ import dev.rkj.engine.pod.PodCommand.ResolveImage;
 import dev.rkj.engine.pod.PodCommand.StartPod;
 import dev.rkj.engine.pod.PodCommand.StopPod;
 import dev.rkj.engine.pod.PodEvent.AppExited;
+import dev.rkj.engine.pod.PodEvent.PodAdopted;
 import dev.rkj.engine.pod.PodEvent.ImageRendered;
 import dev.rkj.engine.pod.PodEvent.ImageResolved;
 import dev.rkj.engine.pod.PodEvent.ImageVerified;
@@ -60,6 +62,8 @@ import java.util.Objects;
  *                    launch: prepared → exited; stop: running (stop request cleared);
  *                    gc: garbage (stays)                   StageFailed
  * MarkLost           embryo, preparing → aborted prepare;  running → exited   PodLost
+ * AdoptPod           embryo, preparing, prepared, running (status unchanged)  PodAdopted
+ *                    (refused if the owner is no longer the one the adopter saw)
  * </pre>
  * A retryable preparation failure still aborts the pod: stages retry inside themselves before
  * reporting, and {@code retryable} tells the user that running the pod again may work.
@@ -73,7 +77,8 @@ import java.util.Objects;
  * app exit (code, signal, oom); the same pod exit code; while running, a stop of at least this
  * force is pending; the pod was marked garbage (for MarkGarbage and RemovePod, whatever the
  * reason); the pod was deleted; the same failure (stage, reason, retryable) is the last one and
- * its effect holds (a failed stop is not pending again); the pod was lost. A command
+ * its effect holds (a failed stop is not pending again); the pod was lost; the adopting engine
+ * already owns the pod. A command
  * contradicting a recorded fact (another image id, another exit code) is refused.
  *
  * <h2>Evolve</h2>
@@ -130,6 +135,8 @@ public final class PodLifecycle {
             return failStage(c, state);
         } else if (command instanceof MarkLost c) {
             return markLost(c, state);
+        } else if (command instanceof AdoptPod c) {
+            return adopt(c, state);
         }
         throw new AssertionError("PodLifecycle.decide does not handle " + command.getClass().getName());
     }
@@ -213,6 +220,11 @@ public final class PodLifecycle {
                 next.advanceTo(PodStatus.ABORTED_PREPARE, time);
             } else if (next.status() == PodStatus.RUNNING) {
                 next.advanceTo(PodStatus.EXITED, time);
+            }
+        } else if (event instanceof PodAdopted e) {
+            // Compare-and-set: of two engines racing to adopt, the first in the journal wins.
+            if (Objects.equals(next.owner(), e.previousOwner())) {
+                next.owner(e.owner());
             }
         } else {
             throw new AssertionError("PodLifecycle.evolve does not handle " + event.getClass().getName());
@@ -361,6 +373,18 @@ public final class PodLifecycle {
         }
         check(s, c.move());
         return List.of(new PodLost(c.podId(), c.reason()));
+    }
+
+    private static List<PodEvent> adopt(AdoptPod c, PodState s) throws IllegalPodTransition {
+        if (c.owner().equals(s.owner())) {
+            return List.of();
+        }
+        check(s, c.move());
+        if (!Objects.equals(s.owner(), c.previousOwner())) {
+            throw refuse(s, c.move(), "its owner is now " + s.owner() + ", not " + c.previousOwner()
+                    + "; look at the pod again before adopting it");
+        }
+        return List.of(new PodAdopted(c.podId(), c.previousOwner(), c.owner(), c.reason()));
     }
 
     private static boolean isImage(PodState s, String imageId) {

@@ -42,7 +42,10 @@ public enum PodMove {
     FAIL_STAGE("record a stage failure", PodMove::someStageCanFailIn,
             "no stage works on a pod in this state"),
     /** {@link PodCommand.MarkLost}. */
-    MARK_LOST("mark it lost", PodStatus::isActive, "only a pod being prepared or running can be lost");
+    MARK_LOST("mark it lost", PodStatus::isActive, "only a pod being prepared or running can be lost"),
+    /** {@link PodCommand.AdoptPod}. */
+    ADOPT("adopt it", s -> s.isActive() || s == PodStatus.PREPARED,
+            "only a pod being prepared, prepared or running is driven by an engine");
 
     private final String description;
     private final Predicate<PodStatus> allowedFrom;

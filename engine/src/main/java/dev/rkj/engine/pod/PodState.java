@@ -20,7 +20,7 @@ import java.util.TreeMap;
  * @param status         where it is; {@code EMBRYO} also before it was created (see {@link #exists()})
  * @param spec           what the user asked for; null before created
  * @param owner          the engine driving it: the creator while preparing, the starter once
- *                       started; null before created
+ *                       started, or the engine that adopted it since; null before created
  * @param image          the resolved image; null before resolved
  * @param verification   the image's verification; null before verified
  * @param treePath       the rendered tree; null before rendered
@@ -251,6 +251,10 @@ public record PodState(
         Builder owner(PodOwner v) {
             owner = v;
             return this;
+        }
+
+        PodOwner owner() {
+            return owner;
         }
 
         Builder image(PodImage v) {

@@ -28,6 +28,8 @@ final class PodFixtures {
     static final PodSpec SPEC = PodSpec.of("example.com/busybox:1.36");
     static final PodOwner CREATOR = new PodOwner("engine-a", 100);
     static final PodOwner RUNNER = new PodOwner("engine-b", 200);
+    static final PodOwner ADOPTER = new PodOwner("engine-c", 300);
+    static final String GONE = "its engine is gone: its lock is free";
     static final String IMAGE = "sha512-" + "ab".repeat(64);
     static final String OTHER_IMAGE = "sha512-" + "ef".repeat(64);
     static final String IMAGE_NAME = "example.com/busybox";
@@ -127,6 +129,7 @@ final class PodFixtures {
     static List<PodEvent> oneOfEachEvent() {
         return List.of(created(), resolved(), verified(), rendered(), prepared(), started(), appExited(),
                 new PodStopRequested(POD, true), exited(), garbage(), deleted(), verifyFailed(),
-                new PodLost(POD, "stage1 lock free, no status written"));
+                new PodLost(POD, "stage1 lock free, no status written"),
+                new PodEvent.PodAdopted(POD, RUNNER, ADOPTER, GONE));
     }
 }

@@ -38,6 +38,22 @@ class PodLifecycleEvolveTest {
     }
 
     @Test
+    void adoptionMovesOwnershipButNotTheStatus() {
+        PodState s = PodLifecycle.evolve(in(PodStatus.RUNNING), new PodEvent.PodAdopted(POD, RUNNER, ADOPTER, GONE), t(99));
+        assertEquals(ADOPTER, s.owner());
+        assertEquals(PodStatus.RUNNING, s.status());
+    }
+
+    @Test
+    void ofTwoRacingAdoptionsTheFirstInTheJournalWins() {
+        PodState first = PodLifecycle.evolve(in(PodStatus.RUNNING), new PodEvent.PodAdopted(POD, RUNNER, ADOPTER, GONE), t(99));
+        PodOwner late = new PodOwner("engine-d", 400);
+        PodState second = PodLifecycle.evolve(first, new PodEvent.PodAdopted(POD, RUNNER, late, GONE), t(100));
+        assertEquals(ADOPTER, second.owner());
+        assertEquals(first.revision() + 1, second.revision());
+    }
+
+    @Test
     void theInitialStateIsAnEmbryoThatDoesNotExist() {
         PodState s = PodState.initial(POD);
         assertFalse(s.exists());
@@ -248,7 +264,8 @@ class PodLifecycleEvolveTest {
                     new PodCommand.RemovePod(POD),
                     new PodCommand.DeletePod(POD),
                     new PodCommand.FailStage(POD, Stage.GC, "x", false),
-                    new PodCommand.MarkLost(POD, "x"))) {
+                    new PodCommand.MarkLost(POD, "x"),
+                    new PodCommand.AdoptPod(POD, CREATOR, ADOPTER, GONE))) {
                 try {
                     PodLifecycle.decide(command, in(status));
                 } catch (IllegalPodTransition refused) {

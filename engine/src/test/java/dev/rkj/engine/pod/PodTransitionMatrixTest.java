@@ -1,5 +1,6 @@
 package dev.rkj.engine.pod;
 
+import dev.rkj.engine.pod.PodCommand.AdoptPod;
 import dev.rkj.engine.pod.PodCommand.CreatePod;
 import dev.rkj.engine.pod.PodCommand.DeletePod;
 import dev.rkj.engine.pod.PodCommand.FailStage;
@@ -82,7 +83,14 @@ class PodTransitionMatrixTest {
             new Row("fail gc", new FailStage(POD, Stage.GC, "umount: EBUSY", true),
                     new StageFailed(POD, Stage.GC, "umount: EBUSY", true),              "R   R   R   R   R   R   E   R"),
             new Row("mark lost", new MarkLost(POD, LOST), new PodEvent.PodLost(POD, LOST),
-                                                                                        "E   E   R   R   E   R   R   R"));
+                                                                                        "E   E   R   R   E   R   R   R"),
+            // The canonical owner is CREATOR until started, RUNNER from then on.
+            new Row("adopt from creator", new AdoptPod(POD, CREATOR, ADOPTER, GONE),
+                    new PodEvent.PodAdopted(POD, CREATOR, ADOPTER, GONE),               "E   E   E   R   R   R   R   R"),
+            new Row("adopt from runner", new AdoptPod(POD, RUNNER, ADOPTER, GONE),
+                    new PodEvent.PodAdopted(POD, RUNNER, ADOPTER, GONE),                "R   R   R   R   E   R   R   R"),
+            new Row("adopt, already owner", new AdoptPod(POD, ADOPTER, CREATOR, GONE), null,
+                                                                                        "-   -   -   -   R   R   R   R"));
 
     record Row(String name, PodCommand command, PodEvent event, String cells) {
         String cell(PodStatus status) {

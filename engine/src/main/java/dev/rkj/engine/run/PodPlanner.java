@@ -1,0 +1,265 @@
+package dev.rkj.engine.run;
+
+import dev.rkj.engine.appc.App;
+import dev.rkj.engine.appc.EnvVar;
+import dev.rkj.engine.appc.ImageId;
+import dev.rkj.engine.appc.ImageManifest;
+import dev.rkj.engine.appc.Isolator;
+import dev.rkj.engine.appc.LinuxCapability;
+import dev.rkj.engine.appc.PodApp;
+import dev.rkj.engine.appc.PodManifest;
+import dev.rkj.engine.appc.Quantity;
+import dev.rkj.engine.appc.RuntimeImage;
+import dev.rkj.engine.pod.PodSpec;
+import dev.rkj.engine.pod.PodSpec.InsecureOption;
+import dev.rkj.engine.stage.StageException;
+import dev.rkj.stage1.Capability;
+import dev.rkj.stage1.Stage1Plan;
+import dev.rkj.stage1.cgroup.CgroupLimits;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns what the user asked for into what runs, in two pure steps:
+ * <ol>
+ *   <li>at prepare, {@link #manifest}: the pod's spec and its image's manifest become the reified
+ *       appc pod manifest written in the pod directory. The user's overrides are applied here, so
+ *       the manifest says what will run: {@code --exec} and the arguments after {@code --} replace
+ *       the image's command line ({@code --exec} the whole of it, arguments alone keep the image's
+ *       executable), {@code --set-env} overrides the image's environment, and {@code --memory} /
+ *       {@code --cpu} replace the image's resource isolators;</li>
+ *   <li>at launch, {@link #launch}: the pod manifest and the spec's pod-level choices (hostname,
+ *       default {@code rkj-<uuid>}; network; interactive; {@code --insecure-options=capabilities})
+ *       become stage1's plan and the cgroup limits.</li>
+ * </ol>
+ * One image makes one app, named after the last part of the image's name ({@code example.com/
+ * redis-server} runs as {@code redis-server}), as rkt named them.
+ *
+ * <p>Network: {@code --net=host} shares the host's network namespace; {@code default} and
+ * {@code none} both give the pod a private network namespace with only loopback up (CNI networks
+ * are not wired yet).
+ */
+public final class PodPlanner {
+    /** The pod manifest's file name in the pod directory (as rkt's). */
+    public static final String MANIFEST_FILE = "pod";
+    /** The pod's root filesystem mount point in the pod directory. */
+    public static final String ROOTFS = "rootfs";
+
+    /**
+     * The reified pod manifest of a one-image pod.
+     *
+     * @throws StageException (not retryable) if the image has no app and no {@code --exec} is given,
+     *                        or an override is invalid; the message names the field
+     */
+    public PodManifest manifest(String podId, PodSpec spec, String imageId, ImageManifest image) throws StageException {
+        App app = effectiveApp(spec, image);
+        try {
+            PodApp podApp = PodApp.builder(appName(image.name().value()),
+                            new RuntimeImage(Optional.of(image.name()), Optional.of(ImageId.parse(imageId)), image.labels()))
+                    .app(app)
+                    .build();
+            return PodManifest.builder().app(podApp).build();
+        } catch (IllegalArgumentException e) {
+            throw StageException.permanent("pod " + podId + ": cannot build its pod manifest from image "
+                    + image.name() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * What stage1 runs for a prepared pod.
+     *
+     * @param podDir the pod directory; its {@code rootfs} must be mounted (user and group given as
+     *               paths are looked up there)
+     * @throws StageException naming the app and field that cannot run
+     */
+    public Launch launch(String podId, Path podDir, PodSpec spec, PodManifest manifest) throws StageException {
+        Path rootfs = podDir.resolve(ROOTFS);
+        Stage1Plan.Builder plan = Stage1Plan.builder(podId, podDir, rootfs)
+                .hostname(spec.hostname() != null ? spec.hostname() : "rkj-" + podId)
+                .net(spec.net() == PodSpec.NetMode.HOST ? Stage1Plan.NetMode.HOST : Stage1Plan.NetMode.PRIVATE)
+                .interactive(spec.interactive());
+        Map<String, CgroupLimits> appLimits = new LinkedHashMap<>();
+        for (PodApp podApp : manifest.apps()) {
+            String name = podApp.name().value();
+            App app = podApp.app().orElseThrow(() -> StageException.permanent("pod " + podId + ": app " + name
+                    + " has no app section in the pod manifest; prepare the pod again"));
+            if (app.exec().isEmpty()) {
+                throw StageException.permanent("pod " + podId + ": app " + name
+                        + " has no command: give one with --exec");
+            }
+            Stage1Plan.AppBuilder b = Stage1Plan.App.builder(name)
+                    .argv(app.exec())
+                    .user(owner(rootfs, app.user(), "unix:uid", name, "user"))
+                    .group(owner(rootfs, app.group(), "unix:gid", name, "group"))
+                    .workingDirectory(app.workingDirectory())
+                    .capabilities(capabilities(spec, app))
+                    .noNewPrivileges(app.isolator(Isolator.NoNewPrivileges.class)
+                            .map(Isolator.NoNewPrivileges::enabled).orElse(false));
+            for (EnvVar env : app.environment()) {
+                b.env(env.name(), env.value());
+            }
+            for (long gid : app.supplementaryGids()) {
+                b.supplementaryGroup(Long.toString(gid));
+            }
+            try {
+                plan.app(b.build());
+            } catch (IllegalArgumentException e) {
+                throw StageException.permanent("pod " + podId + ": app " + name + " cannot run: " + e.getMessage());
+            }
+            appLimits.put(name, limits(app));
+        }
+        Stage1Plan built;
+        try {
+            built = plan.build();
+        } catch (IllegalArgumentException e) {
+            throw StageException.permanent("pod " + podId + " cannot run: " + e.getMessage());
+        }
+        if (appLimits.size() == 1) {
+            return new Launch(built, appLimits.values().iterator().next(), Map.of());
+        }
+        appLimits.values().removeIf(l -> l.equals(CgroupLimits.NONE));
+        return new Launch(built, CgroupLimits.NONE, appLimits);
+    }
+
+    /**
+     * What stage1 runs.
+     *
+     * @param plan      stage1's plan (cgroups are filled in when the pod starts)
+     * @param podLimits the pod cgroup's limits
+     * @param appLimits limits of apps with cgroups of their own (pods of several apps)
+     */
+    public record Launch(Stage1Plan plan, CgroupLimits podLimits, Map<String, CgroupLimits> appLimits) {
+        public Launch {
+            appLimits = Map.copyOf(appLimits);
+        }
+    }
+
+    /**
+     * The app name for an image name: its last path part, lowercased, with every run of characters
+     * an AC Name does not allow replaced by one {@code -}; {@code app} if nothing is left.
+     */
+    public static String appName(String imageName) {
+        String last = imageName.substring(imageName.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
+        String name = last.replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+        return name.isEmpty() ? "app" : name;
+    }
+
+    private static App effectiveApp(PodSpec spec, ImageManifest image) throws StageException {
+        Optional<App> own = image.app();
+        if (own.isEmpty() && spec.exec() == null) {
+            throw StageException.permanent("image " + image.name() + " has no app to run: give the command with --exec");
+        }
+        App base = own.orElseGet(() -> App.builder("0", "0").build());
+        List<String> exec = new ArrayList<>();
+        if (spec.exec() != null) {
+            exec.add(spec.exec());
+            exec.addAll(spec.args());
+        } else if (!spec.args().isEmpty()) {
+            if (base.exec().isEmpty()) {
+                throw StageException.permanent("image " + image.name()
+                        + " has no exec to pass the arguments to: give the command with --exec");
+            }
+            exec.add(base.exec().get(0));
+            exec.addAll(spec.args());
+        } else {
+            exec.addAll(base.exec());
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        base.environment().forEach(e -> env.put(e.name(), e.value()));
+        env.putAll(spec.env());
+        List<Isolator> isolators = new ArrayList<>();
+        for (Isolator i : base.isolators()) {
+            boolean replaced = (i instanceof Isolator.Memory && spec.memoryLimitBytes() != null)
+                    || (i instanceof Isolator.Cpu && spec.cpuLimitMillis() != null);
+            if (!replaced) {
+                isolators.add(i);
+            }
+        }
+        try {
+            if (spec.memoryLimitBytes() != null) {
+                isolators.add(Isolator.Memory.limit(Quantity.of(spec.memoryLimitBytes())));
+            }
+            if (spec.cpuLimitMillis() != null) {
+                isolators.add(Isolator.Cpu.limit(Quantity.ofMillis(spec.cpuLimitMillis())));
+            }
+            return new App(exec, base.user(), base.group(), base.supplementaryGids(), base.eventHandlers(),
+                    base.workingDirectory(), env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue())).toList(),
+                    isolators, base.mountPoints(), base.ports(), base.userAnnotations(), base.userLabels());
+        } catch (IllegalArgumentException e) {
+            throw StageException.permanent("image " + image.name() + " with the pod's overrides (--exec, --set-env,"
+                    + " --memory, --cpu) is not a valid app: " + e.getMessage());
+        }
+    }
+
+    private static CgroupLimits limits(App app) {
+        CgroupLimits limits = CgroupLimits.NONE;
+        Optional<Isolator.Memory> memory = app.isolator(Isolator.Memory.class);
+        if (memory.isPresent() && memory.get().limitBytes().isPresent()) {
+            limits = limits.withMemory(memory.get().limitBytes().getAsLong());
+        }
+        Optional<Isolator.Cpu> cpu = app.isolator(Isolator.Cpu.class);
+        if (cpu.isPresent()) {
+            if (cpu.get().limitMillis().isPresent()) {
+                limits = limits.withCpuLimit(cpu.get().limitMillis().getAsLong());
+            }
+            if (cpu.get().requestMillis().isPresent()) {
+                limits = limits.withCpuRequest(cpu.get().requestMillis().getAsLong());
+            }
+        }
+        return limits;
+    }
+
+    /**
+     * The bounding set: all capabilities with {@code --insecure-options=capabilities}; else the
+     * app's retain set, or appc's default set minus its remove set, or the default set.
+     */
+    static Set<Capability> capabilities(PodSpec spec, App app) {
+        if (spec.allows(InsecureOption.CAPABILITIES)) {
+            return EnumSet.allOf(Capability.class);
+        }
+        Set<LinuxCapability> set;
+        Optional<Isolator.CapabilitiesRetain> retain = app.isolator(Isolator.CapabilitiesRetain.class);
+        Optional<Isolator.CapabilitiesRemove> remove = app.isolator(Isolator.CapabilitiesRemove.class);
+        if (retain.isPresent()) {
+            set = new LinkedHashSet<>(retain.get().set());
+        } else {
+            set = EnumSet.copyOf(LinuxCapability.DEFAULT_SET);
+            remove.ifPresent(r -> r.set().forEach(set::remove));
+        }
+        Set<Capability> caps = EnumSet.noneOf(Capability.class);
+        for (LinuxCapability c : set) {
+            caps.add(Capability.valueOf(c.name()));
+        }
+        return caps;
+    }
+
+    /**
+     * An app's user or group as stage1 takes it (a number or a name in the image's passwd/group):
+     * appc also allows an absolute path, meaning the owner of that file in the app's root.
+     */
+    private static String owner(Path rootfs, String value, String attribute, String app, String what)
+            throws StageException {
+        if (!value.startsWith("/")) {
+            return value;
+        }
+        Path file = rootfs.resolve(value.substring(1));
+        try {
+            return String.valueOf(Files.getAttribute(file, attribute, LinkOption.NOFOLLOW_LINKS));
+        } catch (IOException e) {
+            throw StageException.permanent("app " + app + ": its " + what + " is given as the owner of " + value
+                    + ", which cannot be read in the pod's root (" + e + ")");
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.rkj.engine.run;
+
+import dev.rkj.engine.stage.PodJanitorPort;
+import dev.rkj.engine.stage.PodPreparerPort;
+import dev.rkj.engine.stage.PodRunnerPort;
+import dev.rkj.stage1.PodLock;
+import dev.rkj.stage1.PodStarter;
+import dev.rkj.stage1.Stage1Binary;
+import dev.rkj.stage1.Stage1Launcher;
+import dev.rkj.stage1.cgroup.Cgroups;
+import dev.rkj.stage1.kernel.Kernel;
+import dev.rkj.stage1.kernel.LinuxKernel;
+import dev.rkj.stage1.overlay.Overlay;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The stage1-backed ports of one data directory, sharing one kernel, overlay, cgroup tree and
+ * launcher: {@link #preparer}, {@link #runner}, {@link #janitor}. Pods live in
+ * {@code <dataDir>/pods/<uuid>}, stage1 is extracted to {@code <dataDir>/stage1/<sha256>/}.
+ */
+public final class Stage1Host {
+    /** The pods directory under the data directory. */
+    public static final String PODS = "pods";
+
+    private final Path podsDir;
+    private final Overlay overlay;
+    private final Cgroups cgroups;
+    private final PodStarter starter;
+    private final PodLock lock;
+    private final PodPlanner planner = new PodPlanner();
+    private final PreparedManifests prepared = new PreparedManifests();
+    private final Stage1PodRunner runner;
+
+    private Stage1Host(Path podsDir, Kernel kernel, Overlay overlay, Cgroups cgroups, PodStarter starter,
+                       Stage1Launcher.Output output) {
+        this.podsDir = podsDir;
+        this.overlay = overlay;
+        this.cgroups = cgroups;
+        this.starter = starter;
+        this.lock = new PodLock(kernel);
+        this.runner = new Stage1PodRunner(starter, cgroups, lock, kernel, planner, output, prepared);
+    }
+
+    /**
+     * The host of {@code dataDir} with the live kernel and cgroup layout, pod cgroups under
+     * {@code cgroupParent} ({@code rkj} normally).
+     *
+     * @param output where stage1's (and the apps') output goes
+     * @throws IOException if stage1 cannot be extracted or the cgroup layout cannot be read
+     */
+    public static Stage1Host open(Path dataDir, String cgroupParent, Stage1Launcher.Output output) throws IOException {
+        Kernel kernel = LinuxKernel.get();
+        Overlay overlay = new Overlay(kernel);
+        Cgroups cgroups = new Cgroups(kernel, dev.rkj.stage1.cgroup.CgroupLayout.detect(), cgroupParent);
+        Stage1Launcher launcher = new Stage1Launcher(kernel, Stage1Binary.extract(dataDir));
+        return new Stage1Host(dataDir.resolve(PODS), kernel, overlay, cgroups, new PodStarter(overlay, cgroups, launcher),
+                output);
+    }
+
+    /** The prepare port, finding image manifests in {@code manifests}. */
+    public PodPreparerPort preparer(ImageManifestSource manifests) {
+        return new Stage1PodPreparer(podsDir, manifests, overlay, planner, prepared);
+    }
+
+    /** The runner (one per host: it keeps the handles of the pods it launched). */
+    public PodRunnerPort runner() {
+        return runner;
+    }
+
+    public PodJanitorPort janitor() {
+        return new Stage1PodJanitor(podsDir, starter, lock);
+    }
+
+    /** The pods directory. */
+    public Path podsDir() {
+        return podsDir;
+    }
+
+    /** The pod cgroups (for tests and diagnostics). */
+    public Cgroups cgroups() {
+        return cgroups;
+    }
+}

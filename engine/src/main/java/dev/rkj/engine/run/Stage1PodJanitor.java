@@ -1,0 +1,101 @@
+package dev.rkj.engine.run;
+
+import dev.rkj.engine.pod.PodState;
+import dev.rkj.engine.stage.PodJanitorPort;
+import dev.rkj.engine.stage.StageException;
+import dev.rkj.stage1.PodLock;
+import dev.rkj.stage1.PodStarter;
+import dev.rkj.stage1.kernel.MountInfo;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+
+/**
+ * Cleans pods off the host. {@link #release} removes the pod's cgroups (killing what is left in
+ * them) and unmounts its rootfs; {@link #delete} then removes {@code <pods>/<uuid>/}, never
+ * crossing into a mount (it refuses while anything is mounted under the pod directory). Both
+ * count what is already gone as done.
+ */
+public final class Stage1PodJanitor implements PodJanitorPort {
+    private final Path podsDir;
+    private final PodStarter starter;
+    private final PodLock lock;
+
+    public Stage1PodJanitor(Path podsDir, PodStarter starter, PodLock lock) {
+        this.podsDir = podsDir;
+        this.starter = starter;
+        this.lock = lock;
+    }
+
+    @Override
+    public void release(PodState pod) throws StageException {
+        Path podDir = podsDir.resolve(pod.podId());
+        try {
+            starter.tearDown(pod.podId(), podDir.resolve(PodPlanner.ROOTFS));
+        } catch (IOException e) {
+            throw StageException.retryable("cannot release pod " + pod.podId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void delete(PodState pod) throws StageException {
+        Path podDir = podsDir.resolve(pod.podId());
+        try {
+            if (lock.held(podDir)) {
+                throw StageException.permanent("pod " + pod.podId() + " still runs (its stage1 holds " + podDir
+                        + "/lock): stop it with rkj stop " + pod.podId() + " first");
+            }
+        } catch (IOException e) {
+            throw StageException.retryable("cannot tell whether pod " + pod.podId() + " still runs: " + e.getMessage(), e);
+        }
+        release(pod);
+        try {
+            List<Path> mounted = MountInfo.read().mounts().stream().map(MountInfo.Mount::mountPoint)
+                    .filter(m -> m.startsWith(podDir)).toList();
+            if (!mounted.isEmpty()) {
+                throw StageException.retryable("pod " + pod.podId() + " still has mounts under its directory: "
+                        + mounted + "; unmount them (umount -R) and run rkj gc again", null);
+            }
+            deleteTree(podDir);
+        } catch (IOException e) {
+            throw StageException.retryable("cannot delete " + podDir + ": " + e, e);
+        }
+    }
+
+    /** Deletes {@code dir} and everything in it, without following symbolic links. */
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                if (e != null && !(e instanceof NoSuchFileException)) {
+                    throw e;
+                }
+                Files.deleteIfExists(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

@@ -1,0 +1,355 @@
+package dev.rkj.engine.run;
+
+import dev.rkj.engine.appc.ManifestCodec;
+import dev.rkj.engine.appc.ManifestException;
+import dev.rkj.engine.appc.PodApp;
+import dev.rkj.engine.appc.PodManifest;
+import dev.rkj.engine.pod.PodState;
+import dev.rkj.engine.stage.PodRunnerPort;
+import dev.rkj.engine.stage.StageException;
+import dev.rkj.stage1.ExitStatus;
+import dev.rkj.stage1.PodLock;
+import dev.rkj.stage1.PodStarter;
+import dev.rkj.stage1.RunningPod;
+import dev.rkj.stage1.Stage1Exception;
+import dev.rkj.stage1.Stage1Launcher;
+import dev.rkj.stage1.Started;
+import dev.rkj.stage1.cgroup.Cgroups;
+import dev.rkj.stage1.kernel.Errno;
+import dev.rkj.stage1.kernel.Kernel;
+import dev.rkj.stage1.kernel.KernelException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Runs pods with the native stage1: {@link PodStarter} mounts (already done at prepare), creates the
+ * pod's cgroup with its limits and spawns {@code rkj-stage1}, which outlives this JVM.
+ *
+ * <p>A pod this process launched is watched through its {@code Stage1Process} (the protocol pipe
+ * and its exit). A pod adopted from a dead engine is watched with a pidfd on its stage1 (checked
+ * against the pod lock, so a recycled pid is never mistaken for it) on a daemon thread of its own;
+ * when it ends, the statuses stage1 wrote in {@code status/<app>} tell how.
+ *
+ * <p>Stopping sends SIGTERM to stage1, which forwards it to the apps; a forced stop sends SIGKILL to
+ * the pod's PID 1, which takes every process of the pod with it.
+ */
+public final class Stage1PodRunner implements PodRunnerPort {
+    /** How often a watcher thread of an adopted pod checks whether it was cancelled. */
+    private static final int CANCEL_CHECK_MILLIS = 500;
+
+    private final PodStarter starter;
+    private final Cgroups cgroups;
+    private final PodLock lock;
+    private final Kernel kernel;
+    private final PodPlanner planner;
+    private final Stage1Launcher.Output output;
+    private final PreparedManifests prepared;
+    private final Map<String, RunningPod> launched = new ConcurrentHashMap<>();
+    private final Set<String> forceStopped = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param output   where stage1's stdout and stderr go (the apps' output is copied there too):
+     *                 {@link Stage1Launcher.Output#INHERIT} for {@code rkj run} in a terminal, files
+     *                 for a daemon
+     * @param prepared the manifests this process prepared, or null (then read from the pod dir)
+     */
+    public Stage1PodRunner(PodStarter starter, Cgroups cgroups, PodLock lock, Kernel kernel, PodPlanner planner,
+                           Stage1Launcher.Output output, PreparedManifests prepared) {
+        this.starter = starter;
+        this.cgroups = cgroups;
+        this.lock = lock;
+        this.kernel = kernel;
+        this.planner = planner;
+        this.output = output;
+        this.prepared = prepared == null ? new PreparedManifests() : prepared;
+    }
+
+    @Override
+    public LaunchedPod launch(PodState pod) throws StageException {
+        Path podDir = podDir(pod);
+        PodManifest manifest = prepared.take(pod.podId(), pod.manifestDigest());
+        if (manifest == null) {
+            manifest = readManifest(pod, podDir);
+        }
+        if (held(podDir)) {
+            throw StageException.permanent("pod " + pod.podId() + " is already running: a stage1 holds " + podDir
+                    + "/lock");
+        }
+        PodPlanner.Launch launch = planner.launch(pod.podId(), podDir, pod.spec(), manifest);
+        RunningPod running;
+        try {
+            running = starter.start(launch.plan(), Path.of(pod.treePath()), launch.podLimits(), launch.appLimits(),
+                    output);
+        } catch (Stage1Exception e) {
+            throw new StageException("pod " + pod.podId() + " could not start: " + e.getMessage(), false, e);
+        } catch (IOException e) {
+            throw StageException.retryable("pod " + pod.podId() + " could not start: " + e.getMessage(), e);
+        }
+        launched.put(pod.podId(), running);
+        Started started = running.process().started().join(); // complete: start() waited for it
+        Map<String, Long> appPids = new TreeMap<>();
+        started.appPids().forEach((app, pid) -> appPids.put(app, (long) pid));
+        List<String> apps = appNames(manifest);
+        CompletableFuture<PodExit> exit = running.process().exit()
+                .handleAsync((status, error) -> launchedExit(pod.podId(), running, apps, status, error));
+        return new LaunchedPod(started.stage1Pid(), appPids, watchOf(exit, () -> {
+        }));
+    }
+
+    @Override
+    public PodWatch watch(PodState pod) throws StageException {
+        Path podDir = podDir(pod);
+        if (!held(podDir)) {
+            return watchOf(CompletableFuture.completedFuture(endedExit(pod, podDir)), () -> {
+            });
+        }
+        int pidfd;
+        try {
+            pidfd = kernel.pidfdOpen(Math.toIntExact(pod.stage1Pid()));
+        } catch (KernelException e) {
+            if (e.errno() == Errno.ESRCH) {
+                return watchOf(CompletableFuture.completedFuture(endedExit(pod, podDir)), () -> {
+                });
+            }
+            throw StageException.retryable("cannot watch pod " + pod.podId() + ": " + e.getMessage(), e);
+        }
+        if (!held(podDir)) { // stage1 ended between the probe and pidfd_open: the pid may be another process
+            close(pidfd);
+            return watchOf(CompletableFuture.completedFuture(endedExit(pod, podDir)), () -> {
+            });
+        }
+        CompletableFuture<PodExit> exit = new CompletableFuture<>();
+        Thread watcher = new Thread(() -> awaitEnd(pod, podDir, pidfd, exit), "rkj-watch-" + pod.podId());
+        watcher.setDaemon(true);
+        watcher.start();
+        return watchOf(exit, () -> exit.cancel(false));
+    }
+
+    @Override
+    public void stop(PodState pod, boolean force) throws StageException {
+        int signal = force ? Kernel.SIGKILL : Kernel.SIGTERM;
+        RunningPod running = launched.get(pod.podId());
+        try {
+            if (running != null) {
+                running.process().signal(signal);
+                return;
+            }
+            Path podDir = podDir(pod);
+            if (!held(podDir)) {
+                return; // ended already
+            }
+            long target = force ? podPid(podDir) : pod.stage1Pid();
+            int pidfd = kernel.pidfdOpen(Math.toIntExact(target));
+            try {
+                if (!held(podDir)) {
+                    return; // ended meanwhile: the pid may be another process by now
+                }
+                if (force) {
+                    forceStopped.add(pod.podId());
+                }
+                kernel.pidfdSendSignal(pidfd, signal);
+            } finally {
+                close(pidfd);
+            }
+        } catch (KernelException e) {
+            if (e.errno() == Errno.ESRCH) {
+                return; // ended already
+            }
+            throw StageException.permanent("cannot stop pod " + pod.podId() + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw StageException.retryable("cannot stop pod " + pod.podId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Stage1Probe probe(PodState pod) throws StageException {
+        Path podDir = podDir(pod);
+        boolean held = held(podDir);
+        return new Stage1Probe(held, held || Files.exists(podDir.resolve(PodLock.FILE_NAME)),
+                written(pod, podDir, appOrder(pod, podDir)));
+    }
+
+    private PodExit launchedExit(String podId, RunningPod running, List<String> apps, ExitStatus status,
+                                 Throwable error) {
+        launched.remove(podId);
+        boolean oom = oomKilled(running);
+        Map<String, AppExit> exits = new LinkedHashMap<>();
+        for (String app : apps) {
+            ExitStatus s = running.process().appExit(app).getNow(null);
+            if (s != null) {
+                exits.put(app, appExit(app, s, oom));
+            }
+        }
+        if (error != null) {
+            return PodExit.lost(exits, "stage1 failed: " + error.getMessage());
+        }
+        return PodExit.exited(exits, status.code(), status.killedBySignal()
+                ? "stage1 was killed by signal " + status.signal() : "all apps exited");
+    }
+
+    private void awaitEnd(PodState pod, Path podDir, int pidfd, CompletableFuture<PodExit> exit) {
+        try {
+            while (!exit.isDone()) {
+                if (kernel.pollIn(pidfd, CANCEL_CHECK_MILLIS)) {
+                    exit.complete(endedExit(pod, podDir));
+                }
+            }
+        } catch (KernelException | StageException | RuntimeException e) {
+            exit.complete(PodExit.lost(Map.of(), "watching stage1 pid " + pod.stage1Pid() + " failed: " + e.getMessage()));
+        } finally {
+            close(pidfd);
+        }
+    }
+
+    /** How a pod whose stage1 has ended went, from the statuses it wrote. */
+    private PodExit endedExit(PodState pod, Path podDir) throws StageException {
+        List<String> apps = appOrder(pod, podDir);
+        Map<String, AppExit> written = written(pod, podDir, apps);
+        boolean oom = oomKilled(pod.podId());
+        Map<String, AppExit> exits = new LinkedHashMap<>();
+        written.forEach((app, e) -> exits.put(app, new AppExit(app, e.exitCode(), e.signal(), oom && e.signal() != null)));
+        List<String> missing = new ArrayList<>(apps);
+        missing.removeAll(written.keySet());
+        if (!missing.isEmpty()) {
+            if (!forceStopped.remove(pod.podId())) {
+                return PodExit.lost(exits, "its stage1 ended without writing the status of " + String.join(", ", missing)
+                        + " (it was killed, or the host rebooted)");
+            }
+            missing.forEach(app -> exits.put(app, new AppExit(app, 128 + Kernel.SIGKILL, Kernel.SIGKILL, false)));
+        }
+        forceStopped.remove(pod.podId());
+        int code = 0;
+        if (apps.size() == 1) {
+            code = exits.get(apps.get(0)).exitCode();
+        } else {
+            for (String app : apps) {
+                if (exits.get(app).exitCode() != 0) {
+                    code = exits.get(app).exitCode();
+                    break;
+                }
+            }
+        }
+        return PodExit.exited(exits, code, "all apps exited");
+    }
+
+    private Map<String, AppExit> written(PodState pod, Path podDir, List<String> apps) throws StageException {
+        Map<String, AppExit> written = new LinkedHashMap<>();
+        for (String app : apps) {
+            try {
+                Optional<ExitStatus> s = ExitStatus.read(podDir, app);
+                s.ifPresent(status -> written.put(app, appExit(app, status, false)));
+            } catch (IOException e) {
+                throw StageException.retryable("cannot read the status of app " + app + " of pod " + pod.podId()
+                        + ": " + e.getMessage(), e);
+            }
+        }
+        return written;
+    }
+
+    /** The pod's apps in the pod manifest's order (the order stage1 started them). */
+    private List<String> appOrder(PodState pod, Path podDir) {
+        try {
+            return appNames(readManifest(pod, podDir));
+        } catch (StageException e) {
+            return new ArrayList<>(pod.apps().keySet());
+        }
+    }
+
+    private static List<String> appNames(PodManifest manifest) {
+        return manifest.apps().stream().map(PodApp::name).map(n -> n.value()).toList();
+    }
+
+    private static AppExit appExit(String app, ExitStatus s, boolean oom) {
+        return new AppExit(app, s.code(), s.killedBySignal() ? s.signal() : null, oom && s.killedBySignal());
+    }
+
+    private static boolean oomKilled(RunningPod running) {
+        try {
+            return running.cgroup().oomKilled();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private boolean oomKilled(String podId) {
+        try {
+            return cgroups.open(podId).exists() && cgroups.open(podId).oomKilled();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private PodManifest readManifest(PodState pod, Path podDir) throws StageException {
+        Path file = podDir.resolve(PodPlanner.MANIFEST_FILE);
+        try {
+            return ManifestCodec.parsePodManifest(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            throw StageException.permanent("pod " + pod.podId() + " has no pod manifest at " + file
+                    + ": it was not prepared here, or its directory was removed");
+        } catch (IOException e) {
+            throw StageException.retryable("cannot read the pod manifest " + file + ": " + e, e);
+        } catch (ManifestException e) {
+            throw StageException.permanent("the pod manifest " + file + " is invalid: " + e.getMessage());
+        }
+    }
+
+    private boolean held(Path podDir) throws StageException {
+        try {
+            return lock.held(podDir);
+        } catch (KernelException e) {
+            throw StageException.retryable("cannot probe the lock of " + podDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static long podPid(Path podDir) throws IOException {
+        Path file = podDir.resolve("pid");
+        try {
+            return Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).trim());
+        } catch (NumberFormatException e) {
+            throw new IOException("the pid file " + file + " does not hold a pid", e);
+        }
+    }
+
+    private static Path podDir(PodState pod) throws StageException {
+        if (pod.podDir() == null) {
+            throw StageException.permanent("pod " + pod.podId() + " has no pod directory: it was never prepared");
+        }
+        return Path.of(pod.podDir());
+    }
+
+    private void close(int fd) {
+        try {
+            kernel.close(fd);
+        } catch (KernelException ignored) {
+            // the descriptor is released either way
+        }
+    }
+
+    private static PodWatch watchOf(CompletableFuture<PodExit> exit, Runnable cancel) {
+        return new PodWatch() {
+            @Override
+            public CompletionStage<PodExit> exit() {
+                return exit;
+            }
+
+            @Override
+            public void cancel() {
+                cancel.run();
+            }
+        };
+    }
+}

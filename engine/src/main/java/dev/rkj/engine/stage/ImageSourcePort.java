@@ -1,0 +1,42 @@
+package dev.rkj.engine.stage;
+
+import dev.rkj.engine.pod.ImageSource;
+import dev.rkj.engine.pod.PodSpec;
+
+import java.util.Objects;
+
+/**
+ * The fetch stage's port: turns the image reference of a pod's spec into an image in the local
+ * store. The reference is what the user typed: a local {@code .aci} file (imported into the store),
+ * an image id or id prefix ({@code sha512-4f2a}), or a name with labels
+ * ({@code example.com/app,version=1.0} or {@code example.com/app:1.0}). Discovery and downloads
+ * plug in here later.
+ *
+ * <p>Called on a worker thread, never on an event loop: it may block. Must be idempotent: the
+ * same reference may be resolved again after a crash (content-addressed imports make that free).
+ */
+public interface ImageSourcePort {
+
+    /**
+     * Resolves the image of pod {@code podId}.
+     *
+     * @throws StageException if the reference names no image, several, or the fetch failed; the
+     *                        message says which and what to do
+     */
+    ResolvedImage resolve(String podId, PodSpec spec) throws StageException;
+
+    /**
+     * An image in the store.
+     *
+     * @param imageId   {@code sha512-<hex>} (the full id)
+     * @param imageName the name in its manifest
+     * @param source    whether it was in the store already or fetched for this pod
+     */
+    record ResolvedImage(String imageId, String imageName, ImageSource source) {
+        public ResolvedImage {
+            Objects.requireNonNull(imageId, "imageId");
+            Objects.requireNonNull(imageName, "imageName");
+            Objects.requireNonNull(source, "source");
+        }
+    }
+}

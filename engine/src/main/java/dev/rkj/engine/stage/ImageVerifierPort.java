@@ -1,0 +1,36 @@
+package dev.rkj.engine.stage;
+
+import dev.rkj.engine.pod.PodSpec;
+
+import java.util.Objects;
+
+/**
+ * The verify stage's port: checks the signature of a resolved image against the trust store, or
+ * records that the user chose to skip the check ({@code --insecure-options=image}).
+ *
+ * <p>Called on a worker thread; may block. Must be idempotent.
+ */
+public interface ImageVerifierPort {
+
+    /**
+     * Verifies image {@code imageId} (named {@code imageName}) for pod {@code podId}.
+     *
+     * @return verified, with the signer; or not verified, with why that is allowed (only when
+     *         {@code spec} allows {@link PodSpec.InsecureOption#IMAGE})
+     * @throws StageException if the image has no trusted signature and the spec does not allow
+     *                        skipping the check
+     */
+    Verification verify(String podId, PodSpec spec, String imageId, String imageName) throws StageException;
+
+    /**
+     * The outcome of a check.
+     *
+     * @param verified whether a trusted signature was found
+     * @param reason   the signer and trusted prefix, or why the check was skipped
+     */
+    record Verification(boolean verified, String reason) {
+        public Verification {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+}

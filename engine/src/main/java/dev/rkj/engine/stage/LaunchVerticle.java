@@ -1,0 +1,278 @@
+package dev.rkj.engine.stage;
+
+import dev.rkj.engine.pod.IllegalPodTransition;
+import dev.rkj.engine.pod.PodCommand.FailStage;
+import dev.rkj.engine.pod.PodCommand.MarkLost;
+import dev.rkj.engine.pod.PodCommand.RecordAppExit;
+import dev.rkj.engine.pod.PodCommand.RecordExit;
+import dev.rkj.engine.pod.PodCommand.StartPod;
+import dev.rkj.engine.pod.PodLifecycle;
+import dev.rkj.engine.pod.PodMove;
+import dev.rkj.engine.pod.PodOwner;
+import dev.rkj.engine.pod.PodState;
+import dev.rkj.engine.pod.PodStatus;
+import dev.rkj.engine.pod.Stage;
+import dev.rkj.engine.stage.PodRecorder.Recorded;
+import dev.rkj.engine.stage.PodRunnerPort.AppExit;
+import dev.rkj.engine.stage.PodRunnerPort.LaunchedPod;
+import dev.rkj.engine.stage.PodRunnerPort.PodExit;
+import dev.rkj.engine.stage.PodRunnerPort.PodWatch;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Runs the pods this engine owns: launches prepared pods it was asked to run, watches running
+ * ones (those it launched, and those it adopted from a dead engine), stops them on request, and
+ * records how they end.
+ *
+ * <ul>
+ *   <li>prepared, launch requested here → {@link LaunchPodStep#launch} → {@code PodStarted}, or
+ *       {@code StageFailed(launch)}</li>
+ *   <li>running, not watched here → {@link LaunchPodStep#watch} (an adopted pod)</li>
+ *   <li>running, stop requested → {@link StopPodStep} (once per request; a forced request after a
+ *       gentle one signals again) or {@code StageFailed(stop)}</li>
+ *   <li>a watch completes → {@link ReleasePodStep} (unmount, cgroups) → {@code AppExited} for each
+ *       app, then {@code PodExited}, or {@code PodLost} when stage1 left no status</li>
+ * </ul>
+ * A prepared pod is launched only when asked (by {@link #requestLaunch} or {@link #expectLaunch}):
+ * that intent lives in memory, so a pod whose engine died before launching it stays prepared.
+ */
+public final class LaunchVerticle extends StageVerticle {
+    private static final Logger LOG = LoggerFactory.getLogger(LaunchVerticle.class);
+
+    private final LaunchPodStep launchStep;
+    private final StopPodStep stopStep;
+    private final ReleasePodStep releaseStep;
+    private final Set<String> launchRequested = ConcurrentHashMap.newKeySet();
+    private final Map<String, PodWatch> watches = new ConcurrentHashMap<>();
+    private final Map<String, List<Promise<PodState>>> launchWaiters = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> stopsSent = new ConcurrentHashMap<>();
+
+    public LaunchVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, LaunchPodStep launchStep,
+                          StopPodStep stopStep, ReleasePodStep releaseStep) {
+        super(dispatcher, recorder, owner);
+        this.launchStep = launchStep;
+        this.stopStep = stopStep;
+        this.releaseStep = releaseStep;
+    }
+
+    /**
+     * Launches pod {@code podId} as soon as it is prepared (now, if it is), for {@code rkj run}:
+     * call before its creation is recorded. Thread-safe.
+     */
+    public void expectLaunch(String podId) {
+        launchRequested.add(podId);
+    }
+
+    /**
+     * Launches the prepared pod {@code podId}, which this engine must own ({@code rkj
+     * run-prepared}: adopt it first). Thread-safe.
+     *
+     * @return completes with the pod's state once its start is recorded; fails with the launch
+     *         failure's {@link StageException}, or an {@link IllegalPodTransition} if the pod is not
+     *         prepared
+     */
+    public Future<PodState> requestLaunch(String podId) {
+        Promise<PodState> promise = Promise.promise();
+        launchRequested.add(podId);
+        context.runOnContext(v -> {
+            launchWaiters.computeIfAbsent(podId, id -> new CopyOnWriteArrayList<>()).add(promise);
+            onPod(podId);
+            if (!isWorking(podId)) {
+                failWaiters(podId, notLaunchable(recorder.current(podId)));
+            }
+        });
+        return promise.future();
+    }
+
+    /** The pods this verticle watches now. */
+    public Set<String> watched() {
+        return Set.copyOf(watches.keySet());
+    }
+
+    @Override
+    public Future<?> stop() {
+        watches.values().forEach(PodWatch::cancel); // the pods keep running: pods outlive engines
+        watches.clear();
+        return super.stop();
+    }
+
+    @Override
+    public boolean wants(PodState pod) {
+        if (!mine(pod)) {
+            return false;
+        }
+        return switch (pod.status()) {
+            case PREPARED -> launchRequested.contains(pod.podId());
+            case RUNNING -> !watches.containsKey(pod.podId()) || pod.stopRequested();
+            default -> false;
+        };
+    }
+
+    @Override
+    protected Future<?> work(PodState pod) {
+        if (pod.status() == PodStatus.PREPARED) {
+            return launch(pod);
+        }
+        if (!watches.containsKey(pod.podId())) {
+            return adoptWatch(pod);
+        }
+        return stopIfDue(pod);
+    }
+
+    @Override
+    protected void settled(PodState pod) {
+        if (pod.status().isFinished()) {
+            launchRequested.remove(pod.podId());
+        }
+    }
+
+    private Future<?> launch(PodState pod) {
+        String podId = pod.podId();
+        return launchStep.launch(pod).transform(ar -> {
+            launchRequested.remove(podId);
+            if (ar.failed()) {
+                return record(StageFailures.command(podId, Stage.LAUNCH, ar.cause()))
+                        .onComplete(r -> failWaiters(podId, ar.cause()));
+            }
+            LaunchedPod launched = ar.result();
+            CrashPoint.BEFORE_STARTED_RECORDED.reached();
+            watch(podId, launched.watch());
+            return record(new StartPod(podId, launched.stage1Pid(), launched.appPids(), owner)).onComplete(r -> {
+                if (r.succeeded()) {
+                    CrashPoint.AFTER_STARTED.reached();
+                    completeWaiters(podId, r.result().state());
+                } else {
+                    failWaiters(podId, r.cause());
+                }
+            });
+        });
+    }
+
+    private Future<?> adoptWatch(PodState pod) {
+        String podId = pod.podId();
+        return launchStep.watch(pod).transform(ar -> {
+            if (ar.failed()) {
+                LOG.error("cannot watch pod {} (stage1 pid {}): its exit will be recorded by the next engine that starts",
+                        podId, pod.stage1Pid(), ar.cause());
+                return Future.succeededFuture();
+            }
+            watch(podId, ar.result());
+            return Future.succeededFuture(); // looked at again when done: a stop may be pending
+        });
+    }
+
+    private Future<?> stopIfDue(PodState pod) {
+        String podId = pod.podId();
+        Boolean sent = stopsSent.get(podId);
+        boolean force = pod.forceStop();
+        if (!pod.stopRequested() || (sent != null && (sent || !force))) {
+            return Future.succeededFuture(IDLE);
+        }
+        stopsSent.put(podId, force);
+        return stopStep.stop(pod, force).transform(ar -> {
+            if (ar.succeeded()) {
+                return Future.succeededFuture();
+            }
+            stopsSent.remove(podId);
+            FailStage failure = StageFailures.command(podId, Stage.STOP, ar.cause());
+            return record(failure);
+        });
+    }
+
+    private void watch(String podId, PodWatch watch) {
+        watches.put(podId, watch);
+        watch.exit().whenComplete((exit, error) -> context.runOnContext(v -> onExit(podId, watch, exit, error)));
+    }
+
+    private void onExit(String podId, PodWatch watch, PodExit exit, Throwable error) {
+        if (!watches.remove(podId, watch)) {
+            return; // cancelled: the engine is closing
+        }
+        CrashPoint.BEFORE_EXIT_RECORDED.reached();
+        stopsSent.remove(podId);
+        PodExit ended = error == null ? exit
+                : PodExit.lost(Map.of(), "watching its stage1 failed: " + error + "; its status is unknown");
+        boolean marked = beginWork(podId);
+        PodState pod = recorder.current(podId);
+        releaseStep.release(pod)
+                .otherwise(e -> {
+                    LOG.warn("pod {} ended but releasing its mounts and cgroups failed (rkj gc will retry): {}",
+                            podId, e.getMessage());
+                    return null;
+                })
+                .compose(v -> recordExit(podId, ended))
+                .onComplete(ar -> {
+                    if (marked) {
+                        endWork(podId);
+                    }
+                    if (ar.failed()) {
+                        LOG.error("pod {} ended ({}) but its exit could not be recorded", podId, ended, ar.cause());
+                    }
+                });
+    }
+
+    private Future<Recorded> recordExit(String podId, PodExit exit) {
+        PodState pod = recorder.current(podId);
+        for (AppExit app : exit.apps().values()) {
+            if (!pod.apps().containsKey(app.app())) {
+                LOG.warn("pod {}: stage1 reported app {}, which its start did not list; ignoring it", podId, app.app());
+                continue;
+            }
+            Future<Recorded> recorded = record(new RecordAppExit(podId, app.app(), app.exitCode(), app.signal(),
+                    app.oomKilled()));
+            if (recorded.failed()) {
+                return recorded;
+            }
+        }
+        Future<Recorded> done = exit.isLost()
+                ? record(new MarkLost(podId, exit.reason()))
+                : record(new RecordExit(podId, exit.exitCode(), exitReason(pod, exit)));
+        if (done.succeeded()) {
+            CrashPoint.AFTER_EXIT_RECORDED.reached();
+        }
+        return done;
+    }
+
+    private static String exitReason(PodState pod, PodExit exit) {
+        if (pod.stopRequested()) {
+            return pod.forceStop() ? "stopped on request (forced)" : "stopped on request";
+        }
+        return exit.reason();
+    }
+
+    private Throwable notLaunchable(PodState pod) {
+        try {
+            PodLifecycle.check(pod, PodMove.START);
+        } catch (IllegalPodTransition refused) {
+            return refused;
+        }
+        if (!mine(pod)) {
+            return new IllegalStateException("pod " + pod.podId() + " is driven by " + pod.owner() + ", not by "
+                    + owner + ": it must be adopted before this engine can launch it");
+        }
+        return new IllegalStateException("pod " + pod.podId() + " was not launched");
+    }
+
+    private void completeWaiters(String podId, PodState state) {
+        List<Promise<PodState>> waiters = launchWaiters.remove(podId);
+        if (waiters != null) {
+            waiters.forEach(p -> p.tryComplete(state));
+        }
+    }
+
+    private void failWaiters(String podId, Throwable cause) {
+        List<Promise<PodState>> waiters = launchWaiters.remove(podId);
+        if (waiters != null) {
+            waiters.forEach(p -> p.tryFail(cause));
+        }
+    }
+}

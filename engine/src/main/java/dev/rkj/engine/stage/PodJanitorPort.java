@@ -1,0 +1,27 @@
+package dev.rkj.engine.stage;
+
+import dev.rkj.engine.pod.PodState;
+
+/**
+ * Cleans up what pods hold on the host. Both methods are idempotent: what is already gone counts
+ * as done, so they can be called again after a crash or a failure.
+ *
+ * <p>Called on a worker thread; may block (unmount retries while a mount is busy).
+ */
+public interface PodJanitorPort {
+
+    /**
+     * Releases what a pod holds while it runs: unmounts its root filesystem and removes its
+     * cgroups, killing any process left in them. Keeps the pod directory (status files, logs).
+     *
+     * @throws StageException naming the mount or cgroup that could not be released
+     */
+    void release(PodState pod) throws StageException;
+
+    /**
+     * Deletes the pod from the host: {@link #release} and then removes its directory.
+     *
+     * @throws StageException naming what could not be removed
+     */
+    void delete(PodState pod) throws StageException;
+}

@@ -1,0 +1,155 @@
+package dev.rkj.engine.stage;
+
+import dev.rkj.engine.pod.IllegalPodTransition;
+import dev.rkj.engine.pod.PodCommand;
+import dev.rkj.engine.pod.PodOwner;
+import dev.rkj.engine.pod.PodState;
+import dev.rkj.engine.pod.Stage;
+import dev.rkj.engine.stage.PodRecorder.Recorded;
+import dev.rkj.eventlog.JournalException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * What every stage verticle shares: it subscribes to the {@link PodEventDispatcher} while
+ * deployed, and for each pod it is told about, checks the pod's latest state and its own work in
+ * flight before doing anything, so that redelivered events and recovery pokes never run a stage
+ * twice. A verticle wires a stage to the journal; the stage's logic is in its step class and port.
+ *
+ * <p>{@link #onPod} runs on the verticle's own context (an event loop); the step's blocking work
+ * runs on a worker thread, and the outcome is recorded on that same thread as soon as the work is
+ * done (see {@link Blocking}), so the verticle's bookkeeping is thread-safe.
+ */
+public abstract class StageVerticle extends VerticleBase implements PodSubscriber {
+    private static final Logger LOG = LoggerFactory.getLogger(StageVerticle.class);
+
+    protected final PodEventDispatcher dispatcher;
+    protected final PodRecorder recorder;
+    protected final PodOwner owner;
+    private final Set<String> working = ConcurrentHashMap.newKeySet();
+
+    /** What {@link #work} returns when nothing was due after all (no second look needed). */
+    protected static final Object IDLE = new Object();
+
+    protected StageVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner) {
+        this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
+        this.recorder = Objects.requireNonNull(recorder, "recorder");
+        this.owner = Objects.requireNonNull(owner, "owner");
+    }
+
+    @Override
+    public Future<?> start() {
+        dispatcher.subscribe(this, context);
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<?> stop() {
+        dispatcher.unsubscribe(this);
+        return Future.succeededFuture();
+    }
+
+    /** Whether this engine drives the pod. */
+    protected final boolean mine(PodState pod) {
+        return owner.equals(pod.owner());
+    }
+
+    @Override
+    public final void onPod(String podId) {
+        if (!working.add(podId)) {
+            return; // busy with it: looked at again when that work ends
+        }
+        PodState pod = recorder.current(podId);
+        if (!pod.exists() || !wants(pod)) {
+            working.remove(podId);
+            settled(pod);
+            return;
+        }
+        Future<?> work;
+        try {
+            work = work(pod);
+        } catch (RuntimeException e) {
+            work = Future.failedFuture(e);
+        }
+        work.onComplete(ar -> {
+            working.remove(podId);
+            if (ar.failed()) {
+                LOG.error("{} could not record the outcome of its work on pod {}", getClass().getSimpleName(), podId,
+                        ar.cause());
+            } else if (ar.result() != IDLE) {
+                // Changes that arrived while we worked were not acted on: look once more.
+                context.runOnContext(v -> onPod(podId));
+            }
+        });
+    }
+
+    /** Whether the pod is being worked on by this verticle right now. */
+    protected final boolean isWorking(String podId) {
+        return working.contains(podId);
+    }
+
+    /**
+     * Marks the pod as worked on outside {@link #work} (e.g. recording a watched pod's exit), so
+     * that pokes meanwhile do nothing; {@link #endWork} ends it.
+     */
+    protected final boolean beginWork(String podId) {
+        return working.add(podId);
+    }
+
+    protected final void endWork(String podId) {
+        working.remove(podId);
+    }
+
+    /**
+     * Does this stage's work for a pod {@link #wants} and records its outcome. Called on the
+     * verticle's context; blocking work goes through the step classes. When it completes the pod is
+     * looked at once more (changes that arrived meanwhile), unless it completes with {@link #IDLE}.
+     */
+    protected abstract Future<?> work(PodState pod);
+
+    /** Called when the verticle was told about a pod it has nothing to do for (on its context). */
+    protected void settled(PodState pod) {
+    }
+
+    /**
+     * Records the outcome of a step: {@code outcome}'s command when it succeeded, the stage's
+     * failure when it failed; then passes {@code after} if a success was appended. Fails only if
+     * the journal could not be written.
+     */
+    protected final <T> Future<Recorded> recordOutcome(PodState pod, Stage stage, Future<T> result,
+                                                       Function<T, PodCommand> outcome, CrashPoint after) {
+        return result.transform(ar -> {
+            if (ar.succeeded()) {
+                Future<Recorded> recorded = record(outcome.apply(ar.result()));
+                if (recorded.succeeded() && !recorded.result().isEmpty()) {
+                    after.reached();
+                }
+                return recorded;
+            }
+            return record(StageFailures.command(pod.podId(), stage, ar.cause()));
+        });
+    }
+
+    /**
+     * Decides and appends {@code command}. A refusal means the pod moved on meanwhile (it was
+     * removed, another engine recorded the fact): logged, and nothing appended.
+     */
+    protected final Future<Recorded> record(PodCommand command) {
+        try {
+            return Future.succeededFuture(recorder.record(command));
+        } catch (IllegalPodTransition e) {
+            LOG.info("not recording {}: {}", command.getClass().getSimpleName(), e.getMessage());
+            return Future.succeededFuture(new Recorded(List.of(), recorder.current(command.podId())));
+        } catch (JournalException | RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+    }
+}

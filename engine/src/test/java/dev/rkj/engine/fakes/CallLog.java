@@ -1,0 +1,31 @@
+package dev.rkj.engine.fakes;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Counts a fake port's calls per pod, so tests can check that nothing ran twice. */
+public final class CallLog {
+    private final Map<String, List<String>> calls = new ConcurrentHashMap<>();
+
+    void add(String podId, String what) {
+        calls.computeIfAbsent(podId, id -> new CopyOnWriteArrayList<>()).add(what);
+    }
+
+    /** How many times {@code what} was called for {@code podId}. */
+    public int count(String podId, String what) {
+        return (int) calls.getOrDefault(podId, List.of()).stream().filter(what::equals).count();
+    }
+
+    /** Every call for {@code podId}, in order. */
+    public List<String> of(String podId) {
+        return new ArrayList<>(calls.getOrDefault(podId, List.of()));
+    }
+
+    /** Every call, for every pod. */
+    public int total(String what) {
+        return calls.values().stream().mapToInt(l -> (int) l.stream().filter(what::equals).count()).sum();
+    }
+}

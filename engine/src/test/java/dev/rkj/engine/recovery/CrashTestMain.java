@@ -1,0 +1,94 @@
+package dev.rkj.engine.recovery;
+
+import dev.rkj.engine.Engine;
+import dev.rkj.engine.EngineConfig;
+import dev.rkj.engine.EnginePorts;
+import dev.rkj.engine.pod.PodSpec;
+import dev.rkj.engine.pod.PodState;
+import dev.rkj.engine.pod.PodStatus;
+import dev.rkj.engine.run.InsecureOnlyImageVerifier;
+import dev.rkj.engine.run.RenderedImage;
+import dev.rkj.engine.run.Stage1Host;
+import dev.rkj.stage1.Stage1Launcher;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The engine in a JVM of its own, for the crash tests: a CLI-like process that a test kills (with
+ * {@code RKJ_CRASH_AT}) and starts again.
+ *
+ * <pre>
+ * CrashTestMain DATA_DIR IMAGE_DIR CGROUP_PARENT run [--then-remove] EXEC ARGS...
+ *     creates a pod running EXEC, waits until it ends (then removes it)
+ * CrashTestMain DATA_DIR IMAGE_DIR CGROUP_PARENT recover
+ *     starts (recovery runs), runs the prepared pods, collects garbage pods, waits until every pod
+ *     has ended, and prints one line per pod
+ * </pre>
+ * Exits 0 when done, 1 on a failure (printed on stderr).
+ */
+public final class CrashTestMain {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private CrashTestMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long start = System.nanoTime();
+        Path dataDir = Path.of(args[0]);
+        RenderedImage image = RenderedImage.at(Path.of(args[1]));
+        Stage1Host host = Stage1Host.open(dataDir, args[2],
+                new Stage1Launcher.Output(dataDir.resolve("stage1.out"), dataDir.resolve("stage1.err")));
+        EnginePorts ports = new EnginePorts(image, new InsecureOnlyImageVerifier(), image, host.preparer(image),
+                host.runner(), host.janitor());
+        int status = 0;
+        try (Engine engine = Engine.open(EngineConfig.builder(dataDir, ports).build())) {
+            System.out.println("engine open after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+            if (args[3].equals("run")) {
+                run(engine, List.of(args).subList(4, args.length));
+            } else {
+                recover(engine);
+            }
+        } catch (Exception e) {
+            e.printStackTrace();
+            status = 1;
+        }
+        System.out.println("done after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+        System.out.flush();
+        System.exit(status);
+    }
+
+    private static void run(Engine engine, List<String> command) throws Exception {
+        boolean remove = command.get(0).equals("--then-remove");
+        List<String> exec = remove ? command.subList(1, command.size()) : command;
+        PodSpec spec = new PodSpec(RenderedImage.NAME, exec.get(0), exec.subList(1, exec.size()), Map.of(), null,
+                PodSpec.NetMode.DEFAULT, null, null, false, Set.of(PodSpec.InsecureOption.IMAGE));
+        String podId = Engine.await(engine.createPod(spec, true), WAIT);
+        PodState end = Engine.await(engine.awaitStatus(podId, s -> s.status().isFinished(), WAIT), WAIT);
+        if (remove) {
+            Engine.await(engine.remove(podId), WAIT);
+        }
+        System.out.println("pod " + podId + " " + end.status().displayName() + " " + end.exitCode());
+    }
+
+    private static void recover(Engine engine) throws Exception {
+        List<String> pods = new ArrayList<>();
+        for (PodState pod : engine.projection().all()) {
+            pods.add(pod.podId());
+            PodState now = Engine.await(engine.awaitStatus(pod.podId(),
+                    s -> !s.status().isBeingPrepared(), WAIT), WAIT);
+            if (now.status() == PodStatus.PREPARED) {
+                Engine.await(engine.runPrepared(pod.podId()), WAIT);
+            }
+        }
+        Engine.await(engine.gc(Duration.ofDays(1), Duration.ofDays(1), false), WAIT);
+        for (String podId : pods) {
+            PodState end = Engine.await(engine.awaitStatus(podId, s -> s.status().isFinished(), WAIT), WAIT);
+            System.out.println("pod " + podId + " " + end.status().displayName() + " " + end.exitCode());
+        }
+    }
+}

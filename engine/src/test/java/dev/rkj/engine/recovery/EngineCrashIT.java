@@ -1,0 +1,250 @@
+package dev.rkj.engine.recovery;
+
+import dev.rkj.engine.Engine;
+import dev.rkj.engine.EngineConfig;
+import dev.rkj.engine.EngineEvents;
+import dev.rkj.engine.EnginePorts;
+import dev.rkj.engine.pod.PodEvent;
+import dev.rkj.engine.pod.PodProjection;
+import dev.rkj.engine.pod.PodState;
+import dev.rkj.engine.pod.PodStatus;
+import dev.rkj.engine.pod.Stage;
+import dev.rkj.engine.run.InsecureOnlyImageVerifier;
+import dev.rkj.engine.run.RenderedImage;
+import dev.rkj.engine.run.Stage1Host;
+import dev.rkj.engine.stage.CrashPoint;
+import dev.rkj.eventlog.ChronicleJournal;
+import dev.rkj.eventlog.Envelope;
+import dev.rkj.stage1.PodLock;
+import dev.rkj.stage1.Stage1Launcher;
+import dev.rkj.stage1.kernel.LinuxKernel;
+import dev.rkj.stage1.kernel.MountInfo;
+import dev.rkj.testsupport.LeakCheck;
+import dev.rkj.testsupport.Leaks;
+import dev.rkj.testsupport.Privileged;
+import dev.rkj.testsupport.TestRun;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Kill -9 at every crash point: an engine in a child JVM runs a pod and halts at the point
+ * ({@code RKJ_CRASH_AT}); a second engine process starts on the same data directory, recovers and
+ * finishes the work. Then the journal must say what the host shows, hold every fact once, and
+ * nothing may leak (mounts, cgroups, stage1 processes).
+ */
+@ExtendWith(LeakCheck.class)
+class EngineCrashIT {
+    /** The app: runs long enough to be caught running, then exits 7. */
+    private static final List<String> APP = List.of("/bin/sh", "-c", "sleep 1; exit 7");
+
+    private Path dataDir;
+    private Path imageDir;
+
+    @BeforeEach
+    void prepare() throws Exception {
+        Privileged.requireRoot();
+        dataDir = TestRun.newDir("crash");
+        imageDir = RenderedImage.busybox(Files.createDirectories(dataDir.resolve("image")), "/bin/true").dir();
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (dataDir == null) {
+            return;
+        }
+        try (Stage1HostEngine e = new Stage1HostEngine(dataDir, imageDir)) {
+            for (PodState pod : e.engine.list()) {
+                if (pod.status() == PodStatus.RUNNING) {
+                    Engine.await(e.engine.stop(pod.podId(), true), Duration.ofSeconds(30));
+                }
+            }
+            for (PodState pod : e.engine.list()) {
+                Engine.await(e.engine.awaitStatus(pod.podId(), s -> !s.status().isActive(), Duration.ofSeconds(30)),
+                        Duration.ofSeconds(30));
+            }
+            Engine.await(e.engine.gc(Duration.ZERO, Duration.ZERO, false), Duration.ofSeconds(30));
+            e.host.cgroups().removeParentIfEmpty();
+        } finally {
+            TestRun.deleteTree(dataDir);
+        }
+    }
+
+    @ParameterizedTest(name = "crash {0}")
+    @EnumSource(CrashPoint.class)
+    void aRestartedEngineFinishesWhatACrashedOneLeft(CrashPoint point) throws Exception {
+        List<String> run = new ArrayList<>(List.of("run"));
+        if (point == CrashPoint.BEFORE_DELETED_RECORDED) {
+            run.add("--then-remove");
+        }
+        run.addAll(APP);
+        Child crashed = child(point, run);
+        assertEquals(CrashPoint.STATUS, crashed.status, "the engine must halt at " + point.pointName() + ": " + crashed);
+
+        Child recovered = child(null, List.of("recover"));
+        assertEquals(0, recovered.status, "recovery after " + point.pointName() + ": " + recovered);
+
+        Map<String, List<String>> journal = journalByPod();
+        assertEquals(1, journal.size(), "one pod: " + journal);
+        String podId = journal.keySet().iterator().next();
+        List<String> facts = journal.get(podId);
+        assertEquals(facts.size(), facts.stream().distinct().count(), "every fact once: " + facts);
+
+        PodState pod = fold().get(podId).orElseThrow();
+        switch (point) {
+            case BEFORE_STARTED_RECORDED -> {
+                assertEquals(PodStatus.EXITED, pod.status(), facts.toString());
+                assertEquals(Stage.LAUNCH, pod.failure().stage());
+                assertTrue(pod.failure().reason().contains("died before it recorded the start"), pod.failure().reason());
+            }
+            case BEFORE_DELETED_RECORDED -> {
+                assertEquals(PodStatus.DELETED, pod.status(), facts.toString());
+                assertFalse(Files.exists(dataDir.resolve("pods").resolve(podId)));
+            }
+            default -> {
+                assertEquals(PodStatus.EXITED, pod.status(), facts.toString());
+                assertEquals(7, pod.exitCode(), facts.toString());
+                assertEquals(7, pod.apps().get("busybox").exitCode());
+            }
+        }
+        assertHostMatches(podId);
+
+        long before = nextIndex();
+        Child again = child(null, List.of("recover"));
+        assertEquals(0, again.status, again.toString());
+        assertEquals(before, nextIndex(), "a second recovery has nothing to add");
+    }
+
+    @Test
+    void aPodAdoptedFromADeadEngineCanBeStopped() throws Exception {
+        Child crashed = child(CrashPoint.AFTER_STARTED, List.of("run", "/bin/sleep", "600"));
+        assertEquals(CrashPoint.STATUS, crashed.status, crashed.toString());
+        try (Stage1HostEngine e = new Stage1HostEngine(dataDir, imageDir)) {
+            PodState pod = e.engine.list().get(0);
+            assertEquals(e.engine.owner(), pod.owner(), "adopted at start");
+            assertTrue(new PodLock(LinuxKernel.get()).held(Path.of(pod.podDir())), "stage1 outlived its engine");
+            Engine.await(e.engine.stop(pod.podId(), false), Duration.ofSeconds(30));
+            PodState exited = Engine.await(e.engine.awaitStatus(pod.podId(), s -> s.status().isFinished(),
+                    Duration.ofSeconds(30)), Duration.ofSeconds(30));
+            assertEquals("stopped on request", exited.exitReason());
+            assertEquals(143, exited.exitCode());
+            assertEquals(15, exited.apps().get("busybox").signal());
+        }
+        assertHostMatches(fold().all().get(0).podId());
+    }
+
+    /** Nothing of the pod is mounted, its cgroup is gone and no stage1 holds its lock. */
+    private void assertHostMatches(String podId) throws IOException {
+        Path podDir = dataDir.resolve("pods").resolve(podId);
+        List<Path> mounts = MountInfo.read().mounts().stream().map(MountInfo.Mount::mountPoint)
+                .filter(m -> m.startsWith(dataDir)).toList();
+        assertEquals(List.of(), mounts, "mounts left under " + dataDir);
+        assertFalse(new PodLock(LinuxKernel.get()).held(podDir), "a stage1 still holds " + podDir);
+        List<String> leaks = Leaks.current().stream().filter(l -> l.contains(podId)).toList();
+        assertEquals(List.of(), leaks, "leaks of pod " + podId);
+    }
+
+    private Map<String, List<String>> journalByPod() throws Exception {
+        Map<String, List<String>> byPod = new HashMap<>();
+        try (ChronicleJournal journal = ChronicleJournal.open(dataDir.resolve("journal"), EngineEvents.registry())) {
+            journal.replay(0, env -> byPod.computeIfAbsent(env.aggregateId(), id -> new ArrayList<>())
+                    .add(describe(env)));
+        }
+        return byPod;
+    }
+
+    /** An event's type, plus the app for app exits (one fact per app). */
+    private static String describe(Envelope env) {
+        return env.event() instanceof PodEvent.AppExited e ? env.type().name() + " " + e.app() : env.type().name();
+    }
+
+    private PodProjection fold() throws Exception {
+        PodProjection projection = new PodProjection();
+        try (ChronicleJournal journal = ChronicleJournal.open(dataDir.resolve("journal"), EngineEvents.registry())) {
+            journal.replay(0, env -> projection.apply(env.aggregateId(), env.event(), env.time(), env.index()));
+        }
+        return projection;
+    }
+
+    private long nextIndex() throws Exception {
+        try (ChronicleJournal journal = ChronicleJournal.open(dataDir.resolve("journal"), EngineEvents.registry())) {
+            return journal.nextIndex();
+        }
+    }
+
+    private Child child(CrashPoint crashAt, List<String> args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle")) {
+                command.add(arg);
+            }
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(CrashTestMain.class.getName());
+        command.add(dataDir.toString());
+        command.add(imageDir.toString());
+        command.add(TestRun.cgroupParent());
+        command.addAll(args);
+        Path out = Files.createTempFile(dataDir, "child", ".out");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
+        pb.environment().remove(CrashPoint.ENV);
+        if (crashAt != null) {
+            pb.environment().put(CrashPoint.ENV, crashAt.pointName());
+        }
+        long start = System.nanoTime();
+        Process process = pb.start();
+        if (!process.waitFor(3, TimeUnit.MINUTES)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("engine process " + args + " did not end; its output:\n" + Files.readString(out));
+        }
+        System.out.printf("engine process %s %s: exit %d after %d ms%n", crashAt == null ? "" : crashAt.pointName(),
+                args, process.exitValue(), (System.nanoTime() - start) / 1_000_000);
+        return new Child(process.exitValue(), Files.readString(out));
+    }
+
+    private record Child(int status, String output) {
+        @Override
+        public String toString() {
+            return "exit status " + status + ", output:\n" + output;
+        }
+    }
+
+    /** An engine in this JVM on the test's data directory, with the real host ports. */
+    private static final class Stage1HostEngine implements AutoCloseable {
+        final Stage1Host host;
+        final Engine engine;
+
+        Stage1HostEngine(Path dataDir, Path imageDir) throws Exception {
+            RenderedImage image = RenderedImage.at(imageDir);
+            host = Stage1Host.open(dataDir, TestRun.cgroupParent(),
+                    new Stage1Launcher.Output(dataDir.resolve("stage1.out"), dataDir.resolve("stage1.err")));
+            engine = Engine.open(EngineConfig.builder(dataDir, new EnginePorts(image, new InsecureOnlyImageVerifier(),
+                    image, host.preparer(image), host.runner(), host.janitor())).build());
+        }
+
+        @Override
+        public void close() {
+            engine.close();
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package dev.rkj.engine.run;
+
+import dev.rkj.engine.Engine;
+import dev.rkj.engine.EngineConfig;
+import dev.rkj.engine.EngineException;
+import dev.rkj.engine.EnginePorts;
+import dev.rkj.engine.pod.PodSpec;
+import dev.rkj.engine.pod.PodState;
+import dev.rkj.engine.pod.PodStatus;
+import dev.rkj.engine.pod.Stage;
+import dev.rkj.stage1.PodLock;
+import dev.rkj.stage1.Stage1Launcher;
+import dev.rkj.stage1.kernel.MountInfo;
+import dev.rkj.testsupport.LeakCheck;
+import dev.rkj.testsupport.Privileged;
+import dev.rkj.testsupport.TestRun;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The engine running real pods: the stage1 ports on a real kernel, overlayfs and cgroups. */
+@ExtendWith(LeakCheck.class)
+class EngineRunIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private Path dataDir;
+    private RenderedImage image;
+    private Stage1Host host;
+    private Engine engine;
+
+    @BeforeEach
+    void open() throws Exception {
+        Privileged.requireRoot();
+        dataDir = TestRun.newDir("engine-run");
+        image = RenderedImage.busybox(Files.createDirectories(dataDir.resolve("image")),
+                "/bin/sh", "-c", "echo $GREETING from $AC_APP_NAME; exit 7");
+        host = Stage1Host.open(dataDir, TestRun.cgroupParent(),
+                new Stage1Launcher.Output(dataDir.resolve("stage1.out"), dataDir.resolve("stage1.err")));
+        engine = Engine.open(EngineConfig.builder(dataDir, new EnginePorts(image, new InsecureOnlyImageVerifier(), image,
+                host.preparer(image), host.runner(), host.janitor())).build());
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (engine == null) {
+            return;
+        }
+        try {
+            for (PodState pod : engine.list()) {
+                if (pod.status() == PodStatus.RUNNING) {
+                    Engine.await(engine.stop(pod.podId(), true), WAIT);
+                    Engine.await(engine.awaitStatus(pod.podId(), s -> s.status().isFinished(), WAIT), WAIT);
+                }
+            }
+            Engine.await(engine.gc(Duration.ZERO, Duration.ZERO, false), WAIT);
+        } finally {
+            engine.close();
+            host.cgroups().removeParentIfEmpty();
+            TestRun.deleteTree(dataDir);
+        }
+    }
+
+    private static PodSpec spec(String exec, List<String> args, Map<String, String> env, String hostname, Long memory) {
+        return new PodSpec(RenderedImage.NAME, exec, args, env, hostname, PodSpec.NetMode.DEFAULT, memory, null, false,
+                Set.of(PodSpec.InsecureOption.IMAGE));
+    }
+
+    private PodState awaitFinished(String podId) throws EngineException {
+        return Engine.await(engine.awaitStatus(podId, s -> s.status().isFinished(), WAIT), WAIT);
+    }
+
+    @Test
+    void runRecordsTheAppsExitCodeAndItsOutput() throws Exception {
+        String podId = Engine.await(engine.createPod(spec(null, List.of(), Map.of(), null, null), true), WAIT);
+        PodState exited = awaitFinished(podId);
+
+        assertEquals(PodStatus.EXITED, exited.status());
+        assertEquals(7, exited.exitCode());
+        assertEquals(7, exited.apps().get("busybox").exitCode());
+        Path podDir = host.podsDir().resolve(podId);
+        assertEquals(podDir.toString(), exited.podDir());
+        assertEquals("hello from busybox\n", Files.readString(podDir.resolve("logs/busybox")));
+        assertEquals(exited.manifestDigest(), Stage1PodPreparer.digest(Files.readAllBytes(podDir.resolve("pod"))));
+        assertFalse(new PodLock(dev.rkj.stage1.kernel.LinuxKernel.get()).held(podDir));
+        assertTrue(MountInfo.read().at(podDir.resolve("rootfs")).isEmpty(), "rootfs released after the exit");
+    }
+
+    @Test
+    void preparedPodHasItsRootfsMountedUntilItIsRunPrepared() throws Exception {
+        String podId = Engine.await(engine.createPod(spec(null, List.of(), Map.of(), null, null), false), WAIT);
+        PodState prepared = Engine.await(engine.awaitStatus(podId, s -> s.status() == PodStatus.PREPARED, WAIT), WAIT);
+        Path rootfs = Path.of(prepared.podDir()).resolve("rootfs");
+        assertEquals("overlay", MountInfo.read().at(rootfs).orElseThrow().fsType());
+        assertTrue(Files.isRegularFile(rootfs.resolve("bin/busybox")));
+
+        PodState started = Engine.await(engine.runPrepared(podId), WAIT);
+        assertTrue(started.stage1Pid() > 0);
+        assertEquals(7, awaitFinished(podId).exitCode());
+    }
+
+    @Test
+    void execArgsEnvAndHostnameOverridesReachTheApp() throws Exception {
+        String podId = Engine.await(engine.createPod(spec("/bin/sh", List.of("-c", "echo $FOO $GREETING; hostname; exit 3"),
+                Map.of("FOO", "bar", "GREETING", "hi"), null, null), true), WAIT);
+        PodState exited = awaitFinished(podId);
+        assertEquals(3, exited.exitCode());
+        assertEquals("bar hi\nrkj-" + podId + "\n",
+                Files.readString(Path.of(exited.podDir()).resolve("logs/busybox")));
+    }
+
+    @Test
+    void stopEndsARunningPodWithSigterm() throws Exception {
+        String podId = Engine.await(engine.createPod(spec("/bin/sleep", List.of("600"), Map.of(), "sleeper", 64L << 20),
+                true), WAIT);
+        Engine.await(engine.awaitStatus(podId, s -> s.status() == PodStatus.RUNNING, WAIT), WAIT);
+        Path memory = host.cgroups().open(podId).dirs().stream().filter(d -> d.toString().contains("/memory/"))
+                .findFirst().orElse(null);
+        if (memory != null) {
+            assertEquals(Long.toString(64L << 20), Files.readString(memory.resolve("memory.limit_in_bytes")).trim());
+        }
+        Engine.await(engine.stop(podId, false), WAIT);
+        PodState exited = awaitFinished(podId);
+        assertEquals("stopped on request", exited.exitReason());
+        assertEquals(143, exited.exitCode());
+        assertEquals(15, exited.apps().get("busybox").signal());
+    }
+
+    @Test
+    void anAppThatCannotStartFailsTheLaunchSayingWhy() throws Exception {
+        String podId = Engine.await(engine.createPod(spec("/bin/nope", List.of(), Map.of(), null, null), true), WAIT);
+        PodState failed = awaitFinished(podId);
+        assertEquals(PodStatus.EXITED, failed.status());
+        assertEquals(Stage.LAUNCH, failed.failure().stage());
+        assertTrue(failed.failure().reason().contains("/bin/nope"), failed.failure().reason());
+    }
+
+    @Test
+    void removeDeletesThePodDirectory() throws Exception {
+        String podId = Engine.await(engine.createPod(spec(null, List.of(), Map.of(), null, null), true), WAIT);
+        Path podDir = Path.of(awaitFinished(podId).podDir());
+        Engine.await(engine.remove(podId), WAIT);
+        assertFalse(Files.exists(podDir));
+        assertEquals(PodStatus.DELETED, engine.pod(podId).status());
+    }
+}

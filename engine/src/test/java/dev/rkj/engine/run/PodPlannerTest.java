@@ -1,0 +1,155 @@
+package dev.rkj.engine.run;
+
+import dev.rkj.engine.appc.App;
+import dev.rkj.engine.appc.ImageManifest;
+import dev.rkj.engine.appc.Isolator;
+import dev.rkj.engine.appc.LinuxCapability;
+import dev.rkj.engine.appc.ManifestCodec;
+import dev.rkj.engine.appc.PodApp;
+import dev.rkj.engine.appc.PodManifest;
+import dev.rkj.engine.appc.Quantity;
+import dev.rkj.engine.pod.PodSpec;
+import dev.rkj.engine.pod.PodSpec.InsecureOption;
+import dev.rkj.engine.pod.PodSpec.NetMode;
+import dev.rkj.engine.stage.StageException;
+import dev.rkj.stage1.Capability;
+import dev.rkj.stage1.Stage1Plan;
+import dev.rkj.stage1.cgroup.CgroupLimits;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** From pod spec and image manifest to the pod manifest, and from that to stage1's plan and limits. */
+class PodPlannerTest {
+    private static final String POD = "6f1c2a3b-0c4d-4e5f-8a9b-0c1d2e3f4a5b";
+    private static final String IMAGE_ID = "sha512-" + "ab".repeat(64);
+    private static final Path POD_DIR = Path.of("/var/lib/rkj/pods", POD);
+
+    private final PodPlanner planner = new PodPlanner();
+
+    private static ImageManifest image(App app) {
+        ImageManifest.Builder b = ImageManifest.builder("example.com/redis-server").label("version", "7");
+        if (app != null) {
+            b.app(app);
+        }
+        return b.build();
+    }
+
+    private static App app() {
+        return App.builder("1000", "1000").exec("/usr/bin/redis", "--port", "6379").env("A", "1").env("B", "2")
+                .workingDirectory("/data").supplementaryGid(2000)
+                .isolator(Isolator.Memory.limit(Quantity.parse("1G")))
+                .isolator(new Isolator.CapabilitiesRemove(List.of(LinuxCapability.CAP_NET_RAW))).build();
+    }
+
+    private static PodSpec spec(String exec, List<String> args, Map<String, String> env, Long memory, Long cpu,
+                                Set<InsecureOption> insecure) {
+        return new PodSpec("example.com/redis-server", exec, args, env, null, NetMode.DEFAULT, memory, cpu, false, insecure);
+    }
+
+    private PodPlanner.Launch launch(PodSpec spec, App app) throws StageException {
+        PodManifest manifest = planner.manifest(POD, spec, IMAGE_ID, image(app));
+        return planner.launch(POD, POD_DIR, spec, manifest);
+    }
+
+    @Test
+    void theImagesAppRunsAsItsNamedAppWithItsSettings() throws Exception {
+        PodPlanner.Launch launch = launch(PodSpec.of("example.com/redis-server"), app());
+        Stage1Plan plan = launch.plan();
+        assertEquals(POD_DIR.resolve("rootfs"), plan.rootfs());
+        assertEquals("rkj-" + POD, plan.hostname());
+        assertEquals(Stage1Plan.NetMode.PRIVATE, plan.net());
+        Stage1Plan.App app = plan.apps().get(0);
+        assertEquals("redis-server", app.name());
+        assertEquals(List.of("/usr/bin/redis", "--port", "6379"), app.argv());
+        assertEquals(List.of("A=1", "B=2"), app.env());
+        assertEquals("1000", app.user());
+        assertEquals("/data", app.workingDirectory());
+        assertEquals(List.of("2000"), app.supplementaryGroups());
+        Set<Capability> expected = EnumSet.copyOf(Capability.DEFAULT_RETAIN_SET);
+        expected.remove(Capability.CAP_NET_RAW);
+        assertEquals(expected, app.capabilities());
+        assertEquals(new CgroupLimits(1_000_000_000L, null, null, null), launch.podLimits());
+    }
+
+    @Test
+    void execReplacesTheCommandLineAndArgsAloneKeepTheExecutable() throws Exception {
+        assertEquals(List.of("/bin/sh", "-c", "true"),
+                launch(spec("/bin/sh", List.of("-c", "true"), Map.of(), null, null, Set.of()), app()).plan().apps().get(0).argv());
+        assertEquals(List.of("/usr/bin/redis", "--port", "7000"),
+                launch(spec(null, List.of("--port", "7000"), Map.of(), null, null, Set.of()), app()).plan().apps().get(0).argv());
+    }
+
+    @Test
+    void setEnvOverridesTheImagesEnvironmentAndAddsToIt() throws Exception {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("B", "two");
+        env.put("C", "3");
+        assertEquals(List.of("A=1", "B=two", "C=3"),
+                launch(spec(null, List.of(), env, null, null, Set.of()), app()).plan().apps().get(0).env());
+    }
+
+    @Test
+    void memoryAndCpuFlagsOverrideTheIsolatorsAndAreRecordedInThePodManifest() throws Exception {
+        PodSpec spec = spec(null, List.of(), Map.of(), 64L << 20, 500L, Set.of());
+        PodManifest manifest = planner.manifest(POD, spec, IMAGE_ID, image(app()));
+        App app = manifest.apps().get(0).app().orElseThrow();
+        assertEquals(64L << 20, app.isolator(Isolator.Memory.class).orElseThrow().limitBytes().getAsLong());
+        assertEquals(500, app.isolator(Isolator.Cpu.class).orElseThrow().limitMillis().getAsLong());
+        assertEquals(new CgroupLimits(64L << 20, 500L, 500L, null), planner.launch(POD, POD_DIR, spec, manifest).podLimits());
+    }
+
+    @Test
+    void thePodManifestIsReifiedAndReadsBackTheSame() throws Exception {
+        PodManifest manifest = planner.manifest(POD, PodSpec.of("x"), IMAGE_ID, image(app()));
+        PodManifest read = ManifestCodec.parsePodManifest(ManifestCodec.write(manifest));
+        assertEquals(manifest, read);
+        PodApp podApp = read.apps().get(0);
+        assertEquals(IMAGE_ID, podApp.image().id().orElseThrow().toString());
+        assertEquals("example.com/redis-server", podApp.image().name().orElseThrow().value());
+    }
+
+    @Test
+    void hostnameNetAndInsecureCapabilitiesComeFromTheSpec() throws Exception {
+        PodSpec spec = new PodSpec("x", null, List.of(), Map.of(), "web-1", NetMode.HOST, null, null, false,
+                Set.of(InsecureOption.CAPABILITIES));
+        Stage1Plan plan = launch(spec, app()).plan();
+        assertEquals("web-1", plan.hostname());
+        assertEquals(Stage1Plan.NetMode.HOST, plan.net());
+        assertEquals(EnumSet.allOf(Capability.class), plan.apps().get(0).capabilities());
+    }
+
+    @Test
+    void aRetainSetIsTheWholeBoundingSet() throws Exception {
+        App app = App.builder("0", "0").exec("/bin/true")
+                .isolator(new Isolator.CapabilitiesRetain(List.of(LinuxCapability.CAP_NET_BIND_SERVICE))).build();
+        assertEquals(Set.of(Capability.CAP_NET_BIND_SERVICE), launch(PodSpec.of("x"), app).plan().apps().get(0).capabilities());
+    }
+
+    @Test
+    void anImageWithoutAnAppNeedsExec() throws Exception {
+        StageException e = assertThrows(StageException.class, () -> launch(PodSpec.of("x"), null));
+        assertTrue(e.getMessage().contains("has no app to run: give the command with --exec"), e.getMessage());
+        assertEquals(false, e.retryable());
+        Stage1Plan.App app = launch(spec("/bin/true", List.of(), Map.of(), null, null, Set.of()), null).plan().apps().get(0);
+        assertEquals(List.of("/bin/true"), app.argv());
+        assertEquals("0", app.user());
+    }
+
+    @Test
+    void appNamesAreTheLastPartOfTheImageNameMadeFileSafe() {
+        assertEquals("redis-server", PodPlanner.appName("example.com/redis-server"));
+        assertEquals("busybox", PodPlanner.appName("busybox"));
+        assertEquals("my-app-v2", PodPlanner.appName("example.com/My_App.v2"));
+        assertEquals("app", PodPlanner.appName("example.com/___"));
+    }
+}
