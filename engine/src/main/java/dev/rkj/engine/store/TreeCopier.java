@@ -1,0 +1,55 @@
+package dev.rkj.engine.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Copies a tree faithfully: file types (device nodes and FIFOs too, as root), modes with
+ * setuid/setgid/sticky, owners (when allowed), mtimes, symlinks (never followed) and hard links
+ * within the tree.
+ */
+final class TreeCopier {
+    private static final String ATTRIBUTES = "unix:mode,uid,gid,ino,dev,nlink,lastModifiedTime,isDirectory";
+
+    private final boolean preserveOwnership;
+    private final Map<String, Path> linked = new HashMap<>();
+
+    TreeCopier(boolean preserveOwnership) {
+        this.preserveOwnership = preserveOwnership;
+    }
+
+    /** Copies {@code source} to {@code target}, which must not exist. */
+    void copy(Path source, Path target) throws IOException {
+        Map<String, Object> a = Files.readAttributes(source, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        if ((Boolean) a.get("isDirectory")) {
+            Files.createDirectory(target);
+            Files.setAttribute(target, "unix:mode", 0700, LinkOption.NOFOLLOW_LINKS);
+            for (Path child : Trees.children(source)) {
+                copy(child, target.resolve(child.getFileName().toString()));
+            }
+            if (preserveOwnership) {
+                Files.setAttribute(target, "unix:uid", a.get("uid"), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(target, "unix:gid", a.get("gid"), LinkOption.NOFOLLOW_LINKS);
+            }
+            Files.setAttribute(target, "unix:mode", ((Integer) a.get("mode")) & 07777, LinkOption.NOFOLLOW_LINKS);
+            Files.setLastModifiedTime(target, (FileTime) a.get("lastModifiedTime"));
+            return;
+        }
+        if ((Integer) a.get("nlink") > 1) {
+            String inode = a.get("dev") + ":" + a.get("ino");
+            Path first = linked.putIfAbsent(inode, target);
+            if (first != null) {
+                Files.createLink(target, first);
+                return;
+            }
+        }
+        // COPY_ATTRIBUTES: mode, times, and the owner where permitted (lchown for symlinks)
+        Files.copy(source, target, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+    }
+}
