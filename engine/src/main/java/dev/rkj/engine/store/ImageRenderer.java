@@ -16,6 +16,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -78,11 +79,10 @@ public final class ImageRenderer {
             throws ImageRenderException, ImageStoreException {
         for (int i = 0; i < dependents.size(); i++) {
             if (dependents.get(i).id().equals(image.id())) {
-                List<ImageRecord> loop = new ArrayList<>(dependents.subList(i, dependents.size()));
-                loop.add(image);
-                // dependents is nearest first: print the cycle from the outermost image down
-                List<ImageRecord> down = new ArrayList<>(loop);
-                java.util.Collections.reverse(down.subList(0, down.size() - 1));
+                // dependents is nearest first: the cycle, from the image that comes back down to it
+                List<ImageRecord> down = new ArrayList<>(dependents.subList(0, i + 1));
+                Collections.reverse(down);
+                down.add(image);
                 throw new DependencyCycleException(down.stream().map(ImageRecord::id).collect(Collectors.toList()),
                         "the dependencies of " + describe(dependents.get(dependents.size() - 1)) + " form a cycle: "
                                 + down.stream().map(ImageRenderer::describe).collect(Collectors.joining(" -> "))

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.util.HashMap;
 import java.util.Map;
@@ -51,5 +52,9 @@ final class TreeCopier {
         }
         // COPY_ATTRIBUTES: mode, times, and the owner where permitted (lchown for symlinks)
         Files.copy(source, target, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+        if (Files.isSymbolicLink(target)) { // COPY_ATTRIBUTES leaves a link's own time
+            Files.getFileAttributeView(target, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setTimes((FileTime) a.get("lastModifiedTime"), null, null);
+        }
     }
 }

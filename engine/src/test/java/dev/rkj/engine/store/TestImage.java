@@ -164,7 +164,11 @@ final class TestImage {
     }
 
     Path writeAci(Path work, Compression compression) {
-        Path dir = writeDirectory(work);
+        return aciFrom(writeDirectory(work), compression);
+    }
+
+    /** Writes the image directory {@code dir} as {@code <dir>.aci} beside it. */
+    static Path aciFrom(Path dir, Compression compression) {
         Path aci = dir.resolveSibling(dir.getFileName() + ".aci");
         try {
             new AciWriter(ManifestValidator.jsonObject()).write(dir, aci, compression);
