@@ -15,6 +15,8 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
             VersionCommand.class,
             JournalCommand.class,
+            FetchCommand.class,
+            ImageCommand.class,
         })
 public final class RkjCommand implements Runnable, AutoCloseable {
     static final String DEFAULT_DIR = "/var/lib/rkj";

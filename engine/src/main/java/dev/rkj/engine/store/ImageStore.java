@@ -218,9 +218,9 @@ public final class ImageStore {
             manifest = ManifestCodec.parseImageManifest(manifestBytes);
         } catch (ManifestException e) {
             List<String> problems = e.problems().stream().map(Problem::toString).collect(Collectors.toList());
-            throw new InvalidImageException(name, name + ": entry 'manifest': invalid image manifest ("
-                    + problems.size() + (problems.size() == 1 ? " problem" : " problems") + "): "
-                    + String.join("; ", problems) + "; fix the manifest and build the image again", problems, e);
+            throw new InvalidImageException(name, name + ": entry 'manifest': invalid image manifest, "
+                    + AppcManifestValidator.describe(e.problems()) + "; fix the manifest and build the image again",
+                    problems, e);
         }
         String manifestJson;
         try {
@@ -353,6 +353,56 @@ public final class ImageStore {
             return new AciUnpacker().unpack(blobPath(image.id()), target, options.withExpectedImageId(id.toString()));
         } catch (UnpackException e) {
             throw new ImageStoreException("cannot extract image " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Unpacks the image's own ACI (no dependencies) into the directory {@code dir}: its
+     * {@code manifest} and {@code rootfs/}, or with {@code rootfsOnly} the rootfs's contents. The
+     * tree is made beside {@code dir} and renamed into place.
+     *
+     * @param overwrite replace {@code dir} if it exists; otherwise an existing {@code dir} is an error
+     */
+    public void extractTo(ImageId id, Path dir, boolean rootfsOnly, boolean overwrite, UnpackOptions options)
+            throws ImageStoreException {
+        get(id);
+        Path target = dir.toAbsolutePath().normalize();
+        if (!overwrite && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new ImageStoreException(target + " already exists: pass --overwrite to replace it, or choose another directory");
+        }
+        Path temp;
+        try {
+            Files.createDirectories(target.getParent());
+            temp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".extract-");
+        } catch (IOException e) {
+            throw new ImageStoreException("cannot extract image " + id + " to " + target + ": " + e, e);
+        }
+        ImageStoreException failure = null;
+        try {
+            UnpackResult result = extract(id, temp.resolve("image"), options);
+            Path source = rootfsOnly ? result.rootfs() : result.target();
+            if (overwrite) {
+                Trees.deleteRecursively(target);
+            }
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+            failure = new ImageStoreException(target + " already exists: pass --overwrite to replace it, or choose another directory", e);
+            throw failure;
+        } catch (IOException e) {
+            failure = new ImageStoreException("cannot extract image " + id + " to " + target + ": " + e, e);
+            throw failure;
+        } catch (ImageStoreException e) {
+            failure = e;
+            throw e;
+        } finally {
+            try {
+                Trees.deleteRecursively(temp);
+            } catch (IOException e) {
+                if (failure != null) {
+                    failure.addSuppressed(e);
+                }
+                // otherwise only an empty leftover beside the target: the extracted tree is in place
+            }
         }
     }
 
