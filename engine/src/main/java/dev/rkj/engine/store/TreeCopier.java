@@ -1,5 +1,6 @@
 package dev.rkj.engine.store;
 
+import dev.rkj.engine.image.NodeMaker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -16,13 +17,19 @@ import java.util.Map;
  * within the tree.
  */
 final class TreeCopier {
-    private static final String ATTRIBUTES = "unix:mode,uid,gid,ino,dev,nlink,lastModifiedTime,isDirectory";
+    private static final String ATTRIBUTES = "unix:mode,uid,gid,ino,dev,rdev,nlink,lastModifiedTime,isDirectory,isOther";
 
     private final boolean preserveOwnership;
+    private final NodeMaker nodeMaker;
     private final Map<String, Path> linked = new HashMap<>();
 
     TreeCopier(boolean preserveOwnership) {
+        this(preserveOwnership, NodeMaker.mknod());
+    }
+
+    TreeCopier(boolean preserveOwnership, NodeMaker nodeMaker) {
         this.preserveOwnership = preserveOwnership;
+        this.nodeMaker = nodeMaker;
     }
 
     /** Copies {@code source} to {@code target}, which must not exist. */
@@ -50,11 +57,36 @@ final class TreeCopier {
                 return;
             }
         }
+        if ((Boolean) a.get("isOther")) {
+            copyNode(target, a);
+            return;
+        }
         // COPY_ATTRIBUTES: mode, times, and the owner where permitted (lchown for symlinks)
         Files.copy(source, target, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
         if (Files.isSymbolicLink(target)) { // COPY_ATTRIBUTES leaves a link's own time
             Files.getFileAttributeView(target, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                     .setTimes((FileTime) a.get("lastModifiedTime"), null, null);
         }
+    }
+
+    /** Device nodes and FIFOs, which Files.copy would read as files. */
+    private void copyNode(Path target, Map<String, Object> a) throws IOException {
+        int mode = (Integer) a.get("mode");
+        NodeMaker.NodeType type = switch (mode & 0170000) {
+            case 0020000 -> NodeMaker.NodeType.CHARACTER_DEVICE;
+            case 0060000 -> NodeMaker.NodeType.BLOCK_DEVICE;
+            case 0010000 -> NodeMaker.NodeType.FIFO;
+            default -> throw new IOException(target + ": cannot copy a socket or unknown file type "
+                    + Integer.toOctalString(mode & 0170000));
+        };
+        long rdev = (Long) a.get("rdev");
+        int major = (int) (((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL));
+        int minor = (int) ((rdev & 0xff) | ((rdev >>> 12) & ~0xffL));
+        nodeMaker.make(target, type, major, minor, (FileTime) a.get("lastModifiedTime"));
+        if (preserveOwnership) {
+            Files.setAttribute(target, "unix:uid", a.get("uid"), LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(target, "unix:gid", a.get("gid"), LinkOption.NOFOLLOW_LINKS);
+        }
+        Files.setAttribute(target, "unix:mode", mode & 07777, LinkOption.NOFOLLOW_LINKS);
     }
 }

@@ -115,6 +115,30 @@ final class TestImage {
         return this;
     }
 
+    /** Sets the owner of a path already added (symlinks themselves, not their targets); needs root. */
+    TestImage owner(String path, int uid, int gid) {
+        contents.add(rootfs -> {
+            Files.setAttribute(rootfs.resolve(path), "unix:uid", uid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(rootfs.resolve(path), "unix:gid", gid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        });
+        return this;
+    }
+
+    /** Sets the mode of a path already added (after {@link #owner}: chown clears setuid). */
+    TestImage mode(String path, int mode) {
+        contents.add(rootfs -> Files.setAttribute(rootfs.resolve(path), "unix:mode", mode));
+        return this;
+    }
+
+    /** A character device made with mknod(1); needs root. */
+    TestImage charDevice(String path, int major, int minor) {
+        contents.add(rootfs -> {
+            Files.createDirectories(rootfs.resolve(path).getParent());
+            dev.rkj.engine.testing.Commands.run("mknod", rootfs.resolve(path).toString(), "c", "" + major, "" + minor);
+        });
+        return this;
+    }
+
     /** Every path gets a distinct mtime from {@code start} on (so a test can tell whose directory won). */
     TestImage mtimesFrom(Instant start) {
         this.mtime = start;
