@@ -179,6 +179,21 @@ class ImageRendererTest {
     }
 
     @Test
+    void aDependencyWhoseWhitelistsLeaveNothingIsNotExtracted() throws Exception {
+        StoreFixture f = new StoreFixture(dir);
+        ImageId lib = f.fetch(TestImage.named("example.com/lib").whitelist("/lib/only").file("lib/only", "l").file("etc/x", "x"));
+        ImageId app = f.fetch(TestImage.named("example.com/app").dependsOn("example.com/lib").whitelist("/app").file("app", "a"));
+        ImageRenderer renderer = new ImageRenderer(f.store);
+
+        RenderPlan plan = renderer.plan(app);
+        Path rootfs = renderer.render(app);
+
+        assertEquals(List.of(lib, app), plan.order());
+        assertTrue(plan.layers().get(0).keepsNothing());
+        assertEquals(Set.of("", "app"), TreeSnapshot.of(rootfs).nodes().keySet());
+    }
+
+    @Test
     void renderingTwiceReturnsTheSameTreeAndRecordsItOnce() throws Exception {
         StoreFixture f = new StoreFixture(dir);
         ImageId id = f.fetch(TestImage.named("example.com/app").file("a", "1"));

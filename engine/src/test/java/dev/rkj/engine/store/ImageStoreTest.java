@@ -65,6 +65,19 @@ class ImageStoreTest {
     }
 
     @Test
+    void aStoredImageWhoseBlobWentMissingIsRepairedByFetchingItAgain() throws Exception {
+        StoreFixture f = new StoreFixture(dir);
+        Path aci = TestImage.named("example.com/app").file("a", "1").writeAci(f.work);
+        ImageId id = f.store.fetch(aci).id();
+        Files.delete(f.store.blobPath(id));
+
+        f.store.fetch(aci);
+
+        assertArrayEquals(Files.readAllBytes(aci), Files.readAllBytes(f.store.blobPath(id)));
+        assertEquals(2, f.events(ImageStored.class).size(), "the restored blob is recorded");
+    }
+
+    @Test
     void theSameImageWithAnotherCompressionIsTheSameImage() throws Exception {
         StoreFixture f = new StoreFixture(dir);
         Path imageDir = TestImage.named("example.com/app").file("a", "1").writeDirectory(f.work);
