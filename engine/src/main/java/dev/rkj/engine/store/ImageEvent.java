@@ -1,5 +1,6 @@
 package dev.rkj.engine.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.rkj.eventlog.WireName;
 import java.util.Collections;
 import java.util.Map;
@@ -26,7 +27,7 @@ public sealed interface ImageEvent {
      *
      * @param name             the manifest's {@code name}
      * @param labels           the manifest's labels, by name
-     * @param manifestJson     the {@code manifest} file of the ACI, as found there (UTF-8 text)
+     * @param manifest         the {@code manifest} file of the ACI, as a JSON object (validated)
      * @param blobSize         bytes of the ACI as stored (compressed)
      * @param uncompressedSize bytes of the uncompressed tar the image ID is the digest of
      * @param compression      {@code none}, {@code gzip}, {@code bzip2} or {@code xz}
@@ -34,19 +35,28 @@ public sealed interface ImageEvent {
      * @param signature        the detached signature found beside the source, or {@code null}; not verified here
      */
     @WireName(value = "image.stored", version = 1)
-    record ImageStored(String imageId, String name, Map<String, String> labels, String manifestJson, long blobSize,
+    record ImageStored(String imageId, String name, Map<String, String> labels, JsonNode manifest, long blobSize,
                        long uncompressedSize, String compression, String source, String signature) implements ImageEvent {
         public ImageStored {
             requireImageId(imageId);
             Objects.requireNonNull(name, "name");
             labels = labels == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(labels));
-            Objects.requireNonNull(manifestJson, "manifestJson");
+            if (manifest == null || !manifest.isObject()) {
+                throw new IllegalArgumentException("an image manifest is a JSON object, got " + manifest);
+            }
+            manifest = manifest.deepCopy();
             Objects.requireNonNull(compression, "compression");
             Objects.requireNonNull(source, "source");
             if (blobSize < 0 || uncompressedSize < 0) {
                 throw new IllegalArgumentException("sizes must not be negative: blobSize=" + blobSize
                         + ", uncompressedSize=" + uncompressedSize);
             }
+        }
+
+        /** A copy: JSON nodes are mutable, events are not. */
+        @Override
+        public JsonNode manifest() {
+            return manifest.deepCopy();
         }
     }
 

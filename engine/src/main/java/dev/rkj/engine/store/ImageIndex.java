@@ -73,9 +73,10 @@ public final class ImageIndex {
     }
 
     private void store(ImageId id, ImageStored stored, Envelope envelope) {
+        String manifestJson = stored.manifest().toString();
         ImageManifest manifest;
         try {
-            manifest = ManifestCodec.parseImageManifest(stored.manifestJson().getBytes(StandardCharsets.UTF_8));
+            manifest = ManifestCodec.parseImageManifest(manifestJson.getBytes(StandardCharsets.UTF_8));
         } catch (ManifestException e) {
             // validated when stored; only a stricter later model can refuse it now
             unreadable.put(id, e.getMessage().replace('\n', ' '));
@@ -85,7 +86,7 @@ public final class ImageIndex {
         Compression compression = Compression.fromWireName(stored.compression()).orElse(Compression.NONE);
         Optional<String> tree = Optional.ofNullable(images.get(id)).flatMap(ImageRecord::treePath);
         images.remove(id); // re-import: it moves to the end of the import order
-        images.put(id, new ImageRecord(id, manifest, stored.manifestJson(), stored.blobSize(), stored.uncompressedSize(),
+        images.put(id, new ImageRecord(id, manifest, manifestJson, stored.blobSize(), stored.uncompressedSize(),
                 compression, stored.source(), Optional.ofNullable(stored.signature()), envelope.time(), envelope.index(),
                 tree));
         unreadable.remove(id);

@@ -13,7 +13,7 @@ import java.util.Optional;
  *
  * @param id               the image ID
  * @param manifest         the validated manifest
- * @param manifestJson     the manifest as the ACI holds it
+ * @param manifestJson     the manifest as compact JSON text
  * @param blobSize         bytes of the stored ACI
  * @param uncompressedSize bytes of its uncompressed tar
  * @param compression      the stored ACI's compression

@@ -1,5 +1,6 @@
 package dev.rkj.engine.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.rkj.engine.appc.ImageId;
 import dev.rkj.engine.appc.ImageManifest;
 import dev.rkj.engine.appc.ManifestCodec;
@@ -17,16 +18,13 @@ import dev.rkj.engine.store.ImageEvent.ImageStored;
 import dev.rkj.engine.store.ImageEvent.TreeRemoved;
 import dev.rkj.eventlog.Journal;
 import dev.rkj.eventlog.JournalException;
+import dev.rkj.eventlog.Json;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -181,7 +179,7 @@ public final class ImageStore {
     }
 
     /** What one read of an ACI found. */
-    private record Fetched(String source, AciInfo info, ImageManifest manifest, String manifestJson, long blobSize) {}
+    private record Fetched(String source, AciInfo info, ImageManifest manifest, JsonNode manifestJson, long blobSize) {}
 
     private Path createTemp(Path source) throws ImageStoreException {
         try {
@@ -222,14 +220,14 @@ public final class ImageStore {
                     + AppcManifestValidator.describe(e.problems()) + "; fix the manifest and build the image again",
                     problems, e);
         }
-        String manifestJson;
+        JsonNode manifestTree;
         try {
-            manifestJson = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(manifestBytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new InvalidImageException(name, name + ": entry 'manifest' is not UTF-8 text: " + e, List.of(), e);
+            manifestTree = Json.mapper().readTree(manifestBytes);
+        } catch (IOException e) {
+            throw new InvalidImageException(name, name + ": entry 'manifest' cannot be read as JSON: " + e.getMessage(),
+                    List.of(), e);
         }
-        return new Fetched(name, info, manifest, manifestJson, size);
+        return new Fetched(name, info, manifest, manifestTree, size);
     }
 
     private ImageRecord keep(Fetched fetched, Path temp) throws ImageStoreException {

@@ -29,8 +29,8 @@ class ImageEventWireTest {
     static Stream<ImageEvent> events() {
         return Stream.of(
                 new ImageStored(ID, "example.com/app", Map.of("version", "1.0.0", "os", "linux"),
-                        "{\"acKind\":\"ImageManifest\"}", 1234, 10240, "gzip", "/tmp/app.aci", "/tmp/app.aci.asc"),
-                new ImageStored(ID, "example.com/app", Map.of(), "{}", 0, 0, "none", "/tmp/app.aci", null),
+                        Json.mapper().createObjectNode().put("acKind", "ImageManifest"), 1234, 10240, "gzip", "/tmp/app.aci", "/tmp/app.aci.asc"),
+                new ImageStored(ID, "example.com/app", Map.of(), Json.mapper().createObjectNode(), 0, 0, "none", "/tmp/app.aci", null),
                 new ImageRemoved(ID),
                 new TreeRendered(ID, "/var/lib/rkj/cas/trees/" + ID),
                 new TreeRemoved(ID, "/var/lib/rkj/cas/trees/" + ID));

@@ -28,7 +28,7 @@ class ImageIndexTest {
 
     private static ImageStored stored(ImageId id, String name, String version) {
         String manifest = TestImages.imageManifestJson(name, Map.of("version", version));
-        return new ImageStored(id.toString(), name, Map.of("version", version), manifest, 100, 1024, "xz", "/src/" + name, null);
+        return new ImageStored(id.toString(), name, Map.of("version", version), json(manifest), 100, 1024, "xz", "/src/" + name, null);
     }
 
     @Test
@@ -76,7 +76,7 @@ class ImageIndexTest {
 
     @Test
     void aStoredManifestThatNoLongerValidatesIsKeptButNamedWhenLookedUp() throws Exception {
-        journal.append(A.toString(), new ImageStored(A.toString(), "example.com/a", Map.of(), "{\"acKind\": \"Nope\"}",
+        journal.append(A.toString(), new ImageStored(A.toString(), "example.com/a", Map.of(), json("{\"acKind\": \"Nope\"}"),
                 1, 1, "gzip", "/src/a", null));
 
         ImageIndex index = ImageIndex.replay(journal);
@@ -86,5 +86,13 @@ class ImageIndexTest {
         ImageStoreException e = assertThrows(ImageStoreException.class, () -> index.get(A));
         assertTrue(e.getMessage().contains("manifest no longer validates") && e.getMessage().contains("rkj image rm"),
                 e.getMessage());
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode json(String text) {
+        try {
+            return dev.rkj.eventlog.Json.mapper().readTree(text);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -11,6 +11,7 @@ import dev.rkj.engine.store.ImageEvent.TreeRendered;
 import dev.rkj.engine.store.RenderPlan.Layer;
 import dev.rkj.engine.testing.HostileAciBuilder;
 import dev.rkj.engine.testing.TreeSnapshot;
+import dev.rkj.eventlog.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -150,7 +151,8 @@ class ImageRendererTest {
         assertEquals(List.of(), wrong);
         assertEquals("A", Files.readString(rootfs.resolve("etc/os-release")));
         assertEquals("D file", Files.readString(rootfs.resolve("x")));
-        assertEquals(Files.readString(g.a.resolve("manifest")), Files.readString(rootfs.resolveSibling("manifest")));
+        assertEquals(Json.mapper().readTree(g.a.resolve("manifest").toFile()),
+                Json.mapper().readTree(rootfs.resolveSibling("manifest").toFile()));
     }
 
     @Test

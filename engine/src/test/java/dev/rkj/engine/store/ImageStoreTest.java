@@ -15,6 +15,7 @@ import dev.rkj.engine.store.ImageEvent.TreeRemoved;
 import dev.rkj.engine.testing.HostileAciBuilder;
 import dev.rkj.engine.testing.TestImages;
 import dev.rkj.eventlog.ChronicleJournal;
+import dev.rkj.eventlog.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ class ImageStoreTest {
         assertEquals(compression, stored.compression());
         assertEquals(aci.toAbsolutePath().toString(), stored.source());
         assertEquals("example.com/busybox:1.36", stored.displayName());
-        assertEquals(Files.readString(image.resolve("manifest")), stored.manifestJson());
+        assertEquals(Json.mapper().readTree(image.resolve("manifest").toFile()), Json.mapper().readTree(stored.manifestJson()));
         assertEquals(List.of(stored.id().toString()), f.entries("blobs"), "only the blob: no temporary left");
     }
 
