@@ -1,12 +1,14 @@
 package dev.rkj.engine;
 
 import dev.rkj.engine.pod.PodEvent;
+import dev.rkj.engine.store.ImageEvent;
 import dev.rkj.eventlog.EventRegistry;
 import java.util.Arrays;
 
 /** Every event type the engine writes to the journal, registered by wire name. */
 public final class EngineEvents {
-    private static final EventRegistry REGISTRY = EventRegistry.of(PodEvent.class.getPermittedSubclasses());
+    private static final EventRegistry REGISTRY = EventRegistry.of(PodEvent.class.getPermittedSubclasses())
+            .with(ImageEvent.class.getPermittedSubclasses());
 
     private EngineEvents() {}
 

@@ -1,6 +1,8 @@
 package dev.rkj.api.cli;
 
 import dev.rkj.engine.EngineEvents;
+import dev.rkj.engine.store.ImageStore;
+import dev.rkj.engine.store.ImageStoreException;
 import dev.rkj.eventlog.ChronicleJournal;
 import dev.rkj.eventlog.Journal;
 import dev.rkj.eventlog.JournalException;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 final class Context implements AutoCloseable {
     private final Path dataDir;
     private Journal journal;
+    private ImageStore imageStore;
 
     private Context(Path dataDir) {
         this.dataDir = dataDir;
@@ -28,6 +31,14 @@ final class Context implements AutoCloseable {
             journal = ChronicleJournal.open(dataDir.resolve("journal"), EngineEvents.registry());
         }
         return journal;
+    }
+
+    /** The image store in {@code <data dir>/cas}, over the journal. */
+    ImageStore imageStore() throws JournalException, ImageStoreException {
+        if (imageStore == null) {
+            imageStore = ImageStore.open(dataDir.resolve("cas"), journal());
+        }
+        return imageStore;
     }
 
     @Override

@@ -24,6 +24,8 @@ import picocli.CommandLine.ScopeType;
             PodCommands.Enter.class,
             PodCommands.CatManifest.class,
             JournalCommand.class,
+            FetchCommand.class,
+            ImageCommand.class,
             VersionCommand.class,
         })
 public final class RkjCommand implements Runnable, AutoCloseable {

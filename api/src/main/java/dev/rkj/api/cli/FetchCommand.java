@@ -1,0 +1,67 @@
+package dev.rkj.api.cli;
+
+import dev.rkj.engine.store.ImageRecord;
+import dev.rkj.engine.store.ImageStore;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code rkj fetch FILE.aci...}: stores images and prints their IDs, one a line, as rkt does.
+ * Local files only for now. Signatures are not verified yet, so, as rkt does for an image it
+ * cannot verify, it refuses unless {@code --insecure-options=image} says to skip the check.
+ */
+@Command(name = "fetch", mixinStandardHelpOptions = true,
+        description = "Fetch image(s) into the store and print their image IDs.")
+final class FetchCommand implements Callable<Integer> {
+    /** rkt's --insecure-options values. */
+    static final Set<String> INSECURE_OPTIONS = Set.of("none", "image", "tls", "ondisk", "http", "pubkey",
+            "capabilities", "paths", "seccomp", "run-all", "all-fetch", "all-run", "all");
+
+    @ParentCommand
+    RkjCommand root;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "ACI files to fetch")
+    List<String> images;
+
+    @Option(names = "--insecure-options", split = ",", paramLabel = "OPTS",
+            description = "comma-separated security checks to skip: image (signature verification), ..., all")
+    Set<String> insecure = new TreeSet<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Set<String> skipped = new TreeSet<>();
+        for (String option : insecure) {
+            String lower = option.toLowerCase(Locale.ROOT).strip();
+            if (!INSECURE_OPTIONS.contains(lower)) {
+                throw new CliException("unknown --insecure-options value '" + option + "': use "
+                        + String.join(", ", new TreeSet<>(INSECURE_OPTIONS)));
+            }
+            skipped.add(lower);
+        }
+        boolean skipVerify = skipped.contains("image") || skipped.contains("all-fetch") || skipped.contains("all");
+        for (String image : images) {
+            if (image.contains("://")) {
+                throw new CliException("cannot fetch " + image + ": only local ACI files can be fetched so far;"
+                        + " download it and fetch the file");
+            }
+            if (!skipVerify) {
+                throw new CliException("cannot fetch " + image + ": rkj cannot verify image signatures yet; pass"
+                        + " --insecure-options=image to fetch it without verifying");
+            }
+        }
+        ImageStore store = root.context().imageStore();
+        for (String image : images) {
+            ImageRecord stored = store.fetch(Path.of(image));
+            root.out().println(stored.id());
+        }
+        return ExitCodes.OK;
+    }
+}

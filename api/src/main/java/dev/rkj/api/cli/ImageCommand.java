@@ -1,0 +1,372 @@
+package dev.rkj.api.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rkj.engine.appc.ImageId;
+import dev.rkj.engine.appc.LabelMatch;
+import dev.rkj.engine.image.AciBuildException;
+import dev.rkj.engine.image.AciWriter;
+import dev.rkj.engine.image.Compression;
+import dev.rkj.engine.image.UnpackOptions;
+import dev.rkj.engine.store.AppcManifestValidator;
+import dev.rkj.engine.store.GcResult;
+import dev.rkj.engine.store.ImageRecord;
+import dev.rkj.engine.store.ImageReference;
+import dev.rkj.engine.store.ImageRenderer;
+import dev.rkj.engine.store.ImageStore;
+import dev.rkj.engine.store.ImageStoreException;
+import dev.rkj.eventlog.Json;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code rkj image ...}: the image store, with rkt's subcommands and flags. */
+@Command(name = "image", mixinStandardHelpOptions = true,
+        description = "Operate on the images in the local store.",
+        subcommands = {
+            ImageCommand.ListImages.class,
+            ImageCommand.Remove.class,
+            ImageCommand.CatManifest.class,
+            ImageCommand.Extract.class,
+            ImageCommand.Render.class,
+            ImageCommand.Export.class,
+            ImageCommand.Gc.class,
+            ImageCommand.Build.class,
+        })
+final class ImageCommand implements Runnable {
+    @ParentCommand
+    RkjCommand root;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                "missing subcommand: list, rm, cat-manifest, extract, render, export, gc or build");
+    }
+
+    ImageStore store() throws Exception {
+        return root.context().imageStore();
+    }
+
+    /**
+     * The image a user means: an ID or ID prefix, or a name with labels ({@code example.com/app:1.0.0});
+     * a name gets this host's os and arch where it gives none, as rkt did.
+     */
+    ImageRecord find(String reference) throws Exception {
+        ImageReference parsed;
+        try {
+            parsed = ImageReference.parse(reference);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage(), e);
+        }
+        if (parsed instanceof ImageReference.ByName byName) {
+            return store().index().byName(byName.name(), LabelMatch.withHostDefaults(byName.labels()));
+        }
+        return store().index().resolve(parsed);
+    }
+
+    /** {@code rkj image list}. */
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the images in the store.")
+    static final class ListImages implements Callable<Integer> {
+        private static final DateTimeFormatter FULL_TIME = DateTimeFormatter.ISO_OFFSET_DATE_TIME.withZone(ZoneOffset.UTC);
+
+        @ParentCommand
+        ImageCommand parent;
+
+        @Option(names = "--no-legend", description = "leave out the header line")
+        boolean noLegend;
+
+        @Option(names = "--full", description = "full image IDs, sizes in bytes and absolute import times")
+        boolean full;
+
+        @Option(names = "--format", paramLabel = "FORMAT", description = "table (default) or json")
+        String format = "table";
+
+        @Override
+        public Integer call() throws Exception {
+            List<ImageRecord> images = parent.store().list();
+            PrintStream out = parent.root.out();
+            switch (format) {
+                case "json" -> out.println(json(images));
+                case "table", "" -> table(images, out, Instant.now());
+                default -> throw new CliException("unknown --format '" + format + "': use table or json");
+            }
+            return ExitCodes.OK;
+        }
+
+        private void table(List<ImageRecord> images, PrintStream out, Instant now) {
+            List<String[]> rows = new ArrayList<>();
+            if (!noLegend) {
+                rows.add(new String[] {"ID", "NAME", "SIZE", "IMPORT TIME"});
+            }
+            for (ImageRecord image : images) {
+                rows.add(new String[] {
+                    full ? image.id().toString() : "sha512-" + image.id().hex().substring(0, 12),
+                    image.displayName(),
+                    full ? Long.toString(image.blobSize()) : bytes(image.blobSize()),
+                    full ? FULL_TIME.format(image.importTime()) : ago(Duration.between(image.importTime(), now)),
+                });
+            }
+            ImageCommandTable.print(rows, out);
+        }
+
+        private static String json(List<ImageRecord> images) throws JsonProcessingException {
+            ArrayNode list = Json.mapper().createArrayNode();
+            for (ImageRecord image : images) {
+                ObjectNode node = list.addObject();
+                node.put("id", image.id().toString());
+                node.put("name", image.name());
+                ObjectNode labels = node.putObject("labels");
+                image.labels().asMap().forEach(labels::put);
+                node.put("size", image.blobSize());
+                node.put("compression", image.compression().wireName());
+                node.put("import_time", FULL_TIME.format(image.importTime()));
+                node.put("source", image.source());
+                node.put("rendered", image.treePath().isPresent());
+            }
+            return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(list);
+        }
+
+        /** Like rkt (go-humanize IBytes): 1023B, 1.5KiB, 12MiB. */
+        static String bytes(long n) {
+            if (n < 1024) {
+                return n + "B";
+            }
+            String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+            double value = n;
+            int unit = -1;
+            while (value >= 1024 && unit < units.length - 1) {
+                value /= 1024;
+                unit++;
+            }
+            return (value < 10 ? String.format("%.1f", value) : String.format("%.0f", value)) + units[unit];
+        }
+
+        /** Like rkt (go-humanize Time): "now", "5 seconds ago", "3 minutes ago", "2 days ago". */
+        static String ago(Duration d) {
+            long seconds = Math.max(0, d.getSeconds());
+            if (seconds < 1) {
+                return "now";
+            }
+            long[] limits = {60, 3600, 86400, 86400L * 30, 86400L * 365};
+            String[] units = {"second", "minute", "hour", "day", "month"};
+            long[] sizes = {1, 60, 3600, 86400, 86400L * 30};
+            for (int i = 0; i < limits.length; i++) {
+                if (seconds < limits[i]) {
+                    long count = seconds / sizes[i];
+                    return count + " " + units[i] + (count == 1 ? "" : "s") + " ago";
+                }
+            }
+            long years = seconds / (86400L * 365);
+            return years + " year" + (years == 1 ? "" : "s") + " ago";
+        }
+    }
+
+    /** {@code rkj image rm ID...}. */
+    @Command(name = "rm", mixinStandardHelpOptions = true,
+            description = "Remove images (by image ID or ID prefix) from the store, with their rendered trees.")
+    static final class Remove implements Callable<Integer> {
+        @ParentCommand
+        ImageCommand parent;
+
+        @Parameters(arity = "1..*", paramLabel = "ID", description = "image IDs or ID prefixes (sha512-4f2a...)")
+        List<String> ids;
+
+        @Override
+        public Integer call() throws Exception {
+            ImageStore store = parent.store();
+            List<String> failures = new ArrayList<>();
+            for (String id : ids) {
+                try {
+                    if (!id.startsWith(ImageId.ALGORITHM + "-")) {
+                        throw new CliException("'" + id + "' is not an image ID: rm takes IDs or ID prefixes"
+                                + " (sha512-...); see 'rkj image list'");
+                    }
+                    ImageRecord image = parent.find(id);
+                    store.remove(image.id());
+                    parent.root.out().println("successfully removed aci for image: " + image.id());
+                } catch (ImageStoreException | CliException e) {
+                    failures.add(id + ": " + e.getMessage());
+                }
+            }
+            if (!failures.isEmpty()) {
+                throw new CliException(failures.size() + " of " + ids.size() + " image(s) not removed: "
+                        + String.join("; ", failures));
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code rkj image cat-manifest ID}. */
+    @Command(name = "cat-manifest", mixinStandardHelpOptions = true, description = "Print an image's manifest.")
+    static final class CatManifest implements Callable<Integer> {
+        @ParentCommand
+        ImageCommand parent;
+
+        @Parameters(paramLabel = "IMAGE", description = "image ID, ID prefix or name[:version]")
+        String image;
+
+        @Option(names = "--pretty-print", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "indent the JSON (default; --no-pretty-print prints it as stored)")
+        boolean pretty;
+
+        @Override
+        public Integer call() throws Exception {
+            ImageRecord record = parent.find(image);
+            if (!pretty) {
+                parent.root.out().println(record.manifestJson().strip());
+                return ExitCodes.OK;
+            }
+            JsonNode tree = Json.mapper().readTree(record.manifestJson());
+            parent.root.out().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(tree));
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code rkj image extract ID DIR}: the image's own files, without its dependencies. */
+    @Command(name = "extract", mixinStandardHelpOptions = true,
+            description = "Extract an image (its manifest and rootfs, without dependencies) into a directory.")
+    static final class Extract implements Callable<Integer> {
+        @ParentCommand
+        ImageCommand parent;
+
+        @Parameters(index = "0", paramLabel = "IMAGE", description = "image ID, ID prefix or name[:version]")
+        String image;
+
+        @Parameters(index = "1", paramLabel = "DIR", description = "directory to create")
+        Path dir;
+
+        @Option(names = "--rootfs-only", description = "extract only the rootfs's contents into DIR")
+        boolean rootfsOnly;
+
+        @Option(names = "--overwrite", description = "replace DIR if it exists")
+        boolean overwrite;
+
+        @Override
+        public Integer call() throws Exception {
+            ImageRecord record = parent.find(image);
+            parent.store().extractTo(record.id(), dir, rootfsOnly, overwrite, UnpackOptions.defaults());
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code rkj image render ID DIR}: the tree a pod would see, dependencies included. */
+    @Command(name = "render", mixinStandardHelpOptions = true,
+            description = "Render an image with its dependencies (as a pod sees it) and copy it into a directory.")
+    static final class Render implements Callable<Integer> {
+        @ParentCommand
+        ImageCommand parent;
+
+        @Parameters(index = "0", paramLabel = "IMAGE", description = "image ID, ID prefix or name[:version]")
+        String image;
+
+        @Parameters(index = "1", paramLabel = "DIR", description = "directory to create")
+        Path dir;
+
+        @Option(names = "--rootfs-only", description = "copy only the rootfs's contents into DIR")
+        boolean rootfsOnly;
+
+        @Option(names = "--overwrite", description = "replace DIR if it exists")
+        boolean overwrite;
+
+        @Override
+        public Integer call() throws Exception {
+            ImageRecord record = parent.find(image);
+            new ImageRenderer(parent.store()).renderTo(record.id(), dir, rootfsOnly, overwrite);
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code rkj image export ID FILE.aci}. */
+    @Command(name = "export", mixinStandardHelpOptions = true, description = "Write an image's ACI, as stored, to a file.")
+    static final class Export implements Callable<Integer> {
+        @ParentCommand
+        ImageCommand parent;
+
+        @Parameters(index = "0", paramLabel = "IMAGE", description = "image ID, ID prefix or name[:version]")
+        String image;
+
+        @Parameters(index = "1", paramLabel = "FILE", description = "the .aci file to write")
+        Path file;
+
+        @Option(names = "--overwrite", description = "replace FILE if it exists")
+        boolean overwrite;
+
+        @Override
+        public Integer call() throws Exception {
+            ImageRecord record = parent.find(image);
+            parent.store().export(record.id(), file, overwrite);
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code rkj image gc}. */
+    @Command(name = "gc", mixinStandardHelpOptions = true,
+            description = "Delete rendered trees and blobs of removed images, and leftovers of interrupted work.")
+    static final class Gc implements Callable<Integer> {
+        @ParentCommand
+        ImageCommand parent;
+
+        @Override
+        public Integer call() throws Exception {
+            GcResult result = parent.store().gc();
+            PrintStream out = parent.root.out();
+            result.trees().forEach(id -> out.println("removed tree of image " + id));
+            result.blobs().forEach(id -> out.println("removed blob of image " + id));
+            result.temps().forEach(path -> out.println("removed leftover " + path));
+            if (result.isEmpty()) {
+                out.println("nothing to remove");
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code rkj image build DIR OUT.aci}: an ACI from an image directory (rkt left this to actool). */
+    @Command(name = "build", mixinStandardHelpOptions = true,
+            description = "Build an ACI from a directory holding manifest and rootfs/; print its image ID.")
+    static final class Build implements Callable<Integer> {
+        @ParentCommand
+        ImageCommand parent;
+
+        @Parameters(index = "0", paramLabel = "DIR", description = "image directory: manifest and rootfs/")
+        Path dir;
+
+        @Parameters(index = "1", paramLabel = "OUT", description = "the .aci file to write")
+        Path out;
+
+        @Option(names = "--compression", paramLabel = "C", description = "gzip (default), bzip2, xz or none")
+        String compression = "gzip";
+
+        @Option(names = "--overwrite", description = "replace OUT if it exists")
+        boolean overwrite;
+
+        @Override
+        public Integer call() throws Exception {
+            Compression chosen = Compression.fromWireName(compression).orElseThrow(() ->
+                    new CliException("unknown --compression '" + compression + "': use gzip, bzip2, xz or none"));
+            if (!overwrite && Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
+                throw new CliException(out.toAbsolutePath() + " already exists: pass --overwrite to replace it");
+            }
+            try {
+                String id = new AciWriter(new AppcManifestValidator()).write(dir, out, chosen);
+                parent.root.out().println(id);
+            } catch (AciBuildException e) {
+                throw new CliException("cannot build " + out + ": " + e.getMessage(), e);
+            }
+            return ExitCodes.OK;
+        }
+    }
+}

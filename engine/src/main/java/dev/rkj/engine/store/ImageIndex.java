@@ -1,0 +1,199 @@
+package dev.rkj.engine.store;
+
+import dev.rkj.engine.appc.ImageId;
+import dev.rkj.engine.appc.ImageManifest;
+import dev.rkj.engine.appc.LabelMatch;
+import dev.rkj.engine.appc.ManifestCodec;
+import dev.rkj.engine.appc.ManifestException;
+import dev.rkj.engine.image.Compression;
+import dev.rkj.engine.store.ImageEvent.ImageRemoved;
+import dev.rkj.engine.store.ImageEvent.ImageStored;
+import dev.rkj.engine.store.ImageEvent.TreeRemoved;
+import dev.rkj.engine.store.ImageEvent.TreeRendered;
+import dev.rkj.eventlog.Envelope;
+import dev.rkj.eventlog.Journal;
+import dev.rkj.eventlog.JournalException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The images in the store: a projection of the journal's {@link ImageEvent}s, folded in journal
+ * order and caught up on demand ({@link #catchUp}), so it survives restarts, sees what other
+ * processes stored, and can be audited event by event. Other events are skipped.
+ *
+ * <p>Lookups ({@link #resolve}) take a full ID, a unique ID prefix, or a name with labels. For a
+ * name, the matching images are ordered by {@link LabelMatch#BY_VERSION} and, among equal
+ * versions, the most recent import wins (as rkt chose the latest import).
+ *
+ * <p>Thread-safe.
+ */
+public final class ImageIndex {
+    private final Map<ImageId, ImageRecord> images = new LinkedHashMap<>(); // guarded by this
+    private final Map<ImageId, String> unreadable = new LinkedHashMap<>(); // guarded by this
+    private long nextIndex; // guarded by this
+
+    /** Reads every image event of {@code journal}. */
+    public static ImageIndex replay(Journal journal) throws JournalException {
+        ImageIndex index = new ImageIndex();
+        index.catchUp(journal);
+        return index;
+    }
+
+    /** Applies the events appended since the last catch-up (by any process). */
+    public synchronized void catchUp(Journal journal) throws JournalException {
+        journal.replay(nextIndex, this::apply);
+    }
+
+    /** Folds one envelope in; envelopes must come in journal order, each once. */
+    public synchronized void apply(Envelope envelope) {
+        if (envelope.index() < nextIndex) {
+            return;
+        }
+        nextIndex = envelope.index() + 1;
+        if (!(envelope.event() instanceof ImageEvent event)) {
+            return;
+        }
+        ImageId id = ImageId.parse(event.imageId());
+        if (event instanceof ImageStored stored) {
+            store(id, stored, envelope);
+        } else if (event instanceof ImageRemoved) {
+            images.remove(id);
+            unreadable.remove(id);
+        } else if (event instanceof TreeRendered rendered) {
+            images.computeIfPresent(id, (k, image) -> image.withTree(Optional.of(rendered.treePath())));
+        } else if (event instanceof TreeRemoved) {
+            images.computeIfPresent(id, (k, image) -> image.withTree(Optional.empty()));
+        }
+    }
+
+    private void store(ImageId id, ImageStored stored, Envelope envelope) {
+        String manifestJson = stored.manifest().toString();
+        ImageManifest manifest;
+        try {
+            manifest = ManifestCodec.parseImageManifest(manifestJson.getBytes(StandardCharsets.UTF_8));
+        } catch (ManifestException e) {
+            // validated when stored; only a stricter later model can refuse it now
+            unreadable.put(id, e.getMessage().replace('\n', ' '));
+            images.remove(id);
+            return;
+        }
+        Compression compression = Compression.fromWireName(stored.compression()).orElse(Compression.NONE);
+        Optional<String> tree = Optional.ofNullable(images.get(id)).flatMap(ImageRecord::treePath);
+        images.remove(id); // re-import: it moves to the end of the import order
+        images.put(id, new ImageRecord(id, manifest, manifestJson, stored.blobSize(), stored.uncompressedSize(),
+                compression, stored.source(), Optional.ofNullable(stored.signature()), envelope.time(), envelope.index(),
+                tree));
+        unreadable.remove(id);
+    }
+
+    /** The index of the next journal envelope this projection will read. */
+    public synchronized long nextIndex() {
+        return nextIndex;
+    }
+
+    /** Every stored image, oldest import first. */
+    public synchronized List<ImageRecord> list() {
+        return List.copyOf(images.values());
+    }
+
+    /** Whether the image is stored (even when its manifest no longer reads). */
+    public synchronized boolean contains(ImageId id) {
+        return images.containsKey(id) || unreadable.containsKey(id);
+    }
+
+    /** The stored image with this ID, if any. */
+    public synchronized Optional<ImageRecord> find(ImageId id) {
+        return Optional.ofNullable(images.get(id));
+    }
+
+    /** The stored image with this ID. */
+    public ImageRecord get(ImageId id) throws ImageStoreException {
+        Optional<ImageRecord> image = find(id);
+        if (image.isPresent()) {
+            return image.get();
+        }
+        String problem;
+        synchronized (this) {
+            problem = unreadable.get(id);
+        }
+        if (problem != null) {
+            throw new ImageStoreException("image " + id + " is stored but its manifest no longer validates (" + problem
+                    + "); remove it with 'rkj image rm " + id + "' and fetch it again");
+        }
+        throw new ImageNotFoundException(id.toString(), "image " + id + " is not in the store"
+                + " (see 'rkj image list'; fetch it with 'rkj fetch')");
+    }
+
+    /**
+     * Finds an image by a reference: an ID or unique ID prefix, or a name with labels, e.g.
+     * {@code example.com/app:1.0.0}. Labels missing from a name reference match any value; no
+     * host os/arch defaults are added here (see {@link LabelMatch#withHostDefaults}).
+     *
+     * @throws IllegalArgumentException if the reference is malformed
+     */
+    public ImageRecord resolve(String reference) throws ImageStoreException {
+        return resolve(ImageReference.parse(reference));
+    }
+
+    public ImageRecord resolve(ImageReference reference) throws ImageStoreException {
+        if (reference instanceof ImageReference.ById byId) {
+            return byPrefix(byId.text(), byId.prefix());
+        }
+        ImageReference.ByName byName = (ImageReference.ByName) reference;
+        return byName(byName.name(), byName.labels());
+    }
+
+    private ImageRecord byPrefix(String text, ImageId.Prefix prefix) throws ImageStoreException {
+        Optional<ImageId> full = prefix.toImageId();
+        if (full.isPresent()) {
+            return get(full.get());
+        }
+        List<ImageRecord> matches;
+        synchronized (this) {
+            matches = images.values().stream().filter(i -> prefix.matches(i.id()))
+                    .sorted(Comparator.comparing(i -> i.id().hex())).collect(Collectors.toList());
+        }
+        if (matches.isEmpty()) {
+            throw new ImageNotFoundException(text, "no image in the store has an ID starting with \"" + text
+                    + "\" (see 'rkj image list --full')");
+        }
+        if (matches.size() > 1) {
+            throw new AmbiguousImageException(text, matches);
+        }
+        return matches.get(0);
+    }
+
+    /**
+     * The image named {@code name} whose labels match {@code labels} (appc rules, {@link LabelMatch});
+     * the highest version wins, then the latest import.
+     */
+    public ImageRecord byName(String name, Map<String, String> labels) throws ImageNotFoundException {
+        List<ImageRecord> matches = matching(name, labels);
+        if (matches.isEmpty()) {
+            String wanted = labels.isEmpty() ? name : name + " with labels " + labels;
+            throw new ImageNotFoundException(name, "no image in the store is " + wanted
+                    + " (see 'rkj image list'; fetch it with 'rkj fetch')");
+        }
+        return matches.get(0);
+    }
+
+    /** The images matching a name and labels, best first (highest version, then latest import). */
+    public synchronized List<ImageRecord> matching(String name, Map<String, String> labels) {
+        Comparator<ImageRecord> best = Comparator.comparing(ImageRecord::manifest, LabelMatch.BY_VERSION)
+                .thenComparingLong(ImageRecord::importIndex).reversed();
+        List<ImageRecord> matches = new ArrayList<>();
+        for (ImageRecord image : images.values()) {
+            if (LabelMatch.matches(image.manifest(), name, labels)) {
+                matches.add(image);
+            }
+        }
+        matches.sort(best);
+        return matches;
+    }
+}

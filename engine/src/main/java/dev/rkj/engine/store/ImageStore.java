@@ -1,0 +1,506 @@
+package dev.rkj.engine.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rkj.engine.appc.ImageId;
+import dev.rkj.engine.appc.ImageManifest;
+import dev.rkj.engine.appc.ManifestCodec;
+import dev.rkj.engine.appc.ManifestException;
+import dev.rkj.engine.appc.Problem;
+import dev.rkj.engine.image.AciFormatException;
+import dev.rkj.engine.image.AciInfo;
+import dev.rkj.engine.image.AciReader;
+import dev.rkj.engine.image.AciUnpacker;
+import dev.rkj.engine.image.UnpackException;
+import dev.rkj.engine.image.UnpackOptions;
+import dev.rkj.engine.image.UnpackResult;
+import dev.rkj.engine.store.ImageEvent.ImageRemoved;
+import dev.rkj.engine.store.ImageEvent.ImageStored;
+import dev.rkj.engine.store.ImageEvent.TreeRemoved;
+import dev.rkj.eventlog.Journal;
+import dev.rkj.eventlog.JournalException;
+import dev.rkj.eventlog.Json;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The content-addressed image store in {@code <data dir>/cas}:
+ * <pre>
+ * blobs/sha512-&lt;hex&gt;            each image's ACI as fetched (compressed as it came)
+ * trees/sha512-&lt;hex&gt;/rootfs     rendered trees ({@link ImageRenderer}), read-only once there
+ * trees/sha512-&lt;hex&gt;/manifest   the rendered image's manifest
+ * locks/                       lock files: per image, and gc.lock
+ * </pre>
+ * What is stored is known from the journal ({@link ImageEvent}s, projected by {@link ImageIndex}),
+ * not from the directory: a blob counts once {@code image.stored} is appended.
+ *
+ * <h2>Safety</h2>
+ * Writes go to a temporary name beside their target and are renamed into place, so a crash
+ * leaves whole files or temporaries that {@link #gc()} removes; "already there" is success.
+ * Storing, rendering and removing one image take that image's lock (threads and processes),
+ * so {@code image.stored} and {@code image.rendered} are appended once; they also hold the
+ * store's gc lock shared, and {@link #gc()} takes it exclusively, so gc never deletes the
+ * temporaries of work in progress.
+ *
+ * <p>Thread-safe; several processes may share one store.
+ */
+public final class ImageStore {
+    private static final String TEMP_SUFFIX = ".tmp";
+    private static final String UNPACK_MARK = ".unpack-";
+
+    private final Path directory;
+    private final Path blobs;
+    private final Path trees;
+    private final Path locks;
+    private final Journal journal;
+    private final AciReader reader;
+    private final ImageIndex index;
+    private final FileMutex gcMutex;
+
+    private ImageStore(Path directory, Journal journal, AciReader reader, ImageIndex index) {
+        this.directory = directory;
+        this.blobs = directory.resolve("blobs");
+        this.trees = directory.resolve("trees");
+        this.locks = directory.resolve("locks");
+        this.journal = journal;
+        this.reader = reader;
+        this.index = index;
+        this.gcMutex = FileMutex.of(locks.resolve("gc.lock"));
+    }
+
+    /** Opens (creating its directories) the store in {@code directory}, replaying {@code journal}'s image events. */
+    public static ImageStore open(Path directory, Journal journal) throws ImageStoreException {
+        return open(directory, journal, new AciReader());
+    }
+
+    /**
+     * As {@link #open(Path, Journal)}, reading ACIs with {@code reader} (its limits).
+     *
+     * @throws IllegalArgumentException if the journal's registry lacks the image events
+     */
+    public static ImageStore open(Path directory, Journal journal, AciReader reader) throws ImageStoreException {
+        for (Class<?> type : ImageEvent.class.getPermittedSubclasses()) {
+            journal.registry().wireTypeOf(type);
+        }
+        Path absolute = directory.toAbsolutePath().normalize();
+        try {
+            for (String sub : List.of("blobs", "trees", "locks")) {
+                Files.createDirectories(absolute.resolve(sub));
+            }
+        } catch (IOException e) {
+            throw new ImageStoreException("cannot create the image store in " + absolute + ": " + e
+                    + "; check that the data directory is writable", e);
+        }
+        try {
+            return new ImageStore(absolute, journal, reader, ImageIndex.replay(journal));
+        } catch (JournalException e) {
+            throw new ImageStoreException("cannot read the images from the journal: " + e.getMessage(), e);
+        }
+    }
+
+    /** The store's directory ({@code <data dir>/cas}). */
+    public Path directory() {
+        return directory;
+    }
+
+    /** Where the blob of {@code id} is (or would be). */
+    public Path blobPath(ImageId id) {
+        return blobs.resolve(id.toString());
+    }
+
+    /** Where the rendered tree of {@code id} is (or would be): it holds {@code rootfs/} and {@code manifest}. */
+    public Path treePath(ImageId id) {
+        return trees.resolve(id.toString());
+    }
+
+    Path treesDirectory() {
+        return trees;
+    }
+
+    Journal journal() {
+        return journal;
+    }
+
+    /** The index, caught up with the journal (including what other processes stored). */
+    public ImageIndex index() throws ImageStoreException {
+        catchUp();
+        return index;
+    }
+
+    /** Every stored image, oldest import first. */
+    public List<ImageRecord> list() throws ImageStoreException {
+        return index().list();
+    }
+
+    /** The stored image {@code id}. */
+    public ImageRecord get(ImageId id) throws ImageStoreException {
+        return index().get(id);
+    }
+
+    /** See {@link ImageIndex#resolve(String)}. */
+    public ImageRecord resolve(String reference) throws ImageStoreException {
+        return index().resolve(reference);
+    }
+
+    /**
+     * Stores the ACI at {@code aci}: reads it once, copying it to a temporary blob while
+     * {@link AciReader} checks the archive and computes the image ID, validates the manifest,
+     * renames the blob to {@code blobs/<id>} and appends {@code image.stored}, unless the image is
+     * already stored, which is success. Nothing is stored when the archive or its manifest is
+     * refused.
+     *
+     * @throws InvalidImageException naming the entry or listing every manifest problem with its path
+     */
+    public ImageRecord fetch(Path aci) throws ImageStoreException {
+        Path source = aci.toAbsolutePath().normalize();
+        try (FileMutex.Held gc = lock(gcMutex, false)) {
+            Path temp = createTemp(source);
+            try {
+                Fetched fetched = readInto(source, temp);
+                return keep(fetched, temp);
+            } finally {
+                deleteQuietly(temp);
+            }
+        }
+    }
+
+    /** What one read of an ACI found. */
+    private record Fetched(String source, AciInfo info, ImageManifest manifest, JsonNode manifestJson, long blobSize) {}
+
+    private Path createTemp(Path source) throws ImageStoreException {
+        try {
+            return Files.createTempFile(blobs, ".fetch-", TEMP_SUFFIX);
+        } catch (IOException e) {
+            throw new ImageStoreException("cannot fetch " + source + ": cannot create a temporary file in " + blobs
+                    + ": " + e, e);
+        }
+    }
+
+    private Fetched readInto(Path source, Path temp) throws ImageStoreException {
+        String name = source.toString();
+        AciInfo info;
+        long size;
+        try (InputStream file = Files.newInputStream(source);
+                FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                OutputStream buffered = new BufferedOutputStream(Channels.newOutputStream(out), 1 << 16)) {
+            TeeInputStream tee = new TeeInputStream(file, buffered);
+            info = reader.read(tee, name);
+            tee.drain();
+            size = tee.count();
+            buffered.flush();
+            out.force(true);
+        } catch (NoSuchFileException e) {
+            throw new InvalidImageException(name, name + ": no such file", List.of(), e);
+        } catch (AciFormatException e) {
+            throw new InvalidImageException(name, e.getMessage(), List.of(), e);
+        } catch (IOException e) {
+            throw new ImageStoreException("cannot fetch " + name + ": " + e, e);
+        }
+        byte[] manifestBytes = info.manifestJson();
+        ImageManifest manifest;
+        try {
+            manifest = ManifestCodec.parseImageManifest(manifestBytes);
+        } catch (ManifestException e) {
+            List<String> problems = e.problems().stream().map(Problem::toString).collect(Collectors.toList());
+            throw new InvalidImageException(name, name + ": entry 'manifest': invalid image manifest, "
+                    + AppcManifestValidator.describe(e.problems()) + "; fix the manifest and build the image again",
+                    problems, e);
+        }
+        JsonNode manifestTree;
+        try {
+            manifestTree = Json.mapper().readTree(manifestBytes);
+        } catch (IOException e) {
+            throw new InvalidImageException(name, name + ": entry 'manifest' cannot be read as JSON: " + e.getMessage(),
+                    List.of(), e);
+        }
+        return new Fetched(name, info, manifest, manifestTree, size);
+    }
+
+    private ImageRecord keep(Fetched fetched, Path temp) throws ImageStoreException {
+        ImageId id = ImageId.parse(fetched.info().imageId());
+        try (FileMutex.Held held = lock(imageMutex(id), true)) {
+            catchUp();
+            boolean stored = index.contains(id);
+            Path blob = blobPath(id);
+            boolean blobThere = Files.isRegularFile(blob, LinkOption.NOFOLLOW_LINKS);
+            if (stored && blobThere) {
+                return index.get(id);
+            }
+            try {
+                // not stored yet: our blob replaces any orphan, so blob and event agree
+                Files.move(temp, blob, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new ImageStoreException("cannot store " + fetched.source() + " as " + blob + ": " + e, e);
+            }
+            AciInfo info = fetched.info();
+            append(id, new ImageStored(id.toString(), fetched.manifest().name().value(),
+                    fetched.manifest().labels().asMap(), fetched.manifestJson(), fetched.blobSize(),
+                    info.uncompressedSize(), info.compression().wireName(), fetched.source(),
+                    AciReader.signatureOf(Path.of(fetched.source())).map(Path::toString).orElse(null)));
+            return index.get(id);
+        }
+    }
+
+    /**
+     * Removes the image: appends {@code image.removed}, then deletes its blob and rendered tree
+     * (appending {@code image.tree-removed}). Whether a pod still uses the tree is the caller's
+     * business. If a file cannot be deleted the image is still removed and {@link #gc()} retries.
+     */
+    public void remove(ImageId id) throws ImageStoreException {
+        try (FileMutex.Held gc = lock(gcMutex, false); FileMutex.Held held = lock(imageMutex(id), true)) {
+            catchUp();
+            if (!index.contains(id)) {
+                throw new ImageNotFoundException(id.toString(), "image " + id + " is not in the store"
+                        + " (see 'rkj image list')");
+            }
+            append(id, new ImageRemoved(id.toString()));
+            try {
+                Files.deleteIfExists(blobPath(id));
+                Path tree = treePath(id);
+                if (Trees.deleteRecursively(tree)) {
+                    append(id, new TreeRemoved(id.toString(), tree.toString()));
+                }
+            } catch (IOException e) {
+                throw new ImageStoreException("image " + id + " was removed from the store, but its files could not all"
+                        + " be deleted (" + e + "); 'rkj image gc' will delete them", e);
+            }
+        }
+    }
+
+    /**
+     * Deletes what no stored image needs: trees and blobs of removed images, and the temporaries
+     * of interrupted fetches and renders. Waits for fetches and renders in progress (in any
+     * process) to finish first.
+     */
+    public GcResult gc() throws ImageStoreException {
+        try (FileMutex.Held gc = lock(gcMutex, true)) {
+            catchUp();
+            List<Path> temps = new ArrayList<>();
+            List<ImageId> removedTrees = new ArrayList<>();
+            List<ImageId> removedBlobs = new ArrayList<>();
+            try {
+                for (Path path : Trees.children(blobs)) {
+                    String name = path.getFileName().toString();
+                    Optional<ImageId> id = idOf(name);
+                    if (id.isEmpty()) {
+                        if (name.endsWith(TEMP_SUFFIX)) {
+                            Trees.deleteRecursively(path);
+                            temps.add(path);
+                        }
+                    } else if (!index.contains(id.get())) {
+                        Files.deleteIfExists(path);
+                        removedBlobs.add(id.get());
+                    }
+                }
+                for (Path path : Trees.children(trees)) {
+                    String name = path.getFileName().toString();
+                    Optional<ImageId> id = idOf(name);
+                    if (id.isEmpty()) {
+                        if (name.startsWith(".") && name.contains(UNPACK_MARK) || name.endsWith(TEMP_SUFFIX)) {
+                            Trees.deleteRecursively(path);
+                            temps.add(path);
+                        }
+                    } else if (!index.contains(id.get())) {
+                        Trees.deleteRecursively(path);
+                        append(id.get(), new TreeRemoved(id.get().toString(), path.toString()));
+                        removedTrees.add(id.get());
+                    }
+                }
+                for (ImageRecord image : index.list()) {
+                    if (image.treePath().isPresent() && !Trees.isRealDirectory(treePath(image.id()))) {
+                        // the journal says rendered, the disk disagrees: record what is true
+                        append(image.id(), new TreeRemoved(image.id().toString(), image.treePath().get()));
+                    }
+                }
+                for (Path path : Trees.children(locks)) {
+                    String name = path.getFileName().toString();
+                    Optional<ImageId> id = name.endsWith(".lock") ? idOf(name.substring(0, name.length() - 5)) : Optional.empty();
+                    if (id.isPresent() && !index.contains(id.get())) {
+                        Files.deleteIfExists(path); // no one holds it: every holder holds the gc lock shared
+                    }
+                }
+            } catch (IOException e) {
+                throw new ImageStoreException("image gc failed in " + directory + ": " + e + "; fix the cause and run"
+                        + " 'rkj image gc' again", e);
+            }
+            return new GcResult(removedTrees, removedBlobs, temps);
+        }
+    }
+
+    /**
+     * Unpacks the image's own ACI (no dependencies) into {@code target}, which must not exist:
+     * {@code target/manifest} and {@code target/rootfs/}. The blob is checked against its ID.
+     */
+    public UnpackResult extract(ImageId id, Path target, UnpackOptions options) throws ImageStoreException {
+        ImageRecord image = get(id);
+        try {
+            return new AciUnpacker().unpack(blobPath(image.id()), target, options.withExpectedImageId(id.toString()));
+        } catch (UnpackException e) {
+            throw new ImageStoreException("cannot extract image " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Unpacks the image's own ACI (no dependencies) into the directory {@code dir}: its
+     * {@code manifest} and {@code rootfs/}, or with {@code rootfsOnly} the rootfs's contents. The
+     * tree is made beside {@code dir} and renamed into place.
+     *
+     * @param overwrite replace {@code dir} if it exists; otherwise an existing {@code dir} is an error
+     */
+    public void extractTo(ImageId id, Path dir, boolean rootfsOnly, boolean overwrite, UnpackOptions options)
+            throws ImageStoreException {
+        get(id);
+        Path target = dir.toAbsolutePath().normalize();
+        if (!overwrite && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new ImageStoreException(target + " already exists: pass --overwrite to replace it, or choose another directory");
+        }
+        Path temp;
+        try {
+            Files.createDirectories(target.getParent());
+            temp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".extract-");
+        } catch (IOException e) {
+            throw new ImageStoreException("cannot extract image " + id + " to " + target + ": " + e, e);
+        }
+        ImageStoreException failure = null;
+        try {
+            UnpackResult result = extract(id, temp.resolve("image"), options);
+            Path source = rootfsOnly ? result.rootfs() : result.target();
+            if (overwrite) {
+                Trees.deleteRecursively(target);
+            }
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+            failure = new ImageStoreException(target + " already exists: pass --overwrite to replace it, or choose another directory", e);
+            throw failure;
+        } catch (IOException e) {
+            failure = new ImageStoreException("cannot extract image " + id + " to " + target + ": " + e, e);
+            throw failure;
+        } catch (ImageStoreException e) {
+            failure = e;
+            throw e;
+        } finally {
+            try {
+                Trees.deleteRecursively(temp);
+            } catch (IOException e) {
+                if (failure != null) {
+                    failure.addSuppressed(e);
+                }
+                // otherwise only an empty leftover beside the target: the extracted tree is in place
+            }
+        }
+    }
+
+    /**
+     * Copies the image's ACI, as stored, to {@code file} (through a temporary file beside it).
+     *
+     * @param overwrite replace {@code file} if it exists; otherwise an existing file is an error
+     */
+    public void export(ImageId id, Path file, boolean overwrite) throws ImageStoreException {
+        ImageRecord image = get(id);
+        Path target = file.toAbsolutePath().normalize();
+        if (!overwrite && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new ImageStoreException(target + " already exists: pass --overwrite to replace it, or choose another file");
+        }
+        Path temp = null;
+        try {
+            Files.createDirectories(target.getParent());
+            temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", TEMP_SUFFIX);
+            try (FileChannel in = FileChannel.open(blobPath(image.id()), StandardOpenOption.READ);
+                    FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                long size = in.size();
+                for (long done = 0; done < size; ) {
+                    done += in.transferTo(done, size - done, out);
+                }
+                out.force(true);
+            }
+            Files.setAttribute(temp, "unix:mode", 0644);
+            if (overwrite) {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                Files.createLink(target, temp); // fails if the file appeared meanwhile
+            }
+        } catch (FileAlreadyExistsException e) {
+            throw new ImageStoreException(target + " already exists: pass --overwrite to replace it, or choose another file", e);
+        } catch (NoSuchFileException e) {
+            throw new ImageStoreException("cannot export image " + id + ": " + e.getFile() + " is missing"
+                    + (e.getFile() != null && e.getFile().startsWith(blobs.toString())
+                    ? " (the store lost the blob: remove the image and fetch it again)" : ""), e);
+        } catch (IOException e) {
+            throw new ImageStoreException("cannot export image " + id + " to " + target + ": " + e, e);
+        } finally {
+            deleteQuietly(temp);
+        }
+    }
+
+    /** The lock of one image: fetch, render and remove of that image take it. */
+    FileMutex imageMutex(ImageId id) {
+        return FileMutex.of(locks.resolve(id + ".lock"));
+    }
+
+    /** The store-wide gc lock, shared by work that makes temporaries, exclusive for gc. */
+    FileMutex gcMutex() {
+        return gcMutex;
+    }
+
+    static FileMutex.Held lock(FileMutex mutex, boolean exclusive) throws ImageStoreException {
+        try {
+            return exclusive ? mutex.exclusive() : mutex.shared();
+        } catch (IOException e) {
+            throw new ImageStoreException(e.getMessage() + "; check that the store directory is writable", e);
+        }
+    }
+
+    void catchUp() throws ImageStoreException {
+        try {
+            index.catchUp(journal);
+        } catch (JournalException e) {
+            throw new ImageStoreException("cannot read the images from the journal: " + e.getMessage(), e);
+        }
+    }
+
+    void append(ImageId id, ImageEvent event) throws ImageStoreException {
+        try {
+            journal.append(id.toString(), (Record) event);
+        } catch (JournalException e) {
+            throw new ImageStoreException("cannot record " + event.getClass().getSimpleName() + " of " + id
+                    + " in the journal: " + e.getMessage(), e);
+        }
+        catchUp();
+    }
+
+    private static Optional<ImageId> idOf(String name) {
+        if (!name.startsWith(ImageId.ALGORITHM + "-")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ImageId.parse(name));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void deleteQuietly(Path temp) {
+        if (temp == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            // a leftover temporary is harmless: gc removes it
+        }
+    }
+}

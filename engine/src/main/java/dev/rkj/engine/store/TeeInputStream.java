@@ -1,0 +1,71 @@
+package dev.rkj.engine.store;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * Copies every byte read to {@code copy}, so a file is stored while it is read once. Closing it
+ * does not close the underlying stream or the copy (their owner does); {@link #drain} copies
+ * what the reader left unread.
+ */
+final class TeeInputStream extends FilterInputStream {
+    private final OutputStream copy;
+    private long count;
+
+    TeeInputStream(InputStream in, OutputStream copy) {
+        super(in);
+        this.copy = copy;
+    }
+
+    @Override
+    public int read() throws IOException {
+        int b = in.read();
+        if (b >= 0) {
+            copy.write(b);
+            count++;
+        }
+        return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        int n = in.read(buffer, offset, length);
+        if (n > 0) {
+            copy.write(buffer, offset, n);
+            count += n;
+        }
+        return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+        byte[] buffer = new byte[(int) Math.min(n, 1 << 16)];
+        int read = read(buffer, 0, buffer.length);
+        return Math.max(read, 0);
+    }
+
+    @Override
+    public boolean markSupported() {
+        return false;
+    }
+
+    /** Reads and copies the rest of the underlying stream. */
+    void drain() throws IOException {
+        byte[] buffer = new byte[1 << 16];
+        while (read(buffer, 0, buffer.length) >= 0) {
+            // copied by read
+        }
+    }
+
+    /** Bytes copied so far. */
+    long count() {
+        return count;
+    }
+
+    @Override
+    public void close() {
+        // the owner closes the underlying stream and the copy
+    }
+}
