@@ -1,6 +1,12 @@
 package dev.rkj.api.cli;
 
+import dev.rkj.engine.Engine;
 import dev.rkj.engine.EngineEvents;
+import dev.rkj.engine.EngineException;
+import dev.rkj.engine.host.HostEngine;
+import dev.rkj.stage1.Stage1Binary;
+import dev.rkj.stage1.Stage1Launcher;
+import java.io.IOException;
 import dev.rkj.engine.store.ImageStore;
 import dev.rkj.engine.store.ImageStoreException;
 import dev.rkj.eventlog.ChronicleJournal;
@@ -13,6 +19,7 @@ final class Context implements AutoCloseable {
     private final Path dataDir;
     private Journal journal;
     private ImageStore imageStore;
+    private Engine engine;
 
     private Context(Path dataDir) {
         this.dataDir = dataDir;
@@ -41,8 +48,36 @@ final class Context implements AutoCloseable {
         return imageStore;
     }
 
+    /**
+     * The pod engine, embedded in this process (no daemon): replays the journal, reconciles the
+     * pods with the host, and drives the pods this command creates. Pods' output goes to this
+     * process's stdout and stderr.
+     */
+    Engine engine() {
+        if (engine == null) {
+            try {
+                engine = HostEngine.open(dataDir, journal(), imageStore(), Stage1Launcher.Output.INHERIT);
+            } catch (JournalException | ImageStoreException | EngineException e) {
+                throw new CliException(e.getMessage(), e);
+            }
+        }
+        return engine;
+    }
+
+    /** The native stage1, extracted into the data directory. */
+    Path stage1Binary() {
+        try {
+            return Stage1Binary.extract(dataDir);
+        } catch (IOException e) {
+            throw new CliException("cannot extract rkj-stage1 into " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public void close() {
+        if (engine != null) {
+            engine.close();
+        }
         if (journal != null) {
             journal.close();
         }

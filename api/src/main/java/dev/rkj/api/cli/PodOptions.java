@@ -49,6 +49,11 @@ final class PodOptions {
     List<String> args = new ArrayList<>();
 
     PodSpec spec() {
+        if ((image.endsWith(".aci") || image.startsWith("/") || image.startsWith("./"))
+                && !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(image))) {
+            throw new CliException("image file " + image + " does not exist: give the path of an .aci file, "
+                    + "an image ID, or the name of a fetched image (rkj image list)");
+        }
         Set<PodSpec.InsecureOption> insecure;
         PodSpec.NetMode netMode;
         try {

@@ -1,0 +1,48 @@
+package dev.rkj.engine.host;
+
+import dev.rkj.engine.Engine;
+import dev.rkj.engine.EngineConfig;
+import dev.rkj.engine.EngineException;
+import dev.rkj.engine.EnginePorts;
+import dev.rkj.engine.run.InsecureOnlyImageVerifier;
+import dev.rkj.engine.run.Stage1Host;
+import dev.rkj.engine.store.ImageStore;
+import dev.rkj.eventlog.Journal;
+import dev.rkj.stage1.Stage1Launcher;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The engine on this host: the real image store, the native stage1, the kernel's overlayfs and
+ * cgroups. What the CLI, the daemon and the benchmarks open.
+ */
+public final class HostEngine {
+    /** The cgroup every pod's cgroup lives under. */
+    public static final String CGROUP_PARENT = "rkj";
+
+    private HostEngine() {}
+
+    /** The real ports for {@code dataDir}, with pods' output going to {@code output}. */
+    public static EnginePorts ports(Path dataDir, ImageStore store, Stage1Launcher.Output output) throws IOException {
+        Stage1Host host = Stage1Host.open(dataDir, CGROUP_PARENT, output);
+        StoreImages images = new StoreImages(store);
+        return new EnginePorts(images, new InsecureOnlyImageVerifier(), images, host.preparer(images), host.runner(),
+                host.janitor());
+    }
+
+    /**
+     * Opens an engine on {@code dataDir} sharing {@code journal} and {@code store} (blocking; not on a
+     * Vert.x thread).
+     */
+    public static Engine open(Path dataDir, Journal journal, ImageStore store, Stage1Launcher.Output output)
+            throws EngineException {
+        EnginePorts ports;
+        try {
+            ports = ports(dataDir, store, output);
+        } catch (IOException e) {
+            throw new EngineException("cannot set up the host for pods in " + dataDir + ": " + e.getMessage()
+                    + " (rkj needs root, overlayfs and cgroups)", e);
+        }
+        return Engine.open(EngineConfig.builder(dataDir, ports).journal(journal).build());
+    }
+}

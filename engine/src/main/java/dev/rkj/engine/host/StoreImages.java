@@ -1,0 +1,82 @@
+package dev.rkj.engine.host;
+
+import dev.rkj.engine.appc.ImageId;
+import dev.rkj.engine.appc.ImageManifest;
+import dev.rkj.engine.pod.ImageSource;
+import dev.rkj.engine.pod.PodSpec;
+import dev.rkj.engine.run.ImageManifestSource;
+import dev.rkj.engine.stage.ImageSourcePort;
+import dev.rkj.engine.stage.StageException;
+import dev.rkj.engine.stage.TreeRendererPort;
+import dev.rkj.engine.store.ImageNotFoundException;
+import dev.rkj.engine.store.ImageRecord;
+import dev.rkj.engine.store.ImageRenderer;
+import dev.rkj.engine.store.ImageStore;
+import dev.rkj.engine.store.ImageStoreException;
+import dev.rkj.engine.store.InvalidImageException;
+import dev.rkj.engine.store.AmbiguousImageException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The image side of the engine on the real image store: resolves (and, for a local {@code .aci}
+ * path, fetches) a pod's image, renders its tree, and hands its manifest to the preparer.
+ */
+public final class StoreImages implements ImageSourcePort, TreeRendererPort, ImageManifestSource {
+    private final ImageStore store;
+    private final ImageRenderer renderer;
+
+    public StoreImages(ImageStore store) {
+        this.store = store;
+        this.renderer = new ImageRenderer(store);
+    }
+
+    @Override
+    public ResolvedImage resolve(String podId, PodSpec spec) throws StageException {
+        String ref = spec.imageRef();
+        try {
+            Path file = Path.of(ref);
+            if (looksLikeFile(ref) && Files.isRegularFile(file)) {
+                // Fetching is idempotent: an image already stored is found again by its ID.
+                ImageRecord fetched = store.fetch(file);
+                return new ResolvedImage(fetched.id().toString(), fetched.name(), ImageSource.FETCHED);
+            }
+            if (looksLikeFile(ref) && !ref.contains(",")) {
+                throw StageException.permanent("image file " + ref + " does not exist: give the path of an .aci file, "
+                        + "an image ID, or the name of a fetched image");
+            }
+            ImageRecord found = store.resolve(ref);
+            return new ResolvedImage(found.id().toString(), found.name(), ImageSource.STORE);
+        } catch (ImageNotFoundException | AmbiguousImageException | InvalidImageException e) {
+            throw StageException.permanent(e.getMessage());
+        } catch (ImageStoreException e) {
+            throw new StageException(e.getMessage(), true, e);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw StageException.permanent("image reference " + ref + " is neither a file nor an image name: " + e.getMessage());
+        }
+    }
+
+    private static boolean looksLikeFile(String ref) {
+        return ref.endsWith(".aci") || ref.startsWith("/") || ref.startsWith("./") || ref.startsWith("../");
+    }
+
+    @Override
+    public Path render(String podId, String imageId) throws StageException {
+        try {
+            return renderer.render(ImageId.parse(imageId));
+        } catch (ImageNotFoundException e) {
+            throw StageException.permanent(e.getMessage());
+        } catch (ImageStoreException e) {
+            throw new StageException("cannot render image " + imageId + ": " + e.getMessage(), true, e);
+        }
+    }
+
+    @Override
+    public ImageManifest manifest(String imageId) throws StageException {
+        try {
+            return store.get(ImageId.parse(imageId)).manifest();
+        } catch (ImageStoreException e) {
+            throw StageException.permanent("image " + imageId + " is not in the store: " + e.getMessage());
+        }
+    }
+}
