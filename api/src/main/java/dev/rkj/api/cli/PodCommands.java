@@ -364,7 +364,12 @@ final class PodCommands {
             Engine engine = root.context().engine();
             GcReport report = await(engine.gc(duration("--grace-period", gracePeriod),
                     duration("--expire-prepared", expirePrepared), markOnly));
-            root.out().println(report);
+            report.marked().forEach(id -> root.out().println("Marked pod \"" + id + "\" as garbage"));
+            report.deleted().forEach(id -> root.out().println("Garbage collected pod \"" + id + "\""));
+            report.failed().forEach((id, why) -> root.err().println("rkj: could not collect pod " + id + ": " + why));
+            if (!report.failed().isEmpty()) {
+                throw new CliException("gc could not collect " + report.failed().size() + " pod(s); see above, then retry rkj gc");
+            }
         }
     }
 
