@@ -25,10 +25,10 @@ import dev.rkj.testsupport.Privileged;
 import dev.rkj.testsupport.TestRun;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -138,20 +138,21 @@ class EngineCrashIT {
         assertEquals(before, nextIndex(), "a second recovery has nothing to add");
     }
 
-    @Test
-    void aPodAdoptedFromADeadEngineCanBeStopped() throws Exception {
+    @ParameterizedTest(name = "force {0}")
+    @ValueSource(booleans = {false, true})
+    void aPodAdoptedFromADeadEngineCanBeStopped(boolean force) throws Exception {
         Child crashed = child(CrashPoint.AFTER_STARTED, List.of("run", "/bin/sleep", "600"));
         assertEquals(CrashPoint.STATUS, crashed.status, crashed.toString());
         try (Stage1HostEngine e = new Stage1HostEngine(dataDir)) {
             PodState pod = e.engine.list().get(0);
             assertEquals(e.engine.owner(), pod.owner(), "adopted at start");
             assertTrue(new PodLock(LinuxKernel.get()).held(Path.of(pod.podDir())), "stage1 outlived its engine");
-            Engine.await(e.engine.stop(pod.podId(), false), Duration.ofSeconds(30));
+            Engine.await(e.engine.stop(pod.podId(), force), Duration.ofSeconds(30));
             PodState exited = Engine.await(e.engine.awaitStatus(pod.podId(), s -> s.status().isFinished(),
                     Duration.ofSeconds(30)), Duration.ofSeconds(30));
-            assertEquals("stopped on request", exited.exitReason());
-            assertEquals(143, exited.exitCode());
-            assertEquals(15, exited.apps().get("busybox").signal());
+            assertEquals(force ? "stopped on request (forced)" : "stopped on request", exited.exitReason());
+            assertEquals(force ? 137 : 143, exited.exitCode());
+            assertEquals(force ? 9 : 15, exited.apps().get("busybox").signal());
         }
         assertHostMatches(fold().all().get(0).podId());
     }
