@@ -12,7 +12,7 @@ public final class EngineEvents {
 
     private EngineEvents() {}
 
-    /** The registry to open the journal with: every {@link PodEvent}. */
+    /** The registry to open the journal with: every {@link PodEvent} and {@link ImageEvent}. */
     public static EventRegistry registry() {
         return REGISTRY;
     }

@@ -2,13 +2,16 @@ package dev.rkj.engine.recovery;
 
 import dev.rkj.engine.Engine;
 import dev.rkj.engine.EngineConfig;
+import dev.rkj.engine.EngineEvents;
 import dev.rkj.engine.EnginePorts;
+import dev.rkj.engine.host.StoreImages;
 import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.run.InsecureOnlyImageVerifier;
-import dev.rkj.engine.run.RenderedImage;
 import dev.rkj.engine.run.Stage1Host;
+import dev.rkj.engine.store.ImageStore;
+import dev.rkj.eventlog.ChronicleJournal;
 import dev.rkj.stage1.Stage1Launcher;
 
 import java.nio.file.Path;
@@ -19,13 +22,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The engine in a JVM of its own, for the crash tests: a CLI-like process that a test kills (with
+ * The engine in a JVM of its own, for the crash tests: a CLI-like process (the Chronicle journal,
+ * the image store in {@code <data dir>/cas}, the native stage1) that a test kills (with
  * {@code RKJ_CRASH_AT}) and starts again.
  *
  * <pre>
- * CrashTestMain DATA_DIR IMAGE_DIR CGROUP_PARENT run [--then-remove] EXEC ARGS...
- *     creates a pod running EXEC, waits until it ends (then removes it)
- * CrashTestMain DATA_DIR IMAGE_DIR CGROUP_PARENT recover
+ * CrashTestMain DATA_DIR IMAGE_REF CGROUP_PARENT run [--then-remove] EXEC ARGS...
+ *     creates a pod of IMAGE_REF (an .aci file is fetched) running EXEC, waits until it ends (then
+ *     removes it)
+ * CrashTestMain DATA_DIR IMAGE_REF CGROUP_PARENT recover
  *     starts (recovery runs), runs the prepared pods, collects garbage pods, waits until every pod
  *     has ended, and prints one line per pod
  * </pre>
@@ -40,16 +45,16 @@ public final class CrashTestMain {
     public static void main(String[] args) throws Exception {
         long start = System.nanoTime();
         Path dataDir = Path.of(args[0]);
-        RenderedImage image = RenderedImage.at(Path.of(args[1]));
+        String imageRef = args[1];
         Stage1Host host = Stage1Host.open(dataDir, args[2],
                 new Stage1Launcher.Output(dataDir.resolve("stage1.out"), dataDir.resolve("stage1.err")));
-        EnginePorts ports = new EnginePorts(image, new InsecureOnlyImageVerifier(), image, host.preparer(image),
-                host.runner(), host.janitor());
         int status = 0;
-        try (Engine engine = Engine.open(EngineConfig.builder(dataDir, ports).build())) {
+        try (ChronicleJournal journal = ChronicleJournal.open(dataDir.resolve("journal"), EngineEvents.registry());
+             Engine engine = Engine.open(EngineConfig.builder(dataDir, ports(dataDir, journal, host))
+                     .journal(journal).build())) {
             System.out.println("engine open after " + (System.nanoTime() - start) / 1_000_000 + " ms");
             if (args[3].equals("run")) {
-                run(engine, List.of(args).subList(4, args.length));
+                run(engine, imageRef, List.of(args).subList(4, args.length));
             } else {
                 recover(engine);
             }
@@ -62,10 +67,17 @@ public final class CrashTestMain {
         System.exit(status);
     }
 
-    private static void run(Engine engine, List<String> command) throws Exception {
+    /** The host's real ports, as {@code HostEngine} makes them, with the test's cgroup parent. */
+    static EnginePorts ports(Path dataDir, ChronicleJournal journal, Stage1Host host) throws Exception {
+        StoreImages images = new StoreImages(ImageStore.open(dataDir.resolve("cas"), journal));
+        return new EnginePorts(images, new InsecureOnlyImageVerifier(), images, host.preparer(images), host.runner(),
+                host.janitor());
+    }
+
+    private static void run(Engine engine, String imageRef, List<String> command) throws Exception {
         boolean remove = command.get(0).equals("--then-remove");
         List<String> exec = remove ? command.subList(1, command.size()) : command;
-        PodSpec spec = new PodSpec(RenderedImage.NAME, exec.get(0), exec.subList(1, exec.size()), Map.of(), null,
+        PodSpec spec = new PodSpec(imageRef, exec.get(0), exec.subList(1, exec.size()), Map.of(), null,
                 PodSpec.NetMode.DEFAULT, null, null, false, Set.of(PodSpec.InsecureOption.IMAGE));
         String podId = Engine.await(engine.createPod(spec, true), WAIT);
         PodState end = Engine.await(engine.awaitStatus(podId, s -> s.status().isFinished(), WAIT), WAIT);

@@ -3,14 +3,13 @@ package dev.rkj.engine.recovery;
 import dev.rkj.engine.Engine;
 import dev.rkj.engine.EngineConfig;
 import dev.rkj.engine.EngineEvents;
-import dev.rkj.engine.EnginePorts;
+import dev.rkj.engine.image.Compression;
 import dev.rkj.engine.pod.PodEvent;
+import dev.rkj.engine.pod.PodIds;
 import dev.rkj.engine.pod.PodProjection;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.pod.Stage;
-import dev.rkj.engine.run.InsecureOnlyImageVerifier;
-import dev.rkj.engine.run.RenderedImage;
 import dev.rkj.engine.run.Stage1Host;
 import dev.rkj.engine.stage.CrashPoint;
 import dev.rkj.eventlog.ChronicleJournal;
@@ -19,16 +18,17 @@ import dev.rkj.stage1.PodLock;
 import dev.rkj.stage1.Stage1Launcher;
 import dev.rkj.stage1.kernel.LinuxKernel;
 import dev.rkj.stage1.kernel.MountInfo;
+import dev.rkj.engine.testing.TestImages;
 import dev.rkj.testsupport.LeakCheck;
 import dev.rkj.testsupport.Leaks;
 import dev.rkj.testsupport.Privileged;
 import dev.rkj.testsupport.TestRun;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -46,10 +46,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Kill -9 at every crash point: an engine in a child JVM runs a pod and halts at the point
- * ({@code RKJ_CRASH_AT}); a second engine process starts on the same data directory, recovers and
- * finishes the work. Then the journal must say what the host shows, hold every fact once, and
- * nothing may leak (mounts, cgroups, stage1 processes).
+ * Kill -9 at every crash point: an engine in a child JVM (Chronicle journal, real image store,
+ * native stage1) runs a pod of a test ACI and halts at the point ({@code RKJ_CRASH_AT}); a second
+ * engine process starts on the same data directory, recovers and finishes the work. Then the
+ * journal must say what the host shows, hold every fact once (pod and image facts), and nothing may
+ * leak (mounts, cgroups, stage1 processes).
  */
 @ExtendWith(LeakCheck.class)
 class EngineCrashIT {
@@ -57,13 +58,15 @@ class EngineCrashIT {
     private static final List<String> APP = List.of("/bin/sh", "-c", "sleep 1; exit 7");
 
     private Path dataDir;
-    private Path imageDir;
+    private Path aci;
 
     @BeforeEach
     void prepare() throws Exception {
         Privileged.requireRoot();
         dataDir = TestRun.newDir("crash");
-        imageDir = RenderedImage.busybox(Files.createDirectories(dataDir.resolve("image")), "/bin/true").dir();
+        Path imageDir = TestImages.busyboxImageDir(dataDir.resolve("image"),
+                TestImages.imageManifestJson("example.com/busybox", Map.of("version", "1.0"), "/bin/true"));
+        aci = TestImages.gnuTarAci(imageDir, dataDir.resolve("busybox.aci"), Compression.GZIP);
     }
 
     @AfterEach
@@ -71,7 +74,7 @@ class EngineCrashIT {
         if (dataDir == null) {
             return;
         }
-        try (Stage1HostEngine e = new Stage1HostEngine(dataDir, imageDir)) {
+        try (Stage1HostEngine e = new Stage1HostEngine(dataDir)) {
             for (PodState pod : e.engine.list()) {
                 if (pod.status() == PodStatus.RUNNING) {
                     Engine.await(e.engine.stop(pod.podId(), true), Duration.ofSeconds(30));
@@ -102,11 +105,13 @@ class EngineCrashIT {
         Child recovered = child(null, List.of("recover"));
         assertEquals(0, recovered.status, "recovery after " + point.pointName() + ": " + recovered);
 
-        Map<String, List<String>> journal = journalByPod();
-        assertEquals(1, journal.size(), "one pod: " + journal);
-        String podId = journal.keySet().iterator().next();
+        Map<String, List<String>> journal = journalByAggregate();
+        List<String> pods = journal.keySet().stream().filter(PodIds::isValid).toList();
+        assertEquals(1, pods.size(), "one pod: " + journal);
+        String podId = pods.get(0);
         List<String> facts = journal.get(podId);
-        assertEquals(facts.size(), facts.stream().distinct().count(), "every fact once: " + facts);
+        journal.forEach((aggregate, events) -> assertEquals(events.size(), events.stream().distinct().count(),
+                "every fact of " + aggregate + " once: " + events));
 
         PodState pod = fold().get(podId).orElseThrow();
         switch (point) {
@@ -133,20 +138,21 @@ class EngineCrashIT {
         assertEquals(before, nextIndex(), "a second recovery has nothing to add");
     }
 
-    @Test
-    void aPodAdoptedFromADeadEngineCanBeStopped() throws Exception {
+    @ParameterizedTest(name = "force {0}")
+    @ValueSource(booleans = {false, true})
+    void aPodAdoptedFromADeadEngineCanBeStopped(boolean force) throws Exception {
         Child crashed = child(CrashPoint.AFTER_STARTED, List.of("run", "/bin/sleep", "600"));
         assertEquals(CrashPoint.STATUS, crashed.status, crashed.toString());
-        try (Stage1HostEngine e = new Stage1HostEngine(dataDir, imageDir)) {
+        try (Stage1HostEngine e = new Stage1HostEngine(dataDir)) {
             PodState pod = e.engine.list().get(0);
             assertEquals(e.engine.owner(), pod.owner(), "adopted at start");
             assertTrue(new PodLock(LinuxKernel.get()).held(Path.of(pod.podDir())), "stage1 outlived its engine");
-            Engine.await(e.engine.stop(pod.podId(), false), Duration.ofSeconds(30));
+            Engine.await(e.engine.stop(pod.podId(), force), Duration.ofSeconds(30));
             PodState exited = Engine.await(e.engine.awaitStatus(pod.podId(), s -> s.status().isFinished(),
                     Duration.ofSeconds(30)), Duration.ofSeconds(30));
-            assertEquals("stopped on request", exited.exitReason());
-            assertEquals(143, exited.exitCode());
-            assertEquals(15, exited.apps().get("busybox").signal());
+            assertEquals(force ? "stopped on request (forced)" : "stopped on request", exited.exitReason());
+            assertEquals(force ? 137 : 143, exited.exitCode());
+            assertEquals(force ? 9 : 15, exited.apps().get("busybox").signal());
         }
         assertHostMatches(fold().all().get(0).podId());
     }
@@ -162,7 +168,7 @@ class EngineCrashIT {
         assertEquals(List.of(), leaks, "leaks of pod " + podId);
     }
 
-    private Map<String, List<String>> journalByPod() throws Exception {
+    private Map<String, List<String>> journalByAggregate() throws Exception {
         Map<String, List<String>> byPod = new HashMap<>();
         try (ChronicleJournal journal = ChronicleJournal.open(dataDir.resolve("journal"), EngineEvents.registry())) {
             journal.replay(0, env -> byPod.computeIfAbsent(env.aggregateId(), id -> new ArrayList<>())
@@ -202,7 +208,7 @@ class EngineCrashIT {
         command.add(System.getProperty("java.class.path"));
         command.add(CrashTestMain.class.getName());
         command.add(dataDir.toString());
-        command.add(imageDir.toString());
+        command.add(aci.toString());
         command.add(TestRun.cgroupParent());
         command.addAll(args);
         Path out = Files.createTempFile(dataDir, "child", ".out");
@@ -231,20 +237,22 @@ class EngineCrashIT {
 
     /** An engine in this JVM on the test's data directory, with the real host ports. */
     private static final class Stage1HostEngine implements AutoCloseable {
+        final ChronicleJournal journal;
         final Stage1Host host;
         final Engine engine;
 
-        Stage1HostEngine(Path dataDir, Path imageDir) throws Exception {
-            RenderedImage image = RenderedImage.at(imageDir);
+        Stage1HostEngine(Path dataDir) throws Exception {
+            journal = ChronicleJournal.open(dataDir.resolve("journal"), EngineEvents.registry());
             host = Stage1Host.open(dataDir, TestRun.cgroupParent(),
                     new Stage1Launcher.Output(dataDir.resolve("stage1.out"), dataDir.resolve("stage1.err")));
-            engine = Engine.open(EngineConfig.builder(dataDir, new EnginePorts(image, new InsecureOnlyImageVerifier(),
-                    image, host.preparer(image), host.runner(), host.janitor())).build());
+            engine = Engine.open(EngineConfig.builder(dataDir, CrashTestMain.ports(dataDir, journal, host))
+                    .journal(journal).build());
         }
 
         @Override
         public void close() {
             engine.close();
+            journal.close();
         }
     }
 }

@@ -138,6 +138,18 @@ class EngineRunIT {
     }
 
     @Test
+    void aForcedStopKillsThePod() throws Exception {
+        String podId = Engine.await(engine.createPod(spec("/bin/sh", List.of("-c", "trap '' TERM; sleep 600"), Map.of(),
+                null, null), true), WAIT);
+        Engine.await(engine.awaitStatus(podId, s -> s.status() == PodStatus.RUNNING, WAIT), WAIT);
+        Engine.await(engine.stop(podId, true), WAIT);
+        PodState exited = awaitFinished(podId);
+        assertEquals("stopped on request (forced)", exited.exitReason());
+        assertEquals(137, exited.exitCode());
+        assertEquals(9, exited.apps().get("busybox").signal());
+    }
+
+    @Test
     void anAppThatCannotStartFailsTheLaunchSayingWhy() throws Exception {
         String podId = Engine.await(engine.createPod(spec("/bin/nope", List.of(), Map.of(), null, null), true), WAIT);
         PodState failed = awaitFinished(podId);
