@@ -23,6 +23,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -120,7 +122,7 @@ public final class LaunchBench {
             out.println("(work directory kept: " + work + ")");
         } else {
             out.println("cleanup: no mounts, cgroups or processes of this run are left (checked mountinfo for " + work
-                    + ", /sys/fs/cgroup to depth 3 for *" + runId + "*, /proc/*/cmdline)");
+                    + ", /sys/fs/cgroup for *" + runId + "*, /proc/*/cmdline)");
             if (!options.keep) {
                 deleteWork(work);
             }
@@ -151,7 +153,7 @@ public final class LaunchBench {
             Baselines baselines = Baselines.create(work, runId, tree, out);
             List<PodTimeline> timelines = latency(engine, spec, baselines);
             engine.gc();
-            Map<Integer, Samples> throughput = new java.util.LinkedHashMap<>();
+            Map<Integer, Samples> throughput = new LinkedHashMap<>();
             double[] podsPerSecond = new double[PARALLEL.length];
             for (int i = 0; i < PARALLEL.length; i++) {
                 Samples latency = new Samples("command -> exited, recorded");
@@ -229,9 +231,7 @@ public final class LaunchBench {
         Samples done = series("rkj: command -> /bin/true exited + recorded", timelines, Mark.COMMAND, Mark.DONE);
         Samples runner = series("rkj: runner port alone (cgroups+spawn+stage1 -> exec)", timelines, Mark.LAUNCH_START,
                 Mark.EXEC);
-        out.println();
-        out.println("=== launch latency (ms; rounds interleaved: rkj, then each baseline) ===");
-        table.percentileHeader("series");
+        table.percentileHeader("=== launch latency (rounds interleaved: rkj, then each baseline once) ===");
         for (Samples s : List.of(exec, started, done, runner)) {
             table.percentileRow(s);
         }
@@ -260,8 +260,7 @@ public final class LaunchBench {
 
         table.breakdownHeader("=== where a pod's time goes (sequential segments; the means add up to the totals) ===");
         List<Samples> toExec = List.of(
-                series("createPod: decide + append pod.created", timelines, Mark.COMMAND, Mark.CREATED),
-                series("  hop: tail -> fetch verticle -> worker", timelines, Mark.CREATED, Mark.RESOLVE_START),
+                series("append pod.created, hop: tail -> fetch worker", timelines, Mark.COMMAND, Mark.RESOLVE_START),
                 series("resolve image (store index)", timelines, Mark.RESOLVE_START, Mark.RESOLVE_END),
                 series("  hop: append image.resolved -> verify worker", timelines, Mark.RESOLVE_END, Mark.VERIFY_START),
                 series("verify (insecure: skipped)", timelines, Mark.VERIFY_START, Mark.VERIFY_END),
@@ -281,6 +280,7 @@ public final class LaunchBench {
                 series("  hop: awaitStatus waiter -> its future", timelines, Mark.EXITED_SEEN, Mark.DONE));
         toDone.forEach(table::breakdownRow);
         table.breakdownRow(done);
+        table.breakdownRow(series("(in parallel) createPod call: decide + append", timelines, Mark.COMMAND, Mark.CREATED));
         table.breakdownRow(series("(in parallel) exec -> pod.started folded in", timelines, Mark.EXEC, Mark.STARTED_SEEN));
 
         if (profile != null) {
@@ -303,7 +303,7 @@ public final class LaunchBench {
             }
         }
         try (var walk = Files.walk(work)) {
-            List<Path> paths = walk.sorted(java.util.Comparator.reverseOrder()).toList();
+            List<Path> paths = walk.sorted(Comparator.reverseOrder()).toList();
             for (Path p : paths) {
                 Files.delete(p);
             }

@@ -17,6 +17,8 @@ import java.util.stream.Stream;
  */
 public final class HostLeftovers {
     private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
+    /** Deep enough for runc's and crun's container cgroups below this process's own cgroup. */
+    private static final int CGROUP_DEPTH = 8;
 
     private HostLeftovers() {}
 
@@ -29,7 +31,7 @@ public final class HostLeftovers {
                 found.add("mount " + m.mountPoint() + " (" + m.fsType() + ")");
             }
         }
-        try (Stream<Path> walk = Files.walk(CGROUP_ROOT, 3)) {
+        try (Stream<Path> walk = Files.walk(CGROUP_ROOT, CGROUP_DEPTH)) {
             walk.filter(Files::isDirectory).filter(p -> p.getFileName() != null && p.getFileName().toString().contains(runId))
                     .forEach(p -> found.add("cgroup " + p));
         } catch (IOException | RuntimeException e) {

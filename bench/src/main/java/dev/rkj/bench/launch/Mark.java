@@ -9,7 +9,10 @@ package dev.rkj.bench.launch;
 public enum Mark {
     /** Just before {@code engine.createPod(spec, true)}: the command is accepted. */
     COMMAND,
-    /** {@code createPod} returned: {@code pod.created} is appended. */
+    /**
+     * {@code createPod} returned: {@code pod.created} is appended. The fetch stage may already have
+     * started by then (the append wakes the tail at once), so this is no segment boundary.
+     */
     CREATED,
     RESOLVE_START, RESOLVE_END,
     VERIFY_START, VERIFY_END,
