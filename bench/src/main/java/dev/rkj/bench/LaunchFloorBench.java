@@ -14,15 +14,13 @@ import dev.rkj.stage1.cgroup.Cgroups;
 import dev.rkj.stage1.kernel.FileAction;
 import dev.rkj.stage1.kernel.Kernel;
 import dev.rkj.stage1.kernel.LinuxKernel;
+import dev.rkj.stage1.kernel.MountSafeDelete;
 import dev.rkj.stage1.overlay.Overlay;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -71,7 +69,7 @@ public final class LaunchFloorBench {
         try {
             new LaunchFloorBench(work).run(runs, System.out);
         } finally {
-            deleteTree(work);
+            MountSafeDelete.deleteTree(work);
         }
     }
 
@@ -131,7 +129,7 @@ public final class LaunchFloorBench {
         ExitStatus status = p.exit().get(30, TimeUnit.SECONDS);
         long t1 = System.nanoTime();
         check(status, "rkj-stage1");
-        deleteTree(plan.podDir());
+        MountSafeDelete.deleteTree(plan.podDir());
         return new long[] {started.nanoTime() - t0, t1 - t0};
     }
 
@@ -146,7 +144,7 @@ public final class LaunchFloorBench {
         long t1 = System.nanoTime();
         pod.tearDown();
         check(status, "pod");
-        deleteTree(plan.podDir());
+        MountSafeDelete.deleteTree(plan.podDir());
         return new long[] {started.nanoTime() - t0, t1 - t0};
     }
 
@@ -190,24 +188,5 @@ public final class LaunchFloorBench {
             }
         }
         return "?";
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

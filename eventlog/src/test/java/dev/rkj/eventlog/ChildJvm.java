@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * A child JVM running a test {@code main} with this JVM's java, classpath and Chronicle flags.
  * It talks over stdin/stdout lines; its stderr goes to a file shown when it fails.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
     private final Process process;
     private final BufferedReader out;
     private final Writer in;
@@ -31,7 +31,20 @@ final class ChildJvm implements AutoCloseable {
         this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     }
 
-    static ChildJvm start(Path workDir, Class<?> main, String... args) throws IOException {
+    /** Starts {@code main} with {@code args} in a child JVM (256 MB heap); its stderr goes to a file in {@code workDir}. */
+    public static ChildJvm start(Path workDir, Class<?> main, String... args) throws IOException {
+        List<String> command = command(List.of("-Xmx256m"), main, List.of(args));
+        Path errFile = Files.createTempFile(workDir, "child-", ".err");
+        Process process = new ProcessBuilder(command).redirectError(errFile.toFile()).start();
+        return new ChildJvm(process, errFile);
+    }
+
+    /**
+     * The command line that runs {@code main} with {@code args} in a JVM like this one: this JVM's java, its
+     * --add-opens/--add-exports and -Dchronicle. flags, then {@code jvmOptions}, then its classpath. For callers
+     * that need their own process handling (environment, merged output, expected non-zero exits).
+     */
+    public static List<String> command(List<String> jvmOptions, Class<?> main, List<String> args) {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>();
@@ -41,18 +54,16 @@ final class ChildJvm implements AutoCloseable {
                 command.add(flag);
             }
         }
-        command.add("-Xmx256m");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());
-        command.addAll(List.of(args));
-        Path errFile = Files.createTempFile(workDir, "child-", ".err");
-        Process process = new ProcessBuilder(command).redirectError(errFile.toFile()).start();
-        return new ChildJvm(process, errFile);
+        command.addAll(args);
+        return command;
     }
 
     /** The next line the child printed; fails, with its stderr, if it ends first. */
-    String readLine() throws IOException {
+    public String readLine() throws IOException {
         String line = out.readLine();
         if (line == null) {
             throw new IllegalStateException("child JVM ended without the expected output; stdout so far " + lines
@@ -62,7 +73,8 @@ final class ChildJvm implements AutoCloseable {
         return line;
     }
 
-    void expectLine(String expected) throws IOException {
+    /** Reads the next line; fails, with the child's stderr, unless it is {@code expected}. */
+    public void expectLine(String expected) throws IOException {
         String line = readLine();
         if (!line.equals(expected)) {
             throw new IllegalStateException("child JVM printed '" + line + "', expected '" + expected + "'; stderr: "
@@ -70,13 +82,14 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
-    void send(String line) throws IOException {
+    /** Writes {@code line} to the child's stdin. */
+    public void send(String line) throws IOException {
         in.write(line + "\n");
         in.flush();
     }
 
     /** Waits for the child to exit; returns the rest of its stdout. Fails with its stderr unless it exits 0. */
-    List<String> finish() throws IOException, InterruptedException {
+    public List<String> finish() throws IOException, InterruptedException {
         List<String> rest = new ArrayList<>();
         for (String line; (line = out.readLine()) != null; ) {
             rest.add(line);
@@ -90,7 +103,8 @@ final class ChildJvm implements AutoCloseable {
         return rest;
     }
 
-    String stderr() {
+    /** What the child wrote to stderr so far. */
+    public String stderr() {
         try {
             return Files.readString(errFile);
         } catch (IOException e) {

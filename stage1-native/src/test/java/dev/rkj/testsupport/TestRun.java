@@ -1,13 +1,9 @@
 package dev.rkj.testsupport;
 
-import dev.rkj.stage1.kernel.MountInfo;
+import dev.rkj.stage1.kernel.MountSafeDelete;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.UUID;
 
 /**
@@ -44,30 +40,11 @@ public final class TestRun {
 
     /**
      * Deletes a tree, refusing (loudly) if anything is still mounted in it: deleting through a
-     * mount would delete what it shows.
+     * mount would delete what it shows. See {@link MountSafeDelete}.
      */
     public static void deleteTree(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
+        if (dir != null) {
+            MountSafeDelete.deleteTree(dir);
         }
-        Path real = dir.toRealPath();
-        for (MountInfo.Mount m : MountInfo.read().mounts()) {
-            if (m.mountPoint().startsWith(real)) {
-                throw new IOException("refusing to delete " + dir + ": " + m.mountPoint() + " is still mounted");
-            }
-        }
-        Files.walkFileTree(real, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

@@ -1,7 +1,6 @@
 package dev.rkj.api.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rkj.engine.appc.ImageId;
@@ -210,95 +209,78 @@ final class ImageCommand implements Runnable {
         }
     }
 
-    /** {@code rkj image cat-manifest ID}. */
-    @Command(name = "cat-manifest", mixinStandardHelpOptions = true, description = "Print an image's manifest.")
-    static final class CatManifest implements Callable<Integer> {
+    /** A subcommand on the one image its first parameter names: subclasses say only what to do with it. */
+    abstract static class OnImage implements Callable<Integer> {
         @ParentCommand
         ImageCommand parent;
 
-        @Parameters(paramLabel = "IMAGE", description = "image ID, ID prefix or name[:version]")
+        @Parameters(index = "0", paramLabel = "IMAGE", description = "image ID, ID prefix or name[:version]")
         String image;
 
+        @Override
+        public final Integer call() throws Exception {
+            apply(parent.find(image));
+            return ExitCodes.OK;
+        }
+
+        abstract void apply(ImageRecord record) throws Exception;
+    }
+
+    /** An {@link OnImage} that writes the image into a new directory, its second parameter. */
+    abstract static class IntoDirectory extends OnImage {
+        @Parameters(index = "1", paramLabel = "DIR", description = "directory to create")
+        Path dir;
+
+        @Option(names = "--overwrite", description = "replace DIR if it exists")
+        boolean overwrite;
+    }
+
+    /** {@code rkj image cat-manifest ID}. */
+    @Command(name = "cat-manifest", mixinStandardHelpOptions = true, description = "Print an image's manifest.")
+    static final class CatManifest extends OnImage {
         @Option(names = "--pretty-print", negatable = true, defaultValue = "true", fallbackValue = "true",
                 description = "indent the JSON (default; --no-pretty-print prints it as stored)")
         boolean pretty;
 
         @Override
-        public Integer call() throws Exception {
-            ImageRecord record = parent.find(image);
-            if (!pretty) {
-                parent.root.out().println(record.manifestJson().strip());
-                return ExitCodes.OK;
-            }
-            JsonNode tree = Json.mapper().readTree(record.manifestJson());
-            parent.root.out().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(tree));
-            return ExitCodes.OK;
+        void apply(ImageRecord record) throws Exception {
+            String json = pretty
+                    ? Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(
+                            Json.mapper().readTree(record.manifestJson()))
+                    : record.manifestJson().strip();
+            parent.root.out().println(json);
         }
     }
 
     /** {@code rkj image extract ID DIR}: the image's own files, without its dependencies. */
     @Command(name = "extract", mixinStandardHelpOptions = true,
             description = "Extract an image (its manifest and rootfs, without dependencies) into a directory.")
-    static final class Extract implements Callable<Integer> {
-        @ParentCommand
-        ImageCommand parent;
-
-        @Parameters(index = "0", paramLabel = "IMAGE", description = "image ID, ID prefix or name[:version]")
-        String image;
-
-        @Parameters(index = "1", paramLabel = "DIR", description = "directory to create")
-        Path dir;
-
+    static final class Extract extends IntoDirectory {
         @Option(names = "--rootfs-only", description = "extract only the rootfs's contents into DIR")
         boolean rootfsOnly;
 
-        @Option(names = "--overwrite", description = "replace DIR if it exists")
-        boolean overwrite;
-
         @Override
-        public Integer call() throws Exception {
-            ImageRecord record = parent.find(image);
+        void apply(ImageRecord record) throws Exception {
             parent.store().extractTo(record.id(), dir, rootfsOnly, overwrite, UnpackOptions.defaults());
-            return ExitCodes.OK;
         }
     }
 
     /** {@code rkj image render ID DIR}: the tree a pod would see, dependencies included. */
     @Command(name = "render", mixinStandardHelpOptions = true,
             description = "Render an image with its dependencies (as a pod sees it) and copy it into a directory.")
-    static final class Render implements Callable<Integer> {
-        @ParentCommand
-        ImageCommand parent;
-
-        @Parameters(index = "0", paramLabel = "IMAGE", description = "image ID, ID prefix or name[:version]")
-        String image;
-
-        @Parameters(index = "1", paramLabel = "DIR", description = "directory to create")
-        Path dir;
-
+    static final class Render extends IntoDirectory {
         @Option(names = "--rootfs-only", description = "copy only the rootfs's contents into DIR")
         boolean rootfsOnly;
 
-        @Option(names = "--overwrite", description = "replace DIR if it exists")
-        boolean overwrite;
-
         @Override
-        public Integer call() throws Exception {
-            ImageRecord record = parent.find(image);
+        void apply(ImageRecord record) throws Exception {
             new ImageRenderer(parent.store()).renderTo(record.id(), dir, rootfsOnly, overwrite);
-            return ExitCodes.OK;
         }
     }
 
     /** {@code rkj image export ID FILE.aci}. */
     @Command(name = "export", mixinStandardHelpOptions = true, description = "Write an image's ACI, as stored, to a file.")
-    static final class Export implements Callable<Integer> {
-        @ParentCommand
-        ImageCommand parent;
-
-        @Parameters(index = "0", paramLabel = "IMAGE", description = "image ID, ID prefix or name[:version]")
-        String image;
-
+    static final class Export extends OnImage {
         @Parameters(index = "1", paramLabel = "FILE", description = "the .aci file to write")
         Path file;
 
@@ -306,10 +288,8 @@ final class ImageCommand implements Runnable {
         boolean overwrite;
 
         @Override
-        public Integer call() throws Exception {
-            ImageRecord record = parent.find(image);
+        void apply(ImageRecord record) throws Exception {
             parent.store().export(record.id(), file, overwrite);
-            return ExitCodes.OK;
         }
     }
 

@@ -6,14 +6,10 @@ import dev.rkj.engine.stage.StageException;
 import dev.rkj.stage1.PodLock;
 import dev.rkj.stage1.PodStarter;
 import dev.rkj.stage1.kernel.MountInfo;
+import dev.rkj.stage1.kernel.MountSafeDelete;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 
 /**
@@ -62,40 +58,9 @@ public final class Stage1PodJanitor implements PodJanitorPort {
                 throw StageException.retryable("pod " + pod.podId() + " still has mounts under its directory: "
                         + mounted + "; unmount them (umount -R) and run rkj gc again", null);
             }
-            deleteTree(podDir);
+            MountSafeDelete.deleteTree(podDir);
         } catch (IOException e) {
             throw StageException.retryable("cannot delete " + podDir + ": " + e, e);
         }
-    }
-
-    /** Deletes {@code dir} and everything in it, without following symbolic links. */
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw e;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null && !(e instanceof NoSuchFileException)) {
-                    throw e;
-                }
-                Files.deleteIfExists(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

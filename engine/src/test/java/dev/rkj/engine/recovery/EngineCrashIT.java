@@ -12,6 +12,7 @@ import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.pod.Stage;
 import dev.rkj.engine.run.Stage1Host;
 import dev.rkj.engine.stage.CrashPoint;
+import dev.rkj.eventlog.ChildJvm;
 import dev.rkj.eventlog.ChronicleJournal;
 import dev.rkj.eventlog.Envelope;
 import dev.rkj.stage1.PodLock;
@@ -31,7 +32,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -197,20 +197,10 @@ class EngineCrashIT {
     }
 
     private Child child(CrashPoint crashAt, List<String> args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle")) {
-                command.add(arg);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(CrashTestMain.class.getName());
-        command.add(dataDir.toString());
-        command.add(aci.toString());
-        command.add(TestRun.cgroupParent());
-        command.addAll(args);
+        List<String> mainArgs = new ArrayList<>(
+                List.of(dataDir.toString(), aci.toString(), TestRun.cgroupParent()));
+        mainArgs.addAll(args);
+        List<String> command = ChildJvm.command(List.of(), CrashTestMain.class, mainArgs);
         Path out = Files.createTempFile(dataDir, "child", ".out");
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
         pb.environment().remove(CrashPoint.ENV);

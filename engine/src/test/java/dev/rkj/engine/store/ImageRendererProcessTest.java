@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.rkj.engine.EngineEvents;
 import dev.rkj.engine.store.ImageEvent.TreeRendered;
 import dev.rkj.engine.testing.TreeSnapshot;
+import dev.rkj.eventlog.ChildJvm;
 import dev.rkj.eventlog.ChronicleJournal;
 import java.nio.file.Path;
 import java.util.List;
