@@ -26,6 +26,8 @@ public final class Cli {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        // Everything after the pod in `rkj enter UUID CMD...` is the command's, options included.
+        cli.getSubcommands().get("enter").setStopAtPositional(true);
         cli.setParameterExceptionHandler((e, a) -> {
             String help = e.getCommandLine().getCommandSpec().qualifiedName();
             err.println("rkj: " + e.getMessage() + " (see '" + help + " --help')");

@@ -36,10 +36,18 @@ final class PodCommands {
 
     private PodCommands() {}
 
-    /** Waits for a pod launched by this process to end and turns its end into rkj run's exit code. */
+    /**
+     * Waits in the foreground for a pod this process launched to end, stopping it if the user
+     * interrupts rkj, and turns its end into {@code rkj run}'s exit code.
+     */
     static int awaitExit(Engine engine, String podId) throws EngineException {
-        PodState end = Engine.await(engine.awaitStatus(podId, PodCommands::settled, FOREVER), FOREVER);
-        return exitCode(end);
+        Thread hook = stopOnInterrupt(engine, podId);
+        try {
+            PodState end = Engine.await(engine.awaitStatus(podId, PodCommands::settled, FOREVER), FOREVER);
+            return exitCode(end);
+        } finally {
+            removeHook(hook);
+        }
     }
 
     /** The pod will never run again: it exited, its preparation was aborted, or it is gone. */
@@ -57,7 +65,7 @@ final class PodCommands {
     }
 
     /** Stops the pod if the user interrupts {@code rkj run} (Ctrl-C): the pod does not outlive the command. */
-    static Thread stopOnInterrupt(Engine engine, String podId) {
+    private static Thread stopOnInterrupt(Engine engine, String podId) {
         Thread hook = new Thread(() -> {
             try {
                 PodState s = engine.pod(podId);
@@ -74,7 +82,7 @@ final class PodCommands {
         return hook;
     }
 
-    static void removeHook(Thread hook) {
+    private static void removeHook(Thread hook) {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
@@ -113,12 +121,7 @@ final class PodCommands {
             Engine engine = root.context().engine();
             String podId = Engine.await(engine.createPod(spec, true), PROMPT);
             saveUuid(options.uuidFileSave, podId);
-            Thread hook = stopOnInterrupt(engine, podId);
-            try {
-                return awaitExit(engine, podId);
-            } finally {
-                removeHook(hook);
-            }
+            return awaitExit(engine, podId);
         }
     }
 
@@ -161,12 +164,7 @@ final class PodCommands {
         public Integer call() throws Exception {
             Engine engine = root.context().engine();
             PodState started = Engine.await(engine.runPrepared(uuid), PROMPT);
-            Thread hook = stopOnInterrupt(engine, started.podId());
-            try {
-                return awaitExit(engine, started.podId());
-            } finally {
-                removeHook(hook);
-            }
+            return awaitExit(engine, started.podId());
         }
     }
 
@@ -364,7 +362,12 @@ final class PodCommands {
             Engine engine = root.context().engine();
             GcReport report = await(engine.gc(duration("--grace-period", gracePeriod),
                     duration("--expire-prepared", expirePrepared), markOnly));
-            root.out().println(report);
+            report.marked().forEach(id -> root.out().println("Marked pod \"" + id + "\" as garbage"));
+            report.deleted().forEach(id -> root.out().println("Garbage collected pod \"" + id + "\""));
+            report.failed().forEach((id, why) -> root.err().println("rkj: could not collect pod " + id + ": " + why));
+            if (!report.failed().isEmpty()) {
+                throw new CliException("gc could not collect " + report.failed().size() + " pod(s); see above, then retry rkj gc");
+            }
         }
     }
 

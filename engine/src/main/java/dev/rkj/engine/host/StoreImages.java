@@ -25,6 +25,8 @@ import java.nio.file.Path;
 public final class StoreImages implements ImageSourcePort, TreeRendererPort, ImageManifestSource {
     private final ImageStore store;
     private final ImageRenderer renderer;
+    /** Manifests by image ID: content-addressed, so they never change. */
+    private final java.util.Map<String, ImageManifest> manifests = new java.util.concurrent.ConcurrentHashMap<>();
 
     public StoreImages(ImageStore store) {
         this.store = store;
@@ -63,7 +65,13 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
     @Override
     public Path render(String podId, String imageId) throws StageException {
         try {
-            return renderer.render(ImageId.parse(imageId));
+            ImageId id = ImageId.parse(imageId);
+            // A rendered tree is renamed into place whole and never changed: the warm path needs no index look-up.
+            Path rootfs = store.treePath(id).resolve("rootfs");
+            if (Files.isDirectory(rootfs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                return rootfs;
+            }
+            return renderer.render(id);
         } catch (ImageNotFoundException e) {
             throw StageException.permanent(e.getMessage());
         } catch (ImageStoreException e) {
@@ -73,8 +81,14 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
 
     @Override
     public ImageManifest manifest(String imageId) throws StageException {
+        ImageManifest known = manifests.get(imageId);
+        if (known != null) {
+            return known;
+        }
         try {
-            return store.get(ImageId.parse(imageId)).manifest();
+            ImageManifest manifest = store.get(ImageId.parse(imageId)).manifest();
+            manifests.put(imageId, manifest);
+            return manifest;
         } catch (ImageStoreException e) {
             throw StageException.permanent("image " + imageId + " is not in the store: " + e.getMessage());
         }

@@ -1,0 +1,201 @@
+package dev.rkj.api.cli;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rkj.eventlog.Json;
+import dev.rkj.stage1.kernel.MountInfo;
+import dev.rkj.testsupport.LeakCheck;
+import dev.rkj.testsupport.Privileged;
+import dev.rkj.testsupport.TestImages;
+import dev.rkj.testsupport.TestRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * rkt's pod commands end to end: real images built by the test, real pods (stage1, overlayfs,
+ * cgroups), the real journal; {@code rkj} runs in-process with its engine embedded.
+ */
+@ExtendWith(LeakCheck.class)
+class PodCommandsIT {
+    private Path dir;
+    private Path data;
+
+    @BeforeEach
+    void buildImages() throws Exception {
+        Privileged.requireRoot();
+        dir = TestRun.newDir("cli");
+        data = Files.createDirectories(dir.resolve("data"));
+        image("exit7", "[\"/bin/sh\", \"-c\", \"echo hello from $AC_APP_NAME; exit 7\"]");
+        image("killed", "[\"/bin/sh\", \"-c\", \"kill -9 $$\"]");
+        image("sleeper", "[\"/bin/sleep\", \"600\"]");
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (data != null) {
+            for (JsonNode pod : Json.mapper().readTree(rkj("list", "--format=json").out())) {
+                if ("running".equals(pod.get("state").asText())) {
+                    rkj("stop", "--force", pod.get("name").asText());
+                }
+            }
+            rkj("gc", "--grace-period=0s", "--expire-prepared=0s");
+            TestRun.deleteTree(dir);
+        }
+    }
+
+    private void image(String name, String exec) throws Exception {
+        Path src = dir.resolve("src-" + name);
+        TestImages.busybox(src.resolve("rootfs"));
+        Files.writeString(src.resolve("manifest"), """
+                {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/%s",
+                 "labels": [{"name": "version", "value": "1.0.0"}, {"name": "os", "value": "linux"}, {"name": "arch", "value": "amd64"}],
+                 "app": {"exec": %s, "user": "0", "group": "0"}}
+                """.formatted(name, exec));
+        CliRun built = rkj("image", "build", src.toString(), aci(name).toString());
+        assertEquals(0, built.code(), built.err());
+    }
+
+    private Path aci(String name) {
+        return dir.resolve(name + ".aci");
+    }
+
+    private CliRun rkj(String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--dir";
+        all[1] = data.toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        return CliRun.of(all);
+    }
+
+    private String onlyPod() throws Exception {
+        CliRun list = rkj("list", "--format=json");
+        JsonNode pods = Json.mapper().readTree(list.out());
+        assertEquals(1, pods.size(), list.out());
+        return pods.get(0).get("name").asText();
+    }
+
+    @Test
+    void runExitsWithTheAppsStatusAndKeepsItsOutput() throws Exception {
+        CliRun run = rkj("run", "--insecure-options=image", aci("exit7").toString());
+        assertEquals(7, run.code(), run.err());
+        String uuid = onlyPod();
+        assertEquals("hello from exit7\n", Files.readString(data.resolve("pods").resolve(uuid).resolve("logs/exit7")));
+        CliRun status = rkj("status", uuid.substring(0, 8));
+        assertTrue(status.out().contains("state=exited"), status.out());
+        assertTrue(status.out().contains("app-exit7=7"), status.out());
+    }
+
+    @Test
+    void runOfAnAppKilledBySigkillExits137() {
+        CliRun run = rkj("run", "--insecure-options=image", aci("killed").toString());
+        assertEquals(137, run.code(), run.err());
+    }
+
+    @Test
+    void runRefusesAnUnverifiedImageWithoutInsecureOptions() {
+        CliRun run = rkj("run", aci("exit7").toString());
+        assertEquals(254, run.code());
+        assertTrue(run.oneLineError(), run.err());
+        assertTrue(run.err().contains("--insecure-options=image"), run.err());
+    }
+
+    @Test
+    void badInputIsAOneLineErrorAndCreatesNoPod() throws Exception {
+        for (String[] args : new String[][] {
+                {"run", "--insecure-options=image", dir.resolve("missing.aci").toString()},
+                {"run", "--insecure-options=image", "--memory=lots", aci("exit7").toString()},
+                {"run", "--insecure-options=image", "--net=carrier-pigeon", aci("exit7").toString()},
+                {"run", "--insecure-options=image", "--set-env", "NOEQUALS", aci("exit7").toString()},
+                {"status", "00000000"}, {"stop", "00000000"}, {"rm", "00000000"}, {"enter", "00000000"},
+                {"run", "--no-such-flag", aci("exit7").toString()}}) {
+            CliRun run = rkj(args);
+            assertEquals(254, run.code(), String.join(" ", args) + ": " + run.err());
+            assertTrue(run.err().strip().lines().reduce((a, b) -> b).orElse("").startsWith("rkj: "), run.err());
+            assertFalse(run.err().contains("\tat "), run.err());
+        }
+        assertEquals("[]", rkj("list", "--format=json").out().strip(), "bad input must not leave pods behind");
+    }
+
+    @Test
+    void prepareThenRunPreparedRunsThePod() throws Exception {
+        CliRun prepared = rkj("prepare", "--insecure-options=image", aci("exit7").toString());
+        assertEquals(0, prepared.code(), prepared.err());
+        String uuid = prepared.out().strip();
+        assertTrue(rkj("status", uuid).out().contains("state=prepared"));
+        assertTrue(rkj("cat-manifest", uuid).out().contains("\"acKind\": \"PodManifest\""));
+        CliRun run = rkj("run-prepared", uuid.substring(0, 10));
+        assertEquals(7, run.code(), run.err());
+        CliRun again = rkj("run-prepared", uuid);
+        assertEquals(254, again.code(), "an exited pod cannot be run again");
+        assertTrue(again.err().contains("exited"), again.err());
+    }
+
+    @Test
+    void stopEndsARunningPodAndEnterRunsInsideIt() throws Exception {
+        Path uuidFile = dir.resolve("uuid");
+        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> rkj("run", "--insecure-options=image",
+                "--uuid-file-save", uuidFile.toString(), "--hostname", "sleepy", aci("sleeper").toString()));
+        await().atMost(Duration.ofMinutes(1)).until(() -> Files.exists(uuidFile)
+                && rkj("status", Files.readString(uuidFile)).out().contains("state=running"));
+        String uuid = Files.readString(uuidFile);
+
+        CliRun entered = rkj("enter", uuid, "/bin/sh", "-c", "hostname > /tmp/entered; exit 3");
+        assertEquals(3, entered.code(), entered.err());
+        assertEquals("sleepy\n", Files.readString(data.resolve("pods").resolve(uuid).resolve("overlay/upper/tmp/entered")),
+                "enter runs in the pod's UTS namespace and root, writing into its overlay");
+
+        CliRun rm = rkj("rm", uuid);
+        assertEquals(254, rm.code(), "a running pod cannot be removed");
+        assertTrue(rm.err().contains("stop it first"), rm.err());
+
+        CliRun stop = rkj("stop", uuid);
+        assertEquals(0, stop.code(), stop.err());
+        assertEquals(128 + 15, run.get().code(), "run exits with the status of the app killed by SIGTERM");
+        assertTrue(rkj("status", uuid).out().contains("state=exited"));
+    }
+
+    @Test
+    void rmAndGcRemovePodsMountsAndDirectories() throws Exception {
+        assertEquals(7, rkj("run", "--insecure-options=image", aci("exit7").toString()).code());
+        String first = onlyPod();
+        Path podDir = data.resolve("pods").resolve(first);
+        assertTrue(Files.isDirectory(podDir), "an exited pod keeps its directory until it is collected");
+
+        CliRun rm = rkj("rm", first);
+        assertEquals(0, rm.code(), rm.err());
+        assertFalse(Files.exists(podDir));
+        assertFalse(mounted(podDir));
+        assertEquals("[]", rkj("list", "--format=json").out().strip());
+
+        assertEquals(137, rkj("run", "--insecure-options=image", aci("killed").toString()).code());
+        String second = onlyPod();
+        CliRun marked = rkj("gc", "--mark-only", "--grace-period=0s");
+        assertEquals(0, marked.code(), marked.err());
+        assertTrue(rkj("status", second).out().contains("state=garbage"));
+        assertTrue(Files.exists(data.resolve("pods").resolve(second)), "--mark-only sweeps nothing");
+        CliRun gc = rkj("gc", "--grace-period=0s");
+        assertEquals(0, gc.code(), gc.err());
+        assertFalse(Files.exists(data.resolve("pods").resolve(second)));
+
+        CliRun history = rkj("journal", "show", "--aggregate", second);
+        for (String type : new String[] {"pod.created/1", "pod.image-resolved/1", "pod.image-verified/1",
+                "pod.image-rendered/1", "pod.prepared/1", "pod.started/1", "pod.exited/1", "pod.marked-garbage/1",
+                "pod.deleted/1"}) {
+            assertTrue(history.out().contains(type), type + " missing from:\n" + history.out());
+        }
+    }
+
+    private static boolean mounted(Path podDir) throws Exception {
+        return MountInfo.read().mounts().stream().anyMatch(m -> m.mountPoint().startsWith(podDir));
+    }
+}
