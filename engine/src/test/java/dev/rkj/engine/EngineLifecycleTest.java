@@ -60,6 +60,21 @@ class EngineLifecycleTest {
     }
 
     @Test
+    void anAppThatEndsAsSoonAsItStartsHasItsStartRecordedBeforeItsExit() throws Exception {
+        var launchGate = h.fakes.gate("launch");
+        Engine engine = h.open();
+        String pod = await(engine.createPod(INSECURE, true));
+        org.awaitility.Awaitility.await().until(() -> h.fakes.calls.count(pod, "launch") == 1);
+        h.fakes.exit(pod, PodExit.exited(Map.of(FakePorts.APP, new AppExit(FakePorts.APP, 5, null, false)), 5,
+                "all apps exited"));
+        launchGate.complete(null);
+        PodState exited = awaitStatus(engine, pod, PodStatus.EXITED);
+        assertEquals(5, exited.exitCode());
+        List<String> events = h.events(pod);
+        assertEquals(List.of("pod.started", "pod.app-exited", "pod.exited"), events.subList(5, events.size()));
+    }
+
+    @Test
     void theSkippedVerificationIsRecordedWithItsReason() throws Exception {
         Engine engine = h.open();
         String pod = await(engine.createPod(INSECURE, false));

@@ -53,6 +53,7 @@ public final class LaunchVerticle extends StageVerticle {
     private final ReleasePodStep releaseStep;
     private final Set<String> launchRequested = ConcurrentHashMap.newKeySet();
     private final Map<String, PodWatch> watches = new ConcurrentHashMap<>();
+    private final Set<String> ending = ConcurrentHashMap.newKeySet();
     private final Map<String, List<Promise<PodState>>> launchWaiters = new ConcurrentHashMap<>();
     private final Map<String, Boolean> stopsSent = new ConcurrentHashMap<>();
 
@@ -107,8 +108,8 @@ public final class LaunchVerticle extends StageVerticle {
 
     @Override
     public boolean wants(PodState pod) {
-        if (!mine(pod)) {
-            return false;
+        if (!mine(pod) || ending.contains(pod.podId())) {
+            return false; // not ours, or its end is being recorded
         }
         return switch (pod.status()) {
             case PREPARED -> launchRequested.contains(pod.podId());
@@ -145,10 +146,11 @@ public final class LaunchVerticle extends StageVerticle {
             }
             LaunchedPod launched = ar.result();
             CrashPoint.BEFORE_STARTED_RECORDED.reached();
-            watch(podId, launched.watch());
-            return record(new StartPod(podId, launched.stage1Pid(), launched.appPids(), owner)).onComplete(r -> {
+            StartPod start = new StartPod(podId, launched.stage1Pid(), launched.appPids(), owner);
+            Future<Recorded> recorded = record(start, CrashPoint.AFTER_STARTED);
+            watch(podId, launched.watch()); // after the start is recorded: its end is recorded after it
+            return recorded.onComplete(r -> {
                 if (r.succeeded()) {
-                    CrashPoint.AFTER_STARTED.reached();
                     completeWaiters(podId, r.result().state());
                 } else {
                     failWaiters(podId, r.cause());
@@ -201,7 +203,7 @@ public final class LaunchVerticle extends StageVerticle {
         stopsSent.remove(podId);
         PodExit ended = error == null ? exit
                 : PodExit.lost(Map.of(), "watching its stage1 failed: " + error + "; its status is unknown");
-        boolean marked = beginWork(podId);
+        ending.add(podId);
         PodState pod = recorder.current(podId);
         releaseStep.release(pod)
                 .otherwise(e -> {
@@ -211,9 +213,7 @@ public final class LaunchVerticle extends StageVerticle {
                 })
                 .compose(v -> recordExit(podId, ended))
                 .onComplete(ar -> {
-                    if (marked) {
-                        endWork(podId);
-                    }
+                    ending.remove(podId);
                     if (ar.failed()) {
                         LOG.error("pod {} ended ({}) but its exit could not be recorded", podId, ended, ar.cause());
                     }
@@ -233,13 +233,9 @@ public final class LaunchVerticle extends StageVerticle {
                 return recorded;
             }
         }
-        Future<Recorded> done = exit.isLost()
-                ? record(new MarkLost(podId, exit.reason()))
-                : record(new RecordExit(podId, exit.exitCode(), exitReason(pod, exit)));
-        if (done.succeeded()) {
-            CrashPoint.AFTER_EXIT_RECORDED.reached();
-        }
-        return done;
+        return exit.isLost()
+                ? record(new MarkLost(podId, exit.reason()), CrashPoint.AFTER_EXIT_RECORDED)
+                : record(new RecordExit(podId, exit.exitCode(), exitReason(pod, exit)), CrashPoint.AFTER_EXIT_RECORDED);
     }
 
     private static String exitReason(PodState pod, PodExit exit) {

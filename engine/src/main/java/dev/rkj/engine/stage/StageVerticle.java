@@ -96,17 +96,6 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
         return working.contains(podId);
     }
 
-    /**
-     * Marks the pod as worked on outside {@link #work} (e.g. recording a watched pod's exit), so
-     * that pokes meanwhile do nothing; {@link #endWork} ends it.
-     */
-    protected final boolean beginWork(String podId) {
-        return working.add(podId);
-    }
-
-    protected final void endWork(String podId) {
-        working.remove(podId);
-    }
 
     /**
      * Does this stage's work for a pod {@link #wants} and records its outcome. Called on the
@@ -126,16 +115,9 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
      */
     protected final <T> Future<Recorded> recordOutcome(PodState pod, Stage stage, Future<T> result,
                                                        Function<T, PodCommand> outcome, CrashPoint after) {
-        return result.transform(ar -> {
-            if (ar.succeeded()) {
-                Future<Recorded> recorded = record(outcome.apply(ar.result()));
-                if (recorded.succeeded() && !recorded.result().isEmpty()) {
-                    after.reached();
-                }
-                return recorded;
-            }
-            return record(StageFailures.command(pod.podId(), stage, ar.cause()));
-        });
+        return result.transform(ar -> ar.succeeded()
+                ? record(outcome.apply(ar.result()), after)
+                : record(StageFailures.command(pod.podId(), stage, ar.cause())));
     }
 
     /**
@@ -143,8 +125,23 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
      * removed, another engine recorded the fact): logged, and nothing appended.
      */
     protected final Future<Recorded> record(PodCommand command) {
+        return record(command, null);
+    }
+
+    /**
+     * As {@link #record(PodCommand)}, passing {@code after} (if not null) once the events are
+     * appended and before anything in this process acts on them.
+     */
+    protected final Future<Recorded> record(PodCommand command, CrashPoint after) {
         try {
-            return Future.succeededFuture(recorder.record(command));
+            Recorded recorded = recorder.record(command);
+            if (!recorded.isEmpty()) {
+                if (after != null) {
+                    after.reached();
+                }
+                dispatcher.recorded(recorded.state());
+            }
+            return Future.succeededFuture(recorded);
         } catch (IllegalPodTransition e) {
             LOG.info("not recording {}: {}", command.getClass().getSimpleName(), e.getMessage());
             return Future.succeededFuture(new Recorded(List.of(), recorder.current(command.podId())));
