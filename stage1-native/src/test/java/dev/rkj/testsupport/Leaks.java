@@ -69,13 +69,19 @@ public final class Leaks {
         List<String> found = new ArrayList<>();
         try (Stream<Path> s = Files.list(Path.of("/proc"))) {
             for (Path p : s.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
-                String cmdline;
+                String raw;
                 try {
-                    cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
+                    raw = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
                 } catch (IOException e) {
                     continue; // it ended meanwhile
                 }
-                if (cmdline.contains("rkj-stage1") && !TestRun.otherRun(cmdline)) {
+                // The program itself, not any argument (a JVM's classpath names rkj-stage1-native jars).
+                String argv0 = raw.indexOf('\0') < 0 ? raw : raw.substring(0, raw.indexOf('\0'));
+                String cmdline = raw.replace('\0', ' ');
+                if (argv0.endsWith("/rkj-stage1") || argv0.equals("rkj-stage1")) {
+                    if (TestRun.otherRun(cmdline)) {
+                        continue;
+                    }
                     found.add("process " + p.getFileName() + " " + cmdline.trim());
                 }
             }

@@ -51,12 +51,18 @@ final class Context implements AutoCloseable {
     /**
      * The pod engine, embedded in this process (no daemon): replays the journal, reconciles the
      * pods with the host, and drives the pods this command creates. Pods' output goes to this
-     * process's stdout and stderr.
+     * process's stdout and stderr. Running pods of engines that died are not adopted: their exit,
+     * once it happened, is recorded when the engine starts.
      */
     Engine engine() {
+        return engine(false);
+    }
+
+    /** The engine; with {@code watchOrphans}, it also adopts and watches running pods whose engine died. */
+    Engine engine(boolean watchOrphans) {
         if (engine == null) {
             try {
-                engine = HostEngine.open(dataDir, journal(), imageStore(), Stage1Launcher.Output.INHERIT);
+                engine = HostEngine.open(dataDir, journal(), imageStore(), Stage1Launcher.Output.INHERIT, watchOrphans);
             } catch (JournalException | ImageStoreException | EngineException e) {
                 throw new CliException(e.getMessage(), e);
             }

@@ -247,7 +247,8 @@ final class PodCommands {
 
         @Override
         public void run() {
-            Engine engine = root.context().engine();
+            // Waiting needs an engine that records the pod's exit as it happens, even if its own engine is gone.
+            Engine engine = root.context().engine(waitForExit);
             PodState p = lookup(engine, uuid);
             if (waitForExit) {
                 p = await(engine.awaitStatus(p.podId(), PodCommands::settled, FOREVER));

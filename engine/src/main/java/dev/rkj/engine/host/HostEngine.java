@@ -33,9 +33,13 @@ public final class HostEngine {
     /**
      * Opens an engine on {@code dataDir} sharing {@code journal} and {@code store} (blocking; not on a
      * Vert.x thread).
+     *
+     * @param watchOrphans adopt and watch running pods whose engine died, so their exit is recorded
+     *                     as it happens (a daemon, {@code rkj status --wait}); without it their exit
+     *                     is still recorded, by the next engine that starts after it
      */
-    public static Engine open(Path dataDir, Journal journal, ImageStore store, Stage1Launcher.Output output)
-            throws EngineException {
+    public static Engine open(Path dataDir, Journal journal, ImageStore store, Stage1Launcher.Output output,
+                              boolean watchOrphans) throws EngineException {
         EnginePorts ports;
         try {
             ports = ports(dataDir, store, output);
@@ -43,6 +47,6 @@ public final class HostEngine {
             throw new EngineException("cannot set up the host for pods in " + dataDir + ": " + e.getMessage()
                     + " (rkj needs root, overlayfs and cgroups)", e);
         }
-        return Engine.open(EngineConfig.builder(dataDir, ports).journal(journal).build());
+        return Engine.open(EngineConfig.builder(dataDir, ports).journal(journal).watchOrphans(watchOrphans).build());
     }
 }
