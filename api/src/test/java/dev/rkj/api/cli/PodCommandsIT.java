@@ -16,6 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import dev.rkj.engine.host.HostEngine;
+import dev.rkj.stage1.cgroup.CgroupLayout;
+import dev.rkj.stage1.cgroup.Cgroups;
+import dev.rkj.stage1.kernel.LinuxKernel;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +55,14 @@ class PodCommandsIT {
             }
             rkj("gc", "--grace-period=0s", "--expire-prepared=0s");
             TestRun.deleteTree(dir);
+        }
+    }
+
+    /** The CLI's pods live under the host's `rkj` cgroup parent: leave it as it was found if no pod is in it. */
+    @AfterAll
+    static void removeCgroupParentIfEmpty() throws Exception {
+        if (Privileged.isRoot()) {
+            new Cgroups(LinuxKernel.get(), CgroupLayout.detect(), HostEngine.CGROUP_PARENT).removeParentIfEmpty();
         }
     }
 
