@@ -460,19 +460,22 @@ final class ManifestReader {
         return q;
     }
 
+    /** An isolator's {@code set}: required, and naming at least one {@code what}. */
+    private void requireNonEmptySet(List<String> set, String path, String what) {
+        if (set == null) {
+            missing(path, REQUIRED);
+        } else if (set.isEmpty()) {
+            add(path, "must name at least one " + what);
+        }
+    }
+
     private Isolator capabilities(String name, JsonNode value, String path) {
         CapabilitiesValueDto d = bind(value, CapabilitiesValueDto.class, path);
         if (d == null) {
             return null;
         }
         int before = failures;
-        if (d.set == null || d.set.isEmpty()) {
-            if (d.set == null) {
-                missing(path + ".set", REQUIRED);
-            } else {
-                add(path + ".set", "must name at least one capability, e.g. CAP_NET_BIND_SERVICE");
-            }
-        }
+        requireNonEmptySet(d.set, path + ".set", "capability, e.g. CAP_NET_BIND_SERVICE");
         List<LinuxCapability> set = each(d.set, path + ".set", (s, p) -> {
             Optional<LinuxCapability> cap = LinuxCapability.byName(s);
             if (cap.isEmpty()) {
@@ -493,13 +496,7 @@ final class ManifestReader {
             return null;
         }
         int before = failures;
-        if (d.set == null || d.set.isEmpty()) {
-            if (d.set == null) {
-                missing(path + ".set", REQUIRED);
-            } else {
-                add(path + ".set", "must name at least one syscall, e.g. reboot");
-            }
-        }
+        requireNonEmptySet(d.set, path + ".set", "syscall, e.g. reboot");
         List<String> set = each(d.set, path + ".set", (s, p) -> {
             String problem = IsolatorChecks.syscallProblem(s);
             if (problem != null) {

@@ -1,4 +1,4 @@
-package dev.rkj.engine.image;
+package dev.rkj.engine.store;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -7,6 +7,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 
 /** File tree helpers that never follow symlinks. */
 final class Trees {
@@ -15,22 +17,45 @@ final class Trees {
     /**
      * Deletes {@code path} and everything below it. Symlinks are removed, never followed; a
      * directory without owner permissions is opened up first. A missing path is fine.
+     *
+     * @return whether something was there
      */
-    static void deleteRecursively(Path path) throws IOException {
-        BasicFileAttributes attributes;
-        try {
-            attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return;
+    static boolean deleteRecursively(Path path) throws IOException {
+        BasicFileAttributes attributes = attributesOrNull(path);
+        if (attributes == null) {
+            return false;
         }
         if (attributes.isDirectory()) {
-            Files.setAttribute(path, "unix:mode", 0700);
-            try (DirectoryStream<Path> children = Files.newDirectoryStream(path)) {
-                for (Path child : children) {
-                    deleteRecursively(child);
-                }
+            Files.setAttribute(path, "unix:mode", 0700, LinkOption.NOFOLLOW_LINKS);
+            for (Path child : children(path)) {
+                deleteRecursively(child);
             }
         }
         Files.deleteIfExists(path);
+        return true;
+    }
+
+    /** The attributes of {@code path} itself (a symlink is not followed), or null when nothing is there. */
+    static BasicFileAttributes attributesOrNull(Path path) throws IOException {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /** The entries of a directory, read fully before the caller changes it. */
+    static List<Path> children(Path dir) throws IOException {
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            stream.forEach(children::add);
+        }
+        children.sort(null);
+        return children;
+    }
+
+    /** Whether {@code path} is a real directory (not a symlink to one). */
+    static boolean isRealDirectory(Path path) {
+        return Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
     }
 }
