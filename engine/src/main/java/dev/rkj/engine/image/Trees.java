@@ -1,4 +1,4 @@
-package dev.rkj.engine.store;
+package dev.rkj.engine.image;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** File tree helpers that never follow symlinks. */
-final class Trees {
+public final class Trees {
     private Trees() {}
 
     /**
@@ -20,7 +20,7 @@ final class Trees {
      *
      * @return whether something was there
      */
-    static boolean deleteRecursively(Path path) throws IOException {
+    public static boolean deleteRecursively(Path path) throws IOException {
         BasicFileAttributes attributes = attributesOrNull(path);
         if (attributes == null) {
             return false;
@@ -36,7 +36,7 @@ final class Trees {
     }
 
     /** The attributes of {@code path} itself (a symlink is not followed), or null when nothing is there. */
-    static BasicFileAttributes attributesOrNull(Path path) throws IOException {
+    public static BasicFileAttributes attributesOrNull(Path path) throws IOException {
         try {
             return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
@@ -45,7 +45,7 @@ final class Trees {
     }
 
     /** The entries of a directory, read fully before the caller changes it. */
-    static List<Path> children(Path dir) throws IOException {
+    public static List<Path> children(Path dir) throws IOException {
         List<Path> children = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
             stream.forEach(children::add);
@@ -55,7 +55,7 @@ final class Trees {
     }
 
     /** Whether {@code path} is a real directory (not a symlink to one). */
-    static boolean isRealDirectory(Path path) {
+    public static boolean isRealDirectory(Path path) {
         return Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
     }
 }

@@ -1,5 +1,6 @@
 package dev.rkj.engine.store;
 
+import dev.rkj.engine.image.Trees;
 import dev.rkj.engine.appc.Dependency;
 import dev.rkj.engine.appc.ImageId;
 import dev.rkj.engine.image.AciUnpacker;

@@ -1,5 +1,6 @@
 package dev.rkj.engine.store;
 
+import dev.rkj.engine.image.Trees;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rkj.engine.appc.ImageId;
 import dev.rkj.engine.appc.ImageManifest;

@@ -1,5 +1,6 @@
 package dev.rkj.engine.store;
 
+import dev.rkj.engine.image.Trees;
 import dev.rkj.engine.image.NodeMaker;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.rkj.engine.store;
 
+import dev.rkj.engine.image.Trees;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
