@@ -1,6 +1,7 @@
 /*
  * An app's process, between fork and execve: root, user and groups from the image's
- * /etc/passwd and /etc/group, capabilities, no_new_privs, working directory, environment.
+ * /etc/passwd and /etc/group, seccomp filter, capabilities, no_new_privs, working directory,
+ * environment.
  * Shared by `run` (pod.c) and `enter` (enter.c).
  */
 #include "rkj-stage1.h"
@@ -133,6 +134,9 @@ int app_become(const struct app *a, struct err *err)
 		return -1;
 	umask(022);
 	if (bounding_set(a->caps, err) < 0)
+		return -1;
+	/* still root with every capability: see seccomp.c for why the filter is loaded here */
+	if (seccomp_apply(a, err) < 0)
 		return -1;
 	if (setgroups(ids.ngroups, ids.groups) < 0)
 		return fail_errno(err, "setgroups", a->name);

@@ -12,6 +12,8 @@
  *   interactive 0|1                   workdir PATH
  *   cgroup_procs PATH   (repeated)    caps N,N,...         (retained; absent: appc default)
  *                                     no_new_privs 0|1
+ *                                     seccomp 0|1          (1, the default: the default
+ *                                                           filter; 0: unconfined)
  *                                     cgroup_procs PATH    (repeated)
  */
 #include "rkj-stage1.h"
@@ -145,6 +147,8 @@ static int app_key(struct parser *ps, struct app *a, const char *key, char *val)
 		return caps(ps, val, &a->caps);
 	else if (!strcmp(key, "no_new_privs"))
 		return flag(ps, key, val, &a->no_new_privs);
+	else if (!strcmp(key, "seccomp"))
+		return flag(ps, key, val, &a->seccomp);
 	else if (!strcmp(key, "cgroup_procs"))
 		return push(&a->cgroups, &a->ncgroups, val);
 	else
@@ -169,6 +173,7 @@ static int new_app(struct parser *ps, char *name)
 	apps[p->napps].root = "/";
 	apps[p->napps].workdir = "/";
 	apps[p->napps].caps = appc_default_caps;
+	apps[p->napps].seccomp = 1;
 	apps[p->napps].out = apps[p->napps].errout = apps[p->napps].log = -1;
 	p->napps++;
 	return 0;

@@ -40,6 +40,7 @@ struct app {
 	char *workdir;              /* "/" by default */
 	uint64_t caps;              /* retained capabilities, one bit each */
 	int no_new_privs;
+	int seccomp;                /* 1: the default filter (seccomp.c), 0: unconfined */
 	char **cgroups;             /* cgroup.procs files the app joins */
 	size_t ncgroups;
 
@@ -99,6 +100,9 @@ __attribute__((noreturn)) void pod_main(struct pod *pod, int sock);
 int app_become(const struct app *app, struct err *err);
 char **app_env(const struct app *app);
 int app_exec(const struct app *app, char **argv, struct err *err);
+
+/* seccomp.c: loads the app's filter (nothing if a->seccomp is 0) */
+int seccomp_apply(const struct app *app, struct err *err);
 
 /* enter.c */
 int enter_main(int argc, char **argv);

@@ -91,12 +91,14 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
      * @param workingDirectory inside the app's root
      * @param capabilities the bounding set retained ({@link Capability#DEFAULT_RETAIN_SET} by default)
      * @param noNewPrivileges sets no_new_privs
+     * @param seccomp true for rkj-stage1's default seccomp filter (Docker's default profile, and no
+     *        user namespaces even with CAP_SYS_ADMIN), false to run the app unconfined
      * @param root the app's root inside the pod rootfs, "/" when it is the pod's
      * @param cgroupProcs {@code cgroup.procs} files of the app's own cgroups
      */
     public record App(String name, List<String> argv, List<String> env, String user, String group,
                       List<String> supplementaryGroups, String workingDirectory, Set<Capability> capabilities,
-                      boolean noNewPrivileges, String root, List<Path> cgroupProcs) {
+                      boolean noNewPrivileges, boolean seccomp, String root, List<Path> cgroupProcs) {
         public App {
             if (name == null || !APP_NAME.matcher(name).matches()) {
                 throw new IllegalArgumentException("app name `" + name
@@ -125,7 +127,7 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
 
         public App withCgroupProcs(List<Path> procs) {
             return new App(name, argv, env, user, group, supplementaryGroups, workingDirectory, capabilities,
-                    noNewPrivileges, root, procs);
+                    noNewPrivileges, seccomp, root, procs);
         }
 
         public static AppBuilder builder(String name, String... argv) {
@@ -133,7 +135,7 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
         }
     }
 
-    /** Builds an {@link App}; defaults: root user, "/", the appc default capabilities. */
+    /** Builds an {@link App}; defaults: root user, "/", the appc default capabilities, the default seccomp filter. */
     public static final class AppBuilder {
         private final String name;
         private List<String> argv;
@@ -144,6 +146,7 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
         private String workingDirectory = "/";
         private Set<Capability> capabilities = Capability.DEFAULT_RETAIN_SET;
         private boolean noNewPrivileges;
+        private boolean seccomp = true;
         private String root = "/";
         private final List<Path> cgroupProcs = new ArrayList<>();
 
@@ -196,6 +199,12 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
             return this;
         }
 
+        /** True (the default) for the default seccomp filter, false for none. */
+        public AppBuilder seccomp(boolean on) {
+            this.seccomp = on;
+            return this;
+        }
+
         public AppBuilder root(String root) {
             this.root = root;
             return this;
@@ -208,7 +217,7 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
 
         public App build() {
             return new App(name, argv, env, user, group, groups, workingDirectory, capabilities, noNewPrivileges,
-                    root, cgroupProcs);
+                    seccomp, root, cgroupProcs);
         }
     }
 

@@ -42,6 +42,7 @@ public final class Stage1PlanWriter {
             line(out, "caps", app.capabilities().stream().sorted()
                     .map(c -> Integer.toString(c.number())).collect(Collectors.joining(",")));
             line(out, "no_new_privs", app.noNewPrivileges() ? "1" : "0");
+            line(out, "seccomp", app.seccomp() ? "1" : "0");
             app.cgroupProcs().forEach(p -> line(out, "cgroup_procs", p.toString()));
         }
         return out.toString();

@@ -24,7 +24,7 @@ class Stage1PlanWriterTest {
                 .app(Stage1Plan.App.builder("web", "/bin/httpd", "-f").env("PORT", "80").user("www").group("www")
                         .supplementaryGroup("10").workingDirectory("/srv")
                         .capabilities(EnumSet.of(Capability.CAP_NET_BIND_SERVICE, Capability.CAP_CHOWN))
-                        .noNewPrivileges(true).build())
+                        .noNewPrivileges(true).seccomp(false).build())
                 .app(Stage1Plan.App.builder("log", "tail").build())
                 .build();
         assertEquals("""
@@ -47,12 +47,14 @@ class Stage1PlanWriterTest {
                 workdir /srv
                 caps 0,10
                 no_new_privs 1
+                seccomp 0
                 app log
                 root /
                 arg tail
                 workdir /
                 caps 0,1,3,4,5,6,7,8,10,13,18,27,29,31
                 no_new_privs 0
+                seccomp 1
                 """, writer.format(plan));
     }
 

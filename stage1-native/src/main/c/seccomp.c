@@ -1,0 +1,259 @@
+/*
+ * An app's default seccomp filter, built with libseccomp (Debian's static libseccomp.a).
+ *
+ * It follows Docker's default profile (moby, profiles/seccomp/default.json): an allowlist, so
+ * a system call that is not named below fails with EPERM, as do those a capability gates when
+ * the app's retained set (struct app.caps) lacks that capability. Where rkj is stricter:
+ *   - unshare and clone never create a user namespace, even with CAP_SYS_ADMIN (a new user
+ *     namespace hands out every capability inside it, and the kernel code it opens up is the
+ *     usual way out of a container);
+ *   - clone3 always fails with ENOSYS: its flags live in memory a filter cannot read, and
+ *     ENOSYS makes libc fall back to clone, whose flags the filter checks;
+ *   - ptrace, process_vm_readv/writev need CAP_SYS_PTRACE (Docker allows them from Linux 4.8).
+ * A system call this libseccomp does not know by name (newer than its table) stays refused.
+ *
+ * The rules cover the x86-64, x86 (int 0x80) and x32 ABIs on x86-64, so the 32-bit numbers
+ * are no way around them; any other ABI is killed (libseccomp's bad-arch action).
+ *
+ * When: app_become loads the filter while stage1 is still root with every capability, before
+ * setgroups/setgid/setuid/capset. Loading a filter needs CAP_SYS_ADMIN or no_new_privs; doing
+ * it while CAP_SYS_ADMIN is effective (as runc does without no_new_privs) means the filter
+ * never forces no_new_privs on an app that did not ask for it (setuid programs in the image
+ * keep working), and works the same with it. Everything stage1 does after the load (setgroups,
+ * setgid, setuid, capset, prctl, chdir, execve, and on failure write and exit_group) is in the
+ * allowlist.
+ */
+#include "rkj-stage1.h"
+
+#include <errno.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+#ifndef AF_VSOCK
+#define AF_VSOCK 40
+#endif
+
+/* The namespace flags of clone (CLONE_NEWTIME does not fit in clone's flags, only unshare's). */
+#define CLONE_NS_FLAGS (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | \
+			CLONE_NEWPID | CLONE_NEWNET)
+
+/* Allowed to every app, whatever its capabilities (the kernel still checks them). */
+static const char *const always[] = {
+	/* files and directories */
+	"access", "chdir", "chmod", "chown", "chown32", "close", "close_range", "copy_file_range",
+	"creat", "dup", "dup2", "dup3", "faccessat", "faccessat2", "fadvise64", "fadvise64_64",
+	"fallocate", "fchdir", "fchmod", "fchmodat", "fchown", "fchown32", "fchownat", "fcntl",
+	"fcntl64", "fdatasync", "fgetxattr", "flistxattr", "flock", "fremovexattr", "fsetxattr",
+	"fstat", "fstat64", "fstatat64", "fstatfs", "fstatfs64", "fsync", "ftruncate",
+	"ftruncate64", "futimesat", "getcwd", "getdents", "getdents64", "getxattr", "lchown",
+	"lchown32", "lgetxattr", "link", "linkat", "listxattr", "llistxattr", "_llseek",
+	"lremovexattr", "lseek", "lsetxattr", "lstat", "lstat64", "mkdir", "mkdirat", "mknod",
+	"mknodat", "name_to_handle_at", "newfstatat", "open", "openat", "openat2", "pread64",
+	"preadv", "preadv2", "pwrite64", "pwritev", "pwritev2", "read", "readahead", "readlink",
+	"readlinkat", "readv", "removexattr", "rename", "renameat", "renameat2", "rmdir",
+	"sendfile", "sendfile64", "setxattr", "splice", "stat", "stat64", "statfs", "statfs64",
+	"statx", "symlink", "symlinkat", "sync", "sync_file_range", "syncfs", "tee", "truncate",
+	"truncate64", "umask", "unlink", "unlinkat", "utime", "utimensat", "utimensat_time64",
+	"utimes", "vmsplice", "write", "writev",
+	/* events, polling, asynchronous I/O */
+	"epoll_create", "epoll_create1", "epoll_ctl", "epoll_ctl_old", "epoll_pwait",
+	"epoll_pwait2", "epoll_wait", "epoll_wait_old", "eventfd", "eventfd2", "fanotify_mark",
+	"inotify_add_watch", "inotify_init", "inotify_init1", "inotify_rm_watch", "io_cancel",
+	"io_destroy", "io_getevents", "io_pgetevents", "io_pgetevents_time64", "io_setup",
+	"io_submit", "io_uring_enter", "io_uring_register", "io_uring_setup", "ioctl", "pause",
+	"pipe", "pipe2", "poll", "ppoll", "ppoll_time64", "pselect6", "pselect6_time64", "select",
+	"_newselect", "signalfd", "signalfd4", "timerfd_create", "timerfd_gettime",
+	"timerfd_gettime64", "timerfd_settime", "timerfd_settime64",
+	/* processes, threads, signals */
+	"arch_prctl", "capget", "capset", "execve", "execveat", "exit", "exit_group", "fork",
+	"get_robust_list", "get_thread_area", "getcpu", "getpgid", "getpgrp", "getpid", "getppid",
+	"getpriority", "getrlimit", "getrusage", "getsid", "gettid", "ioprio_get", "ioprio_set",
+	"kill", "membarrier", "modify_ldt", "pidfd_open", "pidfd_send_signal", "prctl",
+	"prlimit64", "restart_syscall", "rseq", "rt_sigaction", "rt_sigpending", "rt_sigprocmask",
+	"rt_sigqueueinfo", "rt_sigreturn", "rt_sigsuspend", "rt_sigtimedwait",
+	"rt_sigtimedwait_time64", "rt_tgsigqueueinfo", "sched_get_priority_max",
+	"sched_get_priority_min", "sched_getaffinity", "sched_getattr", "sched_getparam",
+	"sched_getscheduler", "sched_rr_get_interval", "sched_rr_get_interval_time64",
+	"sched_setaffinity", "sched_setattr", "sched_setparam", "sched_setscheduler",
+	"sched_yield", "seccomp", "set_robust_list", "set_thread_area", "set_tid_address",
+	"setpgid", "setpriority", "setrlimit", "setsid", "sigaltstack", "sigprocmask", "sigreturn",
+	"tgkill", "tkill", "ugetrlimit", "vfork", "wait4", "waitid", "waitpid",
+	"landlock_add_rule", "landlock_create_ruleset", "landlock_restrict_self",
+	"process_mrelease",
+	/* users and groups */
+	"getegid", "getegid32", "geteuid", "geteuid32", "getgid", "getgid32", "getgroups",
+	"getgroups32", "getresgid", "getresgid32", "getresuid", "getresuid32", "getuid",
+	"getuid32", "setfsgid", "setfsgid32", "setfsuid", "setfsuid32", "setgid", "setgid32",
+	"setgroups", "setgroups32", "setregid", "setregid32", "setresgid", "setresgid32",
+	"setresuid", "setresuid32", "setreuid", "setreuid32", "setuid", "setuid32",
+	/* memory */
+	"brk", "futex", "futex_time64", "futex_waitv", "madvise", "memfd_create", "memfd_secret",
+	"mincore", "mlock", "mlock2", "mlockall", "mmap", "mmap2", "mprotect", "mremap", "msync",
+	"munlock", "munlockall", "munmap", "pkey_alloc", "pkey_free", "pkey_mprotect",
+	"remap_file_pages",
+	/* System V and POSIX IPC */
+	"ipc", "mq_getsetattr", "mq_notify", "mq_open", "mq_timedreceive",
+	"mq_timedreceive_time64", "mq_timedsend", "mq_timedsend_time64", "mq_unlink", "msgctl",
+	"msgget", "msgrcv", "msgsnd", "semctl", "semget", "semop", "semtimedop",
+	"semtimedop_time64", "shmat", "shmctl", "shmdt", "shmget",
+	/* sockets (socket itself: below, without AF_VSOCK) */
+	"accept", "accept4", "bind", "connect", "getpeername", "getsockname", "getsockopt",
+	"listen", "recv", "recvfrom", "recvmmsg", "recvmmsg_time64", "recvmsg", "send",
+	"sendmmsg", "sendmsg", "sendto", "setsockopt", "shutdown", "socketcall", "socketpair",
+	/* time (setting it: CAP_SYS_TIME, checked by the kernel for adjtimex) */
+	"adjtimex", "alarm", "clock_adjtime", "clock_adjtime64", "clock_getres",
+	"clock_getres_time64", "clock_gettime", "clock_gettime64", "clock_nanosleep",
+	"clock_nanosleep_time64", "getitimer", "gettimeofday", "nanosleep", "setitimer", "time",
+	"timer_create", "timer_delete", "timer_getoverrun", "timer_gettime", "timer_gettime64",
+	"timer_settime", "timer_settime64", "times",
+	/* the system */
+	"getrandom", "sysinfo", "uname",
+	NULL,
+};
+
+/* Allowed only to an app that retains the capability. */
+struct gate {
+	int cap;
+	const char *const names[12];
+};
+
+static const struct gate gated[] = {
+	{ CAP_SYS_ADMIN, { "bpf", "fanotify_init", "fsconfig", "fsmount", "fsopen", "fspick",
+			   "lookup_dcookie", "mount", "mount_setattr", "move_mount", "open_tree",
+			   NULL } },
+	{ CAP_SYS_ADMIN, { "perf_event_open", "quotactl", "quotactl_fd", "setdomainname",
+			   "sethostname", "setns", "syslog", "umount", "umount2", NULL } },
+	{ CAP_SYS_BOOT, { "reboot", NULL } },
+	{ CAP_SYS_CHROOT, { "chroot", NULL } },
+	{ CAP_SYS_MODULE, { "delete_module", "init_module", "finit_module", NULL } },
+	{ CAP_SYS_PACCT, { "acct", NULL } },
+	{ CAP_SYS_PTRACE, { "kcmp", "pidfd_getfd", "process_madvise", "process_vm_readv",
+			    "process_vm_writev", "ptrace", NULL } },
+	{ CAP_SYS_RAWIO, { "iopl", "ioperm", NULL } },
+	{ CAP_SYS_TIME, { "settimeofday", "stime", "clock_settime", "clock_settime64", NULL } },
+	{ CAP_SYS_TTY_CONFIG, { "vhangup", NULL } },
+	{ CAP_SYS_NICE, { "get_mempolicy", "mbind", "set_mempolicy", "set_mempolicy_home_node",
+			  NULL } },
+	{ CAP_SYSLOG, { "syslog", NULL } },
+	{ CAP_BPF, { "bpf", NULL } },
+	{ CAP_PERFMON, { "perf_event_open", NULL } },
+	{ CAP_DAC_READ_SEARCH, { "open_by_handle_at", NULL } },
+};
+
+/* personality(2): Linux, 32-bit Linux, each with UNAME26, and the query 0xffffffff. */
+static const uint64_t personas[] = { 0x0, 0x8, 0x20000, 0x20008, 0xffffffff };
+
+static int has(uint64_t caps, int cap)
+{
+	return cap < 64 && (caps >> cap & 1);
+}
+
+/* Adds a rule; a name this libseccomp does not know stays refused (no rule). */
+static int rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned int n,
+		const struct scmp_arg_cmp *cmp, struct err *err)
+{
+	int nr = seccomp_syscall_resolve_name(name), rc;
+
+	if (nr == __NR_SCMP_ERROR)
+		return 0;
+	rc = seccomp_rule_add_array(ctx, action, nr, n, cmp);
+	if (rc == -EEXIST) /* the same name under two capabilities */
+		return 0;
+	if (rc < 0)
+		return fail(err, "seccomp_rule_add", name, -rc, "%s: adding the rule for `%s`",
+			    strerror(-rc), name);
+	return 0;
+}
+
+static int allow(scmp_filter_ctx ctx, const char *name, struct err *err)
+{
+	return rule(ctx, SCMP_ACT_ALLOW, name, 0, NULL, err);
+}
+
+static int rules(scmp_filter_ctx ctx, uint64_t caps, struct err *err)
+{
+	int admin = has(caps, CAP_SYS_ADMIN);
+	/* with CAP_SYS_ADMIN any namespace but a user namespace; without, none */
+	struct scmp_arg_cmp no_ns = SCMP_A0(SCMP_CMP_MASKED_EQ,
+					    admin ? CLONE_NEWUSER : CLONE_NS_FLAGS, 0);
+	struct scmp_arg_cmp not_vsock = SCMP_A0(SCMP_CMP_NE, AF_VSOCK);
+	size_t i, j;
+
+	for (i = 0; always[i]; i++)
+		if (allow(ctx, always[i], err) < 0)
+			return -1;
+	for (i = 0; i < sizeof gated / sizeof gated[0]; i++)
+		for (j = 0; has(caps, gated[i].cap) && gated[i].names[j]; j++)
+			if (allow(ctx, gated[i].names[j], err) < 0)
+				return -1;
+	for (i = 0; i < sizeof personas / sizeof personas[0]; i++) {
+		struct scmp_arg_cmp eq = SCMP_A0(SCMP_CMP_EQ, personas[i]);
+
+		if (rule(ctx, SCMP_ACT_ALLOW, "personality", 1, &eq, err) < 0)
+			return -1;
+	}
+	if (rule(ctx, SCMP_ACT_ALLOW, "clone", 1, &no_ns, err) < 0 ||
+	    (admin && rule(ctx, SCMP_ACT_ALLOW, "unshare", 1, &no_ns, err) < 0) ||
+	    rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL, err) < 0 ||
+	    rule(ctx, SCMP_ACT_ALLOW, "socket", 1, &not_vsock, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int arches(scmp_filter_ctx ctx, struct err *err)
+{
+#if defined(__x86_64__)
+	static const uint32_t more[] = { SCMP_ARCH_X86, SCMP_ARCH_X32 };
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof more / sizeof more[0]; i++) {
+		rc = seccomp_arch_add(ctx, more[i]);
+		if (rc < 0 && rc != -EEXIST)
+			return fail(err, "seccomp_arch_add", NULL, -rc, "%s: adding an x86 ABI",
+				    strerror(-rc));
+	}
+#else
+	(void)ctx;
+	(void)err;
+#endif
+	return 0;
+}
+
+int seccomp_apply(const struct app *a, struct err *err)
+{
+	scmp_filter_ctx ctx;
+	int rc = 0;
+
+	if (!a->seccomp)
+		return 0;
+	ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+	if (!ctx)
+		return fail(err, "seccomp_init", a->name, ENOMEM, "cannot build the seccomp filter");
+	/* no_new_privs is the plan's decision (app.c), not a side effect of loading a filter */
+	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)) < 0 ||
+	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1)) < 0 ||
+	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0) {
+		fail(err, "seccomp_attr_set", a->name, -rc, "%s: setting a filter attribute",
+		     strerror(-rc));
+		rc = -1;
+	} else if (arches(ctx, err) < 0 || rules(ctx, a->caps, err) < 0) {
+		rc = -1;
+	} else if ((rc = seccomp_load(ctx)) < 0) {
+		fail(err, "seccomp_load", a->name, -rc, "%s: loading the seccomp filter",
+		     strerror(-rc));
+		rc = -1;
+	}
+	seccomp_release(ctx);
+	return rc;
+}

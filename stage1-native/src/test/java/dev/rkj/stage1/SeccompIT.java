@@ -1,0 +1,207 @@
+package dev.rkj.stage1;
+
+import static dev.rkj.stage1.PodFixture.sh;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rkj.stage1.kernel.Kernel;
+import dev.rkj.testsupport.LeakCheck;
+import dev.rkj.testsupport.Privileged;
+import dev.rkj.testsupport.TestRun;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * rkj-stage1's default seccomp filter, seen from inside real pods: what it refuses, what a
+ * retained capability opens (and what it does not), that {@code seccomp 0} removes it, and that
+ * {@code enter} gives a command the filter of the app it enters. The calls are made by busybox
+ * and by {@code seccomp-probe}, a static C program this test compiles into the image.
+ */
+@ExtendWith(LeakCheck.class)
+class SeccompIT {
+    private static final String PROBE = "/bin/seccomp-probe";
+    private static final String CALLS = "keyctl add_key unshare-user unshare-mount clone-user clone3 x86-keyctl"
+            + " x86-unshare-user";
+    /** Prints Seccomp/NoNewPrivs, the probe's lines, and `name=status` of busybox commands. */
+    private static final String SCRIPT = "grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status; " + PROBE + " " + CALLS
+            + "; busybox unshare -U true; echo unshare-U=$?; busybox unshare -m true; echo unshare-m=$?;"
+            + " mount -t tmpfs none /tmp 2>/dev/null; echo mount=$?";
+
+    private static PodFixture.Shared shared;
+    /** False where this kernel runs no 32-bit system call at all (int 0x80 faults): nothing to filter. */
+    private static boolean x86Abi;
+    private PodFixture f;
+
+    @BeforeAll
+    static void build() throws Exception {
+        Privileged.requireRoot();
+        shared = new PodFixture.Shared();
+        Path src = TestRun.newDir("probe-src");
+        try {
+            Path c = src.resolve("seccomp-probe.c");
+            try (InputStream in = SeccompIT.class.getResourceAsStream("seccomp-probe.c")) {
+                Files.copy(in, c);
+            }
+            Path bin = shared.lower.resolve(PROBE.substring(1));
+            assertEquals(0, run(List.of("gcc", "-std=gnu11", "-O2", "-static", "-o", bin.toString(), c.toString())).code,
+                    "gcc -static seccomp-probe.c");
+            x86Abi = !run(List.of(bin.toString(), "x86-keyctl")).out.contains("died");
+        } finally {
+            TestRun.deleteTree(src);
+        }
+    }
+
+    @AfterAll
+    static void clean() throws Exception {
+        if (shared != null) {
+            shared.close();
+        }
+    }
+
+    @BeforeEach
+    void newPod() throws Exception {
+        f = shared.pod();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        f.close();
+    }
+
+    @Test
+    void theDefaultFilterRefusesUserNamespacesAndKeyringsAndClone3IsNotThere() throws Exception {
+        f.start(f.plan().app(sh("main", SCRIPT).build()).build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+        Map<String, String> out = fields(f.log("main"));
+
+        assertEquals("2", out.get("Seccomp"), f.log("main"));
+        assertEquals("0", out.get("NoNewPrivs"), "loading the filter must not force no_new_privs");
+        for (String call : List.of("keyctl", "add_key", "unshare-user", "unshare-mount", "clone-user")) {
+            assertEquals("EPERM", out.get(call), call + " in " + f.log("main"));
+        }
+        assertEquals("ENOSYS", out.get("clone3"), "clone3 must say ENOSYS so libc falls back to clone");
+        assertRefusedThrough32BitAbi(out);
+        assertEquals("1", out.get("unshare-U"));
+        assertEquals("1", out.get("unshare-m"));
+        assertTrue(!"0".equals(out.get("mount")), "mount worked without CAP_SYS_ADMIN: " + out);
+    }
+
+    @Test
+    void anUnconfinedAppHasNoFilterAndCanDoWhatTheFilterRefuses() throws Exception {
+        f.start(f.plan().app(sh("main", SCRIPT).seccomp(false).build()).build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+        Map<String, String> out = fields(f.log("main"));
+
+        assertEquals("0", out.get("Seccomp"), f.log("main"));
+        assertEquals("ok", out.get("unshare-user"), f.log("main"));
+        assertEquals("ok", out.get("clone-user"));
+        assertEquals("ok", out.get("clone3"));
+        assertEquals("0", out.get("unshare-U"));
+    }
+
+    @Test
+    void capSysAdminAllowsMountsButStillNoUserNamespace() throws Exception {
+        Set<Capability> admin = EnumSet.of(Capability.CAP_SYS_ADMIN);
+        admin.addAll(Capability.DEFAULT_RETAIN_SET);
+        f.start(f.plan().app(sh("main", SCRIPT).capabilities(admin).build()).build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+        Map<String, String> out = fields(f.log("main"));
+
+        assertEquals("2", out.get("Seccomp"), f.log("main"));
+        assertEquals("0", out.get("mount"), f.log("main"));
+        assertEquals("0", out.get("unshare-m"));
+        assertEquals("ok", out.get("unshare-mount"));
+        assertEquals("1", out.get("unshare-U"));
+        assertEquals("EPERM", out.get("unshare-user"));
+        assertEquals("EPERM", out.get("clone-user"));
+        assertEquals("ENOSYS", out.get("clone3"));
+        assertEquals("EPERM", out.get("keyctl"));
+        assertRefusedThrough32BitAbi(out);
+    }
+
+    @Test
+    void aNonRootAppGetsTheFilterWithAndWithoutNoNewPrivs() throws Exception {
+        f.start(f.plan().app(sh("nnp", SCRIPT).user("app").noNewPrivileges(true).build())
+                .app(sh("plain", SCRIPT).user("app").build()).build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+        Map<String, String> nnp = fields(f.log("nnp"));
+        Map<String, String> plain = fields(f.log("plain"));
+
+        assertEquals("2", nnp.get("Seccomp"), f.log("nnp"));
+        assertEquals("1", nnp.get("NoNewPrivs"));
+        assertEquals("2", plain.get("Seccomp"), f.log("plain"));
+        assertEquals("0", plain.get("NoNewPrivs"));
+        for (Map<String, String> out : List.of(nnp, plain)) {
+            assertEquals("EPERM", out.get("unshare-user"), out.toString()); // the kernel alone would allow it
+            assertEquals("EPERM", out.get("keyctl"), out.toString());
+        }
+    }
+
+    @Test
+    void enterGivesACommandTheFilterOfTheAppItEnters() throws Exception {
+        RunningPod pod = f.start(f.plan().app(Stage1Plan.App.builder("confined", "sleep", "1000").build())
+                .app(Stage1Plan.App.builder("unconfined", "sleep", "1000").seccomp(false).build()).build());
+        String check = "grep '^Seccomp:' /proc/self/status; busybox unshare -U true; echo unshare-U=$?";
+
+        Map<String, String> confined = fields(enter("confined", check));
+        Map<String, String> unconfined = fields(enter("unconfined", check));
+
+        assertEquals("2", confined.get("Seccomp"), confined.toString());
+        assertEquals("1", confined.get("unshare-U"));
+        assertEquals("0", unconfined.get("Seccomp"), unconfined.toString());
+        assertEquals("0", unconfined.get("unshare-U"));
+        pod.process().signal(Kernel.SIGTERM);
+        f.awaitExit();
+    }
+
+    /** The same calls through int 0x80 (the i386 table) are refused too, where the kernel has that table. */
+    private static void assertRefusedThrough32BitAbi(Map<String, String> out) {
+        for (String call : List.of("x86-keyctl", "x86-unshare-user")) {
+            assertTrue(!"ok".equals(out.get(call)), call + " got through: " + out);
+            if (x86Abi) {
+                assertEquals("EPERM", out.get(call), call + " in " + out);
+            }
+        }
+    }
+
+    private String enter(String app, String script) throws Exception {
+        Result r = run(List.of(shared.binary.toString(), "enter", f.podDir.toString(), "--app", app, "--", "sh", "-c",
+                script));
+        assertEquals(0, r.code, r.out);
+        return r.out;
+    }
+
+    private record Result(int code, String out) {}
+
+    private static Result run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Result(p.waitFor(), out);
+    }
+
+    /** "Key: value", "key=value" and the probe's "name result" lines. */
+    private static Map<String, String> fields(String log) {
+        Map<String, String> m = new HashMap<>();
+        for (String line : log.split("\n")) {
+            int sep = line.indexOf(':') > 0 ? line.indexOf(':') : line.indexOf('=') > 0 ? line.indexOf('=') : line.indexOf(' ');
+            if (sep > 0) {
+                m.put(line.substring(0, sep), line.substring(sep + 1).trim());
+            }
+        }
+        return m;
+    }
+}
