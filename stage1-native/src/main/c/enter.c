@@ -1,8 +1,8 @@
 /*
  * `rkj-stage1 enter <podDir> [--app NAME] -- CMD ARGS...`: runs CMD inside a running pod,
- * in the pod's namespaces and as its app (root, user, capabilities, env, working dir), and
- * exits with CMD's status (128+signal for a signal). CMD joins the cgroups the plan names for
- * the pod and the app.
+ * in the pod's namespaces and as its app (root, user, capabilities, seccomp filter, env,
+ * working dir), and exits with CMD's status (128+signal for a signal). CMD joins the cgroups
+ * the plan names for the pod and the app.
  */
 #include "rkj-stage1.h"
 
