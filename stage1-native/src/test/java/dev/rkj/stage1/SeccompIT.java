@@ -35,7 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class SeccompIT {
     private static final String PROBE = "/bin/seccomp-probe";
     private static final String CALLS = "keyctl add_key unshare-user unshare-mount clone-user clone3 x86-keyctl"
-            + " x86-unshare-user";
+            + " x86-unshare-user x32-getpid";
     /** Prints Seccomp/NoNewPrivs, the probe's lines, and `name=status` of busybox commands. */
     private static final String SCRIPT = "grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status; " + PROBE + " " + CALLS
             + "; busybox unshare -U true; echo unshare-U=$?; busybox unshare -m true; echo unshare-m=$?;"
@@ -168,7 +168,10 @@ class SeccompIT {
         f.awaitExit();
     }
 
-    /** The same calls through int 0x80 (the i386 table) are refused too, where the kernel has that table. */
+    /**
+     * The same calls through int 0x80 (the i386 table) are refused too, where the kernel has that
+     * table; any x32 call (x86-64 numbers with bit 30) kills the caller.
+     */
     private static void assertRefusedThrough32BitAbi(Map<String, String> out) {
         for (String call : List.of("x86-keyctl", "x86-unshare-user")) {
             assertTrue(!"ok".equals(out.get(call)), call + " got through: " + out);
@@ -176,6 +179,7 @@ class SeccompIT {
                 assertEquals("EPERM", out.get(call), call + " in " + out);
             }
         }
+        assertEquals("died SIGSYS", out.get("x32-getpid"), out.toString());
     }
 
     private String enter(String app, String script) throws Exception {

@@ -44,6 +44,8 @@ static long try(const char *name)
 		return x86_syscall(X86_KEYCTL, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING);
 	if (!strcmp(name, "x86-unshare-user"))
 		return x86_syscall(X86_UNSHARE, CLONE_NEWUSER, 0);
+	if (!strcmp(name, "x32-getpid")) /* the x32 ABI: x86-64 numbers with bit 30 set */
+		return syscall(0x40000000 | SYS_getpid);
 	if (!strcmp(name, "clone-user") || !strcmp(name, "clone3")) {
 		struct clone_args args = { .exit_signal = SIGCHLD };
 		long pid;
