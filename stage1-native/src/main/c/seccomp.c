@@ -173,8 +173,8 @@ static int rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned
 	if (rc == -EEXIST) /* the same name under two capabilities */
 		return 0;
 	if (rc < 0)
-		return fail(err, "seccomp_rule_add", name, -rc, "%s: adding the rule for `%s`",
-			    strerror(-rc), name);
+		return fail(err, "seccomp_rule_add", name, -rc, "%s: adding the filter's rule",
+			    strerror(-rc));
 	return 0;
 }
 
