@@ -51,7 +51,8 @@ import java.util.Set;
  * beyond the default set is refused at prepare unless the user granted those capabilities
  * ({@link #capabilities}). no_new_privs is on for every app; an image's isolator may turn it off
  * only with {@code --insecure-options=capabilities} ({@link #noNewPrivileges}).
- * One image makes one app, named after the last part of the image's name ({@code example.com/
+ *
+ * <p>One image makes one app, named after the last part of the image's name ({@code example.com/
  * redis-server} runs as {@code redis-server}), as rkt named them.
  *
  * <p>Network: {@code --net=host} shares the host's network namespace; {@code default} and
