@@ -1,5 +1,6 @@
 package dev.rkj.engine;
 
+import dev.rkj.engine.pod.Grantor;
 import dev.rkj.engine.pod.IllegalPodTransition;
 import dev.rkj.engine.pod.PodCommand.AdoptPod;
 import dev.rkj.engine.pod.PodCommand.CreatePod;
@@ -292,7 +293,16 @@ public final class Engine implements AutoCloseable {
      * @return the new pod's id, once its creation is recorded
      */
     public Future<String> createPod(PodSpec spec, boolean run) {
+        return createPod(spec, Grantor.UNSTATED, run);
+    }
+
+    /**
+     * {@link #createPod(PodSpec, boolean)}, saying who asks: if the spec grants privileges beyond
+     * rkj's defaults, the journal records {@code grantor} as who granted them, with the creation.
+     */
+    public Future<String> createPod(PodSpec spec, Grantor grantor, boolean run) {
         Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(grantor, "grantor");
         if (closed) {
             return closedFailure();
         }
@@ -301,7 +311,7 @@ public final class Engine implements AutoCloseable {
             launcher.expectLaunch(podId);
         }
         try {
-            Recorded created = recorder.record(new CreatePod(podId, spec, me));
+            Recorded created = recorder.record(new CreatePod(podId, spec, me, grantor));
             CrashPoint.AFTER_CREATED.reached();
             dispatcher.recorded(created.state());
         } catch (IllegalPodTransition | JournalException e) {

@@ -119,7 +119,7 @@ final class PodCommands {
         public Integer call() throws Exception {
             var spec = options.spec();
             Engine engine = root.context().engine();
-            String podId = Engine.await(engine.createPod(spec, true), PROMPT);
+            String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("run"), true), PROMPT);
             saveUuid(options.uuidFileSave, podId);
             return awaitExit(engine, podId);
         }
@@ -137,8 +137,9 @@ final class PodCommands {
 
         @Override
         public Integer call() throws Exception {
+            var spec = options.spec();
             Engine engine = root.context().engine();
-            String podId = Engine.await(engine.createPod(options.spec(), false), PROMPT);
+            String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("prepare"), false), PROMPT);
             PodState s = Engine.await(engine.awaitStatus(podId,
                     p -> p.status() == PodStatus.PREPARED || p.status() == PodStatus.ABORTED_PREPARE, PROMPT), PROMPT);
             if (s.status() != PodStatus.PREPARED) {

@@ -1,8 +1,14 @@
 package dev.rkj.api.cli;
 
+import dev.rkj.engine.appc.LinuxCapability;
 import dev.rkj.engine.appc.Quantity;
+import dev.rkj.engine.pod.Grantor;
 import dev.rkj.engine.pod.PodSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,9 +18,27 @@ import picocli.CommandLine.Parameters;
 
 /** The flags {@code rkj run} and {@code rkj prepare} share (rkt's names), and the pod spec they make. */
 final class PodOptions {
+    /** The most processes {@code --pids-limit} accepts: the kernel's PID_MAX_LIMIT. */
+    static final long MAX_PIDS = 4_194_304;
+
     @Option(names = "--insecure-options", paramLabel = "OPTS", defaultValue = "none",
-            description = "comma-separated security checks to skip: none, image, tls, http, pubkey, ondisk, capabilities, all, all-fetch, all-run")
+            description = "comma-separated security checks to skip: none, image, tls, http, pubkey, ondisk,"
+                    + " capabilities (every capability), paths (no masked /proc and /sys paths), seccomp (no filter),"
+                    + " all, all-fetch, all-run")
     String insecureOptions;
+
+    @Option(names = "--caps-retain", paramLabel = "CAPS",
+            description = "the exact capabilities the app keeps, e.g. CAP_NET_ADMIN,CAP_CHOWN (replaces the image's;"
+                    + " the only way to grant one beyond the default set)")
+    String capsRetain;
+
+    @Option(names = "--caps-remove", paramLabel = "CAPS",
+            description = "capabilities to take from the default set, e.g. CAP_MKNOD,CAP_NET_RAW (replaces the image's)")
+    String capsRemove;
+
+    @Option(names = "--pids-limit", paramLabel = "N",
+            description = "the most processes the pod may run (default: rkj's)")
+    String pidsLimit;
 
     @Option(names = "--net", paramLabel = "NET", defaultValue = "none",
             description = "the pod's network: none (private namespace with only lo, the default here), host")
@@ -75,12 +99,61 @@ final class PodOptions {
         }
         Long memoryBytes = memory == null ? null : quantity("--memory", memory, false);
         Long cpuMillis = cpu == null ? null : quantity("--cpu", cpu, true);
+        Set<String> retain = capabilities("--caps-retain", capsRetain);
+        Set<String> remove = capabilities("--caps-remove", capsRemove);
+        if (!retain.isEmpty() && !remove.isEmpty()) {
+            throw new CliException("give either --caps-retain (the exact set the app keeps) or --caps-remove"
+                    + " (what to take from the default set), not both");
+        }
+        Long pids = pidsLimit == null ? null : pidsLimit(pidsLimit);
         try {
             return new PodSpec(image, exec, List.copyOf(args), env, hostname, netMode, memoryBytes, cpuMillis,
-                    interactive, insecure);
+                    interactive, insecure, retain, remove, pids);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         }
+    }
+
+    /**
+     * Who creates the pod, for the journal's record of any privileges granted: this process's user
+     * and, under sudo, the user who ran it.
+     */
+    static Grantor grantor(String command) {
+        Long uid;
+        try {
+            uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            uid = null;
+        }
+        return new Grantor(uid, System.getProperty("user.name"), System.getenv("SUDO_USER"),
+                "rkj " + command + " command line");
+    }
+
+    private static Set<String> capabilities(String flag, String list) {
+        if (list == null) {
+            return Set.of();
+        }
+        Set<String> names = new LinkedHashSet<>();
+        try {
+            LinuxCapability.parseList(flag, list).forEach(c -> names.add(c.name()));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        }
+        return names;
+    }
+
+    private static long pidsLimit(String text) {
+        long n;
+        try {
+            n = Long.parseLong(text.strip());
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n <= 0 || n > MAX_PIDS) {
+            throw new CliException("--pids-limit " + text + " is not a number of processes: give a whole number"
+                    + " from 1 to " + MAX_PIDS + ", e.g. --pids-limit=1024");
+        }
+        return n;
     }
 
     private static long quantity(String flag, String text, boolean millis) {

@@ -2,6 +2,8 @@ package dev.rkj.engine.appc;
 
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -29,6 +31,33 @@ public enum LinuxCapability {
     /** The kernel's number for this capability (its bit in capability sets). */
     public int number() {
         return ordinal();
+    }
+
+    /**
+     * The capabilities of a comma-separated list such as {@code CAP_NET_ADMIN,CAP_SYS_TIME}, in its
+     * order (as rkt's {@code --caps-retain} and {@code --caps-remove} take them).
+     *
+     * @param flag the flag the list was given with, for the message
+     * @throws IllegalArgumentException naming the flag, the unknown name and the known ones
+     */
+    public static Set<LinuxCapability> parseList(String flag, String list) {
+        Set<LinuxCapability> caps = new LinkedHashSet<>();
+        for (String word : list.split(",", -1)) {
+            String name = word.strip();
+            Optional<LinuxCapability> cap = byName(name);
+            if (cap.isEmpty()) {
+                String hint = byName("CAP_" + name.toUpperCase(Locale.ROOT)).map(c -> "did you mean " + c + "? ")
+                        .orElse("");
+                StringBuilder known = new StringBuilder();
+                for (LinuxCapability c : values()) {
+                    known.append(known.length() == 0 ? "" : ",").append(c.name());
+                }
+                throw new IllegalArgumentException(flag + ": \"" + name + "\" is not a Linux capability: "
+                        + hint + "use names such as CAP_NET_ADMIN, one of " + known);
+            }
+            caps.add(cap.get());
+        }
+        return Collections.unmodifiableSet(caps);
     }
 
     /** The capability named exactly {@code name} (e.g. {@code CAP_NET_ADMIN}), if Linux has it. */

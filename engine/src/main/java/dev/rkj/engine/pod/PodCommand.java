@@ -22,12 +22,21 @@ public sealed interface PodCommand {
     /** The move this command makes, named in a refusal. */
     PodMove move();
 
-    /** Create a pod ({@code rkj run}, {@code rkj prepare}), prepared by {@code owner}. */
-    record CreatePod(String podId, PodSpec spec, PodOwner owner) implements PodCommand {
+    /**
+     * Create a pod ({@code rkj run}, {@code rkj prepare}), prepared by {@code owner}; {@code grantor}
+     * is who asks, recorded if the spec grants privileges beyond the defaults.
+     */
+    record CreatePod(String podId, PodSpec spec, PodOwner owner, Grantor grantor) implements PodCommand {
         public CreatePod {
             PodIds.requireValid(podId);
             Objects.requireNonNull(spec, "spec");
             Objects.requireNonNull(owner, "owner");
+            Objects.requireNonNull(grantor, "grantor");
+        }
+
+        /** A creation by a caller that does not say who it is ({@link Grantor#UNSTATED}). */
+        public CreatePod(String podId, PodSpec spec, PodOwner owner) {
+            this(podId, spec, owner, Grantor.UNSTATED);
         }
 
         @Override

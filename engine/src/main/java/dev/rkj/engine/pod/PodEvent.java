@@ -2,10 +2,15 @@ package dev.rkj.engine.pod;
 
 import dev.rkj.eventlog.WireName;
 
+import dev.rkj.engine.pod.PodSpec.InsecureOption;
+
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * A fact about one pod, as stored in the journal. The journal's envelope carries the time and
@@ -23,14 +28,64 @@ public sealed interface PodEvent {
 
     /**
      * The pod was created: its id is taken and the engine {@code owner} prepares it. Moves to
-     * {@link PodStatus#EMBRYO}.
+     * {@link PodStatus#EMBRYO}. Version 2 added the spec's {@code capsRetain}, {@code capsRemove}
+     * and {@code pidsLimit}; version 1 is read as {@link PodCreatedV1}.
      */
-    @WireName(value = "pod.created", version = 1)
+    @WireName(value = "pod.created", version = 2)
     record PodCreated(String podId, PodSpec spec, PodOwner owner) implements PodEvent {
         public PodCreated {
             requirePodId(podId);
             Objects.requireNonNull(spec, "spec");
             Objects.requireNonNull(owner, "owner");
+        }
+    }
+
+    /**
+     * {@code pod.created/1}, as journals written before version 2 hold it: its spec has no
+     * {@code capsRetain}, {@code capsRemove} or {@code pidsLimit}, which read as their defaults
+     * (none given). Never written any more; folded and described as its {@link #upcast()}.
+     */
+    @WireName(value = "pod.created", version = 1)
+    record PodCreatedV1(String podId, PodSpec spec, PodOwner owner) implements PodEvent {
+        public PodCreatedV1 {
+            requirePodId(podId);
+            Objects.requireNonNull(spec, "spec");
+            Objects.requireNonNull(owner, "owner");
+        }
+
+        /** The same fact as the current version. */
+        public PodCreated upcast() {
+            return new PodCreated(podId, spec, owner);
+        }
+    }
+
+    /**
+     * The pod was created with privileges beyond rkj's defaults, granted by the user who created
+     * it: appended with {@link PodCreated}, in the same append. Changes no status.
+     *
+     * @param capabilities    the capabilities outside appc's default set that the user granted with
+     *                        {@code --caps-retain}, by {@code CAP_*} name; empty if none
+     * @param insecureOptions the pod's protections the user switched off with
+     *                        {@code --insecure-options} ({@code capabilities}: every capability and
+     *                        an image may lower no_new_privs; {@code paths}: no masked paths;
+     *                        {@code seccomp}: no seccomp filter)
+     * @param grantor         who asked, and how
+     */
+    @WireName(value = "pod.privileges-granted", version = 1)
+    record PrivilegesGranted(String podId, Set<String> capabilities, Set<InsecureOption> insecureOptions,
+                             Grantor grantor) implements PodEvent {
+        public PrivilegesGranted {
+            requirePodId(podId);
+            capabilities = capabilities == null ? Set.of() : Collections.unmodifiableSet(new TreeSet<>(capabilities));
+            EnumSet<InsecureOption> options = EnumSet.noneOf(InsecureOption.class);
+            if (insecureOptions != null) {
+                options.addAll(insecureOptions);
+            }
+            insecureOptions = Collections.unmodifiableSet(options);
+            Objects.requireNonNull(grantor, "grantor");
+            if (capabilities.isEmpty() && insecureOptions.isEmpty()) {
+                throw new IllegalArgumentException("pod " + podId + ": a privileges grant grants nothing");
+            }
         }
     }
 

@@ -166,6 +166,9 @@ public final class PodHistory {
 
     /** One line saying what {@code event} means. */
     static String summarize(PodEvent event) {
+        if (event instanceof PodEvent.PodCreatedV1 old) {
+            event = old.upcast();
+        }
         if (event instanceof PodCreated e) {
             return "created for image " + e.spec().imageRef() + " by " + e.owner();
         } else if (event instanceof ImageResolved e) {
@@ -198,6 +201,13 @@ public final class PodHistory {
                     + (e.retryable() ? " (trying again may help)" : " (trying again will not help)");
         } else if (event instanceof PodLost e) {
             return "lost: " + e.reason();
+        } else if (event instanceof PodEvent.PrivilegesGranted e) {
+            StringJoiner what = new StringJoiner(", ");
+            if (!e.capabilities().isEmpty()) {
+                what.add("capabilities " + String.join(",", e.capabilities()));
+            }
+            e.insecureOptions().forEach(o -> what.add("--insecure-options=" + o.flagValue()));
+            return "privileges granted: " + what + " by " + e.grantor().describe();
         } else if (event instanceof PodAdopted e) {
             return "adopted by " + e.owner() + (e.previousOwner() == null ? "" : " from " + e.previousOwner())
                     + ": " + e.reason();

@@ -21,6 +21,8 @@ import dev.rkj.engine.pod.PodEvent.ImageRendered;
 import dev.rkj.engine.pod.PodEvent.ImageResolved;
 import dev.rkj.engine.pod.PodEvent.ImageVerified;
 import dev.rkj.engine.pod.PodEvent.PodCreated;
+import dev.rkj.engine.pod.PodEvent.PodCreatedV1;
+import dev.rkj.engine.pod.PodEvent.PrivilegesGranted;
 import dev.rkj.engine.pod.PodEvent.PodDeleted;
 import dev.rkj.engine.pod.PodEvent.PodExited;
 import dev.rkj.engine.pod.PodEvent.PodLost;
@@ -45,7 +47,9 @@ import java.util.Objects;
  *
  * <h2>Transitions (rkt's)</h2>
  * <pre>
- * CreatePod          (none)            → embryo            PodCreated
+ * CreatePod          (none)            → embryo            PodCreated (+ PrivilegesGranted if the spec
+ *                                                                            grants capabilities beyond the default
+ *                                                                            or relaxes capabilities, paths, seccomp)
  * ResolveImage       embryo            → preparing         ImageResolved
  * RecordVerification preparing         → preparing         ImageVerified     (needs resolved image;
  *                                                                            skipping needs --insecure-options=image)
@@ -176,6 +180,9 @@ public final class PodLifecycle {
                     + ", not for pod " + state.podId());
         }
         PodState.Builder next = state.toBuilder().applied(time);
+        if (event instanceof PodCreatedV1 old) {
+            event = old.upcast();
+        }
         if (event instanceof PodCreated e) {
             next.advanceTo(PodStatus.EMBRYO, time).spec(e.spec()).owner(e.owner());
         } else if (event instanceof ImageResolved e) {
@@ -221,6 +228,8 @@ public final class PodLifecycle {
             } else if (next.status() == PodStatus.RUNNING) {
                 next.advanceTo(PodStatus.EXITED, time);
             }
+        } else if (event instanceof PrivilegesGranted) {
+            // a record of who granted what; the spec in PodCreated already says what the pod gets
         } else if (event instanceof PodAdopted e) {
             // Compare-and-set: of two engines racing to adopt, the first in the journal wins.
             if (Objects.equals(next.owner(), e.previousOwner())) {
@@ -237,7 +246,12 @@ public final class PodLifecycle {
             return List.of();
         }
         check(s, c.move());
-        return List.of(new PodCreated(c.podId(), c.spec(), c.owner()));
+        PodCreated created = new PodCreated(c.podId(), c.spec(), c.owner());
+        if (!c.spec().grantsPrivileges()) {
+            return List.of(created);
+        }
+        return List.of(created, new PrivilegesGranted(c.podId(), c.spec().grantedCapabilities(),
+                c.spec().relaxations(), c.grantor()));
     }
 
     private static List<PodEvent> resolveImage(ResolveImage c, PodState s) throws IllegalPodTransition {

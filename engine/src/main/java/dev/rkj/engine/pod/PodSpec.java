@@ -1,5 +1,7 @@
 package dev.rkj.engine.pod;
 
+import dev.rkj.engine.appc.LinuxCapability;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -9,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What the user asked for when creating a pod ({@code rkj run} / {@code rkj prepare}): one image
@@ -28,6 +31,15 @@ import java.util.Set;
  * @param cpuLimitMillis   the CPU limit ({@code --cpu}) in millicores, or {@code null} for none
  * @param interactive      the app gets the terminal ({@code --interactive})
  * @param insecureOptions  the security checks the user switched off ({@code --insecure-options})
+ * @param capsRetain       the capabilities the user grants the apps ({@code --caps-retain}), by their
+ *                         {@code CAP_*} names: exactly the apps' bounding set, in place of the
+ *                         image's capability isolators; empty for none given. Added in
+ *                         {@code pod.created/2}
+ * @param capsRemove       the capabilities the user takes from the default set ({@code --caps-remove}),
+ *                         in place of the image's capability isolators; empty for none given. Added
+ *                         in {@code pod.created/2}
+ * @param pidsLimit        the most processes the pod may have ({@code --pids-limit}), or {@code null}
+ *                         for rkj's default. Added in {@code pod.created/2}
  */
 public record PodSpec(
         String imageRef,
@@ -39,7 +51,10 @@ public record PodSpec(
         Long memoryLimitBytes,
         Long cpuLimitMillis,
         boolean interactive,
-        Set<InsecureOption> insecureOptions) {
+        Set<InsecureOption> insecureOptions,
+        Set<String> capsRetain,
+        Set<String> capsRemove,
+        Long pidsLimit) {
 
     /** The largest hostname Linux accepts (HOST_NAME_MAX). */
     private static final int MAX_HOSTNAME = 64;
@@ -69,6 +84,23 @@ public record PodSpec(
             options.addAll(insecureOptions);
         }
         insecureOptions = Collections.unmodifiableSet(options);
+        capsRetain = copyCapabilities(capsRetain, "--caps-retain");
+        capsRemove = copyCapabilities(capsRemove, "--caps-remove");
+        if (!capsRetain.isEmpty() && !capsRemove.isEmpty()) {
+            throw new IllegalArgumentException("pod spec: give either --caps-retain (the exact set to keep) or"
+                    + " --caps-remove (what to take from the default set), not both");
+        }
+        if (pidsLimit != null && pidsLimit <= 0) {
+            throw new IllegalArgumentException("pod spec: pids limit " + pidsLimit + " is not positive (omit it for the default)");
+        }
+    }
+
+    /** A spec with the options of {@code pod.created/1}: no capability flags and the default pids limit. */
+    public PodSpec(String imageRef, String exec, List<String> args, Map<String, String> env, String hostname,
+                   NetMode net, Long memoryLimitBytes, Long cpuLimitMillis, boolean interactive,
+                   Set<InsecureOption> insecureOptions) {
+        this(imageRef, exec, args, env, hostname, net, memoryLimitBytes, cpuLimitMillis, interactive, insecureOptions,
+                Set.of(), Set.of(), null);
     }
 
     /** A spec for {@code imageRef} with every option at its default. */
@@ -76,9 +108,65 @@ public record PodSpec(
         return new PodSpec(imageRef, null, List.of(), Map.of(), null, NetMode.DEFAULT, null, null, false, Set.of());
     }
 
+    /** This spec with the user's capability flags: {@code --caps-retain} and {@code --caps-remove}. */
+    public PodSpec withCapabilities(Set<String> retain, Set<String> remove) {
+        return new PodSpec(imageRef, exec, args, env, hostname, net, memoryLimitBytes, cpuLimitMillis, interactive,
+                insecureOptions, retain, remove, pidsLimit);
+    }
+
+    /** This spec with the pod's process limit ({@code --pids-limit}); {@code null} for the default. */
+    public PodSpec withPidsLimit(Long limit) {
+        return new PodSpec(imageRef, exec, args, env, hostname, net, memoryLimitBytes, cpuLimitMillis, interactive,
+                insecureOptions, capsRetain, capsRemove, limit);
+    }
+
+    /**
+     * The capabilities of {@code --caps-retain} outside appc's default set
+     * ({@link LinuxCapability#DEFAULT_SET}): what the user grants beyond the default.
+     */
+    public Set<String> grantedCapabilities() {
+        Set<String> granted = new TreeSet<>(capsRetain);
+        LinuxCapability.DEFAULT_SET.forEach(c -> granted.remove(c.name()));
+        return Collections.unmodifiableSet(granted);
+    }
+
+    /** Whether the user grants the pod anything beyond rkj's defaults (journaled as a grant). */
+    public boolean grantsPrivileges() {
+        return !grantedCapabilities().isEmpty() || !relaxations().isEmpty();
+    }
+
+    /**
+     * The run-time checks the user switched off, which the journal records as a grant:
+     * {@code capabilities}, {@code paths} and {@code seccomp} of {@code --insecure-options}.
+     */
+    public Set<InsecureOption> relaxations() {
+        EnumSet<InsecureOption> relaxed = EnumSet.noneOf(InsecureOption.class);
+        for (InsecureOption option : insecureOptions) {
+            if (option.relaxesThePod()) {
+                relaxed.add(option);
+            }
+        }
+        return Collections.unmodifiableSet(relaxed);
+    }
+
     /** Whether the user switched off {@code option}. */
     public boolean allows(InsecureOption option) {
         return insecureOptions.contains(option);
+    }
+
+    private static Set<String> copyCapabilities(Set<String> names, String flag) {
+        if (names == null) {
+            return Set.of();
+        }
+        Set<String> copy = new TreeSet<>();
+        for (String name : names) {
+            if (name == null || !name.matches("CAP_[A-Z0-9_]+")) {
+                throw new IllegalArgumentException("pod spec: " + flag + " names \"" + name
+                        + "\", which is not a capability name (e.g. CAP_NET_ADMIN)");
+            }
+            copy.add(name);
+        }
+        return Collections.unmodifiableSet(copy);
     }
 
     private static List<String> copyArgs(List<String> args) {
@@ -177,6 +265,11 @@ public record PodSpec(
         PATHS,
         /** Do not apply a seccomp filter. */
         SECCOMP;
+
+        /** Whether switching this off weakens the running pod's boundary (rather than a fetch check). */
+        public boolean relaxesThePod() {
+            return this == CAPABILITIES || this == PATHS || this == SECCOMP;
+        }
 
         /** The {@code --insecure-options} word, e.g. {@code image}. */
         public String flagValue() {

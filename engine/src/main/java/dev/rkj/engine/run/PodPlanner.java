@@ -44,7 +44,15 @@ import java.util.Set;
  *       default {@code rkj-<uuid>}; network; interactive; {@code --insecure-options=capabilities})
  *       become stage1's plan and the cgroup limits.</li>
  * </ol>
- * One image makes one app, named after the last part of the image's name ({@code example.com/
+ *
+ * <p>Privileges are the user's decision, not the image's. {@code --caps-retain} / {@code --caps-remove}
+ * replace the image's capability isolators in the pod manifest (rkt's semantics: retain is the
+ * exact bounding set, remove takes from appc's default set). An image whose retain set reaches
+ * beyond the default set is refused at prepare unless the user granted those capabilities
+ * ({@link #capabilities}). no_new_privs is on for every app; an image's isolator may turn it off
+ * only with {@code --insecure-options=capabilities} ({@link #noNewPrivileges}).
+ *
+ * <p>One image makes one app, named after the last part of the image's name ({@code example.com/
  * redis-server} runs as {@code redis-server}), as rkt named them.
  *
  * <p>Network: {@code --net=host} shares the host's network namespace; {@code default} and
@@ -65,6 +73,7 @@ public final class PodPlanner {
      */
     public PodManifest manifest(String podId, PodSpec spec, String imageId, ImageManifest image) throws StageException {
         App app = effectiveApp(spec, image);
+        capabilities(spec, app, "image " + image.name());
         try {
             PodApp podApp = PodApp.builder(appName(image.name().value()),
                             new RuntimeImage(Optional.of(image.name()), Optional.of(ImageId.parse(imageId)), image.labels()))
@@ -104,9 +113,8 @@ public final class PodPlanner {
                     .user(owner(rootfs, app.user(), "unix:uid", name, "user"))
                     .group(owner(rootfs, app.group(), "unix:gid", name, "group"))
                     .workingDirectory(app.workingDirectory())
-                    .capabilities(capabilities(spec, app))
-                    .noNewPrivileges(app.isolator(Isolator.NoNewPrivileges.class)
-                            .map(Isolator.NoNewPrivileges::enabled).orElse(false));
+                    .capabilities(capabilities(spec, app, "app " + name + " of pod " + podId))
+                    .noNewPrivileges(noNewPrivileges(spec, app));
             for (EnvVar env : app.environment()) {
                 b.env(env.name(), env.value());
             }
@@ -180,12 +188,19 @@ public final class PodPlanner {
         base.environment().forEach(e -> env.put(e.name(), e.value()));
         env.putAll(spec.env());
         List<Isolator> isolators = new ArrayList<>();
+        boolean userCaps = !spec.capsRetain().isEmpty() || !spec.capsRemove().isEmpty();
         for (Isolator i : base.isolators()) {
             boolean replaced = (i instanceof Isolator.Memory && spec.memoryLimitBytes() != null)
-                    || (i instanceof Isolator.Cpu && spec.cpuLimitMillis() != null);
+                    || (i instanceof Isolator.Cpu && spec.cpuLimitMillis() != null)
+                    || (userCaps && (i instanceof Isolator.CapabilitiesRetain || i instanceof Isolator.CapabilitiesRemove));
             if (!replaced) {
                 isolators.add(i);
             }
+        }
+        if (!spec.capsRetain().isEmpty()) {
+            isolators.add(new Isolator.CapabilitiesRetain(List.copyOf(named(spec.capsRetain(), "--caps-retain"))));
+        } else if (!spec.capsRemove().isEmpty()) {
+            isolators.add(new Isolator.CapabilitiesRemove(List.copyOf(named(spec.capsRemove(), "--caps-remove"))));
         }
         try {
             if (spec.memoryLimitBytes() != null) {
@@ -222,10 +237,21 @@ public final class PodPlanner {
     }
 
     /**
-     * The bounding set: all capabilities with {@code --insecure-options=capabilities}; else the
-     * app's retain set, or appc's default set minus its remove set, or the default set.
+     * The app's bounding set, as the user decides it (the image only asks):
+     * <ul>
+     *   <li>{@code --insecure-options=capabilities}: every capability;</li>
+     *   <li>else the app's retain set, which {@code --caps-retain} replaces with the user's, or
+     *       appc's default set minus the remove set, which {@code --caps-remove} replaces;</li>
+     *   <li>else appc's default set ({@link LinuxCapability#DEFAULT_SET}, Docker's).</li>
+     * </ul>
+     * An image's retain set may only pick from the default set: a capability outside it that the
+     * user did not grant with {@code --caps-retain} (or {@code --insecure-options=capabilities})
+     * refuses the pod, naming the flags that would grant it.
+     *
+     * @param subject what asks, for the refusal: {@code image example.com/app}
+     * @throws StageException (not retryable) if the app asks for capabilities the user did not grant
      */
-    static Set<Capability> capabilities(PodSpec spec, App app) {
+    static Set<Capability> capabilities(PodSpec spec, App app, String subject) throws StageException {
         if (spec.allows(InsecureOption.CAPABILITIES)) {
             return EnumSet.allOf(Capability.class);
         }
@@ -234,6 +260,18 @@ public final class PodPlanner {
         Optional<Isolator.CapabilitiesRemove> remove = app.isolator(Isolator.CapabilitiesRemove.class);
         if (retain.isPresent()) {
             set = new LinkedHashSet<>(retain.get().set());
+            Set<LinuxCapability> ungranted = EnumSet.noneOf(LinuxCapability.class);
+            for (LinuxCapability c : set) {
+                if (!LinuxCapability.DEFAULT_SET.contains(c) && !spec.capsRetain().contains(c.name())) {
+                    ungranted.add(c);
+                }
+            }
+            if (!ungranted.isEmpty()) {
+                throw StageException.permanent(subject + " asks for capabilities beyond the default set ("
+                        + names(ungranted) + "), which only you can grant: run it with --caps-retain="
+                        + names(set).replace(", ", ",") + " (the app keeps exactly these)"
+                        + " or --insecure-options=capabilities (every capability)");
+            }
         } else {
             set = EnumSet.copyOf(LinuxCapability.DEFAULT_SET);
             remove.ifPresent(r -> r.set().forEach(set::remove));
@@ -241,6 +279,35 @@ public final class PodPlanner {
         Set<Capability> caps = EnumSet.noneOf(Capability.class);
         for (LinuxCapability c : set) {
             caps.add(Capability.valueOf(c.name()));
+        }
+        return caps;
+    }
+
+    /**
+     * no_new_privs, on for every app by default: an image's {@code os/linux/no-new-privileges}
+     * isolator saying {@code false} turns it off only when the user also grants
+     * {@code --insecure-options=capabilities}; without that grant the isolator can only confirm it.
+     */
+    static boolean noNewPrivileges(PodSpec spec, App app) {
+        boolean imageWants = app.isolator(Isolator.NoNewPrivileges.class).map(Isolator.NoNewPrivileges::enabled)
+                .orElse(true);
+        return imageWants || !spec.allows(InsecureOption.CAPABILITIES);
+    }
+
+    private static String names(Set<LinuxCapability> caps) {
+        StringBuilder text = new StringBuilder();
+        for (LinuxCapability c : caps) {
+            text.append(text.length() == 0 ? "" : ", ").append(c.name());
+        }
+        return text.toString();
+    }
+
+    /** The capabilities of a user's flag, in the set's order. */
+    private static Set<LinuxCapability> named(Set<String> names, String flag) throws StageException {
+        Set<LinuxCapability> caps = new LinkedHashSet<>();
+        for (String name : names) {
+            caps.add(LinuxCapability.byName(name).orElseThrow(() -> StageException.permanent(flag + " names "
+                    + name + ", which this rkj does not know as a Linux capability: use names such as CAP_NET_ADMIN")));
         }
         return caps;
     }

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rkj.engine.pod.PodEvent.PodCreated;
 import dev.rkj.engine.pod.PodSpec.InsecureOption;
 import dev.rkj.engine.pod.PodSpec.NetMode;
+import dev.rkj.engine.EngineEvents;
+import dev.rkj.eventlog.Json;
 import dev.rkj.eventlog.WireName;
+import dev.rkj.eventlog.WireType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -40,15 +43,64 @@ class PodEventWireTest {
 
     @Test
     void everyEventHasAUniqueVersionedWireName() {
+        Set<String> types = new HashSet<>();
         Set<String> names = new HashSet<>();
         for (Class<?> type : PodEvent.class.getPermittedSubclasses()) {
             WireName wire = type.getAnnotation(WireName.class);
             assertNotNull(wire, type.getSimpleName() + " has no @WireName");
             assertTrue(wire.value().matches("pod\\.[a-z]+(-[a-z]+)*"), "wire name " + wire.value());
-            assertEquals(1, wire.version(), type.getSimpleName());
-            assertTrue(names.add(wire.value()), "duplicate wire name " + wire.value());
+            int expected = type == PodCreated.class ? 2 : 1;
+            assertEquals(expected, wire.version(), type.getSimpleName());
+            assertTrue(types.add(wire.value() + "/" + wire.version()), "duplicate wire type " + wire.value());
+            names.add(wire.value());
         }
-        assertTrue(names.containsAll(Set.of("pod.created", "pod.started", "pod.exited", "pod.stage-failed", "pod.lost")));
+        assertTrue(names.containsAll(Set.of("pod.created", "pod.started", "pod.exited", "pod.stage-failed", "pod.lost",
+                "pod.privileges-granted")));
+        assertTrue(types.containsAll(Set.of("pod.created/1", "pod.created/2")));
+    }
+
+    /** pod.created/1 exactly as rkj wrote it before the capability flags: still read, as a v2 with defaults. */
+    @Test
+    void aVersionOnePodCreatedIsReadAndUpcastWithTheNewFieldsAtTheirDefaults() throws Exception {
+        String v1 = "{\"podId\":\"" + PodFixtures.POD + "\",\"spec\":{\"imageRef\":\"example.com/app\",\"exec\":null,"
+                + "\"args\":[],\"env\":{},\"hostname\":null,\"net\":\"NONE\",\"memoryLimitBytes\":null,"
+                + "\"cpuLimitMillis\":null,\"interactive\":false,\"insecureOptions\":[\"IMAGE\"]},"
+                + "\"owner\":{\"engineId\":\"engine-a\",\"hostPid\":100}}";
+        Class<?> type = EngineEvents.registry().typeOf(WireType.parse("pod.created/1")).orElseThrow();
+        PodEvent read = (PodEvent) Json.mapper().readValue(v1, type);
+        PodSpec spec = new PodSpec("example.com/app", null, List.of(), Map.of(), null, NetMode.NONE, null, null, false,
+                Set.of(InsecureOption.IMAGE));
+        assertEquals(new PodEvent.PodCreatedV1(PodFixtures.POD, spec, PodFixtures.CREATOR), read);
+        assertEquals(new PodCreated(PodFixtures.POD, spec, PodFixtures.CREATOR), ((PodEvent.PodCreatedV1) read).upcast());
+        PodState s = PodLifecycle.evolve(PodState.initial(PodFixtures.POD), read, PodScenario.T0);
+        assertEquals(PodStatus.EMBRYO, s.status());
+        assertEquals(Set.of(), s.spec().capsRetain());
+        assertEquals(null, s.spec().pidsLimit());
+    }
+
+    @Test
+    void podCreatedVersionTwoWritesTheCapabilityFlagsAndPidsLimit() throws Exception {
+        PodSpec spec = PodSpec.of("example.com/app").withCapabilities(Set.of("CAP_SYS_ADMIN", "CAP_CHOWN"), Set.of())
+                .withPidsLimit(512L);
+        String golden = "{\"podId\":\"" + PodFixtures.POD + "\",\"spec\":{\"imageRef\":\"example.com/app\",\"exec\":null,"
+                + "\"args\":[],\"env\":{},\"hostname\":null,\"net\":\"DEFAULT\",\"memoryLimitBytes\":null,"
+                + "\"cpuLimitMillis\":null,\"interactive\":false,\"insecureOptions\":[],"
+                + "\"capsRetain\":[\"CAP_CHOWN\",\"CAP_SYS_ADMIN\"],\"capsRemove\":[],\"pidsLimit\":512},"
+                + "\"owner\":{\"engineId\":\"engine-a\",\"hostPid\":100}}";
+        PodCreated event = new PodCreated(PodFixtures.POD, spec, PodFixtures.CREATOR);
+        assertEquals(golden, Json.mapper().writeValueAsString(event));
+        Class<?> type = EngineEvents.registry().typeOf(WireType.parse("pod.created/2")).orElseThrow();
+        assertEquals(event, Json.mapper().readValue(golden, type));
+    }
+
+    @Test
+    void privilegesGrantedWritesWhatWasGrantedAndByWhom() throws Exception {
+        String golden = "{\"podId\":\"" + PodFixtures.POD + "\",\"capabilities\":[\"CAP_SYS_ADMIN\"],"
+                + "\"insecureOptions\":[\"SECCOMP\"],"
+                + "\"grantor\":{\"uid\":0,\"userName\":\"root\",\"sudoUser\":\"alice\",\"via\":\"rkj run command line\"}}";
+        assertEquals(golden, Json.mapper().writeValueAsString(PodFixtures.granted()));
+        Class<?> type = EngineEvents.registry().typeOf(WireType.parse("pod.privileges-granted/1")).orElseThrow();
+        assertEquals(PodFixtures.granted(), Json.mapper().readValue(golden, type));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -47,6 +47,14 @@ final class PodFixtures {
     private PodFixtures() {
     }
 
+    static final Grantor GRANTOR = new Grantor(0L, "root", "alice", "rkj run command line");
+
+    /** A grant of CAP_SYS_ADMIN and of switching the seccomp filter off. */
+    static PodEvent.PrivilegesGranted granted() {
+        return new PodEvent.PrivilegesGranted(POD, java.util.Set.of("CAP_SYS_ADMIN"),
+                java.util.Set.of(PodSpec.InsecureOption.SECCOMP), GRANTOR);
+    }
+
     static PodCreated created() {
         return new PodCreated(POD, SPEC, CREATOR);
     }
@@ -130,6 +138,7 @@ final class PodFixtures {
         return List.of(created(), resolved(), verified(), rendered(), prepared(), started(), appExited(),
                 new PodStopRequested(POD, true), exited(), garbage(), deleted(), verifyFailed(),
                 new PodLost(POD, "stage1 lock free, no status written"),
-                new PodEvent.PodAdopted(POD, RUNNER, ADOPTER, GONE));
+                new PodEvent.PodAdopted(POD, RUNNER, ADOPTER, GONE),
+                new PodEvent.PodCreatedV1(POD, SPEC, CREATOR), granted());
     }
 }

@@ -125,6 +125,40 @@ class PodLifecycleDecideTest {
     }
 
     @Test
+    void creatingWithCapabilitiesBeyondTheDefaultRecordsWhoGrantedThemInTheSameAppend() throws IllegalPodTransition {
+        PodSpec spec = PodSpec.of("example.com/admin").withCapabilities(Set.of("CAP_SYS_ADMIN", "CAP_CHOWN"), Set.of());
+        PodScenario.givenNoPod(POD).when(new CreatePod(POD, spec, CREATOR, PodFixtures.GRANTOR))
+                .thenEvents(new PodCreated(POD, spec, CREATOR),
+                        new PodEvent.PrivilegesGranted(POD, Set.of("CAP_SYS_ADMIN"), Set.of(), PodFixtures.GRANTOR));
+    }
+
+    @Test
+    void creatingWithRunTimeInsecureOptionsRecordsThemAsAGrant() throws IllegalPodTransition {
+        PodSpec spec = new PodSpec("example.com/app", null, List.of(), Map.of(), null, NetMode.DEFAULT, null, null, false,
+                Set.of(InsecureOption.IMAGE, InsecureOption.CAPABILITIES, InsecureOption.PATHS, InsecureOption.SECCOMP));
+        PodScenario.givenNoPod(POD).when(new CreatePod(POD, spec, CREATOR, PodFixtures.GRANTOR))
+                .thenEvents(new PodCreated(POD, spec, CREATOR), new PodEvent.PrivilegesGranted(POD, Set.of(),
+                        Set.of(InsecureOption.CAPABILITIES, InsecureOption.PATHS, InsecureOption.SECCOMP),
+                        PodFixtures.GRANTOR));
+    }
+
+    @Test
+    void creatingWithinTheDefaultsRecordsNoGrant() throws IllegalPodTransition {
+        PodSpec spec = new PodSpec("example.com/app", null, List.of(), Map.of(), null, NetMode.DEFAULT, null, null, false,
+                Set.of(InsecureOption.IMAGE)).withCapabilities(Set.of(), Set.of("CAP_NET_RAW"));
+        PodScenario.givenNoPod(POD).when(new CreatePod(POD, spec, CREATOR, PodFixtures.GRANTOR))
+                .thenEvents(new PodCreated(POD, spec, CREATOR));
+    }
+
+    @Test
+    void aDuplicateCreateWithAGrantIsNoEvent() throws IllegalPodTransition {
+        PodSpec spec = PodSpec.of("example.com/admin").withCapabilities(Set.of("CAP_SYS_ADMIN"), Set.of());
+        PodScenario.given(new PodCreated(POD, spec, CREATOR),
+                        new PodEvent.PrivilegesGranted(POD, Set.of("CAP_SYS_ADMIN"), Set.of(), PodFixtures.GRANTOR))
+                .when(new CreatePod(POD, spec, CREATOR, PodFixtures.GRANTOR)).thenNoEvents();
+    }
+
+    @Test
     void aDuplicateCreateFromAnotherOwnerIsNoEvent() throws IllegalPodTransition {
         PodScenario.givenPodIn(PodStatus.PREPARED).when(new CreatePod(POD, SPEC, RUNNER)).thenNoEvents();
     }

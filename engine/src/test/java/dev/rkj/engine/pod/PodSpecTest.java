@@ -44,6 +44,45 @@ class PodSpecTest {
     }
 
     @Test
+    void capabilityFlagsAndPidsLimitDefaultToNoneGiven() {
+        PodSpec spec = PodSpec.of("img");
+        assertEquals(Set.of(), spec.capsRetain());
+        assertEquals(Set.of(), spec.capsRemove());
+        assertEquals(null, spec.pidsLimit());
+        assertFalse(spec.grantsPrivileges());
+    }
+
+    @Test
+    void onlyCapabilitiesBeyondTheDefaultSetAndRunTimeRelaxationsAreGrants() {
+        PodSpec withinDefault = PodSpec.of("img").withCapabilities(Set.of("CAP_CHOWN", "CAP_KILL"), Set.of());
+        assertEquals(Set.of(), withinDefault.grantedCapabilities());
+        assertFalse(withinDefault.grantsPrivileges());
+        assertFalse(PodSpec.of("img").withCapabilities(Set.of(), Set.of("CAP_MKNOD")).grantsPrivileges());
+        PodSpec beyond = PodSpec.of("img").withCapabilities(Set.of("CAP_SYS_ADMIN", "CAP_CHOWN", "CAP_NET_ADMIN"), Set.of());
+        assertEquals(Set.of("CAP_NET_ADMIN", "CAP_SYS_ADMIN"), beyond.grantedCapabilities());
+        assertTrue(beyond.grantsPrivileges());
+        PodSpec fetchOnly = new PodSpec("img", null, null, null, null, null, null, null, false,
+                EnumSet.of(InsecureOption.IMAGE, InsecureOption.TLS, InsecureOption.ONDISK));
+        assertFalse(fetchOnly.grantsPrivileges());
+        for (InsecureOption relaxed : List.of(InsecureOption.CAPABILITIES, InsecureOption.PATHS, InsecureOption.SECCOMP)) {
+            PodSpec spec = new PodSpec("img", null, null, null, null, null, null, null, false, EnumSet.of(relaxed));
+            assertEquals(Set.of(relaxed), spec.relaxations());
+            assertTrue(spec.grantsPrivileges(), relaxed.toString());
+        }
+    }
+
+    @Test
+    void badCapabilityFlagsAndPidsLimitAreRejectedNamingThem() {
+        assertEquals("pod spec: give either --caps-retain (the exact set to keep) or --caps-remove (what to take"
+                        + " from the default set), not both",
+                message(() -> PodSpec.of("img").withCapabilities(Set.of("CAP_CHOWN"), Set.of("CAP_KILL"))));
+        assertEquals("pod spec: --caps-retain names \"sys_admin\", which is not a capability name (e.g. CAP_NET_ADMIN)",
+                message(() -> PodSpec.of("img").withCapabilities(Set.of("sys_admin"), Set.of())));
+        assertEquals("pod spec: pids limit 0 is not positive (omit it for the default)",
+                message(() -> PodSpec.of("img").withPidsLimit(0L)));
+    }
+
+    @Test
     void badValuesAreRejectedNamingThem() {
         assertEquals("pod spec: the image reference is empty (name an image, an image id or a file)",
                 message(() -> PodSpec.of(" ")));

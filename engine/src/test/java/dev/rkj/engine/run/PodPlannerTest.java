@@ -135,6 +135,89 @@ class PodPlannerTest {
         assertEquals(Set.of(Capability.CAP_NET_BIND_SERVICE), launch(PodSpec.of("x"), app).plan().apps().get(0).capabilities());
     }
 
+    private static App asking(LinuxCapability... retain) {
+        return App.builder("0", "0").exec("/bin/true").isolator(new Isolator.CapabilitiesRetain(List.of(retain))).build();
+    }
+
+    private Set<Capability> caps(PodSpec spec, App app) throws StageException {
+        return launch(spec, app).plan().apps().get(0).capabilities();
+    }
+
+    private static PodSpec insecure(InsecureOption... options) {
+        return new PodSpec("x", null, List.of(), Map.of(), null, NetMode.DEFAULT, null, null, false, Set.of(options));
+    }
+
+    @Test
+    void anImageAskingForCapabilitiesBeyondTheDefaultIsRefusedAtPrepareNamingTheFlagsThatGrantThem() {
+        App admin = asking(LinuxCapability.CAP_CHOWN, LinuxCapability.CAP_SYS_ADMIN, LinuxCapability.CAP_SYS_MODULE);
+        StageException e = assertThrows(StageException.class,
+                () -> planner.manifest(POD, PodSpec.of("x"), IMAGE_ID, image(admin)));
+        assertEquals("image example.com/redis-server asks for capabilities beyond the default set"
+                + " (CAP_SYS_MODULE, CAP_SYS_ADMIN), which only you can grant: run it with"
+                + " --caps-retain=CAP_CHOWN,CAP_SYS_ADMIN,CAP_SYS_MODULE (the app keeps exactly these)"
+                + " or --insecure-options=capabilities (every capability)", e.getMessage());
+        assertEquals(false, e.retryable());
+    }
+
+    @Test
+    void insecureImageOptionsDoNotGrantCapabilities() {
+        App admin = asking(LinuxCapability.CAP_SYS_ADMIN);
+        assertThrows(StageException.class, () -> launch(insecure(InsecureOption.IMAGE, InsecureOption.PATHS,
+                InsecureOption.SECCOMP, InsecureOption.ONDISK), admin));
+    }
+
+    @Test
+    void capsRetainGrantsExactlyTheUsersSetInPlaceOfTheImages() throws Exception {
+        App admin = asking(LinuxCapability.CAP_SYS_ADMIN, LinuxCapability.CAP_SYS_MODULE);
+        PodSpec spec = PodSpec.of("x").withCapabilities(Set.of("CAP_SYS_ADMIN", "CAP_CHOWN"), Set.of());
+        assertEquals(EnumSet.of(Capability.CAP_SYS_ADMIN, Capability.CAP_CHOWN), caps(spec, admin));
+        App reified = planner.manifest(POD, spec, IMAGE_ID, image(admin)).apps().get(0).app().orElseThrow();
+        assertEquals(List.of(LinuxCapability.CAP_CHOWN, LinuxCapability.CAP_SYS_ADMIN),
+                reified.isolator(Isolator.CapabilitiesRetain.class).orElseThrow().set(),
+                "the pod manifest says what runs");
+    }
+
+    @Test
+    void insecureCapabilitiesGrantsEveryCapability() throws Exception {
+        assertEquals(EnumSet.allOf(Capability.class), caps(insecure(InsecureOption.CAPABILITIES),
+                asking(LinuxCapability.CAP_SYS_ADMIN)));
+    }
+
+    @Test
+    void anImageRetainingASubsetOfTheDefaultIsHonoured() throws Exception {
+        assertEquals(EnumSet.of(Capability.CAP_KILL, Capability.CAP_CHOWN),
+                caps(PodSpec.of("x"), asking(LinuxCapability.CAP_KILL, LinuxCapability.CAP_CHOWN)));
+    }
+
+    @Test
+    void capsRemoveTakesFromTheDefaultInPlaceOfTheImagesIsolators() throws Exception {
+        PodSpec spec = PodSpec.of("x").withCapabilities(Set.of(), Set.of("CAP_MKNOD", "CAP_NET_RAW"));
+        Set<Capability> expected = EnumSet.copyOf(Capability.DEFAULT_RETAIN_SET);
+        expected.remove(Capability.CAP_MKNOD);
+        expected.remove(Capability.CAP_NET_RAW);
+        assertEquals(expected, caps(spec, app()), "the image's own remove set (CAP_NET_RAW) is replaced");
+        assertEquals(expected, caps(spec, asking(LinuxCapability.CAP_SYS_ADMIN)), "the image's request is replaced");
+    }
+
+    @Test
+    void aPodManifestEditedToAskForMoreIsRefusedAtLaunchToo() throws Exception {
+        PodManifest granted = planner.manifest(POD, PodSpec.of("x").withCapabilities(Set.of("CAP_SYS_ADMIN"), Set.of()),
+                IMAGE_ID, image(asking(LinuxCapability.CAP_SYS_ADMIN)));
+        StageException e = assertThrows(StageException.class, () -> planner.launch(POD, POD_DIR, PodSpec.of("x"), granted));
+        assertTrue(e.getMessage().startsWith("app redis-server of pod " + POD + " asks for capabilities beyond the"
+                + " default set (CAP_SYS_ADMIN)"), e.getMessage());
+    }
+
+    @Test
+    void noNewPrivilegesIsOnByDefaultAndAnImageLowersItOnlyWithTheUsersGrant() throws Exception {
+        App lowers = App.builder("0", "0").exec("/bin/true").isolator(new Isolator.NoNewPrivileges(false)).build();
+        App plain = App.builder("0", "0").exec("/bin/true").build();
+        assertTrue(launch(PodSpec.of("x"), plain).plan().apps().get(0).noNewPrivileges());
+        assertTrue(launch(PodSpec.of("x"), lowers).plan().apps().get(0).noNewPrivileges());
+        assertTrue(launch(insecure(InsecureOption.CAPABILITIES), plain).plan().apps().get(0).noNewPrivileges());
+        assertEquals(false, launch(insecure(InsecureOption.CAPABILITIES), lowers).plan().apps().get(0).noNewPrivileges());
+    }
+
     @Test
     void anImageWithoutAnAppNeedsExec() throws Exception {
         StageException e = assertThrows(StageException.class, () -> launch(PodSpec.of("x"), null));
