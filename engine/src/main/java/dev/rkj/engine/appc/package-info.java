@@ -1,5 +1,5 @@
 /**
- * The appc model (spec: {@code ../shared/appc/spec}): value types ({@link dev.rkj.engine.appc.AcIdentifier},
+ * The appc model (the App Container specification): value types ({@link dev.rkj.engine.appc.AcIdentifier},
  * {@link dev.rkj.engine.appc.AcName}, {@link dev.rkj.engine.appc.AcVersion}, {@link dev.rkj.engine.appc.ImageId},
  * {@link dev.rkj.engine.appc.PodUuid}, {@link dev.rkj.engine.appc.Quantity}, {@link dev.rkj.engine.appc.Labels}),
  * the manifests ({@link dev.rkj.engine.appc.ImageManifest}, {@link dev.rkj.engine.appc.PodManifest}) and
