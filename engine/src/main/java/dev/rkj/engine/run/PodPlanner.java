@@ -114,7 +114,8 @@ public final class PodPlanner {
                     .group(owner(rootfs, app.group(), "unix:gid", name, "group"))
                     .workingDirectory(app.workingDirectory())
                     .capabilities(capabilities(spec, app, "app " + name + " of pod " + podId))
-                    .noNewPrivileges(noNewPrivileges(spec, app));
+                    .noNewPrivileges(noNewPrivileges(spec, app))
+                    .seccomp(!spec.allows(InsecureOption.SECCOMP));
             for (EnvVar env : app.environment()) {
                 b.env(env.name(), env.value());
             }
