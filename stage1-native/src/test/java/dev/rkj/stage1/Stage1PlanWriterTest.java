@@ -35,6 +35,7 @@ class Stage1PlanWriterTest {
                 hostname web
                 net private
                 interactive 0
+                masked_paths 1
                 cgroup_procs /sys/fs/cgroup/memory/rkj/u-1/cgroup.procs
                 app web
                 root /
@@ -54,6 +55,12 @@ class Stage1PlanWriterTest {
                 caps 0,1,3,4,5,6,7,8,10,13,18,27,29,31
                 no_new_privs 0
                 """, writer.format(plan));
+    }
+
+    @Test
+    void maskedPathsCanBeTurnedOffForThePod() {
+        Stage1Plan plan = pod().maskPaths(false).app(Stage1Plan.App.builder("a", "x").build()).build();
+        assertTrue(writer.format(plan).contains("\nmasked_paths 0\n"));
     }
 
     @Test
