@@ -203,6 +203,82 @@ static int mount_dev(struct pod *pod, int root, struct err *err)
 	return pod->plan.interactive ? dev_console(pod, err) : 0;
 }
 
+/* One hierarchy of /proc/self/cgroup ("ID:CONTROLLERS:PATH"), read-only in <base>. */
+static int mount_hierarchy(const char *base, char *controllers, struct err *err)
+{
+	const unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	char dir[4096], link[4096], data[300], *c, *next;
+	const char *name = controllers;
+
+	if (!*controllers)
+		name = "unified"; /* cgroup2 beside v1 hierarchies (hybrid) */
+	else if (!strncmp(controllers, "name=", 5))
+		name = controllers + 5; /* a named hierarchy, e.g. systemd */
+	if (path_join(dir, sizeof dir, base, name, err) < 0)
+		return -1;
+	if (mkdir(dir, 0755) < 0)
+		return fail_errno(err, "mkdir", dir);
+	snprintf(data, sizeof data, "%s%s", strncmp(controllers, "name=", 5) ? "" : "none,",
+		 controllers);
+	if (mount("cgroup", dir, *controllers ? "cgroup" : "cgroup2", ro, *controllers ? data : NULL) < 0)
+		return fail_errno(err, "mount", dir);
+	if (!strchr(controllers, ',') || strchr(controllers, '='))
+		return 0;
+	for (c = controllers; c; c = next) { /* cpu -> cpu,cpuacct, as on the host */
+		next = strchr(c, ',');
+		if (next)
+			*next++ = 0;
+		if (path_join(link, sizeof link, base, c, err) < 0)
+			return -1;
+		if (symlink(name, link) < 0)
+			return fail_errno(err, "symlink", link);
+	}
+	return 0;
+}
+
+/*
+ * The pod's cgroups, read-only at /sys/fs/cgroup, as runc mounts them: in the pod's cgroup
+ * namespace a new mount of a hierarchy has the pod's cgroup as its root. cgroup v2 alone is
+ * mounted there itself; v1 (and hybrid) hierarchies get a directory each on a tmpfs.
+ */
+static int mount_cgroups(struct pod *pod, struct err *err)
+{
+	const unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	char base[4096], *buf, *line, *next, *controllers, *end, *nl;
+	size_t len;
+	int rc = 0;
+
+	if (path_join(base, sizeof base, pod->plan.rootfs, "sys/fs/cgroup", err) < 0 ||
+	    read_file("/proc/self/cgroup", &buf, &len, err) < 0)
+		return -1;
+	nl = strchr(buf, '\n');
+	if (!strncmp(buf, "0::", 3) && (!nl || !nl[1])) { /* cgroup v2 alone */
+		if (mount("cgroup2", base, "cgroup2", ro, NULL) < 0)
+			rc = fail_errno(err, "mount", base);
+		free(buf);
+		return rc;
+	}
+	if (mount("tmpfs", base, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+		rc = fail_errno(err, "mount", base);
+	for (line = buf; !rc && line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		controllers = strchr(line, ':');
+		end = controllers ? strchr(controllers + 1, ':') : NULL;
+		if (!end) {
+			rc = fail(err, "read", "/proc/self/cgroup", EINVAL, "unreadable line `%s`", line);
+			break;
+		}
+		*end = 0;
+		rc = mount_hierarchy(base, controllers + 1, err);
+	}
+	free(buf);
+	if (!rc && mount(NULL, base, NULL, MS_BIND | MS_REMOUNT | ro, NULL) < 0)
+		rc = fail_errno(err, "mount", base);
+	return rc;
+}
+
 /* runc's and crun's defaults: kernel knobs a pod may read but not turn... */
 static const char *const readonly_paths[] = {
 	"proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger",
@@ -289,7 +365,7 @@ static int rootfs(struct pod *pod, struct err *err)
 			     NULL, err) < 0 ||
 	     mount_image_dir(root, r, "sys", "sysfs", "sysfs",
 			     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0 ||
-	     mount_dev(pod, root, err) < 0 || (pod->plan.mask_paths && protect(pod, err) < 0);
+	     mount_cgroups(pod, err) < 0 || mount_dev(pod, root, err) < 0 || (pod->plan.mask_paths && protect(pod, err) < 0);
 	close(root);
 	return rc ? -1 : pivot(pod, err);
 }

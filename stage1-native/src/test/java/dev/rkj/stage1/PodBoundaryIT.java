@@ -15,6 +15,7 @@ import dev.rkj.testsupport.TestRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -109,6 +110,35 @@ class PodBoundaryIT {
             assertFalse(seen.contains(host.toString()), "the pod sees the host path " + host + ":\n" + seen);
         }
         assertFalse(seen.contains(TestRun.PREFIX + TestRun.TAG), "the pod sees a host path of the test run:\n" + seen);
+    }
+
+    @Test
+    void thePodsCgroupsAreItsReadOnlyRootAtSysFsCgroup() throws Exception {
+        RunningPod pod = f.start(f.plan().app(sh("main", String.join("\n",
+                "cd /sys/fs/cgroup; ls",
+                "echo ---",
+                "for h in *; do test -L $h && continue; mkdir $h/escape 2>/dev/null; echo $h mkdir=$?;"
+                        + " echo 0 > $h/cgroup.procs; echo $h write=$?; done",
+                "touch /sys/fs/cgroup/x; echo tmpfs=$?",
+                "echo pids_max=$(cat /sys/fs/cgroup/pids/pids.max)",
+                "exit 0")).build()).build(), CgroupLimits.NONE.withPids(100));
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+        String log = f.log("main");
+        List<String> hierarchies = log.substring(0, log.indexOf("---\n")).lines().toList();
+        Map<String, String> out = fields(log.substring(log.indexOf("---\n")).replace(' ', '.'));
+        String pids = shared.cgroups.layout().mode().usesV1Controllers() ? "pids" : null;
+        if (pids != null) {
+            assertTrue(hierarchies.contains("pids"), log);
+            assertEquals("100", out.get("pids_max"), "the pids hierarchy's root is not the pod's cgroup: " + log);
+            assertNotEquals("0", out.get("tmpfs"), log);
+        }
+        for (String h : hierarchies) {
+            if (out.containsKey(h + ".mkdir")) {
+                assertNotEquals("0", out.get(h + ".mkdir"), h + " is writable: " + log);
+                assertNotEquals("0", out.get(h + ".write"), h + " is writable: " + log);
+            }
+        }
+        assertTrue(pod.cgroup().dirs().stream().noneMatch(d -> Files.exists(d.resolve("escape"))), log);
     }
 
     @Test

@@ -89,8 +89,9 @@ class PodIT {
     void thePodSeesOnlyItsOwnMounts() throws Exception {
         f.start(f.plan().maskPaths(false).app(sh("main", "cat /proc/self/mountinfo").build()).build());
         assertEquals(ExitStatus.exited(0), f.awaitExit());
-        Set<String> mountPoints = f.log("main").lines().map(l -> l.split(" ")[4]).collect(Collectors.toSet());
-        assertEquals(Set.of("/", "/proc", "/sys", "/dev", "/dev/pts", "/dev/shm"), mountPoints);
+        Set<String> mountPoints = f.log("main").lines().map(l -> l.split(" ")[4])
+                .filter(p -> !p.startsWith("/sys/fs/cgroup/")).collect(Collectors.toSet()); // see PodBoundaryIT
+        assertEquals(Set.of("/", "/proc", "/sys", "/sys/fs/cgroup", "/dev", "/dev/pts", "/dev/shm"), mountPoints);
     }
 
     @Test
