@@ -67,7 +67,7 @@ class PodIT {
     @Test
     void theAppIsPid2UnderStage1InItsOwnNamespacesWithItsOwnHostname() throws Exception {
         f.start(f.plan().app(sh("main", "echo pid $$; echo hostname $(hostname);"
-                + " for n in pid mnt uts ipc net; do echo ns $n $(readlink /proc/self/ns/$n); done;"
+                + " for n in pid mnt uts ipc net cgroup; do echo ns $n $(readlink /proc/self/ns/$n); done;"
                 + " echo procs $(ls /proc | grep '^[0-9]');"
                 + " echo parent $(cat /proc/1/cmdline | tr '\\0' ' ')").build()).build());
         assertEquals(ExitStatus.exited(0), f.awaitExit());
@@ -75,7 +75,7 @@ class PodIT {
         Map<String, String> out = lines(f.log("main"));
         assertEquals("2", out.get("pid"));
         assertEquals("rkj-" + f.uuid, out.get("hostname"));
-        for (String ns : List.of("pid", "mnt", "uts", "ipc", "net")) {
+        for (String ns : List.of("pid", "mnt", "uts", "ipc", "net", "cgroup")) {
             String host = Files.readSymbolicLink(Path.of("/proc/self/ns/" + ns)).toString();
             assertFalse(out.get("ns " + ns).equals(host), ns + " namespace is the host's: " + host);
         }
