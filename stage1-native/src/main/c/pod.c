@@ -207,7 +207,7 @@ static int mount_dev(struct pod *pod, int root, struct err *err)
 static int mount_hierarchy(const char *base, char *controllers, struct err *err)
 {
 	const unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-	char dir[4096], link[4096], data[300], *c, *next;
+	char dir[4096], link[4096], data[300], target[300], *c, *next;
 	const char *name = controllers;
 
 	if (!*controllers)
@@ -224,13 +224,14 @@ static int mount_hierarchy(const char *base, char *controllers, struct err *err)
 		return fail_errno(err, "mount", dir);
 	if (!strchr(controllers, ',') || strchr(controllers, '='))
 		return 0;
+	snprintf(target, sizeof target, "%s", controllers);
 	for (c = controllers; c; c = next) { /* cpu -> cpu,cpuacct, as on the host */
 		next = strchr(c, ',');
 		if (next)
 			*next++ = 0;
 		if (path_join(link, sizeof link, base, c, err) < 0)
 			return -1;
-		if (symlink(name, link) < 0)
+		if (symlink(target, link) < 0)
 			return fail_errno(err, "symlink", link);
 	}
 	return 0;
