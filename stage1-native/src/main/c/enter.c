@@ -62,6 +62,9 @@ static int join(pid_t pid, struct err *err)
 			return fail_errno(err, "setns", path);
 		close(fds[i]);
 	}
+	/* the cgroups joined before are the root of CMD's cgroup namespace, as for an app */
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return fail_errno(err, "unshare", "CLONE_NEWCGROUP");
 	return 0;
 }
 

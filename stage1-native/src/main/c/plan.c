@@ -11,10 +11,14 @@
  *   net private|host                  supp_group GID|NAME  (repeated)
  *   interactive 0|1                   workdir PATH
  *   cgroup_procs PATH   (repeated)    caps N,N,...         (retained; absent: appc default)
- *                                     no_new_privs 0|1
+ *   masked_paths 0|1    (default 1)   no_new_privs 0|1
  *                                     seccomp 0|1          (1, the default: the default
  *                                                           filter; 0: unconfined)
  *                                     cgroup_procs PATH    (repeated)
+ *
+ * masked_paths 1: /proc/bus, fs, irq, sys and sysrq-trigger are read-only and /proc/kcore,
+ * keys, timer_list... and /sys/firmware are masked (pod.c); 0 is rkt's
+ * --insecure-options=paths.
  */
 #include "rkj-stage1.h"
 
@@ -120,6 +124,8 @@ static int pod_key(struct parser *ps, const char *key, char *val)
 		p->host_net = !strcmp(val, "host");
 	else if (!strcmp(key, "interactive"))
 		return flag(ps, key, val, &p->interactive);
+	else if (!strcmp(key, "masked_paths"))
+		return flag(ps, key, val, &p->mask_paths);
 	else if (!strcmp(key, "cgroup_procs"))
 		return push(&p->cgroups, &p->ncgroups, val);
 	else
@@ -221,6 +227,7 @@ int plan_read(const char *path, struct plan *plan, struct err *err)
 	size_t len;
 
 	memset(plan, 0, sizeof *plan);
+	plan->mask_paths = 1;
 	if (read_file(path, &buf, &len, err) < 0)
 		return -1;
 	if (strlen(buf) != len)

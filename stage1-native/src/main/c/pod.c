@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,64 @@ static void send_error(struct pod *pod, const struct err *err)
 
 /* ---- the root filesystem ---- */
 
+/*
+ * The image's /proc, /sys and /dev are mount points: each must be a directory (made when
+ * absent), never a symlink, which would carry the mount anywhere. Each is opened O_PATH |
+ * O_NOFOLLOW below the rootfs and mounted on through /proc/self/fd/N, as crun does. What is
+ * below them (/dev's nodes, /dev/pts, /dev/shm, /dev/console, the masks) is ours: a fresh
+ * tmpfs, procfs or sysfs holds no image file.
+ */
+static int image_dir(int root, const char *rootfs, const char *name, int *fd, struct err *err)
+{
+	char path[4096], target[1024];
+	struct stat st;
+	ssize_t n;
+
+	if (path_join(path, sizeof path, rootfs, name, err) < 0)
+		return -1;
+	if (mkdirat(root, name, 0755) < 0 && errno != EEXIST)
+		return fail_errno(err, "mkdir", path);
+	*fd = openat(root, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd < 0)
+		return fail_errno(err, "open", path);
+	if (fstat(*fd, &st) < 0)
+		return fail_errno(err, "fstat", path);
+	if (S_ISLNK(st.st_mode)) {
+		n = readlinkat(root, name, target, sizeof target - 1);
+		target[n < 0 ? 0 : n] = 0;
+		return fail(err, "mount", path, ELOOP,
+			    "the image's /%s is a symlink to %s: an image must have /%s as a directory"
+			    " or not at all", name, target, name);
+	}
+	if (!S_ISDIR(st.st_mode))
+		return fail(err, "mount", path, ENOTDIR,
+			    "the image's /%s is not a directory: an image must have /%s as a directory"
+			    " or not at all", name, name);
+	return 0;
+}
+
+/* Mounts on the image's /<name> (see image_dir) without following anything of the image. */
+static int mount_image_dir(int root, const char *rootfs, const char *name, const char *src,
+			   const char *type, unsigned long flags, const char *data, struct err *err)
+{
+	char fdpath[64], path[4096];
+	int fd = -1, rc = 0;
+
+	if (image_dir(root, rootfs, name, &fd, err) < 0) {
+		rc = -1;
+	} else {
+		snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
+		if (mount(src, fdpath, type, flags, data) < 0) {
+			snprintf(path, sizeof path, "%s/%s", rootfs, name);
+			rc = fail_errno(err, "mount", path);
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Mounts below a mount of ours (the /dev tmpfs): nothing there comes from the image. */
 static int mount_in(struct pod *pod, const char *rel, const char *src, const char *type,
 		    unsigned long flags, const char *data, mode_t mode, struct err *err)
 {
@@ -105,7 +164,7 @@ static int dev_console(struct pod *pod, struct err *err)
 		return 0;
 	if (path_join(path, sizeof path, pod->plan.rootfs, "dev/console", err) < 0)
 		return -1;
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return fail_errno(err, "open", path);
 	close(fd);
@@ -114,7 +173,7 @@ static int dev_console(struct pod *pod, struct err *err)
 	return 0;
 }
 
-static int mount_dev(struct pod *pod, struct err *err)
+static int mount_dev(struct pod *pod, int root, struct err *err)
 {
 	static const struct { const char *name; unsigned maj, min; } nodes[] = {
 		{ "dev/null", 1, 3 }, { "dev/zero", 1, 5 }, { "dev/full", 1, 7 },
@@ -127,8 +186,8 @@ static int mount_dev(struct pod *pod, struct err *err)
 	};
 	size_t i;
 
-	if (mount_in(pod, "dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
-		     "mode=755,size=65536k", 0755, err) < 0)
+	if (mount_image_dir(root, pod->plan.rootfs, "dev", "tmpfs", "tmpfs",
+			    MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", err) < 0)
 		return -1;
 	for (i = 0; i < sizeof nodes / sizeof nodes[0]; i++)
 		if (dev_node(pod, nodes[i].name, nodes[i].maj, nodes[i].min, err) < 0)
@@ -142,6 +201,139 @@ static int mount_dev(struct pod *pod, struct err *err)
 		     01777, err) < 0)
 		return -1;
 	return pod->plan.interactive ? dev_console(pod, err) : 0;
+}
+
+/* One hierarchy of /proc/self/cgroup ("ID:CONTROLLERS:PATH"), read-only in <base>. */
+static int mount_hierarchy(const char *base, char *controllers, struct err *err)
+{
+	const unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	char dir[4096], link[4096], data[300], target[300], *c, *next;
+	const char *name = controllers;
+
+	if (!*controllers)
+		name = "unified"; /* cgroup2 beside v1 hierarchies (hybrid) */
+	else if (!strncmp(controllers, "name=", 5))
+		name = controllers + 5; /* a named hierarchy, e.g. systemd */
+	if (path_join(dir, sizeof dir, base, name, err) < 0)
+		return -1;
+	if (mkdir(dir, 0755) < 0)
+		return fail_errno(err, "mkdir", dir);
+	snprintf(data, sizeof data, "%s%s", strncmp(controllers, "name=", 5) ? "" : "none,",
+		 controllers);
+	if (mount("cgroup", dir, *controllers ? "cgroup" : "cgroup2", ro, *controllers ? data : NULL) < 0)
+		return fail_errno(err, "mount", dir);
+	if (!strchr(controllers, ',') || strchr(controllers, '='))
+		return 0;
+	snprintf(target, sizeof target, "%s", controllers);
+	for (c = controllers; c; c = next) { /* cpu -> cpu,cpuacct, as on the host */
+		next = strchr(c, ',');
+		if (next)
+			*next++ = 0;
+		if (path_join(link, sizeof link, base, c, err) < 0)
+			return -1;
+		if (symlink(target, link) < 0)
+			return fail_errno(err, "symlink", link);
+	}
+	return 0;
+}
+
+/*
+ * The pod's cgroups, read-only at /sys/fs/cgroup, as runc mounts them: in the pod's cgroup
+ * namespace a new mount of a hierarchy has the pod's cgroup as its root. cgroup v2 alone is
+ * mounted there itself; v1 (and hybrid) hierarchies get a directory each on a tmpfs.
+ */
+static int mount_cgroups(struct pod *pod, struct err *err)
+{
+	const unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	char base[4096], *buf, *line, *next, *controllers, *end, *nl;
+	size_t len;
+	int rc = 0;
+
+	if (path_join(base, sizeof base, pod->plan.rootfs, "sys/fs/cgroup", err) < 0 ||
+	    read_file("/proc/self/cgroup", &buf, &len, err) < 0)
+		return -1;
+	nl = strchr(buf, '\n');
+	if (!strncmp(buf, "0::", 3) && (!nl || !nl[1])) { /* cgroup v2 alone */
+		if (mount("cgroup2", base, "cgroup2", ro, NULL) < 0)
+			rc = fail_errno(err, "mount", base);
+		free(buf);
+		return rc;
+	}
+	if (mount("tmpfs", base, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+		rc = fail_errno(err, "mount", base);
+	for (line = buf; !rc && line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		controllers = strchr(line, ':');
+		end = controllers ? strchr(controllers + 1, ':') : NULL;
+		if (!end) {
+			rc = fail(err, "read", "/proc/self/cgroup", EINVAL, "unreadable line `%s`", line);
+			break;
+		}
+		*end = 0;
+		rc = mount_hierarchy(base, controllers + 1, err);
+	}
+	free(buf);
+	if (!rc && mount(NULL, base, NULL, MS_BIND | MS_REMOUNT | ro, NULL) < 0)
+		rc = fail_errno(err, "mount", base);
+	return rc;
+}
+
+/* runc's and crun's defaults: kernel knobs a pod may read but not turn... */
+static const char *const readonly_paths[] = {
+	"proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger",
+};
+
+/* ...and what it may not even read (host keys, kernel memory, timers, firmware). */
+static const char *const masked_paths[] = {
+	"proc/acpi", "proc/asound", "proc/kcore", "proc/keys", "proc/latency_stats",
+	"proc/timer_list", "proc/timer_stats", "proc/sched_debug", "proc/scsi",
+	"sys/firmware", "sys/devices/virtual/powercap",
+};
+
+/* Bind <path> onto itself, then make that bind read-only. Absent on this kernel: nothing to do. */
+static int make_readonly(const char *path, struct err *err)
+{
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return errno == ENOENT ? 0 : fail_errno(err, "mount", path);
+	if (mount(NULL, path, NULL,
+		  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return fail_errno(err, "mount", path);
+	return 0;
+}
+
+/* A directory gets an empty read-only tmpfs, a file the pod's /dev/null. */
+static int mask(const char *path, const char *devnull, struct err *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : fail_errno(err, "lstat", path);
+	if (S_ISDIR(st.st_mode) ?
+	    mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=555") < 0 :
+	    mount(devnull, path, NULL, MS_BIND, NULL) < 0)
+		return fail_errno(err, "mount", path);
+	return 0;
+}
+
+static int protect(struct pod *pod, struct err *err)
+{
+	char path[4096], devnull[4096];
+	size_t i;
+
+	if (path_join(devnull, sizeof devnull, pod->plan.rootfs, "dev/null", err) < 0)
+		return -1;
+	for (i = 0; i < sizeof readonly_paths / sizeof readonly_paths[0]; i++)
+		if (path_join(path, sizeof path, pod->plan.rootfs, readonly_paths[i], err) < 0 ||
+		    make_readonly(path, err) < 0)
+			return -1;
+	for (i = 0; i < sizeof masked_paths / sizeof masked_paths[0]; i++)
+		if (path_join(path, sizeof path, pod->plan.rootfs, masked_paths[i], err) < 0 ||
+		    mask(path, devnull, err) < 0)
+			return -1;
+	return 0;
 }
 
 static int pivot(struct pod *pod, struct err *err)
@@ -161,18 +353,22 @@ static int pivot(struct pod *pod, struct err *err)
 static int rootfs(struct pod *pod, struct err *err)
 {
 	const char *r = pod->plan.rootfs;
+	int root, rc;
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return fail_errno(err, "mount", "/ (MS_PRIVATE)");
 	if (mount(r, r, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return fail_errno(err, "mount", r);
-	if (mount_in(pod, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555,
-		     err) < 0 ||
-	    mount_in(pod, "sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		     NULL, 0555, err) < 0 ||
-	    mount_dev(pod, err) < 0)
-		return -1;
-	return pivot(pod, err);
+	root = open(r, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return fail_errno(err, "open", r);
+	rc = mount_image_dir(root, r, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			     NULL, err) < 0 ||
+	     mount_image_dir(root, r, "sys", "sysfs", "sysfs",
+			     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0 ||
+	     mount_cgroups(pod, err) < 0 || mount_dev(pod, root, err) < 0 || (pod->plan.mask_paths && protect(pod, err) < 0);
+	close(root);
+	return rc ? -1 : pivot(pod, err);
 }
 
 static int loopback_up(struct err *err)
@@ -247,6 +443,13 @@ static int setup(struct pod *pod, struct err *err)
 	for (i = 0; i < pod->plan.napps; i++)
 		if (open_app_files(pod, &pod->plan.apps[i], err) < 0)
 			return -1;
+	/*
+	 * The pod's cgroups become its cgroup namespace's root. After the app cgroups were
+	 * opened: a write checks the namespace of the open, and on cgroup v2 (nsdelegate) an
+	 * app's cgroup is not below stage1's own leaf.
+	 */
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return fail_errno(err, "unshare", "CLONE_NEWCGROUP");
 	if (rootfs(pod, err) < 0)
 		return -1;
 	if (!host) {
@@ -301,6 +504,10 @@ __attribute__((noreturn)) static void app_child(struct pod *pod, struct app *a,
 			fail_errno(&err, "write", a->cgroups[i]);
 			goto out;
 		}
+	if (a->ncgroups && unshare(CLONE_NEWCGROUP) < 0) { /* its own cgroups are its root */
+		fail_errno(&err, "unshare", "CLONE_NEWCGROUP");
+		goto out;
+	}
 	if (app_become(a, &err) == 0)
 		app_exec(a, a->argv, &err);
 out:
@@ -508,11 +715,23 @@ static int signals(struct pod *pod, struct err *err)
 	return 0;
 }
 
+/* The pod can read our /proc/1/cmdline: it names no host path, only "rkj-stage1 run". */
+static void blank_args(struct pod *pod)
+{
+	static const char title[] = "rkj-stage1\0run";
+
+	if (!pod->args || pod->args_len < sizeof title)
+		return;
+	memset(pod->args, 0, pod->args_len);
+	memcpy(pod->args, title, sizeof title);
+}
+
 void pod_main(struct pod *pod, int sock)
 {
 	struct err err = { 0 };
 	size_t i;
 
+	blank_args(pod);
 	pod->sock = sock;
 	if (pod->proto >= 0)
 		close(pod->proto); /* the monitor speaks to stage0 */

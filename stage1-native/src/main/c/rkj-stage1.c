@@ -13,9 +13,11 @@
  *        | posix_spawn, setsid     |                               |                     |
  *        |------------------------>| flock <podDir>/lock           |                     |
  *        |                         | join cgroups (cgroup.procs)   |                     |
- *        |                         | clone(NEWPID|NEWNS|...) ----->| private mounts,     |
- *        |                         | write <podDir>/pid            | /proc /sys /dev,    |
- *        |                         |                               | pivot_root, hostname|
+ *        |                         | clone(NEWPID|NEWNS|...) ----->| blank argv, NEWCGROUP
+ *        |                         | write <podDir>/pid            | private mounts,     |
+ *        |                         |                               | /proc /sys /dev,    |
+ *        |                         |                               | masks, pivot_root,  |
+ *        |                         |                               | hostname            |
  *        |<-- fd 3: ready <pid1> --|<-------- sock: ready ---------| lo up               |
  *        |                         |                               | fork --------------->| user, caps,
  *        |                         |                               |<-- CLOEXEC pipe: ---| no_new_privs,
@@ -388,10 +390,10 @@ static int monitor(struct pod *pod)
 	return WEXITSTATUS(status);
 }
 
-static int run(const char *plan_path)
+static int run(const char *plan_path, char *args, size_t args_len)
 {
 	struct pod pod = { .proto = -1, .lock = -1, .sock = -1, .sigfd = -1,
-			   .status_dir = -1, .logs_dir = -1 };
+			   .status_dir = -1, .logs_dir = -1, .args = args, .args_len = args_len };
 	struct err err = { 0 };
 
 	if (fcntl(3, F_SETFD, FD_CLOEXEC) == 0)
@@ -418,8 +420,9 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
+	/* argv's strings lie end to end: PID 1 blanks them, as they name host paths */
 	if (argc == 3 && strcmp(argv[1], "run") == 0)
-		return run(argv[2]);
+		return run(argv[2], argv[0], (size_t)(argv[2] + strlen(argv[2]) + 1 - argv[0]));
 	if (argc >= 2 && strcmp(argv[1], "enter") == 0)
 		return enter_main(argc - 2, argv + 2);
 	usage();

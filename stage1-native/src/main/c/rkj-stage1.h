@@ -60,6 +60,7 @@ struct plan {
 	char *hostname;
 	int host_net;
 	int interactive;
+	int mask_paths;             /* read-only and masked /proc and /sys paths; default 1 */
 	char **cgroups;             /* cgroup.procs files stage1 joins before clone */
 	size_t ncgroups;
 	struct app *apps;
@@ -76,6 +77,8 @@ struct pod {
 	int status_dir;             /* <podDir>/status, opened before pivot_root */
 	int logs_dir;
 	pid_t pid1;                 /* the pod's PID 1, in the host PID namespace */
+	char *args;                 /* stage1's argv area (host paths): PID 1 blanks it */
+	size_t args_len;
 };
 
 /* rkj-stage1.c */

@@ -22,6 +22,7 @@ public final class Stage1Launcher {
         public static final Output INHERIT = new Output(null, null);
     }
 
+    /** All of stage1's environment: the pod's PID 1 inherits it, so it names no host path. */
     private static final List<String> ENV = List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin");
     private static final int PROTOCOL_FD = 3;
 

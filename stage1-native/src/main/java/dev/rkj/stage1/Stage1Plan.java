@@ -19,10 +19,13 @@ import java.util.regex.Pattern;
  * @param net private (a network namespace with only {@code lo} up) or host
  * @param cgroupProcs {@code cgroup.procs} files stage1 joins before it creates the pod
  * @param interactive the (single) app gets stage1's stdin and terminal, and no log
+ * @param maskPaths runc's read-only /proc paths (sys, sysrq-trigger, irq...) and masked paths
+ *     (/proc/kcore, keys, timer_list..., /sys/firmware); false is rkt's
+ *     {@code --insecure-options=paths}
  * @param apps in start order
  */
 public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname, NetMode net,
-                         List<Path> cgroupProcs, boolean interactive, List<App> apps) {
+                         List<Path> cgroupProcs, boolean interactive, boolean maskPaths, List<App> apps) {
     /** The plan's file name inside the pod dir (where {@code rkj-stage1 enter} looks for it). */
     public static final String FILE_NAME = "stage1-plan";
 
@@ -68,11 +71,11 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
     }
 
     public Stage1Plan withCgroupProcs(List<Path> procs) {
-        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, procs, interactive, apps);
+        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, procs, interactive, maskPaths, apps);
     }
 
     public Stage1Plan withApps(List<App> apps) {
-        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, apps);
+        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, maskPaths, apps);
     }
 
     public static Builder builder(String uuid, Path podDir, Path rootfs) {
@@ -221,7 +224,7 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
         }
     }
 
-    /** Builds a {@link Stage1Plan}; defaults: hostname {@code rkj-<uuid>}, private network. */
+    /** Builds a {@link Stage1Plan}; defaults: hostname {@code rkj-<uuid>}, private network, masked paths. */
     public static final class Builder {
         private final String uuid;
         private final Path podDir;
@@ -230,6 +233,7 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
         private NetMode net = NetMode.PRIVATE;
         private final List<Path> cgroupProcs = new ArrayList<>();
         private boolean interactive;
+        private boolean maskPaths = true;
         private final List<App> apps = new ArrayList<>();
 
         Builder(String uuid, Path podDir, Path rootfs) {
@@ -258,13 +262,19 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
             return this;
         }
 
+        /** False turns off the read-only and masked /proc and /sys paths (rkt's --insecure-options=paths). */
+        public Builder maskPaths(boolean maskPaths) {
+            this.maskPaths = maskPaths;
+            return this;
+        }
+
         public Builder app(App app) {
             apps.add(app);
             return this;
         }
 
         public Stage1Plan build() {
-            return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, apps);
+            return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, maskPaths, apps);
         }
     }
 }

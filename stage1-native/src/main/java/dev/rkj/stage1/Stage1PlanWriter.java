@@ -25,6 +25,7 @@ public final class Stage1PlanWriter {
         }
         line(out, "net", plan.net() == Stage1Plan.NetMode.HOST ? "host" : "private");
         line(out, "interactive", plan.interactive() ? "1" : "0");
+        line(out, "masked_paths", plan.maskPaths() ? "1" : "0");
         plan.cgroupProcs().forEach(p -> line(out, "cgroup_procs", p.toString()));
         for (Stage1Plan.App app : plan.apps()) {
             line(out, "app", app.name());

@@ -80,8 +80,14 @@ final class PodFixture implements AutoCloseable {
 
     RunningPod start(Stage1Plan plan, CgroupLimits limits, Map<String, CgroupLimits> appLimits)
             throws Stage1Exception, IOException {
+        return start(plan, shared.lower, limits, appLimits);
+    }
+
+    /** Starts the pod on another image tree than the shared busybox one. */
+    RunningPod start(Stage1Plan plan, Path lower, CgroupLimits limits, Map<String, CgroupLimits> appLimits)
+            throws Stage1Exception, IOException {
         PodStarter starter = new PodStarter(shared.overlay, shared.cgroups, new Stage1Launcher(KERNEL, shared.binary));
-        pod = starter.start(plan, shared.lower, limits, appLimits,
+        pod = starter.start(plan, lower, limits, appLimits,
                 new Stage1Launcher.Output(podDir.resolve("stage1.out"), podDir.resolve("stage1.err")));
         return pod;
     }

@@ -67,7 +67,7 @@ class PodIT {
     @Test
     void theAppIsPid2UnderStage1InItsOwnNamespacesWithItsOwnHostname() throws Exception {
         f.start(f.plan().app(sh("main", "echo pid $$; echo hostname $(hostname);"
-                + " for n in pid mnt uts ipc net; do echo ns $n $(readlink /proc/self/ns/$n); done;"
+                + " for n in pid mnt uts ipc net cgroup; do echo ns $n $(readlink /proc/self/ns/$n); done;"
                 + " echo procs $(ls /proc | grep '^[0-9]');"
                 + " echo parent $(cat /proc/1/cmdline | tr '\\0' ' ')").build()).build());
         assertEquals(ExitStatus.exited(0), f.awaitExit());
@@ -75,22 +75,23 @@ class PodIT {
         Map<String, String> out = lines(f.log("main"));
         assertEquals("2", out.get("pid"));
         assertEquals("rkj-" + f.uuid, out.get("hostname"));
-        for (String ns : List.of("pid", "mnt", "uts", "ipc", "net")) {
+        for (String ns : List.of("pid", "mnt", "uts", "ipc", "net", "cgroup")) {
             String host = Files.readSymbolicLink(Path.of("/proc/self/ns/" + ns)).toString();
             assertFalse(out.get("ns " + ns).equals(host), ns + " namespace is the host's: " + host);
         }
         Set<Integer> procs = Stream.of(out.get("procs").split(" ")).map(Integer::valueOf).collect(Collectors.toSet());
         assertTrue(procs.contains(1) && procs.contains(2) && procs.stream().allMatch(p -> p < 20),
                 "the pod sees host processes: " + procs);
-        assertTrue(out.get("parent").contains("rkj-stage1 run"), out.get("parent"));
+        assertTrue(out.get("parent").startsWith("rkj-stage1 run"), out.get("parent"));
     }
 
     @Test
     void thePodSeesOnlyItsOwnMounts() throws Exception {
-        f.start(f.plan().app(sh("main", "cat /proc/self/mountinfo").build()).build());
+        f.start(f.plan().maskPaths(false).app(sh("main", "cat /proc/self/mountinfo").build()).build());
         assertEquals(ExitStatus.exited(0), f.awaitExit());
-        Set<String> mountPoints = f.log("main").lines().map(l -> l.split(" ")[4]).collect(Collectors.toSet());
-        assertEquals(Set.of("/", "/proc", "/sys", "/dev", "/dev/pts", "/dev/shm"), mountPoints);
+        Set<String> mountPoints = f.log("main").lines().map(l -> l.split(" ")[4])
+                .filter(p -> !p.startsWith("/sys/fs/cgroup/")).collect(Collectors.toSet()); // see PodBoundaryIT
+        assertEquals(Set.of("/", "/proc", "/sys", "/sys/fs/cgroup", "/dev", "/dev/pts", "/dev/shm"), mountPoints);
     }
 
     @Test
@@ -222,17 +223,24 @@ class PodIT {
 
     @Test
     void anAppWithItsOwnLimitsRunsInACgroupBelowThePods() throws Exception {
-        RunningPod pod = f.start(f.plan().app(sh("limited", "cat /proc/self/cgroup").build())
-                        .app(sh("free", "cat /proc/self/cgroup").build()).build(),
+        String script = "cat /proc/self/cgroup; while [ ! -e /go ]; do sleep 0.05; done";
+        RunningPod pod = f.start(f.plan().app(sh("limited", script).build()).app(sh("free", script).build()).build(),
                 CgroupLimits.NONE.withPids(100), Map.of("limited", CgroupLimits.NONE.withPids(5)));
-        assertEquals(ExitStatus.exited(0), f.awaitExit());
+        Map<String, Integer> pids = pod.process().started().get().appPids();
         String podPath = pod.cgroup().dirs().get(0).getFileName().toString();
-        Map<String, String> limited = controllers(f.log("limited"));
-        Map<String, String> free = controllers(f.log("free"));
+        Map<String, String> limited = controllers(Files.readString(Path.of("/proc/" + pids.get("limited") + "/cgroup")));
+        Map<String, String> free = controllers(Files.readString(Path.of("/proc/" + pids.get("free") + "/cgroup")));
+        Files.writeString(f.rootfs.resolve("go"), ""); // through the overlay: the apps may end
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+
         String pidsController = shared.cgroups.layout().mode().usesV1Controllers() ? "pids" : "";
         assertTrue(limited.get(pidsController).endsWith("/" + podPath + "/limited"), limited.toString());
         assertTrue(free.get(pidsController).endsWith("/" + podPath + (pidsController.isEmpty() ? "/stage1.rkj" : "")),
                 free.toString());
+        for (String app : List.of("limited", "free")) {
+            assertTrue(controllers(f.log(app)).values().stream().allMatch("/"::equals),
+                    app + " sees a host cgroup path instead of its cgroup namespace's root: " + f.log(app));
+        }
     }
 
     /** /proc/self/cgroup: controllers to path ("" for cgroup2). */
@@ -322,7 +330,8 @@ class PodIT {
     void enterRunsACommandInsideTheRunningPodAndPassesItsStatus() throws Exception {
         RunningPod pod = f.start(f.plan().app(Stage1Plan.App.builder("main", "sleep", "1000").user("app").build()).build());
         Process enter = new ProcessBuilder(shared.binary.toString(), "enter", f.podDir.toString(), "--",
-                "sh", "-c", "hostname; id -u; echo $(ls /proc | grep '^[0-9]' | wc -l); cat /proc/self/cgroup; exit 5")
+                "sh", "-c", "hostname; id -u; echo $(ls /proc | grep '^[0-9]' | wc -l);"
+                        + " cat /proc/self/cgroup /proc/1/cgroup; exit 5")
                 .redirectErrorStream(true).start();
         String out = new String(enter.getInputStream().readAllBytes());
         assertEquals(5, enter.waitFor());
@@ -330,9 +339,9 @@ class PodIT {
         assertEquals("rkj-" + f.uuid, lines.get(0), out);
         assertEquals("1000", lines.get(1), "enter runs as the app's user");
         assertTrue(Integer.parseInt(lines.get(2).trim()) < 10, "enter sees the pod's processes only: " + out);
-        String podCgroup = pod.cgroup().dirs().get(0).getFileName().toString();
-        assertTrue(controllers(String.join("\n", lines.subList(3, lines.size()))).values().stream()
-                .anyMatch(p -> p.endsWith("/" + podCgroup)), "enter joins the pod's cgroups: " + out);
+        // in a cgroup namespace rooted where it joined: the pod's cgroups, where PID 1 is too
+        assertTrue(lines.subList(3, lines.size()).stream().allMatch(l -> l.endsWith(":/")),
+                "enter joins the pod's cgroups: " + out);
         pod.process().signal(Kernel.SIGTERM);
         f.awaitExit();
     }

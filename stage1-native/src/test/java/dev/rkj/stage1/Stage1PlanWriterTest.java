@@ -35,6 +35,7 @@ class Stage1PlanWriterTest {
                 hostname web
                 net private
                 interactive 0
+                masked_paths 1
                 cgroup_procs /sys/fs/cgroup/memory/rkj/u-1/cgroup.procs
                 app web
                 root /
@@ -56,6 +57,12 @@ class Stage1PlanWriterTest {
                 no_new_privs 0
                 seccomp 1
                 """, writer.format(plan));
+    }
+
+    @Test
+    void maskedPathsCanBeTurnedOffForThePod() {
+        Stage1Plan plan = pod().maskPaths(false).app(Stage1Plan.App.builder("a", "x").build()).build();
+        assertTrue(writer.format(plan).contains("\nmasked_paths 0\n"));
     }
 
     @Test

@@ -98,7 +98,8 @@ public final class PodPlanner {
         Stage1Plan.Builder plan = Stage1Plan.builder(podId, podDir, rootfs)
                 .hostname(spec.hostname() != null ? spec.hostname() : "rkj-" + podId)
                 .net(spec.net() == PodSpec.NetMode.HOST ? Stage1Plan.NetMode.HOST : Stage1Plan.NetMode.PRIVATE)
-                .interactive(spec.interactive());
+                .interactive(spec.interactive())
+                .maskPaths(!spec.allows(InsecureOption.PATHS));
         Map<String, CgroupLimits> appLimits = new LinkedHashMap<>();
         for (PodApp podApp : manifest.apps()) {
             String name = podApp.name().value();

@@ -27,6 +27,9 @@ public interface Kernel {
     int O_CREAT = 0100;
     int O_TRUNC = 01000;
     int O_APPEND = 02000;
+    int O_DIRECTORY = 0200000;
+    int O_NOFOLLOW = 0400000;
+    int O_PATH = 010000000;
     int O_CLOEXEC = 02000000;
 
     int LOCK_SH = 1;

@@ -17,7 +17,8 @@ public final class MountInfo {
 
     /**
      * One line: the mount point, the filesystem type, its source and its super options
-     * (for overlay they hold {@code lowerdir=...}; for cgroup v1 the controller names).
+     * (for overlay they hold {@code lowerdir=...} as given, {@code /proc/self/fd/N} by
+     * {@link dev.rkj.stage1.overlay.Overlay}; for cgroup v1 the controller names).
      */
     public record Mount(int id, int parentId, Path mountPoint, String fsType, String source,
                         List<String> superOptions) {}

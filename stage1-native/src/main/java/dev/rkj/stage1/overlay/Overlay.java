@@ -40,18 +40,24 @@ public final class Overlay {
         this.backoff = backoff;
     }
 
-    /** The kernel's mount options for these layers. */
-    public static String options(Path lower, Path upper, Path work) throws IOException {
-        return "lowerdir=" + checked(lower) + ",upperdir=" + checked(upper) + ",workdir=" + checked(work);
+    /**
+     * The kernel's mount options: the layers as {@code /proc/self/fd/N} of descriptors this
+     * process holds while it mounts, so no host path reaches the pod's mountinfo (overlayfs
+     * shows the option strings as given) and no path needs escaping.
+     */
+    static String options(int lowerFd, int upperFd, int workFd) {
+        return "lowerdir=/proc/self/fd/" + lowerFd + ",upperdir=/proc/self/fd/" + upperFd
+                + ",workdir=/proc/self/fd/" + workFd;
     }
 
-    private static String checked(Path p) throws IOException {
-        String s = p.toAbsolutePath().normalize().toString();
-        if (s.contains(",") || s.contains(":") || s.contains("\\")) {
-            throw new IOException("overlay layer path `" + s
-                    + "` contains ',', ':' or '\\', which overlayfs options cannot carry: use another data directory");
-        }
-        return s;
+    /**
+     * The mount's source, which tells this overlay from another one: the lower tree by device
+     * and inode, not by its host path (the pod reads the source in its mountinfo too).
+     */
+    static String source(Path lower) throws IOException {
+        long dev = (Long) Files.getAttribute(lower, "unix:dev");
+        long ino = (Long) Files.getAttribute(lower, "unix:ino");
+        return "rkj-lower-" + Long.toHexString(dev) + "-" + ino;
     }
 
     /**
@@ -61,24 +67,51 @@ public final class Overlay {
      * @throws IOException if another filesystem is mounted there, or the kernel refuses
      */
     public void mount(Path lower, Path upper, Path work, Path target) throws IOException {
-        String options = options(lower, upper, work);
+        if (!Files.isDirectory(lower)) {
+            throw new IOException("overlay lower dir `" + lower + "` is not a directory: render the image first");
+        }
+        String source = source(lower);
         Optional<MountInfo.Mount> existing = mountTable.read().at(target);
         if (existing.isPresent()) {
             MountInfo.Mount m = existing.get();
-            if (m.fsType().equals("overlay") && m.superOptions().contains("lowerdir=" + checked(lower))) {
+            if (m.fsType().equals("overlay") && m.source().equals(source)) {
                 return;
             }
-            throw new IOException("`" + target + "` already has a " + m.fsType() + " mount ("
-                    + String.join(",", m.superOptions()) + "), not the overlay of `" + lower
-                    + "`: unmount it first");
-        }
-        if (!Files.isDirectory(lower)) {
-            throw new IOException("overlay lower dir `" + lower + "` is not a directory: render the image first");
+            throw new IOException("`" + target + "` already has a " + m.fsType() + " mount (" + m.source()
+                    + "), not the overlay of `" + lower + "`: unmount it first");
         }
         Files.createDirectories(upper);
         Files.createDirectories(work);
         Files.createDirectories(target);
-        kernel.mount("overlay", target, "overlay", 0, options);
+        int flags = Kernel.O_PATH | Kernel.O_DIRECTORY | Kernel.O_CLOEXEC;
+        int[] fds = {-1, -1, -1};
+        try {
+            fds[0] = kernel.open(lower, flags, 0);
+            fds[1] = kernel.open(upper, flags, 0);
+            fds[2] = kernel.open(work, flags, 0);
+            kernel.mount(source, target, "overlay", 0, options(fds[0], fds[1], fds[2]));
+        } catch (KernelException e) {
+            closeAll(fds, e);
+            throw e;
+        }
+        closeAll(fds, null);
+    }
+
+    /** Closes what is open; a failure is added to {@code failure}, or thrown when there is none. */
+    private void closeAll(int[] fds, KernelException failure) throws KernelException {
+        for (int fd : fds) {
+            if (fd < 0) {
+                continue;
+            }
+            try {
+                kernel.close(fd);
+            } catch (KernelException e) {
+                if (failure == null) {
+                    throw e;
+                }
+                failure.addSuppressed(e);
+            }
+        }
     }
 
     /** True when an overlay is mounted on {@code target}. */

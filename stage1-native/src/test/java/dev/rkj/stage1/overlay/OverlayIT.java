@@ -60,6 +60,16 @@ class OverlayIT {
     }
 
     @Test
+    void theMountTableNamesNoLayerPathSoThePodCannotLearnTheDataDirectory() throws Exception {
+        mount();
+        String line = Files.readAllLines(MountInfo.SELF).stream()
+                .filter(l -> l.contains(" " + rootfs + " ")).findFirst().orElseThrow();
+        String entry = line.substring(line.indexOf(" - ")); // type, source, options: what the pod sees too
+        assertFalse(entry.contains(lower.toString()) || entry.contains(dir.resolve("pod").toString()), line);
+        assertTrue(entry.contains("lowerdir=/proc/self/fd/"), entry);
+    }
+
+    @Test
     void mountingAndUnmountingTwiceIsIdempotent() throws Exception {
         mount();
         mount();

@@ -1,6 +1,7 @@
 package dev.rkj.stage1.overlay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import dev.rkj.stage1.kernel.RecordingKernel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,9 +38,32 @@ class OverlayTest {
         RecordingKernel.Call mount = kernel.calls("mount").get(0);
         assertEquals(pod.resolve("rootfs"), mount.args().get(0));
         assertEquals("overlay", mount.args().get(2));
-        assertEquals("lowerdir=" + lower + ",upperdir=" + pod.resolve("upper") + ",workdir=" + pod.resolve("work"),
+        List<RecordingKernel.Call> opens = kernel.calls("open");
+        assertEquals(List.of(lower, pod.resolve("upper"), pod.resolve("work")),
+                opens.stream().map(c -> c.args().get(0)).toList());
+        assertEquals("lowerdir=/proc/self/fd/100,upperdir=/proc/self/fd/101,workdir=/proc/self/fd/102",
                 mount.args().get(4));
+        assertEquals(3, kernel.calls("close").size(), "the layer descriptors are closed after the mount");
         assertTrue(Files.isDirectory(pod.resolve("upper")) && Files.isDirectory(pod.resolve("work")));
+    }
+
+    @Test
+    void theMountNamesNoHostPathOnlyTheLowerTreesDeviceAndInode() throws Exception {
+        overlay.mount(lower, pod.resolve("upper"), pod.resolve("work"), pod.resolve("rootfs"));
+        RecordingKernel.Call mount = kernel.calls("mount").get(0);
+        String source = (String) mount.args().get(1);
+        String data = (String) mount.args().get(4);
+        assertTrue(source.matches("rkj-lower-[0-9a-f]+-[0-9]+"), source);
+        assertFalse((source + data).contains(tmp.toString()), source + " " + data);
+    }
+
+    @Test
+    void anOverlayOfAnotherTreeThereIsAnError() throws Exception {
+        Path other = Files.createDirectories(tmp.resolve("cas/trees/sha512-2/rootfs"));
+        overlay.mount(other, pod.resolve("upper"), pod.resolve("work"), pod.resolve("rootfs"));
+        IOException e = assertThrows(IOException.class,
+                () -> overlay.mount(lower, pod.resolve("upper"), pod.resolve("work"), pod.resolve("rootfs")));
+        assertTrue(e.getMessage().contains("not the overlay of `" + lower + "`"), e.getMessage());
     }
 
     @Test
@@ -82,9 +107,9 @@ class OverlayTest {
     }
 
     @Test
-    void layerPathsOverlayfsCannotCarryAreRefused() {
-        IOException e = assertThrows(IOException.class,
-                () -> overlay.mount(tmp.resolve("a,b"), pod.resolve("upper"), pod.resolve("work"), pod.resolve("rootfs")));
-        assertTrue(e.getMessage().contains("a,b"));
+    void layerPathsWithCommasAndColonsNeedNoEscaping() throws Exception {
+        Path odd = Files.createDirectories(tmp.resolve("a,b:c/rootfs"));
+        overlay.mount(odd, pod.resolve("upper"), pod.resolve("work"), pod.resolve("rootfs"));
+        assertTrue(overlay.isMounted(pod.resolve("rootfs")));
     }
 }
