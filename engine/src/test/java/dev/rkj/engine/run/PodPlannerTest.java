@@ -219,6 +219,19 @@ class PodPlannerTest {
     }
 
     @Test
+    void masksAndTheSeccompFilterAreOnUnlessTheUserSwitchesThemOff() throws Exception {
+        Stage1Plan plain = launch(PodSpec.of("x"), app()).plan();
+        assertTrue(plain.maskPaths());
+        assertTrue(plain.apps().get(0).seccomp());
+        Stage1Plan paths = launch(insecure(InsecureOption.PATHS), app()).plan();
+        assertEquals(false, paths.maskPaths());
+        assertTrue(paths.apps().get(0).seccomp());
+        Stage1Plan seccomp = launch(insecure(InsecureOption.SECCOMP), app()).plan();
+        assertTrue(seccomp.maskPaths());
+        assertEquals(false, seccomp.apps().get(0).seccomp());
+    }
+
+    @Test
     void anImageWithoutAnAppNeedsExec() throws Exception {
         StageException e = assertThrows(StageException.class, () -> launch(PodSpec.of("x"), null));
         assertTrue(e.getMessage().contains("has no app to run: give the command with --exec"), e.getMessage());
