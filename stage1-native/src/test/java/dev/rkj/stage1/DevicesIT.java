@@ -3,12 +3,16 @@ package dev.rkj.stage1;
 import static dev.rkj.stage1.PodFixture.sh;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rkj.stage1.cgroup.CgroupLayout;
 import dev.rkj.stage1.cgroup.CgroupLimits;
 import dev.rkj.stage1.cgroup.DeviceRule;
+import dev.rkj.stage1.kernel.Errno;
 import dev.rkj.stage1.kernel.Kernel;
+import dev.rkj.stage1.kernel.KernelException;
+import dev.rkj.stage1.kernel.LinuxKernel;
 import dev.rkj.testsupport.LeakCheck;
 import dev.rkj.testsupport.Privileged;
 import dev.rkj.testsupport.TestRun;
@@ -128,6 +132,15 @@ class DevicesIT {
         f.close();
         f = null;
         assertTrue(!pod.cgroup().exists(), "the pod's cgroups are removed");
+    }
+
+    @Test
+    void aProgramTheVerifierRefusesFailsWithTheVerifiersWords() {
+        byte[] noExit = {(byte) 0xb7, 0, 0, 0, 0, 0, 0, 0}; // r0 = 0, and no exit
+        KernelException e = assertThrows(KernelException.class, () -> LinuxKernel.get().bpfLoadDeviceProgram(noExit));
+        assertEquals(Errno.EINVAL, e.errno());
+        assertTrue(e.getMessage().startsWith("bpf `cgroup device program of 1 instructions`: EINVAL")
+                && e.getMessage().contains("the verifier said: "), e.getMessage());
     }
 
     private static void assertProbeRefusedHostDevices(String log) {

@@ -84,7 +84,7 @@ public interface Kernel {
      * bpf(2) {@code BPF_PROG_LOAD} of a {@code BPF_PROG_TYPE_CGROUP_DEVICE} program: its fd. A
      * program the verifier refuses fails with the verifier's last words in the message.
      *
-     * @param instructions {@code struct bpf_insn}s, 8 bytes each, in the machine's byte order
+     * @param instructions {@code struct bpf_insn}s, 8 bytes each, little-endian
      */
     int bpfLoadDeviceProgram(byte[] instructions) throws KernelException;
 

@@ -347,7 +347,8 @@ public final class LinuxKernel implements Kernel {
             attr.putInt(8, BPF_CGROUP_DEVICE);
             attr.putInt(12, BPF_F_ALLOW_MULTI);
             if (libc.syscall(SYS_BPF, BPF_PROG_ATTACH, attr.address(), BPF_ATTR_SIZE, 0) < 0) {
-                throw error("bpf", cgroupDir);
+                throw new KernelException("bpf", cgroupDir.toString(), runtime.getLastError(),
+                        "BPF_PROG_ATTACH of the pod's device program to its cgroup failed");
             }
         } finally {
             libc.close(dir);
