@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -37,16 +38,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(LeakCheck.class)
 class DevicesIT {
-    /** Opens the standard devices, then makes and opens host devices; every line says what happened. */
+    /** Opens the standard devices, then makes and opens host devices; every line says what happened. Apps share /dev. */
     private static final String PROBE = "exec 2>&1\n"
             + "for d in null zero full random urandom ptmx; do"
             + "  if dd if=/dev/$d of=/dev/null count=0; then echo open $d ok; else echo open $d refused; fi; done\n"
             + "echo hi > /dev/null && echo write null ok\n"
-            + "busybox mknod /dev/l b 7 0 && echo mknod loop ok\n"
-            + "busybox mknod /dev/m c 1 1 && echo mknod mem ok\n"
-            + "if dd if=/dev/l of=/dev/null count=1; then echo read loop ok; else echo read loop refused; fi\n"
-            + "if echo x > /dev/l; then echo write loop ok; else echo write loop refused; fi\n"
-            + "if dd if=/dev/m of=/dev/null count=1; then echo read mem ok; else echo read mem refused; fi\n";
+            + "busybox mknod /dev/l-$AC_APP_NAME b 7 0 && echo mknod loop ok\n"
+            + "busybox mknod /dev/m-$AC_APP_NAME c 1 1 && echo mknod mem ok\n"
+            + "if dd if=/dev/l-$AC_APP_NAME of=/dev/null count=1; then echo read loop ok; else echo read loop refused; fi\n"
+            + "if echo x > /dev/l-$AC_APP_NAME; then echo write loop ok; else echo write loop refused; fi\n"
+            + "if dd if=/dev/m-$AC_APP_NAME of=/dev/null count=1; then echo read mem ok; else echo read mem refused; fi\n";
 
     private static PodFixture.Shared shared;
     private PodFixture f;
@@ -72,12 +73,14 @@ class DevicesIT {
     }
 
     @Test
-    void aDefaultPodOpensTheStandardDevicesButNoHostDeviceItMakes() throws Exception {
+    void aDefaultPodOpensTheStandardDevicesButNoHostDeviceItMakesNorDoesAnAppInItsOwnCgroup() throws Exception {
         f = shared.pod();
-        RunningPod pod = f.start(f.plan().app(sh("main", PROBE).build()).build());
+        RunningPod pod = f.start(f.plan().app(sh("main", PROBE).build()).app(sh("own", PROBE).build()).build(),
+                CgroupLimits.NONE, Map.of("own", CgroupLimits.NONE.withPids(100)));
         assertEquals(ExitStatus.exited(0), f.awaitExit());
 
         assertProbeRefusedHostDevices(f.log("main"));
+        assertProbeRefusedHostDevices(f.log("own"));
         CgroupLayout layout = shared.cgroups.layout();
         if (layout.mode().usesV1Controllers()) {
             Path devices = layout.controller("devices").orElseThrow();
@@ -149,7 +152,7 @@ class DevicesIT {
                 "write loop refused", "read mem refused")) {
             assertTrue(log.lines().anyMatch(ok::equals), "no `" + ok + "` in:\n" + log);
         }
-        assertTrue(log.contains("can't open '/dev/l': Operation not permitted"), log);
+        assertTrue(log.matches("(?s).*can't open '/dev/l-[a-z]+': Operation not permitted.*"), log);
     }
 
     /** Open fds of this JVM that are BPF programs. */
