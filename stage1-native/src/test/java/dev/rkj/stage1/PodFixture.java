@@ -34,11 +34,16 @@ final class PodFixture implements AutoCloseable {
         private final Path dataDir;
 
         Shared() throws IOException {
+            this(CgroupLayout.detect());
+        }
+
+        /** Pods in the cgroups of {@code layout} (a part of the host's, to test one hierarchy alone). */
+        Shared(CgroupLayout layout) throws IOException {
             lowerDir = TestRun.newDir("lower");
             lower = TestImages.busybox(lowerDir.resolve("rootfs"));
             dataDir = TestRun.newDir("data");
             binary = Stage1Binary.extract(dataDir);
-            cgroups = new Cgroups(KERNEL, CgroupLayout.detect(), TestRun.cgroupParent());
+            cgroups = new Cgroups(KERNEL, layout, TestRun.cgroupParent());
         }
 
         PodFixture pod() throws IOException {

@@ -11,6 +11,15 @@ package dev.rkj.stage1.cgroup;
 public record CgroupLimits(Long memoryBytes, Long cpuLimitMillicores, Long cpuRequestMillicores, Long pids) {
     public static final CgroupLimits NONE = new CgroupLimits(null, null, null, null);
 
+    /**
+     * The pids limit a pod should get when the user sets none: 2048 processes and threads, as
+     * Podman's default. It stops a fork bomb at 1/16 of the kernel's default {@code pid_max}
+     * (32768) and is far above what an app needs (a busy JVM runs a few hundred threads); a
+     * pod that needs more is given more explicitly. Threads count: the kernel's pids
+     * controller counts tasks.
+     */
+    public static final long DEFAULT_PIDS_MAX = 2048;
+
     public CgroupLimits {
         positive("memory limit", memoryBytes);
         positive("cpu limit", cpuLimitMillicores);

@@ -13,13 +13,17 @@ import java.util.regex.Pattern;
 
 /**
  * Creates and finds pod cgroups: one per pod under a parent ({@code rkj} by default) in each
- * hierarchy that carries a controller rkj limits ({@code /sys/fs/cgroup/memory/rkj/<pod>} on v1,
- * {@code /sys/fs/cgroup/rkj/<pod>} on v2). Takes its roots from a {@link CgroupLayout}, so a
- * fake cgroupfs tree in a temp dir can stand in for the real one.
+ * hierarchy that carries a controller rkj limits, in the v1 {@code devices} hierarchy, and in
+ * the cgroup2 hierarchy ({@code /sys/fs/cgroup/memory/rkj/<pod>} on v1,
+ * {@code /sys/fs/cgroup/unified/rkj/<pod>} too on a hybrid host, {@code /sys/fs/cgroup/rkj/<pod>}
+ * on v2). Every pod cgroup is confined to {@link DeviceRule#STANDARD}. Takes its roots from a
+ * {@link CgroupLayout}, so a fake cgroupfs tree in a temp dir can stand in for the real one.
  */
 public final class Cgroups {
     /** The controllers rkj limits and accounts. */
     static final List<String> CONTROLLERS = List.of("memory", "cpu", "pids");
+    /** The v1 hierarchies a pod gets a cgroup in: the limited ones, and devices. */
+    private static final List<String> V1_HIERARCHIES = List.of("memory", "cpu", "pids", "devices");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,254}");
 
     private final Kernel kernel;
@@ -67,14 +71,19 @@ public final class Cgroups {
             return List.of(layout.unified());
         }
         Set<Path> roots = new LinkedHashSet<>(); // cpu and cpuacct may share one mount
-        for (String c : CONTROLLERS) {
+        for (String c : V1_HIERARCHIES) {
             layout.controller(c).ifPresent(roots::add);
+        }
+        if (layout.unified() != null) { // hybrid: the place of a device program, as on v2
+            roots.add(layout.unified());
         }
         return List.copyOf(roots);
     }
 
     /**
-     * Creates the pod's cgroup (idempotent) and writes its limits.
+     * Creates the pod's cgroup (idempotent), confines it to {@link DeviceRule#STANDARD} and writes
+     * its limits; if that fails, the cgroup is removed again. App cgroups made below it with
+     * {@link PodCgroup#child} inherit the devices.
      *
      * @throws IOException naming the directory or file and the value the kernel refused
      */
@@ -94,7 +103,17 @@ public final class Cgroups {
             dirs.add(dir);
         }
         PodCgroup cgroup = new PodCgroup(kernel, layout, dirs, backoff, removeAttempts);
-        cgroup.apply(limits);
+        try {
+            cgroup.confineDevices(DeviceRule.STANDARD);
+            cgroup.apply(limits);
+        } catch (IOException | RuntimeException e) {
+            try {
+                cgroup.remove(false); // nothing joined it yet: no half-made cgroup is left
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
         return cgroup;
     }
 

@@ -71,6 +71,53 @@ public final class PodCgroup {
         return String.join(" ", Cgroups.CONTROLLERS.stream().filter(have::contains).map(c -> "+" + c).toList());
     }
 
+    /**
+     * Refuses every device node but those {@code rules} allow, to the processes of this cgroup
+     * and of the cgroups below it: on v1 with {@code devices.deny a}, then one
+     * {@code devices.allow} line per rule; in a cgroup2 directory (v2, and on a hybrid host too)
+     * with a BPF device program, attached for the life of the cgroup.
+     *
+     * @throws IOException neither the v1 devices controller nor cgroup2 is there to confine it,
+     *                     or the kernel refused a rule or the program
+     */
+    void confineDevices(List<DeviceRule> rules) throws IOException {
+        boolean confined = false;
+        if (layout.mode().usesV1Controllers() && layout.controller("devices").isPresent()) {
+            Path dir = v1("devices");
+            write(dir.resolve("devices.deny"), "a");
+            for (DeviceRule rule : rules) {
+                write(dir.resolve("devices.allow"), rule.v1Line()); // the kernel reads one rule per write
+            }
+            confined = true;
+        }
+        Path unified = layout.unified();
+        for (Path dir : dirs) {
+            if (unified != null && dir.startsWith(unified)) {
+                int program = kernel.bpfLoadDeviceProgram(DeviceProgram.compile(rules));
+                try {
+                    kernel.bpfAttachDeviceProgram(program, dir);
+                } catch (KernelException e) {
+                    closeAfter(e, program);
+                    throw e;
+                }
+                kernel.close(program); // the attachment holds it until the cgroup is removed
+                confined = true;
+            }
+        }
+        if (!confined) {
+            throw new IOException("cannot confine the devices of cgroup " + dirs
+                    + ": neither the v1 devices controller nor cgroup2 is mounted; mount one of them");
+        }
+    }
+
+    private void closeAfter(KernelException failure, int fd) {
+        try {
+            kernel.close(fd);
+        } catch (KernelException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
     void apply(CgroupLimits limits) throws IOException {
         if (layout.mode().usesV1Controllers()) {
             applyV1(limits);

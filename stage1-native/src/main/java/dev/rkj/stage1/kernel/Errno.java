@@ -17,6 +17,7 @@ public final class Errno {
     public static final int ENOTDIR = 20;
     public static final int EINVAL = 22;
     public static final int EROFS = 30;
+    public static final int ENOSYS = 38;
     public static final int ENOTEMPTY = 39;
 
     /** Linux x86_64/arm64 numbering (asm-generic): name and the C library's description. */

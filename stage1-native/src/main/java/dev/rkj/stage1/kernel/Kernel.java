@@ -82,4 +82,20 @@ public interface Kernel {
 
     /** waitpid(2), blocking: the raw wait status. */
     int waitpid(int pid) throws KernelException;
+
+    /**
+     * bpf(2) {@code BPF_PROG_LOAD} of a {@code BPF_PROG_TYPE_CGROUP_DEVICE} program: its fd. A
+     * program the verifier refuses fails with the verifier's last words in the message.
+     *
+     * @param instructions {@code struct bpf_insn}s, 8 bytes each, little-endian
+     */
+    int bpfLoadDeviceProgram(byte[] instructions) throws KernelException;
+
+    /**
+     * bpf(2) {@code BPF_PROG_ATTACH} of a loaded device program to a cgroup2 directory
+     * ({@code BPF_CGROUP_DEVICE}, {@code BPF_F_ALLOW_MULTI}: it runs beside the programs of the
+     * cgroups above). It stays attached, and loaded, until the cgroup is removed: close the fd
+     * after this.
+     */
+    void bpfAttachDeviceProgram(int programFd, Path cgroupDir) throws KernelException;
 }

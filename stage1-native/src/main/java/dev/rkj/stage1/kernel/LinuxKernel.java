@@ -1,5 +1,7 @@
 package dev.rkj.stage1.kernel;
 
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import jnr.ffi.LibraryLoader;
@@ -22,6 +24,21 @@ public final class LinuxKernel implements Kernel {
     private static final short POSIX_SPAWN_SETSIGMASK = 0x08;
     private static final short POSIX_SPAWN_SETSID = 0x80;
     private static final int POLLIN = 1;
+    private static final int O_DIRECTORY = 0200000;
+    /** bpf(2) has no common number: x86-64 has its own, arm64 and riscv64 share the generic table. */
+    private static final long SYS_BPF = switch (System.getProperty("os.arch")) {
+        case "amd64", "x86_64" -> 321;
+        case "aarch64", "riscv64" -> 280;
+        default -> -1;
+    };
+    private static final int BPF_PROG_LOAD = 5;
+    private static final int BPF_PROG_ATTACH = 8;
+    private static final int BPF_PROG_TYPE_CGROUP_DEVICE = 15;
+    private static final int BPF_CGROUP_DEVICE = 6;
+    private static final int BPF_F_ALLOW_MULTI = 2;
+    /** Covers the fields used of {@code union bpf_attr}; the kernel reads the rest as zero. */
+    private static final int BPF_ATTR_SIZE = 128;
+    private static final int BPF_LOG_SIZE = 1 << 16;
     /** Bigger than glibc's posix_spawnattr_t (336), posix_spawn_file_actions_t (80), sigset_t (128). */
     private static final int OPAQUE_SIZE = 1024;
 
@@ -280,5 +297,61 @@ public final class LinuxKernel implements Kernel {
             }
         }
         return status[0];
+    }
+
+    @Override
+    public int bpfLoadDeviceProgram(byte[] instructions) throws KernelException {
+        String subject = "cgroup device program of " + instructions.length / 8 + " instructions";
+        if (SYS_BPF < 0 || ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new KernelException("bpf", subject, Errno.ENOSYS,
+                    "rkj builds device programs for little-endian x86-64, arm64 and riscv64 only, not "
+                            + System.getProperty("os.arch"));
+        }
+        Pointer code = Memory.allocateDirect(runtime, instructions.length);
+        code.put(0, instructions, 0, instructions.length);
+        byte[] gpl = "GPL\0".getBytes(StandardCharsets.US_ASCII);
+        Pointer license = Memory.allocateDirect(runtime, gpl.length);
+        license.put(0, gpl, 0, gpl.length);
+        Pointer attr = Memory.allocateDirect(runtime, BPF_ATTR_SIZE, true);
+        attr.putInt(0, BPF_PROG_TYPE_CGROUP_DEVICE);
+        attr.putInt(4, instructions.length / 8);
+        attr.putLong(8, code.address());
+        attr.putLong(16, license.address());
+        long fd = libc.syscall(SYS_BPF, BPF_PROG_LOAD, attr.address(), BPF_ATTR_SIZE, 0);
+        if (fd >= 0) {
+            return (int) fd;
+        }
+        int errno = runtime.getLastError();
+        // again with the verifier's log, to say why
+        Pointer log = Memory.allocateDirect(runtime, BPF_LOG_SIZE, true);
+        attr.putInt(24, 1);
+        attr.putInt(28, BPF_LOG_SIZE);
+        attr.putLong(32, log.address());
+        fd = libc.syscall(SYS_BPF, BPF_PROG_LOAD, attr.address(), BPF_ATTR_SIZE, 0);
+        if (fd >= 0) {
+            return (int) fd;
+        }
+        List<String> lines = log.getString(0, BPF_LOG_SIZE, StandardCharsets.US_ASCII).strip().lines().toList();
+        String said = lines.isEmpty() ? null
+                : "the verifier said: " + String.join(" / ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+        throw new KernelException("bpf", subject, errno, said);
+    }
+
+    @Override
+    public void bpfAttachDeviceProgram(int programFd, Path cgroupDir) throws KernelException {
+        int dir = open(cgroupDir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        try {
+            Pointer attr = Memory.allocateDirect(runtime, BPF_ATTR_SIZE, true);
+            attr.putInt(0, dir);
+            attr.putInt(4, programFd);
+            attr.putInt(8, BPF_CGROUP_DEVICE);
+            attr.putInt(12, BPF_F_ALLOW_MULTI);
+            if (libc.syscall(SYS_BPF, BPF_PROG_ATTACH, attr.address(), BPF_ATTR_SIZE, 0) < 0) {
+                throw new KernelException("bpf", cgroupDir.toString(), runtime.getLastError(),
+                        "BPF_PROG_ATTACH of the pod's device program to its cgroup failed");
+            }
+        } finally {
+            libc.close(dir);
+        }
     }
 }

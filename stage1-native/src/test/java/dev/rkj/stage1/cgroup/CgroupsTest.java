@@ -1,5 +1,6 @@
 package dev.rkj.stage1.cgroup;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -39,9 +40,11 @@ class CgroupsTest {
         files(root.resolve("cpu,cpuacct"), Map.of("cgroup.procs", "1\n", "cpu.cfs_period_us", "100000\n",
                 "cpu.cfs_quota_us", "-1\n", "cpu.shares", "1024\n"));
         files(root.resolve("pids"), Map.of("cgroup.procs", "1\n", "pids.max", "max\n"));
+        files(root.resolve("devices"), Map.of("cgroup.procs", "1\n", "devices.allow", "", "devices.deny", "",
+                "devices.list", "a *:* rwm\n"));
         kernel.emulateCgroupfs(root);
         return CgroupLayout.v1(Map.of("memory", root.resolve("memory"), "cpu", root.resolve("cpu,cpuacct"),
-                "cpuacct", root.resolve("cpu,cpuacct"), "pids", root.resolve("pids")));
+                "cpuacct", root.resolve("cpu,cpuacct"), "pids", root.resolve("pids"), "devices", root.resolve("devices")));
     }
 
     private CgroupLayout fakeV2() throws IOException {
@@ -58,8 +61,8 @@ class CgroupsTest {
         Cgroups cgroups = new Cgroups(kernel, fakeV1(), "rkj", Backoff.none(), 3);
         PodCgroup pod = cgroups.create("p1", new CgroupLimits(16L << 20, 500L, 250L, 64L));
 
-        assertEquals(List.of(root.resolve("memory/rkj/p1"), root.resolve("cpu,cpuacct/rkj/p1"), root.resolve("pids/rkj/p1")),
-                pod.dirs());
+        assertEquals(List.of(root.resolve("memory/rkj/p1"), root.resolve("cpu,cpuacct/rkj/p1"), root.resolve("pids/rkj/p1"),
+                root.resolve("devices/rkj/p1")), pod.dirs());
         assertEquals("16777216", Files.readString(root.resolve("memory/rkj/p1/memory.limit_in_bytes")));
         assertEquals("16777216", Files.readString(root.resolve("memory/rkj/p1/memory.memsw.limit_in_bytes")));
         assertEquals("50000", Files.readString(root.resolve("cpu,cpuacct/rkj/p1/cpu.cfs_quota_us")));
@@ -83,6 +86,67 @@ class CgroupsTest {
         assertEquals("150000 100000", Files.readString(root.resolve("rkj/p1/cpu.max")));
         assertEquals("39", Files.readString(root.resolve("rkj/p1/cpu.weight")));
         assertEquals("10", Files.readString(root.resolve("rkj/p1/pids.max")));
+    }
+
+    @Test
+    void v1DeniesAllDevicesThenAllowsTheStandardOnes() throws Exception {
+        new Cgroups(kernel, fakeV1(), "rkj", Backoff.none(), 3).create("p1", CgroupLimits.NONE);
+
+        assertEquals("a", Files.readString(root.resolve("devices/rkj/p1/devices.deny")));
+        // one rule per write (the kernel reads one): a plain file keeps the last; DevicesIT reads devices.list
+        assertEquals("c 136:* rwm", Files.readString(root.resolve("devices/rkj/p1/devices.allow")));
+        assertEquals(List.of(), kernel.calls("bpf_prog_load"), "no cgroup2 here");
+    }
+
+    @Test
+    void v2AttachesTheDeviceProgramToThePodsCgroupAndClosesItsFd() throws Exception {
+        new Cgroups(kernel, fakeV2(), "rkj", Backoff.none(), 3).create("p1", CgroupLimits.NONE);
+
+        List<RecordingKernel.Call> loads = kernel.calls("bpf_prog_load");
+        assertEquals(1, loads.size());
+        assertArrayEquals(DeviceProgram.compile(DeviceRule.STANDARD), (byte[]) loads.get(0).args().get(0));
+        RecordingKernel.Call attach = kernel.calls("bpf_prog_attach").get(0);
+        assertEquals(root.resolve("rkj/p1"), attach.args().get(0));
+        int fd = (Integer) attach.args().get(1);
+        assertEquals(List.of(fd), kernel.calls("close").get(0).args());
+    }
+
+    @Test
+    void hybridConfinesDevicesInTheV1HierarchyAndWithAProgramInTheUnifiedOne() throws Exception {
+        CgroupLayout v1 = fakeV1();
+        files(root.resolve("unified"), Map.of("cgroup.procs", "1\n", "cgroup.controllers", "", "cgroup.subtree_control", ""));
+        CgroupLayout hybrid = new CgroupLayout(CgroupMode.HYBRID, v1.v1Controllers(), root.resolve("unified"));
+        PodCgroup pod = new Cgroups(kernel, hybrid, "rkj", Backoff.none(), 3).create("p1", CgroupLimits.NONE.withPids(9));
+
+        assertTrue(pod.dirs().contains(root.resolve("unified/rkj/p1")), pod.dirs().toString());
+        assertTrue(pod.procsFiles().contains(root.resolve("unified/rkj/p1/cgroup.procs")));
+        assertEquals("a", Files.readString(root.resolve("devices/rkj/p1/devices.deny")));
+        assertEquals(root.resolve("unified/rkj/p1"), kernel.calls("bpf_prog_attach").get(0).args().get(0));
+        assertEquals("9", Files.readString(root.resolve("pids/rkj/p1/pids.max")), "limits stay in v1");
+
+        PodCgroup app = pod.child("web", CgroupLimits.NONE);
+        assertTrue(app.dirs().contains(root.resolve("unified/rkj/p1/web")), "the app inherits the program");
+        pod.remove(false);
+        assertFalse(Files.exists(root.resolve("unified/rkj/p1")) || Files.exists(root.resolve("devices/rkj/p1")));
+    }
+
+    @Test
+    void aFailedAttachClosesTheProgramAndNamesTheCgroup() throws Exception {
+        kernel.failNext("bpf_prog_attach", Errno.EPERM);
+        KernelException e = assertThrows(KernelException.class,
+                () -> new Cgroups(kernel, fakeV2(), "rkj", Backoff.none(), 3).create("p1", CgroupLimits.NONE));
+        assertEquals(root.resolve("rkj/p1").toString(), e.path());
+        assertEquals(1, kernel.calls("close").size());
+    }
+
+    @Test
+    void aV1HostWithoutTheDevicesControllerIsRefusedNotLeftOpen() throws Exception {
+        CgroupLayout full = fakeV1();
+        Map<String, Path> noDevices = new java.util.HashMap<>(full.v1Controllers());
+        noDevices.remove("devices");
+        IOException e = assertThrows(IOException.class,
+                () -> new Cgroups(kernel, CgroupLayout.v1(noDevices), "rkj", Backoff.none(), 3).create("p", CgroupLimits.NONE));
+        assertTrue(e.getMessage().contains("neither the v1 devices controller nor cgroup2 is mounted"), e.getMessage());
     }
 
     @Test

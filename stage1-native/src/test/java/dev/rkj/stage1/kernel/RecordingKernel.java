@@ -270,4 +270,18 @@ public final class RecordingKernel implements Kernel {
         record("waitpid", pid);
         return 0;
     }
+
+    @Override
+    public synchronized int bpfLoadDeviceProgram(byte[] instructions) throws KernelException {
+        record("bpf_prog_load", instructions.clone());
+        return nextFd++;
+    }
+
+    @Override
+    public synchronized void bpfAttachDeviceProgram(int programFd, Path cgroupDir) throws KernelException {
+        record("bpf_prog_attach", cgroupDir, programFd);
+        if (!Files.isDirectory(cgroupDir)) {
+            throw new KernelException("bpf", cgroupDir.toString(), Errno.ENOENT);
+        }
+    }
 }
