@@ -4,6 +4,7 @@ import dev.rkj.engine.appc.LinuxCapability;
 import dev.rkj.engine.appc.Quantity;
 import dev.rkj.engine.pod.Grantor;
 import dev.rkj.engine.pod.PodSpec;
+import dev.rkj.stage1.cgroup.CgroupLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ final class PodOptions {
     String capsRemove;
 
     @Option(names = "--pids-limit", paramLabel = "N",
-            description = "the most processes the pod may run (default: rkj's)")
+            description = "the most processes the pod may run (default " + CgroupLimits.DEFAULT_PIDS_MAX + ")")
     String pidsLimit;
 
     @Option(names = "--net", paramLabel = "NET", defaultValue = "none",

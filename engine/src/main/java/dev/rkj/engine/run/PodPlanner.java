@@ -52,6 +52,9 @@ import java.util.Set;
  * ({@link #capabilities}). no_new_privs is on for every app; an image's isolator may turn it off
  * only with {@code --insecure-options=capabilities} ({@link #noNewPrivileges}).
  *
+ * <p>Every pod's cgroup caps its processes: {@code --pids-limit}, or
+ * {@link CgroupLimits#DEFAULT_PIDS_MAX} when the user sets none.
+ *
  * <p>One image makes one app, named after the last part of the image's name ({@code example.com/
  * redis-server} runs as {@code redis-server}), as rkt named them.
  *
@@ -136,11 +139,12 @@ public final class PodPlanner {
         } catch (IllegalArgumentException e) {
             throw StageException.permanent("pod " + podId + " cannot run: " + e.getMessage());
         }
+        long pids = spec.pidsLimit() != null ? spec.pidsLimit() : CgroupLimits.DEFAULT_PIDS_MAX;
         if (appLimits.size() == 1) {
-            return new Launch(built, appLimits.values().iterator().next(), Map.of());
+            return new Launch(built, appLimits.values().iterator().next().withPids(pids), Map.of());
         }
         appLimits.values().removeIf(l -> l.equals(CgroupLimits.NONE));
-        return new Launch(built, CgroupLimits.NONE, appLimits);
+        return new Launch(built, CgroupLimits.NONE.withPids(pids), appLimits);
     }
 
     /**

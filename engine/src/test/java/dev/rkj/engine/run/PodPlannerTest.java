@@ -78,7 +78,7 @@ class PodPlannerTest {
         Set<Capability> expected = EnumSet.copyOf(Capability.DEFAULT_RETAIN_SET);
         expected.remove(Capability.CAP_NET_RAW);
         assertEquals(expected, app.capabilities());
-        assertEquals(new CgroupLimits(1_000_000_000L, null, null, null), launch.podLimits());
+        assertEquals(new CgroupLimits(1_000_000_000L, null, null, CgroupLimits.DEFAULT_PIDS_MAX), launch.podLimits());
     }
 
     @Test
@@ -105,7 +105,7 @@ class PodPlannerTest {
         App app = manifest.apps().get(0).app().orElseThrow();
         assertEquals(64L << 20, app.isolator(Isolator.Memory.class).orElseThrow().limitBytes().getAsLong());
         assertEquals(500, app.isolator(Isolator.Cpu.class).orElseThrow().limitMillis().getAsLong());
-        assertEquals(new CgroupLimits(64L << 20, 500L, 500L, null), planner.launch(POD, POD_DIR, spec, manifest).podLimits());
+        assertEquals(new CgroupLimits(64L << 20, 500L, 500L, CgroupLimits.DEFAULT_PIDS_MAX), planner.launch(POD, POD_DIR, spec, manifest).podLimits());
     }
 
     @Test
@@ -229,6 +229,13 @@ class PodPlannerTest {
         Stage1Plan seccomp = launch(insecure(InsecureOption.SECCOMP), app()).plan();
         assertTrue(seccomp.maskPaths());
         assertEquals(false, seccomp.apps().get(0).seccomp());
+    }
+
+    @Test
+    void everyPodHasAPidsLimitTheDefaultUnlessTheUserSetsOne() throws Exception {
+        assertEquals(CgroupLimits.DEFAULT_PIDS_MAX, launch(PodSpec.of("x"), app()).podLimits().pids());
+        PodSpec limited = PodSpec.of("x").withPidsLimit(64L);
+        assertEquals(64L, launch(limited, app()).podLimits().pids());
     }
 
     @Test
