@@ -101,6 +101,7 @@ public final class ChronicleJournal implements Journal {
         Objects.requireNonNull(registry, "registry");
         Path absolute = dir.toAbsolutePath().normalize();
         QueueFiles.prepareDirectory(absolute);
+        QueueFiles.setAsideEmpty(absolute, Instant.now());
         QueueFiles.checkHeaders(absolute);
         ChronicleJournal journal = openQueue(absolute, registry, clock, rollCycle, backoff);
         JournalException damage = journal.tailDamage();

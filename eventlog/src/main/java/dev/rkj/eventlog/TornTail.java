@@ -82,7 +82,7 @@ final class TornTail {
         }
         Path file = QueueFiles.fileFor(dir, rollCycle, cycle);
         String name = file.getFileName().toString();
-        String keptAs = DAMAGED_DIR + "/" + name + "." + STAMP.format(Instant.now());
+        String keptAs = keptAsFor(file, Instant.now());
         Path evidence = dir.resolve(keptAs);
         Path scratch = dir.resolve(".repair-" + name);
         try {
@@ -101,6 +101,11 @@ final class TornTail {
                     + Messages.describe(e) + "): check free space and permissions in " + dir + ", then retry", e);
         }
         return new Repair(name, keptAs, torn, kept.isEmpty() ? null : kept.get(kept.size() - 1));
+    }
+
+    /** Where a damaged queue file is kept, relative to the journal directory: {@code damaged/<file>.<time>}. */
+    static String keptAsFor(Path file, Instant now) {
+        return DAMAGED_DIR + "/" + file.getFileName() + "." + STAMP.format(now);
     }
 
     private static StoredEnvelope intactOrNull(DocumentContext dc) {
