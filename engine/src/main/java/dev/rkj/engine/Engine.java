@@ -115,6 +115,7 @@ public final class Engine implements AutoCloseable {
         PodProjection projection = new PodProjection();
         this.dispatcher = new PodEventDispatcher(journal, projection, context);
         this.recorder = new PodRecorder(journal, projection);
+        this.recorder.onJournalFailure(this::onJournalFailure);
         EnginePorts ports = config.ports();
         this.launcher = new LaunchVerticle(dispatcher, recorder, me, new LaunchPodStep(vertx, ports.runner()),
                 new StopPodStep(vertx, ports.runner()), new ReleasePodStep(vertx, ports.janitor()));
@@ -490,6 +491,14 @@ public final class Engine implements AutoCloseable {
         List<StatusWaiter> list = waiters.get(state.podId());
         if (list != null) {
             list.forEach(w -> offer(w, state));
+        }
+    }
+
+    /** An append about the pod failed: its waiters would wait for a state that cannot be recorded. */
+    private void onJournalFailure(String podId, JournalException e) {
+        List<StatusWaiter> list = waiters.get(podId);
+        if (list != null) {
+            list.forEach(w -> finish(w, null, e));
         }
     }
 

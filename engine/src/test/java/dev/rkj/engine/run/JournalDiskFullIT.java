@@ -5,7 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.rkj.engine.Engine;
+import dev.rkj.engine.EngineConfig;
+import dev.rkj.engine.EngineException;
+import dev.rkj.engine.EnginePorts;
+import dev.rkj.engine.pod.PodSpec;
+import dev.rkj.engine.pod.PodState;
+import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.eventlog.ChronicleJournal;
+import dev.rkj.stage1.Stage1Launcher;
 import dev.rkj.eventlog.EventRegistry;
 import dev.rkj.eventlog.Journal;
 import dev.rkj.eventlog.JournalException;
@@ -20,6 +28,9 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,6 +49,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class JournalDiskFullIT {
     private static final int ROUNDS = 50;
     private static final Duration BOUND = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @WireName("test.filler")
     record Filler(String text) {}
@@ -124,6 +136,57 @@ class JournalDiskFullIT {
             }
         }
         assertEquals(ROUNDS, refusals);
+    }
+
+    @Test
+    void podsThatFillTheDiskEndWithoutAHangAndPodsRunAgainOnceSpaceIsFreed() throws Exception {
+        RenderedImage image = RenderedImage.busybox(Files.createDirectories(data.resolve("image")), "/bin/true");
+        Stage1Host host = Stage1Host.open(data, TestRun.cgroupParent(),
+                new Stage1Launcher.Output(base.resolve("stage1.out"), base.resolve("stage1.err")));
+        Engine engine = Engine.open(EngineConfig.builder(data, new EnginePorts(image, new InsecureOnlyImageVerifier(),
+                image, host.preparer(image), host.runner(), host.janitor())).build());
+        try {
+            for (int round = 0; round < 3; round++) {
+                // The pod fills the disk from inside (its upper dir is on it), at a different point each round.
+                long leave = round * 200_000L;
+                String fill = "dd if=/dev/zero of=/hog bs=4k count=$(( ($(df -k / | tail -1 | awk '{print $4}') - "
+                        + leave / 1024 + ") / 4 )) 2>/dev/null; dd if=/dev/zero of=/hog2 bs=4k 2>/dev/null; exit 3";
+                String podId = Engine.await(engine.createPod(podSpec("/bin/sh", List.of("-c", fill)), true), WAIT);
+                PodState end;
+                try {
+                    end = Engine.await(engine.awaitStatus(podId, s -> s.status().isFinished(), WAIT), WAIT);
+                    assertEquals(PodStatus.EXITED, end.status(), end.toString());
+                    assertEquals(3, end.exitCode(), end.toString());
+                } catch (EngineException e) {
+                    // The journal could not record the end: the waiter hears why, at once.
+                    assertTrue(e.getMessage().contains("no space left"), e.getMessage());
+                }
+                assertTrue(Files.getFileStore(data).getUsableSpace() < (256 << 10), "the pod filled the disk");
+                Engine.await(engine.gc(Duration.ZERO, Duration.ZERO, false), WAIT);
+                await().atMost(WAIT).until(() -> Files.getFileStore(data).getUsableSpace() > (4 << 20));
+                String next = Engine.await(engine.createPod(podSpec("/bin/sh", List.of("-c", "exit 5")), true), WAIT);
+                assertEquals(5, Engine.await(engine.awaitStatus(next, s -> s.status().isFinished(), WAIT), WAIT)
+                        .exitCode(), "pods run again once space is freed");
+                Engine.await(engine.gc(Duration.ZERO, Duration.ZERO, false), WAIT);
+            }
+        } finally {
+            for (PodState pod : engine.list()) {
+                if (pod.status() == PodStatus.RUNNING) {
+                    Engine.await(engine.stop(pod.podId(), true), WAIT);
+                }
+            }
+            Engine.await(engine.gc(Duration.ZERO, Duration.ZERO, false), WAIT);
+            engine.close();
+            host.cgroups().removeParentIfEmpty();
+        }
+        try (Journal journal = ChronicleJournal.open(data.resolve("journal"), dev.rkj.engine.EngineEvents.registry())) {
+            assertTrue(journal.verify().ok(), journal.verify().toString());
+        }
+    }
+
+    private static PodSpec podSpec(String exec, List<String> args) {
+        return new PodSpec(RenderedImage.NAME, exec, args, Map.of(), null, PodSpec.NetMode.DEFAULT, null, null, false,
+                Set.of(PodSpec.InsecureOption.IMAGE));
     }
 
     /** Writes {@code hog} until the disk has about {@code leave} bytes free (or none). */
