@@ -26,6 +26,8 @@ import dev.rkj.engine.stage.GcVerticle;
 import dev.rkj.engine.stage.LaunchPodStep;
 import dev.rkj.engine.stage.LaunchVerticle;
 import dev.rkj.engine.stage.PodEventDispatcher;
+import dev.rkj.engine.stage.PodJanitorPort;
+import dev.rkj.engine.stage.StageException;
 import dev.rkj.engine.stage.PodRecorder;
 import dev.rkj.engine.stage.PodRecorder.Recorded;
 import dev.rkj.engine.stage.PrepareVerticle;
@@ -405,6 +407,45 @@ public final class Engine implements AutoCloseable {
             offer(waiter, recorder.current(podId));
         }
         return promise.future();
+    }
+
+    /**
+     * Removes the entries of {@code <dataDir>/pods/} that the journal knows nothing of
+     * ({@code rkj gc --unknown-pods}): a pod directory with a valid pod id is released and deleted
+     * like a pod (its rootfs unmounted, its cgroups removed, never crossing into a mount or
+     * following a link; refused while its stage1 runs); anything else there is left alone and
+     * reported.
+     *
+     * @return the entries removed and, for the others, why not
+     */
+    public Future<GcReport> collectUnknownPods() {
+        if (closed) {
+            return closedFailure();
+        }
+        return vertx.executeBlocking(() -> {
+            java.util.Set<String> known = new java.util.HashSet<>();
+            journal.replay(0, env -> known.add(env.aggregateId()));
+            List<String> deleted = new ArrayList<>();
+            Map<String, String> failed = new java.util.TreeMap<>();
+            for (PodJanitorPort.Entry entry : config.ports().janitor().entries()) {
+                String name = entry.name();
+                if (known.contains(name)) {
+                    continue;
+                }
+                if (!PodIds.isValid(name) || !entry.directory()) {
+                    failed.put(name, "pods/" + name + " is not a pod directory (" + (entry.directory()
+                            ? "not a pod id" : "not a directory") + "): left alone; remove it yourself if it is not needed");
+                    continue;
+                }
+                try {
+                    config.ports().janitor().delete(PodState.initial(name));
+                    deleted.add(name);
+                } catch (StageException e) {
+                    failed.put(name, e.getMessage());
+                }
+            }
+            return new GcReport(List.of(), deleted, failed);
+        }, false);
     }
 
     /** The history of a pod, from the journal ({@code rkj journal show}); deleted pods too. */
