@@ -1,6 +1,5 @@
 package dev.rkj.api.cli;
 
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rkj.engine.run.UnknownPods;
