@@ -199,16 +199,24 @@ final class JournalCommand implements Runnable {
             try {
                 Journal journal = parent.root.context().journal();
                 VerifyResult result = journal.verify();
+                List<Path> unknown;
+                try {
+                    unknown = UnknownPods.find(parent.root.context().dataDir(), journal);
+                } catch (JournalException unreadable) {
+                    if (result.ok()) {
+                        throw unreadable;
+                    }
+                    unknown = List.of(); // a broken chain is reported below; which pods it knows is unclear
+                }
+                for (Path entry : unknown) {
+                    parent.root.err().println("rkj: " + UnknownPods.kind(entry) + " " + entry
+                            + " is not a pod the journal knows");
+                }
                 if (!result.ok()) {
                     throw new CliException("journal verify failed at index " + result.firstBrokenIndex().getAsLong()
                             + ": " + result.problem());
                 }
                 parent.root.out().println("journal OK: " + result.checked() + " events, hash chain verified");
-                List<Path> unknown = UnknownPods.find(parent.root.context().dataDir(), journal);
-                for (Path entry : unknown) {
-                    parent.root.err().println("rkj: " + UnknownPods.kind(entry) + " " + entry
-                            + " is not a pod the journal knows");
-                }
                 if (!unknown.isEmpty()) {
                     throw new CliException(unknown.size() + " entr" + (unknown.size() == 1 ? "y" : "ies")
                             + " under pods/ are not in the journal (see above; a lost or truncated journal): remove"
