@@ -233,6 +233,7 @@ public final class Engine implements AutoCloseable {
         }
         return chain.compose(x -> {
             dispatcher.listen(statusListener);
+            dispatcher.whenFailed(this::onTailFailure);
             dispatcher.start();
             return reconciler.reconcileAll();
         }).map(outcomes -> {
@@ -405,6 +406,7 @@ public final class Engine implements AutoCloseable {
             finish(waiter, null, new IllegalStateException("engine " + me.engineId() + " is closed"));
         } else {
             offer(waiter, recorder.current(podId));
+            dispatcher.failure().ifPresent(why -> finish(waiter, null, why));
         }
         return promise.future();
     }
@@ -533,6 +535,11 @@ public final class Engine implements AutoCloseable {
         if (list != null) {
             list.forEach(w -> offer(w, state));
         }
+    }
+
+    /** The journal's tail stopped (a damaged journal): no state will change any more, so every waiter hears why. */
+    private void onTailFailure(Throwable why) {
+        waiters.values().forEach(list -> list.forEach(w -> finish(w, null, why)));
     }
 
     /** An append about the pod failed: its waiters would wait for a state that cannot be recorded. */

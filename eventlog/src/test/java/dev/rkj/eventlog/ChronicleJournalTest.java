@@ -567,8 +567,14 @@ class ChronicleJournalTest extends JournalContract {
         assertTrue(verified.problem().contains(file.toString()), verified.problem());
 
         List<Long> tailed = new CopyOnWriteArrayList<>();
+        java.util.concurrent.CompletableFuture<Throwable> heard = new java.util.concurrent.CompletableFuture<>();
         try (Tail tail = journal.tail(0, e -> tailed.add(e.index()))) {
+            tail.whenFailed(heard::complete);
             await().until(() -> tail.failure().isPresent());
+            assertEquals(tail.failure().get(), heard.get(10, TimeUnit.SECONDS), "the failure reaches its listener");
+            java.util.concurrent.CompletableFuture<Throwable> late = new java.util.concurrent.CompletableFuture<>();
+            tail.whenFailed(late::complete);
+            assertTrue(late.isDone(), "a listener after the failure hears it at once");
             assertEquals(LongStream.range(0, 40).boxed().toList(), tailed);
             assertEquals(40, tail.position());
             JournalException stuck = assertInstanceOf(JournalException.class, tail.failure().get());
