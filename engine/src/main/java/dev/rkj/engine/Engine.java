@@ -27,6 +27,8 @@ import dev.rkj.engine.stage.GcVerticle;
 import dev.rkj.engine.stage.LaunchPodStep;
 import dev.rkj.engine.stage.LaunchVerticle;
 import dev.rkj.engine.stage.PodEventDispatcher;
+import dev.rkj.engine.stage.PodJanitorPort;
+import dev.rkj.engine.stage.StageException;
 import dev.rkj.engine.stage.PodRecorder;
 import dev.rkj.engine.stage.PodRecorder.Recorded;
 import dev.rkj.engine.stage.PrepareVerticle;
@@ -116,6 +118,7 @@ public final class Engine implements AutoCloseable {
         PodProjection projection = new PodProjection();
         this.dispatcher = new PodEventDispatcher(journal, projection, context);
         this.recorder = new PodRecorder(journal, projection);
+        this.recorder.onJournalFailure(this::onJournalFailure);
         EnginePorts ports = config.ports();
         this.launcher = new LaunchVerticle(dispatcher, recorder, me, new LaunchPodStep(vertx, ports.runner()),
                 new StopPodStep(vertx, ports.runner()), new ReleasePodStep(vertx, ports.janitor()));
@@ -231,6 +234,7 @@ public final class Engine implements AutoCloseable {
         }
         return chain.compose(x -> {
             dispatcher.listen(statusListener);
+            dispatcher.whenFailed(this::onTailFailure);
             dispatcher.start();
             return reconciler.reconcileAll();
         }).map(outcomes -> {
@@ -412,8 +416,48 @@ public final class Engine implements AutoCloseable {
             finish(waiter, null, new IllegalStateException("engine " + me.engineId() + " is closed"));
         } else {
             offer(waiter, recorder.current(podId));
+            dispatcher.failure().ifPresent(why -> finish(waiter, null, why));
         }
         return promise.future();
+    }
+
+    /**
+     * Removes the entries of {@code <dataDir>/pods/} that the journal knows nothing of
+     * ({@code rkj gc --unknown-pods}): a pod directory with a valid pod id is released and deleted
+     * like a pod (its rootfs unmounted, its cgroups removed, never crossing into a mount or
+     * following a link; refused while its stage1 runs); anything else there is left alone and
+     * reported.
+     *
+     * @return the entries removed and, for the others, why not
+     */
+    public Future<GcReport> collectUnknownPods() {
+        if (closed) {
+            return closedFailure();
+        }
+        return vertx.executeBlocking(() -> {
+            java.util.Set<String> known = new java.util.HashSet<>();
+            journal.replay(0, env -> known.add(env.aggregateId()));
+            List<String> deleted = new ArrayList<>();
+            Map<String, String> failed = new java.util.TreeMap<>();
+            for (PodJanitorPort.Entry entry : config.ports().janitor().entries()) {
+                String name = entry.name();
+                if (known.contains(name)) {
+                    continue;
+                }
+                if (!PodIds.isValid(name) || !entry.directory()) {
+                    failed.put(name, "pods/" + name + " is not a pod directory (" + (entry.directory()
+                            ? "not a pod id" : "not a directory") + "): left alone; remove it yourself if it is not needed");
+                    continue;
+                }
+                try {
+                    config.ports().janitor().delete(PodState.initial(name));
+                    deleted.add(name);
+                } catch (StageException e) {
+                    failed.put(name, e.getMessage());
+                }
+            }
+            return new GcReport(List.of(), deleted, failed);
+        }, false);
     }
 
     /** The history of a pod, from the journal ({@code rkj journal show}); deleted pods too. */
@@ -500,6 +544,19 @@ public final class Engine implements AutoCloseable {
         List<StatusWaiter> list = waiters.get(state.podId());
         if (list != null) {
             list.forEach(w -> offer(w, state));
+        }
+    }
+
+    /** The journal's tail stopped (a damaged journal): no state will change any more, so every waiter hears why. */
+    private void onTailFailure(Throwable why) {
+        waiters.values().forEach(list -> list.forEach(w -> finish(w, null, why)));
+    }
+
+    /** An append about the pod failed: its waiters would wait for a state that cannot be recorded. */
+    private void onJournalFailure(String podId, JournalException e) {
+        List<StatusWaiter> list = waiters.get(podId);
+        if (list != null) {
+            list.forEach(w -> finish(w, null, e));
         }
     }
 

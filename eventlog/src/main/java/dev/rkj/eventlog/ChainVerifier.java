@@ -8,6 +8,18 @@ final class ChainVerifier {
     private long expected;
     private byte[] previousHash = HashChain.GENESIS;
     private VerifyResult broken;
+    private long watched = -1;
+    private byte[] watchedHash;
+
+    /** Keeps the hash of the envelope at {@code index}, for {@link #watchedHash()}. */
+    void watch(long index) {
+        watched = index;
+    }
+
+    /** The hash of the watched envelope if it was accepted intact, else null. */
+    byte[] watchedHash() {
+        return watchedHash;
+    }
 
     /** Checks the next stored envelope; false once the chain is broken (later calls are ignored). */
     boolean accept(StoredEnvelope e) {
@@ -28,6 +40,9 @@ final class ChainVerifier {
             return breakHere("its contents do not match its hash: the event was altered after it was written");
         }
         previousHash = e.hash();
+        if (expected == watched) {
+            watchedHash = e.hash();
+        }
         expected++;
         return true;
     }

@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableSet;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
@@ -56,10 +58,15 @@ public final class ChronicleJournal implements Journal {
     private final ReentrantLock lock = new ReentrantLock();
     private final HashChain chain = new HashChain(); // guarded by lock
     private ExcerptAppender appender; // guarded by lock
+    private final DiskReserve reserve; // guarded by lock
+    private final JournalHead head;
+    private final HeadWriter headWriter;
+    private boolean appenderFaulted; // guarded by lock: the appender met a fault and must be replaced
     private ExcerptTailer lookup; // guarded by lock
     private long lookupAfter = UNKNOWN; // guarded by lock: the excerpt the look-up tailer has just read
     private volatile Link last; // written under lock: the newest envelope known, or null
     private volatile boolean closed;
+    private JournalRepaired repaired; // set once, by open, before the journal is handed out
 
     /** Where the newest known envelope is: its Chronicle excerpt index, its envelope index, its hash. */
     private record Link(long excerpt, long index, byte[] hash) {}
@@ -67,11 +74,14 @@ public final class ChronicleJournal implements Journal {
     private ChronicleJournal(Path dir, EventRegistry registry, Clock clock, SingleChronicleQueue queue,
                              TailBackoff backoff) {
         this.dir = dir;
-        this.registry = registry;
+        this.registry = registry.with(JournalRepaired.class);
         this.clock = clock;
         this.queue = queue;
         this.rollCycle = queue.rollCycle();
         this.tails = new TailGroup(backoff);
+        this.reserve = new DiskReserve(dir);
+        this.head = new JournalHead(dir);
+        this.headWriter = new HeadWriter(head);
     }
 
     /**
@@ -91,30 +101,123 @@ public final class ChronicleJournal implements Journal {
         Objects.requireNonNull(registry, "registry");
         Path absolute = dir.toAbsolutePath().normalize();
         QueueFiles.prepareDirectory(absolute);
+        QueueFiles.setAsideEmpty(absolute, Instant.now());
         QueueFiles.checkHeaders(absolute);
+        ChronicleJournal journal = openQueue(absolute, registry, clock, rollCycle, backoff);
+        JournalException damage = journal.tailDamage();
+        if (damage == null) {
+            return journal;
+        }
+        journal.close();
+        return repairTornTail(absolute, registry, clock, rollCycle, backoff, damage);
+    }
+
+    /**
+     * The newest file's tail is unreadable: if it is torn (nothing intact after the damage), keeps
+     * the file aside, rewrites it with its complete records, lowers the head to match, records
+     * {@link JournalRepaired} and returns the reopened journal; otherwise throws {@code damage}.
+     */
+    private static ChronicleJournal repairTornTail(Path dir, EventRegistry registry, Clock clock, RollCycle rollCycle,
+                                                   TailBackoff backoff, JournalException damage)
+            throws JournalException {
+        JournalHead head = new JournalHead(dir);
+        long headIndex;
+        try {
+            headIndex = head.read().map(JournalHead.Head::index).orElse(-1L);
+        } catch (JournalException unreadableHead) {
+            headIndex = -1;
+        }
+        TornTail.Repair repair = TornTail.repairIfTorn(dir, rollCycle, clock);
+        if (repair == null) {
+            throw damage;
+        }
+        ChronicleJournal journal = openQueue(dir, registry, clock, rollCycle, backoff);
+        try {
+            JournalException still = journal.tailDamage();
+            if (still != null) {
+                throw still;
+            }
+            Link kept = journal.last;
+            if (kept == null) {
+                head.clear();
+            } else {
+                head.lowerTo(new JournalHead.Head(kept.index(), kept.hash()));
+            }
+            long first = kept == null ? 0 : kept.index() + 1;
+            JournalRepaired event = new JournalRepaired(repair.file(), repair.keptAs(), first,
+                    Math.max(first + repair.dropped() - 1, headIndex));
+            journal.append(JournalRepaired.AGGREGATE, event);
+            journal.repaired = event;
+            return journal;
+        } catch (JournalException | RuntimeException e) {
+            journal.close();
+            throw e;
+        }
+    }
+
+    private static ChronicleJournal openQueue(Path absolute, EventRegistry registry, Clock clock, RollCycle rollCycle,
+                                              TailBackoff backoff) throws JournalException {
         SingleChronicleQueue queue;
         try {
             queue = SingleChronicleQueueBuilder.binary(absolute)
                     .rollCycle(rollCycle)
                     .timeProvider(new ClockTimeProvider(clock))
                     .build();
-        } catch (RuntimeException | AssertionError e) {
+        } catch (RuntimeException | AssertionError | InternalError e) {
             throw new JournalException("journal " + absolute + " cannot be opened (" + Messages.describe(e)
                     + "): a queue file there is damaged or held by a stuck process; restore the directory from a"
                     + " backup, or move the damaged file aside", e);
         }
-        ChronicleJournal journal = new ChronicleJournal(absolute, registry, clock, queue, backoff);
+        return new ChronicleJournal(absolute, registry, clock, queue, backoff);
+    }
+
+    /** Null if the newest envelope reads back intact; otherwise the error that says where it is damaged. */
+    private JournalException tailDamage() {
         try {
-            journal.findLast();
-        } catch (JournalException | RuntimeException | AssertionError e) {
-            journal.close();
-            if (e instanceof JournalException je) {
-                throw je;
+            Link found = findLast();
+            if (found != null && !intact(found)) {
+                return QueueFiles.damaged(fileOf(found.excerpt()), "its newest event, " + found.index()
+                        + ", does not match its hash (cut short or altered)", null);
             }
-            throw new JournalException("journal " + absolute + " cannot be read (" + Messages.describe(e)
+            return null;
+        } catch (JournalException e) {
+            return e;
+        } catch (RuntimeException | AssertionError | InternalError e) {
+            return new JournalException("journal " + dir + " cannot be read (" + Messages.describe(e)
                     + "): a queue file there is damaged; restore the directory from a backup", e);
         }
-        return journal;
+    }
+
+    /** Whether the envelope at {@code link} reads back and matches its own hash. */
+    private boolean intact(Link link) {
+        lock.lock();
+        try {
+            ExcerptTailer t = lookup();
+            lookupAfter = UNKNOWN;
+            if (!t.moveToIndex(link.excerpt())) {
+                return false;
+            }
+            try (DocumentContext dc = t.readingDocument()) {
+                if (!dc.isPresent() || dc.index() != link.excerpt()) {
+                    return false;
+                }
+                StoredEnvelope e = EnvelopeFormat.read(dc.wire().bytes());
+                lookupAfter = link.excerpt();
+                return java.util.Arrays.equals(chain.hash(e), e.hash());
+            } catch (EnvelopeFormat.BadEnvelope bad) {
+                return false;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The repair made when this journal was opened, if its newest file ended in a torn record:
+     * {@link JournalRepaired#describe()} is the warning to show. The event is also in the journal.
+     */
+    public Optional<JournalRepaired> repaired() {
+        return Optional.ofNullable(repaired);
     }
 
     /** The journal directory (absolute). */
@@ -140,6 +243,7 @@ public final class ChronicleJournal implements Journal {
             lock.unlock();
         }
         tails.wakeAll();
+        headWriter.offer(new JournalHead.Head(envelope.index(), envelope.hash()));
         return envelope;
     }
 
@@ -171,16 +275,29 @@ public final class ChronicleJournal implements Journal {
             lock.unlock();
             if (!appended.isEmpty()) {
                 tails.wakeAll();
+                Envelope newest = appended.get(appended.size() - 1);
+                headWriter.offer(new JournalHead.Head(newest.index(), newest.hash()));
             }
         }
         return appended;
     }
 
     private Envelope appendLocked(PreparedEvent p) throws JournalException {
+        try {
+            return appendOnce(p);
+        } finally {
+            if (appenderFaulted) {
+                appenderFaulted = false;
+                resetAppender();
+            }
+        }
+    }
+
+    private Envelope appendOnce(PreparedEvent p) throws JournalException {
         DocumentContext dc;
         try {
             dc = appender().writingDocument();
-        } catch (RuntimeException | AssertionError e) {
+        } catch (RuntimeException | AssertionError | InternalError e) {
             throw writeFailure(e);
         }
         Link written = null;
@@ -194,9 +311,11 @@ public final class ChronicleJournal implements Journal {
             byte[] hash = chain.hash(previousHash, index, time.getEpochSecond(), time.getNano(), p.aggregate(),
                     p.typeName(), p.type().version(), p.payload());
             stored = StoredEnvelope.of(index, time, p, previousHash, hash);
-            EnvelopeFormat.write(dc.wire().bytes(), stored);
+            Bytes<?> bytes = dc.wire().bytes();
+            reserve.ensure(fileOf(excerpt), bytes.writePosition(), EnvelopeFormat.length(stored));
+            EnvelopeFormat.write(bytes, stored);
             written = new Link(excerpt, index, hash);
-        } catch (RuntimeException | AssertionError e) {
+        } catch (RuntimeException | AssertionError | InternalError e) {
             throw writeFailure(e);
         } finally {
             if (written == null) {
@@ -205,7 +324,7 @@ public final class ChronicleJournal implements Journal {
             }
             try {
                 dc.close();
-            } catch (RuntimeException | AssertionError e) {
+            } catch (RuntimeException | AssertionError | InternalError e) {
                 last = null;
                 if (written != null) {
                     throw writeFailure(e);
@@ -312,7 +431,7 @@ public final class ChronicleJournal implements Journal {
             }
             last = found;
             return found;
-        } catch (RuntimeException | AssertionError e) { // assertions: Chronicle's own checks, when enabled
+        } catch (RuntimeException | AssertionError | InternalError e) { // assertions: Chronicle's own checks
             lookupAfter = UNKNOWN;
             throw QueueFiles.damaged(newestFile(), "its newest event cannot be read (Chronicle: "
                     + Messages.describe(e) + ")", e);
@@ -371,7 +490,9 @@ public final class ChronicleJournal implements Journal {
         } catch (JournalException e) {
             end = Long.MAX_VALUE; // the newest excerpt is damaged: the walk below finds where
         }
+        Optional<JournalHead.Head> recorded = head.read();
         ChainVerifier verifier = new ChainVerifier();
+        recorded.ifPresent(h -> verifier.watch(h.index()));
         try (ChronicleReader reader = new ChronicleReader(this, queue)) {
             reader.seek(0);
             while (!verifier.isBroken()) {
@@ -392,7 +513,28 @@ public final class ChronicleJournal implements Journal {
                 verifier.accept(stored);
             }
         }
-        return verifier.result();
+        VerifyResult result = verifier.result();
+        if (!result.ok() || recorded.isEmpty()) {
+            return result;
+        }
+        return againstHead(result, recorded.get(), verifier.watchedHash());
+    }
+
+    /** An intact chain checked against the head file: not shorter than it, and the same envelope there. */
+    private VerifyResult againstHead(VerifyResult intact, JournalHead.Head recorded, byte[] hashThere) {
+        long count = intact.checked();
+        long h = recorded.index();
+        if (count <= h) {
+            String missing = count == h ? "event " + h + " is" : "events " + count + ".." + h + " are";
+            String ends = count == 0 ? "journal is empty" : "journal ends at index " + (count - 1);
+            return VerifyResult.brokenAt(count, count, ends + " but its head file " + head.file() + " says " + h
+                    + " was written: " + missing + " missing (a queue file was truncated, zeroed or deleted)");
+        }
+        if (!java.util.Arrays.equals(hashThere, recorded.hash())) {
+            return VerifyResult.brokenAt(h, h, "event " + h + " is not the one the head file " + head.file()
+                    + " recorded there (its hash differs: the journal was rewritten from that point)");
+        }
+        return intact;
     }
 
     @Override
@@ -402,6 +544,7 @@ public final class ChronicleJournal implements Journal {
         }
         closed = true;
         tails.closeAll();
+        headWriter.close();
         lock.lock();
         try {
             if (lookup != null) {
@@ -412,6 +555,7 @@ public final class ChronicleJournal implements Journal {
                 appender.close();
                 appender = null;
             }
+            reserve.close();
             queue.close();
         } finally {
             lock.unlock();
@@ -438,6 +582,11 @@ public final class ChronicleJournal implements Journal {
         if (closed) {
             throw new IllegalStateException("journal " + dir + " was closed while being read", e);
         }
+        if (e instanceof InternalError) {
+            return new JournalException("journal: the disk under " + dir + " failed a read of the mapped queue file ("
+                    + DiskReserve.freeSpace(dir) + "; the disk is full or the file was truncated): free space there"
+                    + " and retry, then run `rkj journal verify`", e);
+        }
         return reader.damagedHere("Chronicle failed reading it (" + Messages.describe(e) + ")", e);
     }
 
@@ -462,6 +611,20 @@ public final class ChronicleJournal implements Journal {
             appender.singleThreadedCheckDisabled(true); // used only under `lock`, by whichever thread holds it
         }
         return appender;
+    }
+
+    private void resetAppender() {
+        last = null;
+        lookupAfter = UNKNOWN;
+        if (appender != null) {
+            try {
+                appender.close();
+            } catch (RuntimeException | InternalError ignored) {
+                // the appender is being discarded because it failed; its own close failing adds nothing
+            }
+            appender = null;
+        }
+        reserve.close();
     }
 
     private ExcerptTailer lookup() {
@@ -495,6 +658,14 @@ public final class ChronicleJournal implements Journal {
             return new JournalException("journal " + dir + " opened read-only, so it cannot be appended to: its "
                     + metadata + " is damaged or not writable; make it writable, or move it aside (Chronicle"
                     + " rebuilds it) and retry", e);
+        }
+        if (e instanceof InternalError) {
+            // SIGBUS on the mapped file: the disk could not back a page (full), or the file shrank under it.
+            // Chronicle's appender may hold a stale position; the next append starts afresh.
+            appenderFaulted = true;
+            return new JournalException("journal: the disk under " + dir + " failed a write to the mapped queue file"
+                    + " (" + DiskReserve.freeSpace(dir) + "; the disk is full or the file was truncated): free space"
+                    + " there and retry, then run `rkj journal verify`", e);
         }
         if (e instanceof UnrecoverableTimeoutException) {
             return new JournalException("journal " + dir + " stayed locked by another writer (" + Messages.describe(e)

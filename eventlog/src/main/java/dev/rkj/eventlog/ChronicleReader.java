@@ -86,7 +86,7 @@ final class ChronicleReader implements AutoCloseable {
             if (!tailer.moveToIndex(best[0])) {
                 tailer.toStart();
             }
-        } catch (RuntimeException | AssertionError e) { // assertions: Chronicle's own checks, when enabled
+        } catch (RuntimeException | AssertionError | InternalError e) { // assertions: Chronicle's own checks
             throw journal.readFailure(this, e);
         }
     }
@@ -113,7 +113,7 @@ final class ChronicleReader implements AutoCloseable {
                     return e;
                 }
             }
-        } catch (RuntimeException | AssertionError e) { // assertions: Chronicle's own checks, when enabled
+        } catch (RuntimeException | AssertionError | InternalError e) { // assertions: Chronicle's own checks
             throw journal.readFailure(this, e);
         }
     }

@@ -26,6 +26,7 @@ import net.openhft.chronicle.queue.RollCycle;
 final class QueueFiles {
     static final String SUFFIX = ".cq4";
     private static final int PROBE = 4096;
+    private static final java.time.Duration EMPTY_GRACE = java.time.Duration.ofSeconds(5);
     private static final int NOT_COMPLETE = 0x80000000;
     private static final int META_DATA = 0x40000000;
     private static final int LENGTH_MASK = 0x3FFFFFFF;
@@ -88,6 +89,33 @@ final class QueueFiles {
                 throw damaged(file, problem, null);
             }
         }
+    }
+
+    /**
+     * Moves aside queue files that are empty (0 bytes) and were last touched over
+     * {@link #EMPTY_GRACE} ago: truncated to nothing, not being created (Chronicle gives a new file
+     * its header at once). Chronicle cannot open them; they hold no events, and the head file
+     * lets {@code verify} report the events they once held.
+     *
+     * @return the moved files' new places, relative to {@code dir}
+     */
+    static List<String> setAsideEmpty(Path dir, Instant now) throws JournalException {
+        List<String> moved = new ArrayList<>();
+        for (Path file : list(dir)) {
+            try {
+                if (Files.size(file) == 0
+                        && Files.getLastModifiedTime(file).toInstant().isBefore(now.minus(EMPTY_GRACE))) {
+                    String keptAs = TornTail.keptAsFor(file, now);
+                    Files.createDirectories(dir.resolve(keptAs).getParent());
+                    Files.move(file, dir.resolve(keptAs), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    moved.add(keptAs);
+                }
+            } catch (IOException e) {
+                throw new JournalException("journal file " + file + " is empty (truncated) and cannot be moved aside ("
+                        + Messages.describe(e) + "): move it out of " + dir + " yourself, then retry", e);
+            }
+        }
+        return moved;
     }
 
     private static String headerProblem(Path file) throws JournalException {

@@ -1,6 +1,7 @@
 package dev.rkj.eventlog;
 
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A running tail of a journal (see {@link Journal#tail}): a dedicated daemon thread named
@@ -25,5 +26,15 @@ public interface Tail extends AutoCloseable {
     /** Why the tail stopped by itself (a handler exception or a damaged journal), if it did. */
     default Optional<Throwable> failure() {
         return Optional.empty();
+    }
+
+    /**
+     * Calls {@code listener} once with the {@link #failure()} if the tail stops by itself: on the
+     * tail's thread as it stops, or on the calling thread at once if it already has. Not called
+     * when the tail is closed. For waiters that would otherwise wait for envelopes that will not
+     * come.
+     */
+    default void whenFailed(Consumer<Throwable> listener) {
+        failure().ifPresent(listener);
     }
 }

@@ -1,5 +1,7 @@
 package dev.rkj.eventlog;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -42,6 +44,7 @@ final class TailThread implements Tail {
     private volatile long position;
     private volatile boolean stopping;
     private volatile Throwable failure;
+    private final List<Consumer<Throwable>> failureListeners = new ArrayList<>(); // guarded by itself
 
     TailThread(TailGroup group, long fromIndex, Consumer<Envelope> handler, CursorFactory cursors, TailBackoff backoff) {
         this.group = group;
@@ -70,6 +73,35 @@ final class TailThread implements Tail {
     @Override
     public Optional<Throwable> failure() {
         return Optional.ofNullable(failure);
+    }
+
+    @Override
+    public void whenFailed(Consumer<Throwable> listener) {
+        Throwable now;
+        synchronized (failureListeners) {
+            now = failure;
+            if (now == null) {
+                failureListeners.add(listener);
+                return;
+            }
+        }
+        listener.accept(now);
+    }
+
+    private void fail(Throwable t) {
+        List<Consumer<Throwable>> listeners;
+        synchronized (failureListeners) {
+            failure = t;
+            listeners = List.copyOf(failureListeners);
+            failureListeners.clear();
+        }
+        for (Consumer<Throwable> listener : listeners) {
+            try {
+                listener.accept(t);
+            } catch (RuntimeException ignored) {
+                // a listener's own failure must not hide the tail's; the tail is stopping anyway
+            }
+        }
     }
 
     @Override
@@ -145,7 +177,7 @@ final class TailThread implements Tail {
             }
         } catch (Throwable t) {
             if (!stopping) {
-                failure = t;
+                fail(t);
             }
         } finally {
             if (cursor != null) {
@@ -153,7 +185,7 @@ final class TailThread implements Tail {
                     cursor.close();
                 } catch (RuntimeException e) {
                     if (failure == null && !stopping) {
-                        failure = e;
+                        fail(e);
                     }
                 }
             }

@@ -371,18 +371,153 @@ class ChronicleJournalTest extends JournalContract {
     }
 
     @Test
-    void aQueueFileTruncatedAmongItsEventsFailsWithAJournalExceptionNamingTheFile() throws Exception {
+    void aRecordCutInTheMiddleIsRepairedAtOpenWithTheDamagedFileKeptAsEvidence() throws Exception {
         Path file = writeJournalAndClose(300);
         byte[] payload150 = TestEvents.note("disk", 150).text().getBytes(UTF_8);
-        Tamper.truncate(file, Tamper.findUnique(List.of(file), payload150).position() + 3);
+        long cut = Tamper.findUnique(List.of(file), payload150).position() + 3;
+        Tamper.truncate(file, cut);
+        byte[] damaged = Files.readAllBytes(file);
 
-        JournalException e = assertThrows(JournalException.class, () -> {
-            try (Journal journal = ChronicleJournal.open(dir(), TestEvents.registry())) {
-                journal.replay(0, x -> {});
-            }
-        });
+        ChronicleJournal journal = (ChronicleJournal) track(ChronicleJournal.open(dir(), TestEvents.registry()));
 
-        assertNamesTheFile(e, file);
+        JournalRepaired repaired = journal.repaired().orElseThrow();
+        assertEquals(new JournalRepaired(file.getFileName().toString(), repaired.keptAs(), 150, 299), repaired);
+        assertTrue(repaired.describe().contains("events 150..299 dropped") && repaired.describe().contains(repaired.keptAs()),
+                repaired.describe());
+        assertOneLine(repaired.describe());
+        Path evidence = dir().resolve(repaired.keptAs());
+        assertTrue(repaired.keptAs().startsWith("damaged/" + file.getFileName() + "."), repaired.keptAs());
+        assertArrayEquals(damaged, java.util.Arrays.copyOf(Files.readAllBytes(evidence), damaged.length),
+                "the damaged file is kept (Chronicle re-extends it with zeros)");
+        List<Envelope> replayed = replayAll(journal, 0);
+        assertEquals(151, replayed.size());
+        for (int i = 0; i < 150; i++) {
+            assertEquals(TestEvents.note("disk", i), replayed.get(i).event());
+        }
+        assertEquals(repaired, replayed.get(150).event(), "the repair is journaled");
+        assertTrue(journal.verify().ok(), journal.verify().toString());
+
+        appendNotes(journal, "after", 3);
+        journal.close();
+        try (Journal again = ChronicleJournal.open(dir(), TestEvents.registry())) {
+            assertTrue(((ChronicleJournal) again).repaired().isEmpty(), "repaired once");
+            assertEquals(154, again.nextIndex());
+            assertTrue(again.verify().ok(), again.verify().toString());
+        }
+    }
+
+    @Test
+    void aLastRecordCutInItsHashIsRepairedKeepingEveryCompleteRecord() throws Exception {
+        Path file = writeJournalAndClose(20);
+        byte[] last = EnvelopeFormat.toBytes(Tamper.stored(lastEnvelope()));
+        long end = Tamper.findUnique(List.of(file), last).position() + last.length;
+        Tamper.truncate(file, end - 10);
+
+        ChronicleJournal journal = (ChronicleJournal) track(ChronicleJournal.open(dir(), TestEvents.registry()));
+
+        assertEquals(19, journal.repaired().orElseThrow().firstDropped());
+        assertEquals(19, journal.repaired().orElseThrow().lastDropped());
+        assertEquals(20, journal.nextIndex(), "events 0..18 kept, then the repair's own event");
+        assertTrue(journal.verify().ok(), journal.verify().toString());
+    }
+
+    @Test
+    void damageWithIntactRecordsAfterItIsNotATornTailAndIsNotRepaired() throws Exception {
+        Path file = writeJournalAndClose(20);
+        byte[] tenth = EnvelopeFormat.toBytes(Tamper.stored(envelopeAt(10)));
+        long at = Tamper.findUnique(List.of(file), tenth).position();
+        Tamper.write(file, at, new byte[8]); // the envelope's magic and index: unreadable, events 11..19 intact
+
+        Journal journal = track(ChronicleJournal.open(dir(), TestEvents.registry()));
+
+        assertTrue(((ChronicleJournal) journal).repaired().isEmpty());
+        assertFalse(Files.exists(dir().resolve(TornTail.DAMAGED_DIR)), "nothing is moved aside");
+        assertEquals(10, journal.verify().firstBrokenIndex().getAsLong());
+    }
+
+    @Test
+    void aZeroedLastRecordIsReportedByVerifyThroughTheHeadFile() throws Exception {
+        Path file = writeJournalAndClose(20);
+        byte[] last = EnvelopeFormat.toBytes(Tamper.stored(lastEnvelope()));
+        long at = Tamper.findUnique(List.of(file), last).position();
+        Tamper.write(file, at - 4, new byte[last.length + 4]);
+
+        Journal journal = track(ChronicleJournal.open(dir(), TestEvents.registry()));
+        VerifyResult result = journal.verify();
+
+        assertEquals(19, result.firstBrokenIndex().getAsLong(), result.toString());
+        assertTrue(result.problem().contains("journal ends at index 18 but its head file")
+                && result.problem().contains("event 19 is missing"), result.problem());
+        assertOneLine(result.problem());
+    }
+
+    @Test
+    void aQueueFileTruncatedToNothingIsReportedByVerifyThroughTheHeadFile() throws Exception {
+        Path file = writeJournalAndClose(20);
+        Tamper.truncate(file, 0);
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(60)));
+
+        Journal journal = track(ChronicleJournal.open(dir(), TestEvents.registry()));
+        VerifyResult result = journal.verify();
+
+        assertEquals(0, result.firstBrokenIndex().getAsLong(), result.toString());
+        assertTrue(result.problem().contains("journal is empty") && result.problem().contains("events 0..19 are missing"),
+                result.problem());
+        assertFalse(Files.exists(file), "the empty file is moved aside, under " + TornTail.DAMAGED_DIR);
+    }
+
+    @Test
+    void aDeletedQueueFileIsReportedByVerifyThroughTheHeadFile() throws Exception {
+        Path file = writeJournalAndClose(20);
+        Files.delete(file);
+
+        Journal journal = track(ChronicleJournal.open(dir(), TestEvents.registry()));
+        VerifyResult result = journal.verify();
+
+        assertEquals(0, result.firstBrokenIndex().getAsLong(), result.toString());
+        assertTrue(result.problem().contains("events 0..19 are missing"), result.problem());
+    }
+
+    @Test
+    void aJournalRewrittenAtTheHeadsIndexIsReportedByVerify() throws Exception {
+        writeJournalAndClose(20);
+        new JournalHead(dir()).lowerTo(new JournalHead.Head(19, new byte[Envelope.HASH_LENGTH]));
+
+        try (Journal journal = ChronicleJournal.open(dir(), TestEvents.registry())) {
+            VerifyResult result = journal.verify();
+            assertEquals(19, result.firstBrokenIndex().getAsLong(), result.toString());
+            assertTrue(result.problem().contains("event 19 is not the one the head file"), result.problem());
+        }
+    }
+
+    @Test
+    void theHeadFileFollowsAppendsOfEveryProcessAndNeverGoesBack() throws Exception {
+        writeJournalAndClose(5);
+        try (ChildJvm child = ChildJvm.start(temp, AppendingProcess.class, dir().toString(), "child", "7")) {
+            child.expectLine("ready");
+            child.send("go");
+            assertEquals(List.of("done"), child.finish());
+        }
+        JournalHead.Head head = new JournalHead(dir()).read().orElseThrow();
+        assertEquals(11, head.index());
+        try (Journal journal = ChronicleJournal.open(dir(), TestEvents.registry())) {
+            assertTrue(journal.verify().ok(), journal.verify().toString());
+            new JournalHead(dir()).advanceTo(new JournalHead.Head(3, new byte[Envelope.HASH_LENGTH]));
+            assertEquals(11, new JournalHead(dir()).read().orElseThrow().index());
+        }
+    }
+
+    private Envelope lastEnvelope() throws Exception {
+        try (Journal journal = ChronicleJournal.open(dir(), TestEvents.registry())) {
+            List<Envelope> all = replayAll(journal, 0);
+            return all.get(all.size() - 1);
+        }
+    }
+
+    private Envelope envelopeAt(int index) throws Exception {
+        try (Journal journal = ChronicleJournal.open(dir(), TestEvents.registry())) {
+            return replayAll(journal, 0).get(index);
+        }
     }
 
     @Test
@@ -432,8 +567,14 @@ class ChronicleJournalTest extends JournalContract {
         assertTrue(verified.problem().contains(file.toString()), verified.problem());
 
         List<Long> tailed = new CopyOnWriteArrayList<>();
+        java.util.concurrent.CompletableFuture<Throwable> heard = new java.util.concurrent.CompletableFuture<>();
         try (Tail tail = journal.tail(0, e -> tailed.add(e.index()))) {
+            tail.whenFailed(heard::complete);
             await().until(() -> tail.failure().isPresent());
+            assertEquals(tail.failure().get(), heard.get(10, TimeUnit.SECONDS), "the failure reaches its listener");
+            java.util.concurrent.CompletableFuture<Throwable> late = new java.util.concurrent.CompletableFuture<>();
+            tail.whenFailed(late::complete);
+            assertTrue(late.isDone(), "a listener after the failure hears it at once");
             assertEquals(LongStream.range(0, 40).boxed().toList(), tailed);
             assertEquals(40, tail.position());
             JournalException stuck = assertInstanceOf(JournalException.class, tail.failure().get());

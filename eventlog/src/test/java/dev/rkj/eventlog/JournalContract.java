@@ -568,6 +568,30 @@ abstract class JournalContract {
     }
 
     @Test
+    void aTailThatStopsByItselfTellsItsFailureListenersOnceAndLateOnesAtOnce() throws Exception {
+        Journal journal = open();
+        appendNotes(journal, "fail", 3);
+        IllegalStateException boom = new IllegalStateException("handler failed on 1");
+        List<Throwable> heard = new CopyOnWriteArrayList<>();
+        try (Tail tail = journal.tail(0, e -> {
+            if (e.index() == 1) {
+                throw boom;
+            }
+        })) {
+            tail.whenFailed(heard::add);
+            await().until(() -> tail.failure().isPresent());
+            await().until(() -> heard.size() == 1);
+            tail.whenFailed(heard::add);
+            assertEquals(List.of(boom, boom), heard, "once each: as it stopped, and at once for a late listener");
+        }
+        List<Throwable> closedOnly = new CopyOnWriteArrayList<>();
+        try (Tail quiet = journal.tail(0, e -> {})) {
+            quiet.whenFailed(closedOnly::add);
+        }
+        assertEquals(List.of(), closedOnly, "closing is not a failure");
+    }
+
+    @Test
     void aHandlerMayCloseItsOwnTail() throws Exception {
         Journal journal = open();
         appendNotes(journal, "self", 5);

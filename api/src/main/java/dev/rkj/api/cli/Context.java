@@ -12,21 +12,25 @@ import dev.rkj.engine.store.ImageStoreException;
 import dev.rkj.eventlog.ChronicleJournal;
 import dev.rkj.eventlog.Journal;
 import dev.rkj.eventlog.JournalException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 
 /** What one CLI invocation opens in the data directory; opened lazily, closed after the command. */
 final class Context implements AutoCloseable {
     private final Path dataDir;
+    private final PrintStream warnings;
     private Journal journal;
     private ImageStore imageStore;
     private Engine engine;
 
-    private Context(Path dataDir) {
+    private Context(Path dataDir, PrintStream warnings) {
         this.dataDir = dataDir;
+        this.warnings = warnings;
     }
 
-    static Context open(Path dataDir) {
-        return new Context(dataDir);
+    /** @param warnings where to tell the user about what opening found and fixed (a repaired journal) */
+    static Context open(Path dataDir, PrintStream warnings) {
+        return new Context(dataDir, warnings);
     }
 
     Path dataDir() {
@@ -35,7 +39,9 @@ final class Context implements AutoCloseable {
 
     Journal journal() throws JournalException {
         if (journal == null) {
-            journal = ChronicleJournal.open(dataDir.resolve("journal"), EngineEvents.registry());
+            ChronicleJournal opened = ChronicleJournal.open(dataDir.resolve("journal"), EngineEvents.registry());
+            opened.repaired().ifPresent(r -> warnings.println("rkj: warning: " + r.describe()));
+            journal = opened;
         }
         return journal;
     }

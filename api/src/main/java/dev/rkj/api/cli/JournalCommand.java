@@ -2,6 +2,7 @@ package dev.rkj.api.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rkj.engine.run.UnknownPods;
 import dev.rkj.eventlog.Envelope;
 import dev.rkj.eventlog.Journal;
 import dev.rkj.eventlog.JournalException;
@@ -12,6 +13,7 @@ import dev.rkj.eventlog.VerifyResult;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -19,6 +21,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -194,15 +197,36 @@ final class JournalCommand implements Runnable {
         @Override
         public void run() {
             try {
-                VerifyResult result = parent.root.context().journal().verify();
+                Journal journal = parent.root.context().journal();
+                VerifyResult result = journal.verify();
+                List<Path> unknown;
+                try {
+                    unknown = UnknownPods.find(parent.root.context().dataDir(), journal);
+                } catch (JournalException unreadable) {
+                    if (result.ok()) {
+                        throw unreadable;
+                    }
+                    unknown = List.of(); // a broken chain is reported below; which pods it knows is unclear
+                }
+                for (Path entry : unknown) {
+                    parent.root.err().println("rkj: " + UnknownPods.kind(entry) + " " + entry
+                            + " is not a pod the journal knows");
+                }
                 if (!result.ok()) {
-                    throw new CliException("journal hash chain broken at index " + result.firstBrokenIndex().getAsLong()
-                            + ": " + result.problem()
-                            + " (the event at that index, or one before it, was altered or removed on disk)");
+                    throw new CliException("journal verify failed at index " + result.firstBrokenIndex().getAsLong()
+                            + ": " + result.problem());
                 }
                 parent.root.out().println("journal OK: " + result.checked() + " events, hash chain verified");
+                if (!unknown.isEmpty()) {
+                    throw new CliException(unknown.size() + " entr" + (unknown.size() == 1 ? "y" : "ies")
+                            + " under pods/ are not in the journal (see above; a lost or truncated journal): remove"
+                            + " them with `rkj gc --unknown-pods`, or restore the journal from a backup");
+                }
             } catch (JournalException e) {
                 throw new CliException(e.getMessage(), e);
+            } catch (IOException e) {
+                throw new CliException("cannot list the pods directory under " + parent.root.context().dataDir() + ": "
+                        + e.getMessage(), e);
             }
         }
     }

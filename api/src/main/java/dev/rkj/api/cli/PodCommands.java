@@ -359,6 +359,10 @@ final class PodCommands {
         @Option(names = "--mark-only", description = "only mark pods as garbage; sweep nothing")
         boolean markOnly;
 
+        @Option(names = "--unknown-pods", description = "also remove pod directories the journal does not know"
+                + " (left by a lost or truncated journal; see rkj journal verify)")
+        boolean unknownPods;
+
         @Override
         public void run() {
             Engine engine = root.context().engine();
@@ -367,10 +371,22 @@ final class PodCommands {
             report.marked().forEach(id -> root.out().println("Marked pod \"" + id + "\" as garbage"));
             report.deleted().forEach(id -> root.out().println("Garbage collected pod \"" + id + "\""));
             report.failed().forEach((id, why) -> root.err().println("rkj: could not collect pod " + id + ": " + why));
+            if (unknownPods && !markOnly) {
+                GcReport unknown = await(engine.collectUnknownPods());
+                unknown.deleted().forEach(id -> root.out().println("Removed unknown pod directory \"" + id + "\""));
+                unknown.failed().forEach((id, why) -> root.err().println("rkj: could not remove " + id + ": " + why));
+                report = new GcReport(report.marked(), report.deleted(), merged(report.failed(), unknown.failed()));
+            }
             if (!report.failed().isEmpty()) {
                 throw new CliException("gc could not collect " + report.failed().size() + " pod(s); see above, then retry rkj gc");
             }
         }
+    }
+
+    private static java.util.Map<String, String> merged(java.util.Map<String, String> a, java.util.Map<String, String> b) {
+        java.util.Map<String, String> all = new java.util.TreeMap<>(a);
+        all.putAll(b);
+        return all;
     }
 
     /** {@code rkj enter UUID [CMD...]}: run a command in a running pod, through stage1. */

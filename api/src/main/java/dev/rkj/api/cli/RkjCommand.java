@@ -69,7 +69,7 @@ public final class RkjCommand implements Runnable, AutoCloseable {
     /** The data directory and what lives in it, opened on first use and closed after the command. */
     Context context() {
         if (context == null) {
-            context = Context.open(DataDir.resolve(dir, System.getenv("RKJ_DIR"), DEFAULT_DIR));
+            context = Context.open(DataDir.resolve(dir, System.getenv("RKJ_DIR"), DEFAULT_DIR), err);
         }
         return context;
     }

@@ -114,7 +114,70 @@ class JournalCommandTest {
         // then
         assertEquals(254, run.code(), run.out());
         assertTrue(run.oneLineError(), run.err());
-        assertTrue(run.err().contains("broken at index 2"), run.err());
+        assertTrue(run.err().contains("failed at index 2"), run.err());
+    }
+
+    @Test
+    void verifyReportsAJournalWhoseQueueFileWasDeleted() throws Exception {
+        Files.delete(queueFiles().get(0));
+
+        CliRun run = CliRun.of("--dir", dir.toString(), "journal", "verify");
+
+        assertEquals(254, run.code(), run.out());
+        assertTrue(run.oneLineError(), run.err());
+        assertTrue(run.err().contains("journal is empty but its head file") && run.err().contains("events 0..3 are missing"),
+                run.err());
+    }
+
+    @Test
+    void verifyReportsEachPodDirectoryTheJournalDoesNotKnow() throws Exception {
+        String stranger = "0a1b2c3d-0000-4000-8000-0000000000ff";
+        Files.createDirectories(dir.resolve("pods").resolve(stranger));
+        Files.createDirectories(dir.resolve("pods").resolve(POD_A));
+
+        CliRun run = CliRun.of("--dir", dir.toString(), "journal", "verify");
+
+        assertEquals(254, run.code(), run.err());
+        assertTrue(run.out().contains("journal OK: 4 events"), run.out());
+        List<String> lines = run.err().lines().toList();
+        assertEquals(2, lines.size(), run.err());
+        assertTrue(lines.get(0).contains(dir.resolve("pods").resolve(stranger).toString())
+                && lines.get(0).contains("not a pod the journal knows"), lines.get(0));
+        assertTrue(lines.get(1).contains("1 entry under pods/") && lines.get(1).contains("rkj gc --unknown-pods"),
+                lines.get(1));
+    }
+
+    @Test
+    void aTornLastRecordIsRepairedWithAWarningAndCommandsGoOn() throws Exception {
+        Path file = queueFiles().get(0);
+        byte[] last = written.get(3).payloadJson().getBytes(UTF_8);
+        long at = indexOf(Files.readAllBytes(file), last);
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(at + last.length / 2);
+        }
+
+        CliRun show = CliRun.of("--dir", dir.toString(), "journal", "show");
+
+        assertEquals(0, show.code(), show.err());
+        assertTrue(show.err().startsWith("rkj: warning: journal: the last record of " + file.getFileName()
+                + " was torn") && show.err().contains("event 3 dropped"), show.err());
+        assertTrue(show.out().contains("journal.repaired/1"), show.out());
+        try (Stream<Path> kept = Files.list(dir.resolve("journal/damaged"))) {
+            assertEquals(1, kept.count(), "the damaged file is kept");
+        }
+        CliRun verify = CliRun.of("--dir", dir.toString(), "journal", "verify");
+        assertEquals(0, verify.code(), verify.err());
+        assertTrue(verify.out().contains("journal OK: 4 events"), verify.out());
+        assertEquals("", verify.err(), "repaired once");
+    }
+
+    private static long indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("bytes not found");
     }
 
     @Test

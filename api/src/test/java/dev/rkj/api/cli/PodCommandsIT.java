@@ -98,6 +98,40 @@ class PodCommandsIT {
     }
 
     @Test
+    void verifyReportsPodsALostJournalForgotAndGcUnknownPodsRemovesThemLeavingLinksAlone() throws Exception {
+        CliRun run = rkj("run", "--insecure-options=image", aci("exit7").toString());
+        assertEquals(7, run.code(), run.err());
+        String uuid = onlyPod();
+        Path podDir = data.resolve("pods").resolve(uuid);
+        assertTrue(Files.isDirectory(podDir));
+        // the journal's queue files are lost (the head file stays): the pod is now unknown to it
+        try (var files = Files.list(data.resolve("journal"))) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".cq4")).toList()) {
+                Files.delete(f);
+            }
+        }
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Files.writeString(outside.resolve("keep"), "not rkj's");
+        Path link = data.resolve("pods").resolve("0a1b2c3d-0000-4000-8000-0000000000ff");
+        Files.createSymbolicLink(link, outside);
+
+        CliRun verify = rkj("journal", "verify");
+        assertEquals(254, verify.code(), verify.out());
+        assertTrue(verify.err().contains("directory " + podDir + " is not a pod the journal knows"), verify.err());
+        assertTrue(verify.err().contains("symbolic link " + link), verify.err());
+        assertTrue(verify.err().lines().reduce((a, b) -> b).orElseThrow().contains("verify failed at index 0"), verify.err());
+
+        CliRun gc = rkj("gc", "--unknown-pods");
+        assertEquals(254, gc.code(), "the link is reported as not collected: " + gc.out());
+        assertTrue(gc.out().contains("Removed unknown pod directory \"" + uuid + "\""), gc.out());
+        assertTrue(gc.err().contains("is not a pod directory (not a directory): left alone"), gc.err());
+        assertFalse(Files.exists(podDir));
+        assertTrue(Files.isSymbolicLink(link));
+        assertEquals("not rkj's", Files.readString(outside.resolve("keep")), "a link is never followed");
+        Files.delete(link);
+    }
+
+    @Test
     void runExitsWithTheAppsStatusAndKeepsItsOutput() throws Exception {
         CliRun run = rkj("run", "--insecure-options=image", aci("exit7").toString());
         assertEquals(7, run.code(), run.err());

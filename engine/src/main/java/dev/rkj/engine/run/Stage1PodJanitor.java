@@ -63,4 +63,21 @@ public final class Stage1PodJanitor implements PodJanitorPort {
             throw StageException.retryable("cannot delete " + podDir + ": " + e, e);
         }
     }
+
+    @Override
+    public List<Entry> entries() throws StageException {
+        List<Entry> entries = new java.util.ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> stream = java.nio.file.Files.newDirectoryStream(podsDir)) {
+            for (Path entry : stream) {
+                entries.add(new Entry(entry.getFileName().toString(),
+                        java.nio.file.Files.isDirectory(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)));
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw StageException.retryable("cannot list " + podsDir + ": " + e.getMessage(), e);
+        }
+        entries.sort(java.util.Comparator.comparing(Entry::name));
+        return entries;
+    }
 }

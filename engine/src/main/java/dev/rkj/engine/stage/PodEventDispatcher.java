@@ -48,6 +48,8 @@ public final class PodEventDispatcher implements AutoCloseable {
     private final List<Consumer<PodState>> listeners = new CopyOnWriteArrayList<>();
     private final TreeMap<Long, List<Promise<Void>>> indexWaiters = new TreeMap<>();
     private volatile Tail tail;
+    private final List<Consumer<Throwable>> failureListeners = new CopyOnWriteArrayList<>();
+    private volatile Throwable failed;
 
     /**
      * @param journal    the journal to read
@@ -80,6 +82,7 @@ public final class PodEventDispatcher implements AutoCloseable {
     public synchronized void start() {
         if (tail == null) {
             tail = journal.tail(projection.nextIndex(), this::dispatch);
+            tail.whenFailed(this::tailFailed);
         }
     }
 
@@ -129,6 +132,10 @@ public final class PodEventDispatcher implements AutoCloseable {
     public Future<Void> applied(long index) {
         Promise<Void> promise = Promise.promise();
         synchronized (indexWaiters) {
+            Throwable why = failed;
+            if (why != null && projection.nextIndex() <= index) {
+                return Future.failedFuture(why);
+            }
             if (projection.nextIndex() <= index) {
                 indexWaiters.computeIfAbsent(index, i -> new ArrayList<>()).add(promise);
                 return promise.future();
@@ -197,6 +204,35 @@ public final class PodEventDispatcher implements AutoCloseable {
             }
             if (wanted) {
                 s.context.runOnContext(v -> s.subscriber.onPod(state.podId()));
+            }
+        }
+    }
+
+    /**
+     * Calls {@code listener} (on the tail's thread) if the tail stops by itself, a damaged journal
+     * say: nothing more will be folded in, so whoever waits for a state should hear why.
+     */
+    public void whenFailed(Consumer<Throwable> listener) {
+        failureListeners.add(Objects.requireNonNull(listener, "listener"));
+        Throwable why = failed;
+        if (why != null && failureListeners.remove(listener)) {
+            listener.accept(why);
+        }
+    }
+
+    private void tailFailed(Throwable why) {
+        List<Promise<Void>> waiting = new ArrayList<>();
+        synchronized (indexWaiters) {
+            failed = why;
+            indexWaiters.values().forEach(waiting::addAll);
+            indexWaiters.clear();
+        }
+        if (!waiting.isEmpty()) {
+            callbacks.runOnContext(v -> waiting.forEach(p -> p.tryFail(why)));
+        }
+        for (Consumer<Throwable> listener : failureListeners) {
+            if (failureListeners.remove(listener)) {
+                listener.accept(why);
             }
         }
     }

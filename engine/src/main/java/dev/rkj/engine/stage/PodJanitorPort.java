@@ -24,4 +24,17 @@ public interface PodJanitorPort {
      * @throws StageException naming what could not be removed
      */
     void delete(PodState pod) throws StageException;
+
+    /** An entry of the host's pods directory: its name, and whether it is a real directory (not a link). */
+    record Entry(String name, boolean directory) {}
+
+    /**
+     * What the host's pods directory holds, pod or not ({@code rkj gc --unknown-pods} compares it
+     * with the journal). None by default: a host without pod directories.
+     *
+     * @throws StageException if the directory cannot be listed
+     */
+    default java.util.List<Entry> entries() throws StageException {
+        return java.util.List.of();
+    }
 }

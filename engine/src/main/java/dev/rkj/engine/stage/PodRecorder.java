@@ -15,6 +15,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 
 /**
  * The engine's one way to write about pods: decides a {@link PodCommand} with
@@ -33,10 +35,20 @@ public final class PodRecorder {
     private final Journal journal;
     private final PodProjection projection;
     private final Map<String, Written> written = new HashMap<>();
+    private final List<BiConsumer<String, JournalException>> failureListeners = new CopyOnWriteArrayList<>();
 
     public PodRecorder(Journal journal, PodProjection projection) {
         this.journal = Objects.requireNonNull(journal, "journal");
         this.projection = Objects.requireNonNull(projection, "projection");
+    }
+
+    /**
+     * Calls {@code listener} with the pod and the error whenever an append about a pod fails (a
+     * full disk, say), so that whoever waits for that pod's next state hears of it instead of
+     * waiting for an event that will not come. Called on the recording thread: quick, non-blocking.
+     */
+    public void onJournalFailure(BiConsumer<String, JournalException> listener) {
+        failureListeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /** The projection the recorder decides against. */
@@ -61,7 +73,15 @@ public final class PodRecorder {
         for (PodEvent event : events) {
             records.add((Record) event); // every PodEvent is a record
         }
-        List<Envelope> envelopes = journal.appendAll(command.podId(), records);
+        List<Envelope> envelopes;
+        try {
+            envelopes = journal.appendAll(command.podId(), records);
+        } catch (JournalException e) {
+            for (BiConsumer<String, JournalException> listener : failureListeners) {
+                listener.accept(command.podId(), e);
+            }
+            throw e;
+        }
         PodState next = state;
         for (Envelope env : envelopes) {
             next = PodLifecycle.evolve(next, (PodEvent) env.event(), env.time());
