@@ -1,6 +1,7 @@
 package dev.rkj.engine.image;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The limits on paths inside an image's rootfs, checked at fetch for every entry, so that no
@@ -8,41 +9,58 @@ import java.nio.charset.StandardCharsets;
  * handle, and no small archive can make those walks expensive.
  *
  * <ul>
- *   <li>{@link #MAX_PATH_BYTES}: Linux's {@code PATH_MAX} (4096 bytes, the terminating NUL
- *       included). The app names a file by its absolute path, so {@code "/" + path} must fit:
- *       at most 4095 bytes. A longer path could exist on disk but no program in the pod could
- *       open it by name.</li>
+ *   <li>{@link #MAX_PATH_BYTES}: 3072 bytes, terminating NUL included, for the absolute path as
+ *       the app sees it ({@code "/" + path}, at most 3071 bytes). Linux's {@code PATH_MAX} (4096)
+ *       bounds what the app can open by name, but rkj itself reaches every file on the host as
+ *       {@code <directory of the tree>/<path>}, one argument to one system call, so 1 KiB of
+ *       {@code PATH_MAX} is kept for that directory ({@code <data>/cas/trees/<image id>/rootfs}
+ *       and its temporaries take about 250 bytes under {@code /var/lib/rkj}).</li>
  *   <li>{@link #MAX_DEPTH}: 256 components. Linux has no depth limit of its own (PATH_MAX
  *       allows up to 2048 one-letter components); real images stay far below 100 (deep
  *       {@code node_modules} trees reach a few dozen). 256 keeps the recursive walks of a tree
  *       (render, copy, removal) shallow.</li>
+ *   <li>{@link #MAX_NAME_BYTES}: Linux's {@code NAME_MAX}, 255 bytes per component, which no
+ *       Linux file system exceeds.</li>
  *   <li>{@link #MAX_SYMLINK_TARGET_BYTES}: 4095 bytes, what {@code symlink(2)} accepts.</li>
  * </ul>
  */
 public final class PathLimits {
     /** Linux's PATH_MAX, terminating NUL included. */
-    public static final int MAX_PATH_BYTES = 4096;
+    public static final int PATH_MAX = 4096;
+    /** The part of PATH_MAX kept for the host directory a tree is written under. */
+    public static final int HOST_DIRECTORY_BYTES = 1024;
+    /** The longest path in an image as the app sees it ({@code "/" + path}), terminating NUL included. */
+    public static final int MAX_PATH_BYTES = PATH_MAX - HOST_DIRECTORY_BYTES;
+    /** Linux's NAME_MAX: the longest file name (one path component), in bytes. */
+    public static final int MAX_NAME_BYTES = 255;
     /** The most components of a path below rootfs. */
     public static final int MAX_DEPTH = 256;
     /** The longest symlink target, in bytes (PATH_MAX - 1). */
-    public static final int MAX_SYMLINK_TARGET_BYTES = MAX_PATH_BYTES - 1;
+    public static final int MAX_SYMLINK_TARGET_BYTES = PATH_MAX - 1;
 
     private PathLimits() {}
 
     /**
-     * Why the rootfs path with {@code components} components, joined as {@code path}, is refused,
+     * Why the rootfs path {@code path}, split into {@code components}, is refused,
      * or null when it is within the limits. Linear in the path's length.
      */
-    static String problem(String path, int components) {
-        if (components > MAX_DEPTH) {
-            return "the path is " + components + " directories deep, deeper than the limit of " + MAX_DEPTH
+    static String problem(String path, List<String> components) {
+        if (components.size() > MAX_DEPTH) {
+            return "the path is " + components.size() + " levels deep, deeper than the limit of " + MAX_DEPTH
                     + " for paths in an image; flatten the tree and build the image again";
+        }
+        for (String component : components) {
+            int bytes = utf8Length(component);
+            if (bytes > MAX_NAME_BYTES) {
+                return "the name '" + abbreviate(component) + "' is " + bytes + " bytes long, over Linux's NAME_MAX of "
+                        + MAX_NAME_BYTES + " bytes; shorten it and build the image again";
+            }
         }
         int bytes = 1 + utf8Length(path); // as the app sees it: "/" + path
         if (bytes >= MAX_PATH_BYTES) {
             return "the path is " + bytes + " bytes long as the app sees it (/" + abbreviate(path) + "), over the limit of "
-                    + (MAX_PATH_BYTES - 1) + " bytes (Linux's PATH_MAX " + MAX_PATH_BYTES
-                    + " with its terminating NUL); shorten it and build the image again";
+                    + (MAX_PATH_BYTES - 1) + " bytes (PATH_MAX less " + HOST_DIRECTORY_BYTES
+                    + " for the host directory of the tree); shorten it and build the image again";
         }
         return null;
     }

@@ -129,7 +129,7 @@ final class RootfsModel {
             return;
         }
         List<String> components = split(path);
-        String problem = PathLimits.problem(path, components.size());
+        String problem = PathLimits.problem(path, components);
         if (problem != null) {
             throw new RefusedException(problem);
         }
