@@ -1,7 +1,9 @@
 package dev.rkj.engine.image;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The limits on paths inside an image's rootfs, checked at fetch for every entry, so that no
@@ -63,6 +65,31 @@ public final class PathLimits {
                     + " for the host directory of the tree); shorten it and build the image again";
         }
         return null;
+    }
+
+    /**
+     * Why an absolute path named by a manifest (a {@code pathWhitelist} entry) is refused, or
+     * empty: the same limits as the archive's own paths, so that no manifest makes the whitelist's
+     * walks costly (its leading directories are each kept as a path).
+     */
+    public static Optional<String> problemOfAbsolute(String absolutePath) {
+        List<String> components = new ArrayList<>();
+        int start = 0;
+        while (start <= absolutePath.length()) {
+            int end = absolutePath.indexOf('/', start);
+            if (end < 0) {
+                end = absolutePath.length();
+            }
+            String component = absolutePath.substring(start, end);
+            if (!component.isEmpty() && !component.equals(".")) {
+                components.add(component);
+            }
+            start = end + 1;
+            if (components.size() > MAX_DEPTH) {
+                break; // deep enough to refuse; the rest need not be split
+            }
+        }
+        return Optional.ofNullable(problem(absolutePath.substring(Math.min(1, absolutePath.length())), components));
     }
 
     /** Why a symlink's {@code target} is refused for its length, or null. */

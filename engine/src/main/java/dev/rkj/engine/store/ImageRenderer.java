@@ -93,6 +93,10 @@ public final class ImageRenderer {
         List<ImageRecord> chain = new ArrayList<>();
         chain.add(image);
         chain.addAll(dependents);
+        if (chain.size() > MAX_LAYERS) {
+            // each image on the chain is a layer of its own: refused before the walk goes deeper
+            throw tooManyLayers(chain);
+        }
         for (Dependency dependency : image.manifest().dependencies()) {
             visit(index, resolve(index, image, dependency), chain, layers);
         }
@@ -100,9 +104,13 @@ public final class ImageRenderer {
         layers.add(new Layer(image.id(), image.displayName(),
                 dependents.stream().map(ImageRecord::id).collect(Collectors.toList()), Whitelists.intersect(whitelists)));
         if (layers.size() > MAX_LAYERS) {
-            throw new ImageRenderException("rendering " + describe(chain.get(chain.size() - 1)) + " needs more than "
-                    + MAX_LAYERS + " layers (shared dependencies repeat on every path); flatten the image's dependencies");
+            throw tooManyLayers(chain);
         }
+    }
+
+    private static ImageRenderException tooManyLayers(List<ImageRecord> chain) {
+        return new ImageRenderException("rendering " + describe(chain.get(chain.size() - 1)) + " needs more than "
+                + MAX_LAYERS + " layers (shared dependencies repeat on every path); flatten the image's dependencies");
     }
 
     private static ImageRecord resolve(ImageIndex index, ImageRecord image, Dependency dependency)
