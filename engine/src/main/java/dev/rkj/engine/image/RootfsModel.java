@@ -144,7 +144,7 @@ final class RootfsModel {
             }
             if (!node.isDirectory()) {
                 String what = node.symlinkTarget != null
-                        ? "a symlink (to '" + node.symlinkTarget + "'); entries are never written through symlinks"
+                        ? "a symlink (to '" + PathLimits.abbreviate(node.symlinkTarget) + "'); entries are never written through symlinks"
                         : "a " + node.kind.description() + ", not a directory";
                 throw new RefusedException("its parent rootfs/" + String.join("/", components.subList(0, i + 1)) + " is " + what);
             }
