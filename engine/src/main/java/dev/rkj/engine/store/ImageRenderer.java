@@ -4,6 +4,7 @@ import dev.rkj.engine.image.Trees;
 import dev.rkj.engine.appc.Dependency;
 import dev.rkj.engine.appc.ImageId;
 import dev.rkj.engine.image.AciUnpacker;
+import dev.rkj.engine.image.PathLimits;
 import dev.rkj.engine.image.UnpackException;
 import dev.rkj.engine.image.UnpackOptions;
 import dev.rkj.engine.store.ImageEvent.TreeRendered;
@@ -96,6 +97,14 @@ public final class ImageRenderer {
         if (chain.size() > MAX_LAYERS) {
             // each image on the chain is a layer of its own: refused before the walk goes deeper
             throw tooManyLayers(chain);
+        }
+        for (String path : image.manifest().pathWhitelist()) {
+            // checked at fetch; an image stored before that check must not make the whitelists' walks costly
+            Optional<String> problem = PathLimits.problemOfAbsolute(path);
+            if (problem.isPresent()) {
+                throw new ImageRenderException("rendering " + describe(chain.get(chain.size() - 1)) + ": "
+                        + describe(image) + " has pathWhitelist entry '" + PathLimits.abbreviate(path) + "': " + problem.get());
+            }
         }
         for (Dependency dependency : image.manifest().dependencies()) {
             visit(index, resolve(index, image, dependency), chain, layers);

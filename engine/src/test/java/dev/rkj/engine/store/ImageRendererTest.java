@@ -351,6 +351,25 @@ class ImageRendererTest {
     }
 
     @Test
+    void aWhitelistBeyondThePathLimitsFromAnOlderStoreIsRefusedBeforeAnythingIsUnpacked() throws Exception {
+        StoreFixture f = new StoreFixture(dir);
+        // as a store written before fetch checked whitelists would hold it: the event only (no blob is read)
+        var manifest = (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(
+                dev.rkj.engine.testing.TestImages.imageManifestJson("example.com/old", Map.of()));
+        manifest.putArray("pathWhitelist").add("/" + "w/".repeat(10_000) + "end");
+        ImageId id = ImageId.parse("sha512-" + "ab".repeat(64));
+        f.store.append(id, new ImageEvent.ImageStored(id.toString(), "example.com/old", Map.of(), manifest, 1, 1, "none",
+                "old", null));
+
+        ImageRenderException e = assertThrows(ImageRenderException.class, () -> new ImageRenderer(f.store).render(id));
+
+        assertTrue(e.getMessage().startsWith("rendering example.com/old (" + id.shortString() + "): example.com/old ("
+                + id.shortString() + ") has pathWhitelist entry '/w/w/w/"), e.getMessage());
+        assertTrue(e.getMessage().contains("the path is 257 levels deep, deeper than the limit of 256"), e.getMessage());
+        assertEquals(List.of(), f.entries("trees"));
+    }
+
+    @Test
     void aCorruptedBlobIsCaughtByItsImageIdWhenRendered() throws Exception {
         StoreFixture f = new StoreFixture(dir);
         ImageId id = f.fetch(TestImage.named("example.com/app").file("a", "1"));
