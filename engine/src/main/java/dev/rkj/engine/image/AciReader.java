@@ -14,8 +14,9 @@ import java.util.Optional;
  *
  * <p>An archive is refused ({@link AciFormatException}, naming the file and the entry) when it is
  * corrupt or truncated, has entries other than {@code manifest} and {@code rootfs/...}, has
- * duplicate entries, lacks a manifest, has a manifest over 1 MiB, has unsafe names or links (see
- * {@link AciUnpacker}), or holds more than {@code maxTarBytes} uncompressed bytes.
+ * duplicate entries, lacks a manifest, has a manifest over 1 MiB, has unsafe names or links or
+ * unusable mount points (see {@link AciUnpacker}), has paths beyond {@link PathLimits}, or holds
+ * more than {@code maxTarBytes} uncompressed bytes. The cost is linear in the archive's size.
  */
 public final class AciReader {
     /** Default cap on uncompressed bytes: 8 GiB. */

@@ -14,7 +14,9 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * Reads an ACI once, front to back, checking its layout as it goes: decompression (detected by
  * magic bytes), the image ID (SHA-512 of every uncompressed byte, end-of-archive padding
  * included), top-level names ({@code manifest} and {@code rootfs/} only), duplicate entries,
- * unsafe names and links ({@link RootfsModel}), truncation and the byte and entry limits.
+ * unsafe names and links ({@link RootfsModel}), path lengths and depths ({@link PathLimits}), the
+ * pod's mount points ({@link PodMountPoints}), truncation and the byte and entry limits. The cost
+ * is linear in the archive's size.
  *
  * <p>{@link #next()} returns the {@code rootfs} entries; the manifest is read into memory on the
  * way. {@link #finish()} reads to the end of the stream and returns the image ID. Not thread-safe.
@@ -139,7 +141,8 @@ final class AciTarStream implements Closeable {
 
     /**
      * Reads to the end of the archive (the remaining entries are checked like {@link #next()}),
-     * then checks that a manifest was found and that no symlink leads out of rootfs.
+     * then checks that a manifest was found, that no symlink leads out of rootfs and that the pod's
+     * mount points ({@link PodMountPoints}) are directories or absent.
      */
     Finished finish() throws AciFormatException {
         while (next() != null) {
@@ -159,6 +162,10 @@ final class AciTarStream implements Closeable {
         RootfsModel.Escape escape = model.firstEscapingSymlink();
         if (escape != null) {
             throw new AciFormatException(source, escape.entryName(), escape.reason());
+        }
+        RootfsModel.MountPointProblem mountPoint = model.mountPointProblem();
+        if (mountPoint != null) {
+            throw new AciFormatException(source, mountPoint.entryName(), mountPoint.reason());
         }
         return new Finished(Sha512.imageId(sha512), manifest, hashing.position(), entryCount);
     }

@@ -20,7 +20,9 @@ import java.nio.file.StandardOpenOption;
  * written through a symlink (every parent must be a real directory); symlinks that lead out of
  * rootfs when followed through the symlinks in the tree (absolute targets count from the rootfs
  * root, as the app sees them); hard links to outside, to entries not seen yet, or to
- * directories; device nodes and FIFOs unless allowed; more bytes or entries than the limits
+ * directories; paths, names and symlink targets beyond {@link PathLimits}; a {@code proc},
+ * {@code sys}, {@code dev}, {@code dev/pts} or {@code dev/shm} that is not a directory; device
+ * nodes and FIFOs unless allowed; more bytes or entries than the limits
  * (counted while streaming); a corrupt or truncated archive; an image ID other than the expected
  * one.
  *

@@ -21,7 +21,10 @@ public abstract class ImageArchiveException extends Exception {
         return source;
     }
 
-    /** The tar entry name as written in the archive, when the problem is tied to one entry. */
+    /**
+     * The tar entry name as written in the archive, when the problem is tied to one entry (the
+     * message abbreviates a long one).
+     */
     public Optional<String> entry() {
         return Optional.ofNullable(entry);
     }
@@ -29,7 +32,7 @@ public abstract class ImageArchiveException extends Exception {
     private static String format(String source, String entry, String problem) {
         StringBuilder message = new StringBuilder(source);
         if (entry != null) {
-            message.append(": entry '").append(entry).append('\'');
+            message.append(": entry '").append(PathLimits.abbreviate(entry)).append('\'');
         }
         return message.append(": ").append(problem).toString();
     }

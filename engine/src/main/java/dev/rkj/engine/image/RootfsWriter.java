@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -84,8 +84,13 @@ final class RootfsWriter {
 
     /** Sets owner, mode and mtime of every directory entry that still exists, deepest first. */
     void finishDirectories() throws UnpackException {
-        directoryEntries.sort(Comparator.comparingInt((AciEntry e) -> depth(e.path())).reversed());
+        List<Map.Entry<Integer, AciEntry>> deepestFirst = new ArrayList<>(directoryEntries.size());
         for (AciEntry entry : directoryEntries) {
+            deepestFirst.add(Map.entry(depth(entry.path()), entry));
+        }
+        deepestFirst.sort(Map.Entry.<Integer, AciEntry>comparingByKey().reversed());
+        for (Map.Entry<Integer, AciEntry> deep : deepestFirst) {
+            AciEntry entry = deep.getValue();
             Path path = entry.path().isEmpty() ? rootfs : rootfs.resolve(entry.path());
             if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
                 continue; // removed by the path whitelist
@@ -99,15 +104,24 @@ final class RootfsWriter {
         }
     }
 
+    /**
+     * Creates the parents of {@code path} that do not exist yet. Every ancestor of a directory
+     * made here was made before it, so the walk stops at the deepest parent already made: one
+     * lookup for most entries, whatever their depth.
+     */
     private void createParents(String path) throws IOException {
-        int slash = -1;
-        while ((slash = path.indexOf('/', slash + 1)) >= 0) {
-            String parent = path.substring(0, slash);
-            if (directories.add(parent)) {
-                Path directory = rootfs.resolve(parent);
-                Files.createDirectory(directory);
-                Files.setAttribute(directory, "unix:mode", 0755);
-            }
+        List<Integer> missing = new ArrayList<>(); // ends of the parents to create, deepest first
+        int end = path.lastIndexOf('/');
+        while (end > 0 && !directories.contains(path.substring(0, end))) {
+            missing.add(end);
+            end = path.lastIndexOf('/', end - 1);
+        }
+        for (int i = missing.size() - 1; i >= 0; i--) {
+            String parent = path.substring(0, missing.get(i));
+            directories.add(parent);
+            Path directory = rootfs.resolve(parent);
+            Files.createDirectory(directory);
+            Files.setAttribute(directory, "unix:mode", 0755);
         }
     }
 

@@ -21,7 +21,7 @@ public class UnpackException extends ImageArchiveException {
 
     private static String problemOf(ImageArchiveException e) {
         String message = e.getMessage();
-        String prefix = e.source() + e.entry().map(n -> ": entry '" + n + "'").orElse("") + ": ";
+        String prefix = e.source() + e.entry().map(n -> ": entry '" + PathLimits.abbreviate(n) + "'").orElse("") + ": ";
         return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
     }
 }

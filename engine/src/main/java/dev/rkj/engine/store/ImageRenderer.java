@@ -4,6 +4,7 @@ import dev.rkj.engine.image.Trees;
 import dev.rkj.engine.appc.Dependency;
 import dev.rkj.engine.appc.ImageId;
 import dev.rkj.engine.image.AciUnpacker;
+import dev.rkj.engine.image.PathLimits;
 import dev.rkj.engine.image.UnpackException;
 import dev.rkj.engine.image.UnpackOptions;
 import dev.rkj.engine.store.ImageEvent.TreeRendered;
@@ -93,6 +94,18 @@ public final class ImageRenderer {
         List<ImageRecord> chain = new ArrayList<>();
         chain.add(image);
         chain.addAll(dependents);
+        if (chain.size() > MAX_LAYERS) {
+            // each image on the chain is a layer of its own: refused before the walk goes deeper
+            throw tooManyLayers(chain);
+        }
+        for (String path : image.manifest().pathWhitelist()) {
+            // checked at fetch; an image stored before that check must not make the whitelists' walks costly
+            Optional<String> problem = PathLimits.problemOfAbsolute(path);
+            if (problem.isPresent()) {
+                throw new ImageRenderException("rendering " + describe(chain.get(chain.size() - 1)) + ": "
+                        + describe(image) + " has pathWhitelist entry '" + PathLimits.abbreviate(path) + "': " + problem.get());
+            }
+        }
         for (Dependency dependency : image.manifest().dependencies()) {
             visit(index, resolve(index, image, dependency), chain, layers);
         }
@@ -100,9 +113,13 @@ public final class ImageRenderer {
         layers.add(new Layer(image.id(), image.displayName(),
                 dependents.stream().map(ImageRecord::id).collect(Collectors.toList()), Whitelists.intersect(whitelists)));
         if (layers.size() > MAX_LAYERS) {
-            throw new ImageRenderException("rendering " + describe(chain.get(chain.size() - 1)) + " needs more than "
-                    + MAX_LAYERS + " layers (shared dependencies repeat on every path); flatten the image's dependencies");
+            throw tooManyLayers(chain);
         }
+    }
+
+    private static ImageRenderException tooManyLayers(List<ImageRecord> chain) {
+        return new ImageRenderException("rendering " + describe(chain.get(chain.size() - 1)) + " needs more than "
+                + MAX_LAYERS + " layers (shared dependencies repeat on every path); flatten the image's dependencies");
     }
 
     private static ImageRecord resolve(ImageIndex index, ImageRecord image, Dependency dependency)

@@ -10,6 +10,7 @@ import dev.rkj.engine.appc.Problem;
 import dev.rkj.engine.image.AciFormatException;
 import dev.rkj.engine.image.AciInfo;
 import dev.rkj.engine.image.AciReader;
+import dev.rkj.engine.image.PathLimits;
 import dev.rkj.engine.image.AciUnpacker;
 import dev.rkj.engine.image.UnpackException;
 import dev.rkj.engine.image.UnpackOptions;
@@ -220,6 +221,15 @@ public final class ImageStore {
             throw new InvalidImageException(name, name + ": entry 'manifest': invalid image manifest, "
                     + AppcManifestValidator.describe(e.problems()) + "; fix the manifest and build the image again",
                     problems, e);
+        }
+        List<String> whitelist = manifest.pathWhitelist();
+        for (int i = 0; i < whitelist.size(); i++) {
+            Optional<String> problem = PathLimits.problemOfAbsolute(whitelist.get(i));
+            if (problem.isPresent()) {
+                String where = "$.pathWhitelist[" + i + "]";
+                throw new InvalidImageException(name, name + ": entry 'manifest': invalid image manifest, 1 problem: " + where
+                        + ": " + problem.get(), List.of(where + ": " + problem.get()), null);
+            }
         }
         JsonNode manifestTree;
         try {

@@ -322,6 +322,54 @@ class ImageRendererTest {
     }
 
     @Test
+    void aDependencyWhoseProcIsASymlinkIsRefusedAtFetchAndWhenRenderedFromAnOlderStoreNamingTheLayer() throws Exception {
+        StoreFixture f = new StoreFixture(dir);
+        Path hostile = HostileAciBuilder.validStart().directory("rootfs/etc/").symlink("rootfs/proc", "/etc")
+                .write(dir.resolve("proc-symlink.aci"), Compression.NONE);
+        InvalidImageException atFetch = assertThrows(InvalidImageException.class, () -> f.store.fetch(hostile));
+        assertEquals(hostile + ": entry 'rootfs/proc': rootfs/proc is a symlink (to /etc): /proc must be a directory or"
+                + " absent, the pod mounts its own there; rebuild the image without it", atFetch.getMessage());
+        // stored the way a store written before that check would hold it: blob and event, no check
+        byte[] tar = Files.readAllBytes(hostile);
+        ImageId base = ImageId.parse("sha512-" + java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-512").digest(tar)));
+        Files.write(f.store.blobPath(base), tar);
+        f.store.append(base, new ImageEvent.ImageStored(base.toString(), "example.com/hostile", Map.of("version", "1"),
+                Json.mapper().readTree(dev.rkj.engine.testing.TestImages.imageManifestJson("example.com/hostile",
+                        Map.of("version", "1"))), tar.length, tar.length, "none", hostile.toString(), null));
+        ImageId app = f.fetch(TestImage.named("example.com/app").dependsOn("example.com/hostile").file("a", "1"));
+        long before = f.journal.nextIndex();
+
+        ImageRenderException e = assertThrows(ImageRenderException.class, () -> new ImageRenderer(f.store).render(app));
+
+        assertEquals("cannot render example.com/app (" + app.shortString() + "): layer example.com/hostile:1 ("
+                + base.shortString() + "): " + f.store.blobPath(base) + ": entry 'rootfs/proc': rootfs/proc is a symlink"
+                + " (to /etc): /proc must be a directory or absent, the pod mounts its own there; rebuild the image without it",
+                e.getMessage());
+        assertEquals(before, f.journal.nextIndex());
+        assertEquals(List.of(), f.entries("trees"), "no tree and no temporary");
+    }
+
+    @Test
+    void aWhitelistBeyondThePathLimitsFromAnOlderStoreIsRefusedBeforeAnythingIsUnpacked() throws Exception {
+        StoreFixture f = new StoreFixture(dir);
+        // as a store written before fetch checked whitelists would hold it: the event only (no blob is read)
+        var manifest = (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(
+                dev.rkj.engine.testing.TestImages.imageManifestJson("example.com/old", Map.of()));
+        manifest.putArray("pathWhitelist").add("/" + "w/".repeat(10_000) + "end");
+        ImageId id = ImageId.parse("sha512-" + "ab".repeat(64));
+        f.store.append(id, new ImageEvent.ImageStored(id.toString(), "example.com/old", Map.of(), manifest, 1, 1, "none",
+                "old", null));
+
+        ImageRenderException e = assertThrows(ImageRenderException.class, () -> new ImageRenderer(f.store).render(id));
+
+        assertTrue(e.getMessage().startsWith("rendering example.com/old (" + id.shortString() + "): example.com/old ("
+                + id.shortString() + ") has pathWhitelist entry '/w/w/w/"), e.getMessage());
+        assertTrue(e.getMessage().contains("the path is 257 levels deep, deeper than the limit of 256"), e.getMessage());
+        assertEquals(List.of(), f.entries("trees"));
+    }
+
+    @Test
     void aCorruptedBlobIsCaughtByItsImageIdWhenRendered() throws Exception {
         StoreFixture f = new StoreFixture(dir);
         ImageId id = f.fetch(TestImage.named("example.com/app").file("a", "1"));

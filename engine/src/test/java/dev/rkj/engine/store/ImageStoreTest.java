@@ -143,6 +143,27 @@ class ImageStoreTest {
     }
 
     @Test
+    void aWhitelistPathBeyondThePathLimitsIsRefusedAtFetchAndNothingIsStored() throws Exception {
+        StoreFixture f = new StoreFixture(dir);
+        // kept with each of its leading directories, a path of 100,000 levels would cost the render minutes and GiBs
+        Path deep = TestImage.named("example.com/x").whitelist("/" + "w/".repeat(100_000) + "end").file("a", "1")
+                .writeAci(f.work);
+        Path longName = TestImage.named("example.com/y").whitelist("/etc/" + "n".repeat(300)).file("a", "1")
+                .writeAci(f.work);
+
+        InvalidImageException tooDeep = assertThrows(InvalidImageException.class, () -> f.store.fetch(deep));
+        InvalidImageException tooLong = assertThrows(InvalidImageException.class, () -> f.store.fetch(longName));
+
+        assertTrue(tooDeep.getMessage().startsWith(deep + ": entry 'manifest': invalid image manifest, 1 problem:"
+                + " $.pathWhitelist[0]: the path is 257 levels deep, deeper than the limit of 256"), tooDeep.getMessage());
+        assertEquals(List.of("$.pathWhitelist[0]"), tooDeep.problems().stream().map(p -> p.substring(0, p.indexOf(':'))).toList());
+        assertTrue(tooLong.getMessage().contains("$.pathWhitelist[0]: the name 'nnn"), tooLong.getMessage());
+        assertTrue(tooLong.getMessage().contains("is 300 bytes long, over Linux's NAME_MAX of 255 bytes"), tooLong.getMessage());
+        assertEquals(0, f.journal.nextIndex());
+        assertEquals(List.of(), f.entries("blobs"));
+    }
+
+    @Test
     void aMissingFileIsAClearError() throws Exception {
         StoreFixture f = new StoreFixture(dir);
         Path missing = dir.resolve("nope.aci");
