@@ -136,7 +136,7 @@ int app_become(const struct app *a, struct err *err)
 	if (bounding_set(a->caps, err) < 0)
 		return -1;
 	/* still root with every capability: see seccomp.c for why the filter is loaded here */
-	if (seccomp_apply(a, err) < 0)
+	if (seccomp_install(&a->filter, err) < 0)
 		return -1;
 	if (setgroups(ids.ngroups, ids.groups) < 0)
 		return fail_errno(err, "setgroups", a->name);

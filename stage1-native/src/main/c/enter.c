@@ -93,7 +93,7 @@ int enter_main(int argc, char **argv)
 	struct plan plan;
 	struct app *app;
 	const char *name = NULL;
-	char path[4096];
+	char path[4096], dir[4096];
 	pid_t pid = 0;
 	int i = 1, code;
 
@@ -109,7 +109,9 @@ int enter_main(int argc, char **argv)
 	    plan_read(path, &plan, &err) < 0 || !(app = plan_app(&plan, name, &err)) ||
 	    pod_pid(argv[0], &pid, &err) < 0 ||
 	    join_cgroups(plan.cgroups, plan.ncgroups, &err) < 0 ||
-	    join_cgroups(app->cgroups, app->ncgroups, &err) < 0 || join(pid, &err) < 0 ||
+	    join_cgroups(app->cgroups, app->ncgroups, &err) < 0 ||
+	    seccomp_prepare(app, self_dir(dir, sizeof dir), &app->filter, &err) < 0 ||
+	    join(pid, &err) < 0 ||
 	    (code = run_in(app, argv + i + 1, &err)) < 0) {
 		err_print(&err);
 		return EXIT_STAGE1;

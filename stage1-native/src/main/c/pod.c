@@ -428,6 +428,27 @@ static int open_app_files(struct pod *pod, struct app *a, struct err *err)
 	return 0;
 }
 
+/* Each confined app's seccomp program; apps with the same capabilities share one. */
+static int filters(struct pod *pod, struct err *err)
+{
+	struct app *apps = pod->plan.apps;
+	char buf[4096];
+	const char *dir = self_dir(buf, sizeof buf);
+	size_t i, j;
+
+	for (i = 0; i < pod->plan.napps; i++) {
+		if (!apps[i].seccomp)
+			continue;
+		for (j = 0; j < i && !(apps[j].filter.len && apps[j].caps == apps[i].caps); j++)
+			;
+		if (j < i)
+			apps[i].filter = apps[j].filter;
+		else if (seccomp_prepare(&apps[i], dir, &apps[i].filter, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int setup(struct pod *pod, struct err *err)
 {
 	const char *host = pod->plan.hostname;
@@ -443,6 +464,8 @@ static int setup(struct pod *pod, struct err *err)
 	for (i = 0; i < pod->plan.napps; i++)
 		if (open_app_files(pod, &pod->plan.apps[i], err) < 0)
 			return -1;
+	if (filters(pod, err) < 0) /* its cache is a host path */
+		return -1;
 	/*
 	 * The pod's cgroups become its cgroup namespace's root. After the app cgroups were
 	 * opened: a write checks the namespace of the open, and on cgroup v2 (nsdelegate) an

@@ -88,6 +88,22 @@ int fail_errno(struct err *err, const char *call, const char *path)
 	return fail(err, call, path, errno, NULL);
 }
 
+/* The directory of the running rkj-stage1 binary (stage0 extracts it to a root-owned one),
+ * NULL if /proc/self/exe says something odd. */
+const char *self_dir(char *buf, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+	char *slash;
+
+	if (n <= 0 || (size_t)n == size - 1)
+		return NULL;
+	buf[n] = 0;
+	if (buf[0] != '/' || !(slash = strrchr(buf, '/')) || slash == buf)
+		return NULL;
+	*slash = 0;
+	return buf;
+}
+
 void err_print(const struct err *err)
 {
 	fprintf(stderr, "rkj-stage1: %s `%s`: %s (errno %d)\n", err->call, err->path, err->msg,

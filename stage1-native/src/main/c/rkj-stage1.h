@@ -8,6 +8,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <linux/filter.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -41,6 +42,7 @@ struct app {
 	uint64_t caps;              /* retained capabilities, one bit each */
 	int no_new_privs;
 	int seccomp;                /* 1: the default filter (seccomp.c), 0: unconfined */
+	struct sock_fprog filter;   /* seccomp_prepare's program, loaded by app_become */
 	char **cgroups;             /* cgroup.procs files the app joins */
 	size_t ncgroups;
 
@@ -91,6 +93,7 @@ int write_all(int fd, const void *buf, size_t len);
 int read_file(const char *path, char **out, size_t *len, struct err *err);
 int path_join(char *buf, size_t size, const char *a, const char *b, struct err *err);
 int join_cgroups(char **procs, size_t n, struct err *err);
+const char *self_dir(char *buf, size_t size);
 
 /* plan.c */
 int plan_read(const char *path, struct plan *plan, struct err *err);
@@ -104,8 +107,11 @@ int app_become(const struct app *app, struct err *err);
 char **app_env(const struct app *app);
 int app_exec(const struct app *app, char **argv, struct err *err);
 
-/* seccomp.c: loads the app's filter (nothing if a->seccomp is 0) */
-int seccomp_apply(const struct app *app, struct err *err);
+/* seccomp.c: the app's filter program (empty if a->seccomp is 0), cached in cache_dir (may be
+ * NULL); then loading it */
+int seccomp_prepare(const struct app *app, const char *cache_dir, struct sock_fprog *out,
+		    struct err *err);
+int seccomp_install(const struct sock_fprog *prog, struct err *err);
 
 /* enter.c */
 int enter_main(int argc, char **argv);

@@ -18,23 +18,43 @@
  * builds in a third of the time (x32 would add tens of milliseconds to each app's launch).
  * Any other ABI is killed too (libseccomp's bad-arch action).
  *
+ * Cache: libseccomp takes milliseconds to build the program, so it is built once per capability
+ * set and rkj-stage1 binary: seccomp_prepare exports it (seccomp_export_bpf) to
+ * <dir>/seccomp-v<RULES_VERSION>-<caps in hex>.bpf, where <dir> holds the running binary (stage0
+ * extracts it to <data>/stage1/<sha256 of the binary>/, root-owned), and later reads that file
+ * instead (a file of an odd size is rebuilt and replaced; an unwritable dir only means no cache).
+ * The pod's PID 1 prepares every app's program before pivot_root, enter before it joins the
+ * pod's mount namespace; app_become loads it with seccomp_install.
+ *
  * When: app_become loads the filter while stage1 is still root with every capability, before
  * setgroups/setgid/setuid/capset. Loading a filter needs CAP_SYS_ADMIN or no_new_privs; doing
  * it while CAP_SYS_ADMIN is effective (as runc does without no_new_privs) means the filter
  * never forces no_new_privs on an app that did not ask for it (setuid programs in the image
- * keep working), and works the same with it. Everything stage1 does after the load (setgroups,
- * setgid, setuid, capset, prctl, chdir, execve, and on failure write and exit_group) is in the
- * allowlist.
+ * keep working), and works the same with it (seccomp_install, like libseccomp's seccomp_load
+ * with SCMP_FLTATR_CTL_NNP 0, passes no flags and leaves no_new_privs alone). Everything
+ * stage1 does after the load (setgroups, setgid, setuid, capset, prctl, chdir, execve, and on
+ * failure write and exit_group) is in the allowlist.
  */
 #include "rkj-stage1.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <linux/capability.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Part of the cache file's name: bump it whenever the rules below change. */
+#define RULES_VERSION 1
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -228,14 +248,14 @@ static int arches(scmp_filter_ctx ctx, struct err *err)
 	return 0;
 }
 
-int seccomp_apply(const struct app *a, struct err *err)
+/* Builds the program with libseccomp and copies it out of a memfd into *out. */
+static int generate(const struct app *a, struct sock_fprog *out, struct err *err)
 {
-	scmp_filter_ctx ctx;
-	int rc = 0;
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+	struct stat st;
+	void *buf = NULL;
+	int fd = -1, rc = -1;
 
-	if (!a->seccomp)
-		return 0;
-	ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
 	if (!ctx)
 		return fail(err, "seccomp_init", a->name, ENOMEM, "cannot build the seccomp filter");
 	/* no_new_privs is the plan's decision (app.c), not a side effect of loading a filter */
@@ -247,11 +267,99 @@ int seccomp_apply(const struct app *a, struct err *err)
 		rc = -1;
 	} else if (arches(ctx, err) < 0 || rules(ctx, a->caps, err) < 0) {
 		rc = -1;
-	} else if ((rc = seccomp_load(ctx)) < 0) {
-		fail(err, "seccomp_load", a->name, -rc, "%s: loading the seccomp filter",
-		     strerror(-rc));
-		rc = -1;
+	} else if ((fd = memfd_create("rkj-seccomp", MFD_CLOEXEC)) < 0) {
+		rc = fail_errno(err, "memfd_create", a->name);
+	} else if ((rc = seccomp_export_bpf(ctx, fd)) < 0) {
+		rc = fail(err, "seccomp_export_bpf", a->name, -rc, "%s: exporting the seccomp filter",
+			  strerror(-rc));
+	} else if (fstat(fd, &st) < 0 || !(buf = malloc(st.st_size ? st.st_size : 1)) ||
+		   pread(fd, buf, st.st_size, 0) != st.st_size) {
+		rc = fail_errno(err, "read", "memfd:rkj-seccomp");
+	} else {
+		out->filter = buf;
+		out->len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
+		buf = NULL;
+		rc = 0;
 	}
+	free(buf);
+	if (fd >= 0)
+		close(fd);
 	seccomp_release(ctx);
 	return rc;
+}
+
+/* A program rkj-stage1 cached before: 0 and *out when it looks whole, -1 otherwise. */
+static int cached(const char *path, struct sock_fprog *out)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	void *buf = NULL;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    st.st_size % sizeof(struct sock_filter) == 0 &&
+	    st.st_size <= BPF_MAXINSNS * (off_t)sizeof(struct sock_filter) &&
+	    (buf = malloc(st.st_size)) && pread(fd, buf, st.st_size, 0) == st.st_size &&
+	    ((struct sock_filter *)buf)[st.st_size / sizeof(struct sock_filter) - 1].code ==
+		    (BPF_RET | BPF_K)) { /* the kernel wants a return last: not cut short */
+		out->filter = buf;
+		out->len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
+		buf = NULL;
+	}
+	close(fd);
+	if (buf) {
+		free(buf);
+		return -1;
+	}
+	return out->filter ? 0 : -1;
+}
+
+/* Best effort: a cache that cannot be written only costs the next launch the generation. */
+static void cache(const char *path, const struct sock_fprog *prog)
+{
+	char tmp[4096];
+	size_t size = prog->len * sizeof(struct sock_filter);
+	int fd;
+
+	/* a unique name (mkostemp, mode 0600): the PID 1 of every pod is pid 1 */
+	if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp)
+		return;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write_all(fd, prog->filter, size) < 0 || fsync(fd) < 0) {
+		close(fd);
+		unlink(tmp);
+	} else if (close(fd) < 0 || rename(tmp, path) < 0) {
+		unlink(tmp);
+	}
+}
+
+int seccomp_prepare(const struct app *a, const char *cache_dir, struct sock_fprog *out,
+		    struct err *err)
+{
+	char path[4096];
+
+	memset(out, 0, sizeof *out);
+	if (!a->seccomp)
+		return 0;
+	if (!cache_dir || snprintf(path, sizeof path, "%s/seccomp-v%d-%016" PRIx64 ".bpf",
+				   cache_dir, RULES_VERSION, a->caps) >= (int)sizeof path)
+		return generate(a, out, err);
+	if (cached(path, out) == 0)
+		return 0;
+	if (generate(a, out, err) < 0)
+		return -1;
+	cache(path, out);
+	return 0;
+}
+
+int seccomp_install(const struct sock_fprog *prog, struct err *err)
+{
+	/* as libseccomp's seccomp_load with SCMP_FLTATR_CTL_NNP 0: no flags, no no_new_privs */
+	if (prog->len && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog, 0, 0) < 0)
+		return fail(err, "prctl", "PR_SET_SECCOMP", errno, "%s: loading the seccomp filter",
+			    strerror(errno));
+	return 0;
 }

@@ -12,12 +12,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,8 +33,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * rkj-stage1's default seccomp filter, seen from inside real pods: what it refuses, what a
  * retained capability opens (and what it does not), that {@code seccomp 0} removes it, and that
- * {@code enter} gives a command the filter of the app it enters. The calls are made by busybox
- * and by {@code seccomp-probe}, a static C program this test compiles into the image.
+ * {@code enter} gives a command the filter of the app it enters, and that the program, built once,
+ * is cached next to the binary, reused, and rebuilt when the file is damaged. The calls are made by
+ * busybox and by {@code seccomp-probe}, a static C program this test compiles into the image.
  */
 @ExtendWith(LeakCheck.class)
 class SeccompIT {
@@ -166,6 +172,68 @@ class SeccompIT {
         assertEquals("0", unconfined.get("unshare-U"));
         pod.process().signal(Kernel.SIGTERM);
         f.awaitExit();
+    }
+
+    @Test
+    void theFilterIsBuiltOnceAndCachedNextToTheBinary() throws Exception {
+        clearCache();
+        assertFilteredPod();
+        Path cached = cacheFile();
+        Object inode = Files.getAttribute(cached, "unix:ino");
+        FileTime mtime = Files.getLastModifiedTime(cached);
+        assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(cached));
+        assertEquals(0, Files.size(cached) % 8, "a whole number of struct sock_filter");
+
+        assertFilteredPod();
+
+        assertEquals(cached, cacheFile());
+        assertEquals(inode, Files.getAttribute(cached, "unix:ino"), "the second pod rewrote the cache");
+        assertEquals(mtime, Files.getLastModifiedTime(cached), "the second pod rewrote the cache");
+    }
+
+    @Test
+    void aCorruptedCacheFileIsRebuiltAndThePodIsStillFiltered() throws Exception {
+        clearCache();
+        assertFilteredPod();
+        Path cached = cacheFile();
+        long size = Files.size(cached);
+        try (FileChannel c = FileChannel.open(cached, StandardOpenOption.WRITE)) {
+            c.truncate(3);
+        }
+
+        assertFilteredPod();
+
+        assertEquals(size, Files.size(cacheFile()), "the truncated cache file was not rebuilt");
+    }
+
+    private static void clearCache() throws IOException {
+        for (Path p : cacheFiles()) {
+            Files.delete(p);
+        }
+    }
+
+    private static Path cacheFile() throws IOException {
+        List<Path> files = cacheFiles();
+        assertEquals(1, files.size(), "one cached program next to " + shared.binary + ": " + files);
+        return files.get(0);
+    }
+
+    private static List<Path> cacheFiles() throws IOException {
+        try (Stream<Path> s = Files.list(shared.binary.getParent())) {
+            return s.filter(p -> p.getFileName().toString().startsWith("seccomp-")).toList();
+        }
+    }
+
+    /** Runs a pod of one app with the default capabilities, which must be under the filter. */
+    private static void assertFilteredPod() throws Exception {
+        try (PodFixture pod = shared.pod()) {
+            pod.start(pod.plan().app(sh("main", "grep '^Seccomp:' /proc/self/status; busybox unshare -U true;"
+                    + " echo unshare-U=$?").build()).build());
+            assertEquals(ExitStatus.exited(0), pod.awaitExit());
+            Map<String, String> out = fields(pod.log("main"));
+            assertEquals("2", out.get("Seccomp"), pod.log("main"));
+            assertEquals("1", out.get("unshare-U"), pod.log("main"));
+        }
     }
 
     /**
