@@ -4,7 +4,6 @@ import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -51,7 +50,7 @@ final class AciTarStream implements Closeable {
         this.compression = compression;
         this.digest = new ParallelDigest(Sha512.newDigest(), source);
         this.hashing = new HashingInputStream(decompressed, digest, maxTarBytes);
-        this.tar = new TarArchiveInputStream(hashing, StandardCharsets.UTF_8.name());
+        this.tar = new BoundedTarInputStream(hashing);
         this.maxTarBytes = maxTarBytes;
         this.maxEntries = maxEntries;
     }
@@ -298,6 +297,11 @@ final class AciTarStream implements Closeable {
     }
 
     private AciFormatException readFailure(IOException e, String where) {
+        if (e instanceof BoundedTarInputStream.ExtendedHeaderTooLarge big) {
+            return new AciFormatException(source, currentName, big.kind() + (currentName == null ? "" : " after this entry")
+                    + " declares " + big.declaredBytes() + " bytes, over the limit of "
+                    + BoundedTarInputStream.MAX_EXTENDED_HEADER_BYTES + " (a decompression bomb?): the image is refused", e);
+        }
         if (e instanceof HashingInputStream.LimitExceededException) {
             return new AciFormatException(source, currentName, "the archive holds more than " + maxTarBytes
                     + " uncompressed bytes, the limit (a tar bomb?); raise maxTotalBytes if the image is genuine", e);

@@ -17,6 +17,7 @@ import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -160,6 +161,19 @@ class HostileAciTest {
                 refused("dev/shm is a hard link to a file", s -> validStart().file("rootfs/f", "x").directory("rootfs/dev/")
                                 .hardlink("rootfs/dev/shm", "rootfs/f"),
                         "rootfs/dev/shm", "rootfs/dev/shm is a regular file: /dev/shm must be a directory or absent"),
+                refused("PAX header of 4 GiB", s -> validStart().file("rootfs/a", "x")
+                                .extendedHeader(TarConstants.LF_PAX_EXTENDED_HEADER_LC, 4L << 30, new byte[4096]),
+                        "rootfs/a", "a PAX extended header after this entry declares 4294967296 bytes, over the limit of 1048576"),
+                refused("PAX global header of 2 MiB, all present", s -> validStart()
+                                .extendedHeader(TarConstants.LF_PAX_GLOBAL_EXTENDED_HEADER, 2L << 20, new byte[2 << 20])
+                                .file("rootfs/after", "x"),
+                        "rootfs/", "a PAX global header after this entry declares 2097152 bytes"),
+                refused("GNU long name of 64 MiB", s -> validStart()
+                                .extendedHeader(TarConstants.LF_GNUTYPE_LONGNAME, 64L << 20, new byte[512]),
+                        "rootfs/", "a GNU long-name header after this entry declares 67108864 bytes"),
+                refused("GNU long link of 8 GiB in base-256", s -> validStart()
+                                .extendedHeader(TarConstants.LF_GNUTYPE_LONGLINK, 8L << 30, new byte[512]),
+                        "rootfs/", "a GNU long-link header after this entry declares 8589934592 bytes"),
                 refused("archive cut inside a header", s -> validStart().file("rootfs/a", "x").file("rootfs/b", "y")
                                 .truncateTarAt(5 * 512 + 100),
                         "rootfs/a", "without a tar end-of-archive record"));

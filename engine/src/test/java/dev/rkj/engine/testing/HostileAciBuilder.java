@@ -145,6 +145,31 @@ public final class HostileAciBuilder {
         return this;
     }
 
+    /**
+     * An extended header of {@code type} (PAX {@code x}/{@code g}, GNU {@code L}/{@code K}) that
+     * declares {@code declaredSize} bytes and carries {@code data}, padded to a record; when
+     * {@code data} is shorter than declared, the archive ends right after it and entries added
+     * later are not written.
+     */
+    public HostileAciBuilder extendedHeader(byte type, long declaredSize, byte[] data) {
+        items.add((tar, raw) -> {
+            TarArchiveEntry header = new TarArchiveEntry("././@LongLink", type, true);
+            header.setSize(declaredSize);
+            header.setLastModifiedTime(MTIME);
+            byte[] block = new byte[512];
+            tar.flush();
+            header.writeEntryHeader(block, org.apache.commons.compress.archivers.zip.ZipEncodingHelper.getZipEncoding("UTF-8"), true);
+            raw.write(block);
+            raw.write(data);
+            if (data.length < declaredSize) {
+                stopped = true;
+            } else {
+                raw.write(new byte[(512 - data.length % 512) % 512]);
+            }
+        });
+        return this;
+    }
+
     /** One PAX record, {@code "<length> <key>=<value>\n"}, its length counting its own digits. */
     private static byte[] paxRecord(String key, String value) {
         int body = (" " + key + "=" + value + "\n").getBytes(StandardCharsets.UTF_8).length;
