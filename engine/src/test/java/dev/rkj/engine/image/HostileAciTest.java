@@ -245,10 +245,11 @@ class HostileAciTest {
     /**
      * The archive of issue 8: 5,000 nested directories, which cost 79 s of CPU to check when every
      * entry re-walked all its parents (cubic in the depth). Refused at the 257th level, naming that
-     * entry; the bound is generous for a loaded machine (it takes well under a second).
+     * entry, so the checks never see the 4,743 deeper ones. No clock in the assertion: the times are
+     * printed for the record (well under a second here).
      */
     @Test
-    void fiveThousandNestedDirectoriesAreRefusedAtTheDepthLimitInUnderFiveSeconds(@TempDir Path dir) throws IOException {
+    void fiveThousandNestedDirectoriesAreRefusedAtTheDepthLimitBeforeReadingFurther(@TempDir Path dir) throws IOException {
         HostileAciBuilder deep = validStart();
         StringBuilder name = new StringBuilder("rootfs/");
         for (int i = 0; i < 5000; i++) {
@@ -274,8 +275,6 @@ class HostileAciTest {
             assertTrue(e.getMessage().length() < 400, "one short line: " + e.getMessage());
         }
         assertNothingWritten(parent, sentinel);
-        assertTrue(reading.compareTo(Duration.ofSeconds(5)) < 0, "read refused after " + reading);
-        assertTrue(unpacking.compareTo(Duration.ofSeconds(5)) < 0, "unpack refused after " + unpacking);
         System.out.printf("5000-level ACI (%d bytes): refused by the reader in %d ms, by the unpacker in %d ms%n",
                 Files.size(aci), reading.toMillis(), unpacking.toMillis());
     }
