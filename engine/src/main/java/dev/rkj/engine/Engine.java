@@ -43,6 +43,7 @@ import dev.rkj.engine.stage.VerifyVerticle;
 import dev.rkj.eventlog.ChronicleJournal;
 import dev.rkj.eventlog.Journal;
 import dev.rkj.eventlog.JournalException;
+import dev.rkj.stage1.cgroup.CgroupLimits;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -309,6 +310,11 @@ public final class Engine implements AutoCloseable {
         Objects.requireNonNull(grantor, "grantor");
         if (closed) {
             return closedFailure();
+        }
+        try {
+            CgroupLimits.requireWorkable(spec.memoryLimitBytes(), spec.cpuLimitMillis());
+        } catch (IllegalArgumentException e) {
+            return Future.failedFuture(e);
         }
         String podId = PodIds.newId();
         if (run) {

@@ -15,9 +15,10 @@ public final class Cli {
     private final PrintStream out;
     private final PrintStream err;
 
+    /** Everything rkj prints goes through {@link TerminalText#safe}: no control character from an image or a user reaches the terminal raw. */
     public Cli(PrintStream out, PrintStream err) {
-        this.out = out;
-        this.err = err;
+        this.out = TerminalText.safe(out);
+        this.err = TerminalText.safe(err);
     }
 
     public int execute(String... args) {
@@ -26,6 +27,7 @@ public final class Cli {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         // Everything after the pod in `rkj enter UUID CMD...` is the command's, options included.
         cli.getSubcommands().get("enter").setStopAtPositional(true);
         cli.setParameterExceptionHandler((e, a) -> {
@@ -38,6 +40,8 @@ public final class Cli {
             return cli.execute(args);
         } finally {
             root.close();
+            out.flush();
+            err.flush();
         }
     }
 

@@ -3,7 +3,7 @@ package dev.rkj.api.cli;
 import java.io.PrintStream;
 import java.util.List;
 
-/** Left-aligned columns separated by two spaces, as rkt's tabwriter printed them. */
+/** Left-aligned columns separated by two spaces, as rkt's tabwriter printed them; each cell escaped ({@link TerminalText#escape}). */
 final class ImageCommandTable {
     private ImageCommandTable() {}
 
@@ -11,6 +11,7 @@ final class ImageCommandTable {
         if (rows.isEmpty()) {
             return;
         }
+        rows = rows.stream().map(row -> java.util.Arrays.stream(row).map(TerminalText::escape).toArray(String[]::new)).toList();
         int columns = rows.get(0).length;
         int[] widths = new int[columns];
         for (String[] row : rows) {

@@ -141,13 +141,13 @@ final class JournalCommand implements Runnable {
             try {
                 JsonNode node = Json.mapper().readTree(payloadJson);
                 if (!node.isObject()) {
-                    return payloadJson;
+                    return TerminalText.escape(payloadJson);
                 }
                 StringBuilder b = new StringBuilder();
                 flatten("", node, aggregateId, b);
                 return b.toString();
             } catch (IOException ex) {
-                return payloadJson;
+                return TerminalText.escape(payloadJson);
             }
         }
 
@@ -166,7 +166,7 @@ final class JournalCommand implements Runnable {
                 if (b.length() > 0) {
                     b.append(' ');
                 }
-                b.append(key).append('=').append(v.isTextual() ? v.asText() : v.toString());
+                b.append(TerminalText.escape(key)).append('=').append(TerminalText.escape(v.isTextual() ? v.asText() : v.toString()));
             }
         }
 

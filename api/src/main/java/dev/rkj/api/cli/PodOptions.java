@@ -2,6 +2,7 @@ package dev.rkj.api.cli;
 
 import dev.rkj.engine.appc.LinuxCapability;
 import dev.rkj.engine.appc.Quantity;
+import dev.rkj.engine.host.StoreImages;
 import dev.rkj.engine.pod.Grantor;
 import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.stage1.cgroup.CgroupLimits;
@@ -74,11 +75,9 @@ final class PodOptions {
     List<String> args = new ArrayList<>();
 
     PodSpec spec() {
-        if ((image.endsWith(".aci") || image.startsWith("/") || image.startsWith("./"))
-                && !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(image))) {
-            throw new CliException("image file " + image + " does not exist: give the path of an .aci file, "
-                    + "an image ID, or the name of a fetched image (rkj image list)");
-        }
+        StoreImages.localFileProblem(image).ifPresent(problem -> {
+            throw new CliException(problem);
+        });
         Set<PodSpec.InsecureOption> insecure;
         PodSpec.NetMode netMode;
         try {

@@ -27,6 +27,8 @@ import picocli.CommandLine.ScopeType;
             FetchCommand.class,
             ImageCommand.class,
             VersionCommand.class,
+            CompletionCommand.class,
+            picocli.CommandLine.HelpCommand.class,
         })
 public final class RkjCommand implements Runnable, AutoCloseable {
     static final String DEFAULT_DIR = "/var/lib/rkj";

@@ -31,6 +31,66 @@ class CliErrorsTest {
     }
 
     @Test
+    void helpCommandShowsACommandsHelpWithAnExample() {
+        CliRun run = CliRun.of("help", "completion");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("Usage: rkj completion"), run.out());
+        assertTrue(run.out().contains("source <(rkj completion bash)"), run.out());
+        CliRun top = CliRun.of("help");
+        assertEquals(0, top.code(), top.err());
+        assertTrue(top.out().contains("Usage: rkj") && top.out().contains("run"), top.out());
+    }
+
+    @Test
+    void completionScriptsCoverCommandsAndFlags() {
+        for (String shell : new String[] {"bash", "zsh"}) {
+            CliRun run = CliRun.of("completion", shell);
+            assertEquals(0, run.code(), run.err());
+            assertTrue(run.out().contains("complete -F"), run.out());
+            assertTrue(run.out().contains("run-prepared") && run.out().contains("--insecure-options"), shell);
+        }
+        CliRun fish = CliRun.of("completion", "fish");
+        assertEquals(254, fish.code());
+        assertTrue(fish.oneLineError() && fish.err().contains("fish"), fish.err());
+    }
+
+    @Test
+    void limitsThatCannotWorkAreRefusedBeforeAPodExists() throws Exception {
+        Path aci = Files.writeString(dir.resolve("x.aci"), "the limits are refused before this is read");
+        for (String[] flag : new String[][] {{"--cpu=1m", "--cpu=10m"}, {"--memory=1", "--memory=6Mi"},
+                {"--memory=1k", "--memory=6Mi"}}) {
+            CliRun run = CliRun.of("--dir", dir.toString(), "run", "--insecure-options=image", flag[0], aci.toString());
+            assertEquals(254, run.code(), run.err());
+            assertTrue(run.oneLineError(), run.err());
+            assertTrue(run.err().contains(flag[1]) && !run.err().contains("bug"), run.err());
+        }
+        CliRun list = CliRun.of("--dir", dir.toString(), "list", "--format=json");
+        assertEquals(0, list.code(), list.err());
+        assertEquals("[]", list.out().strip(), "no pod was created");
+    }
+
+    @Test
+    void malformedImageReferencesAndDirectoriesAreNamedNotReportedAsBugs() throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("tree"));
+        for (String[] c : new String[][] {{"sha512-", "expected 1 to 128 hex digits"},
+                {"example.com/app,version", "label"}, {tree.toString(), "is a directory"}}) {
+            CliRun run = CliRun.of("--dir", dir.toString(), "run", "--insecure-options=image", c[0]);
+            assertEquals(254, run.code(), run.err());
+            assertTrue(run.oneLineError(), run.err());
+            assertTrue(run.err().contains(c[1]) && !run.err().contains("bug") && !run.err().contains("Exception"),
+                    run.err());
+        }
+    }
+
+    @Test
+    void anEmptyPodIdIsAUserErrorNotABug() {
+        CliRun run = CliRun.of("--dir", dir.toString(), "status", "");
+        assertEquals(254, run.code());
+        assertTrue(run.oneLineError(), run.err());
+        assertTrue(run.err().contains("empty pod id") && !run.err().contains("internal error"), run.err());
+    }
+
+    @Test
     void unknownCommandIsAOneLineErrorWithExit254() {
         CliRun run = CliRun.of("--dir", dir.toString(), "frobnicate");
         assertEquals(254, run.code());

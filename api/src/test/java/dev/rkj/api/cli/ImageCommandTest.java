@@ -291,6 +291,32 @@ class ImageCommandTest {
     }
 
     @Test
+    void anImagesLabelsCannotDriveTheTerminalOrForgeLines() throws Exception {
+        String hostile = "1\u001b[31mRED\nFORGED LINE\u009b2J\u202e";
+        Path image = dir.resolve("hostile");
+        Files.createDirectories(image.resolve("rootfs"));
+        Files.writeString(image.resolve("manifest"), TestImages.imageManifestJson("example.com/hostile",
+                Map.of("version", hostile)));
+        Path aci = dir.resolve("hostile.aci");
+        ok("image", "build", image.toString(), aci.toString());
+        ok("fetch", "--insecure-options=image", aci.toString());
+
+        List<String> outputs = List.of(ok("image", "list"), ok("journal", "show"),
+                rkj("image", "cat-manifest", "example.com/hostile,version=nope" + hostile).err());
+        for (String out : outputs) {
+            assertFalse(out.chars().anyMatch(c -> c == 0x1b || c == 0x9b || c == 0x202e), out);
+            assertTrue(out.lines().noneMatch(line -> line.startsWith("FORGED")), out);
+        }
+        assertTrue(outputs.get(0).contains("example.com/hostile:1\\u001b[31mRED\\u000aFORGED LINE"), outputs.get(0));
+        JsonNode json = Json.mapper().readTree(ok("image", "list", "--format=json"));
+        boolean found = false;
+        for (JsonNode node : json) {
+            found |= hostile.equals(node.get("labels").get("version").asText());
+        }
+        assertTrue(found, "JSON output keeps the label's value exactly: " + json);
+    }
+
+    @Test
     void everyImageSubcommandHasHelp() {
         for (String sub : List.of("list", "rm", "cat-manifest", "extract", "render", "export", "gc", "build")) {
             CliRun run = CliRun.of("image", sub, "--help");

@@ -17,6 +17,7 @@ import dev.rkj.engine.store.InvalidImageException;
 import dev.rkj.engine.store.AmbiguousImageException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * The image side of the engine on the real image store: resolves (and, for a local {@code .aci}
@@ -43,9 +44,9 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
                 ImageRecord fetched = store.fetch(file);
                 return new ResolvedImage(fetched.id().toString(), fetched.name(), ImageSource.FETCHED);
             }
-            if (looksLikeFile(ref) && !ref.contains(",")) {
-                throw StageException.permanent("image file " + ref + " does not exist: give the path of an .aci file, "
-                        + "an image ID, or the name of a fetched image");
+            Optional<String> notAFile = localFileProblem(ref);
+            if (notAFile.isPresent()) {
+                throw StageException.permanent(notAFile.get());
             }
             ImageRecord found = store.resolve(ref);
             return new ResolvedImage(found.id().toString(), found.name(), ImageSource.STORE);
@@ -55,7 +56,35 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
             throw new StageException(e.getMessage(), true, e);
         } catch (java.nio.file.InvalidPathException e) {
             throw StageException.permanent("image reference " + ref + " is neither a file nor an image name: " + e.getMessage());
+        } catch (IllegalArgumentException e) { // a malformed image ID, name or label: ImageReference's message
+            throw StageException.permanent(e.getMessage());
         }
+    }
+
+    /**
+     * Why {@code ref}, which reads as a file path (ends in {@code .aci} or starts with {@code /},
+     * {@code ./} or {@code ../}, and has no label), cannot be fetched as one; empty when it is a
+     * regular file or not a path at all. Callers check it before a pod exists.
+     */
+    public static Optional<String> localFileProblem(String ref) {
+        if (!looksLikeFile(ref) || ref.contains(",")) {
+            return Optional.empty();
+        }
+        Path file;
+        try {
+            file = Path.of(ref);
+        } catch (java.nio.file.InvalidPathException e) {
+            return Optional.empty();
+        }
+        if (Files.isDirectory(file)) {
+            return Optional.of("image file " + ref + " is a directory: give the path of an .aci file"
+                    + " (rkj image build " + ref + " IMAGE.aci makes one from a directory with a manifest and rootfs/)");
+        }
+        if (!Files.isRegularFile(file)) {
+            return Optional.of("image file " + ref + " does not exist: give the path of an .aci file, "
+                    + "an image ID, or the name of a fetched image (rkj image list)");
+        }
+        return Optional.empty();
     }
 
     private static boolean looksLikeFile(String ref) {

@@ -106,7 +106,7 @@ public final class PodProjection {
     public PodState resolvePrefix(String prefix, boolean includeDeleted) throws PodLookupException {
         String wanted = Objects.requireNonNull(prefix, "prefix").trim().toLowerCase(Locale.ROOT);
         if (wanted.isEmpty()) {
-            throw new IllegalArgumentException("empty pod id: give a pod id or its first characters (see rkj list)");
+            throw new NoSuchPodException(prefix);
         }
         PodState exact = pods.get(wanted);
         if (exact != null) {

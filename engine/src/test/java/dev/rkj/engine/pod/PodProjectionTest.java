@@ -138,7 +138,7 @@ class PodProjectionTest {
     @Test
     void anEmptyPrefixIsRefused() {
         create(A);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> projection.resolvePrefix("  "));
+        NoSuchPodException e = assertThrows(NoSuchPodException.class, () -> projection.resolvePrefix("  "));
         assertTrue(e.getMessage().startsWith("empty pod id"), e.getMessage());
     }
 

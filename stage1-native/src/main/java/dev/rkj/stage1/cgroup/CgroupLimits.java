@@ -20,12 +20,40 @@ public record CgroupLimits(Long memoryBytes, Long cpuLimitMillicores, Long cpuRe
      */
     public static final long DEFAULT_PIDS_MAX = 2048;
 
+    /** The kernel's smallest CFS quota is 1 ms per 100 ms period: 10 millicores. */
+    public static final long MIN_CPU_LIMIT_MILLICORES = 10;
+
+    /**
+     * The smallest memory limit a pod may ask for: 6 MiB, Docker's and Podman's floor. The stage1
+     * and a busybox shell fit in 1 MiB, but under 512 KiB the stage1 is OOM-killed before its apps
+     * start, and a real app needs more; a limit that cannot work is refused before the pod exists.
+     */
+    public static final long MIN_MEMORY_BYTES = 6L << 20;
+
+    /**
+     * Refuses, before any pod exists, limits that cannot work: a memory limit under
+     * {@link #MIN_MEMORY_BYTES}, a CPU limit under {@link #MIN_CPU_LIMIT_MILLICORES}. Not part of the
+     * record's own check, so that limits recorded by an older rkj still read back.
+     *
+     * @throws IllegalArgumentException naming the limit, the value and the minimum
+     */
+    public static void requireWorkable(Long memoryBytes, Long cpuLimitMillicores) {
+        if (memoryBytes != null && memoryBytes < MIN_MEMORY_BYTES) {
+            throw new IllegalArgumentException("memory limit of " + memoryBytes + " bytes is below the minimum of 6Mi"
+                    + " (" + MIN_MEMORY_BYTES + " bytes) a pod needs: give at least --memory=6Mi");
+        }
+        if (cpuLimitMillicores != null && cpuLimitMillicores < MIN_CPU_LIMIT_MILLICORES) {
+            throw new IllegalArgumentException("cpu limit " + cpuLimitMillicores + "m is below the kernel's minimum of "
+                    + MIN_CPU_LIMIT_MILLICORES + "m (1 ms per 100 ms period): give at least --cpu=10m");
+        }
+    }
+
     public CgroupLimits {
         positive("memory limit", memoryBytes);
         positive("cpu limit", cpuLimitMillicores);
         positive("cpu request", cpuRequestMillicores);
         positive("pids limit", pids);
-        if (cpuLimitMillicores != null && cpuLimitMillicores < 10) {
+        if (cpuLimitMillicores != null && cpuLimitMillicores < MIN_CPU_LIMIT_MILLICORES) {
             throw new IllegalArgumentException("cpu limit " + cpuLimitMillicores
                     + "m is below the kernel's minimum of 10m (1 ms per 100 ms period)");
         }
