@@ -210,7 +210,7 @@ public final class Engine implements AutoCloseable {
             Throwable cause = e.getCause();
             throw new EngineException(String.valueOf(cause.getMessage()), cause);
         } catch (TimeoutException e) {
-            throw new EngineException("gave up waiting after " + timeout, e);
+            throw new EngineException("gave up waiting after " + Durations.words(timeout), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EngineException("interrupted while waiting", e);

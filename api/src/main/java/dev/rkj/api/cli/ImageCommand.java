@@ -3,7 +3,6 @@ package dev.rkj.api.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rkj.engine.appc.ImageId;
 import dev.rkj.engine.appc.LabelMatch;
 import dev.rkj.engine.image.AciBuildException;
 import dev.rkj.engine.image.AciWriter;
@@ -91,17 +90,16 @@ final class ImageCommand implements Runnable {
         @Option(names = "--full", description = "full image IDs, sizes in bytes and absolute import times")
         boolean full;
 
-        @Option(names = "--format", paramLabel = "FORMAT", description = "table (default) or json")
-        String format = "table";
+        @Option(names = "--format", paramLabel = "FORMAT", description = OutputFormat.DESCRIPTION)
+        OutputFormat format = OutputFormat.table;
 
         @Override
         public Integer call() throws Exception {
             List<ImageRecord> images = parent.store().list();
             PrintStream out = parent.root.out();
             switch (format) {
-                case "json" -> out.println(json(images));
-                case "table", "" -> table(images, out, Instant.now());
-                default -> throw new CliException("unknown --format '" + format + "': use table or json");
+                case json -> out.println(json(images));
+                case table -> table(images, out, Instant.now());
             }
             return ExitCodes.OK;
         }
@@ -176,12 +174,13 @@ final class ImageCommand implements Runnable {
 
     /** {@code rkj image rm ID...}. */
     @Command(name = "rm", mixinStandardHelpOptions = true,
-            description = "Remove images (by image ID or ID prefix) from the store, with their rendered trees.")
+            description = "Remove images (by image ID, ID prefix or name) from the store, with their rendered trees.")
     static final class Remove implements Callable<Integer> {
         @ParentCommand
         ImageCommand parent;
 
-        @Parameters(arity = "1..*", paramLabel = "ID", description = "image IDs or ID prefixes (sha512-4f2a...)")
+        @Parameters(arity = "1..*", paramLabel = "IMAGE",
+                description = "image IDs, ID prefixes (sha512-4f2a...) or names (example.com/app:1.0.0)")
         List<String> ids;
 
         @Override
@@ -190,10 +189,6 @@ final class ImageCommand implements Runnable {
             List<String> failures = new ArrayList<>();
             for (String id : ids) {
                 try {
-                    if (!id.startsWith(ImageId.ALGORITHM + "-")) {
-                        throw new CliException("'" + id + "' is not an image ID: rm takes IDs or ID prefixes"
-                                + " (sha512-...); see 'rkj image list'");
-                    }
                     ImageRecord image = parent.find(id);
                     store.remove(image.id());
                     parent.root.out().println("successfully removed aci for image: " + image.id());

@@ -2,6 +2,7 @@ package dev.rkj.api.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rkj.engine.Durations;
 import dev.rkj.engine.Engine;
 import dev.rkj.engine.EngineException;
 import dev.rkj.engine.pod.PodState;
@@ -470,38 +471,12 @@ final class PodCommands {
         }
     }
 
-    /** {@code 30m}, {@code 90s}, {@code 1h}, {@code 0}; or ISO-8601 ({@code PT30M}). */
+    /** A duration flag's value, as {@link Durations} reads it. */
     static Duration duration(String flag, String text) {
         try {
-            String t = text.trim().toLowerCase();
-            if (t.equals("0")) {
-                return Duration.ZERO;
-            }
-            if (t.startsWith("pt") || t.startsWith("p")) {
-                return Duration.parse(text.toUpperCase());
-            }
-            Duration total = Duration.ZERO;
-            var m = java.util.regex.Pattern.compile("(\\d+)(ms|h|m|s)").matcher(t);
-            int end = 0;
-            while (m.find()) {
-                if (m.start() != end) {
-                    throw new IllegalArgumentException("unexpected text");
-                }
-                long n = Long.parseLong(m.group(1));
-                total = total.plus(switch (m.group(2)) {
-                    case "h" -> Duration.ofHours(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    default -> Duration.ofMillis(n);
-                });
-                end = m.end();
-            }
-            if (end != t.length() || end == 0) {
-                throw new IllegalArgumentException("unexpected text");
-            }
-            return total;
-        } catch (RuntimeException e) {
-            throw new CliException(flag + " " + text + " is not a duration: use e.g. 0s, 90s, 30m, 1h30m");
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(flag + ": " + e.getMessage());
         }
     }
 }

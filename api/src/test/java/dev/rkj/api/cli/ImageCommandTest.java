@@ -87,7 +87,8 @@ class ImageCommandTest {
         assertFalse(image.get("rendered").asBoolean());
         CliRun bad = rkj("image", "list", "--format=yaml");
         assertEquals(254, bad.code());
-        assertTrue(bad.oneLineError() && bad.err().contains("unknown --format 'yaml'"), bad.err());
+        assertTrue(bad.oneLineError() && bad.err().contains("--format") && bad.err().contains("yaml")
+                && bad.err().contains("[table, json]"), bad.err());
     }
 
     @Test
@@ -114,19 +115,19 @@ class ImageCommandTest {
                 TestImages.gnuTarAci(other, dir.resolve("other.aci"), Compression.XZ).toString()).strip();
         long before = journalIndex();
 
-        CliRun run = rkj("image", "rm", busybox.substring(0, 20), "sha512-" + "0".repeat(128), "example.com/other");
+        CliRun run = rkj("image", "rm", busybox.substring(0, 20), "sha512-" + "0".repeat(128), "example.com/nope");
 
         assertEquals(254, run.code());
         assertEquals("successfully removed aci for image: " + busybox + "\n", run.out());
         assertTrue(run.oneLineError(), run.err());
         assertTrue(run.err().contains("2 of 3 image(s) not removed"), run.err());
         assertTrue(run.err().contains("sha512-" + "0".repeat(128) + ": image"), run.err());
-        assertTrue(run.err().contains("example.com/other: 'example.com/other' is not an image ID"), run.err());
+        assertTrue(run.err().contains("example.com/nope: no image in the store is example.com/nope"), run.err());
         assertEquals(before + 1, journalIndex(), "one image.removed, nothing for the failures");
         assertFalse(Files.exists(dir.resolve("cas/blobs").resolve(busybox)));
         assertTrue(Files.exists(dir.resolve("cas/blobs").resolve(otherId)));
         assertEquals(otherId, ok("image", "list", "--full", "--no-legend").split("\\s+")[0]);
-        assertEquals(0, rkj("image", "rm", otherId).code());
+        assertEquals("successfully removed aci for image: " + otherId + "\n", ok("image", "rm", "example.com/other"));
         assertEquals("", ok("image", "list", "--no-legend"));
     }
 

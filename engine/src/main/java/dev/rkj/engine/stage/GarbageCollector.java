@@ -1,5 +1,6 @@
 package dev.rkj.engine.stage;
 
+import dev.rkj.engine.Durations;
 import dev.rkj.engine.pod.IllegalPodTransition;
 import dev.rkj.engine.pod.PodCommand.MarkGarbage;
 import dev.rkj.engine.pod.PodState;
@@ -109,23 +110,6 @@ public final class GarbageCollector {
 
     /** A duration as people write it: {@code 30m}, {@code 1h30m}, {@code 45s}, {@code 0s}. */
     static String words(Duration d) {
-        long seconds = d.getSeconds();
-        if (seconds == 0) {
-            return d.isZero() ? "0s" : d.toMillis() + "ms";
-        }
-        StringBuilder b = new StringBuilder();
-        long h = seconds / 3600;
-        long m = (seconds % 3600) / 60;
-        long s = seconds % 60;
-        if (h > 0) {
-            b.append(h).append('h');
-        }
-        if (m > 0) {
-            b.append(m).append('m');
-        }
-        if (s > 0) {
-            b.append(s).append('s');
-        }
-        return b.toString();
+        return Durations.words(d);
     }
 }
