@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,8 +28,18 @@ class RkjJarIT {
     record Result(int code, String out, String err) {}
 
     private Result java(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+        return run(List.of(), args);
+    }
+
+    /** {@code rkj args...} run as {@code nobody}, through util-linux's setpriv. */
+    private Result asNobody(String... args) throws IOException, InterruptedException {
+        return run(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"), args);
+    }
+
+    private Result run(List<String> prefix, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toAbsolutePath().toString()));
         command.addAll(List.of(args));
         Path out = dir.resolve("out");
         Path err = dir.resolve("err");
@@ -52,5 +63,22 @@ class RkjJarIT {
         assertEquals(254, r.code());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().startsWith("rkj: Unknown option: '--nope'"), r.err());
+    }
+
+    @Test
+    void podCommandsSayOnceAndUpFrontThatTheyNeedRoot() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")) || System.getenv("CI") != null,
+                "util-linux's setpriv runs rkj as nobody");
+        for (String command : List.of("run", "prepare", "run-prepared", "stop", "rm", "gc", "enter")) {
+            Result r = command.equals("gc") ? asNobody("--dir", dir.toString(), command)
+                    : asNobody("--dir", dir.toString(), command, "x");
+            assertEquals(254, r.code(), command + ": " + r.err());
+            assertEquals("rkj: rkj " + command + " needs root: pods need namespaces, overlayfs mounts and cgroups;"
+                    + " run it as root (sudo rkj " + command + " ...)\n", r.err());
+        }
+        Result help = asNobody("run", "--help");
+        assertEquals(0, help.code(), help.err());
+        Result version = asNobody("version");
+        assertEquals(0, version.code(), version.err());
     }
 }

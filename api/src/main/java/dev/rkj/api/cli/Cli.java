@@ -36,12 +36,41 @@ public final class Cli {
             return ExitCodes.ERROR;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, root.debug()));
+        cli.setExecutionStrategy(parsed -> {
+            refuseWithoutRoot(parsed);
+            return new CommandLine.RunLast().execute(parsed);
+        });
         try {
             return cli.execute(args);
         } finally {
             root.close();
             out.flush();
             err.flush();
+        }
+    }
+
+    /**
+     * The commands that make or unmake pods need root (namespaces, overlayfs mounts, cgroups): said
+     * once, up front, before anything is opened or fetched. Help and version requests are answered
+     * for anyone.
+     */
+    static final java.util.Set<String> ROOT_COMMANDS = java.util.Set.of("run", "prepare", "run-prepared", "stop", "rm",
+            "gc", "enter");
+
+    private static void refuseWithoutRoot(CommandLine.ParseResult parsed) {
+        CommandLine.ParseResult last = parsed;
+        while (last.hasSubcommand()) {
+            last = last.subcommand();
+        }
+        if (last.isUsageHelpRequested() || last.isVersionHelpRequested() || parsed.isUsageHelpRequested()) {
+            return;
+        }
+        CommandLine.Model.CommandSpec spec = last.commandSpec();
+        boolean podCommand = spec.parent() != null && spec.parent().parent() == null;
+        if (podCommand && ROOT_COMMANDS.contains(spec.name()) && !Privileges.isRoot()) {
+            throw new CommandLine.ExecutionException(last.commandSpec().commandLine(), "",
+                    new CliException("rkj " + spec.name() + " needs root: pods need namespaces, overlayfs mounts and"
+                            + " cgroups; run it as root (sudo rkj " + spec.name() + " ...)"));
         }
     }
 

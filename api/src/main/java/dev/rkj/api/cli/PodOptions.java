@@ -6,9 +6,6 @@ import dev.rkj.engine.host.StoreImages;
 import dev.rkj.engine.pod.Grantor;
 import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.stage1.cgroup.CgroupLimits;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
@@ -119,13 +116,8 @@ final class PodOptions {
      * and, under sudo, the user who ran it.
      */
     static Grantor grantor(String command) {
-        Long uid;
-        try {
-            uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            uid = null;
-        }
-        return new Grantor(uid, System.getProperty("user.name"), System.getenv("SUDO_USER"),
+        long euid = Privileges.effectiveUid();
+        return new Grantor(euid < 0 ? null : euid, System.getProperty("user.name"), System.getenv("SUDO_USER"),
                 "rkj " + command + " command line");
     }
 
