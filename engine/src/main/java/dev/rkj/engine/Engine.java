@@ -123,7 +123,8 @@ public final class Engine implements AutoCloseable {
         this.launcher = new LaunchVerticle(dispatcher, recorder, me, new LaunchPodStep(vertx, ports.runner()),
                 new StopPodStep(vertx, ports.runner()), new ReleasePodStep(vertx, ports.janitor()));
         this.gcVerticle = new GcVerticle(dispatcher, recorder, me, new DeletePodStep(vertx, ports.janitor()));
-        this.collector = new GarbageCollector(recorder, gcVerticle, config.clock());
+        this.collector = new GarbageCollector(recorder, gcVerticle, config.clock(),
+                this::whyGone);
         this.reconciler = new Reconciler(vertx, me, liveness, recorder, dispatcher, ports.runner(), ports.janitor(),
                 config.watchOrphans());
     }
@@ -544,6 +545,11 @@ public final class Engine implements AutoCloseable {
         if (list != null) {
             list.forEach(w -> offer(w, state));
         }
+    }
+
+    /** Why a pod's owner engine is gone, or null if it is alive (asked by gc, after the constructor). */
+    private String whyGone(PodOwner owner) {
+        return reconciler.whyGone(owner);
     }
 
     /** The journal's tail stopped (a damaged journal): no state will change any more, so every waiter hears why. */

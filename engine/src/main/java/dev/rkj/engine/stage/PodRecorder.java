@@ -29,7 +29,8 @@ import java.util.function.BiConsumer;
  * or after that index, nothing is appended ({@link AppendConflict}); the recorder then catches the
  * projection up from the journal and decides again, at most {@link #ATTEMPTS} times. So a command
  * is never decided against a stale state, across processes (e.g. gc never marks garbage a pod
- * whose {@code pod.started} it has not seen).
+ * whose {@code pod.started} it has not seen). A refusal is final only against the latest state: if
+ * the journal has grown past the decision index, the recorder catches up and decides again.
  *
  * <h2>One current state</h2>
  * After its append succeeds, the recorder folds the journal up to and including its own events
@@ -81,7 +82,8 @@ public final class PodRecorder {
      * are folded into the projection and their changes delivered.
      *
      * @return what was appended (nothing if the fact was already recorded) and the pod's state after
-     * @throws IllegalPodTransition if the pod's latest state does not allow the command
+     * @throws IllegalPodTransition if the pod's latest state does not allow the command (checked
+     *                              against the whole journal before it is thrown)
      * @throws JournalException     if the journal cannot be read or written, or the pod changed
      *                              under each of {@link #ATTEMPTS} decisions (nothing was appended)
      */
@@ -91,7 +93,16 @@ public final class PodRecorder {
             for (int attempt = 1; ; attempt++) {
                 long decidedAt = projection.nextIndex(); // first: the state read next holds everything below it
                 PodState state = current(podId);
-                List<PodEvent> events = PodLifecycle.decide(command, state);
+                List<PodEvent> events;
+                try {
+                    events = PodLifecycle.decide(command, state);
+                } catch (IllegalPodTransition refused) {
+                    if (attempt < ATTEMPTS && journal.nextIndex() > decidedAt) {
+                        dispatcher.catchUp(); // refused against a state the journal has moved past: look again
+                        continue;
+                    }
+                    throw refused;
+                }
                 if (events.isEmpty()) {
                     return new Recorded(List.of(), state);
                 }
