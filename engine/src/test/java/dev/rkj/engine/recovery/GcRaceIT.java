@@ -155,6 +155,19 @@ class GcRaceIT {
         Random random = new Random(seed);
         int kills = 20;
         int batch = 4;
+        // One run to the end first (it also fetches the image): how long a pod's life takes here, from
+        // the engine being open to the run's end, so that the kills below fall across all of it.
+        List<String> referenceArgs = new ArrayList<>(List.of(dataDir.toString(), aci.toString(),
+                TestRun.cgroupParent(), "1"));
+        referenceArgs.addAll(APP);
+        Path referenceOut = dataDir.resolve("reference.out");
+        Process reference = start(RunManyMain.class, referenceArgs, referenceOut);
+        awaitLine(reference, referenceOut, "engine open");
+        long opened = System.nanoTime();
+        assertTrue(reference.waitFor(3, TimeUnit.MINUTES), "the reference run did not end");
+        assertEquals(0, reference.exitValue(), Files.readString(referenceOut));
+        long life = Math.max(1, (System.nanoTime() - opened) / 1_000_000);
+        System.out.println("GcRaceIT: a run's pod lives " + life + " ms here; kills fall in [0, " + life + ") ms");
         for (int started = 0; started < kills; started += batch) {
             List<Process> batchRuns = new ArrayList<>();
             List<Path> outs = new ArrayList<>();
@@ -171,7 +184,7 @@ class GcRaceIT {
             }
             // From the moment all are open, each is killed at its own random moment of its pod's life
             // (create, fetch, prepare, launch, run, exit, release all fit in this span).
-            long[] delays = random.longs(batch, 0, 2_500).sorted().toArray();
+            long[] delays = random.longs(batch, 0, life).sorted().toArray();
             long t0 = System.nanoTime();
             for (int i = 0; i < batch; i++) {
                 long wait = delays[i] - (System.nanoTime() - t0) / 1_000_000;
@@ -192,6 +205,10 @@ class GcRaceIT {
                 Thread.sleep(50);
             }
         }
+
+        Map<String, Integer> before = new java.util.TreeMap<>();
+        fold().all().forEach(pod -> before.merge(pod.status().displayName(), 1, Integer::sum));
+        System.out.println("GcRaceIT: pods as the killed runs left them: " + before);
 
         try (GcEngine e = new GcEngine(dataDir)) { // its start records what the dead engines left (recovery)
             for (PodState pod : e.engine.list()) {
