@@ -292,8 +292,8 @@ class ChronicleJournalTest extends JournalContract {
             assertThrows(JournalException.class, () -> reader.appendIfUnchanged("agg-r", 0, List.of()));
         }
         Map<String, Long> after = snapshot(dir());
-        after.remove(JournalHead.FILE); // the writer's head thread may write it late
-        before.remove(JournalHead.FILE);
+        after.keySet().removeIf(name -> name.startsWith(JournalHead.FILE)); // the writer's head thread writes late
+        before.keySet().removeIf(name -> name.startsWith(JournalHead.FILE));
         assertEquals(before.keySet(), after.keySet(), "the read-only journal created or removed no file");
     }
 
