@@ -118,13 +118,14 @@ public final class Engine implements AutoCloseable {
         this.registration = registration;
         PodProjection projection = new PodProjection();
         this.dispatcher = new PodEventDispatcher(journal, projection, context);
-        this.recorder = new PodRecorder(journal, projection);
+        this.recorder = new PodRecorder(journal, dispatcher);
         this.recorder.onJournalFailure(this::onJournalFailure);
         EnginePorts ports = config.ports();
         this.launcher = new LaunchVerticle(dispatcher, recorder, me, new LaunchPodStep(vertx, ports.runner()),
                 new StopPodStep(vertx, ports.runner()), new ReleasePodStep(vertx, ports.janitor()));
         this.gcVerticle = new GcVerticle(dispatcher, recorder, me, new DeletePodStep(vertx, ports.janitor()));
-        this.collector = new GarbageCollector(recorder, gcVerticle, config.clock());
+        this.collector = new GarbageCollector(recorder, gcVerticle, config.clock(),
+                this::whyGone);
         this.reconciler = new Reconciler(vertx, me, liveness, recorder, dispatcher, ports.runner(), ports.janitor(),
                 config.watchOrphans());
     }
@@ -321,9 +322,8 @@ public final class Engine implements AutoCloseable {
             launcher.expectLaunch(podId);
         }
         try {
-            Recorded created = recorder.record(new CreatePod(podId, spec, me, grantor));
+            recorder.record(new CreatePod(podId, spec, me, grantor));
             CrashPoint.AFTER_CREATED.reached();
-            dispatcher.recorded(created.state());
         } catch (IllegalPodTransition | JournalException e) {
             return Future.failedFuture(e);
         }
@@ -551,6 +551,11 @@ public final class Engine implements AutoCloseable {
         if (list != null) {
             list.forEach(w -> offer(w, state));
         }
+    }
+
+    /** Why a pod's owner engine is gone, or null if it is alive (asked by gc, after the constructor). */
+    private String whyGone(PodOwner owner) {
+        return reconciler.whyGone(owner);
     }
 
     /** The journal's tail stopped (a damaged journal): no state will change any more, so every waiter hears why. */

@@ -171,11 +171,20 @@ public sealed interface PodCommand {
         }
     }
 
-    /** Mark the pod garbage (gc: expired prepared pods, aborted pods, exited pods). */
-    record MarkGarbage(String podId, String reason) implements PodCommand {
+    /**
+     * Mark the pod garbage (gc: expired prepared pods, aborted pods, exited pods, abandoned
+     * preparations). With {@code whileOwnedBy}, only while the pod's owner is still that engine
+     * (the one gc found gone): refused once another engine has adopted the pod.
+     */
+    record MarkGarbage(String podId, String reason, PodOwner whileOwnedBy) implements PodCommand {
         public MarkGarbage {
             PodIds.requireValid(podId);
             requireText(reason, "garbage reason");
+        }
+
+        /** Whoever owns the pod. */
+        public MarkGarbage(String podId, String reason) {
+            this(podId, reason, null);
         }
 
         @Override
@@ -228,11 +237,20 @@ public sealed interface PodCommand {
         }
     }
 
-    /** Declare the pod lost: its engine died and left no outcome (recovery). */
-    record MarkLost(String podId, String reason) implements PodCommand {
+    /**
+     * Declare the pod lost: its engine died and left no outcome (recovery; gc, for an abandoned
+     * preparation). With {@code whileOwnedBy}, only while the pod's owner is still that engine:
+     * refused once another engine has adopted the pod.
+     */
+    record MarkLost(String podId, String reason, PodOwner whileOwnedBy) implements PodCommand {
         public MarkLost {
             PodIds.requireValid(podId);
             requireText(reason, "lost reason");
+        }
+
+        /** Whoever owns the pod. */
+        public MarkLost(String podId, String reason) {
+            this(podId, reason, null);
         }
 
         @Override

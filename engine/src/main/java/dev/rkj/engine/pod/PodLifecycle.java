@@ -59,18 +59,39 @@ import java.util.Objects;
  * RecordAppExit      running           → running           AppExited         (app must be started)
  * StopPod            running           → running           PodStopRequested  (the owner then stops it)
  * RecordExit         running           → exited            PodExited
- * MarkGarbage        prepared, aborted prepare, exited → garbage   PodMarkedGarbage
+ * MarkGarbage        prepared, aborted prepare, exited → garbage   PodMarkedGarbage   (never a started pod
+ *                                                                            before its exit; optionally only
+ *                                                                            while owned by a given engine)
  * RemovePod          same as MarkGarbage, reason "removed with rkj rm"
  * DeletePod          garbage           → deleted           PodDeleted
  * FailStage          fetch..prepare: embryo, preparing → aborted prepare;
  *                    launch: prepared → exited; stop: running (stop request cleared);
  *                    gc: garbage (stays)                   StageFailed
  * MarkLost           embryo, preparing → aborted prepare;  running → exited   PodLost
+ *                    (optionally only while owned by a given engine)
  * AdoptPod           embryo, preparing, prepared, running (status unchanged)  PodAdopted
  *                    (refused if the owner is no longer the one the adopter saw)
  * </pre>
  * A retryable preparation failure still aborts the pod: stages retry inside themselves before
  * reporting, and {@code retryable} tells the user that running the pod again may work.
+ *
+ * <h2>Garbage: decided against the latest state</h2>
+ * A pod with a launch on record (a {@code pod.started}: it has a stage1 pid) is never marked
+ * garbage until its exit is recorded; {@code MarkGarbage} and {@code RemovePod} are refused for
+ * it. Callers record through {@code PodRecorder}, which decides against the pod's state at a known
+ * journal index and appends only if the pod has not changed since (across processes), deciding
+ * again otherwise: so gc cannot mark garbage a pod whose start it has not seen.
+ *
+ * <h2>A pod abandoned mid-preparation</h2>
+ * The one rule: a pod in embryo or preparing whose owner engine is gone (its engine lock is free)
+ * is abandoned. A short-lived engine (a CLI command that does not watch orphans) never adopts or
+ * resumes it. Once it has not changed for longer than gc's grace period, gc records
+ * {@code MarkLost} (→ aborted prepare) and {@code MarkGarbage}, both only while the pod is still
+ * owned by that gone engine, then deletes it (unmounts what is mounted, removes its directory): so
+ * {@code rkj gc --grace-period=0s} run once removes it. A recovering engine that watches orphans
+ * may adopt it first and resume its preparation; adoption and gc's commands are compare-and-set on
+ * the owner, so exactly one of them acts. A prepared pod expires ({@code --expire-prepared}) only
+ * while no live engine owns it (a live owner may be about to run it).
  *
  * <h2>Idempotence (at-least-once delivery)</h2>
  * A command whose fact the pod's history already holds decides <em>no events</em> instead of a
@@ -353,8 +374,23 @@ public final class PodLifecycle {
         if (s.garbageReason() != null) {
             return List.of();
         }
-        check(s, c.move());
+        check(s, c.move()); // a running pod is refused here, in the words of PodMove
+        if (s.stage1Pid() != null && s.status() != PodStatus.EXITED) {
+            throw refuse(s, c.move(), "it was started (stage1 " + s.stage1Pid() + ") and has not exited: a started"
+                    + " pod becomes garbage only after its exit is recorded; stop it first");
+        }
+        if (c instanceof MarkGarbage m) {
+            requireOwner(s, c.move(), m.whileOwnedBy());
+        }
         return List.of(new PodMarkedGarbage(c.podId(), reason));
+    }
+
+    /** Refuses when {@code expected} is given and the pod is no longer owned by it (another engine adopted it). */
+    private static void requireOwner(PodState s, PodMove move, PodOwner expected) throws IllegalPodTransition {
+        if (expected != null && !expected.equals(s.owner())) {
+            throw refuse(s, move, "its owner is now " + s.owner() + ", not " + expected
+                    + " (the engine it was decided about): another engine adopted it");
+        }
     }
 
     private static List<PodEvent> delete(DeletePod c, PodState s) throws IllegalPodTransition {
@@ -386,6 +422,7 @@ public final class PodLifecycle {
             return List.of();
         }
         check(s, c.move());
+        requireOwner(s, c.move(), c.whileOwnedBy());
         return List.of(new PodLost(c.podId(), c.reason()));
     }
 

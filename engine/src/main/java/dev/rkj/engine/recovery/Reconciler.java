@@ -37,8 +37,10 @@ import java.util.concurrent.TimeoutException;
  * whose owner is gone is first <em>adopted</em> ({@code pod.adopted}, compare-and-set: of several
  * engines recovering at once, exactly one wins), and then:
  * <pre>
- * embryo, preparing        resumed: the stage verticles are poked and redo the missing stage
- *                          (every stage is idempotent), or fail it cleanly
+ * embryo, preparing        resumed by an engine that watches orphans: the stage verticles are
+ *                          poked and redo the missing stage (every stage is idempotent), or fail it
+ *                          cleanly; a short-lived engine leaves it abandoned, for gc to collect
+ *                          (the rule is written in PodLifecycle)
  * prepared, launched       its launcher died between starting stage1 and recording it (stage1's
  *                          lock is held, or its lock file is there): the pod's processes are
  *                          killed if still running, it is released, StageFailed(launch) is recorded
@@ -143,7 +145,7 @@ public final class Reconciler {
                 return Action.OWNED_BY_LIVE_ENGINE;
             }
             return switch (status) {
-                case EMBRYO, PREPARING -> resume(pod, gone);
+                case EMBRYO, PREPARING -> watchOrphans ? resume(pod, gone) : Action.NONE; // else gc collects it
                 case PREPARED -> abortUnrecordedLaunch(pod, gone);
                 case RUNNING -> watch(pod, gone, watchLive);
                 default -> Action.NONE;
@@ -197,8 +199,11 @@ public final class Reconciler {
         return Action.WATCHED;
     }
 
-    /** Why {@code owner} is gone, or null if it is alive. */
-    private String whyGone(PodOwner owner) {
+    /**
+     * Why {@code owner} is gone (its engine lock is free, or it was an earlier run of this engine),
+     * or null if it is alive or that cannot be told. Blocking (a lock probe).
+     */
+    public String whyGone(PodOwner owner) {
         if (owner == null) {
             return "it has no owner";
         }

@@ -2,7 +2,10 @@ package dev.rkj.engine.stage;
 
 import dev.rkj.engine.Durations;
 import dev.rkj.engine.pod.IllegalPodTransition;
+import dev.rkj.engine.pod.PodCommand;
 import dev.rkj.engine.pod.PodCommand.MarkGarbage;
+import dev.rkj.engine.pod.PodCommand.MarkLost;
+import dev.rkj.engine.pod.PodOwner;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.eventlog.JournalException;
@@ -17,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * {@code rkj gc}, as rkt does it: marks garbage the pods whose time is up, then deletes every
@@ -24,24 +28,36 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>exited pods, once they have been exited for the grace period;</li>
  *   <li>aborted-prepare pods, at once (they never ran);</li>
- *   <li>prepared pods never run, once they have been prepared for the expiry time.</li>
+ *   <li>prepared pods never run, once they have been prepared for the expiry time and no live
+ *       engine owns them (a live owner may be about to run them);</li>
+ *   <li>pods abandoned mid-preparation (embryo, preparing; their owner engine is gone), once they
+ *       have not changed for the grace period: recorded lost (aborted prepare), then garbage.</li>
  * </ul>
+ * Every mark is decided through the {@link PodRecorder}, against the pod's latest state: a pod
+ * that started meanwhile is never marked (see {@code PodLifecycle}), and the marks about a gone
+ * owner are compare-and-set on that owner, so an engine that adopted the pod meanwhile keeps it.
  */
 public final class GarbageCollector {
     private final PodRecorder recorder;
     private final GcVerticle gc;
     private final Clock clock;
+    private final Function<PodOwner, String> whyGone;
 
-    public GarbageCollector(PodRecorder recorder, GcVerticle gc, Clock clock) {
+    /**
+     * @param whyGone why a pod's owner engine is gone (its engine lock is free), or null if it is
+     *                alive or cannot be told
+     */
+    public GarbageCollector(PodRecorder recorder, GcVerticle gc, Clock clock, Function<PodOwner, String> whyGone) {
         this.recorder = Objects.requireNonNull(recorder, "recorder");
         this.gc = Objects.requireNonNull(gc, "gc");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.whyGone = Objects.requireNonNull(whyGone, "whyGone");
     }
 
     /**
      * Collects.
      *
-     * @param gracePeriod    how long an exited pod is kept
+     * @param gracePeriod    how long an exited pod is kept, and an abandoned preparation
      * @param expirePrepared how long a prepared pod may wait to be run
      * @param markOnly       only mark, delete nothing
      * @return fails only if the journal cannot be written
@@ -53,8 +69,8 @@ public final class GarbageCollector {
         try {
             for (PodState listed : recorder.projection().all()) {
                 PodState pod = recorder.current(listed.podId());
-                String reason = reasonToCollect(pod, now, gracePeriod, expirePrepared);
-                if (reason != null && mark(pod.podId(), reason)) {
+                List<PodCommand> marks = marks(pod, now, gracePeriod, expirePrepared);
+                if (!marks.isEmpty() && record(marks)) {
                     marked.add(pod.podId());
                 }
                 if (recorder.current(pod.podId()).status() == PodStatus.GARBAGE) {
@@ -85,23 +101,56 @@ public final class GarbageCollector {
         });
     }
 
-    /** Why gc takes the pod now, or null if it does not. */
+    /** The commands that make the pod garbage now (in order), or none if gc does not take it. */
+    private List<PodCommand> marks(PodState pod, Instant now, Duration grace, Duration expirePrepared) {
+        String reason = reasonToCollect(pod, now, grace, expirePrepared);
+        if (reason != null) {
+            return List.of(new MarkGarbage(pod.podId(), reason));
+        }
+        boolean prepared = pod.status() == PodStatus.PREPARED
+                && olderThan(pod.enteredAt(PodStatus.PREPARED), now, expirePrepared);
+        boolean abandoned = pod.status().isBeingPrepared() && olderThan(Optional.ofNullable(pod.updatedAt()), now, grace);
+        if (!prepared && !abandoned) {
+            return List.of();
+        }
+        String gone = pod.owner() == null ? "it has no owner" : whyGone.apply(pod.owner());
+        if (gone == null) {
+            return List.of(); // a live engine owns it: it may be about to run it, or still preparing it
+        }
+        if (prepared) {
+            return List.of(new MarkGarbage(pod.podId(), "prepared more than " + words(expirePrepared)
+                    + " ago and never run; " + gone, pod.owner()));
+        }
+        return List.of(
+                new MarkLost(pod.podId(), "its preparation was abandoned: " + gone + " and the pod has not changed for"
+                        + " more than " + words(grace), pod.owner()),
+                new MarkGarbage(pod.podId(), "its preparation was abandoned", pod.owner()));
+    }
+
+    /**
+     * Why gc takes the pod now whoever owns it, or null: exited pods after the grace period,
+     * aborted preparations at once. (Prepared and abandoned pods also depend on their owner: see
+     * {@link #collect}.)
+     */
     static String reasonToCollect(PodState pod, Instant now, Duration grace, Duration expirePrepared) {
         return switch (pod.status()) {
             case EXITED -> olderThan(pod.exitedAt(), now, grace) ? "exited more than " + words(grace) + " ago" : null;
             case ABORTED_PREPARE -> "its preparation was aborted";
-            case PREPARED -> olderThan(pod.enteredAt(PodStatus.PREPARED), now, expirePrepared)
-                    ? "prepared more than " + words(expirePrepared) + " ago and never run" : null;
             default -> null;
         };
     }
 
-    private boolean mark(String podId, String reason) throws JournalException {
-        try {
-            return !recorder.record(new MarkGarbage(podId, reason)).isEmpty();
-        } catch (IllegalPodTransition e) {
-            return false; // it moved on meanwhile (run, removed by another engine)
+    /** Records the commands in order; true if the pod ends marked by them. */
+    private boolean record(List<PodCommand> commands) throws JournalException {
+        boolean appended = false;
+        for (PodCommand command : commands) {
+            try {
+                appended |= !recorder.record(command).isEmpty();
+            } catch (IllegalPodTransition e) {
+                return false; // it moved on meanwhile (started, adopted, removed by another engine)
+            }
         }
+        return appended;
     }
 
     private static boolean olderThan(Optional<Instant> since, Instant now, Duration age) {

@@ -22,7 +22,10 @@
  *       refused) or the failure ({@code StageFailed(stage, reason, retryable)}).</li>
  *   <li>{@link dev.rkj.engine.stage.PodEventDispatcher}: the one tail of the journal; folds each
  *       envelope into the projection and wakes the interested verticles on their contexts.</li>
- *   <li>{@link dev.rkj.engine.stage.PodRecorder}: decide and append, against the latest state.</li>
+ *   <li>{@link dev.rkj.engine.stage.PodRecorder}: decide against the projection at a known journal
+ *       index, append only if the pod is unchanged since ({@code Journal.appendIfUnchanged}, across
+ *       processes; the loser catches up and decides again), then fold its own events into the
+ *       projection before returning (the tail skips them: each change is delivered once).</li>
  * </ul>
  *
  * <h2>Delivery and idempotence</h2>

@@ -379,6 +379,32 @@ class PodLifecycleDecideTest {
     }
 
     @Test
+    void aStartedPodIsNeverMarkedGarbageBeforeItsExitIsRecorded() throws IllegalPodTransition {
+        IllegalPodTransition refused = PodScenario.given(append(PodStatus.PREPARED, started()))
+                .when(new MarkGarbage(POD, "prepared more than 0s ago and never run")).thenRefused(PodStatus.RUNNING);
+        assertEquals("stop it first: rkj stop " + POD, refused.why());
+        PodScenario.given(append(PodStatus.PREPARED, started())).when(new RemovePod(POD)).thenRefused(PodStatus.RUNNING);
+        PodScenario.given(append(PodStatus.RUNNING, exited())).when(new MarkGarbage(POD, EXPIRED))
+                .thenEvents(new PodMarkedGarbage(POD, EXPIRED));
+    }
+
+    @Test
+    void gcMarksOfAPodWhoseOwnerIsGoneAreRefusedOnceAnotherEngineAdoptedIt() throws IllegalPodTransition {
+        PodEvent adopted = new PodEvent.PodAdopted(POD, CREATOR, ADOPTER, "engine-a is gone");
+        IllegalPodTransition garbage = PodScenario.given(append(PodStatus.PREPARED, adopted))
+                .when(new MarkGarbage(POD, "prepared more than 0s ago and never run", CREATOR))
+                .thenRefused(PodStatus.PREPARED);
+        assertTrue(garbage.why().contains("another engine adopted it"), garbage.why());
+        PodScenario.given(created(), resolved(), adopted).when(new MarkLost(POD, "abandoned", CREATOR))
+                .thenRefused(PodStatus.PREPARING);
+        PodScenario.given(created(), resolved()).when(new MarkLost(POD, "abandoned", CREATOR))
+                .thenEvents(new PodLost(POD, "abandoned"));
+        PodScenario.given(created(), resolved(), new PodLost(POD, "abandoned"))
+                .when(new MarkGarbage(POD, "its preparation was abandoned", CREATOR))
+                .thenEvents(new PodMarkedGarbage(POD, "its preparation was abandoned"));
+    }
+
+    @Test
     void anExpiredPreparedPodCanBeGarbageCollected() throws IllegalPodTransition {
         PodState s = PodScenario.givenPodIn(PodStatus.PREPARED)
                 .when(new MarkGarbage(POD, "prepared more than 24h ago"))
