@@ -14,6 +14,10 @@ import dev.rkj.eventlog.Journal;
 import dev.rkj.eventlog.JournalException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
+import dev.rkj.engine.read.HostPodTraces;
+import dev.rkj.engine.read.PodReader;
+import dev.rkj.engine.recovery.FlockLiveness;
 
 /** What one CLI invocation opens in the data directory; opened lazily, closed after the command. */
 final class Context implements AutoCloseable {
@@ -74,6 +78,21 @@ final class Context implements AutoCloseable {
             }
         }
         return engine;
+    }
+
+    /**
+     * Reads pods straight from the journal, with no engine (no Vert.x, no verticles, no recovery):
+     * for {@code rkj list} and {@code rkj status}. It records the end of pods whose stage1 and
+     * engine are gone, if the data directory is writable.
+     */
+    PodReader reader() {
+        try {
+            return new PodReader(journal(), new HostPodTraces(dataDir),
+                    FlockLiveness.create(dataDir.resolve(FlockLiveness.DIRECTORY)), DataDir.writable(dataDir),
+                    Clock.systemUTC());
+        } catch (JournalException e) {
+            throw new CliException(e.getMessage(), e);
+        }
     }
 
     /** The native stage1, extracted into the data directory. */
