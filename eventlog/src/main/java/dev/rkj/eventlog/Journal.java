@@ -56,19 +56,6 @@ public interface Journal extends AutoCloseable {
      */
     void replay(long fromIndex, Consumer<Envelope> consumer) throws JournalException;
 
-    /** TEMPORARY SHIM. */
-    default List<Envelope> appendIfUnchanged(String aggregateId, long decidedAt, List<? extends Record> events)
-            throws JournalException, AppendConflict {
-        synchronized (Journal.class) {
-            boolean[] changed = {false};
-            replay(decidedAt, env -> changed[0] |= env.aggregateId().equals(aggregateId));
-            if (changed[0]) {
-                throw new AppendConflict(aggregateId);
-            }
-            return appendAll(aggregateId, events);
-        }
-    }
-
     /** Index the next append will get (0 for an empty journal). */
     long nextIndex() throws JournalException;
 
