@@ -117,7 +117,7 @@ public final class Engine implements AutoCloseable {
         this.registration = registration;
         PodProjection projection = new PodProjection();
         this.dispatcher = new PodEventDispatcher(journal, projection, context);
-        this.recorder = new PodRecorder(journal, projection);
+        this.recorder = new PodRecorder(journal, dispatcher);
         this.recorder.onJournalFailure(this::onJournalFailure);
         EnginePorts ports = config.ports();
         this.launcher = new LaunchVerticle(dispatcher, recorder, me, new LaunchPodStep(vertx, ports.runner()),
@@ -315,9 +315,8 @@ public final class Engine implements AutoCloseable {
             launcher.expectLaunch(podId);
         }
         try {
-            Recorded created = recorder.record(new CreatePod(podId, spec, me, grantor));
+            recorder.record(new CreatePod(podId, spec, me, grantor));
             CrashPoint.AFTER_CREATED.reached();
-            dispatcher.recorded(created.state());
         } catch (IllegalPodTransition | JournalException e) {
             return Future.failedFuture(e);
         }

@@ -30,7 +30,11 @@ import net.openhft.chronicle.wire.UnrecoverableTimeoutException;
  * (by opening a writing document). Under both it finds the envelope before its own excerpt (from
  * a cache of the last one it wrote or read, re-read only when another writer appended since),
  * takes the time, numbers the envelope one past it and chains the hash. So indexes are dense and
- * the chain is whole however processes interleave.
+ * the chain is whole however processes interleave. A conditional append
+ * ({@link #appendIfUnchanged}) scans the envelopes from its decision index to the one before its
+ * own excerpt while holding both locks, so the check and the write are one step for every
+ * process: Chronicle's write lock is the cross-process lock that serializes them (no other file
+ * lock is needed, and plain appends are serialized with them too).
  *
  * <h2>Threads</h2>
  * Chronicle readers and writers belong to one thread. Here: the appender and one look-up tailer
@@ -49,6 +53,7 @@ public final class ChronicleJournal implements Journal {
     private static final long BEFORE_FIRST = -1;
 
     private final Path dir;
+    private final boolean readOnly;
     private final EventRegistry registry;
     private final Clock clock;
     private final SingleChronicleQueue queue;
@@ -73,6 +78,12 @@ public final class ChronicleJournal implements Journal {
 
     private ChronicleJournal(Path dir, EventRegistry registry, Clock clock, SingleChronicleQueue queue,
                              TailBackoff backoff) {
+        this(dir, registry, clock, queue, backoff, false);
+    }
+
+    private ChronicleJournal(Path dir, EventRegistry registry, Clock clock, SingleChronicleQueue queue,
+                             TailBackoff backoff, boolean readOnly) {
+        this.readOnly = readOnly;
         this.dir = dir;
         this.registry = registry.with(JournalRepaired.class);
         this.clock = clock;
@@ -93,6 +104,54 @@ public final class ChronicleJournal implements Journal {
      */
     public static ChronicleJournal open(Path dir, EventRegistry registry) throws JournalException {
         return open(dir, registry, Clock.systemUTC(), RollCycles.FAST_DAILY, TailBackoff.CHRONICLE);
+    }
+
+    /**
+     * Opens the journal in {@code dir} for reading only: {@link #replay}, {@link #tail},
+     * {@link #nextIndex} and {@link #verify} work; every append fails with a
+     * {@link JournalException}. It never creates, moves or writes a file (no probe, no repair of
+     * a torn tail, no head file update), so a user without write access to the data directory can
+     * read it. Appends by writers in other processes are seen as with {@link #open}.
+     *
+     * @throws JournalException if {@code dir} is not a journal directory (missing, not a
+     *                          directory, or without the queue's metadata file because nothing was
+     *                          ever written), cannot be read, or its newest file is damaged
+     */
+    public static ChronicleJournal openReadOnly(Path dir, EventRegistry registry) throws JournalException {
+        return openReadOnly(dir, registry, RollCycles.FAST_DAILY, TailBackoff.CHRONICLE);
+    }
+
+    static ChronicleJournal openReadOnly(Path dir, EventRegistry registry, RollCycle rollCycle, TailBackoff backoff)
+            throws JournalException {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(registry, "registry");
+        Path absolute = dir.toAbsolutePath().normalize();
+        if (!java.nio.file.Files.isDirectory(absolute)) {
+            throw new JournalException("journal directory " + absolute + " does not exist or is not a directory:"
+                    + " nothing was recorded there yet; check --dir / RKJ_DIR");
+        }
+        if (!java.nio.file.Files.isRegularFile(absolute.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE))) {
+            throw new JournalException("journal directory " + absolute + " holds no journal (no "
+                    + SingleChronicleQueue.QUEUE_METADATA_FILE + "): nothing was recorded there yet; check --dir / RKJ_DIR");
+        }
+        QueueFiles.checkHeaders(absolute);
+        SingleChronicleQueue queue;
+        try {
+            queue = SingleChronicleQueueBuilder.binary(absolute)
+                    .rollCycle(rollCycle)
+                    .readOnly(true)
+                    .build();
+        } catch (RuntimeException | AssertionError | InternalError e) {
+            throw new JournalException("journal " + absolute + " cannot be opened for reading (" + Messages.describe(e)
+                    + "): check that its files are readable, or restore the directory from a backup", e);
+        }
+        ChronicleJournal journal = new ChronicleJournal(absolute, registry, Clock.systemUTC(), queue, backoff, true);
+        JournalException damage = journal.tailDamage();
+        if (damage != null) {
+            journal.close();
+            throw damage;
+        }
+        return journal;
     }
 
     static ChronicleJournal open(Path dir, EventRegistry registry, Clock clock, RollCycle rollCycle,
@@ -233,6 +292,7 @@ public final class ChronicleJournal implements Journal {
     @Override
     public Envelope append(String aggregateId, Record event) throws JournalException {
         checkOpen();
+        checkWritable();
         PreparedEvent prepared = PreparedEvent.of(registry, aggregateId, event);
         Envelope envelope;
         lock.lock();
@@ -250,6 +310,7 @@ public final class ChronicleJournal implements Journal {
     @Override
     public List<Envelope> appendAll(String aggregateId, List<? extends Record> events) throws JournalException {
         checkOpen();
+        checkWritable();
         Objects.requireNonNull(events, "events");
         List<PreparedEvent> prepared = new ArrayList<>(events.size());
         for (Record event : events) {
@@ -282,9 +343,96 @@ public final class ChronicleJournal implements Journal {
         return appended;
     }
 
+    @Override
+    public List<Envelope> appendIfUnchanged(String aggregateId, long decidedAt, List<? extends Record> events)
+            throws JournalException, AppendConflict {
+        checkOpen();
+        checkWritable();
+        Objects.requireNonNull(events, "events");
+        List<PreparedEvent> prepared = new ArrayList<>(events.size());
+        for (Record event : events) {
+            prepared.add(PreparedEvent.of(registry, aggregateId, event));
+        }
+        if (decidedAt < 0) {
+            throw new IllegalArgumentException("decidedAt must be 0 or more, got " + decidedAt
+                    + ": pass the journal's nextIndex() read with the aggregate's state");
+        }
+        Unchanged condition = new Unchanged(aggregateId, aggregateId.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                decidedAt);
+        List<Envelope> appended = new ArrayList<>(prepared.size());
+        lock.lock();
+        try {
+            checkOpen();
+            long end = nextIndex(); // the journal only grows: a decidedAt within it now stays within it
+            if (decidedAt > end) {
+                throw new IllegalArgumentException("decidedAt " + decidedAt + " is beyond the journal's end (its next"
+                        + " index is " + end + "): pass the journal's nextIndex() read with the aggregate's state");
+            }
+            if (prepared.isEmpty()) {
+                checkUnchanged(condition, end - 1);
+                return appended;
+            }
+            for (PreparedEvent p : prepared) {
+                try {
+                    appended.add(appendLocked(p, appended.isEmpty() ? condition : null));
+                } catch (JournalException e) {
+                    if (appended.isEmpty()) {
+                        throw e;
+                    }
+                    throw new JournalException(e.getMessage() + " (the batch's first " + appended.size() + " of "
+                            + prepared.size() + " events were appended, up to index "
+                            + appended.get(appended.size() - 1).index() + ")", e);
+                }
+            }
+        } finally {
+            lock.unlock();
+            if (!appended.isEmpty()) {
+                tails.wakeAll();
+                Envelope newest = appended.get(appended.size() - 1);
+                headWriter.offer(new JournalHead.Head(newest.index(), newest.hash()));
+            }
+        }
+        return appended;
+    }
+
+    /** The condition of a conditional append: no envelope of {@code aggregate} at or after {@code decidedAt}. */
+    private record Unchanged(String aggregateId, byte[] aggregate, long decidedAt) {}
+
+    /**
+     * Checks {@code condition} against envelopes {@code decidedAt..lastIndex} (under the lock, and
+     * under Chronicle's write lock when appending, so nothing can be appended meanwhile).
+     */
+    private void checkUnchanged(Unchanged condition, long lastIndex) throws JournalException, AppendConflict {
+        long from = condition.decidedAt();
+        if (from > lastIndex) {
+            return;
+        }
+        try (ChronicleReader reader = new ChronicleReader(this, queue)) {
+            reader.seek(from);
+            for (long expected = from; expected <= lastIndex; expected++) {
+                StoredEnvelope stored = reader.nextExpected();
+                if (stored == null || stored.index() != expected) {
+                    throw reader.damagedHere("event " + expected + " cannot be read while checking a conditional"
+                            + " append for " + condition.aggregateId() + " (removed, reordered or unreadable events)");
+                }
+                if (java.util.Arrays.equals(stored.aggregate(), condition.aggregate())) {
+                    throw new AppendConflict(condition.aggregateId(), from, expected);
+                }
+            }
+        }
+    }
+
     private Envelope appendLocked(PreparedEvent p) throws JournalException {
         try {
-            return appendOnce(p);
+            return appendLocked(p, null);
+        } catch (AppendConflict impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    private Envelope appendLocked(PreparedEvent p, Unchanged condition) throws JournalException, AppendConflict {
+        try {
+            return appendOnce(p, condition);
         } finally {
             if (appenderFaulted) {
                 appenderFaulted = false;
@@ -293,7 +441,7 @@ public final class ChronicleJournal implements Journal {
         }
     }
 
-    private Envelope appendOnce(PreparedEvent p) throws JournalException {
+    private Envelope appendOnce(PreparedEvent p, Unchanged condition) throws JournalException, AppendConflict {
         DocumentContext dc;
         try {
             dc = appender().writingDocument();
@@ -306,6 +454,9 @@ public final class ChronicleJournal implements Journal {
             long excerpt = dc.index();
             Link previous = linkBefore(excerpt);
             long index = previous == null ? 0 : previous.index() + 1;
+            if (condition != null) {
+                checkUnchanged(condition, index - 1); // under Chronicle's write lock: no append can come between
+            }
             byte[] previousHash = previous == null ? HashChain.GENESIS : previous.hash();
             Instant time = clock.instant();
             byte[] hash = chain.hash(previousHash, index, time.getEpochSecond(), time.getNano(), p.aggregate(),
@@ -673,6 +824,13 @@ public final class ChronicleJournal implements Journal {
         }
         return new JournalException("journal " + dir + ": the append failed (" + Messages.describe(e)
                 + "): check the disk (space, permissions), then run `rkj journal verify`", e);
+    }
+
+    private void checkWritable() throws JournalException {
+        if (readOnly) {
+            throw new JournalException("journal " + dir + " was opened read-only (to read it without write access):"
+                    + " open it with ChronicleJournal.open to record events");
+        }
     }
 
     private void checkOpen() {

@@ -86,6 +86,36 @@ public final class InMemoryJournal implements Journal {
     }
 
     @Override
+    public List<Envelope> appendIfUnchanged(String aggregateId, long decidedAt, List<? extends Record> events)
+            throws AppendConflict {
+        checkOpen();
+        Objects.requireNonNull(events, "events");
+        List<PreparedEvent> prepared = new ArrayList<>(events.size());
+        for (Record event : events) {
+            prepared.add(PreparedEvent.of(registry, aggregateId, event));
+        }
+        byte[] aggregate = aggregateId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        List<Envelope> appended = new ArrayList<>(prepared.size());
+        synchronized (storage) {
+            long end = storage.size();
+            if (decidedAt < 0 || decidedAt > end) {
+                throw new IllegalArgumentException("decidedAt " + decidedAt + " is outside the journal (0.." + end
+                        + "): pass the journal's nextIndex() read with the aggregate's state");
+            }
+            for (long i = decidedAt; i < end; i++) {
+                if (java.util.Arrays.equals(storage.get(i).aggregate(), aggregate)) {
+                    throw new AppendConflict(aggregateId, decidedAt, i);
+                }
+            }
+            for (PreparedEvent p : prepared) {
+                appended.add(storage.append(p, clock));
+            }
+        }
+        storage.wakeTails();
+        return appended;
+    }
+
+    @Override
     public void replay(long fromIndex, Consumer<Envelope> consumer) throws JournalException {
         checkOpen();
         checkFrom(fromIndex);

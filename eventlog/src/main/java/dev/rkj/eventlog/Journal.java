@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * so an edited, removed or reordered envelope is found by {@link #verify()}.
  *
  * <h2>Threads</h2>
- * {@link #append}, {@link #appendAll}, {@link #replay}, {@link #nextIndex} and {@link #verify}
+ * {@link #append}, {@link #appendAll}, {@link #appendIfUnchanged}, {@link #replay}, {@link #nextIndex} and {@link #verify}
  * may be called from any thread. {@link #replay} and {@link #verify} read on the calling thread
  * with a reader of their own; a {@link Tail} reads on its own thread, which alone calls its
  * handler. {@link #close()} stops every tail and releases the storage; calls after it fail with
@@ -45,6 +45,31 @@ public interface Journal extends AutoCloseable {
      * is appended.
      */
     List<Envelope> appendAll(String aggregateId, List<? extends Record> events) throws JournalException;
+
+    /**
+     * Optimistic concurrency: appends {@code events} like {@link #appendAll} only if no envelope of
+     * {@code aggregateId} has an index {@code >= decidedAt}, where {@code decidedAt} is this
+     * journal's {@link #nextIndex()} at the moment the caller's view of the aggregate was complete
+     * (it had folded every envelope below it). The check and the first event's append are one
+     * atomic step against every appender of every process sharing the journal (plain appends
+     * included), so of two writers that decided at the same index for one aggregate, exactly one
+     * wins. Events of other aggregates at or after {@code decidedAt} do not conflict. The later
+     * events of a batch may, as with {@link #appendAll}, have other processes' appends between
+     * them; a conditional append of the same aggregate decided before the first of them conflicts.
+     *
+     * <p>The cost is a scan of the envelopes from {@code decidedAt} to the end, under the write
+     * lock: decide against a recent index.
+     *
+     * @param decidedAt {@code 0 <= decidedAt <= nextIndex()}
+     * @return the appended envelopes, in order (empty for an empty list, after the check)
+     * @throws AppendConflict           if the aggregate has an envelope at index {@code >= decidedAt};
+     *                                  nothing is appended
+     * @throws IllegalArgumentException if {@code decidedAt} is negative or beyond the journal's end,
+     *                                  or an event is not registered or not writable as JSON
+     * @throws JournalException         if the journal cannot be read or written
+     */
+    List<Envelope> appendIfUnchanged(String aggregateId, long decidedAt, List<? extends Record> events)
+            throws JournalException, AppendConflict;
 
     /**
      * Finite replay on the calling thread: hands every envelope with index {@code >= fromIndex}

@@ -235,6 +235,107 @@ class ChronicleJournalTest extends JournalContract {
     }
 
     @Test
+    void countersInSeveralProcessesRacingThroughConditionalAppendsTakeEveryValueOnce() throws Exception {
+        int processes = 2;
+        int each = 100;
+        Journal journal = open();
+        List<ChildJvm> children = new ArrayList<>();
+        int conflicts = 0;
+        try {
+            for (int p = 0; p < processes; p++) {
+                children.add(ChildJvm.start(temp, CasCountingProcess.class, dir().toString(), "proc" + p,
+                        String.valueOf(each)));
+            }
+            for (ChildJvm child : children) {
+                child.expectLine("ready");
+            }
+            for (ChildJvm child : children) {
+                child.send("go");
+            }
+            CasCounter counter = new CasCounter(journal, "parent");
+            for (int i = 0; i < each; i++) {
+                counter.increment();
+            }
+            conflicts += counter.conflicts();
+            for (ChildJvm child : children) {
+                List<String> out = child.finish();
+                assertEquals(1, out.size(), out.toString());
+                assertTrue(out.get(0).startsWith("done "), out.toString());
+                conflicts += Integer.parseInt(out.get(0).substring("done ".length()));
+            }
+        } finally {
+            children.forEach(ChildJvm::close);
+        }
+        int total = (processes + 1) * each;
+        assertEquals(LongStream.range(0, total).boxed().map(Long::intValue).toList(), CasCounter.values(journal),
+                "every value taken exactly once across processes (" + conflicts + " conflicts were re-decided)");
+        assertTrue(journal.verify().ok());
+    }
+
+    @Test
+    void aReadOnlyJournalReadsAndTailsButNeverWritesAFile() throws Exception {
+        Journal writer = open();
+        appendNotes(writer, "w", 3);
+        Map<String, Long> before = snapshot(dir());
+        try (ChronicleJournal reader = ChronicleJournal.openReadOnly(dir(), TestEvents.registry())) {
+            assertEquals(3, reader.nextIndex());
+            assertEquals(3, replayAll(reader, 0).size());
+            assertTrue(reader.verify().ok());
+            List<Envelope> seen = new CopyOnWriteArrayList<>();
+            try (Tail tail = reader.tail(3, seen::add)) {
+                writer.append("agg-w", new TestEvents.Note("later"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 1);
+            }
+            JournalException refused = assertThrows(JournalException.class,
+                    () -> reader.append("agg-r", new TestEvents.Note("no")));
+            assertTrue(refused.getMessage().contains("read-only"), refused.getMessage());
+            assertThrows(JournalException.class, () -> reader.appendIfUnchanged("agg-r", 0, List.of()));
+        }
+        Map<String, Long> after = snapshot(dir());
+        after.remove(JournalHead.FILE); // the writer's head thread may write it late
+        before.remove(JournalHead.FILE);
+        assertEquals(before.keySet(), after.keySet(), "the read-only journal created or removed no file");
+    }
+
+    @Test
+    void aReadOnlyJournalReadsADirectoryItCannotWrite() throws Exception {
+        appendNotes(open(), "w", 2);
+        Files.setPosixFilePermissions(dir(), PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            // root ignores permissions; the directory is then still read without any write
+            try (ChronicleJournal reader = ChronicleJournal.openReadOnly(dir(), TestEvents.registry())) {
+                assertEquals(2, replayAll(reader, 0).size());
+            }
+        } finally {
+            Files.setPosixFilePermissions(dir(), PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    @Test
+    void aReadOnlyOpenOfAMissingOrEmptyDirectoryIsRefusedWithoutCreatingIt() throws Exception {
+        JournalException missing = assertThrows(JournalException.class,
+                () -> ChronicleJournal.openReadOnly(dir(), TestEvents.registry()));
+        assertTrue(missing.getMessage().contains(dir().toString()), missing.getMessage());
+        assertFalse(Files.exists(dir()));
+        Files.createDirectory(dir());
+        assertThrows(JournalException.class, () -> ChronicleJournal.openReadOnly(dir(), TestEvents.registry()));
+        try (var files = Files.list(dir())) {
+            assertEquals(0, files.count());
+        }
+    }
+
+    /** Every file under {@code dir} with its size. */
+    private static Map<String, Long> snapshot(Path dir) throws IOException {
+        Map<String, Long> files = new HashMap<>();
+        try (var walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                files.put(dir.relativize(p).toString(), Files.size(p));
+            }
+        }
+        return files;
+    }
+
+    @Test
     void aTailHereSeesAppendsFromAnotherProcess() throws Exception {
         Journal journal = open();
         journal.append("parent", new TestEvents.Note("before the child"));

@@ -109,6 +109,98 @@ abstract class JournalContract {
         return LongStream.range(from, to).boxed().toList();
     }
 
+    // ---- conditional appends (optimistic concurrency)
+
+    @Test
+    void aConditionalAppendOfAnUnchangedAggregateIsAppendedWhateverOthersAppended() throws Exception {
+        Journal journal = open();
+        journal.append("pod-a", new Note("a0"));
+        long decidedAt = journal.nextIndex();
+        journal.append("pod-b", new Note("b0")); // another aggregate: no conflict
+        List<Envelope> appended = journal.appendIfUnchanged("pod-a", decidedAt, List.of(new Note("a1"), new Note("a2")));
+        assertEquals(List.of(2L, 3L), indexes(appended));
+        assertEquals(List.of("pod-a", "pod-a"), appended.stream().map(Envelope::aggregateId).toList());
+        assertEquals(List.of(new Note("a1"), new Note("a2")), replayAll(journal, 2).stream().map(Envelope::event).toList());
+        assertTrue(journal.verify().ok());
+    }
+
+    @Test
+    void ofTwoHandlesDecidingAtTheSameIndexTheSecondGetsAConflictNamingTheNewerEventAndAppendsNothing()
+            throws Exception {
+        Journal first = open();
+        Journal second = open(); // another handle on the same storage, as another process has
+        first.append("pod-a", new Note("prepared"));
+        first.append("pod-b", new Note("unrelated"));
+        long decidedAt = second.nextIndex();
+        assertEquals(decidedAt, first.nextIndex());
+
+        Envelope won = first.appendIfUnchanged("pod-a", decidedAt, List.of(new Note("started"))).get(0);
+        AppendConflict lost = assertThrows(AppendConflict.class,
+                () -> second.appendIfUnchanged("pod-a", decidedAt, List.of(new Note("marked garbage"))));
+
+        assertEquals("pod-a", lost.aggregateId());
+        assertEquals(decidedAt, lost.decidedAt());
+        assertEquals(won.index(), lost.newerIndex());
+        assertTrue(lost.getMessage().contains("pod-a") && lost.getMessage().contains(String.valueOf(won.index())),
+                lost.getMessage());
+        assertEquals(won.index() + 1, second.nextIndex(), "the loser appended nothing");
+        // An empty batch is only the check.
+        assertThrows(AppendConflict.class, () -> second.appendIfUnchanged("pod-a", decidedAt, List.of()));
+        assertEquals(List.of(), second.appendIfUnchanged("pod-a", won.index() + 1, List.of()));
+        // Caught up, the loser decides again and wins.
+        Envelope again = second.appendIfUnchanged("pod-a", second.nextIndex(), List.of(new Note("stopped"))).get(0);
+        assertEquals(won.index() + 1, again.index());
+        assertTrue(first.verify().ok());
+    }
+
+    @Test
+    void aConditionalAppendRefusesADecisionIndexOutsideTheJournal() throws Exception {
+        Journal journal = open();
+        journal.append("pod-a", new Note("one"));
+        assertThrows(IllegalArgumentException.class,
+                () -> journal.appendIfUnchanged("pod-a", 2, List.of(new Note("two"))));
+        assertThrows(IllegalArgumentException.class,
+                () -> journal.appendIfUnchanged("pod-a", -1, List.of(new Note("two"))));
+        assertThrows(IllegalArgumentException.class,
+                () -> journal.appendIfUnchanged("pod-a", 1, List.of(new Unnamed("not registered"))));
+        assertEquals(1, journal.nextIndex());
+    }
+
+    @Test
+    void countersRacingThroughConditionalAppendsOnSeveralHandlesTakeEveryValueOnce() throws Exception {
+        int handles = 4;
+        int each = 50;
+        List<Journal> journals = new ArrayList<>();
+        for (int h = 0; h < handles; h++) {
+            journals.add(open());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(handles);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Integer>> conflicts = new ArrayList<>();
+            for (int h = 0; h < handles; h++) {
+                CasCounter counter = new CasCounter(journals.get(h), "h" + h);
+                conflicts.add(pool.submit(() -> {
+                    go.await();
+                    for (int i = 0; i < each; i++) {
+                        counter.increment();
+                    }
+                    return counter.conflicts();
+                }));
+            }
+            go.countDown();
+            for (Future<Integer> f : conflicts) {
+                f.get(2, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<Integer> values = CasCounter.values(journals.get(0));
+        assertEquals(LongStream.range(0, (long) handles * each).boxed().map(Long::intValue).toList(), values,
+                "every value taken exactly once, in order");
+        assertTrue(journals.get(0).verify().ok());
+    }
+
     // ---- appending
 
     @Test

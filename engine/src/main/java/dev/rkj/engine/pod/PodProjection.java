@@ -20,7 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link PodEvent}s (other aggregates, events this build does not know) only advance
  * {@link #nextIndex()}.
  *
- * <p>Thread-safety: one thread applies (the journal's dispatcher); any thread may read, and sees
+ * <p>Thread-safety: entries are applied in index order, under the engine's fold lock (the journal's
+ * tail and a recorder folding its own appends; see {@code PodEventDispatcher}), and {@link #apply}
+ * skips an index already applied; any thread may read, and sees
  * each pod's state as of some applied entry.
  */
 public final class PodProjection {

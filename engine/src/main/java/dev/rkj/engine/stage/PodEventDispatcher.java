@@ -34,7 +34,9 @@ import java.util.function.Consumer;
  *
  * <h2>Threads</h2>
  * {@link #replay} runs on the caller's thread before {@link #start}; afterwards the journal's tail
- * thread alone applies envelopes (the projection's single applier). Appends made in this process
+ * thread applies envelopes, and so does a {@link PodRecorder} on its own thread right after its
+ * append ({@link #fold}, {@link #catchUp}). Both fold under one lock, in index order; the
+ * projection skips an index already folded, so each change is delivered once. Appends made in this process
  * wake the tail at once; other processes' appends are seen within about a millisecond. Nothing a
  * subscriber or listener does can stop the tail: their exceptions are logged.
  */
@@ -50,6 +52,8 @@ public final class PodEventDispatcher implements AutoCloseable {
     private volatile Tail tail;
     private final List<Consumer<Throwable>> failureListeners = new CopyOnWriteArrayList<>();
     private volatile Throwable failed;
+    /** Held while an envelope is folded and its change delivered: changes are delivered in journal order. */
+    private final Object foldLock = new Object();
 
     /**
      * @param journal    the journal to read
@@ -74,7 +78,9 @@ public final class PodEventDispatcher implements AutoCloseable {
      * @return the index after the last envelope folded in
      */
     public long replay() throws JournalException {
-        journal.replay(projection.nextIndex(), this::fold);
+        synchronized (foldLock) {
+            journal.replay(projection.nextIndex(), this::foldQuietly);
+        }
         return projection.nextIndex();
     }
 
@@ -116,13 +122,42 @@ public final class PodEventDispatcher implements AutoCloseable {
     }
 
     /**
-     * Tells the interested subscribers about a state this process has just recorded, before the
-     * tail folds the events in: a shortcut that saves the launch path one thread hand-off per stage.
-     * The tail's own notification follows and finds nothing left to do (subscribers look at the
-     * latest state, see {@link PodRecorder#current}).
+     * Folds everything the journal holds beyond the projection into it, delivering each change
+     * (on the calling thread): a writer that lost a conditional append catches up this way before
+     * deciding again.
+     *
+     * @throws JournalException if the journal cannot be read; what was folded before stays folded
      */
-    public void recorded(PodState state) {
-        notifySubscribers(state);
+    void catchUp() throws JournalException {
+        synchronized (foldLock) {
+            journal.replay(projection.nextIndex(), this::deliver);
+        }
+    }
+
+    /**
+     * Folds a writer's own envelopes, just appended, into the projection on the calling thread and
+     * delivers their changes, so the writer's next decision and every reader see them at once.
+     * Envelopes of other writers before them that the tail has not folded yet are read from the
+     * journal and folded first (the projection never skips an index). If that read fails, the
+     * envelopes are left to the tail, which reads the same journal (and reports its own failure).
+     */
+    void fold(List<Envelope> appended) {
+        synchronized (foldLock) {
+            for (Envelope env : appended) {
+                long next = projection.nextIndex();
+                if (env.index() == next) {
+                    deliver(env);
+                } else if (env.index() > next) {
+                    try {
+                        journal.replay(next, this::deliver);
+                    } catch (JournalException | RuntimeException e) {
+                        LOG.warn("journal entries {}..{} cannot be read to fold this engine's own appends now;"
+                                + " the journal's tail will fold them", next, env.index(), e);
+                        return;
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -166,12 +201,22 @@ public final class PodEventDispatcher implements AutoCloseable {
         listeners.clear();
     }
 
-    private void fold(Envelope env) {
+    private void foldQuietly(Envelope env) {
         projection.apply(env.aggregateId(), env.event(), env.time(), env.index());
     }
 
     /** The tail's handler: never throws, or the tail would stop. */
     private void dispatch(Envelope env) {
+        synchronized (foldLock) {
+            deliver(env);
+        }
+    }
+
+    /**
+     * Folds one envelope (under the fold lock) and, if it changed a pod (not already folded by the
+     * tail or by a writer), tells the listeners and subscribers. Never throws.
+     */
+    private void deliver(Envelope env) {
         java.util.Optional<PodState> changed;
         try {
             changed = projection.apply(env.aggregateId(), env.event(), env.time(), env.index());

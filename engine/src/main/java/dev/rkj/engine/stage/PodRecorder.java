@@ -6,40 +6,59 @@ import dev.rkj.engine.pod.PodEvent;
 import dev.rkj.engine.pod.PodLifecycle;
 import dev.rkj.engine.pod.PodProjection;
 import dev.rkj.engine.pod.PodState;
+import dev.rkj.eventlog.AppendConflict;
 import dev.rkj.eventlog.Envelope;
 import dev.rkj.eventlog.Journal;
 import dev.rkj.eventlog.JournalException;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 
 /**
  * The engine's one way to write about pods: decides a {@link PodCommand} with
- * {@link PodLifecycle#decide} against the pod's latest state and appends the events, so an
- * illegal move is refused and a fact already recorded is not written twice.
+ * {@link PodLifecycle#decide} against the pod's state in the one {@link PodProjection}, and
+ * appends the events only if no one (this process or another) changed the pod since.
  *
- * <p>"Latest state" is the projection's, or, until the journal's tail has folded in what this
- * recorder appended, the state right after those appends: two writers of this process (a stage
- * outcome and a user's command) never decide against a stale state. Writers in other processes
- * are ordered by the journal; the lifecycle's idempotence and compare-and-set adoption keep their
- * races harmless.
+ * <h2>Deciding against the latest state</h2>
+ * A decision is made against the projection at a known index: the projection's next index is
+ * read first, then the pod's state, so the state holds at least every envelope below that index.
+ * The events are appended with {@link Journal#appendIfUnchanged}: if the pod has an envelope at
+ * or after that index, nothing is appended ({@link AppendConflict}); the recorder then catches the
+ * projection up from the journal and decides again, at most {@link #ATTEMPTS} times. So a command
+ * is never decided against a stale state, across processes (e.g. gc never marks garbage a pod
+ * whose {@code pod.started} it has not seen).
+ *
+ * <h2>One current state</h2>
+ * After its append succeeds, the recorder folds the journal up to and including its own events
+ * into the projection through the dispatcher, on the recording thread, before {@link #record}
+ * returns: the projection is this process's only state, there is no cache beside it. The tail
+ * delivers the same envelopes later; the projection folds by index and skips what it has folded,
+ * so each change is delivered to listeners and subscribers exactly once (by whichever of the two
+ * folded it first).
  *
  * <p>Thread-safe: {@link #record} is serialized.
  */
 public final class PodRecorder {
+    /** How many times a command is decided before the recorder gives up on a pod that keeps changing. */
+    static final int ATTEMPTS = 16;
+
     private final Journal journal;
+    private final PodEventDispatcher dispatcher;
     private final PodProjection projection;
-    private final Map<String, Written> written = new HashMap<>();
     private final List<BiConsumer<String, JournalException>> failureListeners = new CopyOnWriteArrayList<>();
 
-    public PodRecorder(Journal journal, PodProjection projection) {
+    /**
+     * @param journal    the journal to append to
+     * @param dispatcher folds the journal into its projection and delivers the changes; the recorder
+     *                   decides against that projection
+     */
+    public PodRecorder(Journal journal, PodEventDispatcher dispatcher) {
         this.journal = Objects.requireNonNull(journal, "journal");
-        this.projection = Objects.requireNonNull(projection, "projection");
+        this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
+        this.projection = dispatcher.projection();
     }
 
     /**
@@ -57,54 +76,61 @@ public final class PodRecorder {
     }
 
     /**
-     * Decides {@code command} and appends its events.
+     * Decides {@code command} against the pod's latest state and appends its events if the pod has
+     * not changed since; on a change, catches up and decides again. When this returns, the events
+     * are folded into the projection and their changes delivered.
      *
      * @return what was appended (nothing if the fact was already recorded) and the pod's state after
-     * @throws IllegalPodTransition if the pod's state does not allow the command
-     * @throws JournalException     if the journal cannot be written (nothing was appended)
+     * @throws IllegalPodTransition if the pod's latest state does not allow the command
+     * @throws JournalException     if the journal cannot be read or written, or the pod changed
+     *                              under each of {@link #ATTEMPTS} decisions (nothing was appended)
      */
     public synchronized Recorded record(PodCommand command) throws IllegalPodTransition, JournalException {
-        PodState state = current(command.podId());
-        List<PodEvent> events = PodLifecycle.decide(command, state);
-        if (events.isEmpty()) {
-            return new Recorded(List.of(), state);
-        }
-        List<Record> records = new ArrayList<>(events.size());
-        for (PodEvent event : events) {
-            records.add((Record) event); // every PodEvent is a record
-        }
-        List<Envelope> envelopes;
+        String podId = command.podId();
         try {
-            envelopes = journal.appendAll(command.podId(), records);
+            for (int attempt = 1; ; attempt++) {
+                long decidedAt = projection.nextIndex(); // first: the state read next holds everything below it
+                PodState state = current(podId);
+                List<PodEvent> events = PodLifecycle.decide(command, state);
+                if (events.isEmpty()) {
+                    return new Recorded(List.of(), state);
+                }
+                List<Record> records = new ArrayList<>(events.size());
+                for (PodEvent event : events) {
+                    records.add((Record) event); // every PodEvent is a record
+                }
+                List<Envelope> envelopes;
+                try {
+                    envelopes = journal.appendIfUnchanged(podId, decidedAt, records);
+                } catch (AppendConflict conflict) {
+                    if (attempt == ATTEMPTS) {
+                        throw new JournalException("pod " + podId + " changed under each of " + ATTEMPTS + " attempts"
+                                + " to record " + command.getClass().getSimpleName() + " (last at journal index "
+                                + conflict.newerIndex() + "): other processes keep changing it; retry", conflict);
+                    }
+                    dispatcher.catchUp();
+                    continue;
+                }
+                PodState next = state;
+                for (Envelope env : envelopes) {
+                    next = PodLifecycle.evolve(next, (PodEvent) env.event(), env.time());
+                }
+                dispatcher.fold(envelopes);
+                return new Recorded(envelopes, next);
+            }
         } catch (JournalException e) {
             for (BiConsumer<String, JournalException> listener : failureListeners) {
-                listener.accept(command.podId(), e);
+                listener.accept(podId, e);
             }
             throw e;
         }
-        PodState next = state;
-        for (Envelope env : envelopes) {
-            next = PodLifecycle.evolve(next, (PodEvent) env.event(), env.time());
-        }
-        long last = envelopes.get(envelopes.size() - 1).index();
-        written.values().removeIf(w -> w.lastIndex < projection.nextIndex());
-        written.put(command.podId(), new Written(next, last));
-        return new Recorded(envelopes, next);
     }
 
     /**
-     * The pod's latest state as this process knows it: the projection's, or the state after this
-     * recorder's own appends if the projection has not folded them in yet. {@link PodState#initial}
-     * for a pod never created.
+     * The pod's latest state as this process knows it: the projection's, which holds every append
+     * this recorder has made. {@link PodState#initial} for a pod never created.
      */
-    public synchronized PodState current(String podId) {
-        Written w = written.get(podId);
-        if (w != null) {
-            if (projection.nextIndex() <= w.lastIndex) {
-                return w.state;
-            }
-            written.remove(podId);
-        }
+    public PodState current(String podId) {
         return projection.get(podId).orElseGet(() -> PodState.initial(podId));
     }
 
@@ -128,8 +154,5 @@ public final class PodRecorder {
         public long lastIndex() {
             return envelopes.isEmpty() ? -1 : envelopes.get(envelopes.size() - 1).index();
         }
-    }
-
-    private record Written(PodState state, long lastIndex) {
     }
 }

@@ -139,7 +139,6 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
                 if (after != null) {
                     after.reached();
                 }
-                dispatcher.recorded(recorded.state());
             }
             return Future.succeededFuture(recorded);
         } catch (IllegalPodTransition e) {
