@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rkj.engine.host.HostEngine;
+import dev.rkj.engine.EngineEvents;
+import dev.rkj.engine.pod.PodEvent.PodExited;
+import dev.rkj.engine.pod.PodEvent.PodStarted;
+import dev.rkj.eventlog.ChronicleJournal;
 import dev.rkj.eventlog.Json;
 import dev.rkj.stage1.PodLock;
 import dev.rkj.stage1.cgroup.CgroupLayout;
@@ -60,7 +64,7 @@ class SettleOnReadIT {
         Files.writeString(src.resolve("manifest"), """
                 {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/exit3",
                  "labels": [{"name": "version", "value": "1.0.0"}, {"name": "os", "value": "linux"}, {"name": "arch", "value": "amd64"}],
-                 "app": {"exec": ["/bin/sh", "-c", "sleep 2; exit 3"], "user": "0", "group": "0"}}
+                 "app": {"exec": ["/bin/sh", "-c", "sleep 3; exit 3"], "user": "0", "group": "0"}}
                 """);
         aci = dir.resolve("exit3.aci");
         Result built = rkj("image", "build", src.toString(), aci.toString());
@@ -99,8 +103,8 @@ class SettleOnReadIT {
         assertFalse(pod.has("recorded"), list.out());
 
         List<JsonNode> events = events(uuid);
-        assertEquals(1, count(events, "pod.exited"), types(events));
-        assertEquals(0, count(events, "pod.adopted"), "a read never adopts: " + types(events));
+        assertEquals(1, count(events, "pod.exited"), types(events).toString());
+        assertEquals(0, count(events, "pod.adopted"), "a read never adopts: " + types(events).toString());
     }
 
     @Test
@@ -118,8 +122,8 @@ class SettleOnReadIT {
             assertTrue(out.contains("state=exited\n") && out.contains("app-exit3=3\n"), out);
         }
         List<JsonNode> events = events(uuid);
-        assertEquals(1, count(events, "pod.exited"), types(events));
-        assertEquals(1, count(events, "pod.app-exited"), types(events));
+        assertEquals(1, count(events, "pod.exited"), types(events).toString());
+        assertEquals(1, count(events, "pod.app-exited"), types(events).toString());
 
         byte[] before = journalDigest();
         long next = events(null).size();
@@ -162,8 +166,10 @@ class SettleOnReadIT {
                 aci.toString());
         try {
             await().atMost(Duration.ofMinutes(2)).until(() -> Files.exists(uuidFile) && !Files.readString(uuidFile).isBlank());
-            Path podDir = data.resolve("pods").resolve(Files.readString(uuidFile).strip());
-            await().atMost(Duration.ofMinutes(1)).until(() -> PodLock.isHeld(podDir));
+            String podId = Files.readString(uuidFile).strip();
+            // the CLI is killed once the journal says the pod runs, while its app sleeps
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50)).until(() -> recorded(podId, PodStarted.class));
+            assertFalse(recorded(podId, PodExited.class), "the pod ended before its CLI could be killed: sleep longer");
         } finally {
             run.destroyForcibly(); // SIGKILL
             assertTrue(run.waitFor(1, TimeUnit.MINUTES), "the killed CLI is gone");
@@ -172,6 +178,15 @@ class SettleOnReadIT {
         Path podDir = data.resolve("pods").resolve(uuid);
         await().atMost(Duration.ofMinutes(1)).until(() -> !PodLock.isHeld(podDir));
         return uuid;
+    }
+
+    /** Whether the journal holds an event of {@code type} for the pod (read in this JVM, read-only). */
+    private boolean recorded(String podId, Class<?> type) throws Exception {
+        try (ChronicleJournal journal = ChronicleJournal.openReadOnly(data.resolve("journal"), EngineEvents.registry())) {
+            boolean[] found = {false};
+            journal.replay(0, env -> found[0] |= env.aggregateId().equals(podId) && type.isInstance(env.event()));
+            return found[0];
+        }
     }
 
     private String stateAt(String at) throws IOException, InterruptedException {

@@ -24,6 +24,7 @@ final class Context implements AutoCloseable {
     private final Path dataDir;
     private final PrintStream warnings;
     private Journal journal;
+    private Journal readOnlyJournal;
     private ImageStore imageStore;
     private Engine engine;
 
@@ -86,13 +87,35 @@ final class Context implements AutoCloseable {
      * engine are gone, if the data directory is writable.
      */
     PodReader reader() {
+        boolean writable = DataDir.writable(dataDir);
         try {
-            return new PodReader(journal(), new HostPodTraces(dataDir),
-                    FlockLiveness.create(dataDir.resolve(FlockLiveness.DIRECTORY)), DataDir.writable(dataDir),
+            return new PodReader(readJournal(writable), writable ? this::journal : PodReader.WriteAccess.NONE,
+                    new HostPodTraces(dataDir), FlockLiveness.create(dataDir.resolve(FlockLiveness.DIRECTORY)),
                     Clock.systemUTC());
         } catch (JournalException e) {
             throw new CliException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The journal opened for reading only (no file created or written), or, where there is none
+     * yet and the data directory is writable, the journal ({@link #journal()}, which creates it).
+     */
+    private Journal readJournal(boolean writable) throws JournalException {
+        if (journal != null) {
+            return journal;
+        }
+        if (readOnlyJournal == null) {
+            try {
+                readOnlyJournal = ChronicleJournal.openReadOnly(dataDir.resolve("journal"), EngineEvents.registry());
+            } catch (JournalException e) {
+                if (!writable) {
+                    throw e;
+                }
+                return journal();
+            }
+        }
+        return readOnlyJournal;
     }
 
     /** The native stage1, extracted into the data directory. */
@@ -111,6 +134,9 @@ final class Context implements AutoCloseable {
         }
         if (journal != null) {
             journal.close();
+        }
+        if (readOnlyJournal != null) {
+            readOnlyJournal.close();
         }
     }
 }

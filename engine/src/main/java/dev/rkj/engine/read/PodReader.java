@@ -35,7 +35,8 @@ import java.util.Objects;
  * exactly one records the end and the others find nothing left to do. The end is recorded only if
  * the pod's owning engine is gone; a live owner records it itself (and releases the pod), and until
  * then the read shows the end as {@linkplain PodRead#unrecorded() not yet recorded}. A read never
- * adopts a pod, and appends nothing when nothing is new. With {@code mayWrite} off (a read-only
+ * adopts a pod, and appends nothing when nothing is new; it opens the journal for writing only
+ * when it has something to record ({@link WriteAccess}), and without write access (a read-only
  * data directory) the end is shown, not recorded.
  *
  * <p>A read {@link AsOf as of} an earlier point only folds: what happened since is not looked at.
@@ -46,21 +47,50 @@ public final class PodReader {
     /** How many times a read decides again after another process changed the pod it settles. */
     static final int MAX_ATTEMPTS = 5;
 
-    private final Journal journal;
     private final PodTraces traces;
     private final Liveness liveness;
-    private final boolean mayWrite;
+    private final WriteAccess writeAccess;
     private final Clock clock;
+    private Journal journal;
+    private boolean writable;
 
     /**
+     * How a reader gets write access to the journal, once it has something to record (so that a
+     * read that finds nothing new never opens the journal for writing).
+     */
+    @FunctionalInterface
+    public interface WriteAccess {
+        /** No write access (a read-only data directory): what is found is shown, not recorded. */
+        WriteAccess NONE = () -> null;
+
+        /**
+         * The journal opened for writing, or null if this process may not write it.
+         *
+         * @throws JournalException if it cannot be opened for writing
+         */
+        Journal open() throws JournalException;
+    }
+
+    /**
+     * A reader over {@code journal} that records through the same journal if {@code mayWrite}.
+     *
      * @param mayWrite whether the read may append what it settles (false for a read-only data
      *                 directory: the end is only shown)
      */
     public PodReader(Journal journal, PodTraces traces, Liveness liveness, boolean mayWrite, Clock clock) {
+        this(journal, mayWrite ? () -> journal : WriteAccess.NONE, traces, liveness, clock);
+    }
+
+    /**
+     * A reader over {@code journal} (opened read-only, say) that opens the journal for writing
+     * through {@code writeAccess} only when it has something to record, and reads through that
+     * journal from then on.
+     */
+    public PodReader(Journal journal, WriteAccess writeAccess, PodTraces traces, Liveness liveness, Clock clock) {
         this.journal = Objects.requireNonNull(journal, "journal");
+        this.writeAccess = Objects.requireNonNull(writeAccess, "writeAccess");
         this.traces = Objects.requireNonNull(traces, "traces");
         this.liveness = Objects.requireNonNull(liveness, "liveness");
-        this.mayWrite = mayWrite;
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -122,8 +152,7 @@ public final class PodReader {
                 return null;
             }
             String ownerAlive = ownerAlive(pod.owner());
-            String why = ownerAlive != null ? "its engine " + pod.owner() + " is alive"
-                    : "its engine " + (pod.owner() == null ? "(none)" : pod.owner()) + " is gone";
+            String why = pod.owner() == null ? "it has no engine" : pod.owner() + " is gone";
             List<PodEvent> events = new ArrayList<>();
             PodState after;
             try {
@@ -137,8 +166,9 @@ public final class PodReader {
             if (ownerAlive != null) {
                 return new PodRead(after, ownerAlive);
             }
-            if (!mayWrite) {
-                return new PodRead(after, "the data directory is read-only: a read that may write records it");
+            String noAccess = openForWriting();
+            if (noAccess != null) {
+                return new PodRead(after, noAccess);
             }
             if (attempt > MAX_ATTEMPTS) {
                 return new PodRead(after, "the journal kept changing under " + MAX_ATTEMPTS
@@ -158,15 +188,34 @@ public final class PodReader {
         }
     }
 
+    /** Switches to a journal this reader may append to; null if it did, else why not. */
+    private String openForWriting() {
+        if (writable) {
+            return null;
+        }
+        Journal opened;
+        try {
+            opened = writeAccess.open();
+        } catch (JournalException e) {
+            return "the journal cannot be opened for writing: " + e.getMessage();
+        }
+        if (opened == null) {
+            return "the data directory is read-only: a read by a user who may write it records it";
+        }
+        journal = opened;
+        writable = true;
+        return null;
+    }
+
     /** Null if {@code owner} is gone; else why its end is left to it. */
     private String ownerAlive(PodOwner owner) {
         if (owner == null) {
             return null;
         }
         try {
-            return liveness.isAlive(owner) ? "its engine " + owner + " is alive and records it" : null;
+            return liveness.isAlive(owner) ? owner + " is alive and records it" : null;
         } catch (IOException e) {
-            return "cannot tell whether its engine " + owner + " is alive (" + e.getMessage() + "); it is left to it";
+            return "cannot tell whether " + owner + " is alive (" + e.getMessage() + "); it is left to it";
         }
     }
 

@@ -41,7 +41,7 @@ public final class Settlement {
      * The commands that record how the pod ended, in order; empty if its stage1 runs or there is
      * nothing to settle.
      *
-     * @param why why no engine watches it, for the recorded reasons (e.g. "its engine X is gone")
+     * @param why why no engine watches it, for the recorded reasons (e.g. "engine X (pid N) is gone")
      */
     public static List<PodCommand> commands(PodState pod, Traces traces, String why) {
         if (traces.lockHeld()) {
@@ -54,9 +54,9 @@ public final class Settlement {
             String ran = traces.written().isEmpty() ? "" : " (" + traces.written().values().stream()
                     .map(a -> "app " + a.app() + " exited with " + a.exitCode())
                     .collect(Collectors.joining(", ")) + ")";
-            return List.of(new FailStage(pod.podId(), Stage.LAUNCH, "the engine launching the pod (" + pod.owner()
-                    + ") died before it recorded the start (" + why + "); the pod ran unwatched and ended" + ran
-                    + "; run the image again with rkj run", true));
+            return List.of(new FailStage(pod.podId(), Stage.LAUNCH, why + ": it died launching the pod, before it"
+                    + " recorded the start; the pod ran unwatched and ended" + ran + "; run the image again with rkj run",
+                    true));
         }
         return List.of();
     }

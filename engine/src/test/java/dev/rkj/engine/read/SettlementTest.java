@@ -26,7 +26,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SettlementTest {
-    private static final String WHY = "its engine engine-b (pid 200) is gone";
+    private static final String WHY = "engine engine-b (pid 200) is gone";
 
     @Test
     void aRunningPodWhoseStage1WroteEveryStatusExitsWithTheAppsCode() {
