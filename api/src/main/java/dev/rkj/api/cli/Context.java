@@ -14,12 +14,17 @@ import dev.rkj.eventlog.Journal;
 import dev.rkj.eventlog.JournalException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
+import dev.rkj.engine.read.HostPodTraces;
+import dev.rkj.engine.read.PodReader;
+import dev.rkj.engine.recovery.FlockLiveness;
 
 /** What one CLI invocation opens in the data directory; opened lazily, closed after the command. */
 final class Context implements AutoCloseable {
     private final Path dataDir;
     private final PrintStream warnings;
     private Journal journal;
+    private Journal readOnlyJournal;
     private ImageStore imageStore;
     private Engine engine;
 
@@ -76,6 +81,43 @@ final class Context implements AutoCloseable {
         return engine;
     }
 
+    /**
+     * Reads pods straight from the journal, with no engine (no Vert.x, no verticles, no recovery):
+     * for {@code rkj list} and {@code rkj status}. It records the end of pods whose stage1 and
+     * engine are gone, if the data directory is writable.
+     */
+    PodReader reader() {
+        boolean writable = DataDir.writable(dataDir);
+        try {
+            return new PodReader(readJournal(writable), writable ? this::journal : PodReader.WriteAccess.NONE,
+                    new HostPodTraces(dataDir), FlockLiveness.create(dataDir.resolve(FlockLiveness.DIRECTORY)),
+                    Clock.systemUTC());
+        } catch (JournalException e) {
+            throw new CliException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The journal opened for reading only (no file created or written), or, where there is none
+     * yet and the data directory is writable, the journal ({@link #journal()}, which creates it).
+     */
+    private Journal readJournal(boolean writable) throws JournalException {
+        if (journal != null) {
+            return journal;
+        }
+        if (readOnlyJournal == null) {
+            try {
+                readOnlyJournal = ChronicleJournal.openReadOnly(dataDir.resolve("journal"), EngineEvents.registry());
+            } catch (JournalException e) {
+                if (!writable) {
+                    throw e;
+                }
+                return journal();
+            }
+        }
+        return readOnlyJournal;
+    }
+
     /** The native stage1, extracted into the data directory. */
     Path stage1Binary() {
         try {
@@ -92,6 +134,9 @@ final class Context implements AutoCloseable {
         }
         if (journal != null) {
             journal.close();
+        }
+        if (readOnlyJournal != null) {
+            readOnlyJournal.close();
         }
     }
 }

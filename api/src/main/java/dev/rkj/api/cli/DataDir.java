@@ -9,6 +9,14 @@ final class DataDir {
     private DataDir() {}
 
     static Path resolve(Path flag, String env, String defaultDir) {
+        return resolve(flag, env, defaultDir, true);
+    }
+
+    /**
+     * As {@link #resolve(Path, String, String)}; with {@code mustWrite} off (a read), a data
+     * directory this user cannot write is accepted: see {@link #writable}.
+     */
+    static Path resolve(Path flag, String env, String defaultDir, boolean mustWrite) {
         Path dir;
         boolean isDefault = false;
         if (flag != null) {
@@ -35,8 +43,16 @@ final class DataDir {
         if (!Files.isDirectory(dir)) {
             throw new CliException("data directory " + dir + " is not a directory: pass --dir DIR naming a directory");
         }
-        checkWritable(dir);
+        if (mustWrite) {
+            checkWritable(dir);
+        }
         return dir;
+    }
+
+    /** Whether this process can write the data directory and its journal. */
+    static boolean writable(Path dir) {
+        Path journal = dir.resolve("journal");
+        return Files.isWritable(dir) && (!Files.exists(journal) || Files.isWritable(journal));
     }
 
     private static void checkWritable(Path dir) {

@@ -5,7 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rkj.engine.Durations;
 import dev.rkj.engine.Engine;
 import dev.rkj.engine.EngineException;
+import dev.rkj.engine.pod.PodLookupException;
 import dev.rkj.engine.pod.PodState;
+import dev.rkj.engine.read.AsOf;
+import dev.rkj.engine.read.PodRead;
+import dev.rkj.engine.read.PodSnapshot;
+import dev.rkj.eventlog.JournalException;
 import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.stage.GcReport;
 import dev.rkj.eventlog.Json;
@@ -170,7 +175,31 @@ final class PodCommands {
         }
     }
 
-    /** {@code rkj list}: the pods, as rkt shows them. */
+    /**
+     * Reads the pods with no engine: the latest state, after settling pods whose stage1 is gone
+     * (see {@link PodReader}), or the state as of {@code at} ({@code --at INDEX|TIME}).
+     */
+    static PodSnapshot read(RkjCommand root, String at) {
+        AsOf asOf;
+        try {
+            asOf = at == null ? AsOf.latest() : AsOf.parse(at);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--at " + e.getMessage());
+        }
+        try {
+            return root.readContext().reader().read(asOf);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--at " + at + ": " + e.getMessage(), e);
+        } catch (JournalException e) {
+            throw new CliException(e.getMessage(), e);
+        }
+    }
+
+    static final String AT_HELP = "show the state as of a journal position: INDEX (after the event at that index,"
+            + " see rkj journal show) or TIME (ISO-8601, e.g. 2026-12-05T03:00:00Z; without an offset it is UTC,"
+            + " as rkj list prints; the events recorded at or before it)";
+
+    /** {@code rkj list [--at INDEX|TIME]}: the pods, as rkt shows them. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List pods.")
     static final class ListPods implements Runnable {
         @ParentCommand
@@ -185,32 +214,52 @@ final class PodCommands {
         @Option(names = "--full", description = "full UUIDs and image IDs")
         boolean full;
 
+        @Option(names = "--at", paramLabel = "INDEX|TIME", description = AT_HELP)
+        String at;
+
         @Override
         public void run() {
-            List<PodState> pods = root.context().engine().list();
+            if (!format.isEmpty() && !"json".equals(format)) {
+                throw new CliException("--format must be json, got '" + format + "'");
+            }
+            List<PodRead> pods = read(root, at).list();
             PrintStream out = root.out();
             if ("json".equals(format)) {
                 ArrayNode array = Json.mapper().createArrayNode();
-                for (PodState p : pods) {
+                for (PodRead p : pods) {
                     array.add(json(p));
                 }
                 out.println(array.toString());
                 return;
             }
-            if (!format.isEmpty()) {
-                throw new CliException("--format must be json, got '" + format + "'");
-            }
             String row = "%-" + (full ? 36 : 8) + "s\t%-10s\t%-24s\t%-15s\t%-23s\t%-23s\t%s%n";
             if (!noLegend) {
                 out.printf(row, "UUID", "APP", "IMAGE NAME", "STATE", "CREATED", "STARTED", "EXIT");
             }
-            for (PodState p : pods) {
+            boolean unrecorded = false;
+            for (PodRead read : pods) {
+                PodState p = read.state();
                 String id = full ? p.podId() : p.podId().substring(0, 8);
                 String apps = p.apps().isEmpty() ? "-" : String.join(",", p.apps().keySet());
                 String image = p.image() == null ? p.spec() == null ? "-" : p.spec().imageRef() : p.image().name();
-                out.printf(row, id, apps, image, p.status().displayName(), time(p.createdAt().orElse(null)),
-                        time(p.startedAt().orElse(null)), p.exitCode() == null ? "" : p.exitCode().toString());
+                unrecorded |= !read.recorded();
+                out.printf(row, id, apps, image, p.status().displayName() + (read.recorded() ? "" : "*"),
+                        time(p.createdAt().orElse(null)), time(p.startedAt().orElse(null)),
+                        p.exitCode() == null ? "" : p.exitCode().toString());
             }
+            if (unrecorded) {
+                root.err().println("rkj: * its stage1 is gone: the state shown is what it left, not yet in the"
+                        + " journal (see rkj status UUID)");
+            }
+        }
+
+        static ObjectNode json(PodRead read) {
+            ObjectNode n = json(read.state());
+            if (!read.recorded()) {
+                n.put("recorded", false);
+                n.put("unrecorded_reason", read.unrecorded());
+            }
+            return n;
         }
 
         static ObjectNode json(PodState p) {
@@ -232,7 +281,10 @@ final class PodCommands {
         }
     }
 
-    /** {@code rkj status [--wait] UUID}: a pod's state, pid and exit statuses, as key=value lines. */
+    /**
+     * {@code rkj status [--wait | --at INDEX|TIME] UUID}: a pod's state, pid and exit statuses, as
+     * key=value lines.
+     */
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the status of a pod.")
     static final class Status implements Runnable {
         @ParentCommand
@@ -244,20 +296,37 @@ final class PodCommands {
         @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "", description = "json for machine-readable output")
         String format;
 
+        @Option(names = "--at", paramLabel = "INDEX|TIME", description = AT_HELP)
+        String at;
+
         @Parameters(index = "0", paramLabel = "UUID", description = "the pod (a prefix is enough)")
         String uuid;
 
         @Override
         public void run() {
-            // Waiting needs an engine that records the pod's exit as it happens, even if its own engine is gone.
-            Engine engine = root.context().engine(waitForExit);
-            PodState p = lookup(engine, uuid);
-            if (waitForExit) {
-                p = await(engine.awaitStatus(p.podId(), PodCommands::settled, FOREVER));
+            if (!format.isEmpty() && !"json".equals(format)) {
+                throw new CliException("--format must be json, got '" + format + "'");
             }
+            PodRead read;
+            if (waitForExit) {
+                if (at != null) {
+                    throw new CliException("--wait and --at exclude each other: --at shows the past, --wait waits for the future");
+                }
+                // Waiting needs an engine that records the pod's exit as it happens, even if its own engine is gone.
+                Engine engine = root.context().engine(true);
+                PodState p = lookup(engine, uuid);
+                read = new PodRead(await(engine.awaitStatus(p.podId(), PodCommands::settled, FOREVER)), null);
+            } else {
+                try {
+                    read = read(root, at).pod(uuid);
+                } catch (PodLookupException e) {
+                    throw new CliException(e.getMessage() + (at == null ? "" : " as of --at " + at), e);
+                }
+            }
+            PodState p = read.state();
             PrintStream out = root.out();
             if ("json".equals(format)) {
-                out.println(ListPods.json(p));
+                out.println(ListPods.json(read));
                 return;
             }
             out.println("state=" + p.status().displayName());
@@ -277,6 +346,9 @@ final class PodCommands {
             }
             if (p.lostReason() != null) {
                 out.println("lost=" + p.lostReason());
+            }
+            if (!read.recorded()) {
+                out.println("unrecorded=" + read.unrecorded());
             }
         }
     }

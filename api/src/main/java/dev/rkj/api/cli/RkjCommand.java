@@ -76,6 +76,17 @@ public final class RkjCommand implements Runnable, AutoCloseable {
         return context;
     }
 
+    /**
+     * As {@link #context()} for a command that only reads ({@code list}, {@code status}): a data
+     * directory this user cannot write is accepted.
+     */
+    Context readContext() {
+        if (context == null) {
+            context = Context.open(DataDir.resolve(dir, System.getenv("RKJ_DIR"), DEFAULT_DIR, false), err);
+        }
+        return context;
+    }
+
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(

@@ -232,18 +232,7 @@ public final class Stage1PodRunner implements PodRunnerPort {
             missing.forEach(app -> exits.put(app, new AppExit(app, 128 + Kernel.SIGKILL, Kernel.SIGKILL, false)));
         }
         forceStopped.remove(pod.podId());
-        int code = 0;
-        if (apps.size() == 1) {
-            code = exits.get(apps.get(0)).exitCode();
-        } else {
-            for (String app : apps) {
-                if (exits.get(app).exitCode() != 0) {
-                    code = exits.get(app).exitCode();
-                    break;
-                }
-            }
-        }
-        return PodExit.exited(exits, code, "all apps exited");
+        return PodExit.exited(exits, PodExit.code(apps, exits), "all apps exited");
     }
 
     private Map<String, AppExit> written(PodState pod, Path podDir, List<String> apps) throws StageException {

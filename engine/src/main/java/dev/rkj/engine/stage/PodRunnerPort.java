@@ -99,6 +99,24 @@ public interface PodRunnerPort {
             return new PodExit(apps, null, reason);
         }
 
+        /**
+         * The pod's exit status from its apps' ({@code rkj run}'s rule): a single app's status; of
+         * several, the first non-zero one in the pod manifest's order, else 0.
+         *
+         * @param order the apps in the pod manifest's order, each with an entry in {@code exits}
+         */
+        public static int code(java.util.List<String> order, Map<String, AppExit> exits) {
+            if (order.size() == 1) {
+                return exits.get(order.get(0)).exitCode();
+            }
+            for (String app : order) {
+                if (exits.get(app).exitCode() != 0) {
+                    return exits.get(app).exitCode();
+                }
+            }
+            return 0;
+        }
+
         /** Whether the pod's status is unknown. */
         public boolean isLost() {
             return exitCode == null;
