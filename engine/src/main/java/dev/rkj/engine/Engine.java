@@ -124,8 +124,7 @@ public final class Engine implements AutoCloseable {
         this.launcher = new LaunchVerticle(dispatcher, recorder, me, new LaunchPodStep(vertx, ports.runner()),
                 new StopPodStep(vertx, ports.runner()), new ReleasePodStep(vertx, ports.janitor()));
         this.gcVerticle = new GcVerticle(dispatcher, recorder, me, new DeletePodStep(vertx, ports.janitor()));
-        this.collector = new GarbageCollector(recorder, gcVerticle, config.clock(),
-                this::whyGone);
+        this.collector = new GarbageCollector(recorder, gcVerticle, config.clock(), me, this::whyGone);
         this.reconciler = new Reconciler(vertx, me, liveness, recorder, dispatcher, ports.runner(), ports.janitor(),
                 config.watchOrphans());
     }

@@ -90,8 +90,9 @@ import java.util.Objects;
  * owned by that gone engine, then deletes it (unmounts what is mounted, removes its directory): so
  * {@code rkj gc --grace-period=0s} run once removes it. A recovering engine that watches orphans
  * may adopt it first and resume its preparation; adoption and gc's commands are compare-and-set on
- * the owner, so exactly one of them acts. A prepared pod expires ({@code --expire-prepared}) only
- * while no live engine owns it (a live owner may be about to run it).
+ * the owner, so exactly one of them acts. A prepared pod expires ({@code --expire-prepared}) in
+ * the gc of its owner engine, or of any engine once its owner is gone; never in another live
+ * engine's gc (that owner may be about to run it).
  *
  * <h2>Idempotence (at-least-once delivery)</h2>
  * A command whose fact the pod's history already holds decides <em>no events</em> instead of a

@@ -28,8 +28,9 @@ import java.util.function.Function;
  * <ul>
  *   <li>exited pods, once they have been exited for the grace period;</li>
  *   <li>aborted-prepare pods, at once (they never ran);</li>
- *   <li>prepared pods never run, once they have been prepared for the expiry time and no live
- *       engine owns them (a live owner may be about to run them);</li>
+ *   <li>prepared pods never run, once they have been prepared for the expiry time, if this engine
+ *       owns them or their owner is gone (another live engine may be about to run them: its own
+ *       gc expires them);</li>
  *   <li>pods abandoned mid-preparation (embryo, preparing; their owner engine is gone), once they
  *       have not changed for the grace period: recorded lost (aborted prepare), then garbage.</li>
  * </ul>
@@ -41,16 +42,20 @@ public final class GarbageCollector {
     private final PodRecorder recorder;
     private final GcVerticle gc;
     private final Clock clock;
+    private final PodOwner me;
     private final Function<PodOwner, String> whyGone;
 
     /**
+     * @param me      this engine: its own prepared pods expire, another live engine's do not
      * @param whyGone why a pod's owner engine is gone (its engine lock is free), or null if it is
      *                alive or cannot be told
      */
-    public GarbageCollector(PodRecorder recorder, GcVerticle gc, Clock clock, Function<PodOwner, String> whyGone) {
+    public GarbageCollector(PodRecorder recorder, GcVerticle gc, Clock clock, PodOwner me,
+                            Function<PodOwner, String> whyGone) {
         this.recorder = Objects.requireNonNull(recorder, "recorder");
         this.gc = Objects.requireNonNull(gc, "gc");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.me = Objects.requireNonNull(me, "me");
         this.whyGone = Objects.requireNonNull(whyGone, "whyGone");
     }
 
@@ -113,9 +118,14 @@ public final class GarbageCollector {
         if (!prepared && !abandoned) {
             return List.of();
         }
-        String gone = pod.owner() == null ? "it has no owner" : whyGone.apply(pod.owner());
+        if (prepared && me.equals(pod.owner())) {
+            return List.of(new MarkGarbage(pod.podId(), "prepared more than " + words(expirePrepared)
+                    + " ago and never run", me));
+        }
+        String gone = pod.owner() == null ? "it has no owner"
+                : me.equals(pod.owner()) ? null : whyGone.apply(pod.owner());
         if (gone == null) {
-            return List.of(); // a live engine owns it: it may be about to run it, or still preparing it
+            return List.of(); // another live engine owns it: it may be about to run it; or this one prepares it
         }
         if (prepared) {
             return List.of(new MarkGarbage(pod.podId(), "prepared more than " + words(expirePrepared)
