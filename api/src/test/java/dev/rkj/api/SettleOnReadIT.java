@@ -39,7 +39,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Reads tell the truth: a pod whose {@code rkj run} was killed with SIGKILL and which then ended
- * is shown exited with its app's code by {@code rkj status} and {@code rkj list} in fresh
+ * (its app exits 3 when the test sends it SIGTERM, after the CLI is gone: no race with a sleep) is
+ * shown exited with its app's code by {@code rkj status} and {@code rkj list} in fresh
  * processes (the packaged jar, as users run it), its exit recorded once however many read at the
  * same moment, and a read of an unchanged journal appends nothing.
  */
@@ -64,7 +65,7 @@ class SettleOnReadIT {
         Files.writeString(src.resolve("manifest"), """
                 {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/exit3",
                  "labels": [{"name": "version", "value": "1.0.0"}, {"name": "os", "value": "linux"}, {"name": "arch", "value": "amd64"}],
-                 "app": {"exec": ["/bin/sh", "-c", "sleep 3; exit 3"], "user": "0", "group": "0"}}
+                 "app": {"exec": ["/bin/sh", "-c", "trap 'kill $!; exit 3' TERM; sleep 600 & wait"], "user": "0", "group": "0"}}
                 """);
         aci = dir.resolve("exit3.aci");
         Result built = rkj("image", "build", src.toString(), aci.toString());
@@ -167,24 +168,39 @@ class SettleOnReadIT {
         try {
             await().atMost(Duration.ofMinutes(2)).until(() -> Files.exists(uuidFile) && !Files.readString(uuidFile).isBlank());
             String podId = Files.readString(uuidFile).strip();
-            // the CLI is killed once the journal says the pod runs, while its app sleeps
-            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50)).until(() -> recorded(podId, PodStarted.class));
-            assertFalse(recorded(podId, PodExited.class), "the pod ended before its CLI could be killed: sleep longer");
+            // the CLI is killed once the journal says the pod runs; its app waits for SIGTERM to exit 3
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> started(podId) != null);
         } finally {
             run.destroyForcibly(); // SIGKILL
             assertTrue(run.waitFor(1, TimeUnit.MINUTES), "the killed CLI is gone");
         }
         String uuid = Files.readString(uuidFile).strip();
+        long appPid = started(uuid).appPids().get("exit3");
+        ProcessHandle.of(appPid).ifPresent(ProcessHandle::destroy); // SIGTERM: the app exits 3
         Path podDir = data.resolve("pods").resolve(uuid);
         await().atMost(Duration.ofMinutes(1)).until(() -> !PodLock.isHeld(podDir));
+        assertFalse(recorded(uuid, PodExited.class), "no engine watched the pod end: its exit is not recorded yet");
         return uuid;
     }
 
     /** Whether the journal holds an event of {@code type} for the pod (read in this JVM, read-only). */
     private boolean recorded(String podId, Class<?> type) throws Exception {
+        return first(podId, type) != null;
+    }
+
+    private PodStarted started(String podId) throws Exception {
+        return (PodStarted) first(podId, PodStarted.class);
+    }
+
+    private Object first(String podId, Class<?> type) throws Exception {
         try (ChronicleJournal journal = ChronicleJournal.openReadOnly(data.resolve("journal"), EngineEvents.registry())) {
-            boolean[] found = {false};
-            journal.replay(0, env -> found[0] |= env.aggregateId().equals(podId) && type.isInstance(env.event()));
+            Object[] found = {null};
+            journal.replay(0, env -> {
+                if (found[0] == null && env.aggregateId().equals(podId) && type.isInstance(env.event())) {
+                    found[0] = env.event();
+                }
+            });
             return found[0];
         }
     }

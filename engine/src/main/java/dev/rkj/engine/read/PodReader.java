@@ -146,12 +146,16 @@ public final class PodReader {
             try {
                 found = traces.read(pod);
             } catch (IOException e) {
-                return null; // what cannot be read is not settled: the journal's word stands
+                return new PodRead(pod, "its pod directory cannot be read, so whether its stage1 still runs is"
+                        + " not known (" + e.getMessage() + "): the journal's state is shown");
             }
             if (found.lockHeld()) {
                 return null;
             }
             String ownerAlive = ownerAlive(pod.owner());
+            if (ownerAlive != null && pod.status() == PodStatus.PREPARED) {
+                return null; // its live engine is launching it: the start or the failure is its to record
+            }
             String why = pod.owner() == null ? "it has no engine" : pod.owner() + " is gone";
             List<PodEvent> events = new ArrayList<>();
             PodState after;

@@ -134,6 +134,35 @@ class PodReaderTest {
         assertEquals("the journal has no event at index 6: it holds 6 (indexes 0 to 5)", beyond.getMessage());
     }
 
+    @Test
+    void aPreparedPodWhoseStage1EndedUnrecordedFailsItsLaunchOnlyWhenItsEngineIsGone() throws Exception {
+        journal = ReadFixtures.journal();
+        ReadFixtures.append(journal, ReadFixtures.preparation());
+        traces.with(POD, ReadFixtures.ended(3));
+        liveness.alive(RUNNER);
+        PodRead launching = reader(true).read(AsOf.latest()).pod(POD);
+        assertEquals(PodStatus.PREPARED, launching.state().status(), "its live engine records the start or the failure");
+        assertTrue(launching.recorded());
+        assertEquals(5, journal.nextIndex());
+
+        liveness.dead(RUNNER);
+        PodRead failed = reader(true).read(AsOf.latest()).pod(POD);
+        assertEquals(PodStatus.EXITED, failed.state().status());
+        assertTrue(failed.state().failure().reason().contains("it died launching the pod"), failed.state().failure().reason());
+        assertEquals(List.of("StageFailed"), eventsFrom(5));
+    }
+
+    @Test
+    void aPodDirectoryThatCannotBeReadIsSaidSo() throws Exception {
+        PodReader reader = new PodReader(journal, pod -> {
+            throw new java.io.IOException("/var/lib/rkj/pods/" + POD + "/lock: Permission denied");
+        }, liveness, true, Clock.systemUTC());
+        PodRead read = reader.read(AsOf.latest()).pod(POD);
+        assertEquals(PodStatus.RUNNING, read.state().status());
+        assertTrue(read.unrecorded().contains("Permission denied"), read.unrecorded());
+        assertEquals(6, journal.nextIndex());
+    }
+
     private List<String> eventsFrom(long index) throws Exception {
         List<String> names = new ArrayList<>();
         journal.replay(index, env -> names.add(env.event().getClass().getSimpleName()));
