@@ -16,10 +16,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
- * {@code rkj gc}, as rkt does it: marks garbage the pods whose time is up, then deletes every
- * garbage pod through the {@link GcVerticle}.
+ * {@code rkj gc}, as rkt does it: marks garbage the pods whose time is up, then asks to delete
+ * every garbage pod ({@code pod.delete-requested}, carried out by the {@link GcVerticle}).
  * <ul>
  *   <li>exited pods, once they have been exited for the grace period;</li>
  *   <li>aborted-prepare pods, at once (they never ran);</li>
@@ -28,12 +29,16 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class GarbageCollector {
     private final PodRecorder recorder;
-    private final GcVerticle gc;
+    private final Function<String, Future<Void>> delete;
     private final Clock clock;
 
-    public GarbageCollector(PodRecorder recorder, GcVerticle gc, Clock clock) {
+    /**
+     * @param delete records a pod's delete request and completes when its deletion is recorded, or
+     *               fails with the recorded gc failure
+     */
+    public GarbageCollector(PodRecorder recorder, Function<String, Future<Void>> delete, Clock clock) {
         this.recorder = Objects.requireNonNull(recorder, "recorder");
-        this.gc = Objects.requireNonNull(gc, "gc");
+        this.delete = Objects.requireNonNull(delete, "delete");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -70,7 +75,7 @@ public final class GarbageCollector {
         Map<String, String> failed = new ConcurrentHashMap<>();
         List<Future<Void>> deletions = new ArrayList<>();
         for (String podId : garbage) {
-            deletions.add(gc.requestDelete(podId)
+            deletions.add(delete.apply(podId)
                     .onSuccess(v -> deleted.add(podId))
                     .recover(e -> {
                         failed.put(podId, String.valueOf(e.getMessage()));
