@@ -41,12 +41,12 @@ import java.util.concurrent.TimeoutException;
  * <pre>
  * embryo, preparing        resumed: the stage verticles are poked and redo the missing stage
  *                          (every stage is idempotent), or fail it cleanly; unless a launch was
- *                          requested (rkj run): then the launch is refused (below)
+ *                          requested (rkj run): then the launch is refused, not adopted (below)
  * prepared, launched       its launcher died between starting stage1 and recording it (stage1's
  *                          lock is held, or its lock file is there): the pod's processes are
  *                          killed if still running, it is released, StageFailed(launch) is recorded
- * prepared, launch         the requesting engine died before the launch: the launch is refused,
- *   requested              see the rule below
+ * prepared, launch         the requesting engine died before the launch: the launch is refused
+ *   requested              (the pod is not adopted), see the rule below
  * running                  watched again: the launch verticle watches its stage1 (lock probe and
  *                          pidfd); if stage1 is already gone, its exit is recorded at once from the
  *                          status files it wrote (AppExited..., PodExited), or PodLost if none
@@ -109,7 +109,7 @@ public final class Reconciler {
         RESUMED,
         /** Adopted; a stage1 that was started but never recorded was killed, the launch failed. */
         LAUNCH_ABORTED,
-        /** Adopted; its launch was requested by an engine that died before launching it: refused. */
+        /** Its launch was requested by an engine that died before launching it: refused (not adopted). */
         LAUNCH_REFUSED,
         /** Its deletion was requested by an engine that died first: asked again, by this engine. */
         DELETE_RESUMED,
@@ -219,16 +219,15 @@ public final class Reconciler {
 
     /**
      * The rule for a launch whose requester died (see the class comment): refused, recorded as a
-     * launch failure; a prepared pod's rootfs is released first.
+     * launch failure; a prepared pod's rootfs is released first. Not adopted: no stage may start on
+     * the pod meanwhile (an adopted embryo would be fetched), and every recovering engine applies the
+     * same rule, so several doing it at once release twice (idempotent) and record the refusal once
+     * (the same failure is recorded once).
      */
-    private Action refuseLaunch(PodState pod, String gone)
-            throws StageException, JournalException, InterruptedException {
-        if (!adopt(pod, gone + " before launching it; refusing the launch")) {
-            return Action.ADOPTED_BY_OTHER;
-        }
-        PodState adopted = recorder.current(pod.podId());
-        if (adopted.status() == PodStatus.PREPARED) {
-            janitor.release(adopted);
+    private Action refuseLaunch(PodState pod, String gone) throws StageException, JournalException {
+        LOG.info("refusing the launch of pod {}: {}", pod.podId(), gone);
+        if (pod.status() == PodStatus.PREPARED) {
+            janitor.release(pod);
         }
         record(new FailStage(pod.podId(), Stage.LAUNCH, LAUNCH_REFUSED + ": " + pod.launchRequestedBy()
                 + " asked to launch the pod and is gone, so no one is waiting for it; nothing was started."
