@@ -29,7 +29,12 @@ import picocli.CommandLine.ParentCommand;
 final class PodCommands {
     /** How long a command waits for the engine to record something that happens at once. */
     static final Duration PROMPT = Duration.ofMinutes(2);
-    /** How long {@code run} waits for its pod: as long as the app runs. */
+    /**
+     * How long {@code run} and {@code status --wait} wait for a pod's end: as long as the app runs.
+     * Not unbounded in effect: the engine fails the wait as soon as the pod can no longer end as
+     * awaited (it was deleted, the journal cannot be read or written, or its engine is gone and
+     * cannot be taken over), see {@link Engine#awaitStatus}.
+     */
     static final Duration FOREVER = Duration.ofDays(3650);
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
@@ -252,7 +257,7 @@ final class PodCommands {
             Engine engine = root.context().engine(waitForExit);
             PodState p = lookup(engine, uuid);
             if (waitForExit) {
-                p = await(engine.awaitStatus(p.podId(), PodCommands::settled, FOREVER));
+                p = await(engine.awaitStatus(p.podId(), PodCommands::settled, FOREVER), FOREVER);
             }
             PrintStream out = root.out();
             if ("json".equals(format)) {
@@ -463,8 +468,12 @@ final class PodCommands {
     }
 
     static <T> T await(io.vertx.core.Future<T> future) {
+        return await(future, PROMPT);
+    }
+
+    static <T> T await(io.vertx.core.Future<T> future, Duration timeout) {
         try {
-            return Engine.await(future, PROMPT);
+            return Engine.await(future, timeout);
         } catch (EngineException e) {
             throw new CliException(e.getMessage(), e);
         }

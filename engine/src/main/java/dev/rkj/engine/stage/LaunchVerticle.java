@@ -118,7 +118,7 @@ public final class LaunchVerticle extends StageVerticle {
             if (ar.failed()) {
                 LOG.error("cannot watch pod {} (stage1 pid {}): its exit will be recorded by the next engine that starts",
                         podId, pod.stage1Pid(), ar.cause());
-                return Future.succeededFuture();
+                return Future.succeededFuture(IDLE); // not again at once: it would fail the same way
             }
             watch(podId, ar.result());
             return Future.succeededFuture(); // looked at again when done: a stop may be pending
