@@ -373,6 +373,39 @@ class EngineRecoveryTest {
     }
 
     @Test
+    void aWaitOnAPodWhoseEngineDiesMeanwhileTakesThePodOverAndSeesItsEnd() throws Exception {
+        PodOwner other = new PodOwner("other-engine", 4321);
+        h.liveness.alive(other);
+        given(other, PodStatus.RUNNING);
+        h.fakes.probe(pod, true, Map.of());
+        Engine engine = h.open(EngineConfig.newEngineId(), false); // a CLI that only looks: rkj status --wait
+        var end = engine.awaitStatus(pod, s -> s.status().isFinished(), EngineHarness.WAIT);
+        h.sync(engine);
+        assertFalse(end.isComplete());
+        assertEquals(other, engine.pod(pod).owner(), "a live engine's pod is left to it");
+
+        h.liveness.dead(other); // the engine driving the pod dies while the wait goes on
+        await().until(() -> h.fakes.calls.count(pod, "watch") == 1);
+        h.fakes.exit(pod, PodExit.exited(Map.of(FakePorts.APP, new AppExit(FakePorts.APP, 4, null, false)), 4,
+                "all apps exited"));
+        PodState exited = EngineHarness.await(end);
+        assertEquals(4, exited.exitCode());
+        assertEquals(engine.owner(), exited.owner());
+    }
+
+    @Test
+    void aWaitFailsOnceThePodIsDeletedWithoutWhatWasAwaited() throws Exception {
+        Engine engine = h.open();
+        String id = await(engine.createPod(INSECURE, false));
+        awaitStatus(engine, id, PodStatus.PREPARED);
+        var running = engine.awaitStatus(id, s -> s.status() == PodStatus.RUNNING, EngineHarness.WAIT);
+        await(engine.remove(id));
+        EngineException e = org.junit.jupiter.api.Assertions.assertThrows(EngineException.class,
+                () -> EngineHarness.await(running));
+        assertTrue(e.getMessage().contains("is deleted: what was awaited can no longer happen"), e.getMessage());
+    }
+
+    @Test
     void closingTheEngineLeavesItsPodsRunningForTheNextEngine() throws Exception {
         Engine first = h.open();
         String id = await(first.createPod(INSECURE, true));

@@ -22,7 +22,8 @@ import java.util.function.Function;
  * What every stage verticle shares: it subscribes to the {@link PodEventDispatcher} while
  * deployed, and for each pod it is told about, checks the pod's latest state and its own work in
  * flight before doing anything, so that redelivered events and recovery pokes never run a stage
- * twice. A verticle wires a stage to the journal; the stage's logic is in its step class and port.
+ * twice. A verticle wires a stage to the journal; the stage's logic is in its port (and in a step
+ * class where one holds logic of its own).
  *
  * <h2>Threads</h2>
  * {@link #wants} runs on the dispatcher's thread and looks at nothing but the pod's state.
@@ -76,7 +77,6 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
         PodState pod = recorder.current(podId);
         if (!pod.exists() || !wants(pod) || !due(pod)) {
             working.remove(podId);
-            settled(pod);
             return;
         }
         Future<?> work;
@@ -111,10 +111,6 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
      * looked at once more (changes that arrived meanwhile), unless it completes with {@link #IDLE}.
      */
     protected abstract Future<?> work(PodState pod);
-
-    /** Called when the verticle was told about a pod it has nothing to do for (on its context). */
-    protected void settled(PodState pod) {
-    }
 
     /**
      * Records the outcome of a step: {@code outcome}'s command when it succeeded, the stage's
