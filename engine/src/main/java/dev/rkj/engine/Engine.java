@@ -5,6 +5,8 @@ import dev.rkj.engine.pod.IllegalPodTransition;
 import dev.rkj.engine.pod.PodCommand.AdoptPod;
 import dev.rkj.engine.pod.PodCommand.CreatePod;
 import dev.rkj.engine.pod.PodCommand.RemovePod;
+import dev.rkj.engine.pod.PodCommand.RequestDelete;
+import dev.rkj.engine.pod.PodCommand.RequestLaunch;
 import dev.rkj.engine.pod.PodCommand.StopPod;
 import dev.rkj.engine.pod.PodHistory;
 import dev.rkj.engine.pod.PodIds;
@@ -15,11 +17,12 @@ import dev.rkj.engine.pod.PodOwner;
 import dev.rkj.engine.pod.PodProjection;
 import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.pod.PodState;
+import dev.rkj.engine.pod.PodStatus;
+import dev.rkj.engine.pod.Stage;
 import dev.rkj.engine.recovery.FlockLiveness;
 import dev.rkj.engine.recovery.Liveness;
 import dev.rkj.engine.recovery.Reconciler;
 import dev.rkj.engine.stage.CrashPoint;
-import dev.rkj.engine.stage.DeletePodStep;
 import dev.rkj.engine.stage.FetchVerticle;
 import dev.rkj.engine.stage.GarbageCollector;
 import dev.rkj.engine.stage.GcReport;
@@ -32,13 +35,9 @@ import dev.rkj.engine.stage.StageException;
 import dev.rkj.engine.stage.PodRecorder;
 import dev.rkj.engine.stage.PodRecorder.Recorded;
 import dev.rkj.engine.stage.PrepareVerticle;
-import dev.rkj.engine.stage.PreparePodStep;
 import dev.rkj.engine.stage.ReleasePodStep;
-import dev.rkj.engine.stage.RenderTreeStep;
-import dev.rkj.engine.stage.ResolveImageStep;
 import dev.rkj.engine.stage.StopPodStep;
 import dev.rkj.engine.stage.UnpackVerticle;
-import dev.rkj.engine.stage.VerifyImageStep;
 import dev.rkj.engine.stage.VerifyVerticle;
 import dev.rkj.eventlog.ChronicleJournal;
 import dev.rkj.eventlog.Journal;
@@ -86,6 +85,10 @@ import java.util.function.Predicate;
  */
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    /** How long {@link #runPrepared} and {@link #remove} wait for this engine to record the outcome. */
+    private static final Duration PROMPT = Duration.ofMinutes(2);
+    /** How often a wait on a pod another engine drives checks that that engine is alive. */
+    public static final Duration OWNER_CHECK = Duration.ofSeconds(1);
 
     private final EngineConfig config;
     private final PodOwner me;
@@ -121,10 +124,11 @@ public final class Engine implements AutoCloseable {
         this.recorder = new PodRecorder(journal, dispatcher);
         this.recorder.onJournalFailure(this::onJournalFailure);
         EnginePorts ports = config.ports();
-        this.launcher = new LaunchVerticle(dispatcher, recorder, me, new LaunchPodStep(vertx, ports.runner()),
-                new StopPodStep(vertx, ports.runner()), new ReleasePodStep(vertx, ports.janitor()));
-        this.gcVerticle = new GcVerticle(dispatcher, recorder, me, new DeletePodStep(vertx, ports.janitor()));
-        this.collector = new GarbageCollector(recorder, gcVerticle, config.clock(), me, this::whyGone);
+        this.launcher = new LaunchVerticle(dispatcher, recorder, me, config.crashAt(),
+                new LaunchPodStep(vertx, ports.runner()), new StopPodStep(vertx, ports.runner()),
+                new ReleasePodStep(vertx, ports.janitor()));
+        this.gcVerticle = new GcVerticle(dispatcher, recorder, me, config.crashAt(), ports.janitor());
+        this.collector = new GarbageCollector(recorder, this::requestDelete, config.clock(), me, this::whyGone);
         this.reconciler = new Reconciler(vertx, me, liveness, recorder, dispatcher, ports.runner(), ports.janitor(),
                 config.watchOrphans());
     }
@@ -220,10 +224,10 @@ public final class Engine implements AutoCloseable {
     private Future<Void> deploy() {
         EnginePorts ports = config.ports();
         List<VerticleBase> verticles = List.of(
-                new FetchVerticle(dispatcher, recorder, me, new ResolveImageStep(vertx, ports.imageSource())),
-                new VerifyVerticle(dispatcher, recorder, me, new VerifyImageStep(vertx, ports.verifier())),
-                new UnpackVerticle(dispatcher, recorder, me, new RenderTreeStep(vertx, ports.renderer())),
-                new PrepareVerticle(dispatcher, recorder, me, new PreparePodStep(vertx, ports.preparer())),
+                new FetchVerticle(dispatcher, recorder, me, config.crashAt(), ports.imageSource()),
+                new VerifyVerticle(dispatcher, recorder, me, config.crashAt(), ports.verifier()),
+                new UnpackVerticle(dispatcher, recorder, me, config.crashAt(), ports.renderer()),
+                new PrepareVerticle(dispatcher, recorder, me, config.crashAt(), ports.preparer()),
                 launcher,
                 gcVerticle);
         Future<Void> chain = Future.succeededFuture();
@@ -291,9 +295,9 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Creates a pod ({@code rkj prepare}; with {@code run}, {@code rkj run}): records
-     * {@code PodCreated} owned by this engine, whose verticles then fetch, verify, render and
-     * prepare it, and with {@code run} launch it once prepared. Watch it with
-     * {@link #awaitStatus}.
+     * {@code PodCreated} owned by this engine (with {@code run}, and {@code pod.launch-requested} by
+     * it, in the same append), whose verticles then fetch, verify, render and prepare it, and with
+     * {@code run} launch it once prepared. Watch it with {@link #awaitStatus}.
      *
      * @return the new pod's id, once its creation is recorded
      */
@@ -317,12 +321,9 @@ public final class Engine implements AutoCloseable {
             return Future.failedFuture(e);
         }
         String podId = PodIds.newId();
-        if (run) {
-            launcher.expectLaunch(podId);
-        }
         try {
-            recorder.record(new CreatePod(podId, spec, me, grantor));
-            CrashPoint.AFTER_CREATED.reached();
+            recorder.record(new CreatePod(podId, spec, me, grantor, run));
+            CrashPoint.AFTER_CREATED.reached(config.crashAt());
         } catch (IllegalPodTransition | JournalException e) {
             return Future.failedFuture(e);
         }
@@ -330,8 +331,9 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Launches a prepared pod ({@code rkj run-prepared}). A pod prepared by another engine is adopted
-     * first (if two engines try at once, one wins and the other fails).
+     * Launches a prepared pod ({@code rkj run-prepared}): records {@code pod.launch-requested} by
+     * this engine, whose launch verticle then launches it. A pod prepared by another engine is
+     * adopted first (if two engines try at once, one wins and the other fails).
      *
      * @return the pod's state once its start is recorded; fails with the launch's
      *         {@link dev.rkj.engine.stage.StageException} (also recorded), an
@@ -348,7 +350,25 @@ public final class Engine implements AutoCloseable {
         String podId = pod.podId();
         Future<Void> owned = me.equals(pod.owner()) ? Future.succeededFuture()
                 : adopt(pod, "run-prepared by " + me);
-        return owned.compose(v -> launcher.requestLaunch(podId));
+        return owned.compose(v -> requestLaunch(podId));
+    }
+
+    private Future<PodState> requestLaunch(String podId) {
+        try {
+            recorder.record(new RequestLaunch(podId, me));
+            CrashPoint.AFTER_LAUNCH_REQUESTED.reached(config.crashAt());
+        } catch (IllegalPodTransition | JournalException e) {
+            return Future.failedFuture(e);
+        }
+        return awaitStatus(podId, s -> s.stage1Pid() != null || s.status().isFinished(), PROMPT).compose(s -> {
+            if (s.stage1Pid() != null) {
+                return Future.succeededFuture(s);
+            }
+            return Future.failedFuture(s.failure() != null && s.failure().stage() == Stage.LAUNCH
+                    ? new StageException(s.failure().reason(), s.failure().retryable())
+                    : new IllegalStateException("pod " + podId + " ended " + s.status().displayName()
+                    + " without being launched"));
+        });
     }
 
     /**
@@ -375,8 +395,9 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Removes a pod ({@code rkj rm}): marks it garbage and deletes its mounts, cgroups and
-     * directory. Refused for a pod being prepared or running.
+     * Removes a pod ({@code rkj rm}): marks it garbage and records {@code pod.delete-requested} by
+     * this engine, whose gc verticle deletes its mounts, cgroups and directory. Refused for a pod
+     * being prepared or running.
      *
      * @return completes when its deletion is recorded; fails with the refusal or the gc failure
      */
@@ -388,7 +409,28 @@ public final class Engine implements AutoCloseable {
         } catch (PodLookupException | IllegalPodTransition | JournalException e) {
             return Future.failedFuture(e);
         }
-        return gcVerticle.requestDelete(pod.podId());
+        return requestDelete(pod.podId());
+    }
+
+    /**
+     * Records {@code pod.delete-requested} by this engine for a garbage pod (its gc verticle
+     * deletes it); completes when its deletion is recorded, fails with the recorded gc failure or
+     * the refusal (not garbage).
+     */
+    private Future<Void> requestDelete(String podId) {
+        try {
+            recorder.record(new RequestDelete(podId, me));
+        } catch (IllegalPodTransition | JournalException e) {
+            return Future.failedFuture(e);
+        }
+        return awaitStatus(podId, s -> s.status() == PodStatus.DELETED || gcFailed(s), PROMPT).compose(s ->
+                s.status() == PodStatus.DELETED ? Future.succeededFuture()
+                        : Future.failedFuture(new StageException(s.failure().reason(), s.failure().retryable())));
+    }
+
+    /** The last delete request failed: the failure is recorded and the request cleared. */
+    private static boolean gcFailed(PodState s) {
+        return s.deleteRequestedBy() == null && s.failure() != null && s.failure().stage() == Stage.GC;
     }
 
     /**
@@ -402,8 +444,15 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Completes with the pod's state as soon as {@code until} holds for it (now, if it already
-     * does).
+     * does). The wait never outlives the pod's chances: it fails at once if the pod is deleted and
+     * {@code until} does not hold (nothing more can happen to it), or if the journal can no longer
+     * be read or written; and while another engine drives the pod, this engine checks every
+     * {@link #OWNER_CHECK} that that engine is alive: if it is gone, this one takes the pod over as
+     * recovery does ({@link Reconciler#reconcile}), so that what is awaited is still recorded, or
+     * fails saying why it cannot.
      *
+     * @param timeout how long to wait at most; a long one is fine (e.g. {@code rkj run} waits as
+     *                long as the app runs), the guards above end a wait that cannot succeed
      * @return fails with a {@link TimeoutException} naming the pod's status after {@code timeout}
      */
     public Future<PodState> awaitStatus(String podId, Predicate<PodState> until, Duration timeout) {
@@ -412,6 +461,8 @@ public final class Engine implements AutoCloseable {
         StatusWaiter waiter = new StatusWaiter(podId, until, promise);
         waiters.computeIfAbsent(podId, id -> new CopyOnWriteArrayList<>()).add(waiter);
         waiter.timer = vertx.setTimer(Math.max(1, timeout.toMillis()), t -> {
+            waiter.done = true;
+            vertx.cancelTimer(waiter.ownerTimer);
             removeWaiter(waiter);
             PodState now = recorder.current(podId);
             promise.tryFail(new TimeoutException("pod " + podId + " is still " + now.status().displayName()
@@ -422,8 +473,38 @@ public final class Engine implements AutoCloseable {
         } else {
             offer(waiter, recorder.current(podId));
             dispatcher.failure().ifPresent(why -> finish(waiter, null, why));
+            watchOwner(waiter);
         }
         return promise.future();
+    }
+
+    /**
+     * While {@code waiter} waits, checks every {@link #OWNER_CHECK} whether the pod's driving engine
+     * (or the engine that asked to delete it) is gone, and takes the pod over if so.
+     */
+    private void watchOwner(StatusWaiter waiter) {
+        waiter.ownerTimer = vertx.setTimer(OWNER_CHECK.toMillis(), t -> {
+            if (waiter.done || closed) {
+                return;
+            }
+            PodState pod = recorder.current(waiter.podId);
+            boolean foreign = pod.status() == PodStatus.GARBAGE
+                    ? pod.deleteRequestedBy() != null && !me.equals(pod.deleteRequestedBy())
+                    : pod.owner() != null && !me.equals(pod.owner()) && !pod.status().isFinished();
+            if (!foreign) {
+                watchOwner(waiter);
+                return;
+            }
+            reconciler.reconcile(waiter.podId).onComplete(ar -> {
+                if (ar.succeeded() && ar.result() != Reconciler.Action.FAILED) {
+                    watchOwner(waiter);
+                } else {
+                    finish(waiter, null, new IllegalStateException("pod " + waiter.podId + " is driven by "
+                            + pod.owner() + ", and this engine could not check or take over from it"
+                            + (ar.failed() ? ": " + ar.cause().getMessage() : " (see the log)")));
+                }
+            });
+        });
     }
 
     /**
@@ -580,12 +661,17 @@ public final class Engine implements AutoCloseable {
         }
         if (done) {
             finish(waiter, state, null);
+        } else if (state.status() == PodStatus.DELETED) {
+            finish(waiter, null, new IllegalStateException("pod " + state.podId()
+                    + " is deleted: what was awaited can no longer happen to it"));
         }
     }
 
     private void finish(StatusWaiter waiter, PodState state, Throwable failure) {
+        waiter.done = true;
         removeWaiter(waiter);
         vertx.cancelTimer(waiter.timer);
+        vertx.cancelTimer(waiter.ownerTimer);
         context.runOnContext(v -> {
             if (failure == null) {
                 waiter.promise.tryComplete(state);
@@ -607,6 +693,8 @@ public final class Engine implements AutoCloseable {
         final Predicate<PodState> until;
         final Promise<PodState> promise;
         volatile long timer = -1;
+        volatile long ownerTimer = -1;
+        volatile boolean done;
 
         StatusWaiter(String podId, Predicate<PodState> until, Promise<PodState> promise) {
             this.podId = podId;

@@ -1,6 +1,7 @@
 package dev.rkj.engine;
 
 import dev.rkj.engine.recovery.Liveness;
+import dev.rkj.engine.stage.CrashPoint;
 import dev.rkj.eventlog.Journal;
 import io.vertx.core.Vertx;
 
@@ -24,9 +25,11 @@ import java.util.UUID;
  *                     off, a running orphan is only recorded once its stage1 is gone (a CLI that
  *                     only looks)
  * @param clock        the clock gc measures ages with
+ * @param crashAt      tests only: the point at which the engine halts its JVM as {@code kill -9}
+ *                     would ({@link CrashPoint}); null (always, outside tests) for none
  */
 public record EngineConfig(Path dataDir, String engineId, Vertx vertx, Journal journal, EnginePorts ports,
-                           Liveness liveness, boolean watchOrphans, Clock clock) {
+                           Liveness liveness, boolean watchOrphans, Clock clock, CrashPoint crashAt) {
     public EngineConfig {
         Objects.requireNonNull(dataDir, "dataDir");
         if (engineId == null || !engineId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
@@ -57,6 +60,7 @@ public record EngineConfig(Path dataDir, String engineId, Vertx vertx, Journal j
         private Liveness liveness;
         private boolean watchOrphans = true;
         private Clock clock = Clock.systemUTC();
+        private CrashPoint crashAt;
 
         private Builder(Path dataDir, EnginePorts ports) {
             this.dataDir = dataDir;
@@ -93,8 +97,14 @@ public record EngineConfig(Path dataDir, String engineId, Vertx vertx, Journal j
             return this;
         }
 
+        /** Tests only: halt the JVM at {@code point} (null for never). */
+        public Builder crashAt(CrashPoint point) {
+            this.crashAt = point;
+            return this;
+        }
+
         public EngineConfig build() {
-            return new EngineConfig(dataDir, engineId, vertx, journal, ports, liveness, watchOrphans, clock);
+            return new EngineConfig(dataDir, engineId, vertx, journal, ports, liveness, watchOrphans, clock, crashAt);
         }
     }
 }

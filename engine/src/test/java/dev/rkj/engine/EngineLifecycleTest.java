@@ -54,8 +54,8 @@ class EngineLifecycleTest {
         assertEquals(3, exited.exitCode());
         assertEquals("all apps exited", exited.exitReason());
         assertEquals(3, exited.apps().get(FakePorts.APP).exitCode());
-        assertEquals(List.of("pod.created", "pod.image-resolved", "pod.image-verified", "pod.image-rendered",
-                "pod.prepared", "pod.started", "pod.app-exited", "pod.exited"), h.events(pod));
+        assertEquals(List.of("pod.created", "pod.launch-requested", "pod.image-resolved", "pod.image-verified",
+                "pod.image-rendered", "pod.prepared", "pod.started", "pod.app-exited", "pod.exited"), h.events(pod));
         assertEquals(List.of("resolve", "verify", "render", "prepare", "launch", "release"), h.fakes.calls.of(pod));
     }
 
@@ -71,7 +71,7 @@ class EngineLifecycleTest {
         PodState exited = awaitStatus(engine, pod, PodStatus.EXITED);
         assertEquals(5, exited.exitCode());
         List<String> events = h.events(pod);
-        assertEquals(List.of("pod.started", "pod.app-exited", "pod.exited"), events.subList(5, events.size()));
+        assertEquals(List.of("pod.started", "pod.app-exited", "pod.exited"), events.subList(6, events.size()));
     }
 
     @Test
@@ -223,8 +223,8 @@ class EngineLifecycleTest {
         await(engine.remove(pod));
         assertEquals(PodStatus.DELETED, engine.pod(pod).status());
         assertEquals(1, h.fakes.calls.count(pod, "delete"));
-        assertEquals(List.of("pod.marked-garbage", "pod.deleted"),
-                h.events(pod).subList(h.events(pod).size() - 2, h.events(pod).size()));
+        assertEquals(List.of("pod.marked-garbage", "pod.delete-requested", "pod.deleted"),
+                h.events(pod).subList(h.events(pod).size() - 3, h.events(pod).size()));
     }
 
     @Test

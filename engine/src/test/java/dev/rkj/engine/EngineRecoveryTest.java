@@ -16,6 +16,7 @@ import dev.rkj.engine.pod.PodOwner;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.pod.Stage;
+import dev.rkj.engine.recovery.Reconciler;
 import dev.rkj.engine.run.InsecureOnlyImageVerifier;
 import dev.rkj.engine.stage.PodRunnerPort.AppExit;
 import dev.rkj.engine.stage.PodRunnerPort.PodExit;
@@ -314,6 +315,94 @@ class EngineRecoveryTest {
         assertEquals(engine.owner(), prepared.owner());
         assertTrue(h.podEvents(pod).stream().anyMatch(e -> e instanceof PodAdopted a
                 && a.reason().contains("was an earlier run of this engine")));
+    }
+
+    @Test
+    void aPreparedPodWhoseLaunchRequesterDiedIsRefusedAndReleasedNotLaunched() throws Exception {
+        PodOwner dead = new PodOwner("dead-cli", 9999);
+        given(dead, PodStatus.PREPARED);
+        h.append(new PodEvent.LaunchRequested(pod, dead));
+        Engine engine = h.open();
+        PodState refused = awaitStatus(engine, pod, PodStatus.EXITED);
+
+        assertEquals(Stage.LAUNCH, refused.failure().stage());
+        assertTrue(refused.failure().reason().startsWith(Reconciler.LAUNCH_REFUSED), refused.failure().reason());
+        assertEquals(List.of("probe", "release"), h.fakes.calls.of(pod));
+        assertEquals(List.of("pod.prepared", "pod.launch-requested", "pod.stage-failed"),
+                h.events(pod).subList(h.events(pod).size() - 3, h.events(pod).size()));
+    }
+
+    @Test
+    void aPodBeingPreparedForADeadRequesterIsAbortedNotResumed() throws Exception {
+        PodOwner dead = new PodOwner("dead-cli", 9999);
+        h.append(new PodCreated(pod, INSECURE, dead), new PodEvent.LaunchRequested(pod, dead));
+        Engine engine = h.open();
+        PodState aborted = awaitStatus(engine, pod, PodStatus.ABORTED_PREPARE);
+
+        assertEquals(Stage.LAUNCH, aborted.failure().stage());
+        h.sync(engine);
+        assertEquals(List.of(), h.fakes.calls.of(pod), "no stage ran for it");
+    }
+
+    @Test
+    void aPreparedPodWithoutALaunchRequestStaysPreparedForAnyoneToRun() throws Exception {
+        given(new PodOwner("dead-cli", 9999), PodStatus.PREPARED);
+        Engine engine = h.open();
+        h.sync(engine);
+        assertEquals(PodStatus.PREPARED, engine.pod(pod).status());
+        PodState started = await(engine.runPrepared(pod));
+        assertEquals(engine.owner(), started.owner());
+        List<String> events = h.events(pod);
+        assertEquals(List.of("pod.adopted", "pod.launch-requested", "pod.started"),
+                events.subList(events.size() - 3, events.size()));
+    }
+
+    @Test
+    void aDeletionWhoseRequesterDiedIsCarriedOutByTheRecoveringEngine() throws Exception {
+        PodOwner dead = new PodOwner("dead-cli", 9999);
+        given(dead, PodStatus.PREPARED);
+        h.append(new PodEvent.PodMarkedGarbage(pod, "removed with rkj rm"), new PodEvent.DeleteRequested(pod, dead));
+        Engine engine = h.open();
+        PodState deleted = awaitStatus(engine, pod, PodStatus.DELETED);
+
+        assertEquals(engine.owner(), deleted.deleteRequestedBy());
+        assertEquals(1, h.fakes.calls.count(pod, "delete"));
+        List<String> events = h.events(pod);
+        assertEquals(List.of("pod.delete-requested", "pod.delete-requested", "pod.deleted"),
+                events.subList(events.size() - 3, events.size()));
+    }
+
+    @Test
+    void aWaitOnAPodWhoseEngineDiesMeanwhileTakesThePodOverAndSeesItsEnd() throws Exception {
+        PodOwner other = new PodOwner("other-engine", 4321);
+        h.liveness.alive(other);
+        given(other, PodStatus.RUNNING);
+        h.fakes.probe(pod, true, Map.of());
+        Engine engine = h.open(EngineConfig.newEngineId(), false); // a CLI that only looks: rkj status --wait
+        var end = engine.awaitStatus(pod, s -> s.status().isFinished(), EngineHarness.WAIT);
+        h.sync(engine);
+        assertFalse(end.isComplete());
+        assertEquals(other, engine.pod(pod).owner(), "a live engine's pod is left to it");
+
+        h.liveness.dead(other); // the engine driving the pod dies while the wait goes on
+        await().until(() -> h.fakes.calls.count(pod, "watch") == 1);
+        h.fakes.exit(pod, PodExit.exited(Map.of(FakePorts.APP, new AppExit(FakePorts.APP, 4, null, false)), 4,
+                "all apps exited"));
+        PodState exited = EngineHarness.await(end);
+        assertEquals(4, exited.exitCode());
+        assertEquals(engine.owner(), exited.owner());
+    }
+
+    @Test
+    void aWaitFailsOnceThePodIsDeletedWithoutWhatWasAwaited() throws Exception {
+        Engine engine = h.open();
+        String id = await(engine.createPod(INSECURE, false));
+        awaitStatus(engine, id, PodStatus.PREPARED);
+        var running = engine.awaitStatus(id, s -> s.status() == PodStatus.RUNNING, EngineHarness.WAIT);
+        await(engine.remove(id));
+        EngineException e = org.junit.jupiter.api.Assertions.assertThrows(EngineException.class,
+                () -> EngineHarness.await(running));
+        assertTrue(e.getMessage().contains("is deleted: what was awaited can no longer happen"), e.getMessage());
     }
 
     @Test

@@ -35,7 +35,12 @@ import picocli.CommandLine.ParentCommand;
 final class PodCommands {
     /** How long a command waits for the engine to record something that happens at once. */
     static final Duration PROMPT = Duration.ofMinutes(2);
-    /** How long {@code run} waits for its pod: as long as the app runs. */
+    /**
+     * How long {@code run} and {@code status --wait} wait for a pod's end: as long as the app runs.
+     * Not unbounded in effect: the engine fails the wait as soon as the pod can no longer end as
+     * awaited (it was deleted, the journal cannot be read or written, or its engine is gone and
+     * cannot be taken over), see {@link Engine#awaitStatus}.
+     */
     static final Duration FOREVER = Duration.ofDays(3650);
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
@@ -315,7 +320,7 @@ final class PodCommands {
                 // Waiting needs an engine that records the pod's exit as it happens, even if its own engine is gone.
                 Engine engine = root.context().engine(true);
                 PodState p = lookup(engine, uuid);
-                read = new PodRead(await(engine.awaitStatus(p.podId(), PodCommands::settled, FOREVER)), null);
+                read = new PodRead(await(engine.awaitStatus(p.podId(), PodCommands::settled, FOREVER), FOREVER), null);
             } else {
                 try {
                     read = read(root, at).pod(uuid);
@@ -536,8 +541,12 @@ final class PodCommands {
     }
 
     static <T> T await(io.vertx.core.Future<T> future) {
+        return await(future, PROMPT);
+    }
+
+    static <T> T await(io.vertx.core.Future<T> future, Duration timeout) {
         try {
-            return Engine.await(future, PROMPT);
+            return Engine.await(future, timeout);
         } catch (EngineException e) {
             throw new CliException(e.getMessage(), e);
         }

@@ -7,7 +7,7 @@ import java.util.TreeMap;
 
 /**
  * A request to record something about a pod, given to {@link PodLifecycle#decide}. Users' intents
- * ({@link CreatePod}, {@link StopPod}, {@link RemovePod}) and stages' outcomes
+ * ({@link CreatePod}, {@link RequestLaunch}, {@link StopPod}, {@link RemovePod}, {@link RequestDelete}) and stages' outcomes
  * ({@link RecordRendered}, {@link StartPod}...) are both commands: the lifecycle checks each
  * against the pod's state before it becomes an event.
  *
@@ -24,9 +24,10 @@ public sealed interface PodCommand {
 
     /**
      * Create a pod ({@code rkj run}, {@code rkj prepare}), prepared by {@code owner}; {@code grantor}
-     * is who asks, recorded if the spec grants privileges beyond the defaults.
+     * is who asks, recorded if the spec grants privileges beyond the defaults; with {@code launch}
+     * ({@code rkj run}), {@code owner} also asks to launch it once prepared, in the same append.
      */
-    record CreatePod(String podId, PodSpec spec, PodOwner owner, Grantor grantor) implements PodCommand {
+    record CreatePod(String podId, PodSpec spec, PodOwner owner, Grantor grantor, boolean launch) implements PodCommand {
         public CreatePod {
             PodIds.requireValid(podId);
             Objects.requireNonNull(spec, "spec");
@@ -34,9 +35,14 @@ public sealed interface PodCommand {
             Objects.requireNonNull(grantor, "grantor");
         }
 
-        /** A creation by a caller that does not say who it is ({@link Grantor#UNSTATED}). */
+        /** A creation without a launch request ({@code rkj prepare}). */
+        public CreatePod(String podId, PodSpec spec, PodOwner owner, Grantor grantor) {
+            this(podId, spec, owner, grantor, false);
+        }
+
+        /** A creation by a caller that does not say who it is ({@link Grantor#UNSTATED}), not launched. */
         public CreatePod(String podId, PodSpec spec, PodOwner owner) {
-            this(podId, spec, owner, Grantor.UNSTATED);
+            this(podId, spec, owner, Grantor.UNSTATED, false);
         }
 
         @Override
@@ -142,6 +148,38 @@ public sealed interface PodCommand {
         @Override
         public PodMove move() {
             return PodMove.RECORD_APP_EXIT;
+        }
+    }
+
+    /**
+     * Ask to launch the pod once it is prepared ({@code rkj run-prepared}); {@code requester} must
+     * be the engine driving it (adopt it first), and launches it.
+     */
+    record RequestLaunch(String podId, PodOwner requester) implements PodCommand {
+        public RequestLaunch {
+            PodIds.requireValid(podId);
+            Objects.requireNonNull(requester, "requester");
+        }
+
+        @Override
+        public PodMove move() {
+            return PodMove.REQUEST_LAUNCH;
+        }
+    }
+
+    /**
+     * Ask to delete the garbage pod ({@code rkj rm}, {@code rkj gc}, or recovery taking over a dead
+     * engine's request); {@code requester} deletes it and records {@link DeletePod}.
+     */
+    record RequestDelete(String podId, PodOwner requester) implements PodCommand {
+        public RequestDelete {
+            PodIds.requireValid(podId);
+            Objects.requireNonNull(requester, "requester");
+        }
+
+        @Override
+        public PodMove move() {
+            return PodMove.REQUEST_DELETE;
         }
     }
 

@@ -199,6 +199,37 @@ public sealed interface PodEvent {
     }
 
     /**
+     * Someone asked to run the pod ({@code rkj run}, appended with {@link PodCreated};
+     * {@code rkj run-prepared}). Only the requesting engine, which drives the pod, launches it once
+     * it is prepared; if that engine is gone before the pod started, recovery refuses the launch
+     * (see {@code Reconciler}). Changes no status.
+     *
+     * @param requester the engine that asked, and that will launch the pod and report its end
+     */
+    @WireName(value = "pod.launch-requested", version = 1)
+    record LaunchRequested(String podId, PodOwner requester) implements PodEvent {
+        public LaunchRequested {
+            requirePodId(podId);
+            Objects.requireNonNull(requester, "requester");
+        }
+    }
+
+    /**
+     * Someone asked to delete the garbage pod ({@code rkj rm}, {@code rkj gc}): the requesting
+     * engine removes its mounts, cgroups and directory; if it is gone first, the engine that
+     * recovers deletes the pod. Changes no status.
+     *
+     * @param requester the engine that asked, and that deletes the pod
+     */
+    @WireName(value = "pod.delete-requested", version = 1)
+    record DeleteRequested(String podId, PodOwner requester) implements PodEvent {
+        public DeleteRequested {
+            requirePodId(podId);
+            Objects.requireNonNull(requester, "requester");
+        }
+    }
+
+    /**
      * The pod's stage1 exited. Moves to {@link PodStatus#EXITED}.
      *
      * @param exitCode the pod's exit status, as {@code rkj run} returns it
@@ -235,8 +266,9 @@ public sealed interface PodEvent {
 
     /**
      * A stage failed for this pod. A preparation stage's failure moves the pod to
-     * {@link PodStatus#ABORTED_PREPARE}, a launch failure to {@link PodStatus#EXITED}; a stop or
-     * gc failure leaves its status as it was.
+     * {@link PodStatus#ABORTED_PREPARE}, a launch failure to {@link PodStatus#EXITED} (or, for a
+     * launch refused before the pod was prepared, to {@link PodStatus#ABORTED_PREPARE}); a stop or
+     * gc failure leaves its status as it was and clears the stop or delete request.
      *
      * @param reason    what went wrong and what the user can do about it
      * @param retryable whether trying again can help (a network error) or not (a bad signature)

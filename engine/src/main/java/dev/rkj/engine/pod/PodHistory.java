@@ -188,6 +188,10 @@ public final class PodHistory {
             String how = e.signal() == null ? "exited with code " + e.exitCode()
                     : "was killed by signal " + e.signal() + " (exit code " + e.exitCode() + ")";
             return "app " + e.app() + " " + how + (e.oomKilled() ? ", out of memory" : "");
+        } else if (event instanceof PodEvent.LaunchRequested e) {
+            return "launch requested by " + e.requester();
+        } else if (event instanceof PodEvent.DeleteRequested e) {
+            return "deletion requested by " + e.requester();
         } else if (event instanceof PodStopRequested e) {
             return e.force() ? "forced stop requested" : "stop requested";
         } else if (event instanceof PodExited e) {

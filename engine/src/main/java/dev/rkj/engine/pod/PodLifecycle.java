@@ -12,10 +12,14 @@ import dev.rkj.engine.pod.PodCommand.RecordExit;
 import dev.rkj.engine.pod.PodCommand.RecordRendered;
 import dev.rkj.engine.pod.PodCommand.RecordVerification;
 import dev.rkj.engine.pod.PodCommand.RemovePod;
+import dev.rkj.engine.pod.PodCommand.RequestDelete;
+import dev.rkj.engine.pod.PodCommand.RequestLaunch;
 import dev.rkj.engine.pod.PodCommand.ResolveImage;
 import dev.rkj.engine.pod.PodCommand.StartPod;
 import dev.rkj.engine.pod.PodCommand.StopPod;
 import dev.rkj.engine.pod.PodEvent.AppExited;
+import dev.rkj.engine.pod.PodEvent.DeleteRequested;
+import dev.rkj.engine.pod.PodEvent.LaunchRequested;
 import dev.rkj.engine.pod.PodEvent.PodAdopted;
 import dev.rkj.engine.pod.PodEvent.ImageRendered;
 import dev.rkj.engine.pod.PodEvent.ImageResolved;
@@ -38,6 +42,7 @@ import dev.rkj.engine.pod.PodState.PodImage;
 import dev.rkj.engine.pod.PodState.StageFailure;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -49,7 +54,9 @@ import java.util.Objects;
  * <pre>
  * CreatePod          (none)            → embryo            PodCreated (+ PrivilegesGranted if the spec
  *                                                                            grants capabilities beyond the default
- *                                                                            or relaxes capabilities, paths, seccomp)
+ *                                                                            or relaxes capabilities, paths, seccomp;
+ *                                                                            + LaunchRequested for rkj run)
+ * RequestLaunch      embryo, preparing, prepared → (same)  LaunchRequested   (requester must own the pod)
  * ResolveImage       embryo            → preparing         ImageResolved
  * RecordVerification preparing         → preparing         ImageVerified     (needs resolved image;
  *                                                                            skipping needs --insecure-options=image)
@@ -63,10 +70,12 @@ import java.util.Objects;
  *                                                                            before its exit; optionally only
  *                                                                            while owned by a given engine)
  * RemovePod          same as MarkGarbage, reason "removed with rkj rm"
+ * RequestDelete      garbage           → garbage           DeleteRequested
  * DeletePod          garbage           → deleted           PodDeleted
  * FailStage          fetch..prepare: embryo, preparing → aborted prepare;
- *                    launch: prepared → exited; stop: running (stop request cleared);
- *                    gc: garbage (stays)                   StageFailed
+ *                    launch: prepared → exited, embryo, preparing → aborted prepare (a refused launch);
+ *                    stop: running (stop request cleared);
+ *                    gc: garbage (stays, delete request cleared)   StageFailed
  * MarkLost           embryo, preparing → aborted prepare;  running → exited   PodLost
  *                    (optionally only while owned by a given engine)
  * AdoptPod           embryo, preparing, prepared, running (status unchanged)  PodAdopted
@@ -101,9 +110,10 @@ import java.util.Objects;
  * the same image id got the same verified flag; the same tree was rendered; the same pod
  * directory and manifest digest were prepared; the same stage1 pid and owner started; the same
  * app exit (code, signal, oom); the same pod exit code; while running, a stop of at least this
- * force is pending; the pod was marked garbage (for MarkGarbage and RemovePod, whatever the
+ * force is pending; the same engine asked to launch it; the same engine asked to delete it, or it
+ * is deleted; the pod was marked garbage (for MarkGarbage and RemovePod, whatever the
  * reason); the pod was deleted; the same failure (stage, reason, retryable) is the last one and
- * its effect holds (a failed stop is not pending again); the pod was lost; the adopting engine
+ * its effect holds (a failed stop or deletion is not pending again); the pod was lost; the adopting engine
  * already owns the pod. A command
  * contradicting a recorded fact (another image id, another exit code) is refused.
  *
@@ -147,6 +157,8 @@ public final class PodLifecycle {
             return start(c, state);
         } else if (command instanceof RecordAppExit c) {
             return recordAppExit(c, state);
+        } else if (command instanceof RequestLaunch c) {
+            return requestLaunch(c, state);
         } else if (command instanceof StopPod c) {
             return stop(c, state);
         } else if (command instanceof RecordExit c) {
@@ -155,6 +167,8 @@ public final class PodLifecycle {
             return markGarbage(c, c.reason(), state);
         } else if (command instanceof RemovePod c) {
             return markGarbage(c, RemovePod.REASON, state);
+        } else if (command instanceof RequestDelete c) {
+            return requestDelete(c, state);
         } else if (command instanceof DeletePod c) {
             return delete(c, state);
         } else if (command instanceof FailStage c) {
@@ -226,6 +240,10 @@ public final class PodLifecycle {
         } else if (event instanceof AppExited e) {
             Long pid = next.app(e.app()).map(AppStatus::pid).orElse(null);
             next.app(new AppStatus(e.app(), pid, e.exitCode(), e.signal(), e.oomKilled(), time));
+        } else if (event instanceof LaunchRequested e) {
+            next.launchRequestedBy(e.requester());
+        } else if (event instanceof DeleteRequested e) {
+            next.deleteRequestedBy(e.requester());
         } else if (event instanceof PodStopRequested e) {
             next.stopRequested(true, e.force() || next.forceStop());
         } else if (event instanceof PodExited e) {
@@ -240,8 +258,12 @@ public final class PodLifecycle {
                 next.advanceTo(PodStatus.ABORTED_PREPARE, time);
             } else if (e.stage() == Stage.LAUNCH && next.status() == PodStatus.PREPARED) {
                 next.advanceTo(PodStatus.EXITED, time);
+            } else if (e.stage() == Stage.LAUNCH && next.status().isBeingPrepared()) {
+                next.advanceTo(PodStatus.ABORTED_PREPARE, time);
             } else if (e.stage() == Stage.STOP) {
                 next.stopRequested(false, false);
+            } else if (e.stage() == Stage.GC) {
+                next.deleteRequestedBy(null);
             }
         } else if (event instanceof PodLost e) {
             next.lostReason(e.reason());
@@ -268,12 +290,36 @@ public final class PodLifecycle {
             return List.of();
         }
         check(s, c.move());
-        PodCreated created = new PodCreated(c.podId(), c.spec(), c.owner());
-        if (!c.spec().grantsPrivileges()) {
-            return List.of(created);
+        List<PodEvent> events = new ArrayList<>(3);
+        events.add(new PodCreated(c.podId(), c.spec(), c.owner()));
+        if (c.spec().grantsPrivileges()) {
+            events.add(new PrivilegesGranted(c.podId(), c.spec().grantedCapabilities(), c.spec().relaxations(),
+                    c.grantor()));
         }
-        return List.of(created, new PrivilegesGranted(c.podId(), c.spec().grantedCapabilities(),
-                c.spec().relaxations(), c.grantor()));
+        if (c.launch()) {
+            events.add(new LaunchRequested(c.podId(), c.owner()));
+        }
+        return List.copyOf(events);
+    }
+
+    private static List<PodEvent> requestLaunch(RequestLaunch c, PodState s) throws IllegalPodTransition {
+        if (c.requester().equals(s.launchRequestedBy())) {
+            return List.of();
+        }
+        check(s, c.move());
+        if (!c.requester().equals(s.owner())) {
+            throw refuse(s, c.move(), "it is driven by " + s.owner() + ", not by " + c.requester()
+                    + "; adopt it before asking to launch it");
+        }
+        return List.of(new LaunchRequested(c.podId(), c.requester()));
+    }
+
+    private static List<PodEvent> requestDelete(RequestDelete c, PodState s) throws IllegalPodTransition {
+        if (c.requester().equals(s.deleteRequestedBy()) || s.status() == PodStatus.DELETED) {
+            return List.of();
+        }
+        check(s, c.move());
+        return List.of(new DeleteRequested(c.podId(), c.requester()));
     }
 
     private static List<PodEvent> resolveImage(ResolveImage c, PodState s) throws IllegalPodTransition {
@@ -406,8 +452,12 @@ public final class PodLifecycle {
         StageFailure last = s.failure();
         boolean recorded = last != null && last.stage() == c.stage() && last.reason().equals(c.reason())
                 && last.retryable() == c.retryable();
-        // A failed stop clears the pending request; a new request may fail the same way again.
-        boolean effectHolds = c.stage() != Stage.STOP || !s.stopRequested();
+        // A failed stop or gc clears the pending request; a new request may fail the same way again.
+        boolean effectHolds = switch (c.stage()) {
+            case STOP -> !s.stopRequested();
+            case GC -> s.deleteRequestedBy() == null;
+            default -> true;
+        };
         if (recorded && effectHolds) {
             return List.of();
         }

@@ -26,6 +26,9 @@ public enum PodMove {
     /** {@link PodCommand.RecordAppExit}. */
     RECORD_APP_EXIT("record an app's exit", s -> s == PodStatus.RUNNING,
             "app exits are recorded only while the pod is running"),
+    /** {@link PodCommand.RequestLaunch}. */
+    REQUEST_LAUNCH("ask to launch it", s -> s.isBeingPrepared() || s == PodStatus.PREPARED,
+            "only a pod being prepared or prepared can be launched"),
     /** {@link PodCommand.StopPod}. */
     STOP("stop it", PodStatus::canStop, "only a running pod can be stopped"),
     /** {@link PodCommand.RecordExit}. */
@@ -38,6 +41,8 @@ public enum PodMove {
             "only a prepared, aborted, exited or garbage pod can be removed"),
     /** {@link PodCommand.DeletePod}. */
     DELETE("delete it", PodStatus::canBeDeleted, "only a garbage pod can be deleted; mark it garbage first"),
+    /** {@link PodCommand.RequestDelete}. */
+    REQUEST_DELETE("ask to delete it", PodStatus::canBeDeleted, "only a garbage pod can be deleted; mark it garbage first"),
     /** {@link PodCommand.FailStage}. */
     FAIL_STAGE("record a stage failure", PodMove::someStageCanFailIn,
             "no stage works on a pod in this state"),
@@ -77,7 +82,7 @@ public enum PodMove {
                 return "it is being prepared; wait until it is prepared or its preparation is aborted";
             }
         }
-        if (this == START && from == PodStatus.RUNNING) {
+        if ((this == START || this == REQUEST_LAUNCH) && from == PodStatus.RUNNING) {
             return "it is already running";
         }
         return rule;

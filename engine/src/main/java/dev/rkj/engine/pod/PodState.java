@@ -30,6 +30,9 @@ import java.util.TreeMap;
  * @param apps           each started app by name, with its exit once recorded
  * @param stopRequested  a stop was requested and has not failed since
  * @param forceStop      the stop requested is a forced one (SIGKILL)
+ * @param launchRequestedBy the engine that asked to launch the pod; null if none asked
+ * @param deleteRequestedBy the engine that asked to delete the pod and has not failed since; null
+ *                       if none
  * @param exitCode       the pod's exit status; null unless it exited with one (not when lost or
  *                       when its launch failed)
  * @param exitReason     why it exited; null unless it exited with a status
@@ -54,6 +57,8 @@ public record PodState(
         Map<String, AppStatus> apps,
         boolean stopRequested,
         boolean forceStop,
+        PodOwner launchRequestedBy,
+        PodOwner deleteRequestedBy,
         Integer exitCode,
         String exitReason,
         String lostReason,
@@ -75,7 +80,7 @@ public record PodState(
     /** The state of a pod no event has touched yet: the state {@code decide} creates pods from. */
     public static PodState initial(String podId) {
         return new PodState(podId, 0, PodStatus.EMBRYO, null, null, null, null, null, null, null, null,
-                Map.of(), false, false, null, null, null, null, null, Map.of(), null);
+                Map.of(), false, false, null, null, null, null, null, null, null, Map.of(), null);
     }
 
     /** Whether the pod was created (some event of it was applied). */
@@ -187,6 +192,8 @@ public record PodState(
         private final Map<String, AppStatus> apps;
         private boolean stopRequested;
         private boolean forceStop;
+        private PodOwner launchRequestedBy;
+        private PodOwner deleteRequestedBy;
         private Integer exitCode;
         private String exitReason;
         private String lostReason;
@@ -210,6 +217,8 @@ public record PodState(
             apps = new TreeMap<>(s.apps);
             stopRequested = s.stopRequested;
             forceStop = s.forceStop;
+            launchRequestedBy = s.launchRequestedBy;
+            deleteRequestedBy = s.deleteRequestedBy;
             exitCode = s.exitCode;
             exitReason = s.exitReason;
             lostReason = s.lostReason;
@@ -302,6 +311,16 @@ public record PodState(
             return forceStop;
         }
 
+        Builder launchRequestedBy(PodOwner v) {
+            launchRequestedBy = v;
+            return this;
+        }
+
+        Builder deleteRequestedBy(PodOwner v) {
+            deleteRequestedBy = v;
+            return this;
+        }
+
         Builder exit(Integer code, String reason) {
             exitCode = code;
             exitReason = reason;
@@ -325,8 +344,8 @@ public record PodState(
 
         PodState build() {
             return new PodState(podId, revision, status, spec, owner, image, verification, treePath, podDir,
-                    manifestDigest, stage1Pid, apps, stopRequested, forceStop, exitCode, exitReason, lostReason,
-                    failure, garbageReason, enteredAt, updatedAt);
+                    manifestDigest, stage1Pid, apps, stopRequested, forceStop, launchRequestedBy,
+                    deleteRequestedBy, exitCode, exitReason, lostReason, failure, garbageReason, enteredAt, updatedAt);
         }
     }
 }

@@ -37,7 +37,7 @@ public enum Stage {
     /** Whether a failure of this stage can happen to a pod in {@code status}. */
     public boolean canFailIn(PodStatus status) {
         return switch (this) {
-            case LAUNCH -> status == PodStatus.PREPARED;
+            case LAUNCH -> status == PodStatus.PREPARED || status.isBeingPrepared(); // refused while prepared
             case STOP -> status == PodStatus.RUNNING;
             case GC -> status == PodStatus.GARBAGE;
             case FETCH, VERIFY, UNPACK, RENDER, PREPARE -> status.isBeingPrepared();
@@ -47,7 +47,7 @@ public enum Stage {
     /** When this stage can fail, as words for a message. */
     String whenItCanFail() {
         return switch (this) {
-            case LAUNCH -> "while the pod is prepared and being launched";
+            case LAUNCH -> "while the pod is prepared and being launched, or refused before it is prepared";
             case STOP -> "while the pod is running";
             case GC -> "while the pod is garbage";
             case FETCH, VERIFY, UNPACK, RENDER, PREPARE -> "while the pod is being prepared (embryo or preparing)";

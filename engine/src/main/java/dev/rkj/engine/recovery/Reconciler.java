@@ -3,6 +3,7 @@ package dev.rkj.engine.recovery;
 import dev.rkj.engine.pod.IllegalPodTransition;
 import dev.rkj.engine.pod.PodCommand.AdoptPod;
 import dev.rkj.engine.pod.PodCommand.FailStage;
+import dev.rkj.engine.pod.PodCommand.RequestDelete;
 import dev.rkj.engine.pod.PodOwner;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
@@ -30,25 +31,43 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Brings the journal and the host back in line after a restart, and whenever a pod's owner may
- * have died. The journal records facts; liveness comes from the kernel.
+ * have died. The journal records facts and intents; liveness comes from the kernel.
  *
- * <p>Only pods an engine drives are looked at: being prepared (embryo, preparing), prepared (only
- * when a stage1 holds its lock) and running. A pod owned by a live engine is left to it. A pod
- * whose owner is gone is first <em>adopted</em> ({@code pod.adopted}, compare-and-set: of several
- * engines recovering at once, exactly one wins), and then:
+ * <p>Only pods an engine drives are looked at: being prepared (embryo, preparing), prepared (when
+ * a launch was requested, or a stage1 holds its lock), running, and garbage pods whose deletion
+ * was requested. A pod owned by a live engine is left to it. A pod whose owner is gone is first
+ * <em>adopted</em> ({@code pod.adopted}, compare-and-set: of several engines recovering at once,
+ * exactly one wins), and then:
  * <pre>
- * embryo, preparing        resumed by an engine that watches orphans: the stage verticles are
- *                          poked and redo the missing stage (every stage is idempotent), or fail it
- *                          cleanly; a short-lived engine leaves it abandoned, for gc to collect
- *                          (the rule is written in PodLifecycle)
+ * embryo, preparing        if a launch was requested (rkj run): the launch is refused, not adopted
+ *                          (below); otherwise resumed by an engine that watches orphans: the stage
+ *                          verticles are poked and redo the missing stage (every stage is
+ *                          idempotent), or fail it cleanly; a short-lived engine leaves it
+ *                          abandoned, for gc to collect (the rule is written in PodLifecycle)
  * prepared, launched       its launcher died between starting stage1 and recording it (stage1's
  *                          lock is held, or its lock file is there): the pod's processes are
  *                          killed if still running, it is released, StageFailed(launch) is recorded
+ * prepared, launch         the requesting engine died before the launch: the launch is refused
+ *   requested              (the pod is not adopted), see the rule below
  * running                  watched again: the launch verticle watches its stage1 (lock probe and
  *                          pidfd); if stage1 is already gone, its exit is recorded at once from the
  *                          status files it wrote (AppExited..., PodExited), or PodLost if none
+ * garbage, delete          the requesting engine died before recording the deletion: this engine
+ *   requested              asks again (pod.delete-requested by itself) and its gc verticle deletes
+ *                          the pod (deletion is idempotent)
  * </pre>
- * With {@code watchOrphans} off (a short-lived CLI engine that only looks), running pods whose
+ *
+ * <h2>The rule for a launch whose requester died</h2>
+ * A {@code pod.launch-requested} pod whose requesting engine is gone and that never started is
+ * <em>not</em> launched by the recovering engine: recovery records {@code StageFailed(launch)} with
+ * the reason "requesting engine died before launch" (a prepared pod becomes exited, with its rootfs
+ * released; a pod still being prepared becomes aborted), and gc collects it. Why: the requester
+ * was the one waiting for the pod ({@code rkj run} attaches to it and returns its exit status), so
+ * starting it later, perhaps hours later from an unrelated command, would run a program no one is
+ * waiting for. {@code rkj run} again, or {@code rkj prepare} plus {@code run-prepared}, is the way
+ * to ask anew.
+ *
+ * <p>With {@code watchOrphans} off (a short-lived CLI engine that only looks), running pods whose
  * stage1 is alive are left alone (not adopted); dead ones are still recorded.
  *
  * <p>Blocking: every method runs its work on a worker thread.
@@ -56,6 +75,8 @@ import java.util.concurrent.TimeoutException;
 public final class Reconciler {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
     private static final long ADOPTION_TIMEOUT_SECONDS = 30;
+    /** The words a refused launch's failure starts with (see the class comment). */
+    public static final String LAUNCH_REFUSED = "requesting engine died before launch";
 
     private final Vertx vertx;
     private final PodOwner me;
@@ -90,6 +111,10 @@ public final class Reconciler {
         RESUMED,
         /** Adopted; a stage1 that was started but never recorded was killed, the launch failed. */
         LAUNCH_ABORTED,
+        /** Its launch was requested by an engine that died before launching it: refused (not adopted). */
+        LAUNCH_REFUSED,
+        /** Its deletion was requested by an engine that died first: asked again, by this engine. */
+        DELETE_RESUMED,
         /** Adopted; watched until it ends (or its end recorded at once if stage1 is gone). */
         WATCHED,
         /** Running with a live stage1 and left unadopted (watchOrphans off). */
@@ -132,6 +157,9 @@ public final class Reconciler {
     private Action reconcileNow(String podId, boolean watchLive) {
         PodState pod = recorder.current(podId);
         PodStatus status = pod.status();
+        if (pod.exists() && status == PodStatus.GARBAGE && pod.deleteRequestedBy() != null) {
+            return resumeDelete(pod);
+        }
         if (!pod.exists() || !(status.isActive() || status == PodStatus.PREPARED)) {
             return Action.NONE;
         }
@@ -159,7 +187,10 @@ public final class Reconciler {
         }
     }
 
-    private Action resume(PodState pod, String gone) throws JournalException, InterruptedException {
+    private Action resume(PodState pod, String gone) throws StageException, JournalException, InterruptedException {
+        if (pod.launchRequestedBy() != null) {
+            return refuseLaunch(pod, gone);
+        }
         if (!adopt(pod, gone + "; resuming its preparation")) {
             return Action.ADOPTED_BY_OTHER;
         }
@@ -171,7 +202,8 @@ public final class Reconciler {
             throws StageException, JournalException, InterruptedException {
         Stage1Probe probe = runner.probe(pod);
         if (!probe.launched()) {
-            return Action.NONE; // prepared and idle: anyone may run it
+            // prepared and idle: anyone may run it, unless its requester was waiting for it
+            return pod.launchRequestedBy() == null ? Action.NONE : refuseLaunch(pod, gone);
         }
         if (!adopt(pod, gone + " while launching it")) {
             return Action.ADOPTED_BY_OTHER;
@@ -185,6 +217,50 @@ public final class Reconciler {
                 + ") died before it recorded the start; " + what + " and released it; run the image again with rkj run",
                 true));
         return Action.LAUNCH_ABORTED;
+    }
+
+    /**
+     * The rule for a launch whose requester died (see the class comment): refused, recorded as a
+     * launch failure; a prepared pod's rootfs is released first. Not adopted: no stage may start on
+     * the pod meanwhile (an adopted embryo would be fetched), and every recovering engine applies the
+     * same rule, so several doing it at once release twice (idempotent) and record the refusal once
+     * (the same failure is recorded once).
+     */
+    private Action refuseLaunch(PodState pod, String gone) throws StageException, JournalException {
+        LOG.info("refusing the launch of pod {}: {}", pod.podId(), gone);
+        if (pod.status() == PodStatus.PREPARED) {
+            janitor.release(pod);
+        }
+        record(new FailStage(pod.podId(), Stage.LAUNCH, LAUNCH_REFUSED + ": " + pod.launchRequestedBy()
+                + " asked to launch the pod and is gone, so no one is waiting for it; nothing was started."
+                + " Run the image again with rkj run", false));
+        return Action.LAUNCH_REFUSED;
+    }
+
+    /**
+     * A garbage pod whose deletion was requested: if the requester is gone (or an earlier run of
+     * this engine), this engine asks again and its gc verticle deletes it.
+     */
+    private Action resumeDelete(PodState pod) {
+        PodOwner requester = pod.deleteRequestedBy();
+        if (me.equals(requester)) {
+            dispatcher.poke(pod.podId());
+            return Action.NONE;
+        }
+        String gone = whyGone(requester);
+        if (gone == null) {
+            return Action.OWNED_BY_LIVE_ENGINE;
+        }
+        try {
+            recorder.record(new RequestDelete(pod.podId(), me));
+            return Action.DELETE_RESUMED;
+        } catch (IllegalPodTransition e) {
+            LOG.info("not taking over the deletion of pod {}: {}", pod.podId(), e.getMessage());
+            return Action.NONE;
+        } catch (JournalException e) {
+            LOG.error("recovery could not ask to delete pod {}: {}", pod.podId(), e.getMessage(), e);
+            return Action.FAILED;
+        }
     }
 
     private Action watch(PodState pod, String gone, boolean watchLive)

@@ -1,32 +1,22 @@
 package dev.rkj.engine.stage;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
 import java.util.concurrent.Callable;
 
 /**
- * Runs a stage's blocking work on Vert.x's worker pool ({@link Vertx#executeBlocking}) and
- * completes the returned future <em>on that worker thread</em>, so whatever the stage verticle
- * chains on it (recording the outcome in the journal) runs there too, without first hopping back to
- * the verticle's event loop: one thread hand-off fewer per stage on the launch path. The future has
- * no context; callbacks chained on it must be thread-safe.
+ * Runs a stage's blocking work on Vert.x's worker pool and completes the returned future back on
+ * the calling context: called from a stage verticle's context (its {@link StageVerticle#work}),
+ * whatever the verticle chains on the future runs on that context too, so the verticle's
+ * bookkeeping needs no locks and no concurrent maps.
  */
 final class Blocking {
     private Blocking() {
     }
 
+    /** Must be called on the verticle's context; the future completes there. */
     static <T> Future<T> run(Vertx vertx, Callable<T> work) {
-        Promise<T> promise = Promise.promise();
-        vertx.executeBlocking(() -> {
-            try {
-                promise.complete(work.call());
-            } catch (Throwable t) {
-                promise.fail(t);
-            }
-            return null;
-        }, false);
-        return promise.future();
+        return vertx.getOrCreateContext().executeBlocking(work, false);
     }
 }

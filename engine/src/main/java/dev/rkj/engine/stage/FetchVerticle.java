@@ -7,13 +7,20 @@ import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.pod.Stage;
 import io.vertx.core.Future;
 
-/** Resolves the image of each new pod this engine owns: embryo → preparing, or aborted. */
-public final class FetchVerticle extends StageVerticle {
-    private final ResolveImageStep step;
+import java.util.Objects;
 
-    public FetchVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, ResolveImageStep step) {
-        super(dispatcher, recorder, owner);
-        this.step = step;
+/**
+ * Resolves the image of each new pod this engine owns through the {@link ImageSourcePort}, on a
+ * worker thread: embryo → preparing, or aborted (the port's {@link StageException} says why the
+ * reference resolves to no image).
+ */
+public final class FetchVerticle extends StageVerticle {
+    private final ImageSourcePort source;
+
+    public FetchVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, CrashPoint crashAt,
+                         ImageSourcePort source) {
+        super(dispatcher, recorder, owner, crashAt);
+        this.source = Objects.requireNonNull(source, "source");
     }
 
     @Override
@@ -23,7 +30,7 @@ public final class FetchVerticle extends StageVerticle {
 
     @Override
     protected Future<?> work(PodState pod) {
-        return recordOutcome(pod, Stage.FETCH, step.resolve(pod),
+        return recordOutcome(pod, Stage.FETCH, Blocking.run(vertx, () -> source.resolve(pod.podId(), pod.spec())),
                 r -> new ResolveImage(pod.podId(), r.imageId(), r.imageName(), r.source()), CrashPoint.AFTER_RESOLVED);
     }
 }

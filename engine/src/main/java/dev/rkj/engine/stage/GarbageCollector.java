@@ -23,8 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * {@code rkj gc}, as rkt does it: marks garbage the pods whose time is up, then deletes every
- * garbage pod through the {@link GcVerticle}.
+ * {@code rkj gc}, as rkt does it: marks garbage the pods whose time is up, then asks to delete
+ * every garbage pod ({@code pod.delete-requested}, carried out by the {@link GcVerticle}).
  * <ul>
  *   <li>exited pods, once they have been exited for the grace period;</li>
  *   <li>aborted-prepare pods, at once (they never ran);</li>
@@ -40,20 +40,22 @@ import java.util.function.Function;
  */
 public final class GarbageCollector {
     private final PodRecorder recorder;
-    private final GcVerticle gc;
+    private final Function<String, Future<Void>> delete;
     private final Clock clock;
     private final PodOwner me;
     private final Function<PodOwner, String> whyGone;
 
     /**
+     * @param delete  records a pod's delete request and completes when its deletion is recorded, or
+     *                fails with the recorded gc failure
      * @param me      this engine: its own prepared pods expire, another live engine's do not
      * @param whyGone why a pod's owner engine is gone (its engine lock is free), or null if it is
      *                alive or cannot be told
      */
-    public GarbageCollector(PodRecorder recorder, GcVerticle gc, Clock clock, PodOwner me,
+    public GarbageCollector(PodRecorder recorder, Function<String, Future<Void>> delete, Clock clock, PodOwner me,
                             Function<PodOwner, String> whyGone) {
         this.recorder = Objects.requireNonNull(recorder, "recorder");
-        this.gc = Objects.requireNonNull(gc, "gc");
+        this.delete = Objects.requireNonNull(delete, "delete");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.me = Objects.requireNonNull(me, "me");
         this.whyGone = Objects.requireNonNull(whyGone, "whyGone");
@@ -92,7 +94,7 @@ public final class GarbageCollector {
         Map<String, String> failed = new ConcurrentHashMap<>();
         List<Future<Void>> deletions = new ArrayList<>();
         for (String podId : garbage) {
-            deletions.add(gc.requestDelete(podId)
+            deletions.add(delete.apply(podId)
                     .onSuccess(v -> deleted.add(podId))
                     .recover(e -> {
                         failed.put(podId, String.valueOf(e.getMessage()));

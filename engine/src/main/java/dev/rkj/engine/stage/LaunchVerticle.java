@@ -1,13 +1,10 @@
 package dev.rkj.engine.stage;
 
-import dev.rkj.engine.pod.IllegalPodTransition;
 import dev.rkj.engine.pod.PodCommand.FailStage;
 import dev.rkj.engine.pod.PodCommand.MarkLost;
 import dev.rkj.engine.pod.PodCommand.RecordAppExit;
 import dev.rkj.engine.pod.PodCommand.RecordExit;
 import dev.rkj.engine.pod.PodCommand.StartPod;
-import dev.rkj.engine.pod.PodLifecycle;
-import dev.rkj.engine.pod.PodMove;
 import dev.rkj.engine.pod.PodOwner;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
@@ -18,32 +15,31 @@ import dev.rkj.engine.stage.PodRunnerPort.LaunchedPod;
 import dev.rkj.engine.stage.PodRunnerPort.PodExit;
 import dev.rkj.engine.stage.PodRunnerPort.PodWatch;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Runs the pods this engine owns: launches prepared pods it was asked to run, watches running
+ * Runs the pods this engine owns: launches prepared pods it asked to run, watches running
  * ones (those it launched, and those it adopted from a dead engine), stops them on request, and
  * records how they end.
  *
  * <ul>
- *   <li>prepared, launch requested here → {@link LaunchPodStep#launch} → {@code PodStarted}, or
- *       {@code StageFailed(launch)}</li>
+ *   <li>prepared, {@code pod.launch-requested} by this engine → {@link LaunchPodStep#launch} →
+ *       {@code PodStarted}, or {@code StageFailed(launch)}</li>
  *   <li>running, not watched here → {@link LaunchPodStep#watch} (an adopted pod)</li>
  *   <li>running, stop requested → {@link StopPodStep} (once per request; a forced request after a
  *       gentle one signals again) or {@code StageFailed(stop)}</li>
  *   <li>a watch completes → {@link ReleasePodStep} (unmount, cgroups) → {@code AppExited} for each
  *       app, then {@code PodExited}, or {@code PodLost} when stage1 left no status</li>
  * </ul>
- * A prepared pod is launched only when asked (by {@link #requestLaunch} or {@link #expectLaunch}):
- * that intent lives in memory, so a pod whose engine died before launching it stays prepared.
+ * The launch intent is the journal's {@code pod.launch-requested}, not this verticle's memory: a
+ * request whose engine died before the launch is settled by recovery (see {@code Reconciler}).
+ * Its bookkeeping (watches, pods whose end is being recorded, stops sent) lives on its own context.
  */
 public final class LaunchVerticle extends StageVerticle {
     private static final Logger LOG = LoggerFactory.getLogger(LaunchVerticle.class);
@@ -51,52 +47,16 @@ public final class LaunchVerticle extends StageVerticle {
     private final LaunchPodStep launchStep;
     private final StopPodStep stopStep;
     private final ReleasePodStep releaseStep;
-    private final Set<String> launchRequested = ConcurrentHashMap.newKeySet();
-    private final Map<String, PodWatch> watches = new ConcurrentHashMap<>();
-    private final Set<String> ending = ConcurrentHashMap.newKeySet();
-    private final Map<String, List<Promise<PodState>>> launchWaiters = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> stopsSent = new ConcurrentHashMap<>();
+    private final Map<String, PodWatch> watches = new HashMap<>();
+    private final Set<String> ending = new HashSet<>();
+    private final Map<String, Boolean> stopsSent = new HashMap<>();
 
-    public LaunchVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, LaunchPodStep launchStep,
-                          StopPodStep stopStep, ReleasePodStep releaseStep) {
-        super(dispatcher, recorder, owner);
+    public LaunchVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, CrashPoint crashAt,
+                          LaunchPodStep launchStep, StopPodStep stopStep, ReleasePodStep releaseStep) {
+        super(dispatcher, recorder, owner, crashAt);
         this.launchStep = launchStep;
         this.stopStep = stopStep;
         this.releaseStep = releaseStep;
-    }
-
-    /**
-     * Launches pod {@code podId} as soon as it is prepared (now, if it is), for {@code rkj run}:
-     * call before its creation is recorded. Thread-safe.
-     */
-    public void expectLaunch(String podId) {
-        launchRequested.add(podId);
-    }
-
-    /**
-     * Launches the prepared pod {@code podId}, which this engine must own ({@code rkj
-     * run-prepared}: adopt it first). Thread-safe.
-     *
-     * @return completes with the pod's state once its start is recorded; fails with the launch
-     *         failure's {@link StageException}, or an {@link IllegalPodTransition} if the pod is not
-     *         prepared
-     */
-    public Future<PodState> requestLaunch(String podId) {
-        Promise<PodState> promise = Promise.promise();
-        launchRequested.add(podId);
-        context.runOnContext(v -> {
-            launchWaiters.computeIfAbsent(podId, id -> new CopyOnWriteArrayList<>()).add(promise);
-            onPod(podId);
-            if (!isWorking(podId)) {
-                failWaiters(podId, notLaunchable(recorder.current(podId)));
-            }
-        });
-        return promise.future();
-    }
-
-    /** The pods this verticle watches now. */
-    public Set<String> watched() {
-        return Set.copyOf(watches.keySet());
     }
 
     @Override
@@ -108,14 +68,22 @@ public final class LaunchVerticle extends StageVerticle {
 
     @Override
     public boolean wants(PodState pod) {
-        if (!mine(pod) || ending.contains(pod.podId())) {
-            return false; // not ours, or its end is being recorded
+        if (!mine(pod)) {
+            return false;
         }
         return switch (pod.status()) {
-            case PREPARED -> launchRequested.contains(pod.podId());
-            case RUNNING -> !watches.containsKey(pod.podId()) || pod.stopRequested();
+            case PREPARED -> owner.equals(pod.launchRequestedBy());
+            case RUNNING -> true;
             default -> false;
         };
+    }
+
+    @Override
+    protected boolean due(PodState pod) {
+        if (ending.contains(pod.podId())) {
+            return false; // its end is being recorded
+        }
+        return pod.status() != PodStatus.RUNNING || !watches.containsKey(pod.podId()) || pod.stopRequested();
     }
 
     @Override
@@ -129,33 +97,18 @@ public final class LaunchVerticle extends StageVerticle {
         return stopIfDue(pod);
     }
 
-    @Override
-    protected void settled(PodState pod) {
-        if (pod.status().isFinished()) {
-            launchRequested.remove(pod.podId());
-        }
-    }
-
     private Future<?> launch(PodState pod) {
         String podId = pod.podId();
         return launchStep.launch(pod).transform(ar -> {
-            launchRequested.remove(podId);
             if (ar.failed()) {
-                return record(StageFailures.command(podId, Stage.LAUNCH, ar.cause()))
-                        .onComplete(r -> failWaiters(podId, ar.cause()));
+                return record(StageFailures.command(podId, Stage.LAUNCH, ar.cause()));
             }
             LaunchedPod launched = ar.result();
-            CrashPoint.BEFORE_STARTED_RECORDED.reached();
+            CrashPoint.BEFORE_STARTED_RECORDED.reached(crashAt);
             StartPod start = new StartPod(podId, launched.stage1Pid(), launched.appPids(), owner);
             Future<Recorded> recorded = record(start, CrashPoint.AFTER_STARTED);
             watch(podId, launched.watch()); // after the start is recorded: its end is recorded after it
-            return recorded.onComplete(r -> {
-                if (r.succeeded()) {
-                    completeWaiters(podId, r.result().state());
-                } else {
-                    failWaiters(podId, r.cause());
-                }
-            });
+            return recorded;
         });
     }
 
@@ -165,7 +118,7 @@ public final class LaunchVerticle extends StageVerticle {
             if (ar.failed()) {
                 LOG.error("cannot watch pod {} (stage1 pid {}): its exit will be recorded by the next engine that starts",
                         podId, pod.stage1Pid(), ar.cause());
-                return Future.succeededFuture();
+                return Future.succeededFuture(IDLE); // not again at once: it would fail the same way
             }
             watch(podId, ar.result());
             return Future.succeededFuture(); // looked at again when done: a stop may be pending
@@ -199,7 +152,7 @@ public final class LaunchVerticle extends StageVerticle {
         if (!watches.remove(podId, watch)) {
             return; // cancelled: the engine is closing
         }
-        CrashPoint.BEFORE_EXIT_RECORDED.reached();
+        CrashPoint.BEFORE_EXIT_RECORDED.reached(crashAt);
         stopsSent.remove(podId);
         PodExit ended = error == null ? exit
                 : PodExit.lost(Map.of(), "watching its stage1 failed: " + error + "; its status is unknown");
@@ -243,32 +196,5 @@ public final class LaunchVerticle extends StageVerticle {
             return pod.forceStop() ? "stopped on request (forced)" : "stopped on request";
         }
         return exit.reason();
-    }
-
-    private Throwable notLaunchable(PodState pod) {
-        try {
-            PodLifecycle.check(pod, PodMove.START);
-        } catch (IllegalPodTransition refused) {
-            return refused;
-        }
-        if (!mine(pod)) {
-            return new IllegalStateException("pod " + pod.podId() + " is driven by " + pod.owner() + ", not by "
-                    + owner + ": it must be adopted before this engine can launch it");
-        }
-        return new IllegalStateException("pod " + pod.podId() + " was not launched");
-    }
-
-    private void completeWaiters(String podId, PodState state) {
-        List<Promise<PodState>> waiters = launchWaiters.remove(podId);
-        if (waiters != null) {
-            waiters.forEach(p -> p.tryComplete(state));
-        }
-    }
-
-    private void failWaiters(String podId, Throwable cause) {
-        List<Promise<PodState>> waiters = launchWaiters.remove(podId);
-        if (waiters != null) {
-            waiters.forEach(p -> p.tryFail(cause));
-        }
     }
 }

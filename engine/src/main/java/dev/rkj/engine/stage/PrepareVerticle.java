@@ -7,13 +7,19 @@ import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.pod.Stage;
 import io.vertx.core.Future;
 
-/** Writes the pod directory, manifest and rootfs mount of each rendered pod this engine owns. */
-public final class PrepareVerticle extends StageVerticle {
-    private final PreparePodStep step;
+import java.util.Objects;
 
-    public PrepareVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, PreparePodStep step) {
-        super(dispatcher, recorder, owner);
-        this.step = step;
+/**
+ * Writes the pod directory, manifest and rootfs mount of each rendered pod this engine owns
+ * through the {@link PodPreparerPort}, on a worker thread.
+ */
+public final class PrepareVerticle extends StageVerticle {
+    private final PodPreparerPort preparer;
+
+    public PrepareVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, CrashPoint crashAt,
+                           PodPreparerPort preparer) {
+        super(dispatcher, recorder, owner, crashAt);
+        this.preparer = Objects.requireNonNull(preparer, "preparer");
     }
 
     @Override
@@ -23,7 +29,7 @@ public final class PrepareVerticle extends StageVerticle {
 
     @Override
     protected Future<?> work(PodState pod) {
-        return recordOutcome(pod, Stage.PREPARE, step.prepare(pod),
+        return recordOutcome(pod, Stage.PREPARE, Blocking.run(vertx, () -> preparer.prepare(pod)),
                 p -> new PreparePod(pod.podId(), p.podDir().toString(), p.manifestDigest()), CrashPoint.AFTER_PREPARED);
     }
 }

@@ -12,21 +12,25 @@ import io.vertx.core.VerticleBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
  * What every stage verticle shares: it subscribes to the {@link PodEventDispatcher} while
  * deployed, and for each pod it is told about, checks the pod's latest state and its own work in
  * flight before doing anything, so that redelivered events and recovery pokes never run a stage
- * twice. A verticle wires a stage to the journal; the stage's logic is in its step class and port.
+ * twice. A verticle wires a stage to the journal; the stage's logic is in its port (and in a step
+ * class where one holds logic of its own).
  *
- * <p>{@link #onPod} runs on the verticle's own context (an event loop); the step's blocking work
- * runs on a worker thread, and the outcome is recorded on that same thread as soon as the work is
- * done (see {@link Blocking}), so the verticle's bookkeeping is thread-safe.
+ * <h2>Threads</h2>
+ * {@link #wants} runs on the dispatcher's thread and looks at nothing but the pod's state.
+ * Everything else runs on the verticle's own context (an event loop): {@link #onPod},
+ * {@link #due}, {@link #work}, and the callbacks of the blocking work, which runs on a worker
+ * thread and completes back on this context (see {@link Blocking}). So a verticle's bookkeeping
+ * is plain fields and maps, touched by one thread at a time, with no locks.
  */
 public abstract class StageVerticle extends VerticleBase implements PodSubscriber {
     private static final Logger LOG = LoggerFactory.getLogger(StageVerticle.class);
@@ -34,15 +38,18 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
     protected final PodEventDispatcher dispatcher;
     protected final PodRecorder recorder;
     protected final PodOwner owner;
-    private final Set<String> working = ConcurrentHashMap.newKeySet();
+    /** The crash point the engine was configured with (tests only), or null. */
+    protected final CrashPoint crashAt;
+    private final Set<String> working = new HashSet<>();
 
     /** What {@link #work} returns when nothing was due after all (no second look needed). */
     protected static final Object IDLE = new Object();
 
-    protected StageVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner) {
+    protected StageVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, CrashPoint crashAt) {
         this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
         this.recorder = Objects.requireNonNull(recorder, "recorder");
         this.owner = Objects.requireNonNull(owner, "owner");
+        this.crashAt = crashAt;
     }
 
     @Override
@@ -68,9 +75,8 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
             return; // busy with it: looked at again when that work ends
         }
         PodState pod = recorder.current(podId);
-        if (!pod.exists() || !wants(pod)) {
+        if (!pod.exists() || !wants(pod) || !due(pod)) {
             working.remove(podId);
-            settled(pod);
             return;
         }
         Future<?> work;
@@ -91,11 +97,13 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
         });
     }
 
-    /** Whether the pod is being worked on by this verticle right now. */
-    protected final boolean isWorking(String podId) {
-        return working.contains(podId);
+    /**
+     * Whether, beyond what {@link #wants} sees in the state, this verticle's own bookkeeping says
+     * work is due for the pod (on the verticle's context). Everything is due by default.
+     */
+    protected boolean due(PodState pod) {
+        return true;
     }
-
 
     /**
      * Does this stage's work for a pod {@link #wants} and records its outcome. Called on the
@@ -103,10 +111,6 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
      * looked at once more (changes that arrived meanwhile), unless it completes with {@link #IDLE}.
      */
     protected abstract Future<?> work(PodState pod);
-
-    /** Called when the verticle was told about a pod it has nothing to do for (on its context). */
-    protected void settled(PodState pod) {
-    }
 
     /**
      * Records the outcome of a step: {@code outcome}'s command when it succeeded, the stage's
@@ -137,7 +141,7 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
             Recorded recorded = recorder.record(command);
             if (!recorded.isEmpty()) {
                 if (after != null) {
-                    after.reached();
+                    after.reached(crashAt);
                 }
             }
             return Future.succeededFuture(recorded);

@@ -7,13 +7,20 @@ import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.pod.Stage;
 import io.vertx.core.Future;
 
-/** Verifies the resolved image of each preparing pod this engine owns. */
-public final class VerifyVerticle extends StageVerticle {
-    private final VerifyImageStep step;
+import java.util.Objects;
 
-    public VerifyVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, VerifyImageStep step) {
-        super(dispatcher, recorder, owner);
-        this.step = step;
+/**
+ * Verifies the resolved image of each preparing pod this engine owns through the
+ * {@link ImageVerifierPort}, on a worker thread (its {@link StageException} says why the image may
+ * not be used).
+ */
+public final class VerifyVerticle extends StageVerticle {
+    private final ImageVerifierPort verifier;
+
+    public VerifyVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, CrashPoint crashAt,
+                          ImageVerifierPort verifier) {
+        super(dispatcher, recorder, owner, crashAt);
+        this.verifier = Objects.requireNonNull(verifier, "verifier");
     }
 
     @Override
@@ -23,7 +30,8 @@ public final class VerifyVerticle extends StageVerticle {
 
     @Override
     protected Future<?> work(PodState pod) {
-        return recordOutcome(pod, Stage.VERIFY, step.verify(pod),
+        return recordOutcome(pod, Stage.VERIFY, Blocking.run(vertx,
+                        () -> verifier.verify(pod.podId(), pod.spec(), pod.image().id(), pod.image().name())),
                 v -> new RecordVerification(pod.podId(), pod.image().id(), v.verified(), v.reason()),
                 CrashPoint.AFTER_VERIFIED);
     }

@@ -10,10 +10,10 @@
  *       (launch, watch, stop, probe), {@link dev.rkj.engine.stage.PodJanitorPort} (release, delete). A port
  *       reports an expected failure as a {@link dev.rkj.engine.stage.StageException} whose message is
  *       the reason recorded for the user.</li>
- *   <li><b>Steps</b>, one small class per stage ({@code ResolveImageStep}, {@code VerifyImageStep},
- *       {@code RenderTreeStep}, {@code PreparePodStep}, {@code LaunchPodStep}, {@code StopPodStep},
- *       {@code ReleasePodStep}, {@code DeletePodStep}): one method returning a Vert.x {@code Future},
- *       the port called on Vert.x's worker pool.</li>
+ *   <li><b>Steps</b> ({@code LaunchPodStep}, {@code StopPodStep}, {@code ReleasePodStep}): a class
+ *       only where a stage holds logic beside its port; the other verticles call their port
+ *       directly on Vert.x's worker pool ({@code Blocking}), the future completing back on the
+ *       verticle's context.</li>
  *   <li><b>Verticles</b>, one per stage ({@link dev.rkj.engine.stage.FetchVerticle},
  *       {@link dev.rkj.engine.stage.VerifyVerticle}, {@link dev.rkj.engine.stage.UnpackVerticle} (render),
  *       {@link dev.rkj.engine.stage.PrepareVerticle}, {@link dev.rkj.engine.stage.LaunchVerticle},
@@ -32,13 +32,15 @@
  * Verticles are told "pod P changed", never handed the event to act on: they look at P's current
  * state. Redelivery, replay and recovery pokes are therefore the same call, and a stage runs only
  * when its fact is missing and it is not already working on the pod. Only the engine owning a pod
- * (its {@code PodOwner}) drives its preparation and run; garbage pods are deleted by whichever engine
- * was asked to.
+ * (its {@code PodOwner}) drives its preparation and run, and launches it only if it recorded the
+ * request ({@code pod.launch-requested}); a garbage pod is deleted by the engine that recorded
+ * {@code pod.delete-requested}. Intents live in the journal, never in a verticle's memory.
  *
  * <h2>Hops on the launch path</h2>
- * An append made in this process wakes the tail at once; the tail hands the pod to the verticle's
- * event loop; the step runs on a worker, which records the outcome itself (no hop back), which
- * wakes the tail for the next stage. Nothing sleeps or polls.
+ * An append made in this process wakes the tail at once, and the recorder's caller hands the new
+ * state straight to the interested verticles; the port runs on a worker, whose result hops back to
+ * the verticle's event loop (one hop, so that the verticle's state has one thread), where the
+ * outcome is recorded and the next stage woken. Nothing sleeps or polls.
  *
  * <p>Depends on {@code dev.rkj.engine.pod}, {@code dev.rkj.eventlog} and Vert.x core.
  */

@@ -11,6 +11,8 @@ import dev.rkj.engine.pod.PodCommand.RecordExit;
 import dev.rkj.engine.pod.PodCommand.RecordRendered;
 import dev.rkj.engine.pod.PodCommand.RecordVerification;
 import dev.rkj.engine.pod.PodCommand.RemovePod;
+import dev.rkj.engine.pod.PodCommand.RequestDelete;
+import dev.rkj.engine.pod.PodCommand.RequestLaunch;
 import dev.rkj.engine.pod.PodCommand.ResolveImage;
 import dev.rkj.engine.pod.PodCommand.StartPod;
 import dev.rkj.engine.pod.PodCommand.StopPod;
@@ -303,6 +305,50 @@ class PodLifecycleDecideTest {
         assertTrue(forced.forceStop());
         PodScenario.given(append(PodStatus.RUNNING, new PodStopRequested(POD, true)))
                 .when(new StopPod(POD, false)).thenNoEvents();
+    }
+
+    @Test
+    void runRecordsTheLaunchRequestWithTheCreation() throws IllegalPodTransition {
+        PodState created = PodScenario.givenNoPod(POD).when(new CreatePod(POD, SPEC, CREATOR, Grantor.UNSTATED, true))
+                .thenEvents(new PodCreated(POD, SPEC, CREATOR), new PodEvent.LaunchRequested(POD, CREATOR));
+        assertEquals(CREATOR, created.launchRequestedBy());
+        assertEquals(PodStatus.EMBRYO, created.status());
+    }
+
+    @Test
+    void aLaunchIsRequestedOncePerRequesterAndOnlyByTheDrivingEngine() throws IllegalPodTransition {
+        PodScenario prepared = PodScenario.givenPodIn(PodStatus.PREPARED);
+        PodState requested = prepared.when(new RequestLaunch(POD, CREATOR))
+                .thenEvents(new PodEvent.LaunchRequested(POD, CREATOR));
+        assertEquals(CREATOR, requested.launchRequestedBy());
+        PodScenario.given(append(PodStatus.PREPARED, new PodEvent.LaunchRequested(POD, CREATOR)))
+                .when(new RequestLaunch(POD, CREATOR)).thenNoEvents();
+        IllegalPodTransition refused = prepared.when(new RequestLaunch(POD, ADOPTER)).thenRefused(PodStatus.PREPARED);
+        assertTrue(refused.getMessage().contains("adopt it before asking to launch it"), refused.getMessage());
+    }
+
+    @Test
+    void aLaunchRefusedBeforeThePodIsPreparedAbortsIt() throws IllegalPodTransition {
+        StageFailed refused = new StageFailed(POD, Stage.LAUNCH, "requesting engine died before launch", false);
+        PodState aborted = PodScenario.given(append(PodStatus.PREPARING, new PodEvent.LaunchRequested(POD, CREATOR)))
+                .when(new FailStage(POD, Stage.LAUNCH, refused.reason(), false)).thenEvents(refused);
+        assertEquals(PodStatus.ABORTED_PREPARE, aborted.status());
+    }
+
+    @Test
+    void aFailedDeletionClearsItsRequestSoItCanBeRequestedAndFailAgain() throws IllegalPodTransition {
+        StageFailed gcFailed = new StageFailed(POD, Stage.GC, "umount: EBUSY", true);
+        PodScenario requested = PodScenario.given(append(PodStatus.GARBAGE, new PodEvent.DeleteRequested(POD, ADOPTER)));
+        assertEquals(ADOPTER, requested.state().deleteRequestedBy());
+        requested.when(new RequestDelete(POD, ADOPTER)).thenNoEvents();
+        PodScenario failed = PodScenario.given(append(PodStatus.GARBAGE, new PodEvent.DeleteRequested(POD, ADOPTER),
+                gcFailed));
+        assertEquals(null, failed.state().deleteRequestedBy());
+        failed.when(new RequestDelete(POD, ADOPTER)).thenEvents(new PodEvent.DeleteRequested(POD, ADOPTER));
+        PodScenario.given(append(PodStatus.GARBAGE, new PodEvent.DeleteRequested(POD, ADOPTER), gcFailed,
+                        new PodEvent.DeleteRequested(POD, ADOPTER)))
+                .when(new FailStage(POD, Stage.GC, "umount: EBUSY", true)).thenEvents(gcFailed);
+        PodScenario.givenPodIn(PodStatus.DELETED).when(new RequestDelete(POD, ADOPTER)).thenNoEvents();
     }
 
     @Test

@@ -12,6 +12,8 @@ import dev.rkj.engine.pod.PodCommand.RecordExit;
 import dev.rkj.engine.pod.PodCommand.RecordRendered;
 import dev.rkj.engine.pod.PodCommand.RecordVerification;
 import dev.rkj.engine.pod.PodCommand.RemovePod;
+import dev.rkj.engine.pod.PodCommand.RequestDelete;
+import dev.rkj.engine.pod.PodCommand.RequestLaunch;
 import dev.rkj.engine.pod.PodCommand.ResolveImage;
 import dev.rkj.engine.pod.PodCommand.StartPod;
 import dev.rkj.engine.pod.PodCommand.StopPod;
@@ -66,18 +68,24 @@ class PodTransitionMatrixTest {
             new Row("start", new StartPod(POD, STAGE1, APPS, RUNNER), started(),        "R   R   E   R   -   -   -   -"),
             new Row("app exit", new RecordAppExit(POD, APP, 0, null, false), appExited(),
                                                                                         "R   R   R   R   E   -   -   -"),
+            // The canonical owner is CREATOR until started: only the driving engine may ask to launch.
+            new Row("request launch", new RequestLaunch(POD, CREATOR), new PodEvent.LaunchRequested(POD, CREATOR),
+                                                                                        "E   E   E   R   R   R   R   R"),
+            new Row("request launch, not owner", new RequestLaunch(POD, ADOPTER), null, "R   R   R   R   R   R   R   R"),
             new Row("stop", new StopPod(POD, false), new PodStopRequested(POD, false),  "R   R   R   R   E   R   R   R"),
             new Row("exit", new RecordExit(POD, 0, ALL_EXITED), exited(),               "R   R   R   R   E   -   -   -"),
             new Row("mark garbage", new MarkGarbage(POD, EXPIRED), garbage(),           "R   R   E   E   R   E   -   -"),
             new Row("remove", new RemovePod(POD), new PodEvent.PodMarkedGarbage(POD, RemovePod.REASON),
                                                                                         "R   R   E   E   R   E   -   -"),
+            new Row("request delete", new RequestDelete(POD, ADOPTER), new PodEvent.DeleteRequested(POD, ADOPTER),
+                                                                                        "R   R   R   R   R   R   E   -"),
             new Row("delete", new DeletePod(POD), deleted(),                            "R   R   R   R   R   R   E   -"),
             new Row("fail fetch", new FailStage(POD, Stage.FETCH, NET_DOWN, true),
                     new StageFailed(POD, Stage.FETCH, NET_DOWN, true),                  "E   E   R   R   R   R   R   R"),
             new Row("fail verify, same failure", new FailStage(POD, Stage.VERIFY, BAD_SIGNATURE, false), verifyFailed(),
                                                                                         "E   E   R   -   R   R   R   R"),
             new Row("fail launch", new FailStage(POD, Stage.LAUNCH, "pivot_root: EINVAL", false),
-                    new StageFailed(POD, Stage.LAUNCH, "pivot_root: EINVAL", false),    "R   R   E   R   R   R   R   R"),
+                    new StageFailed(POD, Stage.LAUNCH, "pivot_root: EINVAL", false),    "E   E   E   R   R   R   R   R"),
             new Row("fail stop", new FailStage(POD, Stage.STOP, "kill: EPERM", false),
                     new StageFailed(POD, Stage.STOP, "kill: EPERM", false),             "R   R   R   R   E   R   R   R"),
             new Row("fail gc", new FailStage(POD, Stage.GC, "umount: EBUSY", true),

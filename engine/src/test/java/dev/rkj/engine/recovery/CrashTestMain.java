@@ -10,6 +10,7 @@ import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.run.InsecureOnlyImageVerifier;
 import dev.rkj.engine.run.Stage1Host;
+import dev.rkj.engine.stage.CrashPoint;
 import dev.rkj.engine.store.ImageStore;
 import dev.rkj.eventlog.ChronicleJournal;
 import dev.rkj.stage1.Stage1Launcher;
@@ -23,13 +24,16 @@ import java.util.Set;
 
 /**
  * The engine in a JVM of its own, for the crash tests: a CLI-like process (the Chronicle journal,
- * the image store in {@code <data dir>/cas}, the native stage1) that a test kills (with
- * {@code RKJ_CRASH_AT}) and starts again.
+ * the image store in {@code <data dir>/cas}, the native stage1) that a test kills (the
+ * environment variable {@link #CRASH_ENV} names the engine's crash point, passed in through its
+ * configuration) and starts again.
  *
  * <pre>
  * CrashTestMain DATA_DIR IMAGE_REF CGROUP_PARENT run [--then-remove] EXEC ARGS...
  *     creates a pod of IMAGE_REF (an .aci file is fetched) running EXEC, waits until it ends (then
  *     removes it)
+ * CrashTestMain DATA_DIR IMAGE_REF CGROUP_PARENT run-prepared EXEC ARGS...
+ *     prepares such a pod, then runs it with run-prepared and waits until it ends
  * CrashTestMain DATA_DIR IMAGE_REF CGROUP_PARENT recover
  *     starts (recovery runs), runs the prepared pods, collects garbage pods, waits until every pod
  *     has ended, and prints one line per pod
@@ -38,6 +42,8 @@ import java.util.Set;
  */
 public final class CrashTestMain {
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** The environment variable naming the crash point, e.g. {@code after-created}. */
+    public static final String CRASH_ENV = "RKJ_CRASH_AT";
 
     private CrashTestMain() {
     }
@@ -51,10 +57,12 @@ public final class CrashTestMain {
         int status = 0;
         try (ChronicleJournal journal = ChronicleJournal.open(dataDir.resolve("journal"), EngineEvents.registry());
              Engine engine = Engine.open(EngineConfig.builder(dataDir, ports(dataDir, journal, host))
-                     .journal(journal).build())) {
+                     .journal(journal).crashAt(CrashPoint.named(System.getenv(CRASH_ENV))).build())) {
             System.out.println("engine open after " + (System.nanoTime() - start) / 1_000_000 + " ms");
             if (args[3].equals("run")) {
                 run(engine, imageRef, List.of(args).subList(4, args.length));
+            } else if (args[3].equals("run-prepared")) {
+                runPrepared(engine, imageRef, List.of(args).subList(4, args.length));
             } else {
                 recover(engine);
             }
@@ -77,14 +85,26 @@ public final class CrashTestMain {
     private static void run(Engine engine, String imageRef, List<String> command) throws Exception {
         boolean remove = command.get(0).equals("--then-remove");
         List<String> exec = remove ? command.subList(1, command.size()) : command;
-        PodSpec spec = new PodSpec(imageRef, exec.get(0), exec.subList(1, exec.size()), Map.of(), null,
-                PodSpec.NetMode.DEFAULT, null, null, false, Set.of(PodSpec.InsecureOption.IMAGE));
+        PodSpec spec = spec(imageRef, exec);
         String podId = Engine.await(engine.createPod(spec, true), WAIT);
         PodState end = Engine.await(engine.awaitStatus(podId, s -> s.status().isFinished(), WAIT), WAIT);
         if (remove) {
             Engine.await(engine.remove(podId), WAIT);
         }
         System.out.println("pod " + podId + " " + end.status().displayName() + " " + end.exitCode());
+    }
+
+    private static void runPrepared(Engine engine, String imageRef, List<String> exec) throws Exception {
+        String podId = Engine.await(engine.createPod(spec(imageRef, exec), false), WAIT);
+        Engine.await(engine.awaitStatus(podId, s -> s.status() == PodStatus.PREPARED, WAIT), WAIT);
+        Engine.await(engine.runPrepared(podId), WAIT);
+        PodState end = Engine.await(engine.awaitStatus(podId, s -> s.status().isFinished(), WAIT), WAIT);
+        System.out.println("pod " + podId + " " + end.status().displayName() + " " + end.exitCode());
+    }
+
+    private static PodSpec spec(String imageRef, List<String> exec) {
+        return new PodSpec(imageRef, exec.get(0), exec.subList(1, exec.size()), Map.of(), null,
+                PodSpec.NetMode.DEFAULT, null, null, false, Set.of(PodSpec.InsecureOption.IMAGE));
     }
 
     private static void recover(Engine engine) throws Exception {

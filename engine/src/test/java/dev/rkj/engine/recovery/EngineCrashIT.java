@@ -10,6 +10,7 @@ import dev.rkj.engine.pod.PodProjection;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.pod.Stage;
+import dev.rkj.engine.recovery.Reconciler;
 import dev.rkj.engine.run.Stage1Host;
 import dev.rkj.engine.stage.CrashPoint;
 import dev.rkj.eventlog.ChildJvm;
@@ -47,10 +48,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Kill -9 at every crash point: an engine in a child JVM (Chronicle journal, real image store,
- * native stage1) runs a pod of a test ACI and halts at the point ({@code RKJ_CRASH_AT}); a second
- * engine process starts on the same data directory, recovers and finishes the work. Then the
- * journal must say what the host shows, hold every fact once (pod and image facts), and nothing may
- * leak (mounts, cgroups, stage1 processes).
+ * native stage1) runs a pod of a test ACI and halts at the point (its configured crash point); a
+ * second engine process starts on the same data directory, recovers and finishes the work. Then
+ * the journal must say what the host shows, hold every fact once (pod and image facts), and
+ * nothing may leak (mounts, cgroups, stage1 processes). A crash during preparation is tested with
+ * a pod prepared without a launch request (recovery resumes it, and the recovering process runs it
+ * with run-prepared); a crash between a launch request and the launch shows the recovery rule for
+ * recorded launch requests whose requester died: the launch is refused.
  */
 @ExtendWith(LeakCheck.class)
 class EngineCrashIT {
@@ -92,9 +96,10 @@ class EngineCrashIT {
     }
 
     @ParameterizedTest(name = "crash {0}")
-    @EnumSource(CrashPoint.class)
+    @EnumSource(value = CrashPoint.class, mode = EnumSource.Mode.EXCLUDE, names = "AFTER_LAUNCH_REQUESTED")
     void aRestartedEngineFinishesWhatACrashedOneLeft(CrashPoint point) throws Exception {
-        List<String> run = new ArrayList<>(List.of("run"));
+        boolean preparing = point.compareTo(CrashPoint.AFTER_PREPARED) <= 0;
+        List<String> run = new ArrayList<>(List.of(preparing ? "run-prepared" : "run"));
         if (point == CrashPoint.BEFORE_DELETED_RECORDED) {
             run.add("--then-remove");
         }
@@ -114,6 +119,10 @@ class EngineCrashIT {
                 "every fact of " + aggregate + " once: " + events));
 
         PodState pod = fold().get(podId).orElseThrow();
+        // The crashed engine asked to launch it (rkj run), or, crashed while preparing it, the recovering one did.
+        String requester = preparing ? null : crashedEngine(podId);
+        assertTrue(facts.stream().anyMatch(f -> f.startsWith("pod.launch-requested")
+                && (requester == null || f.endsWith(requester))), "the launch request: " + facts);
         switch (point) {
             case BEFORE_STARTED_RECORDED -> {
                 assertEquals(PodStatus.EXITED, pod.status(), facts.toString());
@@ -130,6 +139,46 @@ class EngineCrashIT {
                 assertEquals(7, pod.apps().get("busybox").exitCode());
             }
         }
+        assertHostMatches(podId);
+
+        long before = nextIndex();
+        Child again = child(null, List.of("recover"));
+        assertEquals(0, again.status, again.toString());
+        assertEquals(before, nextIndex(), "a second recovery has nothing to add");
+    }
+
+    /**
+     * The engine that asked to launch a pod dies before the launch: {@code rkj run} right after
+     * the creation (the request is appended with it), or {@code run-prepared} of a prepared pod.
+     * The recovering engine refuses the launch (nothing runs that no one waits for) and records why;
+     * the pod's journal shows the request and the refusal.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"run", "run-prepared"})
+    void aLaunchWhoseRequesterDiedIsRefusedByRecovery(String mode) throws Exception {
+        CrashPoint point = mode.equals("run") ? CrashPoint.AFTER_CREATED : CrashPoint.AFTER_LAUNCH_REQUESTED;
+        List<String> run = new ArrayList<>(List.of(mode));
+        run.addAll(APP);
+        Child crashed = child(point, run);
+        assertEquals(CrashPoint.STATUS, crashed.status, "the engine must halt at " + point.pointName() + ": " + crashed);
+
+        Child recovered = child(null, List.of("recover"));
+        assertEquals(0, recovered.status, "recovery after " + point.pointName() + ": " + recovered);
+
+        String podId = fold().all().get(0).podId();
+        List<String> facts = journalByAggregate().get(podId);
+        String requester = crashedEngine(podId);
+        int requested = facts.indexOf("pod.launch-requested " + requester);
+        int refused = facts.indexOf("pod.stage-failed");
+        assertTrue(requested >= 0 && refused > requested, "request, then refusal: " + facts);
+        assertFalse(facts.contains("pod.started"), "nothing was started: " + facts);
+        PodState pod = fold().get(podId).orElseThrow();
+        assertEquals(Stage.LAUNCH, pod.failure().stage(), facts.toString());
+        assertTrue(pod.failure().reason().startsWith(Reconciler.LAUNCH_REFUSED), pod.failure().reason());
+        assertTrue(pod.failure().reason().contains(requester), pod.failure().reason());
+        // Refused while prepared: exited, never run; refused while being prepared: aborted, so gc deleted it.
+        assertEquals(mode.equals("run") ? PodStatus.DELETED : PodStatus.EXITED, pod.status(), facts.toString());
+        assertEquals(null, pod.exitCode());
         assertHostMatches(podId);
 
         long before = nextIndex();
@@ -177,9 +226,32 @@ class EngineCrashIT {
         return byPod;
     }
 
-    /** An event's type, plus the app for app exits (one fact per app). */
+    /**
+     * An event's type, plus the app for app exits (one fact per app) and the requester for
+     * requests (an engine taking over a dead one's request asks again).
+     */
     private static String describe(Envelope env) {
-        return env.event() instanceof PodEvent.AppExited e ? env.type().name() + " " + e.app() : env.type().name();
+        if (env.event() instanceof PodEvent.AppExited e) {
+            return env.type().name() + " " + e.app();
+        } else if (env.event() instanceof PodEvent.LaunchRequested e) {
+            return env.type().name() + " " + e.requester().engineId();
+        } else if (env.event() instanceof PodEvent.DeleteRequested e) {
+            return env.type().name() + " " + e.requester().engineId();
+        }
+        return env.type().name();
+    }
+
+    /** The engine that created the pod: the one that crashed. */
+    private String crashedEngine(String podId) throws Exception {
+        PodEvent.PodCreated[] created = new PodEvent.PodCreated[1];
+        try (ChronicleJournal journal = ChronicleJournal.open(dataDir.resolve("journal"), EngineEvents.registry())) {
+            journal.replay(0, env -> {
+                if (env.event() instanceof PodEvent.PodCreated c && c.podId().equals(podId)) {
+                    created[0] = c;
+                }
+            });
+        }
+        return created[0].owner().engineId();
     }
 
     private PodProjection fold() throws Exception {
@@ -203,9 +275,9 @@ class EngineCrashIT {
         List<String> command = ChildJvm.command(List.of(), CrashTestMain.class, mainArgs);
         Path out = Files.createTempFile(dataDir, "child", ".out");
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
-        pb.environment().remove(CrashPoint.ENV);
+        pb.environment().remove(CrashTestMain.CRASH_ENV);
         if (crashAt != null) {
-            pb.environment().put(CrashPoint.ENV, crashAt.pointName());
+            pb.environment().put(CrashTestMain.CRASH_ENV, crashAt.pointName());
         }
         long start = System.nanoTime();
         Process process = pb.start();
