@@ -6,6 +6,7 @@ import dev.rkj.engine.Engine;
 import dev.rkj.engine.EngineException;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
+import dev.rkj.engine.run.Stage1Host;
 import dev.rkj.engine.stage.GcReport;
 import dev.rkj.eventlog.Json;
 import java.io.IOException;
@@ -416,7 +417,7 @@ final class PodCommands {
             List<String> argv = new ArrayList<>();
             argv.add(root.context().stage1Binary().toString());
             argv.add("enter");
-            argv.add(p.podDir());
+            argv.add(podDir(root, p).toString());
             if (app != null) {
                 argv.add("--app");
                 argv.add(app);
@@ -440,11 +441,11 @@ final class PodCommands {
         @Override
         public void run() {
             PodState p = lookup(root.context().engine(), uuid);
-            if (p.podDir() == null) {
+            if (p.manifestDigest() == null) {
                 throw new CliException("pod " + p.podId() + " is " + p.status().displayName()
                         + ": it has no manifest until it is prepared");
             }
-            Path manifest = Path.of(p.podDir(), "pod");
+            Path manifest = podDir(root, p).resolve("pod");
             try {
                 root.out().println(Files.readString(manifest).strip());
             } catch (IOException e) {
@@ -503,5 +504,10 @@ final class PodCommands {
         } catch (RuntimeException e) {
             throw new CliException(flag + " " + text + " is not a duration: use e.g. 0s, 90s, 30m, 1h30m");
         }
+    }
+
+    /** The pod's directory under the data directory: derived from its id, never stored in an event. */
+    private static Path podDir(RkjCommand root, PodState pod) {
+        return root.context().dataDir().resolve(Stage1Host.PODS).resolve(pod.podId());
     }
 }

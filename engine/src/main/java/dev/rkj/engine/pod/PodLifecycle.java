@@ -21,7 +21,6 @@ import dev.rkj.engine.pod.PodEvent.ImageRendered;
 import dev.rkj.engine.pod.PodEvent.ImageResolved;
 import dev.rkj.engine.pod.PodEvent.ImageVerified;
 import dev.rkj.engine.pod.PodEvent.PodCreated;
-import dev.rkj.engine.pod.PodEvent.PodCreatedV1;
 import dev.rkj.engine.pod.PodEvent.PrivilegesGranted;
 import dev.rkj.engine.pod.PodEvent.PodDeleted;
 import dev.rkj.engine.pod.PodEvent.PodExited;
@@ -77,7 +76,7 @@ import java.util.Objects;
  * refusal, whatever the pod's status is now: a stage's outcome delivered twice, or late, is
  * harmless. "Already holds" means: the same spec was created; the same image id was resolved;
  * the same image id got the same verified flag; the same tree was rendered; the same pod
- * directory and manifest digest were prepared; the same stage1 pid and owner started; the same
+ * manifest digest was prepared; the same stage1 pid and owner started; the same
  * app exit (code, signal, oom); the same pod exit code; while running, a stop of at least this
  * force is pending; the pod was marked garbage (for MarkGarbage and RemovePod, whatever the
  * reason); the pod was deleted; the same failure (stage, reason, retryable) is the last one and
@@ -180,9 +179,7 @@ public final class PodLifecycle {
                     + ", not for pod " + state.podId());
         }
         PodState.Builder next = state.toBuilder().applied(time);
-        if (event instanceof PodCreatedV1 old) {
-            event = old.upcast();
-        }
+        event = PodEvent.current(event);
         if (event instanceof PodCreated e) {
             next.advanceTo(PodStatus.EMBRYO, time).spec(e.spec()).owner(e.owner());
         } else if (event instanceof ImageResolved e) {
@@ -190,9 +187,9 @@ public final class PodLifecycle {
         } else if (event instanceof ImageVerified e) {
             next.verification(new ImageVerification(e.verified(), e.reason()));
         } else if (event instanceof ImageRendered e) {
-            next.treePath(e.treePath());
+            next.treeId(e.treeId());
         } else if (event instanceof PodPrepared e) {
-            next.advanceTo(PodStatus.PREPARED, time).prepared(e.podDir(), e.manifestDigest());
+            next.advanceTo(PodStatus.PREPARED, time).prepared(e.manifestDigest());
         } else if (event instanceof PodStarted e) {
             next.advanceTo(PodStatus.RUNNING, time).stage1Pid(e.stage1Pid()).owner(e.owner());
             e.appPids().forEach((app, pid) -> {
@@ -284,7 +281,7 @@ public final class PodLifecycle {
     }
 
     private static List<PodEvent> recordRendered(RecordRendered c, PodState s) throws IllegalPodTransition {
-        if (c.treePath().equals(s.treePath()) && isImage(s, c.imageId())) {
+        if (c.treeId().equals(s.treeId()) && isImage(s, c.imageId())) {
             return List.of();
         }
         check(s, c.move());
@@ -292,21 +289,21 @@ public final class PodLifecycle {
         if (s.verification() == null) {
             throw refuse(s, c.move(), "its image is not verified yet; an image is rendered only after its verification");
         }
-        if (s.treePath() != null) {
-            throw refuse(s, c.move(), "its image is already rendered at " + s.treePath());
+        if (s.treeId() != null) {
+            throw refuse(s, c.move(), "its image is already rendered as tree " + s.treeId());
         }
-        return List.of(new ImageRendered(c.podId(), c.imageId(), c.treePath()));
+        return List.of(new ImageRendered(c.podId(), c.imageId(), c.treeId()));
     }
 
     private static List<PodEvent> prepare(PreparePod c, PodState s) throws IllegalPodTransition {
-        if (c.podDir().equals(s.podDir()) && c.manifestDigest().equals(s.manifestDigest())) {
+        if (c.manifestDigest().equals(s.manifestDigest())) {
             return List.of();
         }
         check(s, c.move());
-        if (s.treePath() == null) {
+        if (s.treeId() == null) {
             throw refuse(s, c.move(), "its image is not rendered yet; a pod is prepared only after its image is rendered");
         }
-        return List.of(new PodPrepared(c.podId(), c.podDir(), c.manifestDigest()));
+        return List.of(new PodPrepared(c.podId(), c.manifestDigest()));
     }
 
     private static List<PodEvent> start(StartPod c, PodState s) throws IllegalPodTransition {

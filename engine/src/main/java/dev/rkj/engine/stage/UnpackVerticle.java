@@ -21,13 +21,13 @@ public final class UnpackVerticle extends StageVerticle {
 
     @Override
     public boolean wants(PodState pod) {
-        return pod.status() == PodStatus.PREPARING && pod.verification() != null && pod.treePath() == null
+        return pod.status() == PodStatus.PREPARING && pod.verification() != null && pod.treeId() == null
                 && mine(pod);
     }
 
     @Override
     protected Future<?> work(PodState pod) {
         return recordOutcome(pod, Stage.RENDER, step.render(pod),
-                tree -> new RecordRendered(pod.podId(), pod.image().id(), tree.toString()), CrashPoint.AFTER_RENDERED);
+                tree -> new RecordRendered(pod.podId(), pod.image().id(), tree), CrashPoint.AFTER_RENDERED);
     }
 }

@@ -62,7 +62,7 @@ class PodTransitionMatrixTest {
             new Row("verify", new RecordVerification(POD, IMAGE, true, SIGNED), verified(),
                                                                                         "R   -   -   R   -   -   -   -"),
             new Row("render", new RecordRendered(POD, IMAGE, TREE), rendered(),          "R   -   -   R   -   -   -   -"),
-            new Row("prepare", new PreparePod(POD, POD_DIR, MANIFEST), prepared(),      "R   E   -   R   -   -   -   -"),
+            new Row("prepare", new PreparePod(POD, MANIFEST), prepared(),               "R   E   -   R   -   -   -   -"),
             new Row("start", new StartPod(POD, STAGE1, APPS, RUNNER), started(),        "R   R   E   R   -   -   -   -"),
             new Row("app exit", new RecordAppExit(POD, APP, 0, null, false), appExited(),
                                                                                         "R   R   R   R   E   -   -   -"),
