@@ -45,6 +45,8 @@ import java.util.Objects;
  * {@link #evolve} folds an event into the state. Both are pure: no I/O, no clock.
  *
  * <h2>Transitions (rkt's)</h2>
+ * The statuses are {@link PodTransitions}'s table, which both {@code decide} and {@code evolve}
+ * read; this summary adds each command's event and its further checks.
  * <pre>
  * CreatePod          (none)            → embryo            PodCreated (+ PrivilegesGranted if the spec
  *                                                                            grants capabilities beyond the default
@@ -181,17 +183,17 @@ public final class PodLifecycle {
         PodState.Builder next = state.toBuilder().applied(time);
         event = PodEvent.current(event);
         if (event instanceof PodCreated e) {
-            next.advanceTo(PodStatus.EMBRYO, time).spec(e.spec()).owner(e.owner());
+            next.advanceTo(after(PodMove.CREATE, next), time).spec(e.spec()).owner(e.owner());
         } else if (event instanceof ImageResolved e) {
-            next.advanceTo(PodStatus.PREPARING, time).image(new PodImage(e.imageId(), e.imageName(), e.source()));
+            next.advanceTo(after(PodMove.RESOLVE_IMAGE, next), time).image(new PodImage(e.imageId(), e.imageName(), e.source()));
         } else if (event instanceof ImageVerified e) {
             next.verification(new ImageVerification(e.verified(), e.reason()));
         } else if (event instanceof ImageRendered e) {
             next.treeId(e.treeId());
         } else if (event instanceof PodPrepared e) {
-            next.advanceTo(PodStatus.PREPARED, time).prepared(e.manifestDigest());
+            next.advanceTo(after(PodMove.PREPARE, next), time).prepared(e.manifestDigest());
         } else if (event instanceof PodStarted e) {
-            next.advanceTo(PodStatus.RUNNING, time).stage1Pid(e.stage1Pid()).owner(e.owner());
+            next.advanceTo(after(PodMove.START, next), time).stage1Pid(e.stage1Pid()).owner(e.owner());
             e.appPids().forEach((app, pid) -> {
                 AppStatus known = next.app(app).orElse(null);
                 next.app(known == null
@@ -204,27 +206,20 @@ public final class PodLifecycle {
         } else if (event instanceof PodStopRequested e) {
             next.stopRequested(true, e.force() || next.forceStop());
         } else if (event instanceof PodExited e) {
-            next.advanceTo(PodStatus.EXITED, time).exit(e.exitCode(), e.reason());
+            next.advanceTo(after(PodMove.RECORD_EXIT, next), time).exit(e.exitCode(), e.reason());
         } else if (event instanceof PodMarkedGarbage e) {
-            next.advanceTo(PodStatus.GARBAGE, time).garbageReason(e.reason());
+            next.advanceTo(after(PodMove.MARK_GARBAGE, next), time).garbageReason(e.reason());
         } else if (event instanceof PodDeleted) {
-            next.advanceTo(PodStatus.DELETED, time);
+            next.advanceTo(after(PodMove.DELETE, next), time);
         } else if (event instanceof StageFailed e) {
             next.failure(new StageFailure(e.stage(), e.reason(), e.retryable(), time));
-            if (e.stage().isPreparation()) {
-                next.advanceTo(PodStatus.ABORTED_PREPARE, time);
-            } else if (e.stage() == Stage.LAUNCH && next.status() == PodStatus.PREPARED) {
-                next.advanceTo(PodStatus.EXITED, time);
-            } else if (e.stage() == Stage.STOP) {
+            next.advanceTo(PodTransitions.afterFailure(e.stage(), next.status()), time);
+            if (e.stage() == Stage.STOP) {
                 next.stopRequested(false, false);
             }
         } else if (event instanceof PodLost e) {
             next.lostReason(e.reason());
-            if (next.status().isBeingPrepared()) {
-                next.advanceTo(PodStatus.ABORTED_PREPARE, time);
-            } else if (next.status() == PodStatus.RUNNING) {
-                next.advanceTo(PodStatus.EXITED, time);
-            }
+            next.advanceTo(after(PodMove.MARK_LOST, next), time);
         } else if (event instanceof PrivilegesGranted) {
             // a record of who granted what; the spec in PodCreated already says what the pod gets
         } else if (event instanceof PodAdopted e) {
@@ -236,6 +231,11 @@ public final class PodLifecycle {
             throw new AssertionError("PodLifecycle.evolve does not handle " + event.getClass().getName());
         }
         return next.build();
+    }
+
+    /** The status a fact of {@code move} leads the pod to, from the one transition table. */
+    private static PodStatus after(PodMove move, PodState.Builder pod) {
+        return PodTransitions.after(move, pod.status());
     }
 
     private static List<PodEvent> create(CreatePod c, PodState s) throws IllegalPodTransition {
