@@ -10,6 +10,7 @@ import dev.rkj.bench.launch.OciBundle;
 import dev.rkj.bench.launch.PodTimeline;
 import dev.rkj.bench.launch.Samples;
 import dev.rkj.bench.launch.Table;
+import dev.rkj.engine.store.ImageStore;
 import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.store.ImageRecord;
@@ -146,7 +147,7 @@ public final class LaunchBench {
                     null, null, false, Set.of(PodSpec.InsecureOption.IMAGE));
             engine.run(spec).get(60, TimeUnit.SECONDS); // renders the tree: warm from here on
             PodState first = engine.engine().list().get(0);
-            Path tree = Path.of(first.treePath());
+            Path tree = ImageStore.rootfsOf(dataDir, first.treeId());
             engine.gc();
             header(image, tree);
 

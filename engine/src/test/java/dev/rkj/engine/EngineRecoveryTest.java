@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a starting engine appends exactly the right events and runs no stage twice.
  */
 class EngineRecoveryTest {
-    private static final String TREE = FakePorts.TREES.resolve(FakePorts.IMAGE_ID).resolve("rootfs").toString();
+    private static final String TREE = FakePorts.IMAGE_ID;
     private static final String MANIFEST = "sha512-" + "cd".repeat(64);
 
     private final EngineHarness h = new EngineHarness();
@@ -67,7 +67,7 @@ class EngineRecoveryTest {
             return events;
         }
         events.add(new ImageRendered(pod, FakePorts.IMAGE_ID, TREE));
-        events.add(new PodPrepared(pod, FakePorts.PODS.resolve(pod).toString(), MANIFEST));
+        events.add(new PodPrepared(pod, MANIFEST));
         if (status == PodStatus.PREPARED) {
             return events;
         }

@@ -78,6 +78,33 @@ public final class EventRegistry {
         return byType.keySet();
     }
 
+    /**
+     * The payload of {@code event} as the journal stores it: JSON of the registered record. For
+     * tools and the wire-format tests; appending does the same.
+     *
+     * @throws IllegalArgumentException if the event's class is not registered
+     */
+    public String encode(Record event) {
+        wireTypeOf(event.getClass());
+        return new String(EventCodec.encode(event), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Decodes a stored payload of wire type {@code type} exactly as a replay does: the registered
+     * record (an old version stays its {@link Superseded} record), or an {@link UnknownEvent}.
+     *
+     * @throws IllegalArgumentException naming the type if the payload does not fit its record
+     */
+    public Object decode(WireType type, String json) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(json, "json");
+        try {
+            return EventCodec.decode(this, type, json.getBytes(java.nio.charset.StandardCharsets.UTF_8), json);
+        } catch (EventCodec.UndecodableEvent e) {
+            throw new IllegalArgumentException("event " + type + ": " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public String toString() {
         return "EventRegistry" + byType.keySet();

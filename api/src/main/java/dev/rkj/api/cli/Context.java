@@ -54,7 +54,7 @@ final class Context implements AutoCloseable {
     /** The image store in {@code <data dir>/cas}, over the journal. */
     ImageStore imageStore() throws JournalException, ImageStoreException {
         if (imageStore == null) {
-            imageStore = ImageStore.open(dataDir.resolve("cas"), journal());
+            imageStore = ImageStore.open(dataDir.resolve(ImageStore.DIRECTORY), journal());
         }
         return imageStore;
     }

@@ -132,7 +132,7 @@ final class ImageCommand implements Runnable {
                 node.put("compression", image.compression().wireName());
                 node.put("import_time", FULL_TIME.format(image.importTime()));
                 node.put("source", image.source());
-                node.put("rendered", image.treePath().isPresent());
+                node.put("rendered", image.treeId().isPresent());
             }
             return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(list);
         }

@@ -12,6 +12,7 @@ import dev.rkj.engine.read.PodRead;
 import dev.rkj.engine.read.PodSnapshot;
 import dev.rkj.eventlog.JournalException;
 import dev.rkj.engine.pod.PodStatus;
+import dev.rkj.engine.run.Stage1Host;
 import dev.rkj.engine.stage.GcReport;
 import dev.rkj.eventlog.Json;
 import java.io.IOException;
@@ -494,7 +495,7 @@ final class PodCommands {
             List<String> argv = new ArrayList<>();
             argv.add(root.context().stage1Binary().toString());
             argv.add("enter");
-            argv.add(p.podDir());
+            argv.add(podDir(root, p).toString());
             if (app != null) {
                 argv.add("--app");
                 argv.add(app);
@@ -518,11 +519,11 @@ final class PodCommands {
         @Override
         public void run() {
             PodState p = lookup(root.context().engine(), uuid);
-            if (p.podDir() == null) {
+            if (p.manifestDigest() == null) {
                 throw new CliException("pod " + p.podId() + " is " + p.status().displayName()
                         + ": it has no manifest until it is prepared");
             }
-            Path manifest = Path.of(p.podDir(), "pod");
+            Path manifest = podDir(root, p).resolve("pod");
             try {
                 root.out().println(Files.readString(manifest).strip());
             } catch (IOException e) {
@@ -559,5 +560,10 @@ final class PodCommands {
         } catch (IllegalArgumentException e) {
             throw new CliException(flag + ": " + e.getMessage());
         }
+    }
+
+    /** The pod's directory under the data directory: derived from its id, never stored in an event. */
+    private static Path podDir(RkjCommand root, PodState pod) {
+        return root.context().dataDir().resolve(Stage1Host.PODS).resolve(pod.podId());
     }
 }

@@ -92,15 +92,15 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
     }
 
     @Override
-    public Path render(String podId, String imageId) throws StageException {
+    public String render(String podId, String imageId) throws StageException {
         try {
             ImageId id = ImageId.parse(imageId);
             // A rendered tree is renamed into place whole and never changed: the warm path needs no index look-up.
             Path rootfs = store.treePath(id).resolve("rootfs");
-            if (Files.isDirectory(rootfs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                return rootfs;
+            if (!Files.isDirectory(rootfs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                renderer.render(id);
             }
-            return renderer.render(id);
+            return ImageStore.treeId(id);
         } catch (ImageNotFoundException e) {
             throw StageException.permanent(e.getMessage());
         } catch (ImageStoreException e) {

@@ -83,12 +83,12 @@ public sealed interface PodCommand {
         }
     }
 
-    /** Record the tree the image was rendered into (render stage). */
-    record RecordRendered(String podId, String imageId, String treePath) implements PodCommand {
+    /** Record the tree the image was rendered into, by its id in the image store (render stage). */
+    record RecordRendered(String podId, String imageId, String treeId) implements PodCommand {
         public RecordRendered {
             PodIds.requireValid(podId);
             requireText(imageId, "image id");
-            requireText(treePath, "tree path");
+            requireText(treeId, "tree id");
         }
 
         @Override
@@ -98,10 +98,9 @@ public sealed interface PodCommand {
     }
 
     /** Record that the pod directory and manifest are written (prepare stage). */
-    record PreparePod(String podId, String podDir, String manifestDigest) implements PodCommand {
+    record PreparePod(String podId, String manifestDigest) implements PodCommand {
         public PreparePod {
             PodIds.requireValid(podId);
-            requireText(podDir, "pod directory");
             requireText(manifestDigest, "manifest digest");
         }
 

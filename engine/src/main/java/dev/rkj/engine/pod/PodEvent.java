@@ -1,5 +1,6 @@
 package dev.rkj.engine.pod;
 
+import dev.rkj.eventlog.Superseded;
 import dev.rkj.eventlog.WireName;
 
 import dev.rkj.engine.pod.PodSpec.InsecureOption;
@@ -19,9 +20,17 @@ import java.util.TreeSet;
  * <p>Wire format rules: each event names itself with {@link WireName} ({@code pod.started/1});
  * renaming a class or a nested type is harmless, but renaming or retyping a field, or renaming an
  * enum constant used by a field, needs a new {@code version} and a reader for the old one.
- * Nullable fields say so; collections are never null.
+ * Nullable fields say so; collections are never null. Events carry ids and names, never host
+ * paths: a path is derived from the data directory, so a data directory that moves still replays.
+ * An old version stays here as a {@link Superseded} record; read events through {@link #current}.
+ * Every wire name and version has a golden sample under {@code src/test/resources/wire/}.
  */
 public sealed interface PodEvent {
+
+    /** {@code event} in its current version (see {@link Superseded}). */
+    static PodEvent current(PodEvent event) {
+        return Superseded.latest(event);
+    }
 
     /** The pod's id, a full UUID; also the journal aggregate id. */
     String podId();
@@ -46,7 +55,7 @@ public sealed interface PodEvent {
      * (none given). Never written any more; folded and described as its {@link #upcast()}.
      */
     @WireName(value = "pod.created", version = 1)
-    record PodCreatedV1(String podId, PodSpec spec, PodOwner owner) implements PodEvent {
+    record PodCreatedV1(String podId, PodSpec spec, PodOwner owner) implements PodEvent, Superseded<PodEvent> {
         public PodCreatedV1 {
             requirePodId(podId);
             Objects.requireNonNull(spec, "spec");
@@ -54,6 +63,7 @@ public sealed interface PodEvent {
         }
 
         /** The same fact as the current version. */
+        @Override
         public PodCreated upcast() {
             return new PodCreated(podId, spec, owner);
         }
@@ -125,32 +135,77 @@ public sealed interface PodEvent {
     }
 
     /**
-     * The image (with its dependencies) was rendered into a read-only tree for the pod.
+     * The image (with its dependencies) was rendered into a read-only tree for the pod. Version 2
+     * names the tree instead of giving its path; version 1 is read as {@link ImageRenderedV1}.
      *
-     * @param treePath the rendered tree, used as the overlay's lower directory
+     * @param treeId the rendered tree's id, its name in the image store's trees directory
+     *               ({@code <data dir>/cas/trees/<treeId>/rootfs} is the overlay's lower directory);
+     *               today the image id
      */
-    @WireName(value = "pod.image-rendered", version = 1)
-    record ImageRendered(String podId, String imageId, String treePath) implements PodEvent {
+    @WireName(value = "pod.image-rendered", version = 2)
+    record ImageRendered(String podId, String imageId, String treeId) implements PodEvent {
         public ImageRendered {
             requirePodId(podId);
             Objects.requireNonNull(imageId, "imageId");
+            requireTreeId(treeId);
+        }
+    }
+
+    /**
+     * {@code pod.image-rendered/1}, as journals written before version 2 hold it: the absolute
+     * path of the tree's {@code rootfs} on the host that wrote it. Never written any more.
+     *
+     * @param treePath {@code <data dir>/cas/trees/<tree id>/rootfs}
+     */
+    @WireName(value = "pod.image-rendered", version = 1)
+    record ImageRenderedV1(String podId, String imageId, String treePath) implements PodEvent, Superseded<PodEvent> {
+        public ImageRenderedV1 {
+            requirePodId(podId);
+            Objects.requireNonNull(imageId, "imageId");
             Objects.requireNonNull(treePath, "treePath");
+        }
+
+        /** The same fact, naming the tree by its directory's name: the data directory is not in it. */
+        @Override
+        public ImageRendered upcast() {
+            return new ImageRendered(podId, imageId, treeIdOf(treePath));
         }
     }
 
     /**
      * The pod directory and the reified pod manifest were written. Moves to
-     * {@link PodStatus#PREPARED}.
+     * {@link PodStatus#PREPARED}. The pod's directory is {@code <data dir>/pods/<podId>}. Version 2
+     * dropped the directory's path; version 1 is read as {@link PodPreparedV1}.
      *
-     * @param podDir         the pod's directory, {@code <data dir>/pods/<uuid>}
      * @param manifestDigest the digest of the pod manifest written there, {@code sha512-<hex>}
      */
-    @WireName(value = "pod.prepared", version = 1)
-    record PodPrepared(String podId, String podDir, String manifestDigest) implements PodEvent {
+    @WireName(value = "pod.prepared", version = 2)
+    record PodPrepared(String podId, String manifestDigest) implements PodEvent {
         public PodPrepared {
+            requirePodId(podId);
+            Objects.requireNonNull(manifestDigest, "manifestDigest");
+        }
+    }
+
+    /**
+     * {@code pod.prepared/1}, as journals written before version 2 hold it, with the pod
+     * directory's absolute path on the host that wrote it. Never written any more.
+     *
+     * @param podDir the pod's directory then, {@code <data dir>/pods/<uuid>}: ignored, the
+     *               directory is derived from the pod id and the data directory of the reader
+     */
+    @WireName(value = "pod.prepared", version = 1)
+    record PodPreparedV1(String podId, String podDir, String manifestDigest) implements PodEvent, Superseded<PodEvent> {
+        public PodPreparedV1 {
             requirePodId(podId);
             Objects.requireNonNull(podDir, "podDir");
             Objects.requireNonNull(manifestDigest, "manifestDigest");
+        }
+
+        /** The same fact without the path. */
+        @Override
+        public PodPrepared upcast() {
+            return new PodPrepared(podId, manifestDigest);
         }
     }
 
@@ -314,6 +369,38 @@ public sealed interface PodEvent {
             requirePodId(podId);
             Objects.requireNonNull(owner, "owner");
             Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /**
+     * The tree id in a version 1 tree path: the name of the tree's directory, the parent of its
+     * {@code rootfs} ({@code /var/lib/rkj/cas/trees/sha512-ab/rootfs} → {@code sha512-ab}), or the
+     * last name of a path that does not end in {@code rootfs}.
+     */
+    static String treeIdOf(String treePath) {
+        String path = treePath;
+        while (path.endsWith("/") && path.length() > 1) {
+            path = path.substring(0, path.length() - 1);
+        }
+        if (path.endsWith("/rootfs")) {
+            path = path.substring(0, path.length() - "/rootfs".length());
+        }
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        if (!validTreeId(name)) {
+            throw new IllegalArgumentException("pod.image-rendered/1 tree path \"" + treePath
+                    + "\" does not end in <tree id>/rootfs");
+        }
+        return name;
+    }
+
+    private static boolean validTreeId(String treeId) {
+        return treeId != null && treeId.matches("[A-Za-z0-9][A-Za-z0-9._-]*");
+    }
+
+    private static void requireTreeId(String treeId) {
+        if (!validTreeId(treeId)) {
+            throw new IllegalArgumentException("tree id " + (treeId == null ? "null" : "\"" + treeId + "\"")
+                    + " is not a name in the image store's trees directory (letters, digits, '.', '_', '-'; no '/')");
         }
     }
 

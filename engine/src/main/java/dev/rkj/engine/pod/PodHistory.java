@@ -166,9 +166,7 @@ public final class PodHistory {
 
     /** One line saying what {@code event} means. */
     static String summarize(PodEvent event) {
-        if (event instanceof PodEvent.PodCreatedV1 old) {
-            event = old.upcast();
-        }
+        event = PodEvent.current(event);
         if (event instanceof PodCreated e) {
             return "created for image " + e.spec().imageRef() + " by " + e.owner();
         } else if (event instanceof ImageResolved e) {
@@ -176,9 +174,9 @@ public final class PodHistory {
         } else if (event instanceof ImageVerified e) {
             return (e.verified() ? "image verified: " : "image not verified: ") + e.reason();
         } else if (event instanceof ImageRendered e) {
-            return "image rendered at " + e.treePath();
+            return "image rendered as tree " + e.treeId();
         } else if (event instanceof PodPrepared e) {
-            return "prepared in " + e.podDir() + " (pod manifest " + e.manifestDigest() + ")";
+            return "prepared (pod manifest " + e.manifestDigest() + ")";
         } else if (event instanceof PodStarted e) {
             StringJoiner apps = new StringJoiner(", ");
             e.appPids().forEach((app, pid) -> apps.add(app + " pid " + pid));

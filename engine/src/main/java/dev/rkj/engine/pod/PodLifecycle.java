@@ -25,7 +25,6 @@ import dev.rkj.engine.pod.PodEvent.ImageRendered;
 import dev.rkj.engine.pod.PodEvent.ImageResolved;
 import dev.rkj.engine.pod.PodEvent.ImageVerified;
 import dev.rkj.engine.pod.PodEvent.PodCreated;
-import dev.rkj.engine.pod.PodEvent.PodCreatedV1;
 import dev.rkj.engine.pod.PodEvent.PrivilegesGranted;
 import dev.rkj.engine.pod.PodEvent.PodDeleted;
 import dev.rkj.engine.pod.PodEvent.PodExited;
@@ -51,6 +50,8 @@ import java.util.Objects;
  * {@link #evolve} folds an event into the state. Both are pure: no I/O, no clock.
  *
  * <h2>Transitions (rkt's)</h2>
+ * The statuses are {@link PodTransitions}'s table, which both {@code decide} and {@code evolve}
+ * read; this summary adds each command's event and its further checks.
  * <pre>
  * CreatePod          (none)            → embryo            PodCreated (+ PrivilegesGranted if the spec
  *                                                                            grants capabilities beyond the default
@@ -108,7 +109,7 @@ import java.util.Objects;
  * refusal, whatever the pod's status is now: a stage's outcome delivered twice, or late, is
  * harmless. "Already holds" means: the same spec was created; the same image id was resolved;
  * the same image id got the same verified flag; the same tree was rendered; the same pod
- * directory and manifest digest were prepared; the same stage1 pid and owner started; the same
+ * manifest digest was prepared; the same stage1 pid and owner started; the same
  * app exit (code, signal, oom); the same pod exit code; while running, a stop of at least this
  * force is pending; the same engine asked to launch it; the same engine asked to delete it, or it
  * is deleted; the pod was marked garbage (for MarkGarbage and RemovePod, whatever the
@@ -216,21 +217,19 @@ public final class PodLifecycle {
                     + ", not for pod " + state.podId());
         }
         PodState.Builder next = state.toBuilder().applied(time);
-        if (event instanceof PodCreatedV1 old) {
-            event = old.upcast();
-        }
+        event = PodEvent.current(event);
         if (event instanceof PodCreated e) {
-            next.advanceTo(PodStatus.EMBRYO, time).spec(e.spec()).owner(e.owner());
+            next.advanceTo(after(PodMove.CREATE, next), time).spec(e.spec()).owner(e.owner());
         } else if (event instanceof ImageResolved e) {
-            next.advanceTo(PodStatus.PREPARING, time).image(new PodImage(e.imageId(), e.imageName(), e.source()));
+            next.advanceTo(after(PodMove.RESOLVE_IMAGE, next), time).image(new PodImage(e.imageId(), e.imageName(), e.source()));
         } else if (event instanceof ImageVerified e) {
             next.verification(new ImageVerification(e.verified(), e.reason()));
         } else if (event instanceof ImageRendered e) {
-            next.treePath(e.treePath());
+            next.treeId(e.treeId());
         } else if (event instanceof PodPrepared e) {
-            next.advanceTo(PodStatus.PREPARED, time).prepared(e.podDir(), e.manifestDigest());
+            next.advanceTo(after(PodMove.PREPARE, next), time).prepared(e.manifestDigest());
         } else if (event instanceof PodStarted e) {
-            next.advanceTo(PodStatus.RUNNING, time).stage1Pid(e.stage1Pid()).owner(e.owner());
+            next.advanceTo(after(PodMove.START, next), time).stage1Pid(e.stage1Pid()).owner(e.owner());
             e.appPids().forEach((app, pid) -> {
                 AppStatus known = next.app(app).orElse(null);
                 next.app(known == null
@@ -247,31 +246,22 @@ public final class PodLifecycle {
         } else if (event instanceof PodStopRequested e) {
             next.stopRequested(true, e.force() || next.forceStop());
         } else if (event instanceof PodExited e) {
-            next.advanceTo(PodStatus.EXITED, time).exit(e.exitCode(), e.reason());
+            next.advanceTo(after(PodMove.RECORD_EXIT, next), time).exit(e.exitCode(), e.reason());
         } else if (event instanceof PodMarkedGarbage e) {
-            next.advanceTo(PodStatus.GARBAGE, time).garbageReason(e.reason());
+            next.advanceTo(after(PodMove.MARK_GARBAGE, next), time).garbageReason(e.reason());
         } else if (event instanceof PodDeleted) {
-            next.advanceTo(PodStatus.DELETED, time);
+            next.advanceTo(after(PodMove.DELETE, next), time);
         } else if (event instanceof StageFailed e) {
             next.failure(new StageFailure(e.stage(), e.reason(), e.retryable(), time));
-            if (e.stage().isPreparation()) {
-                next.advanceTo(PodStatus.ABORTED_PREPARE, time);
-            } else if (e.stage() == Stage.LAUNCH && next.status() == PodStatus.PREPARED) {
-                next.advanceTo(PodStatus.EXITED, time);
-            } else if (e.stage() == Stage.LAUNCH && next.status().isBeingPrepared()) {
-                next.advanceTo(PodStatus.ABORTED_PREPARE, time);
-            } else if (e.stage() == Stage.STOP) {
+            next.advanceTo(PodTransitions.afterFailure(e.stage(), next.status()), time);
+            if (e.stage() == Stage.STOP) {
                 next.stopRequested(false, false);
             } else if (e.stage() == Stage.GC) {
                 next.deleteRequestedBy(null);
             }
         } else if (event instanceof PodLost e) {
             next.lostReason(e.reason());
-            if (next.status().isBeingPrepared()) {
-                next.advanceTo(PodStatus.ABORTED_PREPARE, time);
-            } else if (next.status() == PodStatus.RUNNING) {
-                next.advanceTo(PodStatus.EXITED, time);
-            }
+            next.advanceTo(after(PodMove.MARK_LOST, next), time);
         } else if (event instanceof PrivilegesGranted) {
             // a record of who granted what; the spec in PodCreated already says what the pod gets
         } else if (event instanceof PodAdopted e) {
@@ -283,6 +273,11 @@ public final class PodLifecycle {
             throw new AssertionError("PodLifecycle.evolve does not handle " + event.getClass().getName());
         }
         return next.build();
+    }
+
+    /** The status a fact of {@code move} leads the pod to, from the one transition table. */
+    private static PodStatus after(PodMove move, PodState.Builder pod) {
+        return PodTransitions.after(move, pod.status());
     }
 
     private static List<PodEvent> create(CreatePod c, PodState s) throws IllegalPodTransition {
@@ -352,7 +347,7 @@ public final class PodLifecycle {
     }
 
     private static List<PodEvent> recordRendered(RecordRendered c, PodState s) throws IllegalPodTransition {
-        if (c.treePath().equals(s.treePath()) && isImage(s, c.imageId())) {
+        if (c.treeId().equals(s.treeId()) && isImage(s, c.imageId())) {
             return List.of();
         }
         check(s, c.move());
@@ -360,21 +355,21 @@ public final class PodLifecycle {
         if (s.verification() == null) {
             throw refuse(s, c.move(), "its image is not verified yet; an image is rendered only after its verification");
         }
-        if (s.treePath() != null) {
-            throw refuse(s, c.move(), "its image is already rendered at " + s.treePath());
+        if (s.treeId() != null) {
+            throw refuse(s, c.move(), "its image is already rendered as tree " + s.treeId());
         }
-        return List.of(new ImageRendered(c.podId(), c.imageId(), c.treePath()));
+        return List.of(new ImageRendered(c.podId(), c.imageId(), c.treeId()));
     }
 
     private static List<PodEvent> prepare(PreparePod c, PodState s) throws IllegalPodTransition {
-        if (c.podDir().equals(s.podDir()) && c.manifestDigest().equals(s.manifestDigest())) {
+        if (c.manifestDigest().equals(s.manifestDigest())) {
             return List.of();
         }
         check(s, c.move());
-        if (s.treePath() == null) {
+        if (s.treeId() == null) {
             throw refuse(s, c.move(), "its image is not rendered yet; a pod is prepared only after its image is rendered");
         }
-        return List.of(new PodPrepared(c.podId(), c.podDir(), c.manifestDigest()));
+        return List.of(new PodPrepared(c.podId(), c.manifestDigest()));
     }
 
     private static List<PodEvent> start(StartPod c, PodState s) throws IllegalPodTransition {

@@ -23,8 +23,7 @@ import java.util.TreeMap;
  *                       started, or the engine that adopted it since; null before created
  * @param image          the resolved image; null before resolved
  * @param verification   the image's verification; null before verified
- * @param treePath       the rendered tree; null before rendered
- * @param podDir         the pod directory; null before prepared
+ * @param treeId         the rendered tree's id in the image store; null before rendered
  * @param manifestDigest the written pod manifest's digest; null before prepared
  * @param stage1Pid      stage1's host pid; null before started
  * @param apps           each started app by name, with its exit once recorded
@@ -50,8 +49,7 @@ public record PodState(
         PodOwner owner,
         PodImage image,
         ImageVerification verification,
-        String treePath,
-        String podDir,
+        String treeId,
         String manifestDigest,
         Long stage1Pid,
         Map<String, AppStatus> apps,
@@ -79,7 +77,7 @@ public record PodState(
 
     /** The state of a pod no event has touched yet: the state {@code decide} creates pods from. */
     public static PodState initial(String podId) {
-        return new PodState(podId, 0, PodStatus.EMBRYO, null, null, null, null, null, null, null, null,
+        return new PodState(podId, 0, PodStatus.EMBRYO, null, null, null, null, null, null, null,
                 Map.of(), false, false, null, null, null, null, null, null, null, Map.of(), null);
     }
 
@@ -185,8 +183,7 @@ public record PodState(
         private PodOwner owner;
         private PodImage image;
         private ImageVerification verification;
-        private String treePath;
-        private String podDir;
+        private String treeId;
         private String manifestDigest;
         private Long stage1Pid;
         private final Map<String, AppStatus> apps;
@@ -210,8 +207,7 @@ public record PodState(
             owner = s.owner;
             image = s.image;
             verification = s.verification;
-            treePath = s.treePath;
-            podDir = s.podDir;
+            treeId = s.treeId;
             manifestDigest = s.manifestDigest;
             stage1Pid = s.stage1Pid;
             apps = new TreeMap<>(s.apps);
@@ -276,13 +272,12 @@ public record PodState(
             return this;
         }
 
-        Builder treePath(String v) {
-            treePath = v;
+        Builder treeId(String v) {
+            treeId = v;
             return this;
         }
 
-        Builder prepared(String dir, String digest) {
-            podDir = dir;
+        Builder prepared(String digest) {
             manifestDigest = digest;
             return this;
         }
@@ -343,9 +338,9 @@ public record PodState(
         }
 
         PodState build() {
-            return new PodState(podId, revision, status, spec, owner, image, verification, treePath, podDir,
-                    manifestDigest, stage1Pid, apps, stopRequested, forceStop, launchRequestedBy,
-                    deleteRequestedBy, exitCode, exitReason, lostReason, failure, garbageReason, enteredAt, updatedAt);
+            return new PodState(podId, revision, status, spec, owner, image, verification, treeId, manifestDigest,
+                    stage1Pid, apps, stopRequested, forceStop, launchRequestedBy, deleteRequestedBy, exitCode,
+                    exitReason, lostReason, failure, garbageReason, enteredAt, updatedAt);
         }
     }
 }

@@ -16,6 +16,9 @@ package dev.rkj.engine.pod;
  * being prepared: there is no separate "lost" status, so every consumer that handles exited
  * pods handles lost ones too.
  *
+ * <p>The moves between statuses, and every predicate below, are read from one table:
+ * {@link PodTransitions}.
+ *
  * <p>Status names (not {@link #name()}) are what users see: {@code rkj list} prints
  * {@link #displayName()}.
  */
@@ -50,19 +53,27 @@ public enum PodStatus {
         return displayName;
     }
 
-    /** {@code rkj run-prepared} may launch it: it is prepared. */
+    /** {@code rkj run-prepared} may launch it: {@link PodMove#START} is allowed (it is prepared). */
     public boolean canStart() {
-        return this == PREPARED;
+        return PodTransitions.allows(PodMove.START, this);
     }
 
-    /** {@code rkj stop} may stop it: it is running. */
+    /** {@code rkj stop} may stop it: {@link PodMove#STOP} is allowed (it is running). */
     public boolean canStop() {
-        return this == RUNNING;
+        return PodTransitions.allows(PodMove.STOP, this);
     }
 
-    /** A preparation stage (fetch, verify, unpack, render, prepare) is working on it. */
+    /**
+     * A preparation stage (fetch, verify, unpack, render, prepare) is working on it: such a stage
+     * may fail in it (embryo, preparing).
+     */
     public boolean isBeingPrepared() {
-        return this == EMBRYO || this == PREPARING;
+        for (Stage stage : Stage.values()) {
+            if (stage.isPreparation() && PodTransitions.allowsFailure(stage, this)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -70,27 +81,30 @@ public enum PodStatus {
      * recovery checks these pods and marks them lost when their owner is gone.
      */
     public boolean isActive() {
-        return isBeingPrepared() || this == RUNNING;
+        return PodTransitions.allows(PodMove.MARK_LOST, this);
     }
 
-    /** It will never run (again): {@code rkj status --wait} may return. */
+    /**
+     * It will never run (again): no allowed move leads from it to {@link #RUNNING} (aborted,
+     * exited, garbage, deleted); {@code rkj status --wait} may return.
+     */
     public boolean isFinished() {
-        return this == ABORTED_PREPARE || this == EXITED || this == GARBAGE || this == DELETED;
+        return !PodTransitions.reaches(this, RUNNING);
     }
 
-    /** Nothing can happen to it any more. */
+    /** Nothing can happen to it any more: no move is allowed from it (deleted). */
     public boolean isFinal() {
-        return this == DELETED;
+        return !PodTransitions.anyMoveFrom(this);
     }
 
     /** It may be moved to {@link #GARBAGE}: it is prepared (expired), aborted or exited. */
     public boolean canBeMarkedGarbage() {
-        return this == PREPARED || this == ABORTED_PREPARE || this == EXITED;
+        return PodTransitions.allows(PodMove.MARK_GARBAGE, this);
     }
 
     /** {@code rkj rm} accepts it: a pod that may be marked garbage, or already is. */
     public boolean canBeRemoved() {
-        return canBeMarkedGarbage() || this == GARBAGE;
+        return PodTransitions.allows(PodMove.REMOVE, this);
     }
 
     /**
@@ -98,17 +112,17 @@ public enum PodStatus {
      * its time policy on top (expire-prepared for prepared pods, the grace period for exited).
      */
     public boolean canBeGarbageCollected() {
-        return canBeMarkedGarbage() || this == GARBAGE;
+        return canBeRemoved();
     }
 
     /** Its resources may be deleted now: it is garbage. */
     public boolean canBeDeleted() {
-        return this == GARBAGE;
+        return PodTransitions.allows(PodMove.DELETE, this);
     }
 
-    /** {@code rkj list} shows it: every pod that is not deleted. */
+    /** {@code rkj list} shows it: every pod that is not deleted (not final). */
     public boolean isListed() {
-        return this != DELETED;
+        return !isFinal();
     }
 
     /**

@@ -34,14 +34,9 @@ public enum Stage {
         return this == FETCH || this == VERIFY || this == UNPACK || this == RENDER || this == PREPARE;
     }
 
-    /** Whether a failure of this stage can happen to a pod in {@code status}. */
+    /** Whether a failure of this stage can happen to a pod in {@code status}: its row in {@link PodTransitions}. */
     public boolean canFailIn(PodStatus status) {
-        return switch (this) {
-            case LAUNCH -> status == PodStatus.PREPARED || status.isBeingPrepared(); // refused while prepared
-            case STOP -> status == PodStatus.RUNNING;
-            case GC -> status == PodStatus.GARBAGE;
-            case FETCH, VERIFY, UNPACK, RENDER, PREPARE -> status.isBeingPrepared();
-        };
+        return PodTransitions.allowsFailure(this, status);
     }
 
     /** When this stage can fail, as words for a message. */

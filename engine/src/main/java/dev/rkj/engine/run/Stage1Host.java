@@ -24,6 +24,7 @@ public final class Stage1Host {
     /** The pods directory under the data directory. */
     public static final String PODS = "pods";
 
+    private final Path dataDir;
     private final Path podsDir;
     private final Overlay overlay;
     private final Cgroups cgroups;
@@ -33,14 +34,15 @@ public final class Stage1Host {
     private final PreparedManifests prepared = new PreparedManifests();
     private final Stage1PodRunner runner;
 
-    private Stage1Host(Path podsDir, Kernel kernel, Overlay overlay, Cgroups cgroups, PodStarter starter,
+    private Stage1Host(Path dataDir, Kernel kernel, Overlay overlay, Cgroups cgroups, PodStarter starter,
                        Stage1Launcher.Output output) {
-        this.podsDir = podsDir;
+        this.dataDir = dataDir;
+        this.podsDir = dataDir.resolve(PODS);
         this.overlay = overlay;
         this.cgroups = cgroups;
         this.starter = starter;
         this.lock = new PodLock(kernel);
-        this.runner = new Stage1PodRunner(starter, cgroups, lock, kernel, planner, output, prepared);
+        this.runner = new Stage1PodRunner(dataDir, starter, cgroups, lock, kernel, planner, output, prepared);
     }
 
     /**
@@ -55,13 +57,13 @@ public final class Stage1Host {
         Overlay overlay = new Overlay(kernel);
         Cgroups cgroups = new Cgroups(kernel, dev.rkj.stage1.cgroup.CgroupLayout.detect(), cgroupParent);
         Stage1Launcher launcher = new Stage1Launcher(kernel, Stage1Binary.extract(dataDir));
-        return new Stage1Host(dataDir.resolve(PODS), kernel, overlay, cgroups, new PodStarter(overlay, cgroups, launcher),
+        return new Stage1Host(dataDir, kernel, overlay, cgroups, new PodStarter(overlay, cgroups, launcher),
                 output);
     }
 
     /** The prepare port, finding image manifests in {@code manifests}. */
     public PodPreparerPort preparer(ImageManifestSource manifests) {
-        return new Stage1PodPreparer(podsDir, manifests, overlay, planner, prepared);
+        return new Stage1PodPreparer(dataDir, manifests, overlay, planner, prepared);
     }
 
     /** The runner (one per host: it keeps the handles of the pods it launched). */

@@ -1,5 +1,6 @@
 package dev.rkj.engine.run;
 
+import dev.rkj.engine.store.ImageStore;
 import dev.rkj.engine.appc.ImageManifest;
 import dev.rkj.engine.appc.ManifestCodec;
 import dev.rkj.engine.appc.PodManifest;
@@ -27,6 +28,7 @@ import java.util.HexFormat;
  */
 public final class Stage1PodPreparer implements PodPreparerPort {
     private final Path podsDir;
+    private final Path dataDir;
     private final ImageManifestSource manifests;
     private final Overlay overlay;
     private final PodPlanner planner;
@@ -36,9 +38,10 @@ public final class Stage1PodPreparer implements PodPreparerPort {
      * @param prepared where the manifests prepared here are kept for the runner of this process
      *                 (saves it reading them back), or null
      */
-    public Stage1PodPreparer(Path podsDir, ImageManifestSource manifests, Overlay overlay, PodPlanner planner,
+    public Stage1PodPreparer(Path dataDir, ImageManifestSource manifests, Overlay overlay, PodPlanner planner,
                              PreparedManifests prepared) {
-        this.podsDir = podsDir;
+        this.dataDir = dataDir;
+        this.podsDir = dataDir.resolve(Stage1Host.PODS);
         this.manifests = manifests;
         this.overlay = overlay;
         this.planner = planner;
@@ -61,7 +64,7 @@ public final class Stage1PodPreparer implements PodPreparerPort {
         }
         Path rootfs = podDir.resolve(PodPlanner.ROOTFS);
         try {
-            overlay.mount(Path.of(pod.treePath()), PodStarter.upperDir(podDir), PodStarter.workDir(podDir), rootfs);
+            overlay.mount(ImageStore.rootfsOf(dataDir, pod.treeId()), PodStarter.upperDir(podDir), PodStarter.workDir(podDir), rootfs);
         } catch (IOException e) {
             throw StageException.retryable("cannot mount the root filesystem of pod " + pod.podId() + " on " + rootfs
                     + ": " + e.getMessage(), e);

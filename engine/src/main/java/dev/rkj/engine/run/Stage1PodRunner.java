@@ -1,5 +1,6 @@
 package dev.rkj.engine.run;
 
+import dev.rkj.engine.store.ImageStore;
 import dev.rkj.engine.appc.ManifestCodec;
 import dev.rkj.engine.appc.ManifestException;
 import dev.rkj.engine.appc.PodApp;
@@ -57,6 +58,7 @@ public final class Stage1PodRunner implements PodRunnerPort {
     private final Kernel kernel;
     private final PodPlanner planner;
     private final Stage1Launcher.Output output;
+    private final Path dataDir;
     private final PreparedManifests prepared;
     private final Map<String, RunningPod> launched = new ConcurrentHashMap<>();
     private final Set<String> forceStopped = ConcurrentHashMap.newKeySet();
@@ -67,8 +69,9 @@ public final class Stage1PodRunner implements PodRunnerPort {
      *                 for a daemon
      * @param prepared the manifests this process prepared, or null (then read from the pod dir)
      */
-    public Stage1PodRunner(PodStarter starter, Cgroups cgroups, PodLock lock, Kernel kernel, PodPlanner planner,
+    public Stage1PodRunner(Path dataDir, PodStarter starter, Cgroups cgroups, PodLock lock, Kernel kernel, PodPlanner planner,
                            Stage1Launcher.Output output, PreparedManifests prepared) {
+        this.dataDir = dataDir;
         this.starter = starter;
         this.cgroups = cgroups;
         this.lock = lock;
@@ -92,7 +95,7 @@ public final class Stage1PodRunner implements PodRunnerPort {
         PodPlanner.Launch launch = planner.launch(pod.podId(), podDir, pod.spec(), manifest);
         RunningPod running;
         try {
-            running = starter.start(launch.plan(), Path.of(pod.treePath()), launch.podLimits(), launch.appLimits(),
+            running = starter.start(launch.plan(), ImageStore.rootfsOf(dataDir, pod.treeId()), launch.podLimits(), launch.appLimits(),
                     output);
         } catch (Stage1Exception e) {
             throw new StageException("pod " + pod.podId() + " could not start: " + e.getMessage(), false, e);
@@ -313,11 +316,12 @@ public final class Stage1PodRunner implements PodRunnerPort {
         }
     }
 
-    private static Path podDir(PodState pod) throws StageException {
-        if (pod.podDir() == null) {
+    /** The pod's directory, {@code <data dir>/pods/<uuid>}: derived, never read from an event. */
+    private Path podDir(PodState pod) throws StageException {
+        if (pod.manifestDigest() == null) {
             throw StageException.permanent("pod " + pod.podId() + " has no pod directory: it was never prepared");
         }
-        return Path.of(pod.podDir());
+        return dataDir.resolve(Stage1Host.PODS).resolve(pod.podId());
     }
 
     private void close(int fd) {

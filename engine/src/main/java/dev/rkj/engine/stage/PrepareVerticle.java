@@ -24,12 +24,12 @@ public final class PrepareVerticle extends StageVerticle {
 
     @Override
     public boolean wants(PodState pod) {
-        return pod.status() == PodStatus.PREPARING && pod.treePath() != null && pod.podDir() == null && mine(pod);
+        return pod.status() == PodStatus.PREPARING && pod.treeId() != null && pod.manifestDigest() == null && mine(pod);
     }
 
     @Override
     protected Future<?> work(PodState pod) {
         return recordOutcome(pod, Stage.PREPARE, Blocking.run(vertx, () -> preparer.prepare(pod)),
-                p -> new PreparePod(pod.podId(), p.podDir().toString(), p.manifestDigest()), CrashPoint.AFTER_PREPARED);
+                p -> new PreparePod(pod.podId(), p.manifestDigest()), CrashPoint.AFTER_PREPARED);
     }
 }

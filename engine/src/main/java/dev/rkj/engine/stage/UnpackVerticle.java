@@ -7,7 +7,6 @@ import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.pod.Stage;
 import io.vertx.core.Future;
 
-import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -26,22 +25,22 @@ public final class UnpackVerticle extends StageVerticle {
 
     @Override
     public boolean wants(PodState pod) {
-        return pod.status() == PodStatus.PREPARING && pod.verification() != null && pod.treePath() == null
+        return pod.status() == PodStatus.PREPARING && pod.verification() != null && pod.treeId() == null
                 && mine(pod);
     }
 
     @Override
     protected Future<?> work(PodState pod) {
         return recordOutcome(pod, Stage.RENDER, Blocking.run(vertx, () -> render(pod)),
-                tree -> new RecordRendered(pod.podId(), pod.image().id(), tree.toString()), CrashPoint.AFTER_RENDERED);
+                tree -> new RecordRendered(pod.podId(), pod.image().id(), tree), CrashPoint.AFTER_RENDERED);
     }
 
-    /** The rendered root filesystem; fails with a {@link StageException} naming what failed. */
-    private Path render(PodState pod) throws StageException {
-        Path tree = renderer.render(pod.podId(), pod.image().id());
-        if (tree == null || !tree.isAbsolute()) {
+    /** The rendered tree's id; fails with a {@link StageException} naming what failed. */
+    private String render(PodState pod) throws StageException {
+        String tree = renderer.render(pod.podId(), pod.image().id());
+        if (tree == null || tree.isEmpty() || tree.contains("/")) {
             throw new StageException("the renderer gave `" + tree + "` for image " + pod.image().id()
-                    + ", not an absolute directory: this is a bug in rkj's image renderer", false);
+                    + ", not a tree id: this is a bug in rkj's image renderer", false);
         }
         return tree;
     }

@@ -1,6 +1,7 @@
 package dev.rkj.engine.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rkj.eventlog.Superseded;
 import dev.rkj.eventlog.WireName;
 import java.util.Collections;
 import java.util.Map;
@@ -13,8 +14,9 @@ import java.util.TreeMap;
  * events do not repeat them. {@link ImageIndex} is the projection of these events.
  *
  * <p>Wire format rules, as for pod events: each event names itself with {@link WireName};
- * renaming or retyping a field needs a new version and a reader for the old one. Nullable fields
- * say so; collections are never null.
+ * renaming or retyping a field needs a new version and a reader for the old one (a
+ * {@link Superseded} record; read events through {@link #current}). Events carry ids, never
+ * paths under the data directory. Nullable fields say so; collections are never null.
  */
 public sealed interface ImageEvent {
 
@@ -70,23 +72,87 @@ public sealed interface ImageEvent {
 
     /**
      * The image and its dependencies were rendered into a read-only tree, never modified after.
+     * Version 2 names the tree instead of giving its path; version 1 is read as
+     * {@link TreeRenderedV1}.
      *
-     * @param treePath the tree: {@code <treePath>/rootfs} and {@code <treePath>/manifest}
+     * @param treeId the tree's name in the store's trees directory: {@code <data dir>/cas/trees/<treeId>}
+     *               holds {@code rootfs} and {@code manifest}; today the image id
      */
-    @WireName(value = "image.rendered", version = 1)
-    record TreeRendered(String imageId, String treePath) implements ImageEvent {
+    @WireName(value = "image.rendered", version = 2)
+    record TreeRendered(String imageId, String treeId) implements ImageEvent {
         public TreeRendered {
             requireImageId(imageId);
-            Objects.requireNonNull(treePath, "treePath");
+            requireTreeId(treeId);
         }
     }
 
-    /** The rendered tree of the image was deleted (by remove or gc). */
-    @WireName(value = "image.tree-removed", version = 1)
-    record TreeRemoved(String imageId, String treePath) implements ImageEvent {
-        public TreeRemoved {
+    /**
+     * {@code image.rendered/1}, as journals written before version 2 hold it: the tree's absolute
+     * path on the host that wrote it. Never written any more.
+     *
+     * @param treePath {@code <data dir>/cas/trees/<tree id>}
+     */
+    @WireName(value = "image.rendered", version = 1)
+    record TreeRenderedV1(String imageId, String treePath) implements ImageEvent, Superseded<ImageEvent> {
+        public TreeRenderedV1 {
             requireImageId(imageId);
             Objects.requireNonNull(treePath, "treePath");
+        }
+
+        /** The same fact, naming the tree by its directory's name. */
+        @Override
+        public TreeRendered upcast() {
+            return new TreeRendered(imageId, treeIdOf(treePath));
+        }
+    }
+
+    /**
+     * The rendered tree of the image was deleted (by remove or gc). Version 2 names the tree;
+     * version 1 is read as {@link TreeRemovedV1}.
+     *
+     * @param treeId the tree's name in the store's trees directory
+     */
+    @WireName(value = "image.tree-removed", version = 2)
+    record TreeRemoved(String imageId, String treeId) implements ImageEvent {
+        public TreeRemoved {
+            requireImageId(imageId);
+            requireTreeId(treeId);
+        }
+    }
+
+    /** {@code image.tree-removed/1}, with the tree's absolute path. Never written any more. */
+    @WireName(value = "image.tree-removed", version = 1)
+    record TreeRemovedV1(String imageId, String treePath) implements ImageEvent, Superseded<ImageEvent> {
+        public TreeRemovedV1 {
+            requireImageId(imageId);
+            Objects.requireNonNull(treePath, "treePath");
+        }
+
+        /** The same fact, naming the tree by its directory's name. */
+        @Override
+        public TreeRemoved upcast() {
+            return new TreeRemoved(imageId, treeIdOf(treePath));
+        }
+    }
+
+    /** {@code event} in its current version (see {@link Superseded}). */
+    static ImageEvent current(ImageEvent event) {
+        return Superseded.latest(event);
+    }
+
+    /** The last name of a version 1 tree path: {@code /var/lib/rkj/cas/trees/sha512-ab} → {@code sha512-ab}. */
+    private static String treeIdOf(String treePath) {
+        String path = treePath;
+        while (path.endsWith("/") && path.length() > 1) {
+            path = path.substring(0, path.length() - 1);
+        }
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    private static void requireTreeId(String treeId) {
+        if (treeId == null || !treeId.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new IllegalArgumentException("tree id " + (treeId == null ? "null" : "\"" + treeId + "\"")
+                    + " is not a name in the image store's trees directory (letters, digits, '.', '_', '-'; no '/')");
         }
     }
 

@@ -56,9 +56,10 @@ public final class ImageIndex {
             return;
         }
         nextIndex = envelope.index() + 1;
-        if (!(envelope.event() instanceof ImageEvent event)) {
+        if (!(envelope.event() instanceof ImageEvent recorded)) {
             return;
         }
+        ImageEvent event = ImageEvent.current(recorded);
         ImageId id = ImageId.parse(event.imageId());
         if (event instanceof ImageStored stored) {
             store(id, stored, envelope);
@@ -66,7 +67,7 @@ public final class ImageIndex {
             images.remove(id);
             unreadable.remove(id);
         } else if (event instanceof TreeRendered rendered) {
-            images.computeIfPresent(id, (k, image) -> image.withTree(Optional.of(rendered.treePath())));
+            images.computeIfPresent(id, (k, image) -> image.withTree(Optional.of(rendered.treeId())));
         } else if (event instanceof TreeRemoved) {
             images.computeIfPresent(id, (k, image) -> image.withTree(Optional.empty()));
         }
@@ -84,7 +85,7 @@ public final class ImageIndex {
             return;
         }
         Compression compression = Compression.fromWireName(stored.compression()).orElse(Compression.NONE);
-        Optional<String> tree = Optional.ofNullable(images.get(id)).flatMap(ImageRecord::treePath);
+        Optional<String> tree = Optional.ofNullable(images.get(id)).flatMap(ImageRecord::treeId);
         images.remove(id); // re-import: it moves to the end of the import order
         images.put(id, new ImageRecord(id, manifest, manifestJson, stored.blobSize(), stored.uncompressedSize(),
                 compression, stored.source(), Optional.ofNullable(stored.signature()), envelope.time(), envelope.index(),

@@ -21,11 +21,12 @@ import java.util.Optional;
  * @param signature        the detached signature found beside the source, if any (not verified)
  * @param importTime       when the newest {@code image.stored} for it was appended
  * @param importIndex      that event's journal index: a later import has a larger one
- * @param treePath         the rendered tree ({@code <tree>/rootfs}), when the journal says there is one
+ * @param treeId           the rendered tree's id in the store ({@code cas/trees/<treeId>}), when the journal
+ *                         says there is one
  */
 public record ImageRecord(ImageId id, ImageManifest manifest, String manifestJson, long blobSize, long uncompressedSize,
                           Compression compression, String source, Optional<String> signature, Instant importTime,
-                          long importIndex, Optional<String> treePath) {
+                          long importIndex, Optional<String> treeId) {
     public ImageRecord {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(manifest, "manifest");
@@ -34,7 +35,7 @@ public record ImageRecord(ImageId id, ImageManifest manifest, String manifestJso
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(signature, "signature");
         Objects.requireNonNull(importTime, "importTime");
-        Objects.requireNonNull(treePath, "treePath");
+        Objects.requireNonNull(treeId, "treeId");
     }
 
     /** The manifest's name, e.g. {@code example.com/app}. */

@@ -163,9 +163,9 @@ public final class ImageRenderer {
             ImageRecord image = store.get(id);
             Path tree = store.treePath(id);
             if (Trees.isRealDirectory(tree)) {
-                if (image.treePath().isEmpty()) {
+                if (image.treeId().isEmpty()) {
                     // renamed into place by a process that died before recording it
-                    store.append(id, new TreeRendered(id.toString(), tree.toString()));
+                    store.append(id, new TreeRendered(id.toString(), ImageStore.treeId(id)));
                 }
                 return tree.resolve("rootfs");
             }
@@ -182,7 +182,7 @@ public final class ImageRenderer {
             try {
                 Path built = build(image, plan, work);
                 if (publish(image, built, tree)) {
-                    store.append(id, new TreeRendered(id.toString(), tree.toString()));
+                    store.append(id, new TreeRendered(id.toString(), ImageStore.treeId(id)));
                 }
                 return tree.resolve("rootfs");
             } catch (ImageStoreException e) {

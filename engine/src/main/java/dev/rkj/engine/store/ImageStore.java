@@ -61,6 +61,9 @@ import java.util.stream.Collectors;
  * <p>Thread-safe; several processes may share one store.
  */
 public final class ImageStore {
+    /** The store's directory under the data directory. */
+    public static final String DIRECTORY = "cas";
+    private static final String TREES = "trees";
     private static final String TEMP_SUFFIX = ".tmp";
     private static final String UNPACK_MARK = ".unpack-";
 
@@ -76,7 +79,7 @@ public final class ImageStore {
     private ImageStore(Path directory, Journal journal, AciReader reader, ImageIndex index) {
         this.directory = directory;
         this.blobs = directory.resolve("blobs");
-        this.trees = directory.resolve("trees");
+        this.trees = directory.resolve(TREES);
         this.locks = directory.resolve("locks");
         this.journal = journal;
         this.reader = reader;
@@ -126,7 +129,20 @@ public final class ImageStore {
 
     /** Where the rendered tree of {@code id} is (or would be): it holds {@code rootfs/} and {@code manifest}. */
     public Path treePath(ImageId id) {
-        return trees.resolve(id.toString());
+        return trees.resolve(treeId(id));
+    }
+
+    /** The id of the rendered tree of {@code id}, its name in the trees directory: the image id itself. */
+    public static String treeId(ImageId id) {
+        return id.toString();
+    }
+
+    /**
+     * The root filesystem of the rendered tree {@code treeId} in the store of data directory
+     * {@code dataDir}: {@code <dataDir>/cas/trees/<treeId>/rootfs}, the overlay's lower directory.
+     */
+    public static Path rootfsOf(Path dataDir, String treeId) {
+        return dataDir.resolve(DIRECTORY).resolve(TREES).resolve(treeId).resolve("rootfs");
     }
 
     Path treesDirectory() {
@@ -283,7 +299,7 @@ public final class ImageStore {
                 Files.deleteIfExists(blobPath(id));
                 Path tree = treePath(id);
                 if (Trees.deleteRecursively(tree)) {
-                    append(id, new TreeRemoved(id.toString(), tree.toString()));
+                    append(id, new TreeRemoved(id.toString(), treeId(id)));
                 }
             } catch (IOException e) {
                 throw new ImageStoreException("image " + id + " was removed from the store, but its files could not all"
@@ -327,14 +343,14 @@ public final class ImageStore {
                         }
                     } else if (!index.contains(id.get())) {
                         Trees.deleteRecursively(path);
-                        append(id.get(), new TreeRemoved(id.get().toString(), path.toString()));
+                        append(id.get(), new TreeRemoved(id.get().toString(), name));
                         removedTrees.add(id.get());
                     }
                 }
                 for (ImageRecord image : index.list()) {
-                    if (image.treePath().isPresent() && !Trees.isRealDirectory(treePath(image.id()))) {
+                    if (image.treeId().isPresent() && !Trees.isRealDirectory(trees.resolve(image.treeId().get()))) {
                         // the journal says rendered, the disk disagrees: record what is true
-                        append(image.id(), new TreeRemoved(image.id().toString(), image.treePath().get()));
+                        append(image.id(), new TreeRemoved(image.id().toString(), image.treeId().get()));
                     }
                 }
                 for (Path path : Trees.children(locks)) {

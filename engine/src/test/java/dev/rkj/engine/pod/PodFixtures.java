@@ -34,8 +34,7 @@ final class PodFixtures {
     static final String OTHER_IMAGE = "sha512-" + "ef".repeat(64);
     static final String IMAGE_NAME = "example.com/busybox";
     static final String SIGNED = "signed by 0x1234 trusted for example.com";
-    static final String TREE = "/var/lib/rkj/cas/trees/" + IMAGE;
-    static final String POD_DIR = "/var/lib/rkj/pods/" + POD;
+    static final String TREE = IMAGE;
     static final String MANIFEST = "sha512-" + "cd".repeat(64);
     static final long STAGE1 = 4242;
     static final String APP = "busybox";
@@ -72,7 +71,7 @@ final class PodFixtures {
     }
 
     static PodPrepared prepared() {
-        return new PodPrepared(POD, POD_DIR, MANIFEST);
+        return new PodPrepared(POD, MANIFEST);
     }
 
     static PodStarted started() {
@@ -140,6 +139,8 @@ final class PodFixtures {
                 new PodLost(POD, "stage1 lock free, no status written"),
                 new PodEvent.PodAdopted(POD, RUNNER, ADOPTER, GONE),
                 new PodEvent.PodCreatedV1(POD, SPEC, CREATOR), granted(),
-                new PodEvent.LaunchRequested(POD, CREATOR), new PodEvent.DeleteRequested(POD, ADOPTER));
+                new PodEvent.LaunchRequested(POD, CREATOR), new PodEvent.DeleteRequested(POD, ADOPTER),
+                new PodEvent.ImageRenderedV1(POD, IMAGE, "/var/lib/rkj/cas/trees/" + TREE + "/rootfs"),
+                new PodEvent.PodPreparedV1(POD, "/var/lib/rkj/pods/" + POD, MANIFEST));
     }
 }

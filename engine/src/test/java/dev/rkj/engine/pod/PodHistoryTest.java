@@ -49,7 +49,7 @@ class PodHistoryTest {
                 PodStatus.EMBRYO, Duration.ZERO, Duration.ZERO), steps.get(0));
         assertEquals(new Step(11, ms(120), "image resolved to " + IMAGE + " (example.com/busybox, fetched)",
                 PodStatus.PREPARING, Duration.ofMillis(120), Duration.ofMillis(120)), steps.get(1));
-        assertEquals(new Step(15, ms(400), "image rendered at " + TREE, PodStatus.PREPARING,
+        assertEquals(new Step(15, ms(400), "image rendered as tree " + TREE, PodStatus.PREPARING,
                 Duration.ofMillis(400), Duration.ofMillis(250)), steps.get(3));
         assertEquals("started: stage1 pid 4242, apps busybox pid 4243, driven by engine engine-b (pid 200)",
                 steps.get(5).summary());

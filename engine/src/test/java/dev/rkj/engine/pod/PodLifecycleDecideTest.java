@@ -50,7 +50,7 @@ class PodLifecycleDecideTest {
         s = step(s, new ResolveImage(POD, IMAGE, IMAGE_NAME, ImageSource.FETCHED), PodStatus.PREPARING);
         s = step(s, new RecordVerification(POD, IMAGE, true, SIGNED), PodStatus.PREPARING);
         s = step(s, new RecordRendered(POD, IMAGE, TREE), PodStatus.PREPARING);
-        s = step(s, new PreparePod(POD, POD_DIR, MANIFEST), PodStatus.PREPARED);
+        s = step(s, new PreparePod(POD, MANIFEST), PodStatus.PREPARED);
         s = step(s, new StartPod(POD, STAGE1, APPS, RUNNER), PodStatus.RUNNING);
         s = step(s, new RecordAppExit(POD, APP, 3, null, false), PodStatus.RUNNING);
         s = step(s, new RecordExit(POD, 3, ALL_EXITED), PodStatus.EXITED);
@@ -226,21 +226,21 @@ class PodLifecycleDecideTest {
     @Test
     void aSecondRenderToAnotherTreeIsRefused() {
         IllegalPodTransition refusal = PodScenario.given(created(), resolved(), verified(), rendered())
-                .when(new RecordRendered(POD, IMAGE, "/elsewhere")).thenRefused(PodStatus.PREPARING);
-        assertEquals("its image is already rendered at " + TREE, refusal.why());
+                .when(new RecordRendered(POD, IMAGE, "sha512-elsewhere")).thenRefused(PodStatus.PREPARING);
+        assertEquals("its image is already rendered as tree " + TREE, refusal.why());
     }
 
     @Test
     void preparingBeforeTheImageIsRenderedIsRefused() {
         IllegalPodTransition refusal = PodScenario.given(created(), resolved(), verified())
-                .when(new PreparePod(POD, POD_DIR, MANIFEST)).thenRefused(PodStatus.PREPARING);
+                .when(new PreparePod(POD, MANIFEST)).thenRefused(PodStatus.PREPARING);
         assertEquals("its image is not rendered yet; a pod is prepared only after its image is rendered", refusal.why());
     }
 
     @Test
     void preparingAgainWithAnotherManifestIsRefused() {
         PodScenario.givenPodIn(PodStatus.PREPARED)
-                .when(new PreparePod(POD, POD_DIR, "sha512-00")).thenRefused(PodStatus.PREPARED);
+                .when(new PreparePod(POD, "sha512-00")).thenRefused(PodStatus.PREPARED);
     }
 
     @Test

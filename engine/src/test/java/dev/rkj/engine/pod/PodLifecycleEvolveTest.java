@@ -88,16 +88,15 @@ class PodLifecycleEvolveTest {
         PodState s = PodLifecycle.evolve(PodScenario.given(created(), resolved()).state(), verified(), t(8));
         assertEquals(new ImageVerification(true, SIGNED), s.verification());
         s = PodLifecycle.evolve(s, rendered(), t(9));
-        assertEquals(TREE, s.treePath());
+        assertEquals(TREE, s.treeId());
         assertEquals(PodStatus.PREPARING, s.status());
         assertEquals(t(9), s.updatedAt());
     }
 
     @Test
-    void podPreparedRecordsDirAndManifest() {
+    void podPreparedRecordsTheManifest() {
         PodState s = PodLifecycle.evolve(in(PodStatus.PREPARING), prepared(), t(20));
         assertEquals(PodStatus.PREPARED, s.status());
-        assertEquals(POD_DIR, s.podDir());
         assertEquals(MANIFEST, s.manifestDigest());
         assertEquals(Optional.of(t(20)), s.enteredAt(PodStatus.PREPARED));
     }
@@ -255,7 +254,7 @@ class PodLifecycleEvolveTest {
                     new PodCommand.ResolveImage(POD, IMAGE, IMAGE_NAME, ImageSource.STORE),
                     new PodCommand.RecordVerification(POD, IMAGE, true, SIGNED),
                     new PodCommand.RecordRendered(POD, IMAGE, TREE),
-                    new PodCommand.PreparePod(POD, POD_DIR, MANIFEST),
+                    new PodCommand.PreparePod(POD, MANIFEST),
                     new PodCommand.StartPod(POD, STAGE1, APPS, RUNNER),
                     new PodCommand.RecordAppExit(POD, APP, 0, null, false),
                     new PodCommand.RequestLaunch(POD, CREATOR),

@@ -32,6 +32,7 @@ import java.util.stream.Stream;
 
 import static dev.rkj.engine.pod.PodFixtures.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every command against a pod in every status, legal and illegal. A pod in status S has the
@@ -64,7 +65,7 @@ class PodTransitionMatrixTest {
             new Row("verify", new RecordVerification(POD, IMAGE, true, SIGNED), verified(),
                                                                                         "R   -   -   R   -   -   -   -"),
             new Row("render", new RecordRendered(POD, IMAGE, TREE), rendered(),          "R   -   -   R   -   -   -   -"),
-            new Row("prepare", new PreparePod(POD, POD_DIR, MANIFEST), prepared(),      "R   E   -   R   -   -   -   -"),
+            new Row("prepare", new PreparePod(POD, MANIFEST), prepared(),               "R   E   -   R   -   -   -   -"),
             new Row("start", new StartPod(POD, STAGE1, APPS, RUNNER), started(),        "R   R   E   R   -   -   -   -"),
             new Row("app exit", new RecordAppExit(POD, APP, 0, null, false), appExited(),
                                                                                         "R   R   R   R   E   -   -   -"),
@@ -137,6 +138,51 @@ class PodTransitionMatrixTest {
         Set<Class<?>> covered = new java.util.HashSet<>();
         ROWS.forEach(r -> covered.add(r.command().getClass()));
         assertEquals(Set.of(PodCommand.class.getPermittedSubclasses()), covered);
+    }
+
+    /**
+     * The grid and the one transition table agree: a cell that decides the row's event is a move
+     * the table allows from that status, and the event leads where the table says; a move the
+     * table forbids is refused (or already recorded). Refusals the table allows come from the
+     * command's further checks (another spec, another image, another owner).
+     */
+    @ParameterizedTest(name = "{0} when {1}")
+    @MethodSource("cells")
+    void theGridAgreesWithTheTransitionTable(String name, PodStatus status, Row row) {
+        PodCommand command = row.command();
+        boolean allowed = command instanceof FailStage f
+                ? PodTransitions.allowsFailure(f.stage(), status)
+                : PodTransitions.allows(command.move(), status);
+        String cell = row.cell(status);
+        if (cell.equals("E")) {
+            assertTrue(allowed || command.move() == PodMove.CREATE, name + " decides an event in " + status
+                    + " but the table does not allow it");
+            PodStatus expected = command instanceof FailStage f
+                    ? PodTransitions.afterFailure(f.stage(), status)
+                    : PodTransitions.after(command.move(), status);
+            PodState after = PodScenario.givenPodIn(status).state();
+            after = PodLifecycle.evolve(after, row.event(), PodScenario.T0.plusSeconds(3600));
+            assertEquals(expected, after.status(), name + " from " + status);
+        } else if (!allowed && command.move() != PodMove.CREATE) {
+            assertTrue(cell.equals("R") || cell.equals("-"), name + " in " + status);
+        }
+    }
+
+    @Test
+    void theStatusPredicatesReadTheTable() {
+        for (PodStatus s : PodStatus.values()) {
+            assertEquals(PodTransitions.allows(PodMove.START, s), s.canStart(), "canStart " + s);
+            assertEquals(PodTransitions.allows(PodMove.STOP, s), s.canStop(), "canStop " + s);
+            assertEquals(PodTransitions.allows(PodMove.MARK_GARBAGE, s), s.canBeMarkedGarbage(), s.toString());
+            assertEquals(PodTransitions.allows(PodMove.REMOVE, s), s.canBeRemoved(), s.toString());
+            assertEquals(PodTransitions.allows(PodMove.DELETE, s), s.canBeDeleted(), s.toString());
+            assertEquals(PodTransitions.allows(PodMove.MARK_LOST, s), s.isActive(), s.toString());
+            assertEquals(s == PodStatus.DELETED, s.isFinal(), "isFinal " + s);
+        }
+        assertEquals(EnumSet.of(PodStatus.ABORTED_PREPARE, PodStatus.EXITED, PodStatus.GARBAGE, PodStatus.DELETED),
+                EnumSet.copyOf(Stream.of(PodStatus.values()).filter(PodStatus::isFinished).toList()));
+        assertEquals(EnumSet.of(PodStatus.EMBRYO, PodStatus.PREPARING),
+                EnumSet.copyOf(Stream.of(PodStatus.values()).filter(PodStatus::isBeingPrepared).toList()));
     }
 
     @ParameterizedTest(name = "{0}")

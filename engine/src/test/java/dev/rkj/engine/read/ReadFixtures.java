@@ -41,8 +41,8 @@ final class ReadFixtures {
         return List.of(new PodEvent.PodCreated(POD, PodSpec.of("example.com/busybox:1.36"), RUNNER),
                 new PodEvent.ImageResolved(POD, IMAGE, "example.com/busybox", ImageSource.FETCHED),
                 new PodEvent.ImageVerified(POD, IMAGE, true, "insecure"),
-                new PodEvent.ImageRendered(POD, IMAGE, "/var/lib/rkj/cas/trees/" + IMAGE),
-                new PodEvent.PodPrepared(POD, "/var/lib/rkj/pods/" + POD, "sha512-" + "cd".repeat(64)));
+                new PodEvent.ImageRendered(POD, IMAGE, IMAGE),
+                new PodEvent.PodPrepared(POD, "sha512-" + "cd".repeat(64)));
     }
 
     /** Started (index 5). */

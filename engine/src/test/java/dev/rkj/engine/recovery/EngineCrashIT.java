@@ -195,7 +195,7 @@ class EngineCrashIT {
         try (Stage1HostEngine e = new Stage1HostEngine(dataDir)) {
             PodState pod = e.engine.list().get(0);
             assertEquals(e.engine.owner(), pod.owner(), "adopted at start");
-            assertTrue(new PodLock(LinuxKernel.get()).held(Path.of(pod.podDir())), "stage1 outlived its engine");
+            assertTrue(new PodLock(LinuxKernel.get()).held(dataDir.resolve("pods").resolve(pod.podId())), "stage1 outlived its engine");
             Engine.await(e.engine.stop(pod.podId(), force), Duration.ofSeconds(30));
             PodState exited = Engine.await(e.engine.awaitStatus(pod.podId(), s -> s.status().isFinished(),
                     Duration.ofSeconds(30)), Duration.ofSeconds(30));

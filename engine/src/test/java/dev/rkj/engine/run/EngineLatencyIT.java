@@ -39,7 +39,7 @@ class EngineLatencyIT {
     void warmEngineLaunchLatencyPerStage() throws Exception {
         Privileged.requireRoot();
         Path dataDir = TestRun.newDir("latency");
-        RenderedImage image = RenderedImage.busybox(Files.createDirectories(dataDir.resolve("image")), "/bin/true");
+        RenderedImage image = RenderedImage.busybox(dataDir, "/bin/true");
         Stage1Host host = Stage1Host.open(dataDir, TestRun.cgroupParent(),
                 new Stage1Launcher.Output(dataDir.resolve("stage1.out"), dataDir.resolve("stage1.err")));
         Engine engine = Engine.open(EngineConfig.builder(dataDir, new EnginePorts(image, new InsecureOnlyImageVerifier(),

@@ -44,7 +44,7 @@ class EngineRunIT {
     void open() throws Exception {
         Privileged.requireRoot();
         dataDir = TestRun.newDir("engine-run");
-        image = RenderedImage.busybox(Files.createDirectories(dataDir.resolve("image")),
+        image = RenderedImage.busybox(dataDir,
                 "/bin/sh", "-c", "echo $GREETING from $AC_APP_NAME; exit 7");
         host = Stage1Host.open(dataDir, TestRun.cgroupParent(),
                 new Stage1Launcher.Output(dataDir.resolve("stage1.out"), dataDir.resolve("stage1.err")));
@@ -90,7 +90,6 @@ class EngineRunIT {
         assertEquals(7, exited.exitCode());
         assertEquals(7, exited.apps().get("busybox").exitCode());
         Path podDir = host.podsDir().resolve(podId);
-        assertEquals(podDir.toString(), exited.podDir());
         assertEquals("hello from busybox\n", Files.readString(podDir.resolve("logs/busybox")));
         assertEquals(exited.manifestDigest(), Stage1PodPreparer.digest(Files.readAllBytes(podDir.resolve("pod"))));
         assertFalse(new PodLock(dev.rkj.stage1.kernel.LinuxKernel.get()).held(podDir));
@@ -101,7 +100,7 @@ class EngineRunIT {
     void preparedPodHasItsRootfsMountedUntilItIsRunPrepared() throws Exception {
         String podId = Engine.await(engine.createPod(spec(null, List.of(), Map.of(), null, null), false), WAIT);
         PodState prepared = Engine.await(engine.awaitStatus(podId, s -> s.status() == PodStatus.PREPARED, WAIT), WAIT);
-        Path rootfs = Path.of(prepared.podDir()).resolve("rootfs");
+        Path rootfs = host.podsDir().resolve(podId).resolve("rootfs");
         assertEquals("overlay", MountInfo.read().at(rootfs).orElseThrow().fsType());
         assertTrue(Files.isRegularFile(rootfs.resolve("bin/busybox")));
 
@@ -117,7 +116,7 @@ class EngineRunIT {
         PodState exited = awaitFinished(podId);
         assertEquals(3, exited.exitCode());
         assertEquals("bar hi\nrkj-" + podId + "\n",
-                Files.readString(Path.of(exited.podDir()).resolve("logs/busybox")));
+                Files.readString(host.podsDir().resolve(podId).resolve("logs/busybox")));
     }
 
     @Test
@@ -161,7 +160,8 @@ class EngineRunIT {
     @Test
     void removeDeletesThePodDirectory() throws Exception {
         String podId = Engine.await(engine.createPod(spec(null, List.of(), Map.of(), null, null), true), WAIT);
-        Path podDir = Path.of(awaitFinished(podId).podDir());
+        awaitFinished(podId);
+        Path podDir = host.podsDir().resolve(podId);
         Engine.await(engine.remove(podId), WAIT);
         assertFalse(Files.exists(podDir));
         assertEquals(PodStatus.DELETED, engine.pod(podId).status());

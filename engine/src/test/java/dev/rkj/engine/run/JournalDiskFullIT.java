@@ -140,7 +140,7 @@ class JournalDiskFullIT {
 
     @Test
     void podsThatFillTheDiskEndWithoutAHangAndPodsRunAgainOnceSpaceIsFreed() throws Exception {
-        RenderedImage image = RenderedImage.busybox(Files.createDirectories(data.resolve("image")), "/bin/true");
+        RenderedImage image = RenderedImage.busybox(data, "/bin/true");
         Stage1Host host = Stage1Host.open(data, TestRun.cgroupParent(),
                 new Stage1Launcher.Output(base.resolve("stage1.out"), base.resolve("stage1.err")));
         Engine engine = Engine.open(EngineConfig.builder(data, new EnginePorts(image, new InsecureOnlyImageVerifier(),

@@ -13,13 +13,15 @@ import dev.rkj.testsupport.TestImages;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import dev.rkj.engine.store.ImageStore;
 import java.nio.file.Path;
 
 /**
  * An image already rendered on disk, standing in for the image store in the engine's integration
- * tests: {@code <dir>/manifest} (appc JSON) and {@code <dir>/rootfs} (a busybox tree). Its id is
- * the SHA-512 of the manifest bytes. It resolves any reference naming it, renders to its rootfs
- * (already rendered), and gives its manifest to the preparer: real file reads, no fakes.
+ * tests: a tree in the data directory's store, {@code cas/trees/<id>/manifest} (appc JSON) and
+ * {@code cas/trees/<id>/rootfs} (a busybox tree). Its id is the SHA-512 of the manifest bytes. It
+ * resolves any reference naming it, renders to its tree (already rendered), and gives its manifest
+ * to the preparer: real file reads, no fakes.
  */
 public final class RenderedImage implements ImageSourcePort, TreeRendererPort, ImageManifestSource {
     public static final String NAME = "example.com/busybox";
@@ -34,18 +36,21 @@ public final class RenderedImage implements ImageSourcePort, TreeRendererPort, I
         this.id = id;
     }
 
-    /** A busybox image in {@code dir} whose app runs {@code exec}. */
-    public static RenderedImage busybox(Path dir, String... exec) throws IOException {
-        TestImages.busybox(dir.resolve("rootfs"));
+    /** A busybox image rendered in the store of {@code dataDir} whose app runs {@code exec}. */
+    public static RenderedImage busybox(Path dataDir, String... exec) throws IOException {
         ImageManifest manifest = ImageManifest.builder(NAME).label("version", "1.0")
                 .app(App.builder("0", "0").exec(exec).env("GREETING", "hello").build()).build();
         byte[] json = ManifestCodec.write(manifest);
+        String id = Stage1PodPreparer.digest(json);
+        Path dir = ImageStore.rootfsOf(dataDir, id).getParent();
+        TestImages.busybox(dir.resolve("rootfs"));
         Files.write(dir.resolve("manifest"), json);
-        return new RenderedImage(dir.toRealPath(), manifest, Stage1PodPreparer.digest(json));
+        return new RenderedImage(dir.toRealPath(), manifest, id);
     }
 
-    /** The image as another process would find it on disk. */
-    public static RenderedImage at(Path dir) throws IOException, ManifestException {
+    /** The image as another process would find it in the store of {@code dataDir}. */
+    public static RenderedImage at(Path dataDir, String id) throws IOException, ManifestException {
+        Path dir = ImageStore.rootfsOf(dataDir, id).getParent();
         byte[] json = Files.readAllBytes(dir.resolve("manifest"));
         return new RenderedImage(dir.toRealPath(), ManifestCodec.parseImageManifest(json), Stage1PodPreparer.digest(json));
     }
@@ -69,9 +74,9 @@ public final class RenderedImage implements ImageSourcePort, TreeRendererPort, I
     }
 
     @Override
-    public Path render(String podId, String imageId) throws StageException {
+    public String render(String podId, String imageId) throws StageException {
         requireOurs(imageId);
-        return dir.resolve("rootfs");
+        return id;
     }
 
     @Override

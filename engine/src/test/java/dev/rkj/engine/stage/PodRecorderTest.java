@@ -67,8 +67,8 @@ class PodRecorderTest {
         for (PodCommand c : List.of(new CreatePod(pod, PodSpec.of("example.com/busybox:1.36"), RUN),
                 new ResolveImage(pod, IMAGE, "example.com/busybox", ImageSource.FETCHED),
                 new RecordVerification(pod, IMAGE, true, "signed"),
-                new RecordRendered(pod, IMAGE, "/var/lib/rkj/cas/trees/" + IMAGE),
-                new PreparePod(pod, "/var/lib/rkj/pods/" + pod, "sha512-" + "cd".repeat(64)))) {
+                new RecordRendered(pod, IMAGE, IMAGE),
+                new PreparePod(pod, "sha512-" + "cd".repeat(64)))) {
             recorder.record(c);
         }
     }

@@ -32,8 +32,8 @@ class ImageEventWireTest {
                         Json.mapper().createObjectNode().put("acKind", "ImageManifest"), 1234, 10240, "gzip", "/tmp/app.aci", "/tmp/app.aci.asc"),
                 new ImageStored(ID, "example.com/app", Map.of(), Json.mapper().createObjectNode(), 0, 0, "none", "/tmp/app.aci", null),
                 new ImageRemoved(ID),
-                new TreeRendered(ID, "/var/lib/rkj/cas/trees/" + ID),
-                new TreeRemoved(ID, "/var/lib/rkj/cas/trees/" + ID));
+                new TreeRendered(ID, ID),
+                new TreeRemoved(ID, ID));
     }
 
     @Test
@@ -43,10 +43,11 @@ class ImageEventWireTest {
             WireName wire = type.getAnnotation(WireName.class);
             assertNotNull(wire, type.getSimpleName());
             assertTrue(wire.value().matches("image\\.[a-z]+(-[a-z]+)*"), wire.value());
-            assertTrue(names.add(wire.value()), wire.value());
+            assertTrue(names.add(WireType.of(type).toString()), wire.value());
             assertEquals(type, EngineEvents.registry().typeOf(WireType.of(type)).orElseThrow());
         }
-        assertEquals(Set.of("image.stored", "image.removed", "image.rendered", "image.tree-removed"), names);
+        assertEquals(Set.of("image.stored/1", "image.removed/1", "image.rendered/1", "image.rendered/2",
+                "image.tree-removed/1", "image.tree-removed/2"), names);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -36,13 +36,13 @@ class ImageIndexTest {
         journal.append(A.toString(), stored(A, "example.com/a", "1.0.0"));
         journal.append("6f1c2a3b-0000-4000-8000-00000000000a", new PodEvent.PodDeleted("6f1c2a3b-0000-4000-8000-00000000000a"));
         journal.append(B.toString(), stored(B, "example.com/b", "2.0.0"));
-        journal.append(A.toString(), new TreeRendered(A.toString(), "/trees/a"));
+        journal.append(A.toString(), new TreeRendered(A.toString(), A.toString()));
 
         ImageIndex index = ImageIndex.replay(journal);
 
         assertEquals(List.of(A, B), index.list().stream().map(ImageRecord::id).toList());
         ImageRecord a = index.get(A);
-        assertEquals(Optional.of("/trees/a"), a.treePath());
+        assertEquals(Optional.of(A.toString()), a.treeId());
         assertEquals(100, a.blobSize());
         assertEquals(1024, a.uncompressedSize());
         assertEquals("example.com/a:1.0.0", a.displayName());
@@ -50,7 +50,7 @@ class ImageIndexTest {
         assertEquals(4, index.nextIndex());
 
         journal.append(A.toString(), new ImageRemoved(A.toString()));
-        journal.append(A.toString(), new TreeRemoved(A.toString(), "/trees/a"));
+        journal.append(A.toString(), new TreeRemoved(A.toString(), A.toString()));
         index.catchUp(journal);
         assertFalse(index.contains(A));
         assertThrows(ImageNotFoundException.class, () -> index.get(A));
@@ -58,7 +58,7 @@ class ImageIndexTest {
         journal.append(A.toString(), stored(A, "example.com/a", "1.0.0"));
         index.catchUp(journal);
         assertEquals(List.of(B, A), index.list().stream().map(ImageRecord::id).toList(), "a re-import is the newest");
-        assertEquals(Optional.empty(), index.get(A).treePath());
+        assertEquals(Optional.empty(), index.get(A).treeId());
         assertEquals(6, index.get(A).importIndex());
     }
 

@@ -38,10 +38,10 @@ class ImageRendererProcessTest {
                 assertEquals(List.of(rootfs.toString()), first);
                 assertEquals(List.of(rootfs.toString()), second);
             }
-            assertEquals(List.of(new TreeRendered(g.idA.toString(), f.store.treePath(g.idA).toString())),
+            assertEquals(List.of(new TreeRendered(g.idA.toString(), g.idA.toString())),
                     f.events(TreeRendered.class));
             assertEquals(List.of(g.idA.toString()), f.entries("trees"), "one tree, no temporaries");
-            assertEquals(f.store.treePath(g.idA).toString(), f.store.get(g.idA).treePath().orElseThrow());
+            assertEquals(g.idA.toString(), f.store.get(g.idA).treeId().orElseThrow());
             Path rootfs = new ImageRenderer(f.store).render(g.idA);
             assertEquals("A", java.nio.file.Files.readString(rootfs.resolve("etc/os-release")));
             assertEquals(15, TreeSnapshot.of(rootfs).nodes().size());

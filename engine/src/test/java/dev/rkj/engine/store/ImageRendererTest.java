@@ -207,8 +207,8 @@ class ImageRendererTest {
 
         assertEquals(first, second);
         assertEquals(before, TreeSnapshot.of(second), "the tree is not touched again");
-        assertEquals(List.of(new TreeRendered(id.toString(), first.getParent().toString())), f.events(TreeRendered.class));
-        assertEquals(first.getParent().toString(), f.store.get(id).treePath().orElseThrow());
+        assertEquals(List.of(new TreeRendered(id.toString(), first.getParent().getFileName().toString())), f.events(TreeRendered.class));
+        assertEquals(id.toString(), f.store.get(id).treeId().orElseThrow());
     }
 
     @Test

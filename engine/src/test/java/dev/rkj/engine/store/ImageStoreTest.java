@@ -265,7 +265,7 @@ class ImageStoreTest {
         assertEquals(List.of(kept), f.store.list().stream().map(ImageRecord::id).toList());
         List<ImageEvent> events = f.imageEvents();
         assertEquals(new ImageRemoved(id.toString()), events.get(events.size() - 2));
-        assertEquals(new TreeRemoved(id.toString(), rootfs.getParent().toString()), events.get(events.size() - 1));
+        assertEquals(new TreeRemoved(id.toString(), id.toString()), events.get(events.size() - 1));
         ImageNotFoundException again = assertThrows(ImageNotFoundException.class, () -> f.store.remove(id));
         assertTrue(again.getMessage().contains(id + " is not in the store"), again.getMessage());
     }
@@ -306,7 +306,7 @@ class ImageStoreTest {
         assertFalse(Files.exists(orphanTree));
         assertFalse(Files.exists(fetchTemp));
         assertTrue(Files.isDirectory(keptTree.resolve("rootfs")));
-        assertEquals(List.of(new TreeRemoved(orphan.toString(), f.store.treePath(orphan).toString())),
+        assertEquals(List.of(new TreeRemoved(orphan.toString(), orphan.toString())),
                 f.imageEvents().subList((int) before, f.imageEvents().size()));
         assertTrue(f.store.gc().isEmpty(), "a second gc finds nothing");
     }
@@ -320,8 +320,8 @@ class ImageStoreTest {
 
         f.store.gc();
 
-        assertTrue(f.store.get(id).treePath().isEmpty());
-        assertEquals(new TreeRemoved(id.toString(), tree.toString()), f.imageEvents().get(f.imageEvents().size() - 1));
+        assertTrue(f.store.get(id).treeId().isEmpty());
+        assertEquals(new TreeRemoved(id.toString(), id.toString()), f.imageEvents().get(f.imageEvents().size() - 1));
     }
 
     @Test
@@ -345,7 +345,7 @@ class ImageStoreTest {
 
             assertEquals(before, reopened.list());
             assertEquals(2, before.size());
-            assertEquals(reopened.treePath(app).toString(), reopened.get(app).treePath().orElseThrow());
+            assertEquals(app.toString(), reopened.get(app).treeId().orElseThrow());
             assertThrows(ImageNotFoundException.class, () -> reopened.get(removed));
             assertEquals("example.com/app:2.0.0", reopened.resolve("example.com/app").displayName());
         }
