@@ -84,7 +84,7 @@ public record ExitStatus(int exitCode, int signal) {
      * @throws IOException if the file exists but cannot be read or parsed
      */
     public static Optional<ExitStatus> read(Path podDir, String app) throws IOException {
-        Path file = podDir.resolve("status").resolve(app);
+        Path file = new PodDir(podDir).status(app);
         try {
             return Optional.of(parse(Files.readString(file, StandardCharsets.US_ASCII)));
         } catch (NoSuchFileException e) {

@@ -33,15 +33,6 @@ public final class PodStarter {
         this.launcher = launcher;
     }
 
-    /** The overlay's upper dir: the pod's writes. */
-    public static Path upperDir(Path podDir) {
-        return podDir.resolve("overlay").resolve("upper");
-    }
-
-    public static Path workDir(Path podDir) {
-        return podDir.resolve("overlay").resolve("work");
-    }
-
     /**
      * Blocks until the pod's apps have been exec'd (run it off an event loop).
      *
@@ -63,11 +54,11 @@ public final class PodStarter {
      */
     public RunningPod start(Stage1Plan plan, Path lowerDir, CgroupLimits limits, Map<String, CgroupLimits> appLimits,
                             Stage1Launcher.Output output) throws Stage1Exception, IOException {
-        Path podDir = plan.podDir();
+        PodDir podDir = new PodDir(plan.podDir());
         PodCgroup cgroup = null;
         Stage1Process process = null;
         try {
-            overlay.mount(lowerDir, upperDir(podDir), workDir(podDir), plan.rootfs());
+            overlay.mount(lowerDir, podDir.upperDir(), podDir.workDir(), plan.rootfs());
             cgroup = cgroups.create(plan.uuid(), limits);
             process = launcher.launch(withCgroups(plan, cgroup, appLimits), output);
             process.started().get();

@@ -26,9 +26,6 @@ import java.util.regex.Pattern;
  */
 public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname, NetMode net,
                          List<Path> cgroupProcs, boolean interactive, boolean maskPaths, List<App> apps) {
-    /** The plan's file name inside the pod dir (where {@code rkj-stage1 enter} looks for it). */
-    public static final String FILE_NAME = "stage1-plan";
-
     static final Pattern APP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})");
 
@@ -65,9 +62,9 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
         }
     }
 
-    /** The plan file: {@code <podDir>/stage1-plan}. */
+    /** The plan file: {@code <podDir>/stage1-plan} (where {@code rkj-stage1 enter} looks for it). */
     public Path planFile() {
-        return podDir.resolve(FILE_NAME);
+        return new PodDir(podDir).plan();
     }
 
     public Stage1Plan withCgroupProcs(List<Path> procs) {

@@ -4,6 +4,7 @@ import dev.rkj.engine.appc.ImageId;
 import dev.rkj.engine.store.ImageStore;
 import dev.rkj.eventlog.Journal;
 import dev.rkj.stage1.ExitStatus;
+import dev.rkj.stage1.PodDir;
 import dev.rkj.stage1.PodStarter;
 import dev.rkj.stage1.Stage1Launcher;
 import dev.rkj.stage1.Stage1Plan;
@@ -105,10 +106,10 @@ public final class LaunchPathProfile {
         time(record, replay10, () -> journal.replay(Math.max(0, end - 10), e -> { }));
         time(record, spawnTrue, this::spawnTrue);
         time(record, mountInfo, MountInfo::read);
-        time(record, mountFresh, () -> overlay.mount(lowerDir, PodStarter.upperDir(podDir), PodStarter.workDir(podDir), rootfs));
+        time(record, mountFresh, () -> overlay.mount(lowerDir, new PodDir(podDir).upperDir(), new PodDir(podDir).workDir(), rootfs));
         PodCgroup cgroup = null;
         try {
-            time(record, mountAgain, () -> overlay.mount(lowerDir, PodStarter.upperDir(podDir), PodStarter.workDir(podDir), rootfs));
+            time(record, mountAgain, () -> overlay.mount(lowerDir, new PodDir(podDir).upperDir(), new PodDir(podDir).workDir(), rootfs));
             long t0 = System.nanoTime();
             cgroup = cgroups.create(uuid, CgroupLimits.NONE);
             add(record, cgroupCreate, System.nanoTime() - t0);
