@@ -24,7 +24,6 @@ import dev.rkj.engine.stage.FetchVerticle;
 import dev.rkj.engine.stage.GarbageCollector;
 import dev.rkj.engine.stage.GcReport;
 import dev.rkj.engine.stage.GcVerticle;
-import dev.rkj.engine.stage.LaunchPodStep;
 import dev.rkj.engine.stage.LaunchVerticle;
 import dev.rkj.engine.stage.PodEventDispatcher;
 import dev.rkj.engine.stage.PodJanitorPort;
@@ -33,10 +32,8 @@ import dev.rkj.engine.stage.PodRecorder;
 import dev.rkj.engine.stage.PodRecorder.Recorded;
 import dev.rkj.engine.stage.PrepareVerticle;
 import dev.rkj.engine.stage.PreparePodStep;
-import dev.rkj.engine.stage.ReleasePodStep;
 import dev.rkj.engine.stage.RenderTreeStep;
 import dev.rkj.engine.stage.ResolveImageStep;
-import dev.rkj.engine.stage.StopPodStep;
 import dev.rkj.engine.stage.UnpackVerticle;
 import dev.rkj.engine.stage.VerifyImageStep;
 import dev.rkj.engine.stage.VerifyVerticle;
@@ -120,11 +117,10 @@ public final class Engine implements AutoCloseable {
         this.recorder = new PodRecorder(journal, projection);
         this.recorder.onJournalFailure(this::onJournalFailure);
         EnginePorts ports = config.ports();
-        this.launcher = new LaunchVerticle(dispatcher, recorder, me, new LaunchPodStep(vertx, ports.runner()),
-                new StopPodStep(vertx, ports.runner()), new ReleasePodStep(vertx, ports.janitor()));
+        this.launcher = new LaunchVerticle(dispatcher, recorder, me, vertx, ports.runtime(), ports.janitor());
         this.gcVerticle = new GcVerticle(dispatcher, recorder, me, new DeletePodStep(vertx, ports.janitor()));
         this.collector = new GarbageCollector(recorder, gcVerticle, config.clock());
-        this.reconciler = new Reconciler(vertx, me, liveness, recorder, dispatcher, ports.runner(), ports.janitor(),
+        this.reconciler = new Reconciler(vertx, me, liveness, recorder, dispatcher, ports.runtime(), ports.janitor(),
                 config.watchOrphans());
     }
 

@@ -17,8 +17,8 @@ import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.pod.Stage;
 import dev.rkj.engine.run.InsecureOnlyImageVerifier;
-import dev.rkj.engine.stage.PodRunnerPort.AppExit;
-import dev.rkj.engine.stage.PodRunnerPort.PodExit;
+import dev.rkj.engine.stage.PodRuntime.AppExit;
+import dev.rkj.engine.stage.PodRuntime.PodExit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

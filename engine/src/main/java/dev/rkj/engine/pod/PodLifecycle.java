@@ -64,6 +64,7 @@ import java.util.Objects;
  * DeletePod          garbage           → deleted           PodDeleted
  * FailStage          fetch..prepare: embryo, preparing → aborted prepare;
  *                    launch: prepared → exited; stop: running (stop request cleared);
+ *                    release: running (stays, its exit follows);
  *                    gc: garbage (stays)                   StageFailed
  * MarkLost           embryo, preparing → aborted prepare;  running → exited   PodLost
  * AdoptPod           embryo, preparing, prepared, running (status unchanged)  PodAdopted

@@ -11,8 +11,8 @@ import dev.rkj.engine.stage.PodEventDispatcher;
 import dev.rkj.engine.stage.PodJanitorPort;
 import dev.rkj.engine.stage.PodRecorder;
 import dev.rkj.engine.stage.PodRecorder.Recorded;
-import dev.rkj.engine.stage.PodRunnerPort;
-import dev.rkj.engine.stage.PodRunnerPort.Stage1Probe;
+import dev.rkj.engine.stage.PodRuntime;
+import dev.rkj.engine.stage.PodRuntime.PodProbe;
 import dev.rkj.engine.stage.StageException;
 import dev.rkj.eventlog.JournalException;
 import io.vertx.core.Future;
@@ -60,12 +60,12 @@ public final class Reconciler {
     private final Liveness liveness;
     private final PodRecorder recorder;
     private final PodEventDispatcher dispatcher;
-    private final PodRunnerPort runner;
+    private final PodRuntime runner;
     private final PodJanitorPort janitor;
     private final boolean watchOrphans;
 
     public Reconciler(Vertx vertx, PodOwner me, Liveness liveness, PodRecorder recorder, PodEventDispatcher dispatcher,
-                      PodRunnerPort runner, PodJanitorPort janitor, boolean watchOrphans) {
+                      PodRuntime runner, PodJanitorPort janitor, boolean watchOrphans) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.me = Objects.requireNonNull(me, "me");
         this.liveness = Objects.requireNonNull(liveness, "liveness");
@@ -167,7 +167,7 @@ public final class Reconciler {
 
     private Action abortUnrecordedLaunch(PodState pod, String gone)
             throws StageException, JournalException, InterruptedException {
-        Stage1Probe probe = runner.probe(pod);
+        PodProbe probe = runner.probe(pod);
         if (!probe.launched()) {
             return Action.NONE; // prepared and idle: anyone may run it
         }

@@ -3,6 +3,7 @@ package dev.rkj.engine.run;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.stage.PodJanitorPort;
 import dev.rkj.engine.stage.StageException;
+import dev.rkj.stage1.PodDir;
 import dev.rkj.stage1.PodLock;
 import dev.rkj.stage1.PodStarter;
 import dev.rkj.stage1.kernel.MountInfo;
@@ -33,7 +34,7 @@ public final class Stage1PodJanitor implements PodJanitorPort {
     public void release(PodState pod) throws StageException {
         Path podDir = podsDir.resolve(pod.podId());
         try {
-            starter.tearDown(pod.podId(), podDir.resolve(PodPlanner.ROOTFS));
+            starter.tearDown(pod.podId(), new PodDir(podDir).rootfs());
         } catch (IOException e) {
             throw StageException.retryable("cannot release pod " + pod.podId() + ": " + e.getMessage(), e);
         }

@@ -13,12 +13,13 @@ import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.pod.Stage;
 import dev.rkj.engine.stage.PodRecorder.Recorded;
-import dev.rkj.engine.stage.PodRunnerPort.AppExit;
-import dev.rkj.engine.stage.PodRunnerPort.LaunchedPod;
-import dev.rkj.engine.stage.PodRunnerPort.PodExit;
-import dev.rkj.engine.stage.PodRunnerPort.PodWatch;
+import dev.rkj.engine.stage.PodRuntime.AppExit;
+import dev.rkj.engine.stage.PodRuntime.StartedPod;
+import dev.rkj.engine.stage.PodRuntime.PodExit;
+import dev.rkj.engine.stage.PodRuntime.PodWatch;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,35 +35,37 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * records how they end.
  *
  * <ul>
- *   <li>prepared, launch requested here → {@link LaunchPodStep#launch} → {@code PodStarted}, or
+ *   <li>prepared, launch requested here → {@link PodRuntime#start} → {@code PodStarted}, or
  *       {@code StageFailed(launch)}</li>
- *   <li>running, not watched here → {@link LaunchPodStep#watch} (an adopted pod)</li>
- *   <li>running, stop requested → {@link StopPodStep} (once per request; a forced request after a
+ *   <li>running, not watched here → {@link PodRuntime#watch} (an adopted pod)</li>
+ *   <li>running, stop requested → {@link PodRuntime#stop} (once per request; a forced request after a
  *       gentle one signals again) or {@code StageFailed(stop)}</li>
- *   <li>a watch completes → {@link ReleasePodStep} (unmount, cgroups) → {@code AppExited} for each
- *       app, then {@code PodExited}, or {@code PodLost} when stage1 left no status</li>
+ *   <li>a watch completes → {@link PodJanitorPort#release} (unmount, cgroups), or
+ *       {@code StageFailed(release)} when that fails (gc releases again) → {@code AppExited} for
+ *       each app, then {@code PodExited}, or {@code PodLost} when stage1 left no status</li>
  * </ul>
+ * Each port call runs on a worker thread ({@link Blocking}).
  * A prepared pod is launched only when asked (by {@link #requestLaunch} or {@link #expectLaunch}):
  * that intent lives in memory, so a pod whose engine died before launching it stays prepared.
  */
 public final class LaunchVerticle extends StageVerticle {
     private static final Logger LOG = LoggerFactory.getLogger(LaunchVerticle.class);
 
-    private final LaunchPodStep launchStep;
-    private final StopPodStep stopStep;
-    private final ReleasePodStep releaseStep;
+    private final Vertx vertx;
+    private final PodRuntime runtime;
+    private final PodJanitorPort janitor;
     private final Set<String> launchRequested = ConcurrentHashMap.newKeySet();
     private final Map<String, PodWatch> watches = new ConcurrentHashMap<>();
     private final Set<String> ending = ConcurrentHashMap.newKeySet();
     private final Map<String, List<Promise<PodState>>> launchWaiters = new ConcurrentHashMap<>();
     private final Map<String, Boolean> stopsSent = new ConcurrentHashMap<>();
 
-    public LaunchVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, LaunchPodStep launchStep,
-                          StopPodStep stopStep, ReleasePodStep releaseStep) {
+    public LaunchVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, Vertx vertx,
+                          PodRuntime runtime, PodJanitorPort janitor) {
         super(dispatcher, recorder, owner);
-        this.launchStep = launchStep;
-        this.stopStep = stopStep;
-        this.releaseStep = releaseStep;
+        this.vertx = vertx;
+        this.runtime = runtime;
+        this.janitor = janitor;
     }
 
     /**
@@ -138,13 +141,13 @@ public final class LaunchVerticle extends StageVerticle {
 
     private Future<?> launch(PodState pod) {
         String podId = pod.podId();
-        return launchStep.launch(pod).transform(ar -> {
+        return Blocking.run(vertx, () -> runtime.start(pod)).transform(ar -> {
             launchRequested.remove(podId);
             if (ar.failed()) {
                 return record(StageFailures.command(podId, Stage.LAUNCH, ar.cause()))
                         .onComplete(r -> failWaiters(podId, ar.cause()));
             }
-            LaunchedPod launched = ar.result();
+            StartedPod launched = ar.result();
             CrashPoint.BEFORE_STARTED_RECORDED.reached();
             StartPod start = new StartPod(podId, launched.stage1Pid(), launched.appPids(), owner);
             Future<Recorded> recorded = record(start, CrashPoint.AFTER_STARTED);
@@ -161,7 +164,7 @@ public final class LaunchVerticle extends StageVerticle {
 
     private Future<?> adoptWatch(PodState pod) {
         String podId = pod.podId();
-        return launchStep.watch(pod).transform(ar -> {
+        return Blocking.run(vertx, () -> runtime.watch(pod)).transform(ar -> {
             if (ar.failed()) {
                 LOG.error("cannot watch pod {} (stage1 pid {}): its exit will be recorded by the next engine that starts",
                         podId, pod.stage1Pid(), ar.cause());
@@ -180,7 +183,10 @@ public final class LaunchVerticle extends StageVerticle {
             return Future.succeededFuture(IDLE);
         }
         stopsSent.put(podId, force);
-        return stopStep.stop(pod, force).transform(ar -> {
+        return Blocking.run(vertx, () -> {
+            runtime.stop(pod, force);
+            return null;
+        }).transform(ar -> {
             if (ar.succeeded()) {
                 return Future.succeededFuture();
             }
@@ -205,13 +211,13 @@ public final class LaunchVerticle extends StageVerticle {
                 : PodExit.lost(Map.of(), "watching its stage1 failed: " + error + "; its status is unknown");
         ending.add(podId);
         PodState pod = recorder.current(podId);
-        releaseStep.release(pod)
-                .otherwise(e -> {
-                    LOG.warn("pod {} ended but releasing its mounts and cgroups failed (rkj gc will retry): {}",
-                            podId, e.getMessage());
+        Blocking.run(vertx, () -> {
+                    janitor.release(pod);
                     return null;
                 })
-                .compose(v -> recordExit(podId, ended))
+                .<Void>transform(ar -> ar.succeeded() ? Future.succeededFuture()
+                        : record(StageFailures.command(podId, Stage.RELEASE, ar.cause())).mapEmpty())
+                .compose(v -> recordExit(podId, ended), e -> recordExit(podId, ended))
                 .onComplete(ar -> {
                     ending.remove(podId);
                     if (ar.failed()) {

@@ -6,14 +6,14 @@
  *   <li><b>Ports</b>, one per stage, narrow and blocking (called on worker threads):
  *       {@link dev.rkj.engine.stage.ImageSourcePort} (fetch), {@link dev.rkj.engine.stage.ImageVerifierPort}
  *       (verify), {@link dev.rkj.engine.stage.TreeRendererPort} (render),
- *       {@link dev.rkj.engine.stage.PodPreparerPort} (prepare), {@link dev.rkj.engine.stage.PodRunnerPort}
- *       (launch, watch, stop, probe), {@link dev.rkj.engine.stage.PodJanitorPort} (release, delete). A port
+ *       {@link dev.rkj.engine.stage.PodPreparerPort} (prepare), {@link dev.rkj.engine.stage.PodRuntime}
+ *       (start, watch, stop, probe), {@link dev.rkj.engine.stage.PodJanitorPort} (release, delete). A port
  *       reports an expected failure as a {@link dev.rkj.engine.stage.StageException} whose message is
  *       the reason recorded for the user.</li>
  *   <li><b>Steps</b>, one small class per stage ({@code ResolveImageStep}, {@code VerifyImageStep},
- *       {@code RenderTreeStep}, {@code PreparePodStep}, {@code LaunchPodStep}, {@code StopPodStep},
- *       {@code ReleasePodStep}, {@code DeletePodStep}): one method returning a Vert.x {@code Future},
- *       the port called on Vert.x's worker pool.</li>
+ *       {@code RenderTreeStep}, {@code PreparePodStep}, {@code DeletePodStep}): one method returning a
+ *       Vert.x {@code Future}, the port called on Vert.x's worker pool. The run stage has no step:
+ *       {@link dev.rkj.engine.stage.LaunchVerticle} calls the pod runtime and the janitor itself.</li>
  *   <li><b>Verticles</b>, one per stage ({@link dev.rkj.engine.stage.FetchVerticle},
  *       {@link dev.rkj.engine.stage.VerifyVerticle}, {@link dev.rkj.engine.stage.UnpackVerticle} (render),
  *       {@link dev.rkj.engine.stage.PrepareVerticle}, {@link dev.rkj.engine.stage.LaunchVerticle},

@@ -49,7 +49,7 @@ class EngineRunIT {
         host = Stage1Host.open(dataDir, TestRun.cgroupParent(),
                 new Stage1Launcher.Output(dataDir.resolve("stage1.out"), dataDir.resolve("stage1.err")));
         engine = Engine.open(EngineConfig.builder(dataDir, new EnginePorts(image, new InsecureOnlyImageVerifier(), image,
-                host.preparer(image), host.runner(), host.janitor())).build());
+                host.preparer(image), host.runtime(), host.janitor())).build());
     }
 
     @AfterEach

@@ -5,9 +5,10 @@ import dev.rkj.engine.appc.ManifestException;
 import dev.rkj.engine.appc.PodApp;
 import dev.rkj.engine.appc.PodManifest;
 import dev.rkj.engine.pod.PodState;
-import dev.rkj.engine.stage.PodRunnerPort;
+import dev.rkj.engine.stage.PodRuntime;
 import dev.rkj.engine.stage.StageException;
 import dev.rkj.stage1.ExitStatus;
+import dev.rkj.stage1.PodDir;
 import dev.rkj.stage1.PodLock;
 import dev.rkj.stage1.PodStarter;
 import dev.rkj.stage1.RunningPod;
@@ -36,8 +37,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Runs pods with the native stage1: {@link PodStarter} mounts (already done at prepare), creates the
- * pod's cgroup with its limits and spawns {@code rkj-stage1}, which outlives this JVM.
+ * The pod runtime of the native stage1: {@link #start} plans the pod ({@link PodPlanner#plan}) and
+ * has {@link PodStarter} mount its overlay rootfs (the one place a pod's rootfs is mounted),
+ * create its cgroup with its limits and spawn {@code rkj-stage1}, which outlives this JVM; all or
+ * nothing.
  *
  * <p>A pod this process launched is watched through its {@code Stage1Process} (the protocol pipe
  * and its exit). A pod adopted from a dead engine is watched with a pidfd on its stage1 (checked
@@ -47,7 +50,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Stopping sends SIGTERM to stage1, which forwards it to the apps; a forced stop sends SIGKILL to
  * the pod's PID 1, which takes every process of the pod with it.
  */
-public final class Stage1PodRunner implements PodRunnerPort {
+public final class Stage1PodRuntime implements PodRuntime {
     /** How often a watcher thread of an adopted pod checks whether it was cancelled. */
     private static final int CANCEL_CHECK_MILLIS = 500;
 
@@ -67,7 +70,7 @@ public final class Stage1PodRunner implements PodRunnerPort {
      *                 for a daemon
      * @param prepared the manifests this process prepared, or null (then read from the pod dir)
      */
-    public Stage1PodRunner(PodStarter starter, Cgroups cgroups, PodLock lock, Kernel kernel, PodPlanner planner,
+    public Stage1PodRuntime(PodStarter starter, Cgroups cgroups, PodLock lock, Kernel kernel, PodPlanner planner,
                            Stage1Launcher.Output output, PreparedManifests prepared) {
         this.starter = starter;
         this.cgroups = cgroups;
@@ -79,8 +82,9 @@ public final class Stage1PodRunner implements PodRunnerPort {
     }
 
     @Override
-    public LaunchedPod launch(PodState pod) throws StageException {
-        Path podDir = podDir(pod);
+    public StartedPod start(PodState pod) throws StageException {
+        PodDir dir = podDir(pod);
+        Path podDir = dir.path();
         PodManifest manifest = prepared.take(pod.podId(), pod.manifestDigest());
         if (manifest == null) {
             manifest = readManifest(pod, podDir);
@@ -89,11 +93,11 @@ public final class Stage1PodRunner implements PodRunnerPort {
             throw StageException.permanent("pod " + pod.podId() + " is already running: a stage1 holds " + podDir
                     + "/lock");
         }
-        PodPlanner.Launch launch = planner.launch(pod.podId(), podDir, pod.spec(), manifest);
+        Path tree = Path.of(pod.treePath());
+        PodPlanner.Planned planned = planner.plan(pod.podId(), dir, tree, pod.spec(), manifest);
         RunningPod running;
         try {
-            running = starter.start(launch.plan(), Path.of(pod.treePath()), launch.podLimits(), launch.appLimits(),
-                    output);
+            running = starter.start(planned.plan(), tree, planned.podLimits(), planned.appLimits(), output);
         } catch (Stage1Exception e) {
             throw new StageException("pod " + pod.podId() + " could not start: " + e.getMessage(), false, e);
         } catch (IOException e) {
@@ -106,13 +110,13 @@ public final class Stage1PodRunner implements PodRunnerPort {
         List<String> apps = appNames(manifest);
         CompletableFuture<PodExit> exit = running.process().exit()
                 .handleAsync((status, error) -> launchedExit(pod.podId(), running, apps, status, error));
-        return new LaunchedPod(started.stage1Pid(), appPids, watchOf(exit, () -> {
+        return new StartedPod(started.stage1Pid(), appPids, watchOf(exit, () -> {
         }));
     }
 
     @Override
     public PodWatch watch(PodState pod) throws StageException {
-        Path podDir = podDir(pod);
+        Path podDir = podDir(pod).path();
         if (!held(podDir)) {
             return watchOf(CompletableFuture.completedFuture(endedExit(pod, podDir)), () -> {
             });
@@ -148,7 +152,7 @@ public final class Stage1PodRunner implements PodRunnerPort {
                 running.process().signal(signal);
                 return;
             }
-            Path podDir = podDir(pod);
+            Path podDir = podDir(pod).path();
             if (!held(podDir)) {
                 return; // ended already
             }
@@ -176,10 +180,10 @@ public final class Stage1PodRunner implements PodRunnerPort {
     }
 
     @Override
-    public Stage1Probe probe(PodState pod) throws StageException {
-        Path podDir = podDir(pod);
+    public PodProbe probe(PodState pod) throws StageException {
+        Path podDir = podDir(pod).path();
         boolean held = held(podDir);
-        return new Stage1Probe(held, held || Files.exists(podDir.resolve(PodLock.FILE_NAME)),
+        return new PodProbe(held, held || Files.exists(new PodDir(podDir).lock()),
                 written(pod, podDir, appOrder(pod, podDir)));
     }
 
@@ -294,7 +298,7 @@ public final class Stage1PodRunner implements PodRunnerPort {
     }
 
     private PodManifest readManifest(PodState pod, Path podDir) throws StageException {
-        Path file = podDir.resolve(PodPlanner.MANIFEST_FILE);
+        Path file = new PodDir(podDir).manifest();
         try {
             return ManifestCodec.parsePodManifest(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
@@ -316,7 +320,7 @@ public final class Stage1PodRunner implements PodRunnerPort {
     }
 
     private static long podPid(Path podDir) throws IOException {
-        Path file = podDir.resolve("pid");
+        Path file = new PodDir(podDir).pid();
         try {
             return Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).trim());
         } catch (NumberFormatException e) {
@@ -324,11 +328,11 @@ public final class Stage1PodRunner implements PodRunnerPort {
         }
     }
 
-    private static Path podDir(PodState pod) throws StageException {
+    private static PodDir podDir(PodState pod) throws StageException {
         if (pod.podDir() == null) {
             throw StageException.permanent("pod " + pod.podId() + " has no pod directory: it was never prepared");
         }
-        return Path.of(pod.podDir());
+        return new PodDir(Path.of(pod.podDir()));
     }
 
     private void close(int fd) {
