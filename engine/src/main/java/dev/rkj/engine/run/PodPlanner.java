@@ -96,7 +96,7 @@ public final class PodPlanner {
     public Planned plan(String podId, PodDir podDir, Path tree, PodSpec spec, PodManifest manifest)
             throws StageException {
         Stage1Plan.Builder plan = Stage1Plan.builder(podId, podDir.path(), podDir.rootfs())
-                .hostname(spec.hostname() != null ? spec.hostname() : "rkj-" + podId)
+                .hostname(spec.hostname()) // null: Stage1Plan's default
                 .net(spec.net() == PodSpec.NetMode.HOST ? Stage1Plan.NetMode.HOST : Stage1Plan.NetMode.PRIVATE)
                 .interactive(spec.interactive())
                 .maskPaths(!spec.allows(InsecureOption.PATHS));

@@ -233,7 +233,7 @@ public final class Stage1PodRuntime implements PodRuntime {
                 return PodExit.lost(exits, "its stage1 ended without writing the status of " + String.join(", ", missing)
                         + " (it was killed, or the host rebooted)");
             }
-            missing.forEach(app -> exits.put(app, new AppExit(app, 128 + Kernel.SIGKILL, Kernel.SIGKILL, false)));
+            missing.forEach(app -> exits.put(app, new AppExit(app, ExitStatus.SIGNAL_BASE + Kernel.SIGKILL, Kernel.SIGKILL, false)));
         }
         forceStopped.remove(pod.podId());
         int code = 0;
