@@ -17,7 +17,9 @@ import java.util.concurrent.ExecutionException;
 /**
  * Starts a pod all or nothing: mounts its overlay rootfs, creates its cgroup, launches
  * rkj-stage1 and waits until the apps run. On any failure it tears down what it set up and
- * throws the original error, with cleanup errors attached as suppressed.
+ * throws the original error, with cleanup errors attached as suppressed. This is the one place a
+ * pod's rootfs is mounted ({@link PodDir#upperDir()} and {@link PodDir#workDir()} as the overlay's
+ * own directories): preparing a pod mounts nothing.
  */
 public final class PodStarter {
     /** On cgroup v2 with per-app cgroups, stage1's own leaf below the pod's cgroup. */
