@@ -8,6 +8,7 @@ import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.stage.GcReport;
 import dev.rkj.eventlog.Json;
+import dev.rkj.stage1.PodDir;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -444,7 +445,7 @@ final class PodCommands {
                 throw new CliException("pod " + p.podId() + " is " + p.status().displayName()
                         + ": it has no manifest until it is prepared");
             }
-            Path manifest = Path.of(p.podDir(), "pod");
+            Path manifest = new PodDir(Path.of(p.podDir())).manifest();
             try {
                 root.out().println(Files.readString(manifest).strip());
             } catch (IOException e) {

@@ -174,13 +174,18 @@ public final class Reconciler {
         if (!adopt(pod, gone + " while launching it")) {
             return Action.ADOPTED_BY_OTHER;
         }
-        janitor.release(recorder.current(pod.podId()));
+        String released = " and released it";
+        try {
+            janitor.release(recorder.current(pod.podId()));
+        } catch (StageException e) { // the launch's end is recorded all the same; gc releases again
+            released = ", but releasing it failed (" + e.getMessage() + "; rkj gc releases it again)";
+        }
         String what = probe.lockHeld() ? "recovery killed the pod's processes"
                 : "the pod ran unwatched and ended" + (probe.written().isEmpty() ? "" : " ("
                 + probe.written().values().stream().map(a -> "app " + a.app() + " exited with " + a.exitCode())
                 .collect(java.util.stream.Collectors.joining(", ")) + ")");
         record(new FailStage(pod.podId(), Stage.LAUNCH, "the engine launching the pod (" + pod.owner()
-                + ") died before it recorded the start; " + what + " and released it; run the image again with rkj run",
+                + ") died before it recorded the start; " + what + released + "; run the image again with rkj run",
                 true));
         return Action.LAUNCH_ABORTED;
     }

@@ -90,8 +90,8 @@ public final class Stage1PodRuntime implements PodRuntime {
             manifest = readManifest(pod, podDir);
         }
         if (held(podDir)) {
-            throw StageException.permanent("pod " + pod.podId() + " is already running: a stage1 holds " + podDir
-                    + "/lock");
+            throw StageException.permanent("pod " + pod.podId() + " is already running: a stage1 holds "
+                    + dir.lock());
         }
         Path tree = Path.of(pod.treePath());
         PodPlanner.Planned planned = planner.plan(pod.podId(), dir, tree, pod.spec(), manifest);
