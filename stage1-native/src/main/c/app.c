@@ -1,7 +1,7 @@
 /*
  * An app's process, between fork and execve: root, user and groups from the image's
  * /etc/passwd and /etc/group, seccomp filter, capabilities, no_new_privs, working directory,
- * environment.
+ * environment, all as the plan says (no default of stage1's own).
  * Shared by `run` (pod.c) and `enter` (enter.c).
  */
 #include "rkj-stage1.h"
@@ -15,6 +15,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define MAX_GROUPS 64
@@ -43,8 +44,9 @@ static int number(const char *s, unsigned long *out)
 static int lookup(const char *file, const char *name, unsigned long *id, unsigned long *gid,
 		  struct err *err)
 {
-	FILE *f = fopen(file, "re");
-	char *line = NULL, *fields[4], *p;
+	cleanup_file FILE *f = fopen(file, "re");
+	cleanup_free char *line = NULL;
+	char *fields[4], *p;
 	size_t cap = 0, i;
 	int found = 0;
 
@@ -58,8 +60,6 @@ static int lookup(const char *file, const char *name, unsigned long *id, unsigne
 			continue;
 		found = number(fields[2], id) && (!gid || number(fields[3], gid));
 	}
-	free(line);
-	fclose(f);
 	if (!found)
 		return fail(err, "lookup", file, ENOENT, "no entry `%s` in the image's %s", name,
 			    file);
@@ -153,36 +153,16 @@ int app_become(const struct app *a, struct err *err)
 	return 0;
 }
 
-static int has_key(char **env, size_t n, const char *kv)
-{
-	size_t len = strcspn(kv, "="), i;
-
-	for (i = 0; i < n; i++)
-		if (!strncmp(env[i], kv, len + 1))
-			return 1;
-	return 0;
-}
-
-/* ace.md: PATH, AC_APP_NAME and container, unless the plan sets them; then the plan's env. */
-char **app_env(const struct app *a)
-{
-	char **env = calloc(a->envc + 4, sizeof(char *));
-	char *defaults[3] = { "PATH=" DEFAULT_PATH, NULL, "container=rkj" };
-	size_t n = 0, i;
-
-	if (!env || asprintf(&defaults[1], "AC_APP_NAME=%s", a->name) < 0)
-		return a->env;
-	for (i = 0; i < 3; i++)
-		if (!has_key(a->env, a->envc, defaults[i]))
-			env[n++] = defaults[i];
-	for (i = 0; i < a->envc; i++)
-		env[n++] = a->env[i];
-	return env;
-}
-
 int app_exec(const struct app *a, char **argv, struct err *err)
 {
-	environ = app_env(a);
+	static char *empty[] = { NULL };
+
+	environ = a->env ? a->env : empty; /* the plan's env is the whole environment */
 	execvp(argv[0], argv); /* a name without '/' is searched in the app's PATH */
 	return fail_errno(err, "execve", argv[0]);
+}
+
+int app_status(const struct plan *plan, int wstatus)
+{
+	return WIFSIGNALED(wstatus) ? plan->signal_base + WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
 }

@@ -3,43 +3,40 @@
  * and "\n" a newline (no other escapes; NUL cannot occur). Pod keys come first, then each
  * "app NAME" line opens an app and the keys after it belong to that app.
  *
- *   version 1                         app NAME
- *   uuid UUID                         root PATH            (inside rootfs; default /)
- *   pod_dir PATH                      arg ARG              (repeated: argv[0], argv[1]...)
- *   rootfs PATH                       env KEY=VALUE        (repeated)
- *   hostname NAME                     user UID|NAME        group GID|NAME
- *   net private|host                  supp_group GID|NAME  (repeated)
- *   interactive 0|1                   workdir PATH
- *   cgroup_procs PATH   (repeated)    caps N,N,...         (retained; absent: appc default)
- *   masked_paths 0|1    (default 1)   no_new_privs 0|1
- *                                     seccomp 0|1          (1, the default: the default
- *                                                           filter; 0: unconfined)
+ * The plan carries every default: stage1 has none of its own (it knows no appc), so every
+ * key below is required except those marked optional or repeated.
+ *
+ *   version 2                         app NAME
+ *   uuid UUID                         root PATH            (inside rootfs)
+ *   pod_dir PATH                      arg ARG              (repeated, at least once:
+ *   rootfs PATH                                             argv[0], argv[1]...)
+ *   hostname NAME                     env KEY=VALUE        (repeated: the whole environment)
+ *   net private|host                  user UID|NAME        (optional; absent: uid 0)
+ *   interactive 0|1                   group GID|NAME       (optional; absent: the user's)
+ *   masked_paths 0|1                  supp_group GID|NAME  (repeated)
+ *   signal_base N       (an app       workdir PATH
+ *       killed by signal S has        caps N,N,...         (the retained bounding set)
+ *       status N+S)                   no_new_privs 0|1
+ *   cgroup_procs PATH   (repeated)    seccomp 0|1          (1: the default filter;
+ *                                                           0: unconfined)
  *                                     cgroup_procs PATH    (repeated)
  *
  * masked_paths 1: /proc/bus, fs, irq, sys and sysrq-trigger are read-only and /proc/kcore,
- * keys, timer_list... and /sys/firmware are masked (pod.c); 0 is rkt's
- * --insecure-options=paths.
+ * keys, timer_list... and /sys/firmware are masked (pod.c).
  */
 #include "rkj-stage1.h"
 
 #include <errno.h>
-#include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The appc default retain set (ace.md, os/linux/capabilities-retain-set). */
-#define CAP(c) (1ULL << (c))
-static const uint64_t appc_default_caps =
-	CAP(CAP_AUDIT_WRITE) | CAP(CAP_CHOWN) | CAP(CAP_DAC_OVERRIDE) | CAP(CAP_FSETID) |
-	CAP(CAP_FOWNER) | CAP(CAP_KILL) | CAP(CAP_MKNOD) | CAP(CAP_NET_RAW) |
-	CAP(CAP_NET_BIND_SERVICE) | CAP(CAP_SETUID) | CAP(CAP_SETGID) | CAP(CAP_SETPCAP) |
-	CAP(CAP_SETFCAP) | CAP(CAP_SYS_CHROOT);
 
 struct parser {
 	const char *path;
 	int line;
 	struct plan *plan;
 	struct err *err;
+	int version_seen;
+	int caps_seen;              /* of the app being read */
 };
 
 static int bad(struct parser *ps, const char *what, const char *key)
@@ -47,12 +44,12 @@ static int bad(struct parser *ps, const char *what, const char *key)
 	return fail(ps->err, "parse", ps->path, EINVAL, "line %d: %s `%s`", ps->line, what, key);
 }
 
-static int push(char ***v, size_t *n, char *s)
+static int push(struct parser *ps, char ***v, size_t *n, char *s)
 {
 	char **nv = realloc(*v, (*n + 2) * sizeof(char *));
 
 	if (!nv)
-		return -1;
+		return fail(ps->err, "parse", ps->path, ENOMEM, "line %d: out of memory", ps->line);
 	nv[(*n)++] = s;
 	nv[*n] = NULL;
 	*v = nv;
@@ -104,12 +101,30 @@ static int caps(struct parser *ps, char *val, uint64_t *out)
 	return 0;
 }
 
+static int number(struct parser *ps, const char *key, const char *val, int *out)
+{
+	char *end;
+	long n = strtol(val, &end, 10);
+
+	if (!*val || *end || n < 0 || n > 255)
+		return bad(ps, "expected a number 0..255 for", key);
+	*out = (int)n;
+	return 0;
+}
+
 static int pod_key(struct parser *ps, const char *key, char *val)
 {
 	struct plan *p = ps->plan;
 
-	if (!strcmp(key, "version"))
-		return strcmp(val, "1") ? bad(ps, "unsupported plan version", val) : 0;
+	if (!strcmp(key, "version")) {
+		if (strcmp(val, PLAN_VERSION))
+			return bad(ps, "unsupported plan version (this rkj-stage1 reads version "
+				       PLAN_VERSION "; was the pod started by another rkj?):", val);
+		ps->version_seen = 1;
+		return 0;
+	}
+	if (!ps->version_seen)
+		return bad(ps, "the plan must begin with `version " PLAN_VERSION "`, not", key);
 	if (!strcmp(key, "uuid"))
 		p->uuid = val;
 	else if (!strcmp(key, "pod_dir"))
@@ -126,8 +141,10 @@ static int pod_key(struct parser *ps, const char *key, char *val)
 		return flag(ps, key, val, &p->interactive);
 	else if (!strcmp(key, "masked_paths"))
 		return flag(ps, key, val, &p->mask_paths);
+	else if (!strcmp(key, "signal_base"))
+		return number(ps, key, val, &p->signal_base);
 	else if (!strcmp(key, "cgroup_procs"))
-		return push(&p->cgroups, &p->ncgroups, val);
+		return push(ps, &p->cgroups, &p->ncgroups, val);
 	else
 		return bad(ps, "unknown pod key", key);
 	return 0;
@@ -138,49 +155,79 @@ static int app_key(struct parser *ps, struct app *a, const char *key, char *val)
 	if (!strcmp(key, "root"))
 		a->root = val;
 	else if (!strcmp(key, "arg"))
-		return push(&a->argv, &a->argc, val);
+		return push(ps, &a->argv, &a->argc, val);
 	else if (!strcmp(key, "env"))
-		return strchr(val, '=') ? push(&a->env, &a->envc, val) : bad(ps, "env without =", val);
+		return strchr(val, '=') ? push(ps, &a->env, &a->envc, val) : bad(ps, "env without =", val);
 	else if (!strcmp(key, "user"))
 		a->user = val;
 	else if (!strcmp(key, "group"))
 		a->group = val;
 	else if (!strcmp(key, "supp_group"))
-		return push(&a->groups, &a->ngroups, val);
+		return push(ps, &a->groups, &a->ngroups, val);
 	else if (!strcmp(key, "workdir"))
 		a->workdir = val;
-	else if (!strcmp(key, "caps"))
+	else if (!strcmp(key, "caps")) {
+		ps->caps_seen = 1;
 		return caps(ps, val, &a->caps);
+	}
 	else if (!strcmp(key, "no_new_privs"))
 		return flag(ps, key, val, &a->no_new_privs);
 	else if (!strcmp(key, "seccomp"))
 		return flag(ps, key, val, &a->seccomp);
 	else if (!strcmp(key, "cgroup_procs"))
-		return push(&a->cgroups, &a->ncgroups, val);
+		return push(ps, &a->cgroups, &a->ncgroups, val);
 	else
 		return bad(ps, "unknown app key", key);
+	return 0;
+}
+
+/* The app read last has every key it needs. */
+static int app_complete(struct parser *ps)
+{
+	const struct app *a;
+	const char *missing = NULL;
+
+	if (!ps->plan->napps)
+		return 0;
+	a = &ps->plan->apps[ps->plan->napps - 1];
+	if (!a->argc)
+		missing = "arg";
+	else if (!a->root)
+		missing = "root";
+	else if (!a->workdir)
+		missing = "workdir";
+	else if (!ps->caps_seen)
+		missing = "caps";
+	else if (a->no_new_privs < 0)
+		missing = "no_new_privs";
+	else if (a->seccomp < 0)
+		missing = "seccomp";
+	if (missing)
+		return fail(ps->err, "parse", ps->path, EINVAL, "app `%s` has no `%s`", a->name,
+			    missing);
 	return 0;
 }
 
 static int new_app(struct parser *ps, char *name)
 {
 	struct plan *p = ps->plan;
-	struct app *apps = realloc(p->apps, (p->napps + 1) * sizeof *apps);
+	struct app *apps;
 
-	if (!apps)
-		return fail(ps->err, "parse", ps->path, ENOMEM, NULL);
+	if (app_complete(ps) < 0)
+		return -1;
 	if (p->napps == MAX_APPS)
 		return bad(ps, "too many apps, the most is " MAX_APPS_TEXT ", at", name);
 	if (!*name || strchr(name, '/') || strchr(name, ' ') || name[0] == '.')
 		return bad(ps, "bad app name", name);
+	apps = realloc(p->apps, (p->napps + 1) * sizeof *apps);
+	if (!apps)
+		return fail(ps->err, "parse", ps->path, ENOMEM, "line %d: out of memory", ps->line);
 	p->apps = apps;
 	memset(&apps[p->napps], 0, sizeof *apps);
 	apps[p->napps].name = name;
-	apps[p->napps].root = "/";
-	apps[p->napps].workdir = "/";
-	apps[p->napps].caps = appc_default_caps;
-	apps[p->napps].seccomp = 1;
+	apps[p->napps].no_new_privs = apps[p->napps].seccomp = -1;
 	apps[p->napps].out = apps[p->napps].errout = apps[p->napps].log = -1;
+	ps->caps_seen = 0;
 	p->napps++;
 	return 0;
 }
@@ -207,27 +254,43 @@ static int line(struct parser *ps, char *s)
 static int check(struct parser *ps)
 {
 	struct plan *p = ps->plan;
-	size_t i;
+	const char *missing = NULL;
 
-	if (!p->pod_dir || !p->rootfs || !p->uuid)
-		return fail(ps->err, "parse", ps->path, EINVAL, "plan lacks uuid, pod_dir or rootfs");
+	if (!ps->version_seen)
+		missing = "version";
+	else if (!p->uuid)
+		missing = "uuid";
+	else if (!p->pod_dir)
+		missing = "pod_dir";
+	else if (!p->rootfs)
+		missing = "rootfs";
+	else if (!p->hostname)
+		missing = "hostname";
+	else if (p->host_net < 0)
+		missing = "net";
+	else if (p->interactive < 0)
+		missing = "interactive";
+	else if (p->mask_paths < 0)
+		missing = "masked_paths";
+	else if (p->signal_base < 0)
+		missing = "signal_base";
+	if (missing)
+		return fail(ps->err, "parse", ps->path, EINVAL, "the plan has no `%s`", missing);
 	if (!p->napps)
-		return fail(ps->err, "parse", ps->path, EINVAL, "plan has no app");
-	for (i = 0; i < p->napps; i++)
-		if (!p->apps[i].argc)
-			return fail(ps->err, "parse", ps->path, EINVAL, "app `%s` has no arg",
-				    p->apps[i].name);
-	return 0;
+		return fail(ps->err, "parse", ps->path, EINVAL, "the plan has no app");
+	return app_complete(ps);
 }
 
+/* The plan's strings point into the file's buffer, which lives as long as the process. */
 int plan_read(const char *path, struct plan *plan, struct err *err)
 {
-	struct parser ps = { path, 0, plan, err };
-	char *buf, *s, *nl;
+	struct parser ps = { .path = path, .plan = plan, .err = err };
+	cleanup_free char *buf = NULL;
+	char *s, *nl;
 	size_t len;
 
 	memset(plan, 0, sizeof *plan);
-	plan->mask_paths = 1;
+	plan->host_net = plan->interactive = plan->mask_paths = plan->signal_base = -1;
 	if (read_file(path, &buf, &len, err) < 0)
 		return -1;
 	if (strlen(buf) != len)
@@ -241,7 +304,10 @@ int plan_read(const char *path, struct plan *plan, struct err *err)
 		if (line(&ps, s) < 0)
 			return -1;
 	}
-	return check(&ps);
+	if (check(&ps) < 0)
+		return -1;
+	steal_ptr(&buf);
+	return 0;
 }
 
 struct app *plan_app(struct plan *plan, const char *name, struct err *err)

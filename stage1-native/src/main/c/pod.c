@@ -101,20 +101,16 @@ static int mount_image_dir(int root, const char *rootfs, const char *name, const
 			   const char *type, unsigned long flags, const char *data, struct err *err)
 {
 	char fdpath[64], path[4096];
-	int fd = -1, rc = 0;
+	cleanup_close int fd = -1;
 
-	if (image_dir(root, rootfs, name, &fd, err) < 0) {
-		rc = -1;
-	} else {
-		snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
-		if (mount(src, fdpath, type, flags, data) < 0) {
-			snprintf(path, sizeof path, "%s/%s", rootfs, name);
-			rc = fail_errno(err, "mount", path);
-		}
+	if (image_dir(root, rootfs, name, &fd, err) < 0)
+		return -1;
+	snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
+	if (mount(src, fdpath, type, flags, data) < 0) {
+		snprintf(path, sizeof path, "%s/%s", rootfs, name);
+		return fail_errno(err, "mount", path);
 	}
-	if (fd >= 0)
-		close(fd);
-	return rc;
+	return 0;
 }
 
 /* Mounts below a mount of ours (the /dev tmpfs): nothing there comes from the image. */
@@ -158,7 +154,7 @@ static int dev_link(struct pod *pod, const char *target, const char *name, struc
 static int dev_console(struct pod *pod, struct err *err)
 {
 	char path[4096], *tty = isatty(0) ? ttyname(0) : NULL;
-	int fd;
+	cleanup_close int fd = -1;
 
 	if (!tty)
 		return 0;
@@ -167,7 +163,6 @@ static int dev_console(struct pod *pod, struct err *err)
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return fail_errno(err, "open", path);
-	close(fd);
 	if (mount(tty, path, NULL, MS_BIND, NULL) < 0)
 		return fail_errno(err, "mount", path);
 	return 0;
@@ -245,9 +240,9 @@ static int mount_hierarchy(const char *base, char *controllers, struct err *err)
 static int mount_cgroups(struct pod *pod, struct err *err)
 {
 	const unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-	char base[4096], *buf, *line, *next, *controllers, *end, *nl;
+	char base[4096], *line, *next, *controllers, *end, *nl;
+	cleanup_free char *buf = NULL;
 	size_t len;
-	int rc = 0;
 
 	if (path_join(base, sizeof base, pod->plan.rootfs, "sys/fs/cgroup", err) < 0 ||
 	    read_file("/proc/self/cgroup", &buf, &len, err) < 0)
@@ -255,29 +250,26 @@ static int mount_cgroups(struct pod *pod, struct err *err)
 	nl = strchr(buf, '\n');
 	if (!strncmp(buf, "0::", 3) && (!nl || !nl[1])) { /* cgroup v2 alone */
 		if (mount("cgroup2", base, "cgroup2", ro, NULL) < 0)
-			rc = fail_errno(err, "mount", base);
-		free(buf);
-		return rc;
+			return fail_errno(err, "mount", base);
+		return 0;
 	}
 	if (mount("tmpfs", base, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
-		rc = fail_errno(err, "mount", base);
-	for (line = buf; !rc && line && *line; line = next) {
+		return fail_errno(err, "mount", base);
+	for (line = buf; line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = 0;
 		controllers = strchr(line, ':');
 		end = controllers ? strchr(controllers + 1, ':') : NULL;
-		if (!end) {
-			rc = fail(err, "read", "/proc/self/cgroup", EINVAL, "unreadable line `%s`", line);
-			break;
-		}
+		if (!end)
+			return fail(err, "read", "/proc/self/cgroup", EINVAL, "unreadable line `%s`", line);
 		*end = 0;
-		rc = mount_hierarchy(base, controllers + 1, err);
+		if (mount_hierarchy(base, controllers + 1, err) < 0)
+			return -1;
 	}
-	free(buf);
-	if (!rc && mount(NULL, base, NULL, MS_BIND | MS_REMOUNT | ro, NULL) < 0)
-		rc = fail_errno(err, "mount", base);
-	return rc;
+	if (mount(NULL, base, NULL, MS_BIND | MS_REMOUNT | ro, NULL) < 0)
+		return fail_errno(err, "mount", base);
+	return 0;
 }
 
 /* runc's and crun's defaults: kernel knobs a pod may read but not turn... */
@@ -353,7 +345,8 @@ static int pivot(struct pod *pod, struct err *err)
 static int rootfs(struct pod *pod, struct err *err)
 {
 	const char *r = pod->plan.rootfs;
-	int root, rc;
+	cleanup_close int root = -1;
+	int rc;
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return fail_errno(err, "mount", "/ (MS_PRIVATE)");
@@ -366,25 +359,21 @@ static int rootfs(struct pod *pod, struct err *err)
 			     NULL, err) < 0 ||
 	     mount_image_dir(root, r, "sys", "sysfs", "sysfs",
 			     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0 ||
-	     mount_cgroups(pod, err) < 0 || mount_dev(pod, root, err) < 0 || (pod->plan.mask_paths && protect(pod, err) < 0);
-	close(root);
+	     mount_cgroups(pod, err) < 0 || mount_dev(pod, root, err) < 0 ||
+	     (pod->plan.mask_paths && protect(pod, err) < 0);
 	return rc ? -1 : pivot(pod, err);
 }
 
 static int loopback_up(struct err *err)
 {
 	struct ifreq ifr = { .ifr_name = "lo" };
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	cleanup_close int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	if (s < 0)
 		return fail_errno(err, "socket", "lo");
 	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0 ||
-	    (ifr.ifr_flags |= IFF_UP | IFF_RUNNING, ioctl(s, SIOCSIFFLAGS, &ifr) < 0)) {
-		fail_errno(err, "ioctl", "lo");
-		close(s);
-		return -1;
-	}
-	close(s);
+	    (ifr.ifr_flags |= IFF_UP | IFF_RUNNING, ioctl(s, SIOCSIFFLAGS, &ifr) < 0))
+		return fail_errno(err, "ioctl", "lo");
 	return 0;
 }
 
@@ -409,17 +398,19 @@ static int open_app_files(struct pod *pod, struct app *a, struct err *err)
 	char path[4096];
 	size_t i;
 
-	snprintf(path, sizeof path, "%s/status/%s", pod->plan.pod_dir, a->name);
+	snprintf(path, sizeof path, "%s/" POD_DIR_STATUS "/%s", pod->plan.pod_dir, a->name);
 	if (unlinkat(pod->status_dir, a->name, 0) < 0 && errno != ENOENT)
 		return fail_errno(err, "unlink", path); /* a stale status from an earlier run */
 	if (!pod->plan.interactive) {
-		snprintf(path, sizeof path, "%s/logs/%s", pod->plan.pod_dir, a->name);
+		snprintf(path, sizeof path, "%s/" POD_DIR_LOGS "/%s", pod->plan.pod_dir, a->name);
 		a->log = openat(pod->logs_dir, a->name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
 				0640);
 		if (a->log < 0)
 			return fail_errno(err, "open", path);
 	}
 	a->cgroup_fds = calloc(a->ncgroups + 1, sizeof(int));
+	if (!a->cgroup_fds)
+		return fail_oom(err, a->name);
 	for (i = 0; i < a->ncgroups; i++) {
 		a->cgroup_fds[i] = open(a->cgroups[i], O_WRONLY | O_CLOEXEC);
 		if (a->cgroup_fds[i] < 0)
@@ -452,14 +443,13 @@ static int filters(struct pod *pod, struct err *err)
 static int setup(struct pod *pod, struct err *err)
 {
 	const char *host = pod->plan.hostname;
-	char def[64];
 	size_t i;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return fail_errno(err, "prctl", "PR_SET_PDEATHSIG");
 	umask(0);
-	if (open_dir(pod, "status", &pod->status_dir, err) < 0 ||
-	    open_dir(pod, "logs", &pod->logs_dir, err) < 0)
+	if (open_dir(pod, POD_DIR_STATUS, &pod->status_dir, err) < 0 ||
+	    open_dir(pod, POD_DIR_LOGS, &pod->logs_dir, err) < 0)
 		return -1;
 	for (i = 0; i < pod->plan.napps; i++)
 		if (open_app_files(pod, &pod->plan.apps[i], err) < 0)
@@ -475,10 +465,6 @@ static int setup(struct pod *pod, struct err *err)
 		return fail_errno(err, "unshare", "CLONE_NEWCGROUP");
 	if (rootfs(pod, err) < 0)
 		return -1;
-	if (!host) {
-		snprintf(def, sizeof def, "rkj-%s", pod->plan.uuid);
-		host = def;
-	}
 	if (sethostname(host, strlen(host)) < 0)
 		return fail_errno(err, "sethostname", host);
 	return pod->plan.host_net ? 0 : loopback_up(err);
@@ -512,7 +498,7 @@ __attribute__((noreturn)) static void app_child(struct pod *pod, struct app *a,
 		if (isatty(0))
 			ioctl(0, TIOCSCTTY, 0);
 	} else {
-		fd = open("/dev/null", O_RDONLY);
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC); /* dup2 gives 0 without CLOEXEC */
 		if (fd < 0) {
 			fail_errno(&err, "open", "/dev/null");
 			goto out;
@@ -538,16 +524,21 @@ out:
 	_exit(127);
 }
 
-static void close_fd(int *fd)
+/* Closes whatever of the pipes is still open (what was handed on is -1). */
+static void child_pipes_close(struct child_pipes *p)
 {
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
+	cleanup_closep(&p->exec[0]);
+	cleanup_closep(&p->exec[1]);
+	cleanup_closep(&p->out[0]);
+	cleanup_closep(&p->out[1]);
+	cleanup_closep(&p->errout[0]);
+	cleanup_closep(&p->errout[1]);
 }
 
 static int app_start(struct pod *pod, struct app *a, struct err *err)
 {
-	struct child_pipes p = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
+	__attribute__((cleanup(child_pipes_close))) struct child_pipes p =
+		{ { -1, -1 }, { -1, -1 }, { -1, -1 } };
 	char line[512];
 	ssize_t n;
 
@@ -555,22 +546,23 @@ static int app_start(struct pod *pod, struct app *a, struct err *err)
 	    (!pod->plan.interactive && (pipe2(p.out, O_CLOEXEC) < 0 || pipe2(p.errout, O_CLOEXEC) < 0)))
 		return fail_errno(err, "pipe2", a->name);
 	a->pid = fork();
-	if (a->pid < 0)
+	if (a->pid < 0) {
+		a->pid = 0;
 		return fail_errno(err, "fork", a->name);
+	}
 	if (a->pid == 0)
 		app_child(pod, a, &p);
-	close_fd(&p.exec[1]);
-	close_fd(&p.out[1]);
-	close_fd(&p.errout[1]);
-	a->out = p.out[0];
-	a->errout = p.errout[0];
+	cleanup_closep(&p.exec[1]);
+	cleanup_closep(&p.out[1]);
+	cleanup_closep(&p.errout[1]);
+	a->out = steal_fd(&p.out[0]);
+	a->errout = steal_fd(&p.errout[0]);
 	if (a->out >= 0) {
 		fcntl(a->out, F_SETFL, O_NONBLOCK);
 		fcntl(a->errout, F_SETFL, O_NONBLOCK);
 	}
 	while ((n = read(p.exec[0], err, sizeof *err)) < 0 && errno == EINTR)
 		;
-	close(p.exec[0]);
 	if (n == sizeof *err) {
 		waitpid(a->pid, NULL, 0);
 		a->pid = 0;
@@ -595,7 +587,7 @@ static void pump(struct app *a, int *fd, int to)
 		if (n < 0 && errno == EAGAIN)
 			return;
 		if (n <= 0) {
-			close_fd(fd);
+			cleanup_closep(fd);
 			return;
 		}
 		write_all(a->log, buf, (size_t)n); /* the log is authoritative */
@@ -607,23 +599,22 @@ static void write_status(struct pod *pod, struct app *a, int status, char *text,
 {
 	struct err err;
 	char tmp[4400];
-	int fd;
+	cleanup_close int fd = -1;
 
 	if (WIFSIGNALED(status))
-		snprintf(text, size, "code=%d signal=%d", 128 + WTERMSIG(status), WTERMSIG(status));
+		snprintf(text, size, "code=%d signal=%d", app_status(&pod->plan, status),
+			 WTERMSIG(status));
 	else
-		snprintf(text, size, "code=%d", WEXITSTATUS(status));
+		snprintf(text, size, "code=%d", app_status(&pod->plan, status));
 	snprintf(tmp, sizeof tmp, ".%s.tmp", a->name);
 	fd = openat(pod->status_dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || write_all(fd, text, strlen(text)) < 0 || write_all(fd, "\n", 1) < 0 ||
 	    renameat(pod->status_dir, tmp, pod->status_dir, a->name) < 0) {
 		/* stage0 still hears "exited" on the protocol; only a restarted one misses it */
-		snprintf(tmp, sizeof tmp, "%s/status/%s", pod->plan.pod_dir, a->name);
+		snprintf(tmp, sizeof tmp, "%s/" POD_DIR_STATUS "/%s", pod->plan.pod_dir, a->name);
 		fail_errno(&err, "write", tmp);
 		err_print(&err);
 	}
-	if (fd >= 0)
-		close(fd);
 }
 
 static void app_exited(struct pod *pod, struct app *a, int status)
@@ -632,13 +623,13 @@ static void app_exited(struct pod *pod, struct app *a, int status)
 
 	pump(a, &a->out, 1);
 	pump(a, &a->errout, 2);
-	close_fd(&a->out);
-	close_fd(&a->errout);
+	cleanup_closep(&a->out);
+	cleanup_closep(&a->errout);
 	write_status(pod, a, status, text, sizeof text);
 	snprintf(line, sizeof line, "exited %s %s", a->name, text);
 	send_line(pod, line, 0);
 	a->done = 1;
-	a->code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	a->code = app_status(&pod->plan, status);
 }
 
 static struct app *app_by_pid(struct pod *pod, pid_t pid)

@@ -33,6 +33,7 @@
  *   Any failure before an app's execve is reported instead as
  *        error <call> <path> <errno> <message>
  *   and stage1 exits 254 (an app that started before is killed and reported as exited).
+ *   Exit statuses are the plan's: an app killed by signal S has status <signal_base>+S.
  *   <path> has space, tab, newline and backslash escaped as \ooo octal
  *   ("-" when there is none); <message> is the rest of the line. Lines end with '\n'.
  *
@@ -42,7 +43,12 @@
  * the monitor (PR_SET_PDEATHSIG), but then nobody but the host's init reaps it.
  *
  * The monitor holds an exclusive flock on <podDir>/lock for the life of the pod: whoever can
- * take it knows the pod is gone. <podDir>/status/<app> holds "code=N [signal=S]".
+ * take it knows the pod is gone. <podDir>/status/<app> holds "code=N [signal=S]". The pod
+ * directory's names are in pod_dir.h.
+ *
+ * The files: rkj-stage1.c (main, the monitor), plan.c (the plan), pod.c (the pod's PID 1),
+ * app.c (an app between fork and execve), seccomp.c (the filter), enter.c (`enter`), util.c
+ * (errors, I/O, cleanup attributes).
  */
 #include "rkj-stage1.h"
 
@@ -51,7 +57,6 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,152 +68,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-/* ---- errors and small I/O helpers, shared by the other files ---- */
-
-int fail(struct err *err, const char *call, const char *path, int errnum, const char *fmt, ...)
-{
-	va_list ap;
-
-	snprintf(err->call, sizeof err->call, "%s", call);
-	snprintf(err->path, sizeof err->path, "%s", path ? path : "");
-	err->errnum = errnum;
-	if (fmt) {
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-		va_end(ap);
-	} else {
-		snprintf(err->msg, sizeof err->msg, "%s", strerror(errnum));
-	}
-	return -1;
-}
-
-int fail_errno(struct err *err, const char *call, const char *path)
-{
-	return fail(err, call, path, errno, NULL);
-}
-
-/* The directory of the running rkj-stage1 binary (stage0 extracts it to a root-owned one),
- * NULL if /proc/self/exe says something odd. */
-const char *self_dir(char *buf, size_t size)
-{
-	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
-	char *slash;
-
-	if (n <= 0 || (size_t)n == size - 1)
-		return NULL;
-	buf[n] = 0;
-	if (buf[0] != '/' || !(slash = strrchr(buf, '/')) || slash == buf)
-		return NULL;
-	*slash = 0;
-	return buf;
-}
-
-void err_print(const struct err *err)
-{
-	fprintf(stderr, "rkj-stage1: %s `%s`: %s (errno %d)\n", err->call, err->path, err->msg,
-		err->errnum);
-}
-
-static size_t escape(char *out, size_t size, const char *s)
-{
-	size_t n = 0;
-
-	for (; *s && n + 5 < size; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\\')
-			n += snprintf(out + n, size - n, "\\%03o", c);
-		else
-			out[n++] = (char)c;
-	}
-	out[n] = 0;
-	return n;
-}
-
-/* Formats the protocol line "error <call> <path> <errno> <message>" (no newline). */
-int err_line(const struct err *err, char *buf, size_t size)
-{
-	char path[sizeof err->path * 4 + 1];
-	char msg[sizeof err->msg];
-	char *p;
-
-	if (err->path[0])
-		escape(path, sizeof path, err->path);
-	else
-		strcpy(path, "-");
-	snprintf(msg, sizeof msg, "%s", err->msg);
-	for (p = msg; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	return snprintf(buf, size, "error %s %s %d %s", err->call, path, err->errnum, msg);
-}
-
-int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Reads a whole file, NUL-terminated. */
-int read_file(const char *path, char **out, size_t *len, struct err *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-
-	if (fd < 0 || !buf) {
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return fail_errno(err, "open", path);
-	}
-	for (;;) {
-		ssize_t r;
-		if (n + 1 >= cap) {
-			char *nb = realloc(buf, cap *= 2);
-			if (!nb) {
-				free(buf);
-				close(fd);
-				return fail(err, "read", path, ENOMEM, NULL);
-			}
-			buf = nb;
-		}
-		r = read(fd, buf + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			fail_errno(err, "read", path);
-			free(buf);
-			close(fd);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	buf[n] = 0;
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
-int path_join(char *buf, size_t size, const char *a, const char *b, struct err *err)
-{
-	if ((size_t)snprintf(buf, size, "%s/%s", a, b) >= size)
-		return fail(err, "path", a, ENAMETOOLONG, "path too long: %s/%s", a, b);
-	return 0;
-}
 
 /* ---- the monitor: stays in the host namespaces, relays PID 1's messages to stage0 ---- */
 
@@ -241,7 +100,7 @@ static int take_lock(struct pod *pod, struct err *err)
 	struct timespec ms = { 0, 1000000 };
 	int i;
 
-	if (path_join(path, sizeof path, pod->plan.pod_dir, "lock", err) < 0)
+	if (path_join(path, sizeof path, pod->plan.pod_dir, POD_DIR_LOCK, err) < 0)
 		return -1;
 	pod->lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (pod->lock < 0)
@@ -255,41 +114,22 @@ static int take_lock(struct pod *pod, struct err *err)
 	return 0;
 }
 
-int join_cgroups(char **procs, size_t n, struct err *err)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		int fd = open(procs[i], O_WRONLY | O_CLOEXEC);
-		if (fd < 0)
-			return fail_errno(err, "open", procs[i]);
-		if (write_all(fd, "0", 1) < 0) {
-			fail_errno(err, "write", procs[i]);
-			close(fd);
-			return -1;
-		}
-		close(fd);
-	}
-	return 0;
-}
-
 static int write_pid_file(struct pod *pod, struct err *err)
 {
 	char tmp[4096], path[4096], buf[32];
-	int fd, n = snprintf(buf, sizeof buf, "%d\n", pod->pid1);
+	cleanup_close int fd = -1;
+	int n = snprintf(buf, sizeof buf, "%d\n", pod->pid1);
 
-	if (path_join(tmp, sizeof tmp, pod->plan.pod_dir, ".pid.tmp", err) < 0 ||
-	    path_join(path, sizeof path, pod->plan.pod_dir, "pid", err) < 0)
+	if (path_join(tmp, sizeof tmp, pod->plan.pod_dir, POD_DIR_PID_TMP, err) < 0 ||
+	    path_join(path, sizeof path, pod->plan.pod_dir, POD_DIR_PID, err) < 0)
 		return -1;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return fail_errno(err, "open", tmp);
-	if (write_all(fd, buf, (size_t)n) < 0) {
-		fail_errno(err, "write", tmp);
-		close(fd);
-		return -1;
-	}
-	close(fd);
+	if (write_all(fd, buf, (size_t)n) < 0)
+		return fail_errno(err, "write", tmp);
+	if (close(steal_fd(&fd)) < 0)
+		return fail_errno(err, "close", tmp);
 	if (rename(tmp, path) < 0)
 		return fail_errno(err, "rename", path);
 	return 0;
@@ -299,6 +139,8 @@ static int start_pod(struct pod *pod, struct err *err)
 {
 	int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
 	int sv[2], one = 1;
+	cleanup_close int ours = -1;
+	cleanup_close int theirs = -1;
 	sigset_t mask;
 	size_t i;
 
@@ -306,7 +148,9 @@ static int start_pod(struct pod *pod, struct err *err)
 		return -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return fail_errno(err, "socketpair", NULL);
-	if (setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0)
+	ours = sv[0];
+	theirs = sv[1];
+	if (setsockopt(ours, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0)
 		return fail_errno(err, "setsockopt", "SO_PASSCRED");
 	/* Block the forwarded signals before the clone, so none is lost in between. */
 	sigemptyset(&mask);
@@ -319,11 +163,10 @@ static int start_pod(struct pod *pod, struct err *err)
 	if (pod->pid1 < 0)
 		return fail_errno(err, "clone", pod->plan.rootfs);
 	if (pod->pid1 == 0) {
-		close(sv[0]);
-		pod_main(pod, sv[1]);
+		close(steal_fd(&ours));
+		pod_main(pod, steal_fd(&theirs));
 	}
-	close(sv[1]);
-	pod->sock = sv[0];
+	pod->sock = steal_fd(&ours);
 	pod->sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (pod->sigfd < 0)
 		return fail_errno(err, "signalfd", NULL);
@@ -369,7 +212,7 @@ static int receive(struct pod *pod)
 }
 
 /* PID 1 was killed (SIGKILL from stage0 kills the pod through it): end the same way. */
-static void die_of(int sig)
+static void die_of(int sig, int signal_base)
 {
 	sigset_t set;
 
@@ -378,7 +221,7 @@ static void die_of(int sig)
 	sigaddset(&set, sig);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	raise(sig);
-	_exit(128 + sig);
+	_exit(signal_base + sig);
 }
 
 static int monitor(struct pod *pod)
@@ -402,7 +245,7 @@ static int monitor(struct pod *pod)
 		if (errno != EINTR)
 			return EXIT_STAGE1;
 	if (WIFSIGNALED(status))
-		die_of(WTERMSIG(status));
+		die_of(WTERMSIG(status), pod->plan.signal_base);
 	return WEXITSTATUS(status);
 }
 

@@ -1,6 +1,12 @@
 /*
- * rkj-stage1: shared declarations. The protocol and the process tree are drawn at the top
- * of rkj-stage1.c.
+ * rkj-stage1: the pod's state and the functions of its parts. The protocol and the process
+ * tree are drawn at the top of rkj-stage1.c. Who includes whom (no cycle):
+ *
+ *   util.h, pod_dir.h   <-  rkj-stage1.h  <-  rkj-stage1.c (main, monitor), plan.c, pod.c,
+ *                                              app.c, enter.c, seccomp.c
+ *
+ * rkj-stage1 knows no appc: every default (capabilities, hostname, environment, the exit
+ * status of a signalled app) comes from stage0 in the plan (plan.c).
  */
 #ifndef RKJ_STAGE1_H
 #define RKJ_STAGE1_H
@@ -8,37 +14,31 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include "pod_dir.h"
+#include "util.h"
+
 #include <linux/filter.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #define EXIT_STAGE1 254            /* stage1's own failure (as rkt) */
-#define PLAN_FILE "stage1-plan"    /* inside the pod dir */
+#define PLAN_VERSION "2"
 #define MAX_APPS 64
 #define MAX_APPS_TEXT "64"
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-/* An error: the call, its subject, errno and a message a user can act on. */
-struct err {
-	char call[32];
-	char path[512];
-	int errnum;
-	char msg[256];
-};
 
 struct app {
 	char *name;
-	char *root;                 /* inside the pod rootfs, "/" by default */
+	char *root;                 /* inside the pod rootfs */
 	char **argv;
 	size_t argc;
-	char **env;                 /* plan env, KEY=VALUE */
+	char **env;                 /* the whole environment, KEY=VALUE */
 	size_t envc;
 	char *user;                 /* uid or name, NULL = 0 */
 	char *group;                /* gid or name, NULL = the user's group */
 	char **groups;              /* supplementary: gids or names */
 	size_t ngroups;
-	char *workdir;              /* "/" by default */
+	char *workdir;
 	uint64_t caps;              /* retained capabilities, one bit each */
 	int no_new_privs;
 	int seccomp;                /* 1: the default filter (seccomp.c), 0: unconfined */
@@ -52,7 +52,7 @@ struct app {
 	int log;                    /* <podDir>/logs/<app> */
 	int *cgroup_fds;
 	int done;
-	int code;                   /* exit code, 128+signal for a signal */
+	int code;                   /* exit code, signal_base+signal for a signal */
 };
 
 struct plan {
@@ -62,7 +62,8 @@ struct plan {
 	char *hostname;
 	int host_net;
 	int interactive;
-	int mask_paths;             /* read-only and masked /proc and /sys paths; default 1 */
+	int mask_paths;             /* read-only and masked /proc and /sys paths */
+	int signal_base;            /* an app killed by signal S has status signal_base + S */
 	char **cgroups;             /* cgroup.procs files stage1 joins before clone */
 	size_t ncgroups;
 	struct app *apps;
@@ -83,18 +84,6 @@ struct pod {
 	size_t args_len;
 };
 
-/* rkj-stage1.c */
-int fail(struct err *err, const char *call, const char *path, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-int fail_errno(struct err *err, const char *call, const char *path);
-void err_print(const struct err *err);
-int err_line(const struct err *err, char *buf, size_t size);
-int write_all(int fd, const void *buf, size_t len);
-int read_file(const char *path, char **out, size_t *len, struct err *err);
-int path_join(char *buf, size_t size, const char *a, const char *b, struct err *err);
-int join_cgroups(char **procs, size_t n, struct err *err);
-const char *self_dir(char *buf, size_t size);
-
 /* plan.c */
 int plan_read(const char *path, struct plan *plan, struct err *err);
 struct app *plan_app(struct plan *plan, const char *name, struct err *err);
@@ -104,8 +93,9 @@ __attribute__((noreturn)) void pod_main(struct pod *pod, int sock);
 
 /* app.c: runs in the forked app process */
 int app_become(const struct app *app, struct err *err);
-char **app_env(const struct app *app);
 int app_exec(const struct app *app, char **argv, struct err *err);
+/* The status a shell reports for a wait status: the code, or signal_base + the signal. */
+int app_status(const struct plan *plan, int wstatus);
 
 /* seccomp.c: the app's filter program (empty if a->seccomp is 0), cached in cache_dir (may be
  * NULL); then loading it */

@@ -253,8 +253,9 @@ static int generate(const struct app *a, struct sock_fprog *out, struct err *err
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
 	struct stat st;
-	void *buf = NULL;
-	int fd = -1, rc = -1;
+	cleanup_free void *buf = NULL;
+	cleanup_close int fd = -1;
+	int rc = -1;
 
 	if (!ctx)
 		return fail(err, "seccomp_init", a->name, ENOMEM, "cannot build the seccomp filter");
@@ -272,18 +273,17 @@ static int generate(const struct app *a, struct sock_fprog *out, struct err *err
 	} else if ((rc = seccomp_export_bpf(ctx, fd)) < 0) {
 		rc = fail(err, "seccomp_export_bpf", a->name, -rc, "%s: exporting the seccomp filter",
 			  strerror(-rc));
-	} else if (fstat(fd, &st) < 0 || !(buf = malloc(st.st_size ? st.st_size : 1)) ||
-		   pread(fd, buf, st.st_size, 0) != st.st_size) {
+	} else if (fstat(fd, &st) < 0) {
+		rc = fail_errno(err, "fstat", "memfd:rkj-seccomp");
+	} else if (!(buf = malloc(st.st_size ? st.st_size : 1))) {
+		rc = fail_oom(err, "the seccomp filter");
+	} else if (pread(fd, buf, st.st_size, 0) != st.st_size) {
 		rc = fail_errno(err, "read", "memfd:rkj-seccomp");
 	} else {
-		out->filter = buf;
+		out->filter = steal_ptr(&buf);
 		out->len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
-		buf = NULL;
 		rc = 0;
 	}
-	free(buf);
-	if (fd >= 0)
-		close(fd);
 	seccomp_release(ctx);
 	return rc;
 }
@@ -291,9 +291,9 @@ static int generate(const struct app *a, struct sock_fprog *out, struct err *err
 /* A program rkj-stage1 cached before: 0 and *out when it looks whole, -1 otherwise. */
 static int cached(const char *path, struct sock_fprog *out)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	cleanup_close int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
-	void *buf = NULL;
+	cleanup_free void *buf = NULL;
 
 	if (fd < 0)
 		return -1;
@@ -303,16 +303,11 @@ static int cached(const char *path, struct sock_fprog *out)
 	    (buf = malloc(st.st_size)) && pread(fd, buf, st.st_size, 0) == st.st_size &&
 	    ((struct sock_filter *)buf)[st.st_size / sizeof(struct sock_filter) - 1].code ==
 		    (BPF_RET | BPF_K)) { /* the kernel wants a return last: not cut short */
-		out->filter = buf;
+		out->filter = steal_ptr(&buf);
 		out->len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
-		buf = NULL;
+		return 0;
 	}
-	close(fd);
-	if (buf) {
-		free(buf);
-		return -1;
-	}
-	return out->filter ? 0 : -1;
+	return -1;
 }
 
 /* Best effort: a cache that cannot be written only costs the next launch the generation. */
@@ -320,7 +315,7 @@ static void cache(const char *path, const struct sock_fprog *prog)
 {
 	char tmp[4096];
 	size_t size = prog->len * sizeof(struct sock_filter);
-	int fd;
+	cleanup_close int fd = -1;
 
 	/* a unique name (mkostemp, mode 0600): the PID 1 of every pod is pid 1 */
 	if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp)
@@ -328,12 +323,9 @@ static void cache(const char *path, const struct sock_fprog *prog)
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (write_all(fd, prog->filter, size) < 0 || fsync(fd) < 0) {
-		close(fd);
+	if (write_all(fd, prog->filter, size) < 0 || fsync(fd) < 0 || close(steal_fd(&fd)) < 0 ||
+	    rename(tmp, path) < 0)
 		unlink(tmp);
-	} else if (close(fd) < 0 || rename(tmp, path) < 0) {
-		unlink(tmp);
-	}
 }
 
 int seccomp_prepare(const struct app *a, const char *cache_dir, struct sock_fprog *out,

@@ -27,7 +27,6 @@ import dev.rkj.engine.stage.FetchVerticle;
 import dev.rkj.engine.stage.GarbageCollector;
 import dev.rkj.engine.stage.GcReport;
 import dev.rkj.engine.stage.GcVerticle;
-import dev.rkj.engine.stage.LaunchPodStep;
 import dev.rkj.engine.stage.LaunchVerticle;
 import dev.rkj.engine.stage.PodEventDispatcher;
 import dev.rkj.engine.stage.PodJanitorPort;
@@ -35,8 +34,6 @@ import dev.rkj.engine.stage.StageException;
 import dev.rkj.engine.stage.PodRecorder;
 import dev.rkj.engine.stage.PodRecorder.Recorded;
 import dev.rkj.engine.stage.PrepareVerticle;
-import dev.rkj.engine.stage.ReleasePodStep;
-import dev.rkj.engine.stage.StopPodStep;
 import dev.rkj.engine.stage.UnpackVerticle;
 import dev.rkj.engine.stage.VerifyVerticle;
 import dev.rkj.eventlog.ChronicleJournal;
@@ -124,12 +121,11 @@ public final class Engine implements AutoCloseable {
         this.recorder = new PodRecorder(journal, dispatcher);
         this.recorder.onJournalFailure(this::onJournalFailure);
         EnginePorts ports = config.ports();
-        this.launcher = new LaunchVerticle(dispatcher, recorder, me, config.crashAt(),
-                new LaunchPodStep(vertx, ports.runner()), new StopPodStep(vertx, ports.runner()),
-                new ReleasePodStep(vertx, ports.janitor()));
+        this.launcher = new LaunchVerticle(dispatcher, recorder, me, config.crashAt(), ports.runtime(),
+                ports.janitor());
         this.gcVerticle = new GcVerticle(dispatcher, recorder, me, config.crashAt(), ports.janitor());
         this.collector = new GarbageCollector(recorder, this::requestDelete, config.clock(), me, this::whyGone);
-        this.reconciler = new Reconciler(vertx, me, liveness, recorder, dispatcher, ports.runner(), ports.janitor(),
+        this.reconciler = new Reconciler(vertx, me, liveness, recorder, dispatcher, ports.runtime(), ports.janitor(),
                 config.watchOrphans());
     }
 

@@ -4,7 +4,7 @@ import dev.rkj.engine.stage.ImageSourcePort;
 import dev.rkj.engine.stage.ImageVerifierPort;
 import dev.rkj.engine.stage.PodJanitorPort;
 import dev.rkj.engine.stage.PodPreparerPort;
-import dev.rkj.engine.stage.PodRunnerPort;
+import dev.rkj.engine.stage.PodRuntime;
 import dev.rkj.engine.stage.TreeRendererPort;
 
 import java.util.Objects;
@@ -14,13 +14,13 @@ import java.util.Objects;
  * production, recording fakes in unit tests.
  */
 public record EnginePorts(ImageSourcePort imageSource, ImageVerifierPort verifier, TreeRendererPort renderer,
-                          PodPreparerPort preparer, PodRunnerPort runner, PodJanitorPort janitor) {
+                          PodPreparerPort preparer, PodRuntime runtime, PodJanitorPort janitor) {
     public EnginePorts {
         Objects.requireNonNull(imageSource, "imageSource");
         Objects.requireNonNull(verifier, "verifier");
         Objects.requireNonNull(renderer, "renderer");
         Objects.requireNonNull(preparer, "preparer");
-        Objects.requireNonNull(runner, "runner");
+        Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(janitor, "janitor");
     }
 }

@@ -10,8 +10,8 @@ import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.pod.Stage;
 import dev.rkj.engine.run.InsecureOnlyImageVerifier;
-import dev.rkj.engine.stage.PodRunnerPort.AppExit;
-import dev.rkj.engine.stage.PodRunnerPort.PodExit;
+import dev.rkj.engine.stage.PodRuntime.AppExit;
+import dev.rkj.engine.stage.PodRuntime.PodExit;
 import dev.rkj.engine.stage.StageException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -148,7 +148,7 @@ class EngineLifecycleTest {
                 (podId, spec) -> {
                     throw new IllegalStateException("boom");
                 }, h.fakes.ports().verifier(), h.fakes.ports().renderer(), h.fakes.ports().preparer(),
-                h.fakes.ports().runner(), h.fakes.ports().janitor()))
+                h.fakes.ports().runtime(), h.fakes.ports().janitor()))
                 .vertx(h.vertx).journal(h.journal).liveness(h.liveness).build());
         try {
             String pod = await(engine.createPod(INSECURE, true));
@@ -159,6 +159,24 @@ class EngineLifecycleTest {
         } finally {
             engine.close();
         }
+    }
+
+    @Test
+    void aReleaseThatFailsIsRecordedAsAStageFailureAndThePodStillExits() throws Exception {
+        h.fakes.failing("release", StageException.retryable("cannot release pod: umount2 `/pods/x/rootfs`: EBUSY", null));
+        Engine engine = h.open();
+        String pod = await(engine.createPod(INSECURE, true));
+        awaitStatus(engine, pod, PodStatus.RUNNING);
+        h.fakes.exit(pod, PodExit.exited(Map.of(FakePorts.APP, new AppExit(FakePorts.APP, 0, null, false)), 0,
+                "all apps exited"));
+        PodState exited = awaitStatus(engine, pod, PodStatus.EXITED);
+
+        assertEquals(0, exited.exitCode());
+        assertEquals(List.of("pod.created", "pod.image-resolved", "pod.image-verified", "pod.image-rendered",
+                "pod.prepared", "pod.started", "pod.stage-failed", "pod.app-exited", "pod.exited"), h.events(pod));
+        assertEquals(Stage.RELEASE, exited.failure().stage());
+        assertEquals("cannot release pod: umount2 `/pods/x/rootfs`: EBUSY", exited.failure().reason());
+        assertTrue(exited.failure().retryable());
     }
 
     @Test

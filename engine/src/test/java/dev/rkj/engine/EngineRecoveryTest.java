@@ -18,8 +18,9 @@ import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.pod.Stage;
 import dev.rkj.engine.recovery.Reconciler;
 import dev.rkj.engine.run.InsecureOnlyImageVerifier;
-import dev.rkj.engine.stage.PodRunnerPort.AppExit;
-import dev.rkj.engine.stage.PodRunnerPort.PodExit;
+import dev.rkj.engine.stage.PodRuntime.AppExit;
+import dev.rkj.engine.stage.PodRuntime.PodExit;
+import dev.rkj.engine.stage.StageException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -214,6 +215,19 @@ class EngineRecoveryTest {
         assertFalse(h.fakes.isRunning(pod));
         PodEvent last = h.podEvents(pod).get(h.podEvents(pod).size() - 1);
         assertTrue(last instanceof StageFailed);
+    }
+
+    @Test
+    void aPreparedPodWhoseLauncherDiedStillHasItsLaunchFailedWhenItsReleaseFails() throws Exception {
+        given(EngineHarness.deadOwner(), PodStatus.PREPARED);
+        h.fakes.probe(pod, true, Map.of());
+        h.fakes.failing("release", StageException.retryable("cannot release pod: umount2 `/pods/x/rootfs`: EBUSY", null));
+        Engine engine = h.open();
+        PodState failed = awaitStatus(engine, pod, PodStatus.EXITED);
+
+        assertEquals(Stage.LAUNCH, failed.failure().stage());
+        assertTrue(failed.failure().reason().contains("but releasing it failed (cannot release pod: umount2"
+                + " `/pods/x/rootfs`: EBUSY; rkj gc releases it again)"), failed.failure().reason());
     }
 
     @Test

@@ -15,8 +15,15 @@ import java.util.Optional;
  * @param signal the signal that killed it, 0 when it exited
  */
 public record ExitStatus(int exitCode, int signal) {
+    /**
+     * The status of a process killed by signal S is {@code SIGNAL_BASE + S}, as a shell reports
+     * it. The one owner of that rule: the stage1 plan passes it to rkj-stage1.
+     */
+    public static final int SIGNAL_BASE = 128;
+
     public ExitStatus {
-        if (signal < 0 || signal > 64 || exitCode < 0 || exitCode > 255 || (signal > 0 && exitCode != 128 + signal)) {
+        if (signal < 0 || signal > 64 || exitCode < 0 || exitCode > 255
+                || (signal > 0 && exitCode != SIGNAL_BASE + signal)) {
             throw new IllegalArgumentException("not an exit status: code " + exitCode + ", signal " + signal);
         }
     }
@@ -26,7 +33,7 @@ public record ExitStatus(int exitCode, int signal) {
     }
 
     public static ExitStatus killed(int signal) {
-        return new ExitStatus(128 + signal, signal);
+        return new ExitStatus(SIGNAL_BASE + signal, signal);
     }
 
     /** From a wait(2) status. */
@@ -84,7 +91,7 @@ public record ExitStatus(int exitCode, int signal) {
      * @throws IOException if the file exists but cannot be read or parsed
      */
     public static Optional<ExitStatus> read(Path podDir, String app) throws IOException {
-        Path file = podDir.resolve("status").resolve(app);
+        Path file = new PodDir(podDir).status(app);
         try {
             return Optional.of(parse(Files.readString(file, StandardCharsets.US_ASCII)));
         } catch (NoSuchFileException e) {

@@ -11,8 +11,6 @@ import java.nio.file.Path;
  * the whole life of the pod (as rkt did), so any process can ask, after any restart.
  */
 public final class PodLock {
-    public static final String FILE_NAME = "lock";
-
     private final Kernel kernel;
 
     public PodLock(Kernel kernel) {
@@ -32,7 +30,7 @@ public final class PodLock {
     public boolean held(Path podDir) throws KernelException {
         int fd;
         try {
-            fd = kernel.open(podDir.resolve(FILE_NAME), Kernel.O_RDONLY | Kernel.O_CLOEXEC, 0);
+            fd = kernel.open(new PodDir(podDir).lock(), Kernel.O_RDONLY | Kernel.O_CLOEXEC, 0);
         } catch (KernelException e) {
             if (e.errno() == Errno.ENOENT) {
                 return false;

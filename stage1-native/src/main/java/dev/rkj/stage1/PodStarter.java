@@ -17,7 +17,9 @@ import java.util.concurrent.ExecutionException;
 /**
  * Starts a pod all or nothing: mounts its overlay rootfs, creates its cgroup, launches
  * rkj-stage1 and waits until the apps run. On any failure it tears down what it set up and
- * throws the original error, with cleanup errors attached as suppressed.
+ * throws the original error, with cleanup errors attached as suppressed. This is the one place a
+ * pod's rootfs is mounted ({@link PodDir#upperDir()} and {@link PodDir#workDir()} as the overlay's
+ * own directories): preparing a pod mounts nothing.
  */
 public final class PodStarter {
     /** On cgroup v2 with per-app cgroups, stage1's own leaf below the pod's cgroup. */
@@ -31,15 +33,6 @@ public final class PodStarter {
         this.overlay = overlay;
         this.cgroups = cgroups;
         this.launcher = launcher;
-    }
-
-    /** The overlay's upper dir: the pod's writes. */
-    public static Path upperDir(Path podDir) {
-        return podDir.resolve("overlay").resolve("upper");
-    }
-
-    public static Path workDir(Path podDir) {
-        return podDir.resolve("overlay").resolve("work");
     }
 
     /**
@@ -63,11 +56,11 @@ public final class PodStarter {
      */
     public RunningPod start(Stage1Plan plan, Path lowerDir, CgroupLimits limits, Map<String, CgroupLimits> appLimits,
                             Stage1Launcher.Output output) throws Stage1Exception, IOException {
-        Path podDir = plan.podDir();
+        PodDir podDir = new PodDir(plan.podDir());
         PodCgroup cgroup = null;
         Stage1Process process = null;
         try {
-            overlay.mount(lowerDir, upperDir(podDir), workDir(podDir), plan.rootfs());
+            overlay.mount(lowerDir, podDir.upperDir(), podDir.workDir(), plan.rootfs());
             cgroup = cgroups.create(plan.uuid(), limits);
             process = launcher.launch(withCgroups(plan, cgroup, appLimits), output);
             process.started().get();

@@ -12,10 +12,14 @@ import java.util.regex.Pattern;
  * What rkj-stage1 runs: a pod (its directory, mounted root filesystem, hostname, network mode,
  * cgroups to join) and its apps. Plain values only: stage0 turns a pod manifest into this.
  *
+ * <p>This class and {@link ExitStatus} own every default of a pod's run (hostname, the apps'
+ * capabilities and base environment, the status of a signalled app): {@link Stage1PlanWriter}
+ * writes them all into the plan, and rkj-stage1 has none of its own.
+ *
  * @param uuid the pod's UUID
  * @param podDir {@code pods/<uuid>}: stage1 writes lock, pid, status/ and logs/ there
  * @param rootfs the pod's root filesystem, already mounted (the overlay)
- * @param hostname null for {@code rkj-<uuid>}
+ * @param hostname the pod's host name; null gives the default, {@code rkj-<uuid>}
  * @param net private (a network namespace with only {@code lo} up) or host
  * @param cgroupProcs {@code cgroup.procs} files stage1 joins before it creates the pod
  * @param interactive the (single) app gets stage1's stdin and terminal, and no log
@@ -26,16 +30,21 @@ import java.util.regex.Pattern;
  */
 public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname, NetMode net,
                          List<Path> cgroupProcs, boolean interactive, boolean maskPaths, List<App> apps) {
-    /** The plan's file name inside the pod dir (where {@code rkj-stage1 enter} looks for it). */
-    public static final String FILE_NAME = "stage1-plan";
-
     static final Pattern APP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})");
 
     public enum NetMode { PRIVATE, HOST }
 
+    /** The apps' PATH unless their environment sets one. */
+    public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    /** What {@code container} says unless the app's environment sets it. */
+    public static final String CONTAINER = "rkj";
+
     public Stage1Plan {
         Objects.requireNonNull(uuid, "uuid");
+        if (hostname == null) {
+            hostname = "rkj-" + uuid;
+        }
         absolute("pod dir", podDir);
         absolute("rootfs", rootfs);
         Objects.requireNonNull(net, "net");
@@ -65,9 +74,9 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
         }
     }
 
-    /** The plan file: {@code <podDir>/stage1-plan}. */
+    /** The plan file: {@code <podDir>/stage1-plan} (where {@code rkj-stage1 enter} looks for it). */
     public Path planFile() {
-        return podDir.resolve(FILE_NAME);
+        return new PodDir(podDir).plan();
     }
 
     public Stage1Plan withCgroupProcs(List<Path> procs) {
@@ -87,7 +96,8 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
      *
      * @param name file-safe: it names {@code status/<name>} and {@code logs/<name>}
      * @param argv argv[0] is a path in the app's root, or a name looked up in its PATH
-     * @param env {@code KEY=VALUE}, added to PATH, AC_APP_NAME and container (which it may override)
+     * @param env {@code KEY=VALUE}, added to PATH, AC_APP_NAME and container (which it may
+     *     override): {@link #environment()}
      * @param user uid or a name from the image's /etc/passwd; null for 0
      * @param group gid or a name from the image's /etc/group; null for the user's group
      * @param supplementaryGroups gids or names
@@ -126,6 +136,23 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
             if (root == null || !root.startsWith("/")) {
                 throw new IllegalArgumentException("app " + name + ": root `" + root + "` must be absolute");
             }
+        }
+
+        /**
+         * The app's whole environment, as it gets it (the App Container spec's, ace.md):
+         * {@code PATH} ({@link Stage1Plan#DEFAULT_PATH}), {@code AC_APP_NAME} and
+         * {@code container} unless {@link #env} sets them, then {@link #env}.
+         */
+        public List<String> environment() {
+            List<String> all = new ArrayList<>();
+            for (String d : List.of("PATH=" + DEFAULT_PATH, "AC_APP_NAME=" + name, "container=" + CONTAINER)) {
+                String key = d.substring(0, d.indexOf('=') + 1);
+                if (env.stream().noneMatch(e -> e.startsWith(key))) {
+                    all.add(d);
+                }
+            }
+            all.addAll(env);
+            return all;
         }
 
         public App withCgroupProcs(List<Path> procs) {

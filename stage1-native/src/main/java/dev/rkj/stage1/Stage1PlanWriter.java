@@ -10,28 +10,32 @@ import java.util.stream.Collectors;
 /**
  * Writes a {@link Stage1Plan} in the format rkj-stage1 reads (see plan.c): one
  * {@code key value} per line, a backslash and a newline in a value escaped as {@code \\} and
- * {@code \n}. NUL cannot be passed to a process, so a value holding one is refused.
+ * {@code \n}. NUL cannot be passed to a process, so a value holding one is refused. Every
+ * default is written out (rkj-stage1 has none): hostname, capabilities, the whole environment,
+ * the exit status base of a signalled app ({@link ExitStatus#SIGNAL_BASE}).
  */
 public final class Stage1PlanWriter {
+    /** The plan format's version; rkj-stage1 reads only this one (PLAN_VERSION in rkj-stage1.h). */
+    public static final int VERSION = 2;
+
     /** The plan as text. */
     public String format(Stage1Plan plan) {
         StringBuilder out = new StringBuilder(512);
-        line(out, "version", "1");
+        line(out, "version", Integer.toString(VERSION));
         line(out, "uuid", plan.uuid());
         line(out, "pod_dir", plan.podDir().toString());
         line(out, "rootfs", plan.rootfs().toString());
-        if (plan.hostname() != null) {
-            line(out, "hostname", plan.hostname());
-        }
+        line(out, "hostname", plan.hostname());
         line(out, "net", plan.net() == Stage1Plan.NetMode.HOST ? "host" : "private");
         line(out, "interactive", plan.interactive() ? "1" : "0");
         line(out, "masked_paths", plan.maskPaths() ? "1" : "0");
+        line(out, "signal_base", Integer.toString(ExitStatus.SIGNAL_BASE));
         plan.cgroupProcs().forEach(p -> line(out, "cgroup_procs", p.toString()));
         for (Stage1Plan.App app : plan.apps()) {
             line(out, "app", app.name());
             line(out, "root", app.root());
             app.argv().forEach(a -> line(out, "arg", a));
-            app.env().forEach(e -> line(out, "env", e));
+            app.environment().forEach(e -> line(out, "env", e));
             if (app.user() != null) {
                 line(out, "user", app.user());
             }

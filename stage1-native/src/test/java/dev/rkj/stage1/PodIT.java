@@ -120,7 +120,7 @@ class PodIT {
     void writesInThePodLandInTheUpperDirNeverInTheLowerTree() throws Exception {
         f.start(f.plan().app(sh("main", "echo hi > /written && rm /bin/true").build()).build());
         assertEquals(ExitStatus.exited(0), f.awaitExit());
-        Path upper = PodStarter.upperDir(f.podDir);
+        Path upper = new PodDir(f.podDir).upperDir();
         assertEquals("hi\n", Files.readString(upper.resolve("written")));
         assertFalse(Files.exists(shared.lower.resolve("written")));
         assertTrue(Files.exists(shared.lower.resolve("bin/true"), LinkOption.NOFOLLOW_LINKS));
@@ -287,7 +287,7 @@ class PodIT {
     void whenALaterAppCannotStartTheEarlierOnesAreKilledAndNothingIsLeft() throws Exception {
         Stage1Plan plan = f.plan().app(Stage1Plan.App.builder("first", "sleep", "1000").build())
                 .app(Stage1Plan.App.builder("second", "/bin/nope").build()).build();
-        shared.overlay.mount(shared.lower, PodStarter.upperDir(f.podDir), PodStarter.workDir(f.podDir), f.rootfs);
+        shared.overlay.mount(shared.lower, new PodDir(f.podDir).upperDir(), new PodDir(f.podDir).workDir(), f.rootfs);
         Stage1Process p = new Stage1Launcher(PodFixture.KERNEL, shared.binary).launch(plan,
                 new Stage1Launcher.Output(f.podDir.resolve("stage1.out"), f.podDir.resolve("stage1.err")));
         java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
@@ -360,7 +360,7 @@ class PodIT {
     @Test
     void anInteractiveAppReadsStage1sStdinAndHasNoLog() throws Exception {
         // Stage1Launcher inherits the JVM's stdin: spawn the binary directly to feed it one
-        shared.overlay.mount(shared.lower, PodStarter.upperDir(f.podDir), PodStarter.workDir(f.podDir), f.rootfs);
+        shared.overlay.mount(shared.lower, new PodDir(f.podDir).upperDir(), new PodDir(f.podDir).workDir(), f.rootfs);
         Stage1Plan plan = f.plan().interactive(true).app(Stage1Plan.App.builder("main", "cat").build()).build();
         Path planFile = new Stage1PlanWriter().write(plan);
         Process p = new ProcessBuilder(shared.binary.toString(), "run", planFile.toString()).start();

@@ -29,10 +29,35 @@ class Stage1BinaryTest {
     @Test
     void theBinaryRefusesABadPlanNamingTheLineBeforeTouchingAnything() throws Exception {
         Path binary = Stage1Binary.extract(data);
-        Path plan = Files.writeString(data.resolve("plan"), "version 1\nuuid u\nfrobnicate yes\n");
+        Path plan = Files.writeString(data.resolve("plan"), "version " + Stage1PlanWriter.VERSION + "\nuuid u\nfrobnicate yes\n");
         Process p = new ProcessBuilder(binary.toString(), "run", plan.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(254, p.waitFor());
         assertTrue(out.contains("parse `" + plan + "`") && out.contains("line 3: unknown pod key `frobnicate`"), out);
+    }
+
+    @Test
+    void theBinaryHasNoDefaultsOfItsOwnAndRefusesAPlanThatLeavesOneOut() throws Exception {
+        Path binary = Stage1Binary.extract(data);
+        Stage1Plan whole = Stage1Plan.builder("u", data.resolve("pod"), data.resolve("pod/rootfs"))
+                .app(Stage1Plan.App.builder("a", "/bin/true").build()).build();
+        String text = new Stage1PlanWriter().format(whole);
+        for (String key : new String[] {"hostname", "signal_base", "masked_paths", "caps"}) {
+            Path plan = Files.writeString(data.resolve("plan-" + key), text.replaceAll("(?m)^" + key + " .*\n", ""));
+            Process p = new ProcessBuilder(binary.toString(), "run", plan.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertEquals(254, p.waitFor(), out);
+            assertTrue(out.contains("has no `" + key + "`"), key + ": " + out);
+        }
+    }
+
+    @Test
+    void theBinaryRefusesAPlanOfAnotherVersion() throws Exception {
+        Path binary = Stage1Binary.extract(data);
+        Path plan = Files.writeString(data.resolve("plan"), "version 1\nuuid u\n");
+        Process p = new ProcessBuilder(binary.toString(), "run", plan.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(254, p.waitFor());
+        assertTrue(out.contains("unsupported plan version"), out);
     }
 }

@@ -28,7 +28,7 @@ class Stage1PlanWriterTest {
                 .app(Stage1Plan.App.builder("log", "tail").build())
                 .build();
         assertEquals("""
-                version 1
+                version 2
                 uuid u-1
                 pod_dir /var/lib/rkj/pods/u-1
                 rootfs /var/lib/rkj/pods/u-1/rootfs
@@ -36,11 +36,15 @@ class Stage1PlanWriterTest {
                 net private
                 interactive 0
                 masked_paths 1
+                signal_base 128
                 cgroup_procs /sys/fs/cgroup/memory/rkj/u-1/cgroup.procs
                 app web
                 root /
                 arg /bin/httpd
                 arg -f
+                env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+                env AC_APP_NAME=web
+                env container=rkj
                 env PORT=80
                 user www
                 group www
@@ -52,11 +56,24 @@ class Stage1PlanWriterTest {
                 app log
                 root /
                 arg tail
+                env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+                env AC_APP_NAME=log
+                env container=rkj
                 workdir /
                 caps 0,1,3,4,5,6,7,8,10,13,18,27,29,31
                 no_new_privs 0
                 seccomp 1
                 """, writer.format(plan));
+    }
+
+    @Test
+    void writesEveryDefaultSoStage1NeedsNone() {
+        String text = writer.format(pod().app(Stage1Plan.App.builder("a", "x").env("PATH", "/opt/bin").build()).build());
+        assertTrue(text.contains("\nhostname rkj-u-1\n"), text);
+        assertTrue(text.contains("\nsignal_base " + ExitStatus.SIGNAL_BASE + "\n"), text);
+        assertTrue(text.contains("\nenv PATH=/opt/bin\n"), text);
+        assertTrue(!text.contains("env PATH=/usr"), "the app's own PATH replaces the default: " + text);
+        assertTrue(text.contains("\ncaps "), text);
     }
 
     @Test

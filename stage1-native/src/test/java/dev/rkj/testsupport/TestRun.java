@@ -28,14 +28,18 @@ public final class TestRun {
         return Files.createTempDirectory(PREFIX + TAG + "-" + name + "-").toRealPath();
     }
 
+    /** This run's temp dirs ({@link #newDir}) that exist now. */
+    public static java.util.List<Path> dirs() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (java.util.stream.Stream<Path> s = Files.list(tmp)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(PREFIX + TAG + "-"))
+                    .filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+        }
+    }
+
     /** True if {@code text} names something of this run. */
     public static boolean ours(String text) {
         return text.contains(PREFIX + TAG);
-    }
-
-    /** True if {@code text} names something of another test run (which this run leaves alone). */
-    public static boolean otherRun(String text) {
-        return text.contains(PREFIX) && !ours(text);
     }
 
     /**

@@ -15,6 +15,7 @@ import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.run.Stage1Host;
 import dev.rkj.engine.stage.GcReport;
 import dev.rkj.eventlog.Json;
+import dev.rkj.stage1.PodDir;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -523,7 +524,7 @@ final class PodCommands {
                 throw new CliException("pod " + p.podId() + " is " + p.status().displayName()
                         + ": it has no manifest until it is prepared");
             }
-            Path manifest = podDir(root, p).resolve("pod");
+            Path manifest = new PodDir(podDir(root, p)).manifest();
             try {
                 root.out().println(Files.readString(manifest).strip());
             } catch (IOException e) {

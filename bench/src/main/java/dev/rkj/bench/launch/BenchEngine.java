@@ -55,7 +55,7 @@ public final class BenchEngine implements AutoCloseable {
                     new Stage1Launcher.Output(Path.of("/dev/null"), Path.of("/dev/null")));
             StoreImages images = new StoreImages(store);
             EnginePorts real = new EnginePorts(images, new InsecureOnlyImageVerifier(), images, host.preparer(images),
-                    host.runner(), host.janitor());
+                    host.runtime(), host.janitor());
             TimedPorts timed = new TimedPorts();
             Engine engine = Engine.open(EngineConfig.builder(dataDir, timed.wrap(real)).journal(journal).build());
             return new BenchEngine(journal, store, host, timed, engine);

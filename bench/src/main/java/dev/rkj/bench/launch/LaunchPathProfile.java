@@ -4,6 +4,7 @@ import dev.rkj.engine.appc.ImageId;
 import dev.rkj.engine.store.ImageStore;
 import dev.rkj.eventlog.Journal;
 import dev.rkj.stage1.ExitStatus;
+import dev.rkj.stage1.PodDir;
 import dev.rkj.stage1.PodStarter;
 import dev.rkj.stage1.Stage1Launcher;
 import dev.rkj.stage1.Stage1Plan;
@@ -45,8 +46,7 @@ public final class LaunchPathProfile {
 
     final Samples spawnTrue = new Samples("posix_spawn /bin/true from the JVM -> exit");
     final Samples mountInfo = new Samples("MountInfo.read (parse /proc/self/mountinfo)");
-    final Samples mountFresh = new Samples("Overlay.mount, fresh (prepare)");
-    final Samples mountAgain = new Samples("Overlay.mount, already mounted (launch re-check)");
+    final Samples mountFresh = new Samples("Overlay.mount, fresh (start)");
     final Samples cgroupCreate = new Samples("Cgroups.create (launch)");
     final Samples stage1Plain = new Samples("stage1 launch -> started, no cgroup join");
     final Samples stage1Cgroups = new Samples("stage1 launch -> started, joining the pod cgroup");
@@ -78,7 +78,7 @@ public final class LaunchPathProfile {
 
     /** The series, in the order of the launch path. */
     public List<Samples> series() {
-        return List.of(storeGet, replay1, replay4, replay10, spawnTrue, mountInfo, mountFresh, mountAgain, cgroupCreate,
+        return List.of(storeGet, replay1, replay4, replay10, spawnTrue, mountInfo, mountFresh, cgroupCreate,
                 stage1Plain, stage1Cgroups, cgroupRemove, unmount);
     }
 
@@ -97,7 +97,8 @@ public final class LaunchPathProfile {
     private void round(boolean record, boolean cgroupsFirst) throws Exception {
         String uuid = UUID.randomUUID().toString();
         Path podDir = Files.createDirectories(podsDir.resolve(uuid));
-        Path rootfs = podDir.resolve("rootfs");
+        PodDir dir = new PodDir(podDir);
+        Path rootfs = dir.rootfs();
         time(record, storeGet, () -> store.get(image));
         long end = journal.nextIndex();
         time(record, replay1, () -> journal.replay(Math.max(0, end - 1), e -> { }));
@@ -105,10 +106,9 @@ public final class LaunchPathProfile {
         time(record, replay10, () -> journal.replay(Math.max(0, end - 10), e -> { }));
         time(record, spawnTrue, this::spawnTrue);
         time(record, mountInfo, MountInfo::read);
-        time(record, mountFresh, () -> overlay.mount(lowerDir, PodStarter.upperDir(podDir), PodStarter.workDir(podDir), rootfs));
+        time(record, mountFresh, () -> overlay.mount(lowerDir, dir.upperDir(), dir.workDir(), rootfs));
         PodCgroup cgroup = null;
         try {
-            time(record, mountAgain, () -> overlay.mount(lowerDir, PodStarter.upperDir(podDir), PodStarter.workDir(podDir), rootfs));
             long t0 = System.nanoTime();
             cgroup = cgroups.create(uuid, CgroupLimits.NONE);
             add(record, cgroupCreate, System.nanoTime() - t0);

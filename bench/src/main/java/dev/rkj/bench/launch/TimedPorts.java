@@ -7,7 +7,7 @@ import dev.rkj.engine.stage.ImageSourcePort;
 import dev.rkj.engine.stage.ImageVerifierPort;
 import dev.rkj.engine.stage.PodJanitorPort;
 import dev.rkj.engine.stage.PodPreparerPort;
-import dev.rkj.engine.stage.PodRunnerPort;
+import dev.rkj.engine.stage.PodRuntime;
 import dev.rkj.engine.stage.StageException;
 import dev.rkj.engine.stage.TreeRendererPort;
 import java.util.Map;
@@ -93,26 +93,26 @@ public final class TimedPorts {
                 janitor.delete(pod);
             }
         };
-        return new EnginePorts(timedSource, timedVerifier, timedRenderer, timedPreparer, new TimedRunner(real.runner()),
+        return new EnginePorts(timedSource, timedVerifier, timedRenderer, timedPreparer, new TimedRunner(real.runtime()),
                 timedJanitor);
     }
 
-    private final class TimedRunner implements PodRunnerPort {
-        private final PodRunnerPort runner;
+    private final class TimedRunner implements PodRuntime {
+        private final PodRuntime runner;
 
-        TimedRunner(PodRunnerPort runner) {
+        TimedRunner(PodRuntime runner) {
             this.runner = runner;
         }
 
         @Override
-        public LaunchedPod launch(PodState pod) throws StageException {
+        public StartedPod start(PodState pod) throws StageException {
             String podId = pod.podId();
             mark(podId, Mark.LAUNCH_START);
-            LaunchedPod launched = runner.launch(pod); // returns once stage1 reported the apps exec'd
+            StartedPod launched = runner.start(pod); // returns once stage1 reported the apps exec'd
             mark(podId, Mark.EXEC);
             PodWatch watch = launched.watch();
             CompletionStage<PodExit> exit = watch.exit().whenComplete((e, t) -> mark(podId, Mark.STAGE1_EXITED));
-            return new LaunchedPod(launched.stage1Pid(), launched.appPids(), new PodWatch() {
+            return new StartedPod(launched.stage1Pid(), launched.appPids(), new PodWatch() {
                 @Override
                 public CompletionStage<PodExit> exit() {
                     return exit;
@@ -136,7 +136,7 @@ public final class TimedPorts {
         }
 
         @Override
-        public Stage1Probe probe(PodState pod) throws StageException {
+        public PodProbe probe(PodState pod) throws StageException {
             return runner.probe(pod);
         }
     }

@@ -26,7 +26,7 @@ public final class HostEngine {
     public static EnginePorts ports(Path dataDir, ImageStore store, Stage1Launcher.Output output) throws IOException {
         Stage1Host host = Stage1Host.open(dataDir, CGROUP_PARENT, output);
         StoreImages images = new StoreImages(store);
-        return new EnginePorts(images, new InsecureOnlyImageVerifier(), images, host.preparer(images), host.runner(),
+        return new EnginePorts(images, new InsecureOnlyImageVerifier(), images, host.preparer(images), host.runtime(),
                 host.janitor());
     }
 

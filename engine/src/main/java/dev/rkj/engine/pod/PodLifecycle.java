@@ -76,6 +76,7 @@ import java.util.Objects;
  * FailStage          fetch..prepare: embryo, preparing → aborted prepare;
  *                    launch: prepared → exited, embryo, preparing → aborted prepare (a refused launch);
  *                    stop: running (stop request cleared);
+ *                    release: running (stays, its exit follows);
  *                    gc: garbage (stays, delete request cleared)   StageFailed
  * MarkLost           embryo, preparing → aborted prepare;  running → exited   PodLost
  *                    (optionally only while owned by a given engine)

@@ -47,6 +47,7 @@ import java.util.Set;
  *            launch    prepared                              exited             ignored
  *                      embryo, preparing (a refused launch)  aborted prepare
  *            stop      running                               (stays)            -
+ *            release   running (its exit follows)            (stays)            -
  *            gc        garbage                               (stays)            -
  * </pre>
  *
@@ -126,6 +127,7 @@ public final class PodTransitions {
         failure(Stage.LAUNCH, new Row(Map.of(PREPARED, EXITED, EMBRYO, ABORTED_PREPARE, PREPARING, ABORTED_PREPARE),
                 EXITED, OutOfOrder.IGNORE));
         failure(Stage.STOP, stays(EnumSet.of(RUNNING)));
+        failure(Stage.RELEASE, stays(EnumSet.of(RUNNING)));
         failure(Stage.GC, stays(EnumSet.of(GARBAGE)));
 
         Map<PodStatus, PodStatus> anyFailure = new EnumMap<>(PodStatus.class);

@@ -21,6 +21,8 @@ public enum Stage {
     LAUNCH,
     /** Stopping the pod's stage1 on request. */
     STOP,
+    /** Releasing what an ended pod held (its rootfs mount, its cgroups); gc releases again. */
+    RELEASE,
     /** Cleaning up the pod's mounts, cgroups and directory. */
     GC;
 
@@ -44,6 +46,7 @@ public enum Stage {
         return switch (this) {
             case LAUNCH -> "while the pod is prepared and being launched, or refused before it is prepared";
             case STOP -> "while the pod is running";
+            case RELEASE -> "while the pod is running and its end is being recorded";
             case GC -> "while the pod is garbage";
             case FETCH, VERIFY, UNPACK, RENDER, PREPARE -> "while the pod is being prepared (embryo or preparing)";
         };

@@ -3,10 +3,10 @@ package dev.rkj.engine.read;
 import dev.rkj.engine.appc.ManifestCodec;
 import dev.rkj.engine.appc.ManifestException;
 import dev.rkj.engine.pod.PodState;
-import dev.rkj.engine.run.PodPlanner;
 import dev.rkj.engine.run.Stage1Host;
-import dev.rkj.engine.stage.PodRunnerPort.AppExit;
+import dev.rkj.engine.stage.PodRuntime.AppExit;
 import dev.rkj.stage1.ExitStatus;
+import dev.rkj.stage1.PodDir;
 import dev.rkj.stage1.PodLock;
 import dev.rkj.stage1.kernel.KernelException;
 import dev.rkj.stage1.kernel.LinuxKernel;
@@ -44,7 +44,7 @@ public final class HostPodTraces implements PodTraces {
             throw new IOException("cannot probe the lock of pod " + pod.podId() + " in " + podDir + ": "
                     + e.getMessage(), e);
         }
-        boolean launched = held || Files.exists(podDir.resolve(PodLock.FILE_NAME));
+        boolean launched = held || Files.exists(new PodDir(podDir).lock());
         List<String> apps = appOrder(pod, podDir);
         Map<String, AppExit> written = new LinkedHashMap<>();
         for (String app : apps) {
@@ -58,7 +58,7 @@ public final class HostPodTraces implements PodTraces {
     /** The manifest's app order; the recorded apps (sorted by name) if the manifest cannot be read. */
     private static List<String> appOrder(PodState pod, Path podDir) {
         try {
-            return ManifestCodec.parsePodManifest(Files.readAllBytes(podDir.resolve(PodPlanner.MANIFEST_FILE)))
+            return ManifestCodec.parsePodManifest(Files.readAllBytes(new PodDir(podDir).manifest()))
                     .apps().stream().map(a -> a.name().value()).toList();
         } catch (IOException | ManifestException e) {
             return new ArrayList<>(pod.apps().keySet());

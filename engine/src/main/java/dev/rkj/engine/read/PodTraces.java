@@ -1,7 +1,7 @@
 package dev.rkj.engine.read;
 
 import dev.rkj.engine.pod.PodState;
-import dev.rkj.engine.stage.PodRunnerPort.AppExit;
+import dev.rkj.engine.stage.PodRuntime.AppExit;
 
 import java.io.IOException;
 import java.util.Collections;

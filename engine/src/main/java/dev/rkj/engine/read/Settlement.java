@@ -9,8 +9,8 @@ import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.pod.Stage;
 import dev.rkj.engine.read.PodTraces.Traces;
-import dev.rkj.engine.stage.PodRunnerPort.AppExit;
-import dev.rkj.engine.stage.PodRunnerPort.PodExit;
+import dev.rkj.engine.stage.PodRuntime.AppExit;
+import dev.rkj.engine.stage.PodRuntime.PodExit;
 
 import java.util.ArrayList;
 import java.util.List;

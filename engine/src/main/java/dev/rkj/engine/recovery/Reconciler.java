@@ -12,8 +12,8 @@ import dev.rkj.engine.stage.PodEventDispatcher;
 import dev.rkj.engine.stage.PodJanitorPort;
 import dev.rkj.engine.stage.PodRecorder;
 import dev.rkj.engine.stage.PodRecorder.Recorded;
-import dev.rkj.engine.stage.PodRunnerPort;
-import dev.rkj.engine.stage.PodRunnerPort.Stage1Probe;
+import dev.rkj.engine.stage.PodRuntime;
+import dev.rkj.engine.stage.PodRuntime.PodProbe;
 import dev.rkj.engine.stage.StageException;
 import dev.rkj.eventlog.JournalException;
 import io.vertx.core.Future;
@@ -83,12 +83,12 @@ public final class Reconciler {
     private final Liveness liveness;
     private final PodRecorder recorder;
     private final PodEventDispatcher dispatcher;
-    private final PodRunnerPort runner;
+    private final PodRuntime runner;
     private final PodJanitorPort janitor;
     private final boolean watchOrphans;
 
     public Reconciler(Vertx vertx, PodOwner me, Liveness liveness, PodRecorder recorder, PodEventDispatcher dispatcher,
-                      PodRunnerPort runner, PodJanitorPort janitor, boolean watchOrphans) {
+                      PodRuntime runner, PodJanitorPort janitor, boolean watchOrphans) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.me = Objects.requireNonNull(me, "me");
         this.liveness = Objects.requireNonNull(liveness, "liveness");
@@ -200,7 +200,7 @@ public final class Reconciler {
 
     private Action abortUnrecordedLaunch(PodState pod, String gone)
             throws StageException, JournalException, InterruptedException {
-        Stage1Probe probe = runner.probe(pod);
+        PodProbe probe = runner.probe(pod);
         if (!probe.launched()) {
             // prepared and idle: anyone may run it, unless its requester was waiting for it
             return pod.launchRequestedBy() == null ? Action.NONE : refuseLaunch(pod, gone);
@@ -208,13 +208,18 @@ public final class Reconciler {
         if (!adopt(pod, gone + " while launching it")) {
             return Action.ADOPTED_BY_OTHER;
         }
-        janitor.release(recorder.current(pod.podId()));
+        String released = " and released it";
+        try {
+            janitor.release(recorder.current(pod.podId()));
+        } catch (StageException e) { // the launch's end is recorded all the same; gc releases again
+            released = ", but releasing it failed (" + e.getMessage() + "; rkj gc releases it again)";
+        }
         String what = probe.lockHeld() ? "recovery killed the pod's processes"
                 : "the pod ran unwatched and ended" + (probe.written().isEmpty() ? "" : " ("
                 + probe.written().values().stream().map(a -> "app " + a.app() + " exited with " + a.exitCode())
                 .collect(java.util.stream.Collectors.joining(", ")) + ")");
         record(new FailStage(pod.podId(), Stage.LAUNCH, "the engine launching the pod (" + pod.owner()
-                + ") died before it recorded the start; " + what + " and released it; run the image again with rkj run",
+                + ") died before it recorded the start; " + what + released + "; run the image again with rkj run",
                 true));
         return Action.LAUNCH_ABORTED;
     }

@@ -14,6 +14,7 @@ import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.pod.PodSpec.InsecureOption;
 import dev.rkj.engine.stage.StageException;
 import dev.rkj.stage1.Capability;
+import dev.rkj.stage1.PodDir;
 import dev.rkj.stage1.Stage1Plan;
 import dev.rkj.stage1.cgroup.CgroupLimits;
 
@@ -63,11 +64,6 @@ import java.util.Set;
  * are not wired yet).
  */
 public final class PodPlanner {
-    /** The pod manifest's file name in the pod directory (as rkt's). */
-    public static final String MANIFEST_FILE = "pod";
-    /** The pod's root filesystem mount point in the pod directory. */
-    public static final String ROOTFS = "rootfs";
-
     /**
      * The reified pod manifest of a one-image pod.
      *
@@ -92,14 +88,15 @@ public final class PodPlanner {
     /**
      * What stage1 runs for a prepared pod.
      *
-     * @param podDir the pod directory; its {@code rootfs} must be mounted (user and group given as
-     *               paths are looked up there)
+     * @param podDir the pod directory (its {@code rootfs} is mounted when the pod starts)
+     * @param tree   the rendered image tree, the overlay's lower layer: user and group given as
+     *               paths are looked up there, as the pod's root holds the same files when it starts
      * @throws StageException naming the app and field that cannot run
      */
-    public Launch launch(String podId, Path podDir, PodSpec spec, PodManifest manifest) throws StageException {
-        Path rootfs = podDir.resolve(ROOTFS);
-        Stage1Plan.Builder plan = Stage1Plan.builder(podId, podDir, rootfs)
-                .hostname(spec.hostname() != null ? spec.hostname() : "rkj-" + podId)
+    public Planned plan(String podId, PodDir podDir, Path tree, PodSpec spec, PodManifest manifest)
+            throws StageException {
+        Stage1Plan.Builder plan = Stage1Plan.builder(podId, podDir.path(), podDir.rootfs())
+                .hostname(spec.hostname()) // null: Stage1Plan's default
                 .net(spec.net() == PodSpec.NetMode.HOST ? Stage1Plan.NetMode.HOST : Stage1Plan.NetMode.PRIVATE)
                 .interactive(spec.interactive())
                 .maskPaths(!spec.allows(InsecureOption.PATHS));
@@ -114,8 +111,8 @@ public final class PodPlanner {
             }
             Stage1Plan.AppBuilder b = Stage1Plan.App.builder(name)
                     .argv(app.exec())
-                    .user(owner(rootfs, app.user(), "unix:uid", name, "user"))
-                    .group(owner(rootfs, app.group(), "unix:gid", name, "group"))
+                    .user(owner(tree, app.user(), "unix:uid", name, "user"))
+                    .group(owner(tree, app.group(), "unix:gid", name, "group"))
                     .workingDirectory(app.workingDirectory())
                     .capabilities(capabilities(spec, app, "app " + name + " of pod " + podId))
                     .noNewPrivileges(noNewPrivileges(spec, app))
@@ -141,10 +138,10 @@ public final class PodPlanner {
         }
         long pids = spec.pidsLimit() != null ? spec.pidsLimit() : CgroupLimits.DEFAULT_PIDS_MAX;
         if (appLimits.size() == 1) {
-            return new Launch(built, appLimits.values().iterator().next().withPids(pids), Map.of());
+            return new Planned(built, appLimits.values().iterator().next().withPids(pids), Map.of());
         }
         appLimits.values().removeIf(l -> l.equals(CgroupLimits.NONE));
-        return new Launch(built, CgroupLimits.NONE.withPids(pids), appLimits);
+        return new Planned(built, CgroupLimits.NONE.withPids(pids), appLimits);
     }
 
     /**
@@ -154,8 +151,8 @@ public final class PodPlanner {
      * @param podLimits the pod cgroup's limits
      * @param appLimits limits of apps with cgroups of their own (pods of several apps)
      */
-    public record Launch(Stage1Plan plan, CgroupLimits podLimits, Map<String, CgroupLimits> appLimits) {
-        public Launch {
+    public record Planned(Stage1Plan plan, CgroupLimits podLimits, Map<String, CgroupLimits> appLimits) {
+        public Planned {
             appLimits = Map.copyOf(appLimits);
         }
     }
@@ -322,12 +319,12 @@ public final class PodPlanner {
      * An app's user or group as stage1 takes it (a number or a name in the image's passwd/group):
      * appc also allows an absolute path, meaning the owner of that file in the app's root.
      */
-    private static String owner(Path rootfs, String value, String attribute, String app, String what)
+    private static String owner(Path tree, String value, String attribute, String app, String what)
             throws StageException {
         if (!value.startsWith("/")) {
             return value;
         }
-        Path file = rootfs.resolve(value.substring(1));
+        Path file = tree.resolve(value.substring(1));
         try {
             return String.valueOf(Files.getAttribute(file, attribute, LinkOption.NOFOLLOW_LINKS));
         } catch (IOException e) {

@@ -2,7 +2,7 @@ package dev.rkj.engine.run;
 
 import dev.rkj.engine.stage.PodJanitorPort;
 import dev.rkj.engine.stage.PodPreparerPort;
-import dev.rkj.engine.stage.PodRunnerPort;
+import dev.rkj.engine.stage.PodRuntime;
 import dev.rkj.stage1.PodLock;
 import dev.rkj.stage1.PodStarter;
 import dev.rkj.stage1.Stage1Binary;
@@ -16,8 +16,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * The stage1-backed ports of one data directory, sharing one kernel, overlay, cgroup tree and
- * launcher: {@link #preparer}, {@link #runner}, {@link #janitor}. Pods live in
+ * The stage1-backed ports of one data directory, sharing one kernel, cgroup tree and
+ * {@link PodStarter} (which alone mounts pods' overlays): {@link #preparer}, {@link #runtime},
+ * {@link #janitor}. Pods live in
  * {@code <dataDir>/pods/<uuid>}, stage1 is extracted to {@code <dataDir>/stage1/<sha256>/}.
  */
 public final class Stage1Host {
@@ -26,23 +27,21 @@ public final class Stage1Host {
 
     private final Path dataDir;
     private final Path podsDir;
-    private final Overlay overlay;
     private final Cgroups cgroups;
     private final PodStarter starter;
     private final PodLock lock;
     private final PodPlanner planner = new PodPlanner();
     private final PreparedManifests prepared = new PreparedManifests();
-    private final Stage1PodRunner runner;
+    private final Stage1PodRuntime runtime;
 
-    private Stage1Host(Path dataDir, Kernel kernel, Overlay overlay, Cgroups cgroups, PodStarter starter,
+    private Stage1Host(Path dataDir, Kernel kernel, Cgroups cgroups, PodStarter starter,
                        Stage1Launcher.Output output) {
         this.dataDir = dataDir;
         this.podsDir = dataDir.resolve(PODS);
-        this.overlay = overlay;
         this.cgroups = cgroups;
         this.starter = starter;
         this.lock = new PodLock(kernel);
-        this.runner = new Stage1PodRunner(dataDir, starter, cgroups, lock, kernel, planner, output, prepared);
+        this.runtime = new Stage1PodRuntime(dataDir, starter, cgroups, lock, kernel, planner, output, prepared);
     }
 
     /**
@@ -57,18 +56,18 @@ public final class Stage1Host {
         Overlay overlay = new Overlay(kernel);
         Cgroups cgroups = new Cgroups(kernel, dev.rkj.stage1.cgroup.CgroupLayout.detect(), cgroupParent);
         Stage1Launcher launcher = new Stage1Launcher(kernel, Stage1Binary.extract(dataDir));
-        return new Stage1Host(dataDir, kernel, overlay, cgroups, new PodStarter(overlay, cgroups, launcher),
+        return new Stage1Host(dataDir, kernel, cgroups, new PodStarter(overlay, cgroups, launcher),
                 output);
     }
 
     /** The prepare port, finding image manifests in {@code manifests}. */
     public PodPreparerPort preparer(ImageManifestSource manifests) {
-        return new Stage1PodPreparer(dataDir, manifests, overlay, planner, prepared);
+        return new Stage1PodPreparer(dataDir, manifests, planner, prepared);
     }
 
-    /** The runner (one per host: it keeps the handles of the pods it launched). */
-    public PodRunnerPort runner() {
-        return runner;
+    /** The pod runtime (one per host: it keeps the handles of the pods it started). */
+    public PodRuntime runtime() {
+        return runtime;
     }
 
     public PodJanitorPort janitor() {

@@ -3,6 +3,7 @@ package dev.rkj.engine.run;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.stage.PodJanitorPort;
 import dev.rkj.engine.stage.StageException;
+import dev.rkj.stage1.PodDir;
 import dev.rkj.stage1.PodLock;
 import dev.rkj.stage1.PodStarter;
 import dev.rkj.stage1.kernel.MountInfo;
@@ -31,9 +32,8 @@ public final class Stage1PodJanitor implements PodJanitorPort {
 
     @Override
     public void release(PodState pod) throws StageException {
-        Path podDir = podsDir.resolve(pod.podId());
         try {
-            starter.tearDown(pod.podId(), podDir.resolve(PodPlanner.ROOTFS));
+            starter.tearDown(pod.podId(), PodDir.of(podsDir, pod.podId()).rootfs());
         } catch (IOException e) {
             throw StageException.retryable("cannot release pod " + pod.podId() + ": " + e.getMessage(), e);
         }
@@ -44,8 +44,8 @@ public final class Stage1PodJanitor implements PodJanitorPort {
         Path podDir = podsDir.resolve(pod.podId());
         try {
             if (lock.held(podDir)) {
-                throw StageException.permanent("pod " + pod.podId() + " still runs (its stage1 holds " + podDir
-                        + "/lock): stop it with rkj stop " + pod.podId() + " first");
+                throw StageException.permanent("pod " + pod.podId() + " still runs (its stage1 holds "
+                        + new PodDir(podDir).lock() + "): stop it with rkj stop " + pod.podId() + " first");
             }
         } catch (IOException e) {
             throw StageException.retryable("cannot tell whether pod " + pod.podId() + " still runs: " + e.getMessage(), e);

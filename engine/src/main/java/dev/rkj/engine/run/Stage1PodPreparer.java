@@ -7,8 +7,7 @@ import dev.rkj.engine.appc.PodManifest;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.stage.PodPreparerPort;
 import dev.rkj.engine.stage.StageException;
-import dev.rkj.stage1.PodStarter;
-import dev.rkj.stage1.overlay.Overlay;
+import dev.rkj.stage1.PodDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,16 +20,14 @@ import java.util.HexFormat;
 
 /**
  * Prepares a pod on the host: {@code <pods>/<uuid>/} with the reified pod manifest in {@code pod}
- * (canonical JSON, temp file + rename) and the pod's root filesystem mounted on {@code rootfs} as
- * an overlay whose lower layer is the rendered image tree. Idempotent: the same pod gives the same
- * manifest bytes (so the same digest), a manifest already there is kept, and a mounted overlay
- * counts as done.
+ * (canonical JSON, temp file + rename). Nothing is mounted: the pod runtime mounts the pod's root
+ * filesystem when it starts the pod, so a prepared pod holds no mount. Idempotent: the same pod
+ * gives the same manifest bytes (so the same digest), and a manifest already there is kept.
  */
 public final class Stage1PodPreparer implements PodPreparerPort {
     private final Path podsDir;
     private final Path dataDir;
     private final ImageManifestSource manifests;
-    private final Overlay overlay;
     private final PodPlanner planner;
     private final PreparedManifests prepared;
 
@@ -38,42 +35,34 @@ public final class Stage1PodPreparer implements PodPreparerPort {
      * @param prepared where the manifests prepared here are kept for the runner of this process
      *                 (saves it reading them back), or null
      */
-    public Stage1PodPreparer(Path dataDir, ImageManifestSource manifests, Overlay overlay, PodPlanner planner,
+    public Stage1PodPreparer(Path dataDir, ImageManifestSource manifests, PodPlanner planner,
                              PreparedManifests prepared) {
         this.dataDir = dataDir;
         this.podsDir = dataDir.resolve(Stage1Host.PODS);
         this.manifests = manifests;
-        this.overlay = overlay;
         this.planner = planner;
         this.prepared = prepared;
     }
 
     @Override
     public PreparedPod prepare(PodState pod) throws StageException {
-        Path podDir = podsDir.resolve(pod.podId());
+        PodDir podDir = PodDir.of(podsDir, pod.podId());
         ImageManifest image = manifests.manifest(pod.image().id());
         PodManifest manifest = planner.manifest(pod.podId(), pod.spec(), pod.image().id(), image);
         byte[] json = ManifestCodec.write(manifest);
-        Path file = podDir.resolve(PodPlanner.MANIFEST_FILE);
+        Path file = podDir.manifest();
         try {
-            Files.createDirectories(podDir);
+            Files.createDirectories(podDir.path());
             writeOnce(file, json);
         } catch (IOException e) {
             throw StageException.retryable("cannot write the pod manifest " + file + ": " + e
                     + " (check the space and permissions of " + podsDir + ")", e);
         }
-        Path rootfs = podDir.resolve(PodPlanner.ROOTFS);
-        try {
-            overlay.mount(ImageStore.rootfsOf(dataDir, pod.treeId()), PodStarter.upperDir(podDir), PodStarter.workDir(podDir), rootfs);
-        } catch (IOException e) {
-            throw StageException.retryable("cannot mount the root filesystem of pod " + pod.podId() + " on " + rootfs
-                    + ": " + e.getMessage(), e);
-        }
         String digest = digest(json);
         if (prepared != null) {
             prepared.put(pod.podId(), digest, manifest);
         }
-        return new PreparedPod(podDir, digest);
+        return new PreparedPod(podDir.path(), digest);
     }
 
     /** Writes {@code bytes} to {@code file} by temp file and rename, unless it holds them already. */

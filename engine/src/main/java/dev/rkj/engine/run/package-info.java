@@ -2,7 +2,7 @@
  * The real ports of the pod stages on this host, built on {@code dev.rkj.stage1} (overlayfs,
  * cgroups, the native stage1) and the appc model: {@link dev.rkj.engine.run.PodPlanner} (pod spec
  * and image manifest to pod manifest, pod manifest to stage1 plan and limits),
- * {@link dev.rkj.engine.run.Stage1PodPreparer}, {@link dev.rkj.engine.run.Stage1PodRunner},
+ * {@link dev.rkj.engine.run.Stage1PodPreparer}, {@link dev.rkj.engine.run.Stage1PodRuntime},
  * {@link dev.rkj.engine.run.Stage1PodJanitor}, all made by {@link dev.rkj.engine.run.Stage1Host};
  * and {@link dev.rkj.engine.run.InsecureOnlyImageVerifier}, the verifier until signatures are
  * checked. The image source and renderer come from the image store, which also supplies the

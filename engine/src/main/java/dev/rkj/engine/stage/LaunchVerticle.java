@@ -10,10 +10,10 @@ import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.pod.Stage;
 import dev.rkj.engine.stage.PodRecorder.Recorded;
-import dev.rkj.engine.stage.PodRunnerPort.AppExit;
-import dev.rkj.engine.stage.PodRunnerPort.LaunchedPod;
-import dev.rkj.engine.stage.PodRunnerPort.PodExit;
-import dev.rkj.engine.stage.PodRunnerPort.PodWatch;
+import dev.rkj.engine.stage.PodRuntime.AppExit;
+import dev.rkj.engine.stage.PodRuntime.StartedPod;
+import dev.rkj.engine.stage.PodRuntime.PodExit;
+import dev.rkj.engine.stage.PodRuntime.PodWatch;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -29,34 +30,35 @@ import java.util.Set;
  * records how they end.
  *
  * <ul>
- *   <li>prepared, {@code pod.launch-requested} by this engine → {@link LaunchPodStep#launch} →
+ *   <li>prepared, {@code pod.launch-requested} by this engine → {@link PodRuntime#start} →
  *       {@code PodStarted}, or {@code StageFailed(launch)}</li>
- *   <li>running, not watched here → {@link LaunchPodStep#watch} (an adopted pod)</li>
- *   <li>running, stop requested → {@link StopPodStep} (once per request; a forced request after a
+ *   <li>running, not watched here → {@link PodRuntime#watch} (an adopted pod)</li>
+ *   <li>running, stop requested → {@link PodRuntime#stop} (once per request; a forced request after a
  *       gentle one signals again) or {@code StageFailed(stop)}</li>
- *   <li>a watch completes → {@link ReleasePodStep} (unmount, cgroups) → {@code AppExited} for each
- *       app, then {@code PodExited}, or {@code PodLost} when stage1 left no status</li>
+ *   <li>a watch completes → {@link PodJanitorPort#release} (unmount, cgroups), or
+ *       {@code StageFailed(release)} when that fails (gc releases again) → {@code AppExited} for
+ *       each app, then {@code PodExited}, or {@code PodLost} when stage1 left no status</li>
  * </ul>
- * The launch intent is the journal's {@code pod.launch-requested}, not this verticle's memory: a
- * request whose engine died before the launch is settled by recovery (see {@code Reconciler}).
- * Its bookkeeping (watches, pods whose end is being recorded, stops sent) lives on its own context.
+ * Each port call runs on a worker thread ({@link Blocking}) and completes back on this verticle's
+ * context. The launch intent is the journal's {@code pod.launch-requested}, not this verticle's
+ * memory: a request whose engine died before the launch is settled by recovery (see
+ * {@code Reconciler}). Its bookkeeping (watches, pods whose end is being recorded, stops sent)
+ * lives on its own context.
  */
 public final class LaunchVerticle extends StageVerticle {
     private static final Logger LOG = LoggerFactory.getLogger(LaunchVerticle.class);
 
-    private final LaunchPodStep launchStep;
-    private final StopPodStep stopStep;
-    private final ReleasePodStep releaseStep;
+    private final PodRuntime runtime;
+    private final PodJanitorPort janitor;
     private final Map<String, PodWatch> watches = new HashMap<>();
     private final Set<String> ending = new HashSet<>();
     private final Map<String, Boolean> stopsSent = new HashMap<>();
 
     public LaunchVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, CrashPoint crashAt,
-                          LaunchPodStep launchStep, StopPodStep stopStep, ReleasePodStep releaseStep) {
+                          PodRuntime runtime, PodJanitorPort janitor) {
         super(dispatcher, recorder, owner, crashAt);
-        this.launchStep = launchStep;
-        this.stopStep = stopStep;
-        this.releaseStep = releaseStep;
+        this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.janitor = Objects.requireNonNull(janitor, "janitor");
     }
 
     @Override
@@ -99,11 +101,11 @@ public final class LaunchVerticle extends StageVerticle {
 
     private Future<?> launch(PodState pod) {
         String podId = pod.podId();
-        return launchStep.launch(pod).transform(ar -> {
+        return Blocking.run(vertx, () -> runtime.start(pod)).transform(ar -> {
             if (ar.failed()) {
                 return record(StageFailures.command(podId, Stage.LAUNCH, ar.cause()));
             }
-            LaunchedPod launched = ar.result();
+            StartedPod launched = ar.result();
             CrashPoint.BEFORE_STARTED_RECORDED.reached(crashAt);
             StartPod start = new StartPod(podId, launched.stage1Pid(), launched.appPids(), owner);
             Future<Recorded> recorded = record(start, CrashPoint.AFTER_STARTED);
@@ -114,7 +116,7 @@ public final class LaunchVerticle extends StageVerticle {
 
     private Future<?> adoptWatch(PodState pod) {
         String podId = pod.podId();
-        return launchStep.watch(pod).transform(ar -> {
+        return Blocking.run(vertx, () -> runtime.watch(pod)).transform(ar -> {
             if (ar.failed()) {
                 LOG.error("cannot watch pod {} (stage1 pid {}): its exit will be recorded by the next engine that starts",
                         podId, pod.stage1Pid(), ar.cause());
@@ -133,7 +135,10 @@ public final class LaunchVerticle extends StageVerticle {
             return Future.succeededFuture(IDLE);
         }
         stopsSent.put(podId, force);
-        return stopStep.stop(pod, force).transform(ar -> {
+        return Blocking.run(vertx, () -> {
+            runtime.stop(pod, force);
+            return null;
+        }).transform(ar -> {
             if (ar.succeeded()) {
                 return Future.succeededFuture();
             }
@@ -158,13 +163,13 @@ public final class LaunchVerticle extends StageVerticle {
                 : PodExit.lost(Map.of(), "watching its stage1 failed: " + error + "; its status is unknown");
         ending.add(podId);
         PodState pod = recorder.current(podId);
-        releaseStep.release(pod)
-                .otherwise(e -> {
-                    LOG.warn("pod {} ended but releasing its mounts and cgroups failed (rkj gc will retry): {}",
-                            podId, e.getMessage());
+        Blocking.run(vertx, () -> {
+                    janitor.release(pod);
                     return null;
                 })
-                .compose(v -> recordExit(podId, ended))
+                .<Void>transform(ar -> ar.succeeded() ? Future.succeededFuture()
+                        : record(StageFailures.command(podId, Stage.RELEASE, ar.cause())).mapEmpty())
+                .compose(v -> recordExit(podId, ended), e -> recordExit(podId, ended))
                 .onComplete(ar -> {
                     ending.remove(podId);
                     if (ar.failed()) {

@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * The prepare stage's port: writes the pod directory ({@code <data dir>/pods/<uuid>/}), the
- * reified appc pod manifest in it, and mounts the pod's root filesystem (an overlay of the
- * rendered tree). Idempotent: what is already there and right is kept, so preparing again after a
- * crash gives the same directory and the same manifest digest.
+ * The prepare stage's port: writes the pod directory ({@code <data dir>/pods/<uuid>/}) and the
+ * reified appc pod manifest in it. It mounts nothing: {@link PodRuntime#start} mounts the pod's
+ * root filesystem. Idempotent: what is already there and right is kept, so preparing again after
+ * a crash gives the same directory and the same manifest digest.
  *
  * <p>Called on a worker thread; may block.
  */

@@ -6,14 +6,13 @@
  *   <li><b>Ports</b>, one per stage, narrow and blocking (called on worker threads):
  *       {@link dev.rkj.engine.stage.ImageSourcePort} (fetch), {@link dev.rkj.engine.stage.ImageVerifierPort}
  *       (verify), {@link dev.rkj.engine.stage.TreeRendererPort} (render),
- *       {@link dev.rkj.engine.stage.PodPreparerPort} (prepare), {@link dev.rkj.engine.stage.PodRunnerPort}
- *       (launch, watch, stop, probe), {@link dev.rkj.engine.stage.PodJanitorPort} (release, delete). A port
+ *       {@link dev.rkj.engine.stage.PodPreparerPort} (prepare), {@link dev.rkj.engine.stage.PodRuntime}
+ *       (start, watch, stop, probe), {@link dev.rkj.engine.stage.PodJanitorPort} (release, delete). A port
  *       reports an expected failure as a {@link dev.rkj.engine.stage.StageException} whose message is
  *       the reason recorded for the user.</li>
- *   <li><b>Steps</b> ({@code LaunchPodStep}, {@code StopPodStep}, {@code ReleasePodStep}): a class
- *       only where a stage holds logic beside its port; the other verticles call their port
- *       directly on Vert.x's worker pool ({@code Blocking}), the future completing back on the
- *       verticle's context.</li>
+ *   <li><b>Steps</b>: none; every verticle calls its port directly on Vert.x's worker pool
+ *       ({@code Blocking}), the future completing back on the verticle's context.
+ *       {@link dev.rkj.engine.stage.LaunchVerticle} calls the pod runtime and the janitor itself.</li>
  *   <li><b>Verticles</b>, one per stage ({@link dev.rkj.engine.stage.FetchVerticle},
  *       {@link dev.rkj.engine.stage.VerifyVerticle}, {@link dev.rkj.engine.stage.UnpackVerticle} (render),
  *       {@link dev.rkj.engine.stage.PrepareVerticle}, {@link dev.rkj.engine.stage.LaunchVerticle},

@@ -9,7 +9,7 @@ import dev.rkj.engine.stage.ImageSourcePort;
 import dev.rkj.engine.stage.ImageVerifierPort;
 import dev.rkj.engine.stage.PodJanitorPort;
 import dev.rkj.engine.stage.PodPreparerPort;
-import dev.rkj.engine.stage.PodRunnerPort;
+import dev.rkj.engine.stage.PodRuntime;
 import dev.rkj.engine.stage.StageException;
 import dev.rkj.engine.stage.TreeRendererPort;
 
@@ -36,8 +36,8 @@ public final class FakePorts {
     public final CallLog calls = new CallLog();
     private final Map<String, StageException> failures = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> gates = new ConcurrentHashMap<>();
-    private final Map<String, CompletableFuture<PodRunnerPort.PodExit>> exits = new ConcurrentHashMap<>();
-    private final Map<String, PodRunnerPort.Stage1Probe> probes = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<PodRuntime.PodExit>> exits = new ConcurrentHashMap<>();
+    private final Map<String, PodRuntime.PodProbe> probes = new ConcurrentHashMap<>();
     private final Set<String> alive = ConcurrentHashMap.newKeySet();
     private final AtomicLong pids = new AtomicLong(1000);
     private final ImageVerifierPort realVerifier = new InsecureOnlyImageVerifier();
@@ -58,8 +58,8 @@ public final class FakePorts {
     }
 
     /** What {@code probe} and {@code watch} find in the pod's directory. */
-    public FakePorts probe(String podId, boolean lockHeld, Map<String, PodRunnerPort.AppExit> written) {
-        probes.put(podId, new PodRunnerPort.Stage1Probe(lockHeld, lockHeld || !written.isEmpty(), written));
+    public FakePorts probe(String podId, boolean lockHeld, Map<String, PodRuntime.AppExit> written) {
+        probes.put(podId, new PodRuntime.PodProbe(lockHeld, lockHeld || !written.isEmpty(), written));
         if (lockHeld) {
             alive.add(podId);
         } else {
@@ -69,7 +69,7 @@ public final class FakePorts {
     }
 
     /** Ends the running pod: its watch completes with {@code exit}. */
-    public void exit(String podId, PodRunnerPort.PodExit exit) {
+    public void exit(String podId, PodRuntime.PodExit exit) {
         alive.remove(podId);
         exitOf(podId).complete(exit);
     }
@@ -95,7 +95,7 @@ public final class FakePorts {
         }
     }
 
-    private CompletableFuture<PodRunnerPort.PodExit> exitOf(String podId) {
+    private CompletableFuture<PodRuntime.PodExit> exitOf(String podId) {
         return exits.computeIfAbsent(podId, id -> new CompletableFuture<>());
     }
 
@@ -131,19 +131,19 @@ public final class FakePorts {
         }
     };
 
-    private final PodRunnerPort runner = new PodRunnerPort() {
+    private final PodRuntime runner = new PodRuntime() {
         @Override
-        public LaunchedPod launch(PodState pod) throws StageException {
+        public StartedPod start(PodState pod) throws StageException {
             call(pod.podId(), "launch");
             long pid = pids.addAndGet(10);
             alive.add(pod.podId());
-            return new LaunchedPod(pid, Map.of(APP, pid + 1), watchOf(pod.podId()));
+            return new StartedPod(pid, Map.of(APP, pid + 1), watchOf(pod.podId()));
         }
 
         @Override
         public PodWatch watch(PodState pod) throws StageException {
             call(pod.podId(), "watch");
-            Stage1Probe probe = probes.get(pod.podId());
+            PodProbe probe = probes.get(pod.podId());
             if (probe != null && !probe.lockHeld()) {
                 PodExit exit = probe.written().isEmpty()
                         ? PodExit.lost(Map.of(), "stage1's lock is free and it wrote no status")
@@ -160,10 +160,10 @@ public final class FakePorts {
         }
 
         @Override
-        public Stage1Probe probe(PodState pod) throws StageException {
+        public PodProbe probe(PodState pod) throws StageException {
             call(pod.podId(), "probe");
             boolean running = alive.contains(pod.podId());
-            return probes.getOrDefault(pod.podId(), new Stage1Probe(running, running, Map.of()));
+            return probes.getOrDefault(pod.podId(), new PodProbe(running, running, Map.of()));
         }
 
         private PodWatch watchOf(String podId) {

@@ -89,6 +89,8 @@ class PodTransitionMatrixTest {
                     new StageFailed(POD, Stage.LAUNCH, "pivot_root: EINVAL", false),    "E   E   E   R   R   R   R   R"),
             new Row("fail stop", new FailStage(POD, Stage.STOP, "kill: EPERM", false),
                     new StageFailed(POD, Stage.STOP, "kill: EPERM", false),             "R   R   R   R   E   R   R   R"),
+            new Row("fail release", new FailStage(POD, Stage.RELEASE, "umount2: EBUSY", true),
+                    new StageFailed(POD, Stage.RELEASE, "umount2: EBUSY", true),        "R   R   R   R   E   R   R   R"),
             new Row("fail gc", new FailStage(POD, Stage.GC, "umount: EBUSY", true),
                     new StageFailed(POD, Stage.GC, "umount: EBUSY", true),              "R   R   R   R   R   R   E   R"),
             new Row("mark lost", new MarkLost(POD, LOST), new PodEvent.PodLost(POD, LOST),

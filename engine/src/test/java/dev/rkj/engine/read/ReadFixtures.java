@@ -7,7 +7,7 @@ import dev.rkj.engine.pod.PodOwner;
 import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.read.PodTraces.Traces;
-import dev.rkj.engine.stage.PodRunnerPort.AppExit;
+import dev.rkj.engine.stage.PodRuntime.AppExit;
 import dev.rkj.eventlog.InMemoryJournal;
 import dev.rkj.eventlog.JournalException;
 

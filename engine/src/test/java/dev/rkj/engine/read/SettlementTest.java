@@ -17,7 +17,7 @@ import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.pod.Stage;
 import dev.rkj.engine.read.PodTraces.Traces;
-import dev.rkj.engine.stage.PodRunnerPort.AppExit;
+import dev.rkj.engine.stage.PodRuntime.AppExit;
 
 import java.time.Instant;
 import java.util.ArrayList;

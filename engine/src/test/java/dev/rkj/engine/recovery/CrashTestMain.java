@@ -78,7 +78,7 @@ public final class CrashTestMain {
     /** The host's real ports, as {@code HostEngine} makes them, with the test's cgroup parent. */
     static EnginePorts ports(Path dataDir, ChronicleJournal journal, Stage1Host host) throws Exception {
         StoreImages images = new StoreImages(ImageStore.open(dataDir.resolve("cas"), journal));
-        return new EnginePorts(images, new InsecureOnlyImageVerifier(), images, host.preparer(images), host.runner(),
+        return new EnginePorts(images, new InsecureOnlyImageVerifier(), images, host.preparer(images), host.runtime(),
                 host.janitor());
     }
 

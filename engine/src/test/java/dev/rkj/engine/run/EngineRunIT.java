@@ -8,6 +8,7 @@ import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.pod.Stage;
+import dev.rkj.stage1.PodDir;
 import dev.rkj.stage1.PodLock;
 import dev.rkj.stage1.Stage1Launcher;
 import dev.rkj.stage1.kernel.MountInfo;
@@ -49,7 +50,7 @@ class EngineRunIT {
         host = Stage1Host.open(dataDir, TestRun.cgroupParent(),
                 new Stage1Launcher.Output(dataDir.resolve("stage1.out"), dataDir.resolve("stage1.err")));
         engine = Engine.open(EngineConfig.builder(dataDir, new EnginePorts(image, new InsecureOnlyImageVerifier(), image,
-                host.preparer(image), host.runner(), host.janitor())).build());
+                host.preparer(image), host.runtime(), host.janitor())).build());
     }
 
     @AfterEach
@@ -97,16 +98,18 @@ class EngineRunIT {
     }
 
     @Test
-    void preparedPodHasItsRootfsMountedUntilItIsRunPrepared() throws Exception {
+    void preparedPodHoldsNoMountUntilItIsRunPrepared() throws Exception {
         String podId = Engine.await(engine.createPod(spec(null, List.of(), Map.of(), null, null), false), WAIT);
         PodState prepared = Engine.await(engine.awaitStatus(podId, s -> s.status() == PodStatus.PREPARED, WAIT), WAIT);
-        Path rootfs = host.podsDir().resolve(podId).resolve("rootfs");
-        assertEquals("overlay", MountInfo.read().at(rootfs).orElseThrow().fsType());
-        assertTrue(Files.isRegularFile(rootfs.resolve("bin/busybox")));
+        PodDir dir = new PodDir(host.podsDir().resolve(podId));
+        assertTrue(Files.isRegularFile(dir.manifest()));
+        assertTrue(MountInfo.read().at(dir.rootfs()).isEmpty(), "the rootfs is mounted when the pod starts, not before");
 
         PodState started = Engine.await(engine.runPrepared(podId), WAIT);
         assertTrue(started.stage1Pid() > 0);
         assertEquals(7, awaitFinished(podId).exitCode());
+        assertEquals("hello from busybox\n", Files.readString(dir.log("busybox")), "the app ran on the image's files");
+        assertTrue(MountInfo.read().at(dir.rootfs()).isEmpty(), "rootfs released after the exit");
     }
 
     @Test

@@ -144,7 +144,7 @@ class JournalDiskFullIT {
         Stage1Host host = Stage1Host.open(data, TestRun.cgroupParent(),
                 new Stage1Launcher.Output(base.resolve("stage1.out"), base.resolve("stage1.err")));
         Engine engine = Engine.open(EngineConfig.builder(data, new EnginePorts(image, new InsecureOnlyImageVerifier(),
-                image, host.preparer(image), host.runner(), host.janitor())).build());
+                image, host.preparer(image), host.runtime(), host.janitor())).build());
         try {
             for (int round = 0; round < 3; round++) {
                 // The pod fills the disk from inside (its upper dir is on it), at a different point each round.

@@ -13,6 +13,7 @@ import dev.rkj.engine.pod.PodSpec.InsecureOption;
 import dev.rkj.engine.pod.PodSpec.NetMode;
 import dev.rkj.engine.stage.StageException;
 import dev.rkj.stage1.Capability;
+import dev.rkj.stage1.PodDir;
 import dev.rkj.stage1.Stage1Plan;
 import dev.rkj.stage1.cgroup.CgroupLimits;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,7 @@ class PodPlannerTest {
     private static final String POD = "6f1c2a3b-0c4d-4e5f-8a9b-0c1d2e3f4a5b";
     private static final String IMAGE_ID = "sha512-" + "ab".repeat(64);
     private static final Path POD_DIR = Path.of("/var/lib/rkj/pods", POD);
+    private static final Path TREE = Path.of("/var/lib/rkj/cas/trees/sha512-0/rootfs");
 
     private final PodPlanner planner = new PodPlanner();
 
@@ -56,14 +58,14 @@ class PodPlannerTest {
         return new PodSpec("example.com/redis-server", exec, args, env, null, NetMode.DEFAULT, memory, cpu, false, insecure);
     }
 
-    private PodPlanner.Launch launch(PodSpec spec, App app) throws StageException {
+    private PodPlanner.Planned launch(PodSpec spec, App app) throws StageException {
         PodManifest manifest = planner.manifest(POD, spec, IMAGE_ID, image(app));
-        return planner.launch(POD, POD_DIR, spec, manifest);
+        return planner.plan(POD, new PodDir(POD_DIR), TREE, spec, manifest);
     }
 
     @Test
     void theImagesAppRunsAsItsNamedAppWithItsSettings() throws Exception {
-        PodPlanner.Launch launch = launch(PodSpec.of("example.com/redis-server"), app());
+        PodPlanner.Planned launch = launch(PodSpec.of("example.com/redis-server"), app());
         Stage1Plan plan = launch.plan();
         assertEquals(POD_DIR.resolve("rootfs"), plan.rootfs());
         assertEquals("rkj-" + POD, plan.hostname());
@@ -105,7 +107,7 @@ class PodPlannerTest {
         App app = manifest.apps().get(0).app().orElseThrow();
         assertEquals(64L << 20, app.isolator(Isolator.Memory.class).orElseThrow().limitBytes().getAsLong());
         assertEquals(500, app.isolator(Isolator.Cpu.class).orElseThrow().limitMillis().getAsLong());
-        assertEquals(new CgroupLimits(64L << 20, 500L, 500L, CgroupLimits.DEFAULT_PIDS_MAX), planner.launch(POD, POD_DIR, spec, manifest).podLimits());
+        assertEquals(new CgroupLimits(64L << 20, 500L, 500L, CgroupLimits.DEFAULT_PIDS_MAX), planner.plan(POD, new PodDir(POD_DIR), TREE, spec, manifest).podLimits());
     }
 
     @Test
@@ -203,7 +205,7 @@ class PodPlannerTest {
     void aPodManifestEditedToAskForMoreIsRefusedAtLaunchToo() throws Exception {
         PodManifest granted = planner.manifest(POD, PodSpec.of("x").withCapabilities(Set.of("CAP_SYS_ADMIN"), Set.of()),
                 IMAGE_ID, image(asking(LinuxCapability.CAP_SYS_ADMIN)));
-        StageException e = assertThrows(StageException.class, () -> planner.launch(POD, POD_DIR, PodSpec.of("x"), granted));
+        StageException e = assertThrows(StageException.class, () -> planner.plan(POD, new PodDir(POD_DIR), TREE, PodSpec.of("x"), granted));
         assertTrue(e.getMessage().startsWith("app redis-server of pod " + POD + " asks for capabilities beyond the"
                 + " default set (CAP_SYS_ADMIN)"), e.getMessage());
     }

@@ -9,21 +9,24 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The launch stage's port: runs prepared pods through stage1 and reports how they end.
+ * The pod runtime, the one port between the engine and what runs pods (stage1): it starts a
+ * prepared pod, watches it until it ends, stops it, and probes its directory for recovery. It
+ * mounts the pod's root filesystem when it starts the pod, in the same all-or-nothing step.
  *
- * <p>Every method is called on a worker thread and may block; {@link #launch} blocks until the
+ * <p>Every method is called on a worker thread and may block; {@link #start} blocks until the
  * apps have been exec'd (or failed to be), and must leave nothing behind when it fails.
  */
-public interface PodRunnerPort {
+public interface PodRuntime {
 
     /**
-     * Launches the prepared pod with its cgroup limits.
+     * Starts the prepared pod: mounts its root filesystem, creates its cgroups with their limits
+     * and runs stage1.
      *
      * @return stage1's and the apps' host pids, and a watch that completes when the pod ends
      * @throws StageException if stage1 or an app could not be started (naming the call, path and
      *                        errno); nothing of the pod is left running
      */
-    LaunchedPod launch(PodState pod) throws StageException;
+    StartedPod start(PodState pod) throws StageException;
 
     /**
      * Watches a running pod this process did not launch (its engine died and this one adopted
@@ -47,7 +50,7 @@ public interface PodRunnerPort {
      *
      * @throws StageException if the pod directory cannot be read
      */
-    Stage1Probe probe(PodState pod) throws StageException;
+    PodProbe probe(PodState pod) throws StageException;
 
     /**
      * A pod stage1 started.
@@ -56,8 +59,8 @@ public interface PodRunnerPort {
      * @param appPids   each app's host pid
      * @param watch     completes when the pod ends
      */
-    record LaunchedPod(long stage1Pid, Map<String, Long> appPids, PodWatch watch) {
-        public LaunchedPod {
+    record StartedPod(long stage1Pid, Map<String, Long> appPids, PodWatch watch) {
+        public StartedPod {
             appPids = Collections.unmodifiableMap(new TreeMap<>(appPids));
             Objects.requireNonNull(watch, "watch");
         }
@@ -144,8 +147,8 @@ public interface PodRunnerPort {
      * @param launched a stage1 was started for the pod (it left its lock file), running or not
      * @param written  the app statuses stage1 wrote (apps that ended)
      */
-    record Stage1Probe(boolean lockHeld, boolean launched, Map<String, AppExit> written) {
-        public Stage1Probe {
+    record PodProbe(boolean lockHeld, boolean launched, Map<String, AppExit> written) {
+        public PodProbe {
             written = Collections.unmodifiableMap(new TreeMap<>(written));
         }
     }

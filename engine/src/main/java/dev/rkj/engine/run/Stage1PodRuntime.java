@@ -6,9 +6,10 @@ import dev.rkj.engine.appc.ManifestException;
 import dev.rkj.engine.appc.PodApp;
 import dev.rkj.engine.appc.PodManifest;
 import dev.rkj.engine.pod.PodState;
-import dev.rkj.engine.stage.PodRunnerPort;
+import dev.rkj.engine.stage.PodRuntime;
 import dev.rkj.engine.stage.StageException;
 import dev.rkj.stage1.ExitStatus;
+import dev.rkj.stage1.PodDir;
 import dev.rkj.stage1.PodLock;
 import dev.rkj.stage1.PodStarter;
 import dev.rkj.stage1.RunningPod;
@@ -37,8 +38,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Runs pods with the native stage1: {@link PodStarter} mounts (already done at prepare), creates the
- * pod's cgroup with its limits and spawns {@code rkj-stage1}, which outlives this JVM.
+ * The pod runtime of the native stage1: {@link #start} plans the pod ({@link PodPlanner#plan}) and
+ * has {@link PodStarter} mount its overlay rootfs (the one place a pod's rootfs is mounted),
+ * create its cgroup with its limits and spawn {@code rkj-stage1}, which outlives this JVM; all or
+ * nothing.
  *
  * <p>A pod this process launched is watched through its {@code Stage1Process} (the protocol pipe
  * and its exit). A pod adopted from a dead engine is watched with a pidfd on its stage1 (checked
@@ -48,7 +51,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Stopping sends SIGTERM to stage1, which forwards it to the apps; a forced stop sends SIGKILL to
  * the pod's PID 1, which takes every process of the pod with it.
  */
-public final class Stage1PodRunner implements PodRunnerPort {
+public final class Stage1PodRuntime implements PodRuntime {
     /** How often a watcher thread of an adopted pod checks whether it was cancelled. */
     private static final int CANCEL_CHECK_MILLIS = 500;
 
@@ -69,7 +72,7 @@ public final class Stage1PodRunner implements PodRunnerPort {
      *                 for a daemon
      * @param prepared the manifests this process prepared, or null (then read from the pod dir)
      */
-    public Stage1PodRunner(Path dataDir, PodStarter starter, Cgroups cgroups, PodLock lock, Kernel kernel, PodPlanner planner,
+    public Stage1PodRuntime(Path dataDir, PodStarter starter, Cgroups cgroups, PodLock lock, Kernel kernel, PodPlanner planner,
                            Stage1Launcher.Output output, PreparedManifests prepared) {
         this.dataDir = dataDir;
         this.starter = starter;
@@ -82,21 +85,22 @@ public final class Stage1PodRunner implements PodRunnerPort {
     }
 
     @Override
-    public LaunchedPod launch(PodState pod) throws StageException {
-        Path podDir = podDir(pod);
+    public StartedPod start(PodState pod) throws StageException {
+        PodDir dir = podDir(pod);
+        Path podDir = dir.path();
         PodManifest manifest = prepared.take(pod.podId(), pod.manifestDigest());
         if (manifest == null) {
             manifest = readManifest(pod, podDir);
         }
         if (held(podDir)) {
-            throw StageException.permanent("pod " + pod.podId() + " is already running: a stage1 holds " + podDir
-                    + "/lock");
+            throw StageException.permanent("pod " + pod.podId() + " is already running: a stage1 holds "
+                    + dir.lock());
         }
-        PodPlanner.Launch launch = planner.launch(pod.podId(), podDir, pod.spec(), manifest);
+        Path tree = ImageStore.rootfsOf(dataDir, pod.treeId());
+        PodPlanner.Planned planned = planner.plan(pod.podId(), dir, tree, pod.spec(), manifest);
         RunningPod running;
         try {
-            running = starter.start(launch.plan(), ImageStore.rootfsOf(dataDir, pod.treeId()), launch.podLimits(), launch.appLimits(),
-                    output);
+            running = starter.start(planned.plan(), tree, planned.podLimits(), planned.appLimits(), output);
         } catch (Stage1Exception e) {
             throw new StageException("pod " + pod.podId() + " could not start: " + e.getMessage(), false, e);
         } catch (IOException e) {
@@ -109,13 +113,13 @@ public final class Stage1PodRunner implements PodRunnerPort {
         List<String> apps = appNames(manifest);
         CompletableFuture<PodExit> exit = running.process().exit()
                 .handleAsync((status, error) -> launchedExit(pod.podId(), running, apps, status, error));
-        return new LaunchedPod(started.stage1Pid(), appPids, watchOf(exit, () -> {
+        return new StartedPod(started.stage1Pid(), appPids, watchOf(exit, () -> {
         }));
     }
 
     @Override
     public PodWatch watch(PodState pod) throws StageException {
-        Path podDir = podDir(pod);
+        Path podDir = podDir(pod).path();
         if (!held(podDir)) {
             return watchOf(CompletableFuture.completedFuture(endedExit(pod, podDir)), () -> {
             });
@@ -151,7 +155,7 @@ public final class Stage1PodRunner implements PodRunnerPort {
                 running.process().signal(signal);
                 return;
             }
-            Path podDir = podDir(pod);
+            Path podDir = podDir(pod).path();
             if (!held(podDir)) {
                 return; // ended already
             }
@@ -179,10 +183,10 @@ public final class Stage1PodRunner implements PodRunnerPort {
     }
 
     @Override
-    public Stage1Probe probe(PodState pod) throws StageException {
-        Path podDir = podDir(pod);
+    public PodProbe probe(PodState pod) throws StageException {
+        Path podDir = podDir(pod).path();
         boolean held = held(podDir);
-        return new Stage1Probe(held, held || Files.exists(podDir.resolve(PodLock.FILE_NAME)),
+        return new PodProbe(held, held || Files.exists(new PodDir(podDir).lock()),
                 written(pod, podDir, appOrder(pod, podDir)));
     }
 
@@ -232,7 +236,7 @@ public final class Stage1PodRunner implements PodRunnerPort {
                 return PodExit.lost(exits, "its stage1 ended without writing the status of " + String.join(", ", missing)
                         + " (it was killed, or the host rebooted)");
             }
-            missing.forEach(app -> exits.put(app, new AppExit(app, 128 + Kernel.SIGKILL, Kernel.SIGKILL, false)));
+            missing.forEach(app -> exits.put(app, new AppExit(app, ExitStatus.SIGNAL_BASE + Kernel.SIGKILL, Kernel.SIGKILL, false)));
         }
         forceStopped.remove(pod.podId());
         return PodExit.exited(exits, PodExit.code(apps, exits), "all apps exited");
@@ -286,7 +290,7 @@ public final class Stage1PodRunner implements PodRunnerPort {
     }
 
     private PodManifest readManifest(PodState pod, Path podDir) throws StageException {
-        Path file = podDir.resolve(PodPlanner.MANIFEST_FILE);
+        Path file = new PodDir(podDir).manifest();
         try {
             return ManifestCodec.parsePodManifest(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
@@ -308,7 +312,7 @@ public final class Stage1PodRunner implements PodRunnerPort {
     }
 
     private static long podPid(Path podDir) throws IOException {
-        Path file = podDir.resolve("pid");
+        Path file = new PodDir(podDir).pid();
         try {
             return Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).trim());
         } catch (NumberFormatException e) {
@@ -317,11 +321,11 @@ public final class Stage1PodRunner implements PodRunnerPort {
     }
 
     /** The pod's directory, {@code <data dir>/pods/<uuid>}: derived, never read from an event. */
-    private Path podDir(PodState pod) throws StageException {
+    private PodDir podDir(PodState pod) throws StageException {
         if (pod.manifestDigest() == null) {
             throw StageException.permanent("pod " + pod.podId() + " has no pod directory: it was never prepared");
         }
-        return dataDir.resolve(Stage1Host.PODS).resolve(pod.podId());
+        return new PodDir(dataDir.resolve(Stage1Host.PODS).resolve(pod.podId()));
     }
 
     private void close(int fd) {
