@@ -172,7 +172,7 @@ class EngineLifecycleTest {
         PodState exited = awaitStatus(engine, pod, PodStatus.EXITED);
 
         assertEquals(0, exited.exitCode());
-        assertEquals(List.of("pod.created", "pod.image-resolved", "pod.image-verified", "pod.image-rendered",
+        assertEquals(List.of("pod.created", "pod.launch-requested", "pod.image-resolved", "pod.image-verified", "pod.image-rendered",
                 "pod.prepared", "pod.started", "pod.stage-failed", "pod.app-exited", "pod.exited"), h.events(pod));
         assertEquals(Stage.RELEASE, exited.failure().stage());
         assertEquals("cannot release pod: umount2 `/pods/x/rootfs`: EBUSY", exited.failure().reason());
