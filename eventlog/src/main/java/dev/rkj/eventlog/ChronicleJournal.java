@@ -309,42 +309,28 @@ public final class ChronicleJournal implements Journal {
 
     @Override
     public List<Envelope> appendAll(String aggregateId, List<? extends Record> events) throws JournalException {
-        checkOpen();
-        checkWritable();
-        Objects.requireNonNull(events, "events");
-        List<PreparedEvent> prepared = new ArrayList<>(events.size());
-        for (Record event : events) {
-            prepared.add(PreparedEvent.of(registry, aggregateId, event));
-        }
-        List<Envelope> appended = new ArrayList<>(prepared.size());
-        lock.lock();
         try {
-            checkOpen();
-            for (PreparedEvent p : prepared) {
-                try {
-                    appended.add(appendLocked(p));
-                } catch (JournalException e) {
-                    if (appended.isEmpty()) {
-                        throw e;
-                    }
-                    throw new JournalException(e.getMessage() + " (the batch's first " + appended.size() + " of "
-                            + prepared.size() + " events were appended, up to index "
-                            + appended.get(appended.size() - 1).index() + ")", e);
-                }
-            }
-        } finally {
-            lock.unlock();
-            if (!appended.isEmpty()) {
-                tails.wakeAll();
-                Envelope newest = appended.get(appended.size() - 1);
-                headWriter.offer(new JournalHead.Head(newest.index(), newest.hash()));
-            }
+            return appendBatch(aggregateId, events, -1);
+        } catch (AppendConflict impossible) {
+            throw new AssertionError("an unconditional append has no condition to fail", impossible);
         }
-        return appended;
     }
 
     @Override
     public List<Envelope> appendIfUnchanged(String aggregateId, long decidedAt, List<? extends Record> events)
+            throws JournalException, AppendConflict {
+        if (decidedAt < 0) {
+            throw new IllegalArgumentException("decidedAt must be 0 or more, got " + decidedAt
+                    + ": pass the journal's nextIndex() read with the aggregate's state");
+        }
+        return appendBatch(aggregateId, events, decidedAt);
+    }
+
+    /**
+     * Appends {@code events} in order under the write lock; with {@code decidedAt} 0 or more, only if
+     * {@code aggregateId} has no envelope at or after it (checked with the first event's write).
+     */
+    private List<Envelope> appendBatch(String aggregateId, List<? extends Record> events, long decidedAt)
             throws JournalException, AppendConflict {
         checkOpen();
         checkWritable();
@@ -353,24 +339,22 @@ public final class ChronicleJournal implements Journal {
         for (Record event : events) {
             prepared.add(PreparedEvent.of(registry, aggregateId, event));
         }
-        if (decidedAt < 0) {
-            throw new IllegalArgumentException("decidedAt must be 0 or more, got " + decidedAt
-                    + ": pass the journal's nextIndex() read with the aggregate's state");
-        }
-        Unchanged condition = new Unchanged(aggregateId, aggregateId.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                decidedAt);
+        Unchanged condition = decidedAt < 0 ? null : new Unchanged(aggregateId,
+                aggregateId.getBytes(java.nio.charset.StandardCharsets.UTF_8), decidedAt);
         List<Envelope> appended = new ArrayList<>(prepared.size());
         lock.lock();
         try {
             checkOpen();
-            long end = nextIndex(); // the journal only grows: a decidedAt within it now stays within it
-            if (decidedAt > end) {
-                throw new IllegalArgumentException("decidedAt " + decidedAt + " is beyond the journal's end (its next"
-                        + " index is " + end + "): pass the journal's nextIndex() read with the aggregate's state");
-            }
-            if (prepared.isEmpty()) {
-                checkUnchanged(condition, end - 1);
-                return appended;
+            if (condition != null) {
+                long end = nextIndex(); // the journal only grows: a decidedAt within it now stays within it
+                if (decidedAt > end) {
+                    throw new IllegalArgumentException("decidedAt " + decidedAt + " is beyond the journal's end (its"
+                            + " next index is " + end + "): pass the journal's nextIndex() read with the aggregate's state");
+                }
+                if (prepared.isEmpty()) {
+                    checkUnchanged(condition, end - 1);
+                    return appended;
+                }
             }
             for (PreparedEvent p : prepared) {
                 try {

@@ -34,7 +34,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -337,16 +336,6 @@ public final class Stage1PodRuntime implements PodRuntime {
     }
 
     private static PodWatch watchOf(CompletableFuture<PodExit> exit, Runnable cancel) {
-        return new PodWatch() {
-            @Override
-            public CompletionStage<PodExit> exit() {
-                return exit;
-            }
-
-            @Override
-            public void cancel() {
-                cancel.run();
-            }
-        };
+        return PodWatch.of(exit, cancel);
     }
 }

@@ -76,6 +76,21 @@ public interface PodRuntime {
 
         /** Stops watching (the engine is closing); the pod keeps running. Idempotent. */
         void cancel();
+
+        /** A watch whose end is {@code exit} and whose {@link #cancel} runs {@code cancel}. */
+        static PodWatch of(CompletionStage<PodExit> exit, Runnable cancel) {
+            return new PodWatch() {
+                @Override
+                public CompletionStage<PodExit> exit() {
+                    return exit;
+                }
+
+                @Override
+                public void cancel() {
+                    cancel.run();
+                }
+            };
+        }
     }
 
     /**

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -167,18 +166,7 @@ public final class FakePorts {
         }
 
         private PodWatch watchOf(String podId) {
-            CompletableFuture<PodExit> exit = exitOf(podId);
-            return new PodWatch() {
-                @Override
-                public CompletionStage<PodExit> exit() {
-                    return exit;
-                }
-
-                @Override
-                public void cancel() {
-                    calls.add(podId, "cancel watch");
-                }
-            };
+            return PodWatch.of(exitOf(podId), () -> calls.add(podId, "cancel watch"));
         }
     };
 
