@@ -6,6 +6,8 @@ import dev.rkj.engine.host.StoreImages;
 import dev.rkj.engine.pod.Grantor;
 import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.stage1.cgroup.CgroupLimits;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
@@ -68,10 +70,15 @@ final class PodOptions {
             description = "an .aci file, an image ID (or prefix), or a name[,label=value...] in the store")
     String image;
 
-    @Parameters(index = "1..*", paramLabel = "ARGS", description = "arguments for the app (after --)")
+    @Parameters(index = "1..*", paramLabel = "ARGS",
+            description = "after --: arguments added to the image's exec (or to --exec's command), as rkt does")
     List<String> args = new ArrayList<>();
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     PodSpec spec() {
+        refuseASecondImage();
         StoreImages.localFileProblem(image).ifPresent(problem -> {
             throw new CliException(problem);
         });
@@ -108,6 +115,29 @@ final class PodOptions {
                     interactive, insecure, retain, remove, pids);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
+        }
+    }
+
+    /**
+     * rkt's grammar: only what follows {@code --} is the app's arguments; a word after the image
+     * and before {@code --} would be a second image (a second app), never silently an argument.
+     */
+    private void refuseASecondImage() {
+        if (args.isEmpty() || command == null) {
+            return; // (command is null only when the options are parsed alone, as a test does)
+        }
+        List<String> original = command.commandLine().getParseResult().originalArgs();
+        int dashes = original.indexOf("--");
+        int afterDashes = dashes < 0 ? 0 : original.size() - dashes - 1;
+        if (args.size() > afterDashes) {
+            String second = args.get(0);
+            throw new CliException("'" + second + "' after the image would be a second app, and pods of several"
+                    + " apps are not supported yet: to pass it to the app, put it after -- (rkj " + command.name()
+                    + " IMAGE -- " + second + ")");
+        }
+        if (args.contains("---")) {
+            throw new CliException("'---' ends one app's arguments before the next app's image, and pods of several"
+                    + " apps are not supported yet: give one image and its arguments after --");
         }
     }
 

@@ -83,6 +83,22 @@ class CliErrorsTest {
     }
 
     @Test
+    void aSecondImageIsNeverSilentlyAnArgument() throws Exception {
+        Path a = Files.writeString(dir.resolve("a.aci"), "refused before this is read");
+        for (String[] args : new String[][] {{"run", a.toString(), "b.aci"}, {"prepare", a.toString(), "b.aci", "--", "x"},
+                {"run", a.toString(), "--", "x", "---", "b.aci"}}) {
+            String[] all = java.util.stream.Stream.concat(java.util.stream.Stream.of("--dir", dir.toString()),
+                    java.util.Arrays.stream(args)).toArray(String[]::new);
+            CliRun run = CliRun.of(all);
+            assertEquals(254, run.code(), run.err());
+            assertTrue(run.oneLineError() && run.err().contains("not supported yet"), run.err());
+        }
+        assertTrue(CliRun.of("--dir", dir.toString(), "run", a.toString(), "b.aci").err().contains("put it after --"));
+        CliRun list = CliRun.of("--dir", dir.toString(), "list", "--format=json");
+        assertEquals("[]", list.out().strip(), "no pod was created");
+    }
+
+    @Test
     void anEmptyPodIdIsAUserErrorNotABug() {
         CliRun run = CliRun.of("--dir", dir.toString(), "status", "");
         assertEquals(254, run.code());

@@ -182,7 +182,7 @@ public final class PodPlanner {
                 throw StageException.permanent("image " + image.name()
                         + " has no exec to pass the arguments to: give the command with --exec");
             }
-            exec.add(base.exec().get(0));
+            exec.addAll(base.exec()); // rkt's rule: the arguments after -- are added to the image's exec
             exec.addAll(spec.args());
         } else {
             exec.addAll(base.exec());

@@ -84,10 +84,10 @@ class PodPlannerTest {
     }
 
     @Test
-    void execReplacesTheCommandLineAndArgsAloneKeepTheExecutable() throws Exception {
+    void execReplacesTheCommandLineAndArgsAreAddedToTheImagesExecAsRktDoes() throws Exception {
         assertEquals(List.of("/bin/sh", "-c", "true"),
                 launch(spec("/bin/sh", List.of("-c", "true"), Map.of(), null, null, Set.of()), app()).plan().apps().get(0).argv());
-        assertEquals(List.of("/usr/bin/redis", "--port", "7000"),
+        assertEquals(List.of("/usr/bin/redis", "--port", "6379", "--port", "7000"),
                 launch(spec(null, List.of("--port", "7000"), Map.of(), null, null, Set.of()), app()).plan().apps().get(0).argv());
     }
 
