@@ -212,8 +212,8 @@ final class PodCommands {
         @ParentCommand
         RkjCommand root;
 
-        @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "", description = "json for machine-readable output")
-        String format;
+        @Option(names = "--format", paramLabel = "FORMAT", description = OutputFormat.DESCRIPTION)
+        OutputFormat format = OutputFormat.table;
 
         @Option(names = "--no-legend", description = "leave out the header line")
         boolean noLegend;
@@ -226,12 +226,9 @@ final class PodCommands {
 
         @Override
         public void run() {
-            if (!format.isEmpty() && !"json".equals(format)) {
-                throw new CliException("--format must be json, got '" + format + "'");
-            }
             List<PodRead> pods = read(root, at).list();
             PrintStream out = root.out();
-            if ("json".equals(format)) {
+            if (format == OutputFormat.json) {
                 ArrayNode array = Json.mapper().createArrayNode();
                 for (PodRead p : pods) {
                     array.add(json(p));
@@ -297,11 +294,16 @@ final class PodCommands {
         @ParentCommand
         RkjCommand root;
 
-        @Option(names = "--wait", description = "wait until the pod has exited")
-        boolean waitForExit;
+        @Option(names = "--wait", arity = "0..1", fallbackValue = "true", paramLabel = "DURATION",
+                description = "wait until the pod has exited: for ever, or at most DURATION (e.g. 30s, 5m)")
+        String waitForExit;
 
-        @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "", description = "json for machine-readable output")
-        String format;
+        @Option(names = "--wait-ready", arity = "0..1", fallbackValue = "true", paramLabel = "DURATION",
+                description = "wait until the pod's apps are running (or it ended): for ever, or at most DURATION")
+        String waitReady;
+
+        @Option(names = "--format", paramLabel = "FORMAT", description = OutputFormat.DESCRIPTION)
+        OutputFormat format = OutputFormat.table;
 
         @Option(names = "--at", paramLabel = "INDEX|TIME", description = AT_HELP)
         String at;
@@ -311,18 +313,23 @@ final class PodCommands {
 
         @Override
         public void run() {
-            if (!format.isEmpty() && !"json".equals(format)) {
-                throw new CliException("--format must be json, got '" + format + "'");
-            }
+            Duration exitLimit = waitLimit("--wait", waitForExit);
+            Duration readyLimit = waitLimit("--wait-ready", waitReady);
             PodRead read;
-            if (waitForExit) {
+            if (exitLimit != null || readyLimit != null) {
                 if (at != null) {
                     throw new CliException("--wait and --at exclude each other: --at shows the past, --wait waits for the future");
                 }
                 // Waiting needs an engine that records the pod's exit as it happens, even if its own engine is gone.
                 Engine engine = root.context().engine(true);
                 PodState p = lookup(engine, uuid);
-                read = new PodRead(await(engine.awaitStatus(p.podId(), PodCommands::settled, FOREVER), FOREVER), null);
+                if (readyLimit != null) {
+                    p = awaitOrSay(engine, p, s -> s.stage1Pid() != null || settled(s), readyLimit, "running");
+                }
+                if (exitLimit != null) {
+                    p = awaitOrSay(engine, p, PodCommands::settled, exitLimit, "exited");
+                }
+                read = new PodRead(p, null);
             } else {
                 try {
                     read = read(root, at).pod(uuid);
@@ -332,7 +339,7 @@ final class PodCommands {
             }
             PodState p = read.state();
             PrintStream out = root.out();
-            if ("json".equals(format)) {
+            if (format == OutputFormat.json) {
                 out.println(ListPods.json(read));
                 return;
             }
@@ -550,6 +557,28 @@ final class PodCommands {
         try {
             return Engine.await(future, timeout);
         } catch (EngineException e) {
+            throw new CliException(e.getMessage(), e);
+        }
+    }
+
+    /** A {@code --wait[=DURATION]} flag as rkt reads it: absent or false, no wait; given or true, for ever. */
+    static Duration waitLimit(String flag, String value) {
+        if (value == null || value.equalsIgnoreCase("false")) {
+            return null;
+        }
+        return value.equalsIgnoreCase("true") ? FOREVER : duration(flag, value);
+    }
+
+    /** The pod's state once {@code until} holds; a one-line error naming its state if {@code limit} passes first. */
+    private static PodState awaitOrSay(Engine engine, PodState pod, java.util.function.Predicate<PodState> until,
+                                       Duration limit, String awaited) {
+        try {
+            return Engine.await(engine.awaitStatus(pod.podId(), until, limit), limit.plusSeconds(5));
+        } catch (EngineException e) {
+            if (e.getCause() instanceof java.util.concurrent.TimeoutException) {
+                throw new CliException("pod " + pod.podId() + " is not " + awaited + " after " + Durations.words(limit)
+                        + ": it is " + engine.projection().get(pod.podId()).map(s -> s.status().displayName()).orElse("gone"));
+            }
             throw new CliException(e.getMessage(), e);
         }
     }

@@ -99,6 +99,19 @@ class CliErrorsTest {
     }
 
     @Test
+    void formatIsValidatedTheSameWayEverywhere() {
+        for (String[] args : new String[][] {{"list"}, {"status", "x"}, {"image", "list"}}) {
+            String[] all = java.util.stream.Stream.concat(java.util.stream.Stream.of("--dir", dir.toString()),
+                    java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--format=yaml")))
+                    .toArray(String[]::new);
+            CliRun run = CliRun.of(all);
+            assertEquals(254, run.code(), run.err());
+            assertTrue(run.oneLineError() && run.err().contains("--format") && run.err().contains("[table, json]")
+                    && run.err().contains("yaml"), String.join(" ", args) + ": " + run.err());
+        }
+    }
+
+    @Test
     void anEmptyPodIdIsAUserErrorNotABug() {
         CliRun run = CliRun.of("--dir", dir.toString(), "status", "");
         assertEquals(254, run.code());

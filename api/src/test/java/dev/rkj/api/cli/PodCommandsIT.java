@@ -195,6 +195,12 @@ class PodCommandsIT {
         await().atMost(Duration.ofMinutes(1)).until(() -> Files.exists(uuidFile)
                 && rkj("status", Files.readString(uuidFile)).out().contains("state=running"));
         String uuid = Files.readString(uuidFile);
+        CliRun ready = rkj("status", "--wait-ready=30s", uuid);
+        assertEquals(0, ready.code(), ready.err());
+        assertTrue(ready.out().contains("state=running"), ready.out());
+        CliRun notYet = rkj("status", "--wait=1s", uuid);
+        assertEquals(254, notYet.code(), notYet.out());
+        assertTrue(notYet.oneLineError() && notYet.err().contains("is not exited after 1s: it is running"), notYet.err());
 
         CliRun entered = rkj("enter", uuid, "/bin/sh", "-c", "hostname > /tmp/entered; exit 3");
         assertEquals(3, entered.code(), entered.err());
@@ -209,6 +215,7 @@ class PodCommandsIT {
         assertEquals(0, stop.code(), stop.err());
         assertEquals(128 + 15, run.get().code(), "run exits with the status of the app killed by SIGTERM");
         assertTrue(rkj("status", uuid).out().contains("state=exited"));
+        assertTrue(rkj("status", "--wait=10s", uuid).out().contains("state=exited"), "an exited pod is waited for at once");
     }
 
     @Test
