@@ -368,26 +368,36 @@ final class PodCommands {
     }
 
     /** {@code rkj stop [--force] UUID...}: SIGTERM (or SIGKILL) the pods' apps. */
-    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop running pods.")
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop running pods.",
+            footer = {"", "Examples:", "  rkj stop 5f3a                 # SIGTERM, then SIGKILL after 10s",
+                "  rkj stop --timeout=1m 5f3a    # give the apps a minute",
+                "  rkj stop --force 5f3a         # SIGKILL at once (as --timeout=0)"})
     static final class Stop implements Runnable {
         @ParentCommand
         RkjCommand root;
 
-        @Option(names = "--force", description = "kill the apps (SIGKILL) instead of asking them to stop (SIGTERM)")
+        @Option(names = "--force", description = "kill the apps (SIGKILL) at once instead of asking them to stop (SIGTERM)")
         boolean force;
 
-        @Parameters(arity = "1..*", paramLabel = "UUID", description = "the pods (prefixes are enough)")
-        List<String> uuids;
+        @Option(names = {"--timeout", "-t"}, paramLabel = "DURATION", defaultValue = "10s",
+                description = "how long the apps have to end after SIGTERM before they get SIGKILL (default ${DEFAULT-VALUE}; 0 kills at once)")
+        String timeout;
+
+        @Option(names = "--uuid-file", paramLabel = "FILE", description = "read the pod's UUID from FILE (as written by --uuid-file-save)")
+        Path uuidFile;
+
+        @Parameters(arity = "0..*", paramLabel = "UUID", description = "the pods (prefixes are enough)")
+        List<String> uuids = new ArrayList<>();
 
         @Override
         public void run() {
+            Duration grace = duration("--timeout", timeout);
+            List<String> ids = podIds(uuids, uuidFile);
             Engine engine = root.context().engine();
             List<String> failed = new ArrayList<>();
-            for (String id : uuids) {
+            for (String id : ids) {
                 try {
-                    PodState p = await(engine.stop(id, force));
-                    await(engine.awaitStatus(p.podId(), PodCommands::settled, PROMPT));
-                    root.out().println(p.podId());
+                    root.out().println(stop(engine, id, force || grace.isZero(), grace));
                 } catch (CliException e) {
                     root.err().println("rkj: stop " + id + ": " + e.getMessage());
                     failed.add(id);
@@ -397,6 +407,24 @@ final class PodCommands {
                 throw new CliException("could not stop " + String.join(", ", failed));
             }
         }
+
+        /** SIGTERM, and SIGKILL once {@code grace} has passed with the pod still running (podman's way). */
+        private static String stop(Engine engine, String id, boolean kill, Duration grace) {
+            PodState p = await(engine.stop(id, kill));
+            if (!kill) {
+                try {
+                    Engine.await(engine.awaitStatus(p.podId(), PodCommands::settled, grace), grace.plusSeconds(5));
+                    return p.podId();
+                } catch (EngineException e) {
+                    if (!(e.getCause() instanceof java.util.concurrent.TimeoutException)) {
+                        throw new CliException(e.getMessage(), e);
+                    }
+                }
+                await(engine.stop(p.podId(), true));
+            }
+            await(engine.awaitStatus(p.podId(), PodCommands::settled, PROMPT));
+            return p.podId();
+        }
     }
 
     /** {@code rkj rm UUID...}: remove exited (or prepared, aborted) pods and everything they left. */
@@ -405,14 +433,18 @@ final class PodCommands {
         @ParentCommand
         RkjCommand root;
 
-        @Parameters(arity = "1..*", paramLabel = "UUID", description = "the pods (prefixes are enough)")
-        List<String> uuids;
+        @Option(names = "--uuid-file", paramLabel = "FILE", description = "read the pod's UUID from FILE (as written by --uuid-file-save)")
+        Path uuidFile;
+
+        @Parameters(arity = "0..*", paramLabel = "UUID", description = "the pods (prefixes are enough)")
+        List<String> uuids = new ArrayList<>();
 
         @Override
         public void run() {
+            List<String> ids = podIds(uuids, uuidFile);
             Engine engine = root.context().engine();
             List<String> failed = new ArrayList<>();
-            for (String id : uuids) {
+            for (String id : ids) {
                 try {
                     String podId = lookup(engine, id).podId();
                     await(engine.remove(podId));
@@ -559,6 +591,27 @@ final class PodCommands {
         } catch (EngineException e) {
             throw new CliException(e.getMessage(), e);
         }
+    }
+
+    /** The pods named on the command line and in {@code --uuid-file}; at least one. */
+    static List<String> podIds(List<String> given, Path uuidFile) {
+        List<String> ids = new ArrayList<>(given);
+        if (uuidFile != null) {
+            try {
+                String uuid = Files.readString(uuidFile).strip();
+                if (uuid.isEmpty()) {
+                    throw new CliException("--uuid-file " + uuidFile + " is empty: it should hold a pod's UUID");
+                }
+                ids.add(uuid);
+            } catch (IOException e) {
+                throw new CliException("cannot read --uuid-file " + uuidFile + ": "
+                        + (e instanceof java.nio.file.NoSuchFileException ? "it does not exist" : e.getMessage()), e);
+            }
+        }
+        if (ids.isEmpty()) {
+            throw new CliException("give at least one pod: its UUID (a prefix is enough) or --uuid-file FILE");
+        }
+        return ids;
     }
 
     /** A {@code --wait[=DURATION]} flag as rkt reads it: absent or false, no wait; given or true, for ever. */

@@ -43,6 +43,7 @@ class PodCommandsIT {
         image("exit7", "[\"/bin/sh\", \"-c\", \"echo hello from $AC_APP_NAME; exit 7\"]");
         image("killed", "[\"/bin/sh\", \"-c\", \"kill -9 $$\"]");
         image("sleeper", "[\"/bin/sleep\", \"600\"]");
+        image("stubborn", "[\"/bin/sh\", \"-c\", \"trap '' TERM; while true; do sleep 1; done\"]");
     }
 
     @AfterEach
@@ -216,6 +217,30 @@ class PodCommandsIT {
         assertEquals(128 + 15, run.get().code(), "run exits with the status of the app killed by SIGTERM");
         assertTrue(rkj("status", uuid).out().contains("state=exited"));
         assertTrue(rkj("status", "--wait=10s", uuid).out().contains("state=exited"), "an exited pod is waited for at once");
+    }
+
+    @Test
+    void stopEscalatesToSigkillAfterItsTimeoutAndTakesAUuidFile() throws Exception {
+        Path uuidFile = dir.resolve("stubborn-uuid");
+        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> rkj("run", "--insecure-options=image",
+                "--uuid-file-save", uuidFile.toString(), aci("stubborn").toString()));
+        await().atMost(Duration.ofMinutes(1)).until(() -> Files.exists(uuidFile)
+                && rkj("status", Files.readString(uuidFile)).out().contains("state=running"));
+
+        CliRun stop = rkj("stop", "--timeout=1s", "--uuid-file", uuidFile.toString());
+        assertEquals(0, stop.code(), stop.err());
+        assertEquals(128 + 9, run.get().code(), "the app ignored SIGTERM and was killed after the timeout");
+        String uuid = Files.readString(uuidFile).strip();
+        CliRun history = rkj("journal", "show", "--aggregate", uuid);
+        assertTrue(history.out().contains("force=false") && history.out().contains("force=true"),
+                "a gentle stop, then a forced one: " + history.out());
+
+        CliRun bad = rkj("stop", "--timeout=soon", uuid);
+        assertEquals(254, bad.code());
+        assertTrue(bad.oneLineError() && bad.err().contains("--timeout") && bad.err().contains("1h30m"), bad.err());
+        CliRun missing = rkj("rm", "--uuid-file", dir.resolve("nope").toString());
+        assertTrue(missing.oneLineError() && missing.err().contains("does not exist"), missing.err());
+        assertEquals(0, rkj("rm", "--uuid-file", uuidFile.toString()).code());
     }
 
     @Test
