@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rkj.engine.Durations;
 import dev.rkj.engine.Engine;
+import dev.rkj.engine.host.StoreImages;
+import dev.rkj.engine.store.AmbiguousImageException;
+import dev.rkj.engine.store.ImageNotFoundException;
 import dev.rkj.engine.EngineException;
 import dev.rkj.engine.pod.PodLookupException;
 import dev.rkj.engine.pod.PodState;
@@ -131,6 +134,7 @@ final class PodCommands {
         @Override
         public Integer call() throws Exception {
             var spec = options.spec();
+            refuseAnImageNotInTheStore(root, spec.imageRef());
             Engine engine = root.context().engine();
             String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("run"), true), PROMPT);
             saveUuid(options.uuidFileSave, podId);
@@ -151,6 +155,7 @@ final class PodCommands {
         @Override
         public Integer call() throws Exception {
             var spec = options.spec();
+            refuseAnImageNotInTheStore(root, spec.imageRef());
             Engine engine = root.context().engine();
             String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("prepare"), false), PROMPT);
             PodState s = Engine.await(engine.awaitStatus(podId,
@@ -589,6 +594,22 @@ final class PodCommands {
         try {
             return Engine.await(future, timeout);
         } catch (EngineException e) {
+            throw new CliException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * An image named by ID or name must be in the store before a pod is made of it (fetching by
+     * name comes with discovery): a typo is one line and leaves no aborted pod behind. A file is
+     * checked by {@link PodOptions#spec}.
+     */
+    static void refuseAnImageNotInTheStore(RkjCommand root, String ref) throws Exception {
+        if (StoreImages.isFileReference(ref)) {
+            return;
+        }
+        try {
+            root.context().imageStore().resolve(ref);
+        } catch (ImageNotFoundException | AmbiguousImageException | IllegalArgumentException e) {
             throw new CliException(e.getMessage(), e);
         }
     }

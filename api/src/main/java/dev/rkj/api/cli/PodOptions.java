@@ -79,6 +79,7 @@ final class PodOptions {
 
     PodSpec spec() {
         refuseASecondImage();
+        refuseAnUnwritableUuidFile();
         StoreImages.localFileProblem(image).ifPresent(problem -> {
             throw new CliException(problem);
         });
@@ -115,6 +116,25 @@ final class PodOptions {
                     interactive, insecure, retain, remove, pids);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
+        }
+    }
+
+    /** {@code --uuid-file-save} must be writable before a pod exists, or the pod would be left behind. */
+    private void refuseAnUnwritableUuidFile() {
+        if (uuidFileSave == null) {
+            return;
+        }
+        java.nio.file.Path parent = uuidFileSave.toAbsolutePath().getParent();
+        if (java.nio.file.Files.isDirectory(uuidFileSave)) {
+            throw new CliException("--uuid-file-save " + uuidFileSave + " is a directory: give a file's path");
+        }
+        if (parent == null || !java.nio.file.Files.isDirectory(parent)) {
+            throw new CliException("--uuid-file-save " + uuidFileSave + ": directory " + parent
+                    + " does not exist: create it or give another path");
+        }
+        if (!java.nio.file.Files.isWritable(parent)
+                || java.nio.file.Files.exists(uuidFileSave) && !java.nio.file.Files.isWritable(uuidFileSave)) {
+            throw new CliException("--uuid-file-save " + uuidFileSave + " cannot be written: give a path you can write");
         }
     }
 

@@ -112,6 +112,27 @@ class CliErrorsTest {
     }
 
     @Test
+    void anImageNotInTheStoreOrAnUnwritableUuidFileLeavesNoPod() throws Exception {
+        Path aci = Files.writeString(dir.resolve("x.aci"), "refused before this is read");
+        String[][] cases = {
+            {"run", "--insecure-options=image", "example.com/typo:1.0"},
+            {"prepare", "--insecure-options=image", "sha512-0123"},
+            {"run", "--insecure-options=image", "--uuid-file-save", dir.resolve("no/such/dir/uuid").toString(), aci.toString()},
+            {"prepare", "--insecure-options=image", "--uuid-file-save", dir.toString(), aci.toString()},
+        };
+        String[] expected = {"no image in the store is example.com/typo", "sha512-0123", "does not exist", "is a directory"};
+        for (int i = 0; i < cases.length; i++) {
+            String[] all = java.util.stream.Stream.concat(java.util.stream.Stream.of("--dir", dir.toString()),
+                    java.util.Arrays.stream(cases[i])).toArray(String[]::new);
+            CliRun run = CliRun.of(all);
+            assertEquals(254, run.code(), run.err());
+            assertTrue(run.oneLineError() && run.err().contains(expected[i]), run.err());
+        }
+        CliRun list = CliRun.of("--dir", dir.toString(), "list", "--format=json");
+        assertEquals("[]", list.out().strip(), "no pod was created");
+    }
+
+    @Test
     void anEmptyPodIdIsAUserErrorNotABug() {
         CliRun run = CliRun.of("--dir", dir.toString(), "status", "");
         assertEquals(254, run.code());

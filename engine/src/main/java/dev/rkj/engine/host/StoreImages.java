@@ -67,7 +67,7 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
      * regular file or not a path at all. Callers check it before a pod exists.
      */
     public static Optional<String> localFileProblem(String ref) {
-        if (!looksLikeFile(ref) || ref.contains(",")) {
+        if (!isFileReference(ref)) {
             return Optional.empty();
         }
         Path file;
@@ -85,6 +85,11 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
                     + "an image ID, or the name of a fetched image (rkj image list)");
         }
         return Optional.empty();
+    }
+
+    /** Whether {@code ref} names a local file rather than an image in the store (see {@link #localFileProblem}). */
+    public static boolean isFileReference(String ref) {
+        return looksLikeFile(ref) && !ref.contains(",");
     }
 
     private static boolean looksLikeFile(String ref) {
