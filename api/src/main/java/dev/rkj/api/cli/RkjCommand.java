@@ -23,6 +23,7 @@ import picocli.CommandLine.ScopeType;
             PodCommands.Gc.class,
             PodCommands.Enter.class,
             PodCommands.CatManifest.class,
+            LogsCommand.class,
             JournalCommand.class,
             FetchCommand.class,
             ImageCommand.class,

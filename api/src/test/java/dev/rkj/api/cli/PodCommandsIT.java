@@ -43,6 +43,7 @@ class PodCommandsIT {
         image("exit7", "[\"/bin/sh\", \"-c\", \"echo hello from $AC_APP_NAME; exit 7\"]");
         image("killed", "[\"/bin/sh\", \"-c\", \"kill -9 $$\"]");
         image("sleeper", "[\"/bin/sleep\", \"600\"]");
+        image("ticker", "[\"/bin/sh\", \"-c\", \"echo started; sleep 2; for i in 1 2 3; do echo tick $i; sleep 0.2; done\"]");
         image("stubborn", "[\"/bin/sh\", \"-c\", \"trap '' TERM; while true; do sleep 1; done\"]");
     }
 
@@ -138,9 +139,29 @@ class PodCommandsIT {
         assertEquals(7, run.code(), run.err());
         String uuid = onlyPod();
         assertEquals("hello from exit7\n", Files.readString(data.resolve("pods").resolve(uuid).resolve("logs/exit7")));
+        assertEquals("hello from exit7\n", rkj("logs", uuid).out(), "logs of an exited pod");
+        assertEquals("", rkj("logs", "--tail", "0", uuid).out());
+        CliRun noApp = rkj("logs", "--app", "nope", uuid);
+        assertTrue(noApp.oneLineError() && noApp.err().contains("has no app nope"), noApp.err());
         CliRun status = rkj("status", uuid.substring(0, 8));
         assertTrue(status.out().contains("state=exited"), status.out());
         assertTrue(status.out().contains("app-exit7=7"), status.out());
+    }
+
+    @Test
+    void logsFollowARunningPodUntilItEnds() throws Exception {
+        Path uuidFile = dir.resolve("ticker-uuid");
+        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> rkj("run", "--insecure-options=image",
+                "--uuid-file-save", uuidFile.toString(), aci("ticker").toString()));
+        await().atMost(Duration.ofMinutes(1)).until(() -> Files.exists(uuidFile)
+                && rkj("status", Files.readString(uuidFile)).out().contains("state=running"));
+        String uuid = Files.readString(uuidFile).strip();
+
+        CliRun followed = rkj("logs", "--follow", uuid);
+        assertEquals(0, followed.code(), followed.err());
+        assertEquals("started\ntick 1\ntick 2\ntick 3\n", followed.out(), "every line, including those written while following");
+        assertEquals(0, run.get().code());
+        assertEquals("tick 2\ntick 3\n", rkj("logs", "--tail", "2", uuid).out());
     }
 
     @Test
