@@ -114,10 +114,10 @@ final class ImageCommand implements Runnable {
                     full ? image.id().toString() : "sha512-" + image.id().hex().substring(0, 12),
                     image.displayName(),
                     full ? Long.toString(image.blobSize()) : bytes(image.blobSize()),
-                    full ? FULL_TIME.format(image.importTime()) : ago(Duration.between(image.importTime(), now)),
+                    Table.time(image.importTime(), full, now),
                 });
             }
-            ImageCommandTable.print(rows, out);
+            Table.print(rows, out);
         }
 
         private static String json(List<ImageRecord> images) throws JsonProcessingException {
@@ -153,23 +153,6 @@ final class ImageCommand implements Runnable {
         }
 
         /** Like rkt (go-humanize Time): "now", "5 seconds ago", "3 minutes ago", "2 days ago". */
-        static String ago(Duration d) {
-            long seconds = Math.max(0, d.getSeconds());
-            if (seconds < 1) {
-                return "now";
-            }
-            long[] limits = {60, 3600, 86400, 86400L * 30, 86400L * 365};
-            String[] units = {"second", "minute", "hour", "day", "month"};
-            long[] sizes = {1, 60, 3600, 86400, 86400L * 30};
-            for (int i = 0; i < limits.length; i++) {
-                if (seconds < limits[i]) {
-                    long count = seconds / sizes[i];
-                    return count + " " + units[i] + (count == 1 ? "" : "s") + " ago";
-                }
-            }
-            long years = seconds / (86400L * 365);
-            return years + " year" + (years == 1 ? "" : "s") + " ago";
-        }
     }
 
     /** {@code rkj image rm ID...}. */

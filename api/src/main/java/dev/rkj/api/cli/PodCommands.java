@@ -25,8 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,8 +45,6 @@ final class PodCommands {
      * cannot be taken over), see {@link Engine#awaitStatus}.
      */
     static final Duration FOREVER = Duration.ofDays(3650);
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
     private PodCommands() {}
 
@@ -117,8 +113,9 @@ final class PodCommands {
         }
     }
 
+    /** A time in {@code status}: ISO 8601 in UTC, to the millisecond ({@code 2026-12-05T03:00:00.123Z}). */
     static String time(Instant t) {
-        return t == null ? "" : TIME.format(t);
+        return t == null ? "" : t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
     }
 
     /** {@code rkj run}: prepare and run a pod in the foreground; exits with the app's status. */
@@ -223,7 +220,7 @@ final class PodCommands {
         @Option(names = "--no-legend", description = "leave out the header line")
         boolean noLegend;
 
-        @Option(names = "--full", description = "full UUIDs and image IDs")
+        @Option(names = "--full", description = "full UUIDs, image IDs and absolute times (ISO 8601, UTC)")
         boolean full;
 
         @Option(names = "--at", paramLabel = "INDEX|TIME", description = AT_HELP)
@@ -241,21 +238,24 @@ final class PodCommands {
                 out.println(array.toString());
                 return;
             }
-            String row = "%-" + (full ? 36 : 8) + "s\t%-10s\t%-24s\t%-15s\t%-23s\t%-23s\t%s%n";
+            List<String[]> rows = new ArrayList<>();
             if (!noLegend) {
-                out.printf(row, "UUID", "APP", "IMAGE NAME", "STATE", "CREATED", "STARTED", "EXIT");
+                rows.add(new String[] {"UUID", "APP", "IMAGE NAME", "STATE", "CREATED", "STARTED", "EXIT"});
             }
             boolean unrecorded = false;
+            Instant now = Instant.now();
             for (PodRead read : pods) {
                 PodState p = read.state();
-                String id = full ? p.podId() : p.podId().substring(0, 8);
                 String apps = p.apps().isEmpty() ? "-" : String.join(",", p.apps().keySet());
-                String image = p.image() == null ? p.spec() == null ? "-" : p.spec().imageRef() : p.image().name();
+                String image = p.image() == null ? p.spec() == null ? "-" : p.spec().imageRef()
+                        : full ? p.image().name() + " (" + p.image().id() + ")" : p.image().name();
                 unrecorded |= !read.recorded();
-                out.printf(row, id, apps, image, p.status().displayName() + (read.recorded() ? "" : "*"),
-                        time(p.createdAt().orElse(null)), time(p.startedAt().orElse(null)),
-                        p.exitCode() == null ? "" : p.exitCode().toString());
+                rows.add(new String[] {full ? p.podId() : p.podId().substring(0, 8), apps, image,
+                    p.status().displayName() + (read.recorded() ? "" : "*"),
+                    Table.time(p.createdAt().orElse(null), full, now), Table.time(p.startedAt().orElse(null), full, now),
+                    p.exitCode() == null ? "" : p.exitCode().toString()});
             }
+            Table.print(rows, out);
             if (unrecorded) {
                 root.err().println("rkj: * its stage1 is gone: the state shown is what it left, not yet in the"
                         + " journal (see rkj status UUID)");
@@ -281,8 +281,8 @@ final class PodCommands {
                 n.put("image_id", p.image().id());
                 n.put("image_name", p.image().name());
             }
-            p.createdAt().ifPresent(t -> n.put("created_at", t.toEpochMilli() * 1_000_000));
-            p.startedAt().ifPresent(t -> n.put("started_at", t.toEpochMilli() * 1_000_000));
+            p.createdAt().ifPresent(t -> n.put("created_at", t.toString()));
+            p.startedAt().ifPresent(t -> n.put("started_at", t.toString()));
             if (p.exitCode() != null) {
                 n.put("exit_code", p.exitCode());
             }

@@ -15,6 +15,7 @@ import dev.rkj.testsupport.TestRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import dev.rkj.engine.host.HostEngine;
 import dev.rkj.stage1.cgroup.CgroupLayout;
@@ -145,6 +146,20 @@ class PodCommandsIT {
         assertTrue(noApp.oneLineError() && noApp.err().contains("has no app nope"), noApp.err());
         CliRun status = rkj("status", uuid.substring(0, 8));
         assertTrue(status.out().contains("state=exited"), status.out());
+        String created = status.out().lines().filter(l -> l.startsWith("created=")).findFirst().orElseThrow();
+        java.time.Instant.parse(created.substring("created=".length())); // ISO 8601 with its zone
+        List<String> table = rkj("list").out().lines().toList();
+        assertTrue(table.get(0).matches("UUID\\s+APP\\s+IMAGE NAME\\s+STATE\\s+CREATED\\s+STARTED\\s+EXIT"), table.get(0));
+        String[] row = table.get(1).split("\\s{2,}");
+        assertEquals(uuid.substring(0, 8), row[0]);
+        assertEquals("exited", row[3]);
+        assertTrue(row[4].equals("now") || row[4].endsWith(" ago"), row[4]);
+        assertFalse(table.get(1).contains("\t"), "columns are aligned with spaces");
+        String[] full = rkj("list", "--full", "--no-legend").out().strip().split("\\s{2,}");
+        assertEquals(uuid, full[0]);
+        java.time.Instant.parse(full[4]);
+        JsonNode json = Json.mapper().readTree(rkj("list", "--format=json").out()).get(0);
+        java.time.Instant.parse(json.get("created_at").asText());
         assertTrue(status.out().contains("app-exit7=7"), status.out());
     }
 
