@@ -48,8 +48,16 @@ final class PodOptions {
     @Option(names = "--hostname", paramLabel = "NAME", description = "the pod's hostname (default rkj-<uuid>)")
     String hostname;
 
-    @Option(names = "--set-env", paramLabel = "K=V", description = "an environment variable for the app (repeatable)")
+    @Option(names = "--set-env", paramLabel = "K=V",
+            description = "an environment variable for the app (repeatable; overrides --set-env-file and --inherit-env)")
     List<String> setEnv = new ArrayList<>();
+
+    @Option(names = "--set-env-file", paramLabel = "FILE",
+            description = "environment variables for the app, one NAME=VALUE a line (# comments and blank lines skipped)")
+    java.nio.file.Path setEnvFile;
+
+    @Option(names = "--inherit-env", description = "give the app this command's environment (the lowest precedence)")
+    boolean inheritEnv;
 
     @Option(names = "--memory", paramLabel = "Q", description = "memory limit, e.g. 64M, 512Mi, 1G (overrides the image's isolator)")
     String memory;
@@ -95,12 +103,26 @@ final class PodOptions {
             throw new CliException("--net=default needs CNI networking, which rkj does not have yet: use --net=none or --net=host");
         }
         Map<String, String> env = new LinkedHashMap<>();
-        for (String kv : setEnv) {
-            int eq = kv.indexOf('=');
-            if (eq <= 0) {
-                throw new CliException("--set-env wants NAME=VALUE, got '" + kv + "'");
+        if (inheritEnv) {
+            env.putAll(new java.util.TreeMap<>(System.getenv()));
+        }
+        if (setEnvFile != null) {
+            List<String> lines;
+            try {
+                lines = java.nio.file.Files.readAllLines(setEnvFile);
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                throw new CliException("cannot read --set-env-file " + setEnvFile + ": "
+                        + (e instanceof java.nio.file.NoSuchFileException ? "it does not exist" : e.getMessage()), e);
             }
-            env.put(kv.substring(0, eq), kv.substring(eq + 1));
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i).strip();
+                if (!line.isEmpty() && !line.startsWith("#")) {
+                    putVariable(env, "--set-env-file " + setEnvFile + " line " + (i + 1), line);
+                }
+            }
+        }
+        for (String kv : setEnv) {
+            putVariable(env, "--set-env", kv);
         }
         Long memoryBytes = memory == null ? null : quantity("--memory", memory, false);
         Long cpuMillis = cpu == null ? null : quantity("--cpu", cpu, true);
@@ -136,6 +158,14 @@ final class PodOptions {
                 || java.nio.file.Files.exists(uuidFileSave) && !java.nio.file.Files.isWritable(uuidFileSave)) {
             throw new CliException("--uuid-file-save " + uuidFileSave + " cannot be written: give a path you can write");
         }
+    }
+
+    private static void putVariable(Map<String, String> env, String where, String kv) {
+        int eq = kv.indexOf('=');
+        if (eq <= 0) {
+            throw new CliException(where + " wants NAME=VALUE, got '" + kv + "'");
+        }
+        env.put(kv.substring(0, eq), kv.substring(eq + 1));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.rkj.api.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,6 +46,21 @@ class PodOptionsTest {
         assertEquals(254, run.code(), String.join(" ", args) + ": " + run.err());
         assertTrue(run.oneLineError(), run.err());
         return run;
+    }
+
+    @Test
+    void environmentComesFromInheritEnvThenTheFileThenSetEnvEachOverridingTheLast() throws Exception {
+        Path file = Files.writeString(dir.resolve("env"), "# the app's settings\nA=from-file\n\nB=x=y\nPATH=/file/bin\n");
+        PodSpec spec = spec("--inherit-env", "--set-env-file", file.toString(), "--set-env", "A=from-flag");
+        assertEquals("from-flag", spec.env().get("A"));
+        assertEquals("x=y", spec.env().get("B"));
+        assertEquals("/file/bin", spec.env().get("PATH"), "the file overrides the inherited environment");
+        assertEquals(System.getenv("HOME"), spec.env().get("HOME"), "inherited");
+        assertFalse(spec("--set-env", "A=1").env().containsKey("HOME"), "nothing is inherited without --inherit-env");
+
+        Path bad = Files.writeString(dir.resolve("bad"), "A=1\nnot a variable\n");
+        assertTrue(refused("run", "--set-env-file", bad.toString()).err().contains("line 2 wants NAME=VALUE"));
+        assertTrue(refused("run", "--set-env-file", dir.resolve("nope").toString()).err().contains("does not exist"));
     }
 
     @Test
