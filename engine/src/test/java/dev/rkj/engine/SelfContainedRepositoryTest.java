@@ -14,13 +14,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The repository needs nothing beside it: no test and no build file reads {@code ../shared} (the
+ * The repository needs nothing beside it: no test and no build file reads the sibling {@code shared} directory (the
  * appc spec's examples are copied into {@code src/test/resources/appc/spec-examples}) or a path of
  * the machine it was written on. A fresh {@code git clone} alone builds and passes.
  */
 class SelfContainedRepositoryTest {
     /** A reference out of the repository: the sibling {@code shared} directory or a workspace path. */
-    private static final Pattern OUTSIDE = Pattern.compile("\\.\\./shared\\b|\"/work/");
+    private static final Pattern OUTSIDE = Pattern.compile("\\.\\./" + "shared\\b|\"/work/");
 
     @Test
     void noTestOrBuildFileReadsOutsideTheRepository() throws IOException {
