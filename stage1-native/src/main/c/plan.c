@@ -6,7 +6,7 @@
  * The plan carries every default: stage1 has none of its own (it knows no appc), so every
  * key below is required except those marked optional or repeated.
  *
- *   version 2                         app NAME
+ *   version 3                         app NAME
  *   uuid UUID                         root PATH            (inside rootfs)
  *   pod_dir PATH                      arg ARG              (repeated, at least once:
  *   rootfs PATH                                             argv[0], argv[1]...)
@@ -18,8 +18,10 @@
  *       killed by signal S has        caps N,N,...         (the retained bounding set)
  *       status N+S)                   no_new_privs 0|1
  *   cgroup_procs PATH   (repeated)    seccomp 0|1          (1: the default filter;
- *                                                           0: unconfined)
- *                                     cgroup_procs PATH    (repeated)
+ *   log_max_size BYTES  (at least                           0: unconfined)
+ *       4096: logs/APP is renamed     cgroup_procs PATH    (repeated)
+ *       to APP.1 before it would
+ *       pass it)
  *
  * masked_paths 1: /proc/bus, fs, irq, sys and sysrq-trigger are read-only and /proc/kcore,
  * keys, timer_list... and /sys/firmware are masked (pod.c).
@@ -112,6 +114,19 @@ static int number(struct parser *ps, const char *key, const char *val, int *out)
 	return 0;
 }
 
+static int size(struct parser *ps, const char *key, const char *val, uint64_t *out)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	n = strtoull(val, &end, 10);
+	if (!*val || *val == '-' || *end || errno || n < LOG_MIN_SIZE)
+		return bad(ps, "expected a number of bytes, at least " LOG_MIN_SIZE_TEXT ", for", key);
+	*out = n;
+	return 0;
+}
+
 static int pod_key(struct parser *ps, const char *key, char *val)
 {
 	struct plan *p = ps->plan;
@@ -143,6 +158,8 @@ static int pod_key(struct parser *ps, const char *key, char *val)
 		return flag(ps, key, val, &p->mask_paths);
 	else if (!strcmp(key, "signal_base"))
 		return number(ps, key, val, &p->signal_base);
+	else if (!strcmp(key, "log_max_size"))
+		return size(ps, key, val, &p->log_max_size);
 	else if (!strcmp(key, "cgroup_procs"))
 		return push(ps, &p->cgroups, &p->ncgroups, val);
 	else
@@ -274,6 +291,8 @@ static int check(struct parser *ps)
 		missing = "masked_paths";
 	else if (p->signal_base < 0)
 		missing = "signal_base";
+	else if (!p->log_max_size)
+		missing = "log_max_size";
 	if (missing)
 		return fail(ps->err, "parse", ps->path, EINVAL, "the plan has no `%s`", missing);
 	if (!p->napps)

@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- messages to the monitor ---- */
@@ -396,6 +397,7 @@ static int open_dir(struct pod *pod, const char *name, int *fd, struct err *err)
 static int open_app_files(struct pod *pod, struct app *a, struct err *err)
 {
 	char path[4096];
+	struct stat st;
 	size_t i;
 
 	snprintf(path, sizeof path, "%s/" POD_DIR_STATUS "/%s", pod->plan.pod_dir, a->name);
@@ -405,8 +407,11 @@ static int open_app_files(struct pod *pod, struct app *a, struct err *err)
 		snprintf(path, sizeof path, "%s/" POD_DIR_LOGS "/%s", pod->plan.pod_dir, a->name);
 		a->log = openat(pod->logs_dir, a->name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
 				0640);
-		if (a->log < 0)
+		if (a->log < 0 || fstat(a->log, &st) < 0)
 			return fail_errno(err, "open", path);
+		a->log_dir = pod->logs_dir;
+		a->log_size = (uint64_t)st.st_size;
+		a->log_max = pod->plan.log_max_size;
 	}
 	a->cgroup_fds = calloc(a->ncgroups + 1, sizeof(int));
 	if (!a->cgroup_fds)
@@ -574,6 +579,98 @@ static int app_start(struct pod *pod, struct app *a, struct err *err)
 	return 0;
 }
 
+/* ---- logs ---- */
+
+/*
+ * logs/<app> holds the CRI container log format (Kubernetes', podman's k8s-file), one record a
+ * line:
+ *
+ *   2026-12-05T11:03:02.123456789Z stdout F a whole line\n
+ *   2026-12-05T11:03:02.123456789Z stderr P a chunk that ended without a newline\n
+ *
+ * the time (CLOCK_REALTIME, UTC) at which the chunk was read; stdout or stderr; F for a line
+ * that ended, P for a part the next record of that stream continues. A record never holds more
+ * than log_max - LOG_HEADER bytes of content, so no record passes log_max. Before a record
+ * would take the log past log_max, the log is renamed to <app>.1 (replacing the older one) and
+ * a new one begun: an app's logs never take more than twice log_max.
+ */
+#define LOG_HEADER 64 /* the time, the stream, the tag, the spaces and the newline fit */
+
+static void log_rotate(struct app *a)
+{
+	char old[4096];
+	struct err err;
+	int fd;
+
+	snprintf(old, sizeof old, "%s" POD_DIR_ROTATED_LOG_SUFFIX, a->name);
+	if (renameat(a->log_dir, a->name, a->log_dir, old) < 0) {
+		fail_errno(&err, "rename", a->name); /* the log goes on growing: output is not lost */
+		err_print(&err);
+		return;
+	}
+	fd = openat(a->log_dir, a->name, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		fail_errno(&err, "open", a->name); /* records go on to <app>.1 */
+		err_print(&err);
+		return;
+	}
+	close(a->log);
+	a->log = fd;
+	a->log_size = 0;
+}
+
+static void log_record(struct app *a, const char *head, size_t head_len, const char *s,
+		       size_t len, char tag)
+{
+	char rec[LOG_HEADER + 65536];
+	size_t n = head_len;
+
+	memcpy(rec, head, head_len);
+	rec[n++] = ' ';
+	rec[n++] = tag;
+	rec[n++] = ' ';
+	memcpy(rec + n, s, len);
+	n += len;
+	rec[n++] = '\n';
+	if (a->log_size > 0 && a->log_size + n > a->log_max)
+		log_rotate(a);
+	if (write_all(a->log, rec, n) == 0)
+		a->log_size += n;
+}
+
+/* Appends what the app wrote on stream 1 (stdout) or 2 (stderr) to its log, as records. */
+static void log_write(struct app *a, int stream, const char *buf, size_t n)
+{
+	char head[LOG_HEADER];
+	size_t head_len, len, max = a->log_max - LOG_HEADER;
+	struct timespec now;
+	struct tm tm;
+	const char *nl;
+	int full;
+
+	if (a->log < 0)
+		return;
+	if (max > 65536) /* rec's room; pump reads no more at once */
+		max = 65536;
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	head_len = strftime(head, sizeof head, "%Y-%m-%dT%H:%M:%S", &tm);
+	head_len += (size_t)snprintf(head + head_len, sizeof head - head_len, ".%09ldZ %s",
+				     now.tv_nsec, stream == 2 ? "stderr" : "stdout");
+	while (n > 0) {
+		nl = memchr(buf, '\n', n);
+		len = nl ? (size_t)(nl - buf) : n;
+		full = nl != NULL;
+		if (len > max) {
+			len = max;
+			full = 0;
+		}
+		log_record(a, head, head_len, buf, len, full ? 'F' : 'P');
+		buf += len + (size_t)full;
+		n -= len + (size_t)full;
+	}
+}
+
 /* Copies what the app wrote to its log and to our own stdout/stderr. */
 static void pump(struct app *a, int *fd, int to)
 {
@@ -590,8 +687,8 @@ static void pump(struct app *a, int *fd, int to)
 			cleanup_closep(fd);
 			return;
 		}
-		write_all(a->log, buf, (size_t)n); /* the log is authoritative */
-		write_all(to, buf, (size_t)n);     /* the forward may be gone (EPIPE): fine */
+		log_write(a, to, buf, (size_t)n); /* the log is authoritative */
+		write_all(to, buf, (size_t)n);    /* raw; the forward may be gone (EPIPE): fine */
 	}
 }
 

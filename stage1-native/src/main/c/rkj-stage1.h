@@ -23,9 +23,11 @@
 #include <sys/types.h>
 
 #define EXIT_STAGE1 254            /* stage1's own failure (as rkt) */
-#define PLAN_VERSION "2"
+#define PLAN_VERSION "3"
 #define MAX_APPS 64
 #define MAX_APPS_TEXT "64"
+#define LOG_MIN_SIZE 4096         /* the smallest log_max_size: a record's header fits many times */
+#define LOG_MIN_SIZE_TEXT "4096"
 
 struct app {
 	char *name;
@@ -49,7 +51,10 @@ struct app {
 	/* run time, kept by the pod's PID 1 */
 	pid_t pid;                  /* in the pod's PID namespace */
 	int out, errout;            /* read ends of the app's stdout/stderr, -1 when closed */
-	int log;                    /* <podDir>/logs/<app> */
+	int log;                    /* <podDir>/logs/<app>, CRI records (pod.c, log_write) */
+	int log_dir;                /* the pod's logs_dir (not ours to close): rotation renames in it */
+	uint64_t log_size;          /* bytes in log */
+	uint64_t log_max;           /* the plan's log_max_size */
 	int *cgroup_fds;
 	int done;
 	int code;                   /* exit code, signal_base+signal for a signal */
@@ -64,6 +69,7 @@ struct plan {
 	int interactive;
 	int mask_paths;             /* read-only and masked /proc and /sys paths */
 	int signal_base;            /* an app killed by signal S has status signal_base + S */
+	uint64_t log_max_size;      /* an app's log is rotated to <app>.1 before it passes this */
 	char **cgroups;             /* cgroup.procs files stage1 joins before clone */
 	size_t ncgroups;
 	struct app *apps;

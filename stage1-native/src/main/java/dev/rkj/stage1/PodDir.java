@@ -43,6 +43,8 @@ public record PodDir(Path path) {
     public static final String STATUS = "status";
     /** The directory of the apps' logs. */
     public static final String LOGS = "logs";
+    /** What an app's log is renamed to when it reaches its cap: {@code logs/<app>.1}. */
+    public static final String ROTATED_LOG_SUFFIX = ".1";
     /** The pod's root filesystem mount point. */
     public static final String ROOTFS = "rootfs";
     /** The directory of the overlay's own directories. */
@@ -93,6 +95,11 @@ public record PodDir(Path path) {
     /** {@code logs/<app>}. */
     public Path log(String app) {
         return logsDir().resolve(app);
+    }
+
+    /** {@code logs/<app>.1}: the older part of the app's log, once it was rotated. */
+    public Path rotatedLog(String app) {
+        return logsDir().resolve(app + ROTATED_LOG_SUFFIX);
     }
 
     public Path rootfs() {

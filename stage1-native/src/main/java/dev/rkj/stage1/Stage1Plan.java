@@ -26,10 +26,14 @@ import java.util.regex.Pattern;
  * @param maskPaths runc's read-only /proc paths (sys, sysrq-trigger, irq...) and masked paths
  *     (/proc/kcore, keys, timer_list..., /sys/firmware); false is rkt's
  *     {@code --insecure-options=paths}
+ * @param logMaxSize the cap of each app's log in bytes, at least {@link #MIN_LOG_MAX_SIZE}: before
+ *     {@code logs/<app>} would pass it, stage1 renames it to {@code logs/<app>.1} (replacing an
+ *     older one) and begins a new one, so an app's logs never take more than twice this
  * @param apps in start order
  */
 public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname, NetMode net,
-                         List<Path> cgroupProcs, boolean interactive, boolean maskPaths, List<App> apps) {
+                         List<Path> cgroupProcs, boolean interactive, boolean maskPaths, long logMaxSize,
+                         List<App> apps) {
     static final Pattern APP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})");
 
@@ -39,6 +43,10 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     /** What {@code container} says unless the app's environment sets it. */
     public static final String CONTAINER = "rkj";
+    /** The cap of an app's log unless the engine sets one: 8 MiB, so at most 16 MiB an app. */
+    public static final long DEFAULT_LOG_MAX_SIZE = 8L << 20;
+    /** The smallest cap rkj-stage1 takes (LOG_MIN_SIZE in rkj-stage1.h): many records fit. */
+    public static final long MIN_LOG_MAX_SIZE = 4096;
 
     public Stage1Plan {
         Objects.requireNonNull(uuid, "uuid");
@@ -60,6 +68,10 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
         if (interactive && apps.size() != 1) {
             throw new IllegalArgumentException("an interactive pod runs exactly one app, pod " + uuid + " has " + apps.size());
         }
+        if (logMaxSize < MIN_LOG_MAX_SIZE) {
+            throw new IllegalArgumentException("the log size cap " + logMaxSize + " of pod " + uuid
+                    + " is too small: give at least " + MIN_LOG_MAX_SIZE + " bytes");
+        }
         Set<String> names = new LinkedHashSet<>();
         for (App app : apps) {
             if (!names.add(app.name())) {
@@ -80,11 +92,11 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
     }
 
     public Stage1Plan withCgroupProcs(List<Path> procs) {
-        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, procs, interactive, maskPaths, apps);
+        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, procs, interactive, maskPaths, logMaxSize, apps);
     }
 
     public Stage1Plan withApps(List<App> apps) {
-        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, maskPaths, apps);
+        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, maskPaths, logMaxSize, apps);
     }
 
     public static Builder builder(String uuid, Path podDir, Path rootfs) {
@@ -251,7 +263,7 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
         }
     }
 
-    /** Builds a {@link Stage1Plan}; defaults: hostname {@code rkj-<uuid>}, private network, masked paths. */
+    /** Builds a {@link Stage1Plan}; defaults: hostname {@code rkj-<uuid>}, private network, masked paths, 8 MiB logs. */
     public static final class Builder {
         private final String uuid;
         private final Path podDir;
@@ -261,6 +273,7 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
         private final List<Path> cgroupProcs = new ArrayList<>();
         private boolean interactive;
         private boolean maskPaths = true;
+        private long logMaxSize = DEFAULT_LOG_MAX_SIZE;
         private final List<App> apps = new ArrayList<>();
 
         Builder(String uuid, Path podDir, Path rootfs) {
@@ -295,13 +308,19 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
             return this;
         }
 
+        /** The cap of each app's log, in bytes ({@link #DEFAULT_LOG_MAX_SIZE} unless set). */
+        public Builder logMaxSize(long bytes) {
+            this.logMaxSize = bytes;
+            return this;
+        }
+
         public Builder app(App app) {
             apps.add(app);
             return this;
         }
 
         public Stage1Plan build() {
-            return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, maskPaths, apps);
+            return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, maskPaths, logMaxSize, apps);
         }
     }
 }

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  */
 public final class Stage1PlanWriter {
     /** The plan format's version; rkj-stage1 reads only this one (PLAN_VERSION in rkj-stage1.h). */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     /** The plan as text. */
     public String format(Stage1Plan plan) {
@@ -30,6 +30,7 @@ public final class Stage1PlanWriter {
         line(out, "interactive", plan.interactive() ? "1" : "0");
         line(out, "masked_paths", plan.maskPaths() ? "1" : "0");
         line(out, "signal_base", Integer.toString(ExitStatus.SIGNAL_BASE));
+        line(out, "log_max_size", Long.toString(plan.logMaxSize()));
         plan.cgroupProcs().forEach(p -> line(out, "cgroup_procs", p.toString()));
         for (Stage1Plan.App app : plan.apps()) {
             line(out, "app", app.name());

@@ -105,8 +105,25 @@ final class PodFixture implements AutoCloseable {
         return pod.process().exit().get(60, TimeUnit.SECONDS);
     }
 
+    /** What the app wrote to stdout and stderr: the content of its log's records, {@code <app>.1}'s first. */
     String log(String app) throws IOException {
-        return Files.readString(podDir.resolve("logs").resolve(app));
+        StringBuilder out = new StringBuilder();
+        for (String record : records(app)) {
+            String[] f = record.split(" ", 4); // time stream F|P content
+            out.append(f[3]).append(f[2].equals("F") ? "\n" : "");
+        }
+        return out.toString();
+    }
+
+    /** The lines of {@code logs/<app>.1} (if any) and {@code logs/<app>}, as stage1 wrote them. */
+    java.util.List<String> records(String app) throws IOException {
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        Path logs = podDir.resolve("logs");
+        if (Files.exists(logs.resolve(app + ".1"))) {
+            lines.addAll(Files.readAllLines(logs.resolve(app + ".1")));
+        }
+        lines.addAll(Files.readAllLines(logs.resolve(app)));
+        return lines;
     }
 
     /** True when nothing of this pod is left: no mount, no cgroup, no process. */

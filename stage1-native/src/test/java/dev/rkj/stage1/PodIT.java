@@ -272,6 +272,41 @@ class PodIT {
     }
 
     @Test
+    void logsAreCriRecordsRotatedAtTheCapSoAnAppsLogsNeverPassTwiceIt() throws Exception {
+        long cap = Stage1Plan.MIN_LOG_MAX_SIZE;
+        f.start(f.plan().logMaxSize(cap).app(sh("main", String.join("\n",
+                "i=0; while [ $i -lt 300 ]; do echo out-$i; echo err-$i >&2; i=$((i+1)); done",
+                "head -c 10000 /dev/zero | tr '\\0' x; echo", // one line longer than the cap
+                "echo err-last >&2",
+                "printf tail")).build()).build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+
+        Path log = f.podDir.resolve("logs/main");
+        Path rotated = f.podDir.resolve("logs/main.1");
+        assertTrue(Files.size(log) <= cap && Files.size(rotated) <= cap,
+                "each file under the cap: " + Files.size(log) + ", " + Files.size(rotated));
+        java.util.regex.Pattern record = java.util.regex.Pattern.compile(
+                "(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z) (stdout|stderr) ([FP]) ([^\\n]*)");
+        StringBuilder out = new StringBuilder();
+        StringBuilder err = new StringBuilder();
+        for (String line : f.records("main")) {
+            java.util.regex.Matcher m = record.matcher(line);
+            assertTrue(m.matches(), "a well formed record: " + line);
+            java.time.Instant.parse(m.group(1));
+            (m.group(2).equals("stdout") ? out : err).append(m.group(4)).append(m.group(3).equals("F") ? "\n" : "");
+        }
+        assertTrue(out.toString().endsWith("x".repeat(1000) + "\ntail"), "the newest output is kept, the last part"
+                + " without its newline: " + out.substring(Math.max(0, out.length() - 80)));
+        List<String> stdout = f.records("main").stream().filter(r -> r.contains(" stdout ")).toList();
+        assertTrue(stdout.get(stdout.size() - 1).endsWith(" stdout P tail"), stdout.get(stdout.size() - 1));
+        assertTrue(err.toString().endsWith("err-last\n"), "stderr kept apart: " + f.records("main").stream().map(r -> r.length() > 100 ? r.substring(0, 100) : r).toList());
+        String forwarded = Files.readString(f.podDir.resolve("stage1.out"));
+        assertTrue(forwarded.startsWith("out-0\nout-1\n") && forwarded.endsWith("x\ntail"),
+                "the forward to stage1's stdout stays raw and whole: " + forwarded.substring(0, 20) + " ... "
+                        + forwarded.substring(forwarded.length() - 20));
+    }
+
+    @Test
     void aMissingBinaryFailsWithTheCallAndPathAndLeavesNothing() throws Exception {
         Stage1Exception e = assertThrows(Stage1Exception.class,
                 () -> f.start(f.plan().app(Stage1Plan.App.builder("main", "/bin/nope").build()).build()));

@@ -28,7 +28,7 @@ class Stage1PlanWriterTest {
                 .app(Stage1Plan.App.builder("log", "tail").build())
                 .build();
         assertEquals("""
-                version 2
+                version 3
                 uuid u-1
                 pod_dir /var/lib/rkj/pods/u-1
                 rootfs /var/lib/rkj/pods/u-1/rootfs
@@ -37,6 +37,7 @@ class Stage1PlanWriterTest {
                 interactive 0
                 masked_paths 1
                 signal_base 128
+                log_max_size 8388608
                 cgroup_procs /sys/fs/cgroup/memory/rkj/u-1/cgroup.procs
                 app web
                 root /
