@@ -107,7 +107,8 @@ class DefaultPodBoundaryIT {
         args[flags.length + 3] = aci.toString();
         CliRun run = rkj(args);
         assertEquals(0, run.code(), run.err());
-        String log = Files.readString(data.resolve("pods").resolve(Files.readString(uuidFile).trim()).resolve("logs/attacker"));
+        CliRun logs = rkj("logs", Files.readString(uuidFile).trim());
+        String log = logs.out() + logs.err();
         Map<String, String> facts = new LinkedHashMap<>();
         log.lines().filter(l -> l.contains("=")).forEach(l -> facts.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
         return facts;

@@ -105,7 +105,7 @@ class PrivilegesIT {
                 "--uuid-file-save", uuidFile.toString(), aci.toString());
         assertEquals(0, granted.code(), granted.err());
         String pod = Files.readString(uuidFile);
-        Map<String, String> fields = Files.readString(data.resolve("pods").resolve(pod).resolve("logs/admin")).lines()
+        Map<String, String> fields = rkj("logs", pod).out().lines()
                 .map(l -> l.split(":\\s*", 2)).collect(Collectors.toMap(f -> f[0], f -> f[1]));
         long capEff = Long.parseLong(fields.get("CapEff"), 16);
         assertEquals((1L << CAP_SYS_ADMIN) | 1L, capEff, "exactly the granted CAP_SYS_ADMIN and CAP_CHOWN");

@@ -53,6 +53,9 @@ import java.util.Set;
  * ({@link #capabilities}). no_new_privs is on for every app; an image's isolator may turn it off
  * only with {@code --insecure-options=capabilities} ({@link #noNewPrivileges}).
  *
+ * <p>Every app's log is capped ({@link Stage1Plan#logMaxSize}): the planner's cap, by default
+ * {@link Stage1Plan#DEFAULT_LOG_MAX_SIZE}; stage1 rotates the log at it.
+ *
  * <p>Every pod's cgroup caps its processes: {@code --pids-limit}, or
  * {@link CgroupLimits#DEFAULT_PIDS_MAX} when the user sets none.
  *
@@ -64,6 +67,22 @@ import java.util.Set;
  * are not wired yet).
  */
 public final class PodPlanner {
+    private final long logMaxSize;
+
+    /** A planner with {@link Stage1Plan#DEFAULT_LOG_MAX_SIZE}. */
+    public PodPlanner() {
+        this(Stage1Plan.DEFAULT_LOG_MAX_SIZE);
+    }
+
+    /** A planner capping each app's log at {@code logMaxSize} bytes (at least {@link Stage1Plan#MIN_LOG_MAX_SIZE}). */
+    public PodPlanner(long logMaxSize) {
+        if (logMaxSize < Stage1Plan.MIN_LOG_MAX_SIZE) {
+            throw new IllegalArgumentException("a log cap of " + logMaxSize + " bytes is too small: give at least "
+                    + Stage1Plan.MIN_LOG_MAX_SIZE);
+        }
+        this.logMaxSize = logMaxSize;
+    }
+
     /**
      * The reified pod manifest of a one-image pod.
      *
@@ -99,7 +118,8 @@ public final class PodPlanner {
                 .hostname(spec.hostname()) // null: Stage1Plan's default
                 .net(spec.net() == PodSpec.NetMode.HOST ? Stage1Plan.NetMode.HOST : Stage1Plan.NetMode.PRIVATE)
                 .interactive(spec.interactive())
-                .maskPaths(!spec.allows(InsecureOption.PATHS));
+                .maskPaths(!spec.allows(InsecureOption.PATHS))
+                .logMaxSize(logMaxSize);
         Map<String, CgroupLimits> appLimits = new LinkedHashMap<>();
         for (PodApp podApp : manifest.apps()) {
             String name = podApp.name().value();

@@ -30,13 +30,14 @@ public final class Stage1Host {
     private final Cgroups cgroups;
     private final PodStarter starter;
     private final PodLock lock;
-    private final PodPlanner planner = new PodPlanner();
+    private final PodPlanner planner;
     private final PreparedManifests prepared = new PreparedManifests();
     private final Stage1PodRuntime runtime;
 
     private Stage1Host(Path dataDir, Kernel kernel, Cgroups cgroups, PodStarter starter,
-                       Stage1Launcher.Output output) {
+                       Stage1Launcher.Output output, PodPlanner planner) {
         this.dataDir = dataDir;
+        this.planner = planner;
         this.podsDir = dataDir.resolve(PODS);
         this.cgroups = cgroups;
         this.starter = starter;
@@ -52,12 +53,18 @@ public final class Stage1Host {
      * @throws IOException if stage1 cannot be extracted or the cgroup layout cannot be read
      */
     public static Stage1Host open(Path dataDir, String cgroupParent, Stage1Launcher.Output output) throws IOException {
+        return open(dataDir, cgroupParent, output, new PodPlanner());
+    }
+
+    /** {@link #open(Path, String, Stage1Launcher.Output)} with pods planned by {@code planner} (its log cap). */
+    public static Stage1Host open(Path dataDir, String cgroupParent, Stage1Launcher.Output output, PodPlanner planner)
+            throws IOException {
         Kernel kernel = LinuxKernel.get();
         Overlay overlay = new Overlay(kernel);
         Cgroups cgroups = new Cgroups(kernel, dev.rkj.stage1.cgroup.CgroupLayout.detect(), cgroupParent);
         Stage1Launcher launcher = new Stage1Launcher(kernel, Stage1Binary.extract(dataDir));
         return new Stage1Host(dataDir, kernel, cgroups, new PodStarter(overlay, cgroups, launcher),
-                output);
+                output, planner);
     }
 
     /** The prepare port, finding image manifests in {@code manifests}. */

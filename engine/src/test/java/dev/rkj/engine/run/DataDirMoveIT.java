@@ -120,7 +120,7 @@ class DataDirMoveIT {
         assertEquals(PodStatus.EXITED, ran.status(), ran.toString());
         assertEquals(7, ran.exitCode());
         Path podDir = after.resolve(Stage1Host.PODS).resolve(prepared);
-        assertEquals("moved\n", Files.readString(podDir.resolve("logs/busybox")));
+        assertEquals("moved\n", AppOutput.of(podDir, "busybox"));
         assertTrue(MountInfo.read().at(podDir.resolve("rootfs")).isEmpty(), "rootfs released after the exit");
 
         GcReport gc = Engine.await(open.engine.gc(Duration.ZERO, Duration.ZERO, false), WAIT);

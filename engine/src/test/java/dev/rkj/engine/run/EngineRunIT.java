@@ -91,7 +91,7 @@ class EngineRunIT {
         assertEquals(7, exited.exitCode());
         assertEquals(7, exited.apps().get("busybox").exitCode());
         Path podDir = host.podsDir().resolve(podId);
-        assertEquals("hello from busybox\n", Files.readString(podDir.resolve("logs/busybox")));
+        assertEquals("hello from busybox\n", AppOutput.of(podDir, "busybox"));
         assertEquals(exited.manifestDigest(), Stage1PodPreparer.digest(Files.readAllBytes(podDir.resolve("pod"))));
         assertFalse(new PodLock(dev.rkj.stage1.kernel.LinuxKernel.get()).held(podDir));
         assertTrue(MountInfo.read().at(podDir.resolve("rootfs")).isEmpty(), "rootfs released after the exit");
@@ -108,7 +108,7 @@ class EngineRunIT {
         PodState started = Engine.await(engine.runPrepared(podId), WAIT);
         assertTrue(started.stage1Pid() > 0);
         assertEquals(7, awaitFinished(podId).exitCode());
-        assertEquals("hello from busybox\n", Files.readString(dir.log("busybox")), "the app ran on the image's files");
+        assertEquals("hello from busybox\n", AppOutput.of(dir.path(), "busybox"), "the app ran on the image's files");
         assertTrue(MountInfo.read().at(dir.rootfs()).isEmpty(), "rootfs released after the exit");
     }
 
@@ -119,7 +119,7 @@ class EngineRunIT {
         PodState exited = awaitFinished(podId);
         assertEquals(3, exited.exitCode());
         assertEquals("bar hi\nrkj-" + podId + "\n",
-                Files.readString(host.podsDir().resolve(podId).resolve("logs/busybox")));
+                AppOutput.of(host.podsDir().resolve(podId), "busybox"));
     }
 
     @Test
