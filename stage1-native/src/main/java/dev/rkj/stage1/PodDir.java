@@ -20,7 +20,7 @@ import java.util.TreeMap;
  *   lock             flock'ed by rkj-stage1 for the life of the pod
  *   pid              the pod's PID 1 in the host PID namespace (.pid.tmp, then rename)
  *   status/APP       "code=N [signal=S]", written when the app ends
- *   logs/APP         the app's stdout and stderr
+ *   logs/APP         the app's stdout and stderr, CRI log records (rotated to logs/APP.1 at a cap)
  *   rootfs/          the pod's root filesystem: an overlay of the rendered image tree
  *   overlay/upper/   the overlay's upper layer (the pod's writes)
  *   overlay/work/    the overlay's work directory

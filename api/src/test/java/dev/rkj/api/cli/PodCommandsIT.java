@@ -139,9 +139,11 @@ class PodCommandsIT {
         CliRun run = rkj("run", "--insecure-options=image", aci("exit7").toString());
         assertEquals(7, run.code(), run.err());
         String uuid = onlyPod();
-        assertEquals("hello from exit7\n", Files.readString(data.resolve("pods").resolve(uuid).resolve("logs/exit7")));
+        assertTrue(Files.readString(data.resolve("pods").resolve(uuid).resolve("logs/exit7"))
+                .matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z stdout F hello from exit7\n"), "stage1 keeps a CRI record");
         assertEquals("hello from exit7\n", rkj("logs", uuid).out(), "logs of an exited pod");
         assertEquals("", rkj("logs", "--tail", "0", uuid).out());
+        assertEquals("hello from exit7\n", rkj("logs", "--tail", "1", "--since", "1h", uuid).out());
         CliRun noApp = rkj("logs", "--app", "nope", uuid);
         assertTrue(noApp.oneLineError() && noApp.err().contains("has no app nope"), noApp.err());
         CliRun status = rkj("status", uuid.substring(0, 8));
@@ -177,6 +179,39 @@ class PodCommandsIT {
         assertEquals("started\ntick 1\ntick 2\ntick 3\n", followed.out(), "every line, including those written while following");
         assertEquals(0, run.get().code());
         assertEquals("tick 2\ntick 3\n", rkj("logs", "--tail", "2", uuid).out());
+    }
+
+    @Test
+    void logsSeparatesTheStreamsAndTakesTimestampsSinceAndTail() throws Exception {
+        // the order of stdout against stderr is the order stage1 read them in, not always the app's
+        CliRun run = rkj("run", "--insecure-options=image", "--exec", "/bin/sh", aci("exit7").toString(), "--",
+                "-c", "echo out-1; echo err-1 >&2; echo out-2; printf 'no newline'");
+        assertEquals(0, run.code(), run.err());
+        String uuid = onlyPod();
+
+        CliRun logs = rkj("logs", uuid);
+        assertEquals(0, logs.code(), logs.err());
+        assertEquals("out-1\nout-2\nno newline", logs.out(), "stdout's records, the last part as it was written");
+        assertEquals("err-1\n", logs.err(), "stderr's records go to stderr");
+
+        CliRun stamped = rkj("logs", "--timestamps", uuid);
+        List<String> lines = stamped.out().lines().toList();
+        assertEquals(3, lines.size(), stamped.out());
+        for (String line : lines) {
+            java.time.Instant.parse(line.split(" ", 2)[0]); // ISO 8601 with its zone
+        }
+        assertEquals(List.of("out-1", "out-2", "no newline"), lines.stream().map(l -> l.split(" ", 2)[1]).toList());
+        assertTrue(stamped.err().matches("\\S+Z err-1\n"), stamped.err());
+
+        assertEquals("out-1\nout-2\nno newline", rkj("logs", "--since", "1h", uuid).out());
+        assertEquals("err-1\n", rkj("logs", "--since", "1h", uuid).err());
+        CliRun future = rkj("logs", "--since", "2999-01-01", uuid);
+        assertEquals("", future.out() + future.err(), "nothing after a time to come");
+        CliRun last = rkj("logs", "--since", "10m", "--tail", "4", uuid);
+        assertEquals("out-1\nout-2\nno newline", last.out(), "--tail counts lines after --since");
+        CliRun bad = rkj("logs", "--since", "lately", uuid);
+        assertEquals(254, bad.code());
+        assertTrue(bad.oneLineError() && bad.err().contains("--since `lately` is neither a duration"), bad.err());
     }
 
     @Test
