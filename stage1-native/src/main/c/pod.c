@@ -598,19 +598,20 @@ static int app_start(struct pod *pod, struct app *a, struct err *err)
 
 static void log_rotate(struct app *a)
 {
-	char old[4096];
+	char old[4096], path[4200];
 	struct err err;
 	int fd;
 
 	snprintf(old, sizeof old, "%s" POD_DIR_ROTATED_LOG_SUFFIX, a->name);
+	snprintf(path, sizeof path, POD_DIR_LOGS "/%s", a->name); /* the pod dir is the plan's */
 	if (renameat(a->log_dir, a->name, a->log_dir, old) < 0) {
-		fail_errno(&err, "rename", a->name); /* the log goes on growing: output is not lost */
+		fail_errno(&err, "rename", path); /* the log goes on growing: output is not lost */
 		err_print(&err);
 		return;
 	}
 	fd = openat(a->log_dir, a->name, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0640);
 	if (fd < 0) {
-		fail_errno(&err, "open", a->name); /* records go on to <app>.1 */
+		fail_errno(&err, "open", path); /* records go on to <app>.1 */
 		err_print(&err);
 		return;
 	}
