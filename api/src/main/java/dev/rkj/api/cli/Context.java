@@ -97,6 +97,15 @@ final class Context implements AutoCloseable {
         }
     }
 
+    /** The journal for a command that only reads it: see {@link #readJournal}. */
+    Journal readingJournal() {
+        try {
+            return readJournal(DataDir.writable(dataDir));
+        } catch (JournalException e) {
+            throw new CliException(e.getMessage(), e);
+        }
+    }
+
     /**
      * The journal opened for reading only (no file created or written), or, where there is none
      * yet and the data directory is writable, the journal ({@link #journal()}, which creates it).

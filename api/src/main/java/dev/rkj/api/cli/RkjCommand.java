@@ -24,6 +24,7 @@ import picocli.CommandLine.ScopeType;
             PodCommands.Enter.class,
             PodCommands.CatManifest.class,
             LogsCommand.class,
+            EventsCommand.class,
             JournalCommand.class,
             FetchCommand.class,
             ImageCommand.class,
