@@ -132,10 +132,11 @@ static int pod_key(struct parser *ps, const char *key, char *val)
 	struct plan *p = ps->plan;
 
 	if (!strcmp(key, "version")) {
-		if (strcmp(val, PLAN_VERSION))
-			return bad(ps, "unsupported plan version (this rkj-stage1 reads version "
+		/* 2: a pod started before logs had a cap, still entered by this build */
+		if (strcmp(val, PLAN_VERSION) && strcmp(val, "2"))
+			return bad(ps, "unsupported plan version (this rkj-stage1 reads versions 2 and "
 				       PLAN_VERSION "; was the pod started by another rkj?):", val);
-		ps->version_seen = 1;
+		ps->version_seen = strcmp(val, "2") ? 3 : 2;
 		return 0;
 	}
 	if (!ps->version_seen)
@@ -291,6 +292,8 @@ static int check(struct parser *ps)
 		missing = "masked_paths";
 	else if (p->signal_base < 0)
 		missing = "signal_base";
+	else if (!p->log_max_size && ps->version_seen == 2)
+		p->log_max_size = UINT64_MAX; /* version 2 had no cap */
 	else if (!p->log_max_size)
 		missing = "log_max_size";
 	if (missing)
