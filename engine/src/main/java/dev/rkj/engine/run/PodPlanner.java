@@ -219,9 +219,11 @@ public final class PodPlanner {
             if (spec.cpuLimitMillis() != null) {
                 isolators.add(Isolator.Cpu.limit(Quantity.ofMillis(spec.cpuLimitMillis())));
             }
-            return new App(exec, spec.user() != null ? spec.user() : base.user(),
-                    spec.group() != null ? spec.group() : base.group(), base.supplementaryGids(), base.eventHandlers(),
-                    spec.workingDir() != null ? spec.workingDir() : base.workingDirectory(), env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue())).toList(),
+            String user = spec.user() != null ? spec.user() : base.user();
+            String group = spec.group() != null ? spec.group() : base.group();
+            String workingDir = spec.workingDir() != null ? spec.workingDir() : base.workingDirectory();
+            return new App(exec, user, group, base.supplementaryGids(), base.eventHandlers(), workingDir,
+                    env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue())).toList(),
                     isolators, base.mountPoints(), base.ports(), base.userAnnotations(), base.userLabels());
         } catch (IllegalArgumentException e) {
             throw StageException.permanent("image " + image.name() + " with the pod's overrides (--exec, --set-env,"
