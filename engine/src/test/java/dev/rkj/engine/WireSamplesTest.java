@@ -112,7 +112,7 @@ class WireSamplesTest {
     @Test
     void aVersionOnePodCreatedUpcastsWithTheNewSpecFieldsAtTheirDefaults() throws Exception {
         PodCreated created = (PodCreated) PodEvent.current((PodEvent) decode("pod.created/1"));
-        PodCreated current = (PodCreated) decode("pod.created/2");
+        PodCreated current = (PodCreated) decode("pod.created/3");
         assertEquals(current.podId(), created.podId());
         assertEquals(current.owner(), created.owner());
         assertEquals(current.spec().imageRef(), created.spec().imageRef());
@@ -120,6 +120,18 @@ class WireSamplesTest {
         assertEquals(Set.of(), created.spec().capsRetain());
         assertEquals(Set.of(), created.spec().capsRemove());
         assertEquals(null, created.spec().pidsLimit());
+    }
+
+    @Test
+    void aVersionTwoPodCreatedUpcastsWithTheImagesAppNameUserGroupAndWorkingDirectory() throws Exception {
+        PodCreated created = (PodCreated) PodEvent.current((PodEvent) decode("pod.created/2"));
+        PodCreated current = (PodCreated) decode("pod.created/3");
+        assertEquals(current.podId(), created.podId());
+        assertEquals(current.spec().capsRetain(), created.spec().capsRetain());
+        assertEquals(current.spec().pidsLimit(), created.spec().pidsLimit());
+        assertEquals(current.spec().withApp(null, null, null, null), created.spec());
+        assertEquals("frontend", current.spec().appName());
+        assertEquals("/srv/www", current.spec().workingDir());
     }
 
     @Test

@@ -3,11 +3,15 @@ package dev.rkj.api.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rkj.engine.Durations;
 import dev.rkj.engine.appc.LabelMatch;
+import dev.rkj.engine.host.ImageCollector;
 import dev.rkj.engine.image.AciBuildException;
 import dev.rkj.engine.image.AciWriter;
 import dev.rkj.engine.image.Compression;
 import dev.rkj.engine.image.UnpackOptions;
+import dev.rkj.engine.pod.PodState;
+import dev.rkj.engine.read.AsOf;
 import dev.rkj.engine.store.AppcManifestValidator;
 import dev.rkj.engine.store.GcResult;
 import dev.rkj.engine.store.ImageRecord;
@@ -15,11 +19,13 @@ import dev.rkj.engine.store.ImageReference;
 import dev.rkj.engine.store.ImageRenderer;
 import dev.rkj.engine.store.ImageStore;
 import dev.rkj.engine.store.ImageStoreException;
+import dev.rkj.eventlog.JournalException;
 import dev.rkj.eventlog.Json;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -275,22 +281,55 @@ final class ImageCommand implements Runnable {
         }
     }
 
-    /** {@code rkj image gc}. */
+    /**
+     * {@code rkj image gc [--grace-period=24h]}: rkt's. Removes the images no pod needs that were
+     * not fetched or used within the grace period (the rule is {@link ImageCollector}'s), then the
+     * trees and blobs of removed images and leftovers of interrupted work.
+     */
     @Command(name = "gc", mixinStandardHelpOptions = true,
-            description = "Delete rendered trees and blobs of removed images, and leftovers of interrupted work.")
+            description = {"Remove images no pod uses (prepared, running or exited and not yet removed) that were not"
+                + " fetched or used within the grace period, then files of removed images and leftovers of"
+                + " interrupted work. An image another kept image depends on is kept."},
+            footer = {"", "Examples:",
+                "  rkj image gc                     # images unused for 24h (rkt's default)",
+                "  rkj image gc --grace-period=0s   # every image no pod uses"})
     static final class Gc implements Callable<Integer> {
         @ParentCommand
         ImageCommand parent;
 
+        @Option(names = "--grace-period", paramLabel = "DURATION", defaultValue = "24h",
+                description = "keep images fetched or used by a pod less than this long ago (default ${DEFAULT-VALUE};"
+                        + " e.g. 0s, 90m, 48h)")
+        String gracePeriod;
+
         @Override
         public Integer call() throws Exception {
-            GcResult result = parent.store().gc();
+            Duration grace;
+            try {
+                grace = Durations.parse(gracePeriod);
+            } catch (IllegalArgumentException e) {
+                throw new CliException("--grace-period: " + e.getMessage());
+            }
+            List<PodState> pods;
+            try {
+                pods = parent.root.context().reader().read(AsOf.latest()).projection().all();
+            } catch (JournalException e) {
+                throw new CliException(e.getMessage(), e);
+            }
+            ImageCollector.Report report = new ImageCollector(parent.store(), Clock.systemUTC()).collect(pods, grace);
             PrintStream out = parent.root.out();
+            report.removed().forEach((image, why) -> out.println("successfully removed aci for image: " + image.id()
+                    + " (" + image.displayName() + "; " + why + ")"));
+            GcResult result = report.leftovers();
             result.trees().forEach(id -> out.println("removed tree of image " + id));
             result.blobs().forEach(id -> out.println("removed blob of image " + id));
             result.temps().forEach(path -> out.println("removed leftover " + path));
-            if (result.isEmpty()) {
+            report.failed().forEach((id, why) -> parent.root.err().println("rkj: could not remove image " + id + ": " + why));
+            if (report.removed().isEmpty() && report.failed().isEmpty() && result.isEmpty()) {
                 out.println("nothing to remove");
+            }
+            if (!report.failed().isEmpty()) {
+                throw new CliException(report.failed().size() + " image(s) not removed; see above, then run rkj image gc again");
             }
             return ExitCodes.OK;
         }

@@ -17,7 +17,15 @@ import java.util.Set;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The flags {@code rkj run} and {@code rkj prepare} share (rkt's names), and the pod spec they make. */
+/**
+ * The flags {@code rkj run} and {@code rkj prepare} share (rkt's names), and the pod spec they make.
+ * {@code --name}, {@code --user}, {@code --group} and {@code --working-dir} are the single-image
+ * form: they apply to the pod's one app.
+ */
+@picocli.CommandLine.Command(footer = {"", "Examples:",
+    "  rkj run --insecure-options=image app.aci -- -v     # the image's exec, plus -v",
+    "  rkj run --name=web --user=1000 --group=1000 --working-dir=/tmp app.aci",
+    "  rkj prepare --exec=/bin/sh app.aci -- -c 'id; pwd'"})
 final class PodOptions {
     /** The most processes {@code --pids-limit} accepts: the kernel's PID_MAX_LIMIT. */
     static final long MAX_PIDS = 4_194_304;
@@ -70,6 +78,25 @@ final class PodOptions {
 
     @Option(names = "--exec", paramLabel = "CMD", description = "run CMD instead of the image's exec")
     String exec;
+
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "the app's name in the pod, lower case letters, digits and '-' (default: the last part of the"
+                    + " image's name), e.g. --name=web")
+    String name;
+
+    @Option(names = "--user", paramLabel = "UID|NAME",
+            description = "run the app as this user: a uid or a name in the image's /etc/passwd (default: the image's),"
+                    + " e.g. --user=1000")
+    String user;
+
+    @Option(names = "--group", paramLabel = "GID|NAME",
+            description = "run the app with this group: a gid or a name in the image's /etc/group (default: the image's),"
+                    + " e.g. --group=1000")
+    String group;
+
+    @Option(names = "--working-dir", paramLabel = "PATH",
+            description = "the app's working directory, an absolute path (default: the image's), e.g. --working-dir=/tmp")
+    String workingDir;
 
     @Option(names = "--uuid-file-save", paramLabel = "FILE", description = "write the pod's UUID to FILE")
     java.nio.file.Path uuidFileSave;
@@ -135,7 +162,7 @@ final class PodOptions {
         Long pids = pidsLimit == null ? null : pidsLimit(pidsLimit);
         try {
             return new PodSpec(image, exec, List.copyOf(args), env, hostname, netMode, memoryBytes, cpuMillis,
-                    interactive, insecure, retain, remove, pids);
+                    interactive, insecure, retain, remove, pids, name, user, group, workingDir);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         }

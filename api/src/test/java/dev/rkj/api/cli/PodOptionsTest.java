@@ -107,6 +107,38 @@ class PodOptionsTest {
     }
 
     @Test
+    void nameUserGroupAndWorkingDirBecomeTheSpecAndDefaultToTheImages() {
+        PodSpec spec = spec("--name=web", "--user=1000", "--group=staff", "--working-dir=/tmp");
+        assertEquals("web", spec.appName());
+        assertEquals("1000", spec.user());
+        assertEquals("staff", spec.group());
+        assertEquals("/tmp", spec.workingDir());
+        PodSpec plain = spec();
+        assertNull(plain.appName());
+        assertNull(plain.user());
+        assertNull(plain.group());
+        assertNull(plain.workingDir());
+    }
+
+    @Test
+    void aNameThatIsNoAcNameOrARelativeWorkingDirIsRefusedInOneLineWithNothingCreated() throws Exception {
+        for (String command : new String[] {"run", "prepare"}) {
+            CliRun run = refused(command, "--name=Web_1");
+            assertTrue(run.err().contains("--name) \"Web_1\" is not a valid AC Name: use lowercase letters and digits"),
+                    run.err());
+            run = refused(command, "--working-dir=tmp");
+            assertTrue(run.err().contains("--working-dir) \"tmp\" is not an absolute path: give one such as /tmp"),
+                    run.err());
+            run = refused(command, "--user=");
+            assertTrue(run.err().contains("--user) \"\" is not valid"), run.err());
+        }
+        try (var files = Files.list(dir)) {
+            assertEquals(Set.of("app.aci"), files.map(f -> f.getFileName().toString())
+                    .collect(java.util.stream.Collectors.toSet()), "no journal, no pod");
+        }
+    }
+
+    @Test
     void theGrantorIsThisProcessesUser() {
         Grantor grantor = PodOptions.grantor("run");
         assertEquals(System.getProperty("user.name"), grantor.userName());

@@ -37,10 +37,13 @@ public sealed interface PodEvent {
 
     /**
      * The pod was created: its id is taken and the engine {@code owner} prepares it. Moves to
-     * {@link PodStatus#EMBRYO}. Version 2 added the spec's {@code capsRetain}, {@code capsRemove}
-     * and {@code pidsLimit}; version 1 is read as {@link PodCreatedV1}.
+     * {@link PodStatus#EMBRYO}. Version 3 added the spec's {@code appName}, {@code user},
+     * {@code group} and {@code workingDir} (the single-image form of rkt's {@code --name},
+     * {@code --user}, {@code --group}, {@code --working-dir}); version 2 added {@code capsRetain},
+     * {@code capsRemove} and {@code pidsLimit}. Older versions are read as {@link PodCreatedV2} and
+     * {@link PodCreatedV1}.
      */
-    @WireName(value = "pod.created", version = 2)
+    @WireName(value = "pod.created", version = 3)
     record PodCreated(String podId, PodSpec spec, PodOwner owner) implements PodEvent {
         public PodCreated {
             requirePodId(podId);
@@ -50,9 +53,31 @@ public sealed interface PodEvent {
     }
 
     /**
+     * {@code pod.created/2}, as journals written before version 3 hold it: its spec has no
+     * {@code appName}, {@code user}, {@code group} or {@code workingDir}, which read as
+     * {@code null} (the image's own). Never written any more; folded and described as its
+     * {@link #upcast()}.
+     */
+    @WireName(value = "pod.created", version = 2)
+    record PodCreatedV2(String podId, PodSpec spec, PodOwner owner) implements PodEvent, Superseded<PodEvent> {
+        public PodCreatedV2 {
+            requirePodId(podId);
+            Objects.requireNonNull(spec, "spec");
+            Objects.requireNonNull(owner, "owner");
+        }
+
+        /** The same fact as the current version. */
+        @Override
+        public PodCreated upcast() {
+            return new PodCreated(podId, spec, owner);
+        }
+    }
+
+    /**
      * {@code pod.created/1}, as journals written before version 2 hold it: its spec has no
      * {@code capsRetain}, {@code capsRemove} or {@code pidsLimit}, which read as their defaults
-     * (none given). Never written any more; folded and described as its {@link #upcast()}.
+     * (none given), nor the fields of version 3. Never written any more; folded and described as
+     * its {@link #upcast()}.
      */
     @WireName(value = "pod.created", version = 1)
     record PodCreatedV1(String podId, PodSpec spec, PodOwner owner) implements PodEvent, Superseded<PodEvent> {

@@ -1,5 +1,6 @@
 package dev.rkj.engine.pod;
 
+import dev.rkj.engine.appc.AcName;
 import dev.rkj.engine.appc.LinuxCapability;
 
 import java.util.ArrayList;
@@ -17,6 +18,11 @@ import java.util.TreeSet;
  * What the user asked for when creating a pod ({@code rkj run} / {@code rkj prepare}): one image
  * and the options rkt offers for it. Part of {@link PodEvent.PodCreated}, so its shape is wire
  * format: add fields only with a new event version.
+ *
+ * <p>This is the single-image form: one image makes one app, and the app-level overrides
+ * ({@code exec}, {@code args}, {@code env}, {@code appName}, {@code user}, {@code group},
+ * {@code workingDir}) apply to that app. Pods of several apps, each with its own flags, will need
+ * a per-app form of these fields in a later version.
  *
  * @param imageRef         the image exactly as the user named it: a name with labels
  *                         ({@code example.com/app:v1.0}), an image id ({@code sha512-...}), a
@@ -40,6 +46,16 @@ import java.util.TreeSet;
  *                         in {@code pod.created/2}
  * @param pidsLimit        the most processes the pod may have ({@code --pids-limit}), or {@code null}
  *                         for rkj's default. Added in {@code pod.created/2}
+ * @param appName          the app's name in the pod ({@code --name}), an AC Name, or {@code null} for
+ *                         the one derived from the image's name. Added in {@code pod.created/3}
+ * @param user             the user the app runs as ({@code --user}): a uid, a name in the image's
+ *                         {@code /etc/passwd} or (appc) an absolute path whose owner it is; {@code null}
+ *                         for the image's. Added in {@code pod.created/3}
+ * @param group            the app's group ({@code --group}): a gid, a name in the image's
+ *                         {@code /etc/group} or an absolute path; {@code null} for the image's. Added in
+ *                         {@code pod.created/3}
+ * @param workingDir       the app's working directory ({@code --working-dir}), an absolute path, or
+ *                         {@code null} for the image's. Added in {@code pod.created/3}
  */
 public record PodSpec(
         String imageRef,
@@ -54,7 +70,11 @@ public record PodSpec(
         Set<InsecureOption> insecureOptions,
         Set<String> capsRetain,
         Set<String> capsRemove,
-        Long pidsLimit) {
+        Long pidsLimit,
+        String appName,
+        String user,
+        String group,
+        String workingDir) {
 
     /** The largest hostname Linux accepts (HOST_NAME_MAX). */
     private static final int MAX_HOSTNAME = 64;
@@ -93,6 +113,27 @@ public record PodSpec(
         if (pidsLimit != null && pidsLimit <= 0) {
             throw new IllegalArgumentException("pod spec: pids limit " + pidsLimit + " is not positive (omit it for the default)");
         }
+        if (appName != null) {
+            try {
+                AcName.parse(appName);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("pod spec: app name (--name) " + e.getMessage());
+            }
+        }
+        requireOwner(user, "user (--user)", "a uid such as 1000 or a name in the image's /etc/passwd");
+        requireOwner(group, "group (--group)", "a gid such as 1000 or a name in the image's /etc/group");
+        if (workingDir != null && (!workingDir.startsWith("/") || hasControl(workingDir))) {
+            throw new IllegalArgumentException("pod spec: working directory (--working-dir) " + quote(workingDir)
+                    + " is not an absolute path: give one such as /tmp");
+        }
+    }
+
+    /** A spec with the options of {@code pod.created/2}: the image's app name, user, group and working directory. */
+    public PodSpec(String imageRef, String exec, List<String> args, Map<String, String> env, String hostname,
+                   NetMode net, Long memoryLimitBytes, Long cpuLimitMillis, boolean interactive,
+                   Set<InsecureOption> insecureOptions, Set<String> capsRetain, Set<String> capsRemove, Long pidsLimit) {
+        this(imageRef, exec, args, env, hostname, net, memoryLimitBytes, cpuLimitMillis, interactive, insecureOptions,
+                capsRetain, capsRemove, pidsLimit, null, null, null, null);
     }
 
     /** A spec with the options of {@code pod.created/1}: no capability flags and the default pids limit. */
@@ -100,7 +141,7 @@ public record PodSpec(
                    NetMode net, Long memoryLimitBytes, Long cpuLimitMillis, boolean interactive,
                    Set<InsecureOption> insecureOptions) {
         this(imageRef, exec, args, env, hostname, net, memoryLimitBytes, cpuLimitMillis, interactive, insecureOptions,
-                Set.of(), Set.of(), null);
+                Set.of(), Set.of(), null, null, null, null, null);
     }
 
     /** A spec for {@code imageRef} with every option at its default. */
@@ -111,13 +152,22 @@ public record PodSpec(
     /** This spec with the user's capability flags: {@code --caps-retain} and {@code --caps-remove}. */
     public PodSpec withCapabilities(Set<String> retain, Set<String> remove) {
         return new PodSpec(imageRef, exec, args, env, hostname, net, memoryLimitBytes, cpuLimitMillis, interactive,
-                insecureOptions, retain, remove, pidsLimit);
+                insecureOptions, retain, remove, pidsLimit, appName, user, group, workingDir);
     }
 
     /** This spec with the pod's process limit ({@code --pids-limit}); {@code null} for the default. */
     public PodSpec withPidsLimit(Long limit) {
         return new PodSpec(imageRef, exec, args, env, hostname, net, memoryLimitBytes, cpuLimitMillis, interactive,
-                insecureOptions, capsRetain, capsRemove, limit);
+                insecureOptions, capsRetain, capsRemove, limit, appName, user, group, workingDir);
+    }
+
+    /**
+     * This spec with the app's overrides ({@code --name}, {@code --user}, {@code --group},
+     * {@code --working-dir}); {@code null} keeps the image's.
+     */
+    public PodSpec withApp(String name, String appUser, String appGroup, String directory) {
+        return new PodSpec(imageRef, exec, args, env, hostname, net, memoryLimitBytes, cpuLimitMillis, interactive,
+                insecureOptions, capsRetain, capsRemove, pidsLimit, name, appUser, appGroup, directory);
     }
 
     /**
@@ -167,6 +217,30 @@ public record PodSpec(
             copy.add(name);
         }
         return Collections.unmodifiableSet(copy);
+    }
+
+    private static void requireOwner(String value, String what, String example) {
+        if (value != null && (value.isEmpty() || hasControl(value) || value.indexOf(':') >= 0)) {
+            throw new IllegalArgumentException("pod spec: " + what + " " + quote(value) + " is not valid: give "
+                    + example);
+        }
+    }
+
+    private static boolean hasControl(String value) {
+        return value.chars().anyMatch(c -> c < 0x20 || c == 0x7f);
+    }
+
+    /** {@code value} in double quotes, with control characters escaped so a message stays one line. */
+    private static String quote(String value) {
+        StringBuilder out = new StringBuilder("\"");
+        value.chars().forEach(c -> {
+            if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.append((char) c);
+            }
+        });
+        return out.append('"').toString();
     }
 
     private static List<String> copyArgs(List<String> args) {

@@ -39,8 +39,10 @@ import java.util.Set;
  *       appc pod manifest written in the pod directory. The user's overrides are applied here, so
  *       the manifest says what will run: {@code --exec} and the arguments after {@code --} replace
  *       the image's command line ({@code --exec} the whole of it, arguments alone keep the image's
- *       executable), {@code --set-env} overrides the image's environment, and {@code --memory} /
- *       {@code --cpu} replace the image's resource isolators;</li>
+ *       executable), {@code --set-env} overrides the image's environment, {@code --memory} /
+ *       {@code --cpu} replace the image's resource isolators, and {@code --name}, {@code --user},
+ *       {@code --group} and {@code --working-dir} replace the app's name, user, group and working
+ *       directory;</li>
  *   <li>at launch, {@link #launch}: the pod manifest and the spec's pod-level choices (hostname,
  *       default {@code rkj-<uuid>}; network; interactive; {@code --insecure-options=capabilities})
  *       become stage1's plan and the cgroup limits.</li>
@@ -60,7 +62,11 @@ import java.util.Set;
  * {@link CgroupLimits#DEFAULT_PIDS_MAX} when the user sets none.
  *
  * <p>One image makes one app, named after the last part of the image's name ({@code example.com/
- * redis-server} runs as {@code redis-server}), as rkt named them.
+ * redis-server} runs as {@code redis-server}), as rkt named them, unless {@code --name} names it.
+ *
+ * <p>A user or group given as a name (by the image or by {@code --user} / {@code --group}) must be
+ * in the image's {@code /etc/passwd} or {@code /etc/group}: the launch checks it in the rendered
+ * tree, so the pod fails naming it rather than in stage1.
  *
  * <p>Network: {@code --net=host} shares the host's network namespace; {@code default} and
  * {@code none} both give the pod a private network namespace with only loopback up (CNI networks
@@ -93,7 +99,8 @@ public final class PodPlanner {
         App app = effectiveApp(spec, image);
         capabilities(spec, app, "image " + image.name());
         try {
-            PodApp podApp = PodApp.builder(appName(image.name().value()),
+            String name = spec.appName() != null ? spec.appName() : appName(image.name().value());
+            PodApp podApp = PodApp.builder(name,
                             new RuntimeImage(Optional.of(image.name()), Optional.of(ImageId.parse(imageId)), image.labels()))
                     .app(app)
                     .build();
@@ -232,12 +239,15 @@ public final class PodPlanner {
             if (spec.cpuLimitMillis() != null) {
                 isolators.add(Isolator.Cpu.limit(Quantity.ofMillis(spec.cpuLimitMillis())));
             }
-            return new App(exec, base.user(), base.group(), base.supplementaryGids(), base.eventHandlers(),
-                    base.workingDirectory(), env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue())).toList(),
+            String user = spec.user() != null ? spec.user() : base.user();
+            String group = spec.group() != null ? spec.group() : base.group();
+            String workingDir = spec.workingDir() != null ? spec.workingDir() : base.workingDirectory();
+            return new App(exec, user, group, base.supplementaryGids(), base.eventHandlers(), workingDir,
+                    env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue())).toList(),
                     isolators, base.mountPoints(), base.ports(), base.userAnnotations(), base.userLabels());
         } catch (IllegalArgumentException e) {
             throw StageException.permanent("image " + image.name() + " with the pod's overrides (--exec, --set-env,"
-                    + " --memory, --cpu) is not a valid app: " + e.getMessage());
+                    + " --memory, --cpu, --user, --group, --working-dir) is not a valid app: " + e.getMessage());
         }
     }
 
@@ -336,12 +346,14 @@ public final class PodPlanner {
     }
 
     /**
-     * An app's user or group as stage1 takes it (a number or a name in the image's passwd/group):
-     * appc also allows an absolute path, meaning the owner of that file in the app's root.
+     * An app's user or group as stage1 takes it: a number, or a name, which must be in the
+     * image's {@code /etc/passwd} ({@code what} "user") or {@code /etc/group} ("group"); appc also
+     * allows an absolute path, meaning the owner of that file in the app's root.
      */
     private static String owner(Path tree, String value, String attribute, String app, String what)
             throws StageException {
         if (!value.startsWith("/")) {
+            requireKnownName(tree, value, app, what);
             return value;
         }
         Path file = tree.resolve(value.substring(1));
@@ -351,5 +363,40 @@ public final class PodPlanner {
             throw StageException.permanent("app " + app + ": its " + what + " is given as the owner of " + value
                     + ", which cannot be read in the pod's root (" + e + ")");
         }
+    }
+
+    /**
+     * A user or group name must have an entry in the image's {@code /etc/passwd} or
+     * {@code /etc/group}: checked here so the pod fails naming it. A database that resolves outside
+     * the tree (an absolute symlink, meant for the pod's root) is left to stage1, which reads it
+     * inside the pod.
+     */
+    private static void requireKnownName(Path tree, String name, String app, String what) throws StageException {
+        if (!name.isEmpty() && name.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return;
+        }
+        String database = what.equals("group") ? "/etc/group" : "/etc/passwd";
+        String flag = what.equals("group") ? "--group" : "--user";
+        Path file = tree.resolve(database.substring(1));
+        List<String> lines;
+        try {
+            Path real = file.toRealPath();
+            if (!real.startsWith(tree.toRealPath())) {
+                return;
+            }
+            lines = Files.readAllLines(real, java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw StageException.permanent("app " + app + ": its " + what + " \"" + name + "\" is a name, but the image"
+                    + " has no readable " + database + " (" + (e instanceof java.nio.file.NoSuchFileException
+                    ? "it does not exist" : e.getMessage()) + "): give a number instead, e.g. " + flag + "=1000");
+        }
+        for (String line : lines) {
+            String[] fields = line.split(":", -1);
+            if (fields.length >= 4 && fields[0].equals(name)) {
+                return;
+            }
+        }
+        throw StageException.permanent("app " + app + ": " + what + " \"" + name + "\" is not in the image's " + database
+                + ": give a number (e.g. " + flag + "=1000) or a name the image's " + database + " has");
     }
 }

@@ -49,15 +49,15 @@ class PodEventWireTest {
             WireName wire = type.getAnnotation(WireName.class);
             assertNotNull(wire, type.getSimpleName() + " has no @WireName");
             assertTrue(wire.value().matches("pod\\.[a-z]+(-[a-z]+)*"), "wire name " + wire.value());
-            int expected = type == PodCreated.class || type == PodEvent.ImageRendered.class
-                    || type == PodEvent.PodPrepared.class ? 2 : 1;
+            int expected = type == PodCreated.class ? 3 : type == PodEvent.PodCreatedV2.class
+                    || type == PodEvent.ImageRendered.class || type == PodEvent.PodPrepared.class ? 2 : 1;
             assertEquals(expected, wire.version(), type.getSimpleName());
             assertTrue(types.add(wire.value() + "/" + wire.version()), "duplicate wire type " + wire.value());
             names.add(wire.value());
         }
         assertTrue(names.containsAll(Set.of("pod.created", "pod.started", "pod.exited", "pod.stage-failed", "pod.lost",
                 "pod.privileges-granted")));
-        assertTrue(types.containsAll(Set.of("pod.created/1", "pod.created/2", "pod.image-rendered/1",
+        assertTrue(types.containsAll(Set.of("pod.created/1", "pod.created/2", "pod.created/3", "pod.image-rendered/1",
                 "pod.image-rendered/2", "pod.prepared/1", "pod.prepared/2")));
     }
 
@@ -80,8 +80,44 @@ class PodEventWireTest {
         assertEquals(null, s.spec().pidsLimit());
     }
 
+    /** pod.created/2 exactly as rkj wrote it before the app overrides: still read, as a v3 with the image's own. */
     @Test
-    void podCreatedVersionTwoWritesTheCapabilityFlagsAndPidsLimit() throws Exception {
+    void aVersionTwoPodCreatedIsReadAndUpcastWithTheImagesAppNameUserGroupAndWorkingDirectory() throws Exception {
+        String v2 = "{\"podId\":\"" + PodFixtures.POD + "\",\"spec\":{\"imageRef\":\"example.com/app\",\"exec\":null,"
+                + "\"args\":[],\"env\":{},\"hostname\":null,\"net\":\"DEFAULT\",\"memoryLimitBytes\":null,"
+                + "\"cpuLimitMillis\":null,\"interactive\":false,\"insecureOptions\":[],"
+                + "\"capsRetain\":[\"CAP_CHOWN\"],\"capsRemove\":[],\"pidsLimit\":512},"
+                + "\"owner\":{\"engineId\":\"engine-a\",\"hostPid\":100}}";
+        Class<?> type = EngineEvents.registry().typeOf(WireType.parse("pod.created/2")).orElseThrow();
+        PodEvent read = (PodEvent) Json.mapper().readValue(v2, type);
+        PodSpec spec = PodSpec.of("example.com/app").withCapabilities(Set.of("CAP_CHOWN"), Set.of()).withPidsLimit(512L);
+        assertEquals(new PodEvent.PodCreatedV2(PodFixtures.POD, spec, PodFixtures.CREATOR), read);
+        PodState s = PodLifecycle.evolve(PodState.initial(PodFixtures.POD), read, PodScenario.T0);
+        assertEquals(PodStatus.EMBRYO, s.status());
+        assertEquals(spec, s.spec());
+        assertEquals(null, s.spec().appName());
+        assertEquals(null, s.spec().user());
+        assertEquals(null, s.spec().group());
+        assertEquals(null, s.spec().workingDir());
+    }
+
+    @Test
+    void podCreatedVersionThreeWritesTheAppOverrides() throws Exception {
+        PodSpec spec = PodSpec.of("example.com/app").withApp("web", "1000", "staff", "/srv");
+        String golden = "{\"podId\":\"" + PodFixtures.POD + "\",\"spec\":{\"imageRef\":\"example.com/app\",\"exec\":null,"
+                + "\"args\":[],\"env\":{},\"hostname\":null,\"net\":\"DEFAULT\",\"memoryLimitBytes\":null,"
+                + "\"cpuLimitMillis\":null,\"interactive\":false,\"insecureOptions\":[],"
+                + "\"capsRetain\":[],\"capsRemove\":[],\"pidsLimit\":null,"
+                + "\"appName\":\"web\",\"user\":\"1000\",\"group\":\"staff\",\"workingDir\":\"/srv\"},"
+                + "\"owner\":{\"engineId\":\"engine-a\",\"hostPid\":100}}";
+        PodCreated event = new PodCreated(PodFixtures.POD, spec, PodFixtures.CREATOR);
+        assertEquals(golden, Json.mapper().writeValueAsString(event));
+        Class<?> type = EngineEvents.registry().typeOf(WireType.parse("pod.created/3")).orElseThrow();
+        assertEquals(event, Json.mapper().readValue(golden, type));
+    }
+
+    @Test
+    void podCreatedVersionTwoReadsTheCapabilityFlagsAndPidsLimit() throws Exception {
         PodSpec spec = PodSpec.of("example.com/app").withCapabilities(Set.of("CAP_SYS_ADMIN", "CAP_CHOWN"), Set.of())
                 .withPidsLimit(512L);
         String golden = "{\"podId\":\"" + PodFixtures.POD + "\",\"spec\":{\"imageRef\":\"example.com/app\",\"exec\":null,"
@@ -89,10 +125,8 @@ class PodEventWireTest {
                 + "\"cpuLimitMillis\":null,\"interactive\":false,\"insecureOptions\":[],"
                 + "\"capsRetain\":[\"CAP_CHOWN\",\"CAP_SYS_ADMIN\"],\"capsRemove\":[],\"pidsLimit\":512},"
                 + "\"owner\":{\"engineId\":\"engine-a\",\"hostPid\":100}}";
-        PodCreated event = new PodCreated(PodFixtures.POD, spec, PodFixtures.CREATOR);
-        assertEquals(golden, Json.mapper().writeValueAsString(event));
         Class<?> type = EngineEvents.registry().typeOf(WireType.parse("pod.created/2")).orElseThrow();
-        assertEquals(event, Json.mapper().readValue(golden, type));
+        assertEquals(new PodEvent.PodCreatedV2(PodFixtures.POD, spec, PodFixtures.CREATOR), Json.mapper().readValue(golden, type));
     }
 
     @Test

@@ -138,7 +138,7 @@ final class PodFixtures {
                 new PodStopRequested(POD, true), exited(), garbage(), deleted(), verifyFailed(),
                 new PodLost(POD, "stage1 lock free, no status written"),
                 new PodEvent.PodAdopted(POD, RUNNER, ADOPTER, GONE),
-                new PodEvent.PodCreatedV1(POD, SPEC, CREATOR), granted(),
+                new PodEvent.PodCreatedV1(POD, SPEC, CREATOR), new PodEvent.PodCreatedV2(POD, SPEC, CREATOR), granted(),
                 new PodEvent.LaunchRequested(POD, CREATOR), new PodEvent.DeleteRequested(POD, ADOPTER),
                 new PodEvent.ImageRenderedV1(POD, IMAGE, "/var/lib/rkj/cas/trees/" + TREE + "/rootfs"),
                 new PodEvent.PodPreparedV1(POD, "/var/lib/rkj/pods/" + POD, MANIFEST));

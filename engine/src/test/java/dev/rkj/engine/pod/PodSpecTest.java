@@ -100,6 +100,26 @@ class PodSpecTest {
     }
 
     @Test
+    void appOverridesDefaultToTheImagesAndBadOnesAreRejectedNamingThem() {
+        PodSpec spec = PodSpec.of("img");
+        assertEquals(null, spec.appName());
+        assertEquals(null, spec.user());
+        assertEquals(null, spec.group());
+        assertEquals(null, spec.workingDir());
+        PodSpec given = spec.withApp("web-1", "1000", "www", "/srv").withPidsLimit(5L);
+        assertEquals(List.of("web-1", "1000", "www", "/srv"),
+                List.of(given.appName(), given.user(), given.group(), given.workingDir()));
+        assertEquals("pod spec: app name (--name) \"Web\" is not a valid AC Name: use lowercase letters and digits,"
+                + " separated by single hyphens (e.g. reduce-worker)", message(() -> spec.withApp("Web", null, null, null)));
+        assertEquals("pod spec: working directory (--working-dir) \"tmp\" is not an absolute path: give one such as /tmp",
+                message(() -> spec.withApp(null, null, null, "tmp")));
+        assertEquals("pod spec: user (--user) \"\" is not valid: give a uid such as 1000 or a name in the image's"
+                + " /etc/passwd", message(() -> spec.withApp(null, "", null, null)));
+        assertEquals("pod spec: group (--group) \"a\\u001bb\" is not valid: give a gid such as 1000 or a name in the"
+                + " image's /etc/group", message(() -> spec.withApp(null, null, "a\u001bb", null)));
+    }
+
+    @Test
     void insecureOptionsParseRktWordsAndGroups() {
         assertEquals(EnumSet.of(InsecureOption.IMAGE, InsecureOption.TLS), InsecureOption.parseList("image,tls"));
         assertEquals(EnumSet.of(InsecureOption.IMAGE, InsecureOption.TLS, InsecureOption.HTTP, InsecureOption.PUBKEY),

@@ -17,7 +17,9 @@ import dev.rkj.stage1.PodDir;
 import dev.rkj.stage1.Stage1Plan;
 import dev.rkj.stage1.cgroup.CgroupLimits;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -256,5 +258,73 @@ class PodPlannerTest {
         assertEquals("busybox", PodPlanner.appName("busybox"));
         assertEquals("my-app-v2", PodPlanner.appName("example.com/My_App.v2"));
         assertEquals("app", PodPlanner.appName("example.com/___"));
+    }
+
+    @Test
+    void nameOverridesTheAppsNameInThePodManifestAndThePlan() throws Exception {
+        PodSpec spec = PodSpec.of("example.com/redis-server").withApp("cache", null, null, null);
+        PodManifest manifest = planner.manifest(POD, spec, IMAGE_ID, image(app()));
+        assertEquals("cache", manifest.apps().get(0).name().value());
+        assertEquals("cache", planner.plan(POD, new PodDir(POD_DIR), TREE, spec, manifest).plan().apps().get(0).name());
+    }
+
+    @Test
+    void userAndGroupOverrideTheImagesInThePodManifestAndThePlan() throws Exception {
+        PodSpec spec = PodSpec.of("example.com/redis-server").withApp(null, "4000", "5000", null);
+        App app = planner.manifest(POD, spec, IMAGE_ID, image(app())).apps().get(0).app().orElseThrow();
+        assertEquals("4000", app.user());
+        assertEquals("5000", app.group());
+        assertEquals(List.of(2000L), app.supplementaryGids(), "the image's supplementary groups stay");
+        Stage1Plan.App planned = launch(spec, app()).plan().apps().get(0);
+        assertEquals("4000", planned.user());
+        assertEquals("5000", planned.group());
+    }
+
+    @Test
+    void workingDirOverridesTheImagesInThePodManifestAndThePlan() throws Exception {
+        PodSpec spec = PodSpec.of("example.com/redis-server").withApp(null, null, null, "/tmp");
+        App app = planner.manifest(POD, spec, IMAGE_ID, image(app())).apps().get(0).app().orElseThrow();
+        assertEquals("/tmp", app.workingDirectory());
+        assertEquals("/tmp", launch(spec, app()).plan().apps().get(0).workingDirectory());
+        assertEquals("/data", launch(PodSpec.of("example.com/redis-server"), app()).plan().apps().get(0).workingDirectory());
+    }
+
+    @Test
+    void overridesApplyToAnImageWithoutAnAppRunWithExec() throws Exception {
+        PodSpec spec = spec("/bin/true", List.of(), Map.of(), null, null, Set.of()).withApp("t", "7", "8", "/srv");
+        Stage1Plan.App app = launch(spec, null).plan().apps().get(0);
+        assertEquals("t", app.name());
+        assertEquals("7", app.user());
+        assertEquals("8", app.group());
+        assertEquals("/srv", app.workingDirectory());
+    }
+
+    @Test
+    void aUserOrGroupNameInTheImagesDatabasesRunsAndOneMissingFailsThePodNamingIt(@TempDir Path tree) throws Exception {
+        Files.createDirectories(tree.resolve("etc"));
+        Files.writeString(tree.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\nredis:x:999:999::/data:/bin/false\n");
+        Files.writeString(tree.resolve("etc/group"), "root:x:0:\nredis:x:999:\n");
+        PodSpec named = PodSpec.of("example.com/redis-server").withApp(null, "redis", "redis", null);
+        PodManifest manifest = planner.manifest(POD, named, IMAGE_ID, image(app()));
+        Stage1Plan.App app = planner.plan(POD, new PodDir(POD_DIR), tree, named, manifest).plan().apps().get(0);
+        assertEquals("redis", app.user());
+        assertEquals("redis", app.group());
+
+        PodSpec badUser = PodSpec.of("example.com/redis-server").withApp(null, "nosuchuser", null, null);
+        StageException e = assertThrows(StageException.class, () -> planner.plan(POD, new PodDir(POD_DIR), tree, badUser,
+                planner.manifest(POD, badUser, IMAGE_ID, image(app()))));
+        assertEquals("app redis-server: user \"nosuchuser\" is not in the image's /etc/passwd: give a number"
+                + " (e.g. --user=1000) or a name the image's /etc/passwd has", e.getMessage());
+        assertEquals(false, e.retryable());
+
+        PodSpec badGroup = PodSpec.of("example.com/redis-server").withApp(null, null, "wheel", null);
+        e = assertThrows(StageException.class, () -> planner.plan(POD, new PodDir(POD_DIR), tree, badGroup,
+                planner.manifest(POD, badGroup, IMAGE_ID, image(app()))));
+        assertTrue(e.getMessage().contains("group \"wheel\" is not in the image's /etc/group"), e.getMessage());
+
+        Files.delete(tree.resolve("etc/passwd"));
+        e = assertThrows(StageException.class, () -> planner.plan(POD, new PodDir(POD_DIR), tree, named, manifest));
+        assertTrue(e.getMessage().contains("user \"redis\" is a name, but the image has no readable /etc/passwd"),
+                e.getMessage());
     }
 }
