@@ -53,6 +53,8 @@ public final class Stage1Launcher {
         try {
             List<FileAction> actions = new ArrayList<>();
             actions.add(new FileAction.Dup2(pipe[1], PROTOCOL_FD));
+            // no pod reads this process's stdin: an interactive one has a pty of its own
+            actions.add(new FileAction.Open(0, Path.of("/dev/null"), Kernel.O_RDONLY, 0));
             int append = Kernel.O_WRONLY | Kernel.O_CREAT | Kernel.O_APPEND;
             if (output.stdout() != null) {
                 actions.add(new FileAction.Open(1, output.stdout(), append, 0644));
