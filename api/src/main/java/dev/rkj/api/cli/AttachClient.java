@@ -1,6 +1,8 @@
 package dev.rkj.api.cli;
 
 import dev.rkj.stage1.kernel.Backoff;
+import dev.rkj.stage1.kernel.Kernel;
+import dev.rkj.stage1.kernel.LinuxKernel;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -63,7 +65,7 @@ final class AttachClient {
         for (int attempt = 1; ; attempt++) {
             if (Files.exists(socket)) {
                 try {
-                    return SocketChannel.open(UnixDomainSocketAddress.of(socket));
+                    return open(socket);
                 } catch (SocketException e) {
                     // a socket of an earlier run, or the app just ended: the pod's status tells
                 }
@@ -72,6 +74,17 @@ final class AttachClient {
                 return null;
             }
             backoff.pause(attempt);
+        }
+    }
+
+    /** Connects through /proc/self/fd/N/attach: a pod directory may be longer than sun_path's 108 bytes. */
+    private static SocketChannel open(Path socket) throws IOException {
+        Kernel kernel = LinuxKernel.get();
+        int dir = kernel.open(socket.getParent(), Kernel.O_PATH | Kernel.O_DIRECTORY | Kernel.O_CLOEXEC, 0);
+        try {
+            return SocketChannel.open(UnixDomainSocketAddress.of("/proc/self/fd/" + dir + "/" + socket.getFileName()));
+        } finally {
+            kernel.close(dir);
         }
     }
 
