@@ -152,6 +152,20 @@ void attach_output(struct attach *at, const char *buf, size_t len)
 		keep(at, buf, len);
 }
 
+static void input(struct attach *at);
+
+/* Another client: the line, and its input read so that closing does not reset it (ECONNRESET). */
+static void refuse(int fd)
+{
+	char drain[4096];
+
+	send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	shutdown(fd, SHUT_WR);
+	while (recv(fd, drain, sizeof drain, MSG_DONTWAIT) > 0)
+		;
+	close(fd);
+}
+
 static void accept_client(struct attach *at)
 {
 	size_t first;
@@ -160,9 +174,10 @@ static void accept_client(struct attach *at)
 	while ((fd = accept4(at->listen, NULL, NULL, SOCK_CLOEXEC)) >= 0 || errno == EINTR) {
 		if (fd < 0)
 			continue;
+		if (at->client >= 0)
+			input(at); /* the client may have detached just before: its EOF is queued */
 		if (at->client >= 0) {
-			send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-			close(fd);
+			refuse(fd);
 			continue;
 		}
 		at->client = fd;

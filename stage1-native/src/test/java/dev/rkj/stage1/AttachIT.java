@@ -1,5 +1,6 @@
 package dev.rkj.stage1;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -56,9 +58,8 @@ class AttachIT {
     void aClientSeesThePtyTypesIntoItResizesItDetachesAndReattaches() throws Exception {
         f.start(f.plan().interactive(true)
                 .app(PodFixture.sh("main", "echo early-$((6*7)); exec /bin/sh").build()).build());
-        while (!f.log("main").contains("early-42")) { // printed before anyone attached
-            Thread.sleep(10);
-        }
+        // printed before anyone attached
+        await().atMost(Duration.ofMinutes(1)).ignoreExceptions().until(() -> f.log("main").contains("early-42"));
         try (SocketChannel c = connect()) {
             assertTrue(readUntil(c, "early-42").contains("early-42"), "kept output is replayed");
             send(c, 'w', new byte[] {0, 33, 0, 101});

@@ -2,7 +2,6 @@ package dev.rkj.api.cli;
 
 import dev.rkj.stage1.kernel.Backoff;
 import dev.rkj.stage1.kernel.Kernel;
-import dev.rkj.stage1.kernel.LinuxKernel;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -35,9 +34,11 @@ final class AttachClient {
     private static final int MAX_PAYLOAD = 0xffff;
     private static final byte EOF_CHAR = 4;
 
+    private final Kernel kernel;
     private final SocketChannel channel;
 
-    private AttachClient(SocketChannel channel) {
+    private AttachClient(Kernel kernel, SocketChannel channel) {
+        this.kernel = kernel;
         this.channel = channel;
     }
 
@@ -48,24 +49,24 @@ final class AttachClient {
      * @param socket the pod's attach socket
      * @param podEnded whether the pod has ended (asked while waiting for the socket)
      */
-    static void relay(Path socket, BooleanSupplier podEnded) throws IOException, InterruptedException {
-        SocketChannel channel = connect(socket, podEnded);
+    static void relay(Kernel kernel, Path socket, BooleanSupplier podEnded) throws IOException, InterruptedException {
+        SocketChannel channel = connect(kernel, socket, podEnded);
         if (channel == null) {
             return;
         }
         try (channel) {
-            new AttachClient(channel).relay();
+            new AttachClient(kernel, channel).relay();
         }
     }
 
     /** Waits while the pod starts: the socket is there from before the app starts until it ends. */
-    private static SocketChannel connect(Path socket, BooleanSupplier podEnded)
+    private static SocketChannel connect(Kernel kernel, Path socket, BooleanSupplier podEnded)
             throws IOException, InterruptedException {
         Backoff backoff = Backoff.exponential();
         for (int attempt = 1; ; attempt++) {
             if (Files.exists(socket)) {
                 try {
-                    return open(socket);
+                    return open(kernel, socket);
                 } catch (SocketException e) {
                     // a socket of an earlier run, or the app just ended: the pod's status tells
                 }
@@ -78,8 +79,7 @@ final class AttachClient {
     }
 
     /** Connects through /proc/self/fd/N/attach: a pod directory may be longer than sun_path's 108 bytes. */
-    private static SocketChannel open(Path socket) throws IOException {
-        Kernel kernel = LinuxKernel.get();
+    private static SocketChannel open(Kernel kernel, Path socket) throws IOException {
         int dir = kernel.open(socket.getParent(), Kernel.O_PATH | Kernel.O_DIRECTORY | Kernel.O_CLOEXEC, 0);
         try {
             return SocketChannel.open(UnixDomainSocketAddress.of("/proc/self/fd/" + dir + "/" + socket.getFileName()));
@@ -89,7 +89,7 @@ final class AttachClient {
     }
 
     private void relay() throws IOException {
-        Terminal terminal = Terminal.raw(Terminal.STDIN);
+        Terminal terminal = Terminal.raw(kernel, Terminal.STDIN);
         Thread restore = new Thread(() -> {
             if (terminal != null) {
                 terminal.restore();
@@ -149,9 +149,9 @@ final class AttachClient {
     }
 
     private void sendWindowSize() {
-        int[] size = Terminal.size(Terminal.STDIN);
+        int[] size = Terminal.size(kernel, Terminal.STDIN);
         if (size == null) {
-            size = Terminal.size(Terminal.STDOUT);
+            size = Terminal.size(kernel, Terminal.STDOUT);
         }
         if (size == null) {
             return;

@@ -19,6 +19,7 @@ import dev.rkj.engine.run.Stage1Host;
 import dev.rkj.engine.stage.GcReport;
 import dev.rkj.eventlog.Json;
 import dev.rkj.stage1.PodDir;
+import dev.rkj.stage1.kernel.LinuxKernel;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -69,7 +70,7 @@ final class PodCommands {
 
     private static void attach(Path socket, Engine engine, String podId) {
         try {
-            AttachClient.relay(socket, () -> {
+            AttachClient.relay(LinuxKernel.get(), socket, () -> {
                 try {
                     return settled(engine.pod(podId));
                 } catch (PodLookupException e) {

@@ -21,11 +21,13 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -235,16 +237,9 @@ class InteractiveIT {
         /** Everything so far, once it holds {@code regex}. */
         String await(String regex) {
             Pattern p = Pattern.compile(regex);
-            while (!p.matcher(output).find()) {
-                if (!process.isAlive() && !reader.isAlive()) {
-                    throw new AssertionError("the terminal ended before `" + regex + "`: " + output);
-                }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    throw new AssertionError("no `" + regex + "` in: " + output, e);
-                }
-            }
+            Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> p.matcher(output).find() || !reader.isAlive());
+            assertTrue(p.matcher(output).find(), "the terminal ended before `" + regex + "`: " + output);
             return output.toString();
         }
 
