@@ -151,24 +151,6 @@ static int dev_link(struct pod *pod, const char *target, const char *name, struc
 	return 0;
 }
 
-/* The controlling terminal of stage1 becomes /dev/console (interactive pods). */
-static int dev_console(struct pod *pod, struct err *err)
-{
-	char path[4096], *tty = isatty(0) ? ttyname(0) : NULL;
-	cleanup_close int fd = -1;
-
-	if (!tty)
-		return 0;
-	if (path_join(path, sizeof path, pod->plan.rootfs, "dev/console", err) < 0)
-		return -1;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return fail_errno(err, "open", path);
-	if (mount(tty, path, NULL, MS_BIND, NULL) < 0)
-		return fail_errno(err, "mount", path);
-	return 0;
-}
-
 static int mount_dev(struct pod *pod, int root, struct err *err)
 {
 	static const struct { const char *name; unsigned maj, min; } nodes[] = {
@@ -196,7 +178,7 @@ static int mount_dev(struct pod *pod, int root, struct err *err)
 	    mount_in(pod, "dev/shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=65536k",
 		     01777, err) < 0)
 		return -1;
-	return pod->plan.interactive ? dev_console(pod, err) : 0;
+	return pod->plan.interactive ? attach_setup(pod, err) : 0; /* its pty is /dev/console */
 }
 
 /* One hierarchy of /proc/self/cgroup ("ID:CONTROLLERS:PATH"), read-only in <base>. */
@@ -403,16 +385,13 @@ static int open_app_files(struct pod *pod, struct app *a, struct err *err)
 	snprintf(path, sizeof path, "%s/" POD_DIR_STATUS "/%s", pod->plan.pod_dir, a->name);
 	if (unlinkat(pod->status_dir, a->name, 0) < 0 && errno != ENOENT)
 		return fail_errno(err, "unlink", path); /* a stale status from an earlier run */
-	if (!pod->plan.interactive) {
-		snprintf(path, sizeof path, "%s/" POD_DIR_LOGS "/%s", pod->plan.pod_dir, a->name);
-		a->log = openat(pod->logs_dir, a->name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-				0640);
-		if (a->log < 0 || fstat(a->log, &st) < 0)
-			return fail_errno(err, "open", path);
-		a->log_dir = pod->logs_dir;
-		a->log_size = (uint64_t)st.st_size;
-		a->log_max = pod->plan.log_max_size;
-	}
+	snprintf(path, sizeof path, "%s/" POD_DIR_LOGS "/%s", pod->plan.pod_dir, a->name);
+	a->log = openat(pod->logs_dir, a->name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (a->log < 0 || fstat(a->log, &st) < 0)
+		return fail_errno(err, "open", path);
+	a->log_dir = pod->logs_dir;
+	a->log_size = (uint64_t)st.st_size;
+	a->log_max = pod->plan.log_max_size;
 	a->cgroup_fds = calloc(a->ncgroups + 1, sizeof(int));
 	if (!a->cgroup_fds)
 		return fail_oom(err, a->name);
@@ -499,9 +478,16 @@ __attribute__((noreturn)) static void app_child(struct pod *pod, struct app *a,
 		fail_errno(&err, "setsid", a->name);
 		goto out;
 	}
-	if (pod->plan.interactive) {
-		if (isatty(0))
-			ioctl(0, TIOCSCTTY, 0);
+	if (a->attach) { /* the pod's pty: fds 0, 1, 2 and the controlling terminal */
+		fd = a->attach->slave;
+		if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0) {
+			fail_errno(&err, "dup2", a->name);
+			goto out;
+		}
+		if (ioctl(0, TIOCSCTTY, 0) < 0) {
+			fail_errno(&err, "ioctl(TIOCSCTTY)", "/dev/console");
+			goto out;
+		}
 	} else {
 		fd = open("/dev/null", O_RDONLY | O_CLOEXEC); /* dup2 gives 0 without CLOEXEC */
 		if (fd < 0) {
@@ -547,6 +533,7 @@ static int app_start(struct pod *pod, struct app *a, struct err *err)
 	char line[512];
 	ssize_t n;
 
+	a->attach = pod->attach; /* an interactive pod has one app */
 	if (pipe2(p.exec, O_CLOEXEC) < 0 ||
 	    (!pod->plan.interactive && (pipe2(p.out, O_CLOEXEC) < 0 || pipe2(p.errout, O_CLOEXEC) < 0)))
 		return fail_errno(err, "pipe2", a->name);
@@ -562,7 +549,10 @@ static int app_start(struct pod *pod, struct app *a, struct err *err)
 	cleanup_closep(&p.errout[1]);
 	a->out = steal_fd(&p.out[0]);
 	a->errout = steal_fd(&p.errout[0]);
-	if (a->out >= 0) {
+	if (a->attach) { /* the app holds the slave now: the master reads EIO when it is done */
+		cleanup_closep(&a->attach->slave);
+		a->out = fcntl(a->attach->master, F_DUPFD_CLOEXEC, 0); /* non-blocking, as a pipe's */
+	} else if (a->out >= 0) {
 		fcntl(a->out, F_SETFL, O_NONBLOCK);
 		fcntl(a->errout, F_SETFL, O_NONBLOCK);
 	}
@@ -672,7 +662,8 @@ static void log_write(struct app *a, int stream, const char *buf, size_t n)
 	}
 }
 
-/* Copies what the app wrote to its log and to our own stdout/stderr. */
+/* Copies what the app wrote to its log and to our own stdout/stderr (an interactive app's, the
+ * pty's, to the attach socket instead). */
 static void pump(struct app *a, int *fd, int to)
 {
 	char buf[65536];
@@ -689,7 +680,10 @@ static void pump(struct app *a, int *fd, int to)
 			return;
 		}
 		log_write(a, to, buf, (size_t)n); /* the log is authoritative */
-		write_all(to, buf, (size_t)n);    /* raw; the forward may be gone (EPIPE): fine */
+		if (a->attach)
+			attach_output(a->attach, buf, (size_t)n);
+		else
+			write_all(to, buf, (size_t)n); /* raw; the forward may be gone (EPIPE): fine */
 	}
 }
 
@@ -772,7 +766,7 @@ static void signal_apps(struct pod *pod, int sig)
 
 static void loop(struct pod *pod)
 {
-	struct pollfd fds[1 + 2 * MAX_APPS];
+	struct pollfd fds[1 + 2 * MAX_APPS + 2];
 	struct signalfd_siginfo si;
 	size_t i, n;
 
@@ -782,8 +776,12 @@ static void loop(struct pod *pod)
 			fds[n++] = (struct pollfd){ pod->plan.apps[i].out, POLLIN, 0 };
 			fds[n++] = (struct pollfd){ pod->plan.apps[i].errout, POLLIN, 0 };
 		}
+		if (pod->attach)
+			n += (size_t)attach_fds(pod->attach, fds + n);
 		if (poll(fds, n, -1) < 0)
 			continue;
+		if (pod->attach)
+			attach_events(pod->attach);
 		for (i = 0; i < pod->plan.napps; i++) {
 			pump(&pod->plan.apps[i], &pod->plan.apps[i].out, 1);
 			pump(&pod->plan.apps[i], &pod->plan.apps[i].errout, 2);
@@ -859,9 +857,11 @@ void pod_main(struct pod *pod, int sock)
 			signal_apps(pod, SIGKILL);
 			while (running(pod))
 				reap(pod, 0);
+			attach_end(pod);
 			_exit(EXIT_STAGE1);
 		}
 	}
 	loop(pod);
+	attach_end(pod); /* after the app's last output */
 	_exit(pod_status(pod));
 }

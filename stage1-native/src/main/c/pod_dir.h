@@ -14,6 +14,7 @@
 #define POD_DIR_STATUS "status"
 #define POD_DIR_LOGS "logs"
 #define POD_DIR_ROTATED_LOG_SUFFIX ".1"
+#define POD_DIR_ATTACH "attach"
 #define POD_DIR_ROOTFS "rootfs"
 #define POD_DIR_OVERLAY "overlay"
 #define POD_DIR_OVERLAY_UPPER "upper"

@@ -42,12 +42,33 @@
  * pod dies with it and the monitor, after reaping it, dies of SIGKILL too. PID 1 also dies with
  * the monitor (PR_SET_PDEATHSIG), but then nobody but the host's init reaps it.
  *
+ * An interactive pod (plan: interactive 1, one app) runs its app on a pseudo-terminal of its own:
+ * PID 1 opens the pod's devpts instance's ptmx, binds the slave on /dev/console and gives it to
+ * the app as fds 0, 1, 2 and controlling terminal; PID 1 keeps the master. stage1's own fds are
+ * not the app's. The master's output goes to <podDir>/logs/<app> and to the attach socket,
+ * <podDir>/attach (AF_UNIX, SOCK_STREAM, mode 0600, listening from before the app starts until
+ * the app is done; then removed):
+ *
+ *   pod -> client   the pty's output, raw bytes. While no client is attached, the latest 64 KiB
+ *                   are kept and sent first to the next client that attaches.
+ *   client -> pod   frames: 1 type byte, 2-byte big-endian payload length, payload.
+ *                     'd' LEN BYTES        bytes typed into the pty (Ctrl-C is 0x03: the pty
+ *                                          signals the app's foreground job, as a terminal does)
+ *                     'w' 0x0004 ROWS COLS window size, uint16 big-endian each; TIOCSWINSZ on
+ *                                          the master (the kernel sends SIGWINCH to the app)
+ *                   other types are ignored. A frame waits while the pty takes no more input.
+ *   One client at a time: another one reads "rkj: pod already attached\n" and is closed. The
+ *   client's EOF detaches it: the app runs on, its output goes on to the log (and is kept for the
+ *   next client). When the app is done, PID 1 sends the last output, then closes the client (EOF).
+ *   A client that does not read blocks the pty's output, as a stopped terminal does.
+ *
  * The monitor holds an exclusive flock on <podDir>/lock for the life of the pod: whoever can
  * take it knows the pod is gone. <podDir>/status/<app> holds "code=N [signal=S]". The pod
  * directory's names are in pod_dir.h.
  *
  * The files: rkj-stage1.c (main, the monitor), plan.c (the plan), pod.c (the pod's PID 1),
- * app.c (an app between fork and execve), seccomp.c (the filter), enter.c (`enter`), util.c
+ * attach.c (an interactive pod's pty and attach socket), app.c (an app between fork and
+ * execve), seccomp.c (the filter), enter.c (`enter`), util.c
  * (errors, I/O, cleanup attributes).
  */
 #include "rkj-stage1.h"

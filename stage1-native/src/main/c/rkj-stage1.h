@@ -2,7 +2,7 @@
  * rkj-stage1: the pod's state and the functions of its parts. The protocol and the process
  * tree are drawn at the top of rkj-stage1.c. Who includes whom (no cycle):
  *
- *   util.h, pod_dir.h   <-  rkj-stage1.h  <-  rkj-stage1.c (main, monitor), plan.c, pod.c,
+ *   util.h, pod_dir.h   <-  rkj-stage1.h  <-  rkj-stage1.c (main, monitor), plan.c, pod.c, attach.c,
  *                                              app.c, enter.c, seccomp.c
  *
  * rkj-stage1 knows no appc: every default (capabilities, hostname, environment, the exit
@@ -18,6 +18,7 @@
 #include "util.h"
 
 #include <linux/filter.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -28,6 +29,27 @@
 #define MAX_APPS_TEXT "64"
 #define LOG_MIN_SIZE 4096         /* the smallest log_max_size: a record's header fits many times */
 #define LOG_MIN_SIZE_TEXT "4096"
+
+/*
+ * An interactive pod's terminal (pod.c): the pty master kept by PID 1, the attach socket
+ * <podDir>/attach and its one client. The protocol is at the top of rkj-stage1.c.
+ */
+#define ATTACH_KEEP 65536          /* output kept while no client is attached */
+#define ATTACH_FRAME (3 + 65535)   /* type, length (BE16), payload */
+
+struct attach {
+	int master;                 /* the pty's master; the app's a->out is a dup of it */
+	int slave;                  /* PID 1's copy until the app is started, then -1 */
+	int listen;                 /* <podDir>/attach, listening */
+	int client;                 /* the attached client, -1 if none */
+	int dir;                    /* the pod directory, to unlink attach at the end */
+	char kept[ATTACH_KEEP];     /* ring of the latest output while no client is attached */
+	size_t kept_start, kept_len;
+	unsigned char in[ATTACH_FRAME]; /* the client's input, up to one whole frame */
+	size_t in_len;
+	size_t in_done;             /* bytes of the 'd' frame at in[0] already written to master */
+	int stalled;                /* that frame waits for the pty to take input */
+};
 
 struct app {
 	char *name;
@@ -55,6 +77,7 @@ struct app {
 	int log_dir;                /* the pod's logs_dir (not ours to close): rotation renames in it */
 	uint64_t log_size;          /* bytes in log */
 	uint64_t log_max;           /* the plan's log_max_size */
+	struct attach *attach;      /* the interactive app's terminal, else NULL */
 	int *cgroup_fds;
 	int done;
 	int code;                   /* exit code, signal_base+signal for a signal */
@@ -85,6 +108,7 @@ struct pod {
 	int sigfd;
 	int status_dir;             /* <podDir>/status, opened before pivot_root */
 	int logs_dir;
+	struct attach *attach;      /* interactive pods only (PID 1), else NULL */
 	pid_t pid1;                 /* the pod's PID 1, in the host PID namespace */
 	char *args;                 /* stage1's argv area (host paths): PID 1 blanks it */
 	size_t args_len;
@@ -96,6 +120,15 @@ struct app *plan_app(struct plan *plan, const char *name, struct err *err);
 
 /* pod.c: the pod's PID 1 */
 __attribute__((noreturn)) void pod_main(struct pod *pod, int sock);
+
+/* attach.c: an interactive pod's pty and attach socket, in PID 1 (before pivot_root: setup) */
+int attach_setup(struct pod *pod, struct err *err);
+void attach_output(struct attach *at, const char *buf, size_t len);
+/* The descriptors to poll (at most 2), then attach_events after any poll wakeup. */
+int attach_fds(struct attach *at, struct pollfd *fds);
+void attach_events(struct attach *at);
+/* The app is done: closes the client (it has every byte) and removes <podDir>/attach. */
+void attach_end(struct pod *pod);
 
 /* app.c: runs in the forked app process */
 int app_become(const struct app *app, struct err *err);

@@ -20,7 +20,9 @@ import java.util.TreeMap;
  *   lock             flock'ed by rkj-stage1 for the life of the pod
  *   pid              the pod's PID 1 in the host PID namespace (.pid.tmp, then rename)
  *   status/APP       "code=N [signal=S]", written when the app ends
- *   logs/APP         the app's stdout and stderr, CRI log records (rotated to logs/APP.1 at a cap)
+ *   logs/APP         the app's stdout and stderr (an interactive app's: its pty's output), CRI log
+ *                    records (rotated to logs/APP.1 at a cap)
+ *   attach           an interactive pod's attach socket (protocol: rkj-stage1.c), while the app runs
  *   rootfs/          the pod's root filesystem: an overlay of the rendered image tree
  *   overlay/upper/   the overlay's upper layer (the pod's writes)
  *   overlay/work/    the overlay's work directory
@@ -45,6 +47,8 @@ public record PodDir(Path path) {
     public static final String LOGS = "logs";
     /** What an app's log is renamed to when it reaches its cap: {@code logs/<app>.1}. */
     public static final String ROTATED_LOG_SUFFIX = ".1";
+    /** An interactive pod's attach socket: its pty's output, framed input and window sizes. */
+    public static final String ATTACH = "attach";
     /** The pod's root filesystem mount point. */
     public static final String ROOTFS = "rootfs";
     /** The directory of the overlay's own directories. */
@@ -100,6 +104,11 @@ public record PodDir(Path path) {
     /** {@code logs/<app>.1}: the older part of the app's log, once it was rotated. */
     public Path rotatedLog(String app) {
         return logsDir().resolve(app + ROTATED_LOG_SUFFIX);
+    }
+
+    /** The attach socket of an interactive pod, there while its app runs. */
+    public Path attach() {
+        return path.resolve(ATTACH);
     }
 
     public Path rootfs() {

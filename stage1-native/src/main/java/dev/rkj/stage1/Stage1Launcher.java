@@ -17,7 +17,10 @@ import java.util.List;
  * rootfs must be mounted and its cgroups created beforehand ({@link PodStarter} does all of it).
  */
 public final class Stage1Launcher {
-    /** Where stage1's own stdout and stderr go: null inherits the JVM's (so {@code rkj run} streams). */
+    /**
+     * Where stage1's own stdout and stderr go: null inherits the JVM's (so {@code rkj run} streams),
+     * except for an interactive pod, whose null is /dev/null (its output is on its attach socket).
+     */
     public record Output(Path stdout, Path stderr) {
         public static final Output INHERIT = new Output(null, null);
     }
@@ -25,6 +28,7 @@ public final class Stage1Launcher {
     /** All of stage1's environment: the pod's PID 1 inherits it, so it names no host path. */
     private static final List<String> ENV = List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin");
     private static final int PROTOCOL_FD = 3;
+    private static final Path DEV_NULL = Path.of("/dev/null");
 
     private final Kernel kernel;
     private final Path binary;
@@ -53,12 +57,19 @@ public final class Stage1Launcher {
         try {
             List<FileAction> actions = new ArrayList<>();
             actions.add(new FileAction.Dup2(pipe[1], PROTOCOL_FD));
+            // no pod reads this process's stdin: an interactive one has a pty of its own
+            actions.add(new FileAction.Open(0, DEV_NULL, Kernel.O_RDONLY, 0));
             int append = Kernel.O_WRONLY | Kernel.O_CREAT | Kernel.O_APPEND;
-            if (output.stdout() != null) {
-                actions.add(new FileAction.Open(1, output.stdout(), append, 0644));
+            // An interactive pod's output goes to its attach socket, its failures to the
+            // protocol: it keeps none of the user's terminal, which may close before the pod ends.
+            Path inherited = plan.interactive() ? DEV_NULL : null;
+            Path stdout = output.stdout() != null ? output.stdout() : inherited;
+            Path stderr = output.stderr() != null ? output.stderr() : inherited;
+            if (stdout != null) {
+                actions.add(new FileAction.Open(1, stdout, append, 0644));
             }
-            if (output.stderr() != null) {
-                actions.add(new FileAction.Open(2, output.stderr(), append, 0644));
+            if (stderr != null) {
+                actions.add(new FileAction.Open(2, stderr, append, 0644));
             }
             actions.add(new FileAction.CloseFrom(PROTOCOL_FD + 1));
             pid = kernel.spawn(binary, List.of(binary.toString(), "run", planFile.toString()), ENV, actions, true);

@@ -22,7 +22,9 @@ import java.util.regex.Pattern;
  * @param hostname the pod's host name; null gives the default, {@code rkj-<uuid>}
  * @param net private (a network namespace with only {@code lo} up) or host
  * @param cgroupProcs {@code cgroup.procs} files stage1 joins before it creates the pod
- * @param interactive the (single) app gets stage1's stdin and terminal, and no log
+ * @param interactive the (single) app runs on a pseudo-terminal made for the pod (its /dev/console);
+ *     its output goes to the log and to {@code <podDir>/attach}, where a client types into it
+ *     (the protocol is at the top of rkj-stage1.c); stage1's own stdin is never the app's
  * @param maskPaths runc's read-only /proc paths (sys, sysrq-trigger, irq...) and masked paths
  *     (/proc/kcore, keys, timer_list..., /sys/firmware); false is rkt's
  *     {@code --insecure-options=paths}

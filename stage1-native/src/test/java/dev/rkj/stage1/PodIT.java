@@ -416,21 +416,6 @@ class PodIT {
         assertTrue(out.contains("not running"), out);
     }
 
-    @Test
-    void anInteractiveAppReadsStage1sStdinAndHasNoLog() throws Exception {
-        // Stage1Launcher inherits the JVM's stdin: spawn the binary directly to feed it one
-        shared.overlay.mount(shared.lower, new PodDir(f.podDir).upperDir(), new PodDir(f.podDir).workDir(), f.rootfs);
-        Stage1Plan plan = f.plan().interactive(true).app(Stage1Plan.App.builder("main", "cat").build()).build();
-        Path planFile = new Stage1PlanWriter().write(plan);
-        Process p = new ProcessBuilder(shared.binary.toString(), "run", planFile.toString()).start();
-        p.getOutputStream().write("hello from stdin\n".getBytes());
-        p.getOutputStream().close();
-        assertEquals("hello from stdin\n", new String(p.getInputStream().readAllBytes()));
-        assertEquals(0, p.waitFor());
-        assertFalse(Files.exists(f.podDir.resolve("logs/main")));
-        assertEquals(ExitStatus.exited(0), ExitStatus.read(f.podDir, "main").orElseThrow());
-    }
-
     private static Map<String, String> lines(String log) {
         Map<String, String> m = new HashMap<>();
         for (String line : log.split("\n")) {

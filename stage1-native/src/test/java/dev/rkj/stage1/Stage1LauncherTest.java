@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rkj.stage1.kernel.FileAction;
+import dev.rkj.stage1.kernel.Kernel;
 import dev.rkj.stage1.kernel.RecordingKernel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,11 +32,29 @@ class Stage1LauncherTest {
         @SuppressWarnings("unchecked")
         List<FileAction> actions = (List<FileAction>) spawn.args().get(3);
         assertEquals(new FileAction.Dup2(writeEnd, 3), actions.get(0));
-        assertTrue(actions.get(1) instanceof FileAction.Open o && o.fd() == 1 && o.path().equals(podDir.resolve("out")));
-        assertEquals(new FileAction.CloseFrom(4), actions.get(2));
+        assertEquals(new FileAction.Open(0, Path.of("/dev/null"), Kernel.O_RDONLY, 0), actions.get(1), "no pod reads rkj's stdin");
+        assertTrue(actions.get(2) instanceof FileAction.Open o && o.fd() == 1 && o.path().equals(podDir.resolve("out")));
+        assertEquals(new FileAction.CloseFrom(4), actions.get(3));
         assertEquals(true, spawn.args().get(4));
         assertTrue(Files.exists(podDir.resolve("stage1-plan")));
         // the recording kernel's pipe is at end of file at once: stage1 "ended" without a word
         assertTrue(p.exit().handle((s, t) -> t).get(10, TimeUnit.SECONDS) instanceof Stage1Exception);
+    }
+
+    @Test
+    void anInteractivePodsStage1KeepsNoneOfTheUsersTerminal() throws Exception {
+        RecordingKernel kernel = new RecordingKernel();
+        Stage1Plan plan = Stage1Plan.builder("u", podDir, podDir.resolve("rootfs")).interactive(true)
+                .app(Stage1Plan.App.builder("a", "sh").build()).build();
+        Stage1Process p = new Stage1Launcher(kernel, Path.of("/data/stage1/abc/rkj-stage1")).launch(plan);
+
+        @SuppressWarnings("unchecked")
+        List<FileAction> actions = (List<FileAction>) kernel.calls("spawn").get(0).args().get(3);
+        for (int fd = 0; fd <= 2; fd++) {
+            int n = fd;
+            assertTrue(actions.stream().anyMatch(a -> a instanceof FileAction.Open o && o.fd() == n
+                    && o.path().equals(Path.of("/dev/null"))), "fd " + fd + ": " + actions);
+        }
+        p.exit().handle((s, t) -> t).get(10, TimeUnit.SECONDS);
     }
 }

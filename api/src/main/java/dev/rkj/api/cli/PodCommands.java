@@ -19,6 +19,7 @@ import dev.rkj.engine.run.Stage1Host;
 import dev.rkj.engine.stage.GcReport;
 import dev.rkj.eventlog.Json;
 import dev.rkj.stage1.PodDir;
+import dev.rkj.stage1.kernel.LinuxKernel;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -52,13 +53,35 @@ final class PodCommands {
      * Waits in the foreground for a pod this process launched to end, stopping it if the user
      * interrupts rkj, and turns its end into {@code rkj run}'s exit code.
      */
-    static int awaitExit(Engine engine, String podId) throws EngineException {
+    static int awaitExit(RkjCommand root, Engine engine, String podId) throws EngineException, PodLookupException {
         Thread hook = stopOnInterrupt(engine, podId);
         try {
+            PodState pod = engine.pod(podId);
+            if (pod.spec() != null && pod.spec().interactive()) { // this terminal is the app's until it is done
+                root.out().flush();
+                attach(new PodDir(podDir(root, pod)).attach(), engine, podId);
+            }
             PodState end = Engine.await(engine.awaitStatus(podId, PodCommands::settled, FOREVER), FOREVER);
             return exitCode(end);
         } finally {
             removeHook(hook);
+        }
+    }
+
+    private static void attach(Path socket, Engine engine, String podId) {
+        try {
+            AttachClient.relay(LinuxKernel.get(), socket, () -> {
+                try {
+                    return settled(engine.pod(podId));
+                } catch (PodLookupException e) {
+                    return true; // removed: nothing to attach to
+                }
+            });
+        } catch (IOException e) {
+            throw new CliException("cannot attach to pod " + podId + " at " + socket + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted while attaching to pod " + podId);
         }
     }
 
@@ -135,7 +158,7 @@ final class PodCommands {
             Engine engine = root.context().engine();
             String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("run"), true), PROMPT);
             saveUuid(options.uuidFileSave, podId);
-            return awaitExit(engine, podId);
+            return awaitExit(root, engine, podId);
         }
     }
 
@@ -180,7 +203,7 @@ final class PodCommands {
         public Integer call() throws Exception {
             Engine engine = root.context().engine();
             PodState started = Engine.await(engine.runPrepared(uuid), PROMPT);
-            return awaitExit(engine, started.podId());
+            return awaitExit(root, engine, started.podId());
         }
     }
 

@@ -16,6 +16,7 @@ public final class Errno {
     public static final int EEXIST = 17;
     public static final int ENOTDIR = 20;
     public static final int EINVAL = 22;
+    public static final int ENOTTY = 25;
     public static final int EROFS = 30;
     public static final int ENOSYS = 38;
     public static final int ENOTEMPTY = 39;

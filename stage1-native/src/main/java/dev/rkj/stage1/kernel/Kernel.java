@@ -98,4 +98,13 @@ public interface Kernel {
      * after this.
      */
     void bpfAttachDeviceProgram(int programFd, Path cgroupDir) throws KernelException;
+
+    /** tcgetattr(3): terminal {@code fd}'s settings, an opaque struct termios; ENOTTY when it is none. */
+    byte[] tcgetattr(int fd) throws KernelException;
+
+    /** tcsetattr(3), TCSANOW: settings {@link #tcgetattr} returned, made raw first (cfmakeraw(3)) if asked. */
+    void tcsetattr(int fd, byte[] termios, boolean raw) throws KernelException;
+
+    /** ioctl(2) TIOCGWINSZ: terminal {@code fd}'s window size, {rows, columns}. */
+    int[] windowSize(int fd) throws KernelException;
 }

@@ -41,6 +41,10 @@ public final class LinuxKernel implements Kernel {
     private static final int BPF_LOG_SIZE = 1 << 16;
     /** Bigger than glibc's posix_spawnattr_t (336), posix_spawn_file_actions_t (80), sigset_t (128). */
     private static final int OPAQUE_SIZE = 1024;
+    /** Bigger than glibc's struct termios (60 bytes). */
+    private static final int TERMIOS_SIZE = 256;
+    private static final int TCSANOW = 0;
+    private static final long TIOCGWINSZ = 0x5413;
 
     /** The C library calls used here. */
     public interface LibC {
@@ -96,6 +100,14 @@ public final class LinuxKernel implements Kernel {
         int sigemptyset(Pointer set);
 
         int sigfillset(Pointer set);
+
+        int tcgetattr(int fd, Pointer termios);
+
+        int tcsetattr(int fd, int action, Pointer termios);
+
+        void cfmakeraw(Pointer termios);
+
+        int ioctl(int fd, long request, Pointer arg);
     }
 
     private static final class Holder {
@@ -353,5 +365,41 @@ public final class LinuxKernel implements Kernel {
         } finally {
             libc.close(dir);
         }
+    }
+
+    @Override
+    public byte[] tcgetattr(int fd) throws KernelException {
+        Pointer termios = Memory.allocateDirect(runtime, TERMIOS_SIZE);
+        if (libc.tcgetattr(fd, termios) < 0) {
+            throw error("tcgetattr", "fd " + fd);
+        }
+        byte[] settings = new byte[TERMIOS_SIZE];
+        termios.get(0, settings, 0, TERMIOS_SIZE);
+        return settings;
+    }
+
+    @Override
+    public void tcsetattr(int fd, byte[] settings, boolean raw) throws KernelException {
+        Pointer termios = Memory.allocateDirect(runtime, TERMIOS_SIZE);
+        termios.put(0, settings, 0, Math.min(settings.length, TERMIOS_SIZE));
+        if (raw) {
+            libc.cfmakeraw(termios);
+        }
+        int rc;
+        do {
+            rc = libc.tcsetattr(fd, TCSANOW, termios);
+        } while (rc < 0 && runtime.getLastError() == Errno.EINTR);
+        if (rc < 0) {
+            throw error("tcsetattr", "fd " + fd);
+        }
+    }
+
+    @Override
+    public int[] windowSize(int fd) throws KernelException {
+        Pointer ws = Memory.allocateDirect(runtime, 8);
+        if (libc.ioctl(fd, TIOCGWINSZ, ws) < 0) {
+            throw error("ioctl(TIOCGWINSZ)", "fd " + fd);
+        }
+        return new int[] {Short.toUnsignedInt(ws.getShort(0)), Short.toUnsignedInt(ws.getShort(2))};
     }
 }

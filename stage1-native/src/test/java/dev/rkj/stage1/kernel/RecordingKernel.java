@@ -284,4 +284,23 @@ public final class RecordingKernel implements Kernel {
             throw new KernelException("bpf", cgroupDir.toString(), Errno.ENOENT);
         }
     }
+
+    /** No terminal here: every fd answers ENOTTY. */
+    @Override
+    public synchronized byte[] tcgetattr(int fd) throws KernelException {
+        record("tcgetattr", "fd " + fd);
+        throw new KernelException("tcgetattr", "fd " + fd, Errno.ENOTTY);
+    }
+
+    @Override
+    public synchronized void tcsetattr(int fd, byte[] termios, boolean raw) throws KernelException {
+        record("tcsetattr", "fd " + fd, raw);
+        throw new KernelException("tcsetattr", "fd " + fd, Errno.ENOTTY);
+    }
+
+    @Override
+    public synchronized int[] windowSize(int fd) throws KernelException {
+        record("ioctl(TIOCGWINSZ)", "fd " + fd);
+        throw new KernelException("ioctl(TIOCGWINSZ)", "fd " + fd, Errno.ENOTTY);
+    }
 }
