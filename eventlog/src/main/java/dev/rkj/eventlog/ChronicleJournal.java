@@ -107,6 +107,14 @@ public final class ChronicleJournal implements Journal {
     }
 
     /**
+     * Whether {@code dir} holds a journal (the queue's metadata file is there): where it does not,
+     * nothing was ever recorded, and a reader has nothing to read. Creates nothing.
+     */
+    public static boolean exists(Path dir) {
+        return java.nio.file.Files.isRegularFile(dir.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE));
+    }
+
+    /**
      * Opens the journal in {@code dir} for reading only: {@link #replay}, {@link #tail},
      * {@link #nextIndex} and {@link #verify} work; every append fails with a
      * {@link JournalException}. It never creates, moves or writes a file (no probe, no repair of

@@ -563,7 +563,12 @@ final class PodCommands {
 
         @Override
         public void run() {
-            PodState p = lookup(root.context().engine(), uuid);
+            PodState p;
+            try {
+                p = read(root, null).pod(uuid).state();
+            } catch (PodLookupException e) {
+                throw new CliException(e.getMessage(), e);
+            }
             if (p.manifestDigest() == null) {
                 throw new CliException("pod " + p.podId() + " is " + p.status().displayName()
                         + ": it has no manifest until it is prepared");
@@ -668,6 +673,6 @@ final class PodCommands {
 
     /** The pod's directory under the data directory: derived from its id, never stored in an event. */
     private static Path podDir(RkjCommand root, PodState pod) {
-        return root.context().dataDir().resolve(Stage1Host.PODS).resolve(pod.podId());
+        return root.readContext().dataDir().resolve(Stage1Host.PODS).resolve(pod.podId());
     }
 }

@@ -75,8 +75,10 @@ public final class ImageStore {
     private final AciReader reader;
     private final ImageIndex index;
     private final FileMutex gcMutex;
+    private final boolean readOnly;
 
-    private ImageStore(Path directory, Journal journal, AciReader reader, ImageIndex index) {
+    private ImageStore(Path directory, Journal journal, AciReader reader, ImageIndex index, boolean readOnly) {
+        this.readOnly = readOnly;
         this.directory = directory;
         this.blobs = directory.resolve("blobs");
         this.trees = directory.resolve(TREES);
@@ -111,9 +113,41 @@ public final class ImageStore {
                     + "; check that the data directory is writable", e);
         }
         try {
-            return new ImageStore(absolute, journal, reader, ImageIndex.replay(journal));
+            return new ImageStore(absolute, journal, reader, ImageIndex.replay(journal), false);
         } catch (JournalException e) {
             throw new ImageStoreException("cannot read the images from the journal: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens the store in {@code directory} for reading only, over a journal opened for reading:
+     * listing, resolving, {@link #extractTo} and {@link #export} work, and rendering an image whose
+     * tree is already rendered; nothing in the store is created, locked or written (a user who can
+     * read but not write the data directory, or a read-only mount). Storing, removing, rendering a
+     * new tree and gc fail with an {@link ImageStoreException} that says so.
+     */
+    public static ImageStore openReadOnly(Path directory, Journal journal) throws ImageStoreException {
+        for (Class<?> type : ImageEvent.class.getPermittedSubclasses()) {
+            journal.registry().wireTypeOf(type);
+        }
+        Path absolute = directory.toAbsolutePath().normalize();
+        try {
+            return new ImageStore(absolute, journal, new AciReader(), ImageIndex.replay(journal), true);
+        } catch (JournalException e) {
+            throw new ImageStoreException("cannot read the images from the journal: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether this store was opened with {@link #openReadOnly}. */
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    /** Refuses a write to a store opened read-only, naming what was asked. */
+    void checkWritable(String what) throws ImageStoreException {
+        if (readOnly) {
+            throw new ImageStoreException("cannot " + what + ": the image store in " + directory
+                    + " was opened read-only (the data directory is not writable by this user)");
         }
     }
 
@@ -185,6 +219,7 @@ public final class ImageStore {
      */
     public ImageRecord fetch(Path aci) throws ImageStoreException {
         Path source = aci.toAbsolutePath().normalize();
+        checkWritable("store " + source);
         try (FileMutex.Held gc = lock(gcMutex, false)) {
             Path temp = createTemp(source);
             try {
@@ -288,6 +323,7 @@ public final class ImageStore {
      * business. If a file cannot be deleted the image is still removed and {@link #gc()} retries.
      */
     public void remove(ImageId id) throws ImageStoreException {
+        checkWritable("remove image " + id);
         try (FileMutex.Held gc = lock(gcMutex, false); FileMutex.Held held = lock(imageMutex(id), true)) {
             catchUp();
             if (!index.contains(id)) {
@@ -314,6 +350,7 @@ public final class ImageStore {
      * process) to finish first.
      */
     public GcResult gc() throws ImageStoreException {
+        checkWritable("collect garbage");
         try (FileMutex.Held gc = lock(gcMutex, true)) {
             catchUp();
             List<Path> temps = new ArrayList<>();
