@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rkj.engine.Durations;
 import dev.rkj.engine.Engine;
+import dev.rkj.engine.host.HostEngine;
 import dev.rkj.engine.host.StoreImages;
+import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.store.AmbiguousImageException;
 import dev.rkj.engine.store.ImageNotFoundException;
 import dev.rkj.engine.EngineException;
@@ -131,7 +133,7 @@ final class PodCommands {
         @Override
         public Integer call() throws Exception {
             var spec = options.spec();
-            refuseAnImageNotInTheStore(root, spec.imageRef());
+            refuseWhatCannotRun(root, spec);
             Engine engine = root.context().engine();
             String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("run"), true), PROMPT);
             saveUuid(options.uuidFileSave, podId);
@@ -152,7 +154,7 @@ final class PodCommands {
         @Override
         public Integer call() throws Exception {
             var spec = options.spec();
-            refuseAnImageNotInTheStore(root, spec.imageRef());
+            refuseWhatCannotRun(root, spec);
             Engine engine = root.context().engine();
             String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("prepare"), false), PROMPT);
             PodState s = Engine.await(engine.awaitStatus(podId,
@@ -604,17 +606,35 @@ final class PodCommands {
     }
 
     /**
-     * An image named by ID or name must be in the store before a pod is made of it (fetching by
-     * name comes with discovery): a typo is one line and leaves no aborted pod behind. A file is
-     * checked by {@link PodOptions#spec}.
+     * What is known to fail before a pod is made of {@code spec} is refused in one line and leaves
+     * no aborted pod behind: an image the verifier refuses whatever it is (no
+     * {@code --insecure-options=image}), and an image named by ID or name that is not in the store
+     * (fetching by name comes with discovery). A file is checked by {@link PodOptions#spec}.
      */
-    static void refuseAnImageNotInTheStore(RkjCommand root, String ref) throws Exception {
-        if (StoreImages.isFileReference(ref)) {
-            return;
+    static void refuseWhatCannotRun(RkjCommand root, PodSpec spec) throws Exception {
+        String ref = spec.imageRef();
+        if (!StoreImages.isFileReference(ref)) {
+            refuseAnImageNotInTheStore(root, ref);
         }
+        java.util.Optional<String> refused = HostEngine.verifier().refusesAnyImage(spec, ref);
+        if (refused.isPresent()) {
+            throw new CliException(refused.get());
+        }
+    }
+
+    private static void refuseAnImageNotInTheStore(RkjCommand root, String ref) throws Exception {
         try {
             root.context().imageStore().resolve(ref);
-        } catch (ImageNotFoundException | AmbiguousImageException | IllegalArgumentException e) {
+        } catch (ImageNotFoundException e) {
+            boolean onDisk;
+            try {
+                onDisk = Files.exists(Path.of(ref));
+            } catch (java.nio.file.InvalidPathException notAPath) {
+                onDisk = false;
+            }
+            throw new CliException(e.getMessage() + (onDisk ? "; to run the file " + ref + " here, write it as ./" + ref
+                    : ""), e);
+        } catch (AmbiguousImageException | IllegalArgumentException e) {
             throw new CliException(e.getMessage(), e);
         }
     }

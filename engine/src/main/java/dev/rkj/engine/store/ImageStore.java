@@ -36,6 +36,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -238,10 +239,46 @@ public final class ImageStore {
         try {
             return Files.createTempFile(blobs, ".fetch-", TEMP_SUFFIX);
         } catch (IOException e) {
+            if (noSpace(e)) {
+                throw storeWriteFailed(source.toString(), e);
+            }
             throw new ImageStoreException("cannot fetch " + source + ": cannot create a temporary file in " + blobs
-                    + ": " + e, e);
+                    + " (" + Objects.requireNonNullElse(e.getMessage(), "I/O error") + "): check that the data directory"
+                    + " is writable", e);
         }
     }
+
+    /** Writing the blob into the store failed: the store's disk is full, or refuses the write. */
+    private ImageStoreException storeWriteFailed(String name, IOException e) {
+        if (noSpace(e)) {
+            return new ImageStoreException("cannot fetch " + name + ": no space left on the file system of the image store "
+                    + blobs + ": free space there (rkj image gc, rkj gc) and fetch again", e);
+        }
+        return new ImageStoreException("cannot fetch " + name + ": writing it into the image store " + blobs + " failed ("
+                + Objects.requireNonNullElse(e.getMessage(), "I/O error") + "): check that disk, then fetch again", e);
+    }
+
+    /** A failure of the fetch that is not the copy's: reading the source, or flushing the copy (a full disk). */
+    private ImageStoreException readFailed(String name, Path source, Path temp, IOException e) {
+        String message = Objects.requireNonNullElse(e.getMessage(), "I/O error");
+        if (noSpace(e)) {
+            return storeWriteFailed(name, e);
+        }
+        if (e instanceof java.nio.file.AccessDeniedException denied && source.toString().equals(denied.getFile())) {
+            return new ImageStoreException("cannot fetch " + name + ": permission denied reading it: check its permissions", e);
+        }
+        return new ImageStoreException("cannot fetch " + name + ": " + message + " (storing it as " + temp + ")", e);
+    }
+
+    private static boolean noSpace(IOException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c.getMessage() != null && c.getMessage().contains("No space left on device")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
 
     private Fetched readInto(Path source, Path temp) throws ImageStoreException {
         String name = source.toString();
@@ -259,9 +296,14 @@ public final class ImageStore {
         } catch (NoSuchFileException e) {
             throw new InvalidImageException(name, name + ": no such file", List.of(), e);
         } catch (AciFormatException e) {
+            IOException storing = TeeInputStream.CopyFailedException.in(e);
+            if (storing != null) {
+                throw storeWriteFailed(name, storing);
+            }
             throw new InvalidImageException(name, e.getMessage(), List.of(), e);
         } catch (IOException e) {
-            throw new ImageStoreException("cannot fetch " + name + ": " + e, e);
+            IOException storing = TeeInputStream.CopyFailedException.in(e);
+            throw storing != null ? storeWriteFailed(name, storing) : readFailed(name, source, temp, e);
         }
         byte[] manifestBytes = info.manifestJson();
         ImageManifest manifest;
