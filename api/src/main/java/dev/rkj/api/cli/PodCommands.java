@@ -293,7 +293,7 @@ final class PodCommands {
     }
 
     /**
-     * {@code rkj status [--wait | --at INDEX|TIME] UUID}: a pod's state, pid and exit statuses, as
+     * {@code rkj status [--wait | --at INDEX|TIME] UUID...}: a pod's state, pid and exit statuses, as
      * key=value lines.
      */
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the status of a pod.")
@@ -315,18 +315,37 @@ final class PodCommands {
         @Option(names = "--at", paramLabel = "INDEX|TIME", description = AT_HELP)
         String at;
 
-        @Parameters(index = "0", paramLabel = "UUID", description = "the pod (a prefix is enough)")
-        String uuid;
+        @Parameters(arity = "1..*", paramLabel = "UUID",
+                description = "the pod (a prefix is enough); several pods are shown one after the other")
+        List<String> uuids = new ArrayList<>();
 
         @Override
         public void run() {
             Duration exitLimit = waitLimit("--wait", waitForExit);
             Duration readyLimit = waitLimit("--wait-ready", waitReady);
-            PodRead read;
-            if (exitLimit != null || readyLimit != null) {
-                if (at != null) {
-                    throw new CliException("--wait and --at exclude each other: --at shows the past, --wait waits for the future");
+            if ((exitLimit != null || readyLimit != null) && at != null) {
+                throw new CliException("--wait and --at exclude each other: --at shows the past, --wait waits for the future");
+            }
+            if (uuids.size() == 1) {
+                show(status(uuids.get(0), exitLimit, readyLimit), false);
+                return;
+            }
+            boolean failed = false;
+            for (String uuid : uuids) {
+                try {
+                    show(status(uuid, exitLimit, readyLimit), true);
+                } catch (CliException e) {
+                    root.err().println("rkj: status " + quoted(uuid) + ": " + e.getMessage());
+                    failed = true;
                 }
+            }
+            if (failed) {
+                throw CliException.alreadyReported(); // one line per pod above; the others were shown
+            }
+        }
+
+        private PodRead status(String uuid, Duration exitLimit, Duration readyLimit) {
+            if (exitLimit != null || readyLimit != null) {
                 // Waiting needs an engine that records the pod's exit as it happens, even if its own engine is gone.
                 Engine engine = root.context().engine(true);
                 PodState p = lookup(engine, uuid);
@@ -336,19 +355,25 @@ final class PodCommands {
                 if (exitLimit != null) {
                     p = awaitOrSay(engine, p, PodCommands::settled, exitLimit, "exited");
                 }
-                read = new PodRead(p, null);
-            } else {
-                try {
-                    read = read(root, at).pod(uuid);
-                } catch (PodLookupException e) {
-                    throw new CliException(e.getMessage() + (at == null ? "" : " as of --at " + at), e);
-                }
+                return new PodRead(p, null);
             }
+            try {
+                return read(root, at).pod(uuid);
+            } catch (PodLookupException e) {
+                throw new CliException(e.getMessage() + (at == null ? "" : " as of --at " + at), e);
+            }
+        }
+
+        /** One pod's status; with {@code named}, led by its UUID (several pods: a JSON object a line, or blocks). */
+        private void show(PodRead read, boolean named) {
             PodState p = read.state();
             PrintStream out = root.out();
             if (format == OutputFormat.json) {
                 out.println(ListPods.json(read));
                 return;
+            }
+            if (named) {
+                out.println("uuid=" + p.podId());
             }
             out.println("state=" + p.status().displayName());
             out.println("created=" + time(p.createdAt().orElse(null)));
@@ -370,6 +395,9 @@ final class PodCommands {
             }
             if (!read.recorded()) {
                 out.println("unrecorded=" + read.unrecorded());
+            }
+            if (named) {
+                out.println();
             }
         }
     }
@@ -406,12 +434,12 @@ final class PodCommands {
                 try {
                     root.out().println(stop(engine, id, force || grace.isZero(), grace));
                 } catch (CliException e) {
-                    root.err().println("rkj: stop " + id + ": " + e.getMessage());
+                    root.err().println("rkj: stop " + quoted(id) + ": " + e.getMessage());
                     failed.add(id);
                 }
             }
             if (!failed.isEmpty()) {
-                throw new CliException("could not stop " + String.join(", ", failed));
+                throw CliException.alreadyReported(); // one line per pod above; the others were stopped
             }
         }
 
@@ -457,12 +485,12 @@ final class PodCommands {
                     await(engine.remove(podId));
                     root.out().println("\"" + podId + "\"");
                 } catch (CliException e) {
-                    root.err().println("rkj: rm " + id + ": " + e.getMessage());
+                    root.err().println("rkj: rm " + quoted(id) + ": " + e.getMessage());
                     failed.add(id);
                 }
             }
             if (!failed.isEmpty()) {
-                throw new CliException("could not remove " + String.join(", ", failed));
+                throw CliException.alreadyReported(); // one line per pod above; the others were removed
             }
         }
     }
@@ -637,6 +665,11 @@ final class PodCommands {
         } catch (AmbiguousImageException | IllegalArgumentException e) {
             throw new CliException(e.getMessage(), e);
         }
+    }
+
+    /** A pod id as given, quoted when empty so that a line still shows it. */
+    static String quoted(String id) {
+        return id.isEmpty() ? "\"\"" : id;
     }
 
     /** The pods named on the command line and in {@code --uuid-file}; at least one. */
