@@ -123,7 +123,8 @@ public final class ChronicleJournal implements Journal {
      *
      * @throws JournalException if {@code dir} is not a journal directory (missing, not a
      *                          directory, or without the queue's metadata file because nothing was
-     *                          ever written), cannot be read, or its newest file is damaged
+     *                          ever written), cannot be read, or its newest file is damaged (a torn
+     *                          tail, which {@link #open} would repair, is said to be one)
      */
     public static ChronicleJournal openReadOnly(Path dir, EventRegistry registry) throws JournalException {
         return openReadOnly(dir, registry, RollCycles.FAST_DAILY, TailBackoff.CHRONICLE);
@@ -157,6 +158,11 @@ public final class ChronicleJournal implements Journal {
         JournalException damage = journal.tailDamage();
         if (damage != null) {
             journal.close();
+            if (TornTail.isTorn(absolute, rollCycle)) {
+                throw new JournalException("journal " + absolute + " ends in a torn record (a write cut short by a crash"
+                        + " or a full disk), which a read-only open cannot repair: the next rkj command that writes"
+                        + " there (e.g. rkj gc, run by a user who can write it) repairs it", damage);
+            }
             throw damage;
         }
         return journal;

@@ -46,11 +46,54 @@ final class TornTail {
      * @return what was done, or null if the newest file has no torn tail (its damage, if any, is elsewhere)
      */
     static Repair repairIfTorn(Path dir, RollCycle rollCycle, Clock clock) throws JournalException {
+        Scan scan = scan(SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle)
+                .timeProvider(new ClockTimeProvider(clock)), rollCycle);
+        if (scan == null) {
+            return null;
+        }
+        List<StoredEnvelope> kept = scan.kept();
+        int torn = scan.torn();
+        int cycle = scan.cycle();
+        Path file = QueueFiles.fileFor(dir, rollCycle, cycle);
+        String name = file.getFileName().toString();
+        String keptAs = keptAsFor(file, Instant.now());
+        Path evidence = dir.resolve(keptAs);
+        Path scratch = dir.resolve(".repair-" + name);
+        try {
+            deleteTree(scratch);
+            if (!kept.isEmpty()) {
+                rewrite(scratch, rollCycle, cycle, kept);
+            }
+            Files.createDirectories(evidence.getParent());
+            Files.move(file, evidence, StandardCopyOption.ATOMIC_MOVE);
+            if (!kept.isEmpty()) {
+                Files.move(QueueFiles.fileFor(scratch, rollCycle, cycle), file, StandardCopyOption.ATOMIC_MOVE);
+            }
+            deleteTree(scratch);
+        } catch (IOException | RuntimeException e) {
+            throw new JournalException("journal file " + file + " ends in a torn record but cannot be repaired ("
+                    + Messages.describe(e) + "): check free space and permissions in " + dir + ", then retry", e);
+        }
+        return new Repair(name, keptAs, torn, kept.isEmpty() ? null : kept.get(kept.size() - 1));
+    }
+
+    /**
+     * Whether the newest file of {@code dir} ends in a torn record that {@link #repairIfTorn} would
+     * repair; reads only (the queue opened read-only: nothing is created or written).
+     */
+    static boolean isTorn(Path dir, RollCycle rollCycle) {
+        return scan(SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle).readOnly(true), rollCycle) != null;
+    }
+
+    /** The newest file's records: the intact ones before the tear, and how many are torn after them. */
+    private record Scan(List<StoredEnvelope> kept, int torn, int cycle) {}
+
+    /** Null if the newest file has no torn tail (no damage, or damage with intact records after it). */
+    private static Scan scan(SingleChronicleQueueBuilder builder, RollCycle rollCycle) {
         List<StoredEnvelope> kept = new ArrayList<>();
         int torn = 0;
         int cycle;
-        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle)
-                .timeProvider(new ClockTimeProvider(clock)).build();
+        try (SingleChronicleQueue queue = builder.build();
              ExcerptTailer tailer = queue.createTailer()) {
             cycle = queue.lastCycle();
             if (cycle < 0 || !tailer.moveToCycle(cycle)) {
@@ -77,30 +120,7 @@ final class TornTail {
         } catch (RuntimeException | AssertionError | InternalError e) {
             return null;
         }
-        if (torn == 0) {
-            return null;
-        }
-        Path file = QueueFiles.fileFor(dir, rollCycle, cycle);
-        String name = file.getFileName().toString();
-        String keptAs = keptAsFor(file, Instant.now());
-        Path evidence = dir.resolve(keptAs);
-        Path scratch = dir.resolve(".repair-" + name);
-        try {
-            deleteTree(scratch);
-            if (!kept.isEmpty()) {
-                rewrite(scratch, rollCycle, cycle, kept);
-            }
-            Files.createDirectories(evidence.getParent());
-            Files.move(file, evidence, StandardCopyOption.ATOMIC_MOVE);
-            if (!kept.isEmpty()) {
-                Files.move(QueueFiles.fileFor(scratch, rollCycle, cycle), file, StandardCopyOption.ATOMIC_MOVE);
-            }
-            deleteTree(scratch);
-        } catch (IOException | RuntimeException e) {
-            throw new JournalException("journal file " + file + " ends in a torn record but cannot be repaired ("
-                    + Messages.describe(e) + "): check free space and permissions in " + dir + ", then retry", e);
-        }
-        return new Repair(name, keptAs, torn, kept.isEmpty() ? null : kept.get(kept.size() - 1));
+        return torn == 0 ? null : new Scan(kept, torn, cycle);
     }
 
     /** Where a damaged queue file is kept, relative to the journal directory: {@code damaged/<file>.<time>}. */

@@ -472,6 +472,30 @@ class ChronicleJournalTest extends JournalContract {
     }
 
     @Test
+    void aTornTailIsNotRepairedByAReadOnlyOpenWhichSaysAWriterWillRepairIt() throws Exception {
+        Path file = writeJournalAndClose(300);
+        byte[] payload150 = TestEvents.note("disk", 150).text().getBytes(UTF_8);
+        Tamper.truncate(file, Tamper.findUnique(List.of(file), payload150).position() + 3);
+        byte[] damaged = Files.readAllBytes(file);
+        List<String> before;
+        try (var files = Files.list(dir())) {
+            before = files.map(Path::toString).sorted().toList();
+        }
+
+        JournalException e = assertThrows(JournalException.class,
+                () -> ChronicleJournal.openReadOnly(dir(), TestEvents.registry()));
+
+        assertTrue(e.getMessage().contains("ends in a torn record") && e.getMessage().contains("repairs it"), e.getMessage());
+        assertOneLine(e.getMessage());
+        assertArrayEquals(damaged, Files.readAllBytes(file), "a read-only open changes nothing");
+        try (var files = Files.list(dir())) {
+            assertEquals(before, files.map(Path::toString).sorted().toList(), "no file made or moved");
+        }
+        assertTrue(((ChronicleJournal) track(ChronicleJournal.open(dir(), TestEvents.registry()))).repaired().isPresent(),
+                "a writer repairs it");
+    }
+
+    @Test
     void aRecordCutInTheMiddleIsRepairedAtOpenWithTheDamagedFileKeptAsEvidence() throws Exception {
         Path file = writeJournalAndClose(300);
         byte[] payload150 = TestEvents.note("disk", 150).text().getBytes(UTF_8);
