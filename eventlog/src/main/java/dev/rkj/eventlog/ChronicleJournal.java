@@ -155,13 +155,14 @@ public final class ChronicleJournal implements Journal {
                     + "): check that its files are readable, or restore the directory from a backup", e);
         }
         ChronicleJournal journal = new ChronicleJournal(absolute, registry, Clock.systemUTC(), queue, backoff, true);
-        JournalException damage = journal.tailDamage();
+        // no queue file (lost, or none written yet): nothing to be damaged; verify compares with the head file
+        JournalException damage = QueueFiles.list(absolute).isEmpty() ? null : journal.tailDamage();
         if (damage != null) {
             journal.close();
             if (TornTail.isTorn(absolute, rollCycle)) {
                 throw new JournalException("journal " + absolute + " ends in a torn record (a write cut short by a crash"
                         + " or a full disk), which a read-only open cannot repair: the next rkj command that writes"
-                        + " there (e.g. rkj gc, run by a user who can write it) repairs it", damage);
+                        + " there (e.g. rkj image gc, run by a user who can write it) repairs it", damage);
             }
             throw damage;
         }
