@@ -325,14 +325,27 @@ class ChronicleJournalTest extends JournalContract {
     }
 
     /** Every file under {@code dir} with its size. */
+    /** Every file under {@code dir} with its size; a file that vanishes while listed (the head's temporary) is left out. */
     private static Map<String, Long> snapshot(Path dir) throws IOException {
         Map<String, Long> files = new HashMap<>();
-        try (var walk = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                files.put(dir.relativize(p).toString(), Files.size(p));
+        snapshot(dir, dir, files);
+        return files;
+    }
+
+    private static void snapshot(Path root, Path dir, Map<String, Long> files) throws IOException {
+        try (var entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                try {
+                    if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        snapshot(root, p, files);
+                    } else {
+                        files.put(root.relativize(p).toString(), Files.size(p));
+                    }
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // renamed away meanwhile
+                }
             }
         }
-        return files;
     }
 
     @Test
