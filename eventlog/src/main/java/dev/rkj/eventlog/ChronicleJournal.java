@@ -155,8 +155,7 @@ public final class ChronicleJournal implements Journal {
                     + "): check that its files are readable, or restore the directory from a backup", e);
         }
         ChronicleJournal journal = new ChronicleJournal(absolute, registry, Clock.systemUTC(), queue, backoff, true);
-        // no queue file (lost, or none written yet): nothing to be damaged; verify compares with the head file
-        JournalException damage = QueueFiles.list(absolute).isEmpty() ? null : journal.tailDamage();
+        JournalException damage = journal.tailDamage();
         if (damage != null) {
             journal.close();
             if (TornTail.isTorn(absolute, rollCycle)) {
@@ -543,6 +542,9 @@ public final class ChronicleJournal implements Journal {
      * unknown does it ask Chronicle for its last index, which costs tens of microseconds.
      */
     private Link findLast() throws JournalException {
+        if (holdsNoQueueFile()) {
+            return null;
+        }
         lock.lock();
         try {
             ExcerptTailer t = lookup();
@@ -643,9 +645,11 @@ public final class ChronicleJournal implements Journal {
         Optional<JournalHead.Head> recorded = head.read();
         ChainVerifier verifier = new ChainVerifier();
         recorded.ifPresent(h -> verifier.watch(h.index()));
-        try (ChronicleReader reader = new ChronicleReader(this, queue)) {
-            reader.seek(0);
-            while (!verifier.isBroken()) {
+        try (ChronicleReader reader = holdsNoQueueFile() ? null : new ChronicleReader(this, queue)) {
+            if (reader != null) {
+                reader.seek(0);
+            }
+            while (reader != null && !verifier.isBroken()) {
                 StoredEnvelope stored;
                 try {
                     stored = verifier.expected() < end ? reader.nextExpected() : reader.next();
@@ -823,6 +827,15 @@ public final class ChronicleJournal implements Journal {
         }
         return new JournalException("journal " + dir + ": the append failed (" + Messages.describe(e)
                 + "): check the disk (space, permissions), then run `rkj journal verify`", e);
+    }
+
+    /**
+     * A read-only journal whose directory has no queue file (lost, or none written yet) holds no
+     * event: Chronicle is not asked, as a read-only queue without its files trips its own checks.
+     * A writer's journal always has its file.
+     */
+    private boolean holdsNoQueueFile() throws JournalException {
+        return readOnly && QueueFiles.list(dir).isEmpty();
     }
 
     private void checkWritable() throws JournalException {

@@ -485,6 +485,20 @@ class ChronicleJournalTest extends JournalContract {
     }
 
     @Test
+    void aReadOnlyJournalWhoseQueueFilesAreGoneReadsAsEmptyAndVerifyNamesTheMissingEvents() throws Exception {
+        Path file = writeJournalAndClose(4);
+        Files.delete(file);
+        try (ChronicleJournal reader = ChronicleJournal.openReadOnly(dir(), TestEvents.registry())) {
+            assertEquals(0, reader.nextIndex());
+            assertEquals(0, replayAll(reader, 0).size());
+            VerifyResult result = reader.verify();
+            assertFalse(result.ok());
+            assertTrue(result.problem().contains("events 0..3 are missing"), result.problem());
+        }
+        assertFalse(Files.exists(file), "a read-only open creates no queue file");
+    }
+
+    @Test
     void aTornTailIsNotRepairedByAReadOnlyOpenWhichSaysAWriterWillRepairIt() throws Exception {
         Path file = writeJournalAndClose(300);
         byte[] payload150 = TestEvents.note("disk", 150).text().getBytes(UTF_8);
