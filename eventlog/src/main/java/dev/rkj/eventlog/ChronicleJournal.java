@@ -72,6 +72,8 @@ public final class ChronicleJournal implements Journal {
     private volatile Link last; // written under lock: the newest envelope known, or null
     private volatile boolean closed;
     private JournalRepaired repaired; // set once, by open, before the journal is handed out
+    private Link bound; // set once, by openReadOnly, before handing out: a torn tail it read up to, not past
+    private String unrepairedTear; // set with bound: the warning to show
 
     /** Where the newest known envelope is: its Chronicle excerpt index, its envelope index, its hash. */
     private record Link(long excerpt, long index, byte[] hash) {}
@@ -123,8 +125,9 @@ public final class ChronicleJournal implements Journal {
      *
      * @throws JournalException if {@code dir} is not a journal directory (missing, not a
      *                          directory, or without the queue's metadata file because nothing was
-     *                          ever written), cannot be read, or its newest file is damaged (a torn
-     *                          tail, which {@link #open} would repair, is said to be one)
+     *                          ever written), cannot be read, or its newest file is damaged; a
+     *                          torn tail (which {@link #open} would repair) is read up to the tear
+     *                          instead, see {@link #unrepairedTear()}
      */
     public static ChronicleJournal openReadOnly(Path dir, EventRegistry registry) throws JournalException {
         return openReadOnly(dir, registry, RollCycles.FAST_DAILY, TailBackoff.CHRONICLE);
@@ -156,15 +159,27 @@ public final class ChronicleJournal implements Journal {
         }
         ChronicleJournal journal = new ChronicleJournal(absolute, registry, Clock.systemUTC(), queue, backoff, true);
         JournalException damage = journal.tailDamage();
-        if (damage != null) {
-            journal.close();
-            if (TornTail.isTorn(absolute, rollCycle)) {
-                throw new JournalException("journal " + absolute + " ends in a torn record (a write cut short by a crash"
-                        + " or a full disk), which a read-only open cannot repair: the next rkj command that writes"
-                        + " there (e.g. rkj image gc, run by a user who can write it) repairs it", damage);
-            }
-            throw damage;
+        if (damage == null) {
+            return journal;
         }
+        TornTail.Tear tear;
+        try {
+            tear = TornTail.findReadOnly(absolute, rollCycle);
+        } catch (RuntimeException e) {
+            tear = null;
+        }
+        String torn = "journal " + absolute + " ends in a torn record (a write cut short by a crash or a full disk),"
+                + " which a read-only open cannot repair";
+        String repairs = "the next rkj command that writes there (e.g. rkj image gc, run by a user who can write it)"
+                + " repairs it";
+        if (tear == null || tear.lastKept() == null) {
+            journal.close();
+            throw tear == null ? damage : new JournalException(torn + ": " + repairs, damage);
+        }
+        StoredEnvelope kept = tear.lastKept();
+        journal.bound = new Link(tear.lastKeptExcerpt(), kept.index(), kept.hash());
+        journal.last = journal.bound;
+        journal.unrepairedTear = torn + ": only the " + (kept.index() + 1) + " events before it are read; " + repairs;
         return journal;
     }
 
@@ -283,6 +298,15 @@ public final class ChronicleJournal implements Journal {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * For a journal opened with {@link #openReadOnly} whose newest file ends in a torn record: the
+     * warning to show (one line). Such a journal reads the events before the tear and no further
+     * (appends made since by other processes are not seen); its {@link #verify} fails at the tear.
+     */
+    public Optional<String> unrepairedTear() {
+        return Optional.ofNullable(unrepairedTear);
     }
 
     /**
@@ -542,6 +566,9 @@ public final class ChronicleJournal implements Journal {
      * unknown does it ask Chronicle for its last index, which costs tens of microseconds.
      */
     private Link findLast() throws JournalException {
+        if (bound != null) {
+            return bound;
+        }
         if (holdsNoQueueFile()) {
             return null;
         }

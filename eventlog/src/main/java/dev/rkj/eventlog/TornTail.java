@@ -78,19 +78,31 @@ final class TornTail {
     }
 
     /**
-     * Whether the newest file of {@code dir} ends in a torn record that {@link #repairIfTorn} would
-     * repair; reads only (the queue opened read-only: nothing is created or written).
+     * If the newest file of {@code dir} ends in a torn record that {@link #repairIfTorn} would
+     * repair, where its last intact record is (null if none is in that file) and how many are torn;
+     * reads only (the queue opened read-only: nothing is created or written).
+     *
+     * @return null if there is no torn tail
      */
-    static boolean isTorn(Path dir, RollCycle rollCycle) {
-        return scan(SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle).readOnly(true), rollCycle) != null;
+    static Tear findReadOnly(Path dir, RollCycle rollCycle) {
+        Scan scan = scan(SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle).readOnly(true), rollCycle);
+        if (scan == null) {
+            return null;
+        }
+        StoredEnvelope last = scan.kept().isEmpty() ? null : scan.kept().get(scan.kept().size() - 1);
+        return new Tear(QueueFiles.fileFor(dir, rollCycle, scan.cycle()), last, scan.lastKeptExcerpt(), scan.torn());
     }
 
+    /** A torn tail left as it is: the file, its last intact record (or null) and that record's excerpt, how many are torn. */
+    record Tear(Path file, StoredEnvelope lastKept, long lastKeptExcerpt, int torn) {}
+
     /** The newest file's records: the intact ones before the tear, and how many are torn after them. */
-    private record Scan(List<StoredEnvelope> kept, int torn, int cycle) {}
+    private record Scan(List<StoredEnvelope> kept, long lastKeptExcerpt, int torn, int cycle) {}
 
     /** Null if the newest file has no torn tail (no damage, or damage with intact records after it). */
     private static Scan scan(SingleChronicleQueueBuilder builder, RollCycle rollCycle) {
         List<StoredEnvelope> kept = new ArrayList<>();
+        long lastKeptExcerpt = -1;
         int torn = 0;
         int cycle;
         try (SingleChronicleQueue queue = builder.build();
@@ -111,6 +123,7 @@ final class TornTail {
                         return null; // an intact record after a broken one: damage, not a torn tail
                     } else {
                         kept.add(e);
+                        lastKeptExcerpt = dc.index();
                     }
                 } catch (RuntimeException | AssertionError | InternalError e) {
                     torn++; // Chronicle cannot even walk past it: nothing after it can be read either
@@ -120,7 +133,7 @@ final class TornTail {
         } catch (RuntimeException | AssertionError | InternalError e) {
             return null;
         }
-        return torn == 0 ? null : new Scan(kept, torn, cycle);
+        return torn == 0 ? null : new Scan(kept, lastKeptExcerpt, torn, cycle);
     }
 
     /** Where a damaged queue file is kept, relative to the journal directory: {@code damaged/<file>.<time>}. */

@@ -105,8 +105,10 @@ final class Context implements AutoCloseable {
      * repaired, whether or not this user may write the data directory; an empty journal where
      * nothing was recorded yet; the journal itself if this command opened it for writing already.
      *
-     * @throws JournalException if it cannot be read, or its newest file is damaged (a torn tail is
-     *                          repaired only by a command that writes)
+     * A torn tail is not repaired (only a command that writes does that): the events before it are
+     * read, after a warning.
+     *
+     * @throws JournalException if it cannot be read, or its newest file is damaged otherwise
      */
     Journal readJournal() throws JournalException {
         if (journal != null) {
@@ -117,7 +119,9 @@ final class Context implements AutoCloseable {
             if (!ChronicleJournal.exists(dir)) {
                 readOnlyJournal = new InMemoryJournal(EngineEvents.registry());
             } else {
-                readOnlyJournal = ChronicleJournal.openReadOnly(dir, EngineEvents.registry());
+                ChronicleJournal opened = ChronicleJournal.openReadOnly(dir, EngineEvents.registry());
+                opened.unrepairedTear().ifPresent(tear -> warnings.println("rkj: warning: " + tear));
+                readOnlyJournal = opened;
             }
         }
         return readOnlyJournal;
