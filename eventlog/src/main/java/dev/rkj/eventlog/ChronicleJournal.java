@@ -72,6 +72,8 @@ public final class ChronicleJournal implements Journal {
     private volatile Link last; // written under lock: the newest envelope known, or null
     private volatile boolean closed;
     private JournalRepaired repaired; // set once, by open, before the journal is handed out
+    private Link bound; // set once, by openReadOnly, before handing out: a torn tail it read up to, not past
+    private String unrepairedTear; // set with bound: the warning to show
 
     /** Where the newest known envelope is: its Chronicle excerpt index, its envelope index, its hash. */
     private record Link(long excerpt, long index, byte[] hash) {}
@@ -107,6 +109,14 @@ public final class ChronicleJournal implements Journal {
     }
 
     /**
+     * Whether {@code dir} holds a journal (the queue's metadata file is there): where it does not,
+     * nothing was ever recorded, and a reader has nothing to read. Creates nothing.
+     */
+    public static boolean exists(Path dir) {
+        return java.nio.file.Files.isRegularFile(dir.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE));
+    }
+
+    /**
      * Opens the journal in {@code dir} for reading only: {@link #replay}, {@link #tail},
      * {@link #nextIndex} and {@link #verify} work; every append fails with a
      * {@link JournalException}. It never creates, moves or writes a file (no probe, no repair of
@@ -115,7 +125,9 @@ public final class ChronicleJournal implements Journal {
      *
      * @throws JournalException if {@code dir} is not a journal directory (missing, not a
      *                          directory, or without the queue's metadata file because nothing was
-     *                          ever written), cannot be read, or its newest file is damaged
+     *                          ever written), cannot be read, or its newest file is damaged; a
+     *                          torn tail (which {@link #open} would repair) is read up to the tear
+     *                          instead, see {@link #unrepairedTear()}
      */
     public static ChronicleJournal openReadOnly(Path dir, EventRegistry registry) throws JournalException {
         return openReadOnly(dir, registry, RollCycles.FAST_DAILY, TailBackoff.CHRONICLE);
@@ -147,10 +159,27 @@ public final class ChronicleJournal implements Journal {
         }
         ChronicleJournal journal = new ChronicleJournal(absolute, registry, Clock.systemUTC(), queue, backoff, true);
         JournalException damage = journal.tailDamage();
-        if (damage != null) {
-            journal.close();
-            throw damage;
+        if (damage == null) {
+            return journal;
         }
+        TornTail.Tear tear;
+        try {
+            tear = TornTail.findReadOnly(absolute, rollCycle);
+        } catch (RuntimeException e) {
+            tear = null;
+        }
+        String torn = "journal " + absolute + " ends in a torn record (a write cut short by a crash or a full disk),"
+                + " which a read-only open cannot repair";
+        String repairs = "the next rkj command that writes there (e.g. rkj image gc, run by a user who can write it)"
+                + " repairs it";
+        if (tear == null || tear.lastKept() == null) {
+            journal.close();
+            throw tear == null ? damage : new JournalException(torn + ": " + repairs, damage);
+        }
+        StoredEnvelope kept = tear.lastKept();
+        journal.bound = new Link(tear.lastKeptExcerpt(), kept.index(), kept.hash());
+        journal.last = journal.bound;
+        journal.unrepairedTear = torn + ": only the " + (kept.index() + 1) + " events before it are read; " + repairs;
         return journal;
     }
 
@@ -269,6 +298,15 @@ public final class ChronicleJournal implements Journal {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * For a journal opened with {@link #openReadOnly} whose newest file ends in a torn record: the
+     * warning to show (one line). Such a journal reads the events before the tear and no further
+     * (appends made since by other processes are not seen); its {@link #verify} fails at the tear.
+     */
+    public Optional<String> unrepairedTear() {
+        return Optional.ofNullable(unrepairedTear);
     }
 
     /**
@@ -528,6 +566,12 @@ public final class ChronicleJournal implements Journal {
      * unknown does it ask Chronicle for its last index, which costs tens of microseconds.
      */
     private Link findLast() throws JournalException {
+        if (bound != null) {
+            return bound;
+        }
+        if (holdsNoQueueFile()) {
+            return null;
+        }
         lock.lock();
         try {
             ExcerptTailer t = lookup();
@@ -628,9 +672,11 @@ public final class ChronicleJournal implements Journal {
         Optional<JournalHead.Head> recorded = head.read();
         ChainVerifier verifier = new ChainVerifier();
         recorded.ifPresent(h -> verifier.watch(h.index()));
-        try (ChronicleReader reader = new ChronicleReader(this, queue)) {
-            reader.seek(0);
-            while (!verifier.isBroken()) {
+        try (ChronicleReader reader = holdsNoQueueFile() ? null : new ChronicleReader(this, queue)) {
+            if (reader != null) {
+                reader.seek(0);
+            }
+            while (reader != null && !verifier.isBroken()) {
                 StoredEnvelope stored;
                 try {
                     stored = verifier.expected() < end ? reader.nextExpected() : reader.next();
@@ -808,6 +854,15 @@ public final class ChronicleJournal implements Journal {
         }
         return new JournalException("journal " + dir + ": the append failed (" + Messages.describe(e)
                 + "): check the disk (space, permissions), then run `rkj journal verify`", e);
+    }
+
+    /**
+     * A read-only journal whose directory has no queue file (lost, or none written yet) holds no
+     * event: Chronicle is not asked, as a read-only queue without its files trips its own checks.
+     * A writer's journal always has its file.
+     */
+    private boolean holdsNoQueueFile() throws JournalException {
+        return readOnly && QueueFiles.list(dir).isEmpty();
     }
 
     private void checkWritable() throws JournalException {

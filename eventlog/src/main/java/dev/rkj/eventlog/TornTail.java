@@ -46,40 +46,14 @@ final class TornTail {
      * @return what was done, or null if the newest file has no torn tail (its damage, if any, is elsewhere)
      */
     static Repair repairIfTorn(Path dir, RollCycle rollCycle, Clock clock) throws JournalException {
-        List<StoredEnvelope> kept = new ArrayList<>();
-        int torn = 0;
-        int cycle;
-        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle)
-                .timeProvider(new ClockTimeProvider(clock)).build();
-             ExcerptTailer tailer = queue.createTailer()) {
-            cycle = queue.lastCycle();
-            if (cycle < 0 || !tailer.moveToCycle(cycle)) {
-                return null;
-            }
-            while (true) {
-                try (DocumentContext dc = tailer.readingDocument()) {
-                    if (!dc.isPresent() || rollCycle.toCycle(dc.index()) != cycle) {
-                        break;
-                    }
-                    StoredEnvelope e = intactOrNull(dc);
-                    if (e == null) {
-                        torn++;
-                    } else if (torn > 0) {
-                        return null; // an intact record after a broken one: damage, not a torn tail
-                    } else {
-                        kept.add(e);
-                    }
-                } catch (RuntimeException | AssertionError | InternalError e) {
-                    torn++; // Chronicle cannot even walk past it: nothing after it can be read either
-                    break;
-                }
-            }
-        } catch (RuntimeException | AssertionError | InternalError e) {
+        Scan scan = scan(SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle)
+                .timeProvider(new ClockTimeProvider(clock)), rollCycle);
+        if (scan == null) {
             return null;
         }
-        if (torn == 0) {
-            return null;
-        }
+        List<StoredEnvelope> kept = scan.kept();
+        int torn = scan.torn();
+        int cycle = scan.cycle();
         Path file = QueueFiles.fileFor(dir, rollCycle, cycle);
         String name = file.getFileName().toString();
         String keptAs = keptAsFor(file, Instant.now());
@@ -101,6 +75,65 @@ final class TornTail {
                     + Messages.describe(e) + "): check free space and permissions in " + dir + ", then retry", e);
         }
         return new Repair(name, keptAs, torn, kept.isEmpty() ? null : kept.get(kept.size() - 1));
+    }
+
+    /**
+     * If the newest file of {@code dir} ends in a torn record that {@link #repairIfTorn} would
+     * repair, where its last intact record is (null if none is in that file) and how many are torn;
+     * reads only (the queue opened read-only: nothing is created or written).
+     *
+     * @return null if there is no torn tail
+     */
+    static Tear findReadOnly(Path dir, RollCycle rollCycle) {
+        Scan scan = scan(SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle).readOnly(true), rollCycle);
+        if (scan == null) {
+            return null;
+        }
+        StoredEnvelope last = scan.kept().isEmpty() ? null : scan.kept().get(scan.kept().size() - 1);
+        return new Tear(QueueFiles.fileFor(dir, rollCycle, scan.cycle()), last, scan.lastKeptExcerpt(), scan.torn());
+    }
+
+    /** A torn tail left as it is: the file, its last intact record (or null) and that record's excerpt, how many are torn. */
+    record Tear(Path file, StoredEnvelope lastKept, long lastKeptExcerpt, int torn) {}
+
+    /** The newest file's records: the intact ones before the tear, and how many are torn after them. */
+    private record Scan(List<StoredEnvelope> kept, long lastKeptExcerpt, int torn, int cycle) {}
+
+    /** Null if the newest file has no torn tail (no damage, or damage with intact records after it). */
+    private static Scan scan(SingleChronicleQueueBuilder builder, RollCycle rollCycle) {
+        List<StoredEnvelope> kept = new ArrayList<>();
+        long lastKeptExcerpt = -1;
+        int torn = 0;
+        int cycle;
+        try (SingleChronicleQueue queue = builder.build();
+             ExcerptTailer tailer = queue.createTailer()) {
+            cycle = queue.lastCycle();
+            if (cycle < 0 || !tailer.moveToCycle(cycle)) {
+                return null;
+            }
+            while (true) {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (!dc.isPresent() || rollCycle.toCycle(dc.index()) != cycle) {
+                        break;
+                    }
+                    StoredEnvelope e = intactOrNull(dc);
+                    if (e == null) {
+                        torn++;
+                    } else if (torn > 0) {
+                        return null; // an intact record after a broken one: damage, not a torn tail
+                    } else {
+                        kept.add(e);
+                        lastKeptExcerpt = dc.index();
+                    }
+                } catch (RuntimeException | AssertionError | InternalError e) {
+                    torn++; // Chronicle cannot even walk past it: nothing after it can be read either
+                    break;
+                }
+            }
+        } catch (RuntimeException | AssertionError | InternalError e) {
+            return null;
+        }
+        return torn == 0 ? null : new Scan(kept, lastKeptExcerpt, torn, cycle);
     }
 
     /** Where a damaged queue file is kept, relative to the journal directory: {@code damaged/<file>.<time>}. */

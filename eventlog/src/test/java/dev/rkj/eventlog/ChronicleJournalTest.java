@@ -325,14 +325,27 @@ class ChronicleJournalTest extends JournalContract {
     }
 
     /** Every file under {@code dir} with its size. */
+    /** Every file under {@code dir} with its size; a file that vanishes while listed (the head's temporary) is left out. */
     private static Map<String, Long> snapshot(Path dir) throws IOException {
         Map<String, Long> files = new HashMap<>();
-        try (var walk = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                files.put(dir.relativize(p).toString(), Files.size(p));
+        snapshot(dir, dir, files);
+        return files;
+    }
+
+    private static void snapshot(Path root, Path dir, Map<String, Long> files) throws IOException {
+        try (var entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                try {
+                    if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        snapshot(root, p, files);
+                    } else {
+                        files.put(root.relativize(p).toString(), Files.size(p));
+                    }
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // renamed away meanwhile
+                }
             }
         }
-        return files;
     }
 
     @Test
@@ -469,6 +482,51 @@ class ChronicleJournalTest extends JournalContract {
 
         assertNamesTheFile(e, file);
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    }
+
+    @Test
+    void aReadOnlyJournalWhoseQueueFilesAreGoneReadsAsEmptyAndVerifyNamesTheMissingEvents() throws Exception {
+        Path file = writeJournalAndClose(4);
+        Files.delete(file);
+        try (ChronicleJournal reader = ChronicleJournal.openReadOnly(dir(), TestEvents.registry())) {
+            assertEquals(0, reader.nextIndex());
+            assertEquals(0, replayAll(reader, 0).size());
+            VerifyResult result = reader.verify();
+            assertFalse(result.ok());
+            assertTrue(result.problem().contains("events 0..3 are missing"), result.problem());
+        }
+        assertFalse(Files.exists(file), "a read-only open creates no queue file");
+    }
+
+    @Test
+    void aReadOnlyOpenReadsATornJournalUpToTheTearRepairingNothingAndSaysAWriterWillRepairIt() throws Exception {
+        Path file = writeJournalAndClose(300);
+        byte[] payload150 = TestEvents.note("disk", 150).text().getBytes(UTF_8);
+        Tamper.truncate(file, Tamper.findUnique(List.of(file), payload150).position() + 3);
+        byte[] damaged = Files.readAllBytes(file);
+        List<String> before;
+        try (var files = Files.list(dir())) {
+            before = files.map(Path::toString).sorted().toList();
+        }
+
+        try (ChronicleJournal reader = ChronicleJournal.openReadOnly(dir(), TestEvents.registry())) {
+            String tear = reader.unrepairedTear().orElseThrow();
+            assertTrue(tear.contains("ends in a torn record") && tear.contains("only the 150 events before it are read")
+                    && tear.contains("repairs it"), tear);
+            assertOneLine(tear);
+            assertEquals(150, reader.nextIndex());
+            assertEquals(150, replayAll(reader, 0).size());
+            VerifyResult verified = reader.verify();
+            assertFalse(verified.ok());
+            assertEquals(150, verified.firstBrokenIndex().getAsLong(), verified.problem());
+        }
+
+        assertArrayEquals(damaged, Files.readAllBytes(file), "a read-only open changes nothing");
+        try (var files = Files.list(dir())) {
+            assertEquals(before, files.map(Path::toString).sorted().toList(), "no file made or moved");
+        }
+        assertTrue(((ChronicleJournal) track(ChronicleJournal.open(dir(), TestEvents.registry()))).repaired().isPresent(),
+                "a writer repairs it");
     }
 
     @Test

@@ -79,6 +79,9 @@ public final class Cli {
         if (e instanceof CommandLine.ExecutionException && e.getCause() != null) {
             shown = e.getCause();
         }
+        if (shown instanceof CliException c && c.reported()) {
+            return c.exitCode();
+        }
         String message = shown.getMessage();
         if (message == null || message.isBlank() || !(shown instanceof CliException || isDomainError(shown))) {
             message = "internal error: " + shown + (debug ? "" : " (run with --debug for the stack trace)");

@@ -24,4 +24,24 @@ public class CliException extends RuntimeException {
     public int exitCode() {
         return exitCode;
     }
+
+    /**
+     * The command failed and has already said why, one line per failure (several pods, some
+     * refused): nothing more is printed, and the command exits 254.
+     */
+    static CliException alreadyReported() {
+        return new CliException("", null) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            boolean reported() {
+                return true;
+            }
+        };
+    }
+
+    /** Whether the failure was already printed ({@link #alreadyReported()}). */
+    boolean reported() {
+        return false;
+    }
 }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import dev.rkj.engine.store.ImageStore;
 import dev.rkj.engine.store.ImageStoreException;
 import dev.rkj.eventlog.ChronicleJournal;
+import dev.rkj.eventlog.InMemoryJournal;
 import dev.rkj.eventlog.Journal;
 import dev.rkj.eventlog.JournalException;
 import java.io.PrintStream;
@@ -26,6 +27,7 @@ final class Context implements AutoCloseable {
     private Journal journal;
     private Journal readOnlyJournal;
     private ImageStore imageStore;
+    private ImageStore readOnlyImageStore;
     private Engine engine;
 
     private Context(Path dataDir, PrintStream warnings) {
@@ -84,12 +86,12 @@ final class Context implements AutoCloseable {
     /**
      * Reads pods straight from the journal, with no engine (no Vert.x, no verticles, no recovery):
      * for {@code rkj list} and {@code rkj status}. It records the end of pods whose stage1 and
-     * engine are gone, if the data directory is writable.
+     * engine are gone, if the data directory is writable; a read that finds nothing new writes nothing.
      */
     PodReader reader() {
         boolean writable = DataDir.writable(dataDir);
         try {
-            return new PodReader(readJournal(writable), writable ? this::journal : PodReader.WriteAccess.NONE,
+            return new PodReader(readJournal(), writable ? this::journal : PodReader.WriteAccess.NONE,
                     new HostPodTraces(dataDir), FlockLiveness.create(dataDir.resolve(FlockLiveness.DIRECTORY)),
                     Clock.systemUTC());
         } catch (JournalException e) {
@@ -107,24 +109,46 @@ final class Context implements AutoCloseable {
     }
 
     /**
-     * The journal opened for reading only (no file created or written), or, where there is none
-     * yet and the data directory is writable, the journal ({@link #journal()}, which creates it).
+     * The journal for a command that only reads ({@code journal show}, {@code journal verify},
+     * image reads, {@code list}): opened read-only, so that nothing is created, written, locked or
+     * repaired, whether or not this user may write the data directory; an empty journal where
+     * nothing was recorded yet; the journal itself if this command opened it for writing already.
+     *
+     * A torn tail is not repaired (only a command that writes does that): the events before it are
+     * read, after a warning.
+     *
+     * @throws JournalException if it cannot be read, or its newest file is damaged otherwise
      */
-    private Journal readJournal(boolean writable) throws JournalException {
+    Journal readJournal() throws JournalException {
         if (journal != null) {
             return journal;
         }
         if (readOnlyJournal == null) {
-            try {
-                readOnlyJournal = ChronicleJournal.openReadOnly(dataDir.resolve("journal"), EngineEvents.registry());
-            } catch (JournalException e) {
-                if (!writable) {
-                    throw e;
-                }
-                return journal();
+            Path dir = dataDir.resolve("journal");
+            if (!ChronicleJournal.exists(dir)) {
+                readOnlyJournal = new InMemoryJournal(EngineEvents.registry());
+            } else {
+                ChronicleJournal opened = ChronicleJournal.openReadOnly(dir, EngineEvents.registry());
+                opened.unrepairedTear().ifPresent(tear -> warnings.println("rkj: warning: " + tear));
+                readOnlyJournal = opened;
             }
         }
         return readOnlyJournal;
+    }
+
+    /**
+     * The image store for a command that only reads it ({@code image list}, {@code image
+     * cat-manifest}, {@code image export}...): over {@link #readJournal()}, creating, locking and
+     * writing nothing.
+     */
+    ImageStore readImageStore() throws JournalException, ImageStoreException {
+        if (imageStore != null) {
+            return imageStore;
+        }
+        if (readOnlyImageStore == null) {
+            readOnlyImageStore = ImageStore.openReadOnly(dataDir.resolve(ImageStore.DIRECTORY), readJournal());
+        }
+        return readOnlyImageStore;
     }
 
     /** The native stage1, extracted into the data directory. */

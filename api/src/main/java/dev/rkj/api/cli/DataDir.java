@@ -1,6 +1,8 @@
 package dev.rkj.api.cli;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -55,12 +57,30 @@ final class DataDir {
         return Files.isWritable(dir) && (!Files.exists(journal) || Files.isWritable(journal));
     }
 
-    private static void checkWritable(Path dir) {
+    /**
+     * Refuses, in one line naming it, a data directory this process cannot write: on a read-only
+     * mount, or not writable by this user. Reads ({@code list}, {@code status}, {@code journal},
+     * image reads) do not call this; every command that writes does, before it changes anything.
+     */
+    static void checkWritable(Path dir) {
         try {
             Path probe = Files.createTempFile(dir, ".rkj-write-probe", "");
             Files.delete(probe);
+        } catch (AccessDeniedException e) {
+            throw new CliException("data directory " + dir + " is not writable by this user (permission denied), and this"
+                    + " command writes to it: run it as a user who can write " + dir + " (reads such as rkj list work"
+                    + " as any user who can read it), or pass --dir DIR", e);
+        } catch (FileSystemException e) {
+            String reason = e.getReason() == null ? "" : e.getReason();
+            if (reason.toLowerCase(java.util.Locale.ROOT).contains("read-only")) {
+                throw new CliException("data directory " + dir + " is on a read-only file system, and this command"
+                        + " writes to it: run it where " + dir + " is mounted read-write (reads such as rkj list work"
+                        + " on a read-only data directory), or pass --dir DIR", e);
+            }
+            throw new CliException("data directory " + dir + " is not writable (" + (reason.isEmpty() ? "cannot create a"
+                    + " file there" : reason) + "): run as a user who can write it, or pass --dir DIR", e);
         } catch (IOException | UnsupportedOperationException e) {
-            throw new CliException("data directory " + dir + " is not writable (" + e.getClass().getSimpleName()
+            throw new CliException("data directory " + dir + " is not writable (" + e.getMessage()
                     + "): run as a user who can write it, or pass --dir DIR", e);
         }
     }

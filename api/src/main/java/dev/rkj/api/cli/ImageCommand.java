@@ -61,8 +61,17 @@ final class ImageCommand implements Runnable {
                 "missing subcommand: list, rm, cat-manifest, extract, render, export, gc or build");
     }
 
+    /** The store, for a subcommand that writes to it (rm, gc): the data directory must be writable. */
     ImageStore store() throws Exception {
         return root.context().imageStore();
+    }
+
+    /**
+     * The store, for a subcommand that only reads it: opened read-only (nothing created, locked or
+     * written), so it works on a read-only data directory; the writable store if already opened.
+     */
+    ImageStore readStore() throws Exception {
+        return root.readContext().readImageStore();
     }
 
     /**
@@ -77,9 +86,9 @@ final class ImageCommand implements Runnable {
             throw new CliException(e.getMessage(), e);
         }
         if (parsed instanceof ImageReference.ByName byName) {
-            return store().index().byName(byName.name(), LabelMatch.withHostDefaults(byName.labels()));
+            return readStore().index().byName(byName.name(), LabelMatch.withHostDefaults(byName.labels()));
         }
-        return store().index().resolve(parsed);
+        return readStore().index().resolve(parsed);
     }
 
     /** {@code rkj image list}. */
@@ -101,7 +110,7 @@ final class ImageCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            List<ImageRecord> images = parent.store().list();
+            List<ImageRecord> images = parent.readStore().list();
             PrintStream out = parent.root.out();
             switch (format) {
                 case json -> out.println(json(images));
@@ -249,7 +258,7 @@ final class ImageCommand implements Runnable {
 
         @Override
         void apply(ImageRecord record) throws Exception {
-            parent.store().extractTo(record.id(), dir, rootfsOnly, overwrite, UnpackOptions.defaults());
+            parent.readStore().extractTo(record.id(), dir, rootfsOnly, overwrite, UnpackOptions.defaults());
         }
     }
 
@@ -262,7 +271,10 @@ final class ImageCommand implements Runnable {
 
         @Override
         void apply(ImageRecord record) throws Exception {
-            new ImageRenderer(parent.store()).renderTo(record.id(), dir, rootfsOnly, overwrite);
+            // a rendered tree is copied out read-only; rendering one writes it into the store first,
+            // which needs a writable data directory
+            ImageStore store = record.treeId().isPresent() ? parent.readStore() : parent.store();
+            new ImageRenderer(store).renderTo(record.id(), dir, rootfsOnly, overwrite);
         }
     }
 
@@ -277,7 +289,7 @@ final class ImageCommand implements Runnable {
 
         @Override
         void apply(ImageRecord record) throws Exception {
-            parent.store().export(record.id(), file, overwrite);
+            parent.readStore().export(record.id(), file, overwrite);
         }
     }
 

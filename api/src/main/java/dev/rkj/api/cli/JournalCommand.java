@@ -76,7 +76,7 @@ final class JournalCommand implements Runnable {
             }
             PrintStream out = parent.root.out();
             try {
-                Journal journal = parent.root.context().journal();
+                Journal journal = parent.root.readContext().readJournal();
                 if (!follow) {
                     journal.replay(from, e -> print(out, e));
                     return;
@@ -197,11 +197,11 @@ final class JournalCommand implements Runnable {
         @Override
         public void run() {
             try {
-                Journal journal = parent.root.context().journal();
+                Journal journal = parent.root.readContext().readJournal();
                 VerifyResult result = journal.verify();
                 List<Path> unknown;
                 try {
-                    unknown = UnknownPods.find(parent.root.context().dataDir(), journal);
+                    unknown = UnknownPods.find(parent.root.readContext().dataDir(), journal);
                 } catch (JournalException unreadable) {
                     if (result.ok()) {
                         throw unreadable;
@@ -225,7 +225,7 @@ final class JournalCommand implements Runnable {
             } catch (JournalException e) {
                 throw new CliException(e.getMessage(), e);
             } catch (IOException e) {
-                throw new CliException("cannot list the pods directory under " + parent.root.context().dataDir() + ": "
+                throw new CliException("cannot list the pods directory under " + parent.root.readContext().dataDir() + ": "
                         + e.getMessage(), e);
             }
         }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rkj.engine.Durations;
 import dev.rkj.engine.Engine;
+import dev.rkj.engine.host.HostEngine;
 import dev.rkj.engine.host.StoreImages;
+import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.store.AmbiguousImageException;
 import dev.rkj.engine.store.ImageNotFoundException;
 import dev.rkj.engine.EngineException;
@@ -154,7 +156,7 @@ final class PodCommands {
         @Override
         public Integer call() throws Exception {
             var spec = options.spec();
-            refuseAnImageNotInTheStore(root, spec.imageRef());
+            refuseWhatCannotRun(root, spec);
             Engine engine = root.context().engine();
             String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("run"), true), PROMPT);
             saveUuid(options.uuidFileSave, podId);
@@ -175,7 +177,7 @@ final class PodCommands {
         @Override
         public Integer call() throws Exception {
             var spec = options.spec();
-            refuseAnImageNotInTheStore(root, spec.imageRef());
+            refuseWhatCannotRun(root, spec);
             Engine engine = root.context().engine();
             String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("prepare"), false), PROMPT);
             PodState s = Engine.await(engine.awaitStatus(podId,
@@ -314,7 +316,7 @@ final class PodCommands {
     }
 
     /**
-     * {@code rkj status [--wait | --at INDEX|TIME] UUID}: a pod's state, pid and exit statuses, as
+     * {@code rkj status [--wait | --at INDEX|TIME] UUID...}: a pod's state, pid and exit statuses, as
      * key=value lines.
      */
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the status of a pod.")
@@ -336,18 +338,37 @@ final class PodCommands {
         @Option(names = "--at", paramLabel = "INDEX|TIME", description = AT_HELP)
         String at;
 
-        @Parameters(index = "0", paramLabel = "UUID", description = "the pod (a prefix is enough)")
-        String uuid;
+        @Parameters(arity = "1..*", paramLabel = "UUID",
+                description = "the pod (a prefix is enough); several pods are shown one after the other")
+        List<String> uuids = new ArrayList<>();
 
         @Override
         public void run() {
             Duration exitLimit = waitLimit("--wait", waitForExit);
             Duration readyLimit = waitLimit("--wait-ready", waitReady);
-            PodRead read;
-            if (exitLimit != null || readyLimit != null) {
-                if (at != null) {
-                    throw new CliException("--wait and --at exclude each other: --at shows the past, --wait waits for the future");
+            if ((exitLimit != null || readyLimit != null) && at != null) {
+                throw new CliException("--wait and --at exclude each other: --at shows the past, --wait waits for the future");
+            }
+            if (uuids.size() == 1) {
+                show(status(uuids.get(0), exitLimit, readyLimit), false);
+                return;
+            }
+            boolean failed = false;
+            for (String uuid : uuids) {
+                try {
+                    show(status(uuid, exitLimit, readyLimit), true);
+                } catch (CliException e) {
+                    root.err().println("rkj: status " + quoted(uuid) + ": " + e.getMessage());
+                    failed = true;
                 }
+            }
+            if (failed) {
+                throw CliException.alreadyReported(); // one line per pod above; the others were shown
+            }
+        }
+
+        private PodRead status(String uuid, Duration exitLimit, Duration readyLimit) {
+            if (exitLimit != null || readyLimit != null) {
                 // Waiting needs an engine that records the pod's exit as it happens, even if its own engine is gone.
                 Engine engine = root.context().engine(true);
                 PodState p = lookup(engine, uuid);
@@ -357,19 +378,25 @@ final class PodCommands {
                 if (exitLimit != null) {
                     p = awaitOrSay(engine, p, PodCommands::settled, exitLimit, "exited");
                 }
-                read = new PodRead(p, null);
-            } else {
-                try {
-                    read = read(root, at).pod(uuid);
-                } catch (PodLookupException e) {
-                    throw new CliException(e.getMessage() + (at == null ? "" : " as of --at " + at), e);
-                }
+                return new PodRead(p, null);
             }
+            try {
+                return read(root, at).pod(uuid);
+            } catch (PodLookupException e) {
+                throw new CliException(e.getMessage() + (at == null ? "" : " as of --at " + at), e);
+            }
+        }
+
+        /** One pod's status; with {@code named}, led by its UUID (several pods: a JSON object a line, or blocks). */
+        private void show(PodRead read, boolean named) {
             PodState p = read.state();
             PrintStream out = root.out();
             if (format == OutputFormat.json) {
                 out.println(ListPods.json(read));
                 return;
+            }
+            if (named) {
+                out.println("uuid=" + p.podId());
             }
             out.println("state=" + p.status().displayName());
             out.println("created=" + time(p.createdAt().orElse(null)));
@@ -391,6 +418,9 @@ final class PodCommands {
             }
             if (!read.recorded()) {
                 out.println("unrecorded=" + read.unrecorded());
+            }
+            if (named) {
+                out.println();
             }
         }
     }
@@ -427,12 +457,12 @@ final class PodCommands {
                 try {
                     root.out().println(stop(engine, id, force || grace.isZero(), grace));
                 } catch (CliException e) {
-                    root.err().println("rkj: stop " + id + ": " + e.getMessage());
+                    root.err().println("rkj: stop " + quoted(id) + ": " + e.getMessage());
                     failed.add(id);
                 }
             }
             if (!failed.isEmpty()) {
-                throw new CliException("could not stop " + String.join(", ", failed));
+                throw CliException.alreadyReported(); // one line per pod above; the others were stopped
             }
         }
 
@@ -478,12 +508,12 @@ final class PodCommands {
                     await(engine.remove(podId));
                     root.out().println("\"" + podId + "\"");
                 } catch (CliException e) {
-                    root.err().println("rkj: rm " + id + ": " + e.getMessage());
+                    root.err().println("rkj: rm " + quoted(id) + ": " + e.getMessage());
                     failed.add(id);
                 }
             }
             if (!failed.isEmpty()) {
-                throw new CliException("could not remove " + String.join(", ", failed));
+                throw CliException.alreadyReported(); // one line per pod above; the others were removed
             }
         }
     }
@@ -586,7 +616,12 @@ final class PodCommands {
 
         @Override
         public void run() {
-            PodState p = lookup(root.context().engine(), uuid);
+            PodState p;
+            try {
+                p = read(root, null).pod(uuid).state();
+            } catch (PodLookupException e) {
+                throw new CliException(e.getMessage(), e);
+            }
             if (p.manifestDigest() == null) {
                 throw new CliException("pod " + p.podId() + " is " + p.status().displayName()
                         + ": it has no manifest until it is prepared");
@@ -622,19 +657,42 @@ final class PodCommands {
     }
 
     /**
-     * An image named by ID or name must be in the store before a pod is made of it (fetching by
-     * name comes with discovery): a typo is one line and leaves no aborted pod behind. A file is
-     * checked by {@link PodOptions#spec}.
+     * What is known to fail before a pod is made of {@code spec} is refused in one line and leaves
+     * no aborted pod behind: an image the verifier refuses whatever it is (no
+     * {@code --insecure-options=image}), and an image named by ID or name that is not in the store
+     * (fetching by name comes with discovery). A file is checked by {@link PodOptions#spec}.
      */
-    static void refuseAnImageNotInTheStore(RkjCommand root, String ref) throws Exception {
-        if (StoreImages.isFileReference(ref)) {
-            return;
+    static void refuseWhatCannotRun(RkjCommand root, PodSpec spec) throws Exception {
+        String ref = spec.imageRef();
+        if (!StoreImages.isFileReference(ref)) {
+            refuseAnImageNotInTheStore(root, ref);
         }
+        java.util.Optional<String> refused = HostEngine.verifier().refusesAnyImage(spec, ref);
+        if (refused.isPresent()) {
+            throw new CliException(refused.get());
+        }
+    }
+
+    private static void refuseAnImageNotInTheStore(RkjCommand root, String ref) throws Exception {
         try {
             root.context().imageStore().resolve(ref);
-        } catch (ImageNotFoundException | AmbiguousImageException | IllegalArgumentException e) {
+        } catch (ImageNotFoundException e) {
+            boolean onDisk;
+            try {
+                onDisk = Files.exists(Path.of(ref));
+            } catch (java.nio.file.InvalidPathException notAPath) {
+                onDisk = false;
+            }
+            throw new CliException(e.getMessage() + (onDisk ? "; to run the file " + ref + " here, write it as ./" + ref
+                    : ""), e);
+        } catch (AmbiguousImageException | IllegalArgumentException e) {
             throw new CliException(e.getMessage(), e);
         }
+    }
+
+    /** A pod id as given, quoted when empty so that a line still shows it. */
+    static String quoted(String id) {
+        return id.isEmpty() ? "\"\"" : id;
     }
 
     /** The pods named on the command line and in {@code --uuid-file}; at least one. */
@@ -691,6 +749,6 @@ final class PodCommands {
 
     /** The pod's directory under the data directory: derived from its id, never stored in an event. */
     private static Path podDir(RkjCommand root, PodState pod) {
-        return root.context().dataDir().resolve(Stage1Host.PODS).resolve(pod.podId());
+        return root.readContext().dataDir().resolve(Stage1Host.PODS).resolve(pod.podId());
     }
 }

@@ -52,6 +52,7 @@ public final class RkjCommand implements Runnable, AutoCloseable {
     private final PrintStream out;
     private final PrintStream err;
     private Context context;
+    private boolean writeChecked; // the context's data directory was found writable
 
     RkjCommand(PrintStream out, PrintStream err) {
         this.out = out;
@@ -74,13 +75,19 @@ public final class RkjCommand implements Runnable, AutoCloseable {
     Context context() {
         if (context == null) {
             context = Context.open(DataDir.resolve(dir, System.getenv("RKJ_DIR"), DEFAULT_DIR), err);
+            writeChecked = true;
+        } else if (!writeChecked) {
+            DataDir.checkWritable(context.dataDir());
+            writeChecked = true;
         }
         return context;
     }
 
     /**
-     * As {@link #context()} for a command that only reads ({@code list}, {@code status}): a data
-     * directory this user cannot write is accepted.
+     * As {@link #context()} for a command that only reads ({@code list}, {@code status}, {@code
+     * journal}, image reads): a data directory this user cannot write, or on a read-only mount, is
+     * accepted. Read through {@link Context#readJournal()}, {@link Context#readImageStore()} and
+     * {@link Context#reader()}, which create and write nothing.
      */
     Context readContext() {
         if (context == null) {

@@ -1,6 +1,7 @@
 package dev.rkj.api.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -186,12 +187,16 @@ class CliErrorsTest {
     }
 
     @Test
-    void unwritableDataDirIsAOneLineError() {
+    void unwritableDataDirIsAOneLineErrorForACommandThatWrites() {
         // /proc/1 exists for every user and nobody, root included, can create files in it.
-        CliRun run = CliRun.of("--dir", "/proc/1", "journal", "show");
+        CliRun run = CliRun.of("--dir", "/proc/1", "image", "gc");
         assertEquals(254, run.code());
         assertTrue(run.oneLineError(), run.err());
-        assertTrue(run.err().contains("is not writable"), run.err());
+        assertTrue(run.err().contains("data directory /proc/1 is not writable"), run.err());
+        assertFalse(run.err().contains("Exception"), run.err());
+        CliRun read = CliRun.of("--dir", "/proc/1", "journal", "show");
+        assertEquals(0, read.code(), "a read of a data directory that holds nothing yet shows nothing: " + read.err());
+        assertEquals("", read.out() + read.err());
     }
 
     @Test

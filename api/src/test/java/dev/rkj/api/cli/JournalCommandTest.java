@@ -148,7 +148,7 @@ class JournalCommandTest {
     }
 
     @Test
-    void aTornLastRecordIsRepairedWithAWarningAndCommandsGoOn() throws Exception {
+    void aTornLastRecordIsLeftToAWriterWhichRepairsItWithAWarningAndCommandsGoOn() throws Exception {
         Path file = queueFiles().get(0);
         byte[] last = written.get(3).payloadJson().getBytes(UTF_8);
         long at = indexOf(Files.readAllBytes(file), last);
@@ -156,11 +156,24 @@ class JournalCommandTest {
             raf.setLength(at + last.length / 2);
         }
 
-        CliRun show = CliRun.of("--dir", dir.toString(), "journal", "show");
+        CliRun read = CliRun.of("--dir", dir.toString(), "journal", "show");
+        assertEquals(0, read.code(), read.err());
+        assertEquals(1, read.err().lines().count(), read.err());
+        assertTrue(read.err().startsWith("rkj: warning: journal ") && read.err().contains("ends in a torn record")
+                && read.err().contains("only the 3 events before it are read") && read.err().contains("repairs it"),
+                read.err());
+        assertEquals(6, read.out().lines().count(), "what can be read is shown, two lines an event: " + read.out());
+        assertFalse(Files.exists(dir.resolve("journal/damaged")), "nothing moved by a read");
+        CliRun unverified = CliRun.of("--dir", dir.toString(), "journal", "verify");
+        assertEquals(254, unverified.code(), unverified.out());
+        assertTrue(unverified.err().contains("journal verify failed at index 3"), unverified.err());
 
+        CliRun write = CliRun.of("--dir", dir.toString(), "image", "gc");
+        assertEquals(0, write.code(), write.err());
+        assertTrue(write.err().startsWith("rkj: warning: journal: the last record of " + file.getFileName()
+                + " was torn") && write.err().contains("event 3 dropped"), write.err());
+        CliRun show = CliRun.of("--dir", dir.toString(), "journal", "show");
         assertEquals(0, show.code(), show.err());
-        assertTrue(show.err().startsWith("rkj: warning: journal: the last record of " + file.getFileName()
-                + " was torn") && show.err().contains("event 3 dropped"), show.err());
         assertTrue(show.out().contains("journal.repaired/1"), show.out());
         try (Stream<Path> kept = Files.list(dir.resolve("journal/damaged"))) {
             assertEquals(1, kept.count(), "the damaged file is kept");

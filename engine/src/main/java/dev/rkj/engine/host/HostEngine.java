@@ -6,6 +6,7 @@ import dev.rkj.engine.EngineException;
 import dev.rkj.engine.EnginePorts;
 import dev.rkj.engine.run.InsecureOnlyImageVerifier;
 import dev.rkj.engine.run.Stage1Host;
+import dev.rkj.engine.stage.ImageVerifierPort;
 import dev.rkj.engine.store.ImageStore;
 import dev.rkj.eventlog.Journal;
 import dev.rkj.stage1.Stage1Launcher;
@@ -22,11 +23,16 @@ public final class HostEngine {
 
     private HostEngine() {}
 
+    /** The image verifier of this host's engines: asked up front too (see {@link ImageVerifierPort#refusesAnyImage}). */
+    public static ImageVerifierPort verifier() {
+        return new InsecureOnlyImageVerifier();
+    }
+
     /** The real ports for {@code dataDir}, with pods' output going to {@code output}. */
     public static EnginePorts ports(Path dataDir, ImageStore store, Stage1Launcher.Output output) throws IOException {
         Stage1Host host = Stage1Host.open(dataDir, CGROUP_PARENT, output);
         StoreImages images = new StoreImages(store);
-        return new EnginePorts(images, new InsecureOnlyImageVerifier(), images, host.preparer(images), host.runtime(),
+        return new EnginePorts(images, verifier(), images, host.preparer(images), host.runtime(),
                 host.janitor());
     }
 

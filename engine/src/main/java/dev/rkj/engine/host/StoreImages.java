@@ -84,6 +84,14 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
             return Optional.of("image file " + ref + " does not exist: give the path of an .aci file, "
                     + "an image ID, or the name of a fetched image (rkj image list)");
         }
+        try {
+            if (Files.size(file) == 0) {
+                return Optional.of("image file " + ref + " is empty (0 bytes), not an ACI: give the path of an .aci"
+                        + " file (rkj image build DIR IMAGE.aci makes one)");
+            }
+        } catch (java.io.IOException e) {
+            return Optional.of("image file " + ref + " cannot be read (" + e.getMessage() + "): check its permissions");
+        }
         return Optional.empty();
     }
 

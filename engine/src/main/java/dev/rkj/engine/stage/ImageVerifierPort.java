@@ -23,6 +23,15 @@ public interface ImageVerifierPort {
     Verification verify(String podId, PodSpec spec, String imageId, String imageName) throws StageException;
 
     /**
+     * Why {@link #verify} will refuse every image for {@code spec}, whichever image
+     * {@code imageRef} turns out to be: asked before a pod is made, so that a refusal known in
+     * advance leaves no pod behind. Empty when the image itself must be looked at.
+     */
+    default java.util.Optional<String> refusesAnyImage(PodSpec spec, String imageRef) {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * The outcome of a check.
      *
      * @param verified whether a trusted signature was found

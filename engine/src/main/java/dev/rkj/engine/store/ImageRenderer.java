@@ -158,6 +158,14 @@ public final class ImageRenderer {
      * Nothing is left behind when it fails.
      */
     public Path render(ImageId id) throws ImageStoreException {
+        if (store.readOnly()) {
+            ImageRecord image = store.get(id);
+            Path tree = store.treePath(id);
+            if (image.treeId().isPresent() && Trees.isRealDirectory(tree)) {
+                return tree.resolve("rootfs");
+            }
+            store.checkWritable("render " + describe(image) + " (it has no rendered tree yet)");
+        }
         try (FileMutex.Held gc = ImageStore.lock(store.gcMutex(), false);
                 FileMutex.Held held = ImageStore.lock(store.imageMutex(id), true)) {
             ImageRecord image = store.get(id);

@@ -36,6 +36,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -75,8 +76,10 @@ public final class ImageStore {
     private final AciReader reader;
     private final ImageIndex index;
     private final FileMutex gcMutex;
+    private final boolean readOnly;
 
-    private ImageStore(Path directory, Journal journal, AciReader reader, ImageIndex index) {
+    private ImageStore(Path directory, Journal journal, AciReader reader, ImageIndex index, boolean readOnly) {
+        this.readOnly = readOnly;
         this.directory = directory;
         this.blobs = directory.resolve("blobs");
         this.trees = directory.resolve(TREES);
@@ -111,9 +114,41 @@ public final class ImageStore {
                     + "; check that the data directory is writable", e);
         }
         try {
-            return new ImageStore(absolute, journal, reader, ImageIndex.replay(journal));
+            return new ImageStore(absolute, journal, reader, ImageIndex.replay(journal), false);
         } catch (JournalException e) {
             throw new ImageStoreException("cannot read the images from the journal: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens the store in {@code directory} for reading only, over a journal opened for reading:
+     * listing, resolving, {@link #extractTo} and {@link #export} work, and rendering an image whose
+     * tree is already rendered; nothing in the store is created, locked or written (a user who can
+     * read but not write the data directory, or a read-only mount). Storing, removing, rendering a
+     * new tree and gc fail with an {@link ImageStoreException} that says so.
+     */
+    public static ImageStore openReadOnly(Path directory, Journal journal) throws ImageStoreException {
+        for (Class<?> type : ImageEvent.class.getPermittedSubclasses()) {
+            journal.registry().wireTypeOf(type);
+        }
+        Path absolute = directory.toAbsolutePath().normalize();
+        try {
+            return new ImageStore(absolute, journal, new AciReader(), ImageIndex.replay(journal), true);
+        } catch (JournalException e) {
+            throw new ImageStoreException("cannot read the images from the journal: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether this store was opened with {@link #openReadOnly}. */
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    /** Refuses a write to a store opened read-only, naming what was asked. */
+    void checkWritable(String what) throws ImageStoreException {
+        if (readOnly) {
+            throw new ImageStoreException("cannot " + what + ": the image store in " + directory
+                    + " was opened read-only (the data directory is not writable by this user)");
         }
     }
 
@@ -185,6 +220,7 @@ public final class ImageStore {
      */
     public ImageRecord fetch(Path aci) throws ImageStoreException {
         Path source = aci.toAbsolutePath().normalize();
+        checkWritable("store " + source);
         try (FileMutex.Held gc = lock(gcMutex, false)) {
             Path temp = createTemp(source);
             try {
@@ -203,10 +239,46 @@ public final class ImageStore {
         try {
             return Files.createTempFile(blobs, ".fetch-", TEMP_SUFFIX);
         } catch (IOException e) {
+            if (noSpace(e)) {
+                throw storeWriteFailed(source.toString(), e);
+            }
             throw new ImageStoreException("cannot fetch " + source + ": cannot create a temporary file in " + blobs
-                    + ": " + e, e);
+                    + " (" + Objects.requireNonNullElse(e.getMessage(), "I/O error") + "): check that the data directory"
+                    + " is writable", e);
         }
     }
+
+    /** Writing the blob into the store failed: the store's disk is full, or refuses the write. */
+    private ImageStoreException storeWriteFailed(String name, IOException e) {
+        if (noSpace(e)) {
+            return new ImageStoreException("cannot fetch " + name + ": no space left on the file system of the image store "
+                    + blobs + ": free space there (rkj image gc, rkj gc) and fetch again", e);
+        }
+        return new ImageStoreException("cannot fetch " + name + ": writing it into the image store " + blobs + " failed ("
+                + Objects.requireNonNullElse(e.getMessage(), "I/O error") + "): check that disk, then fetch again", e);
+    }
+
+    /** A failure of the fetch that is not the copy's: reading the source, or flushing the copy (a full disk). */
+    private ImageStoreException readFailed(String name, Path source, Path temp, IOException e) {
+        String message = Objects.requireNonNullElse(e.getMessage(), "I/O error");
+        if (noSpace(e)) {
+            return storeWriteFailed(name, e);
+        }
+        if (e instanceof java.nio.file.AccessDeniedException denied && source.toString().equals(denied.getFile())) {
+            return new ImageStoreException("cannot fetch " + name + ": permission denied reading it: check its permissions", e);
+        }
+        return new ImageStoreException("cannot fetch " + name + ": " + message + " (storing it as " + temp + ")", e);
+    }
+
+    private static boolean noSpace(IOException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c.getMessage() != null && c.getMessage().contains("No space left on device")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
 
     private Fetched readInto(Path source, Path temp) throws ImageStoreException {
         String name = source.toString();
@@ -224,9 +296,14 @@ public final class ImageStore {
         } catch (NoSuchFileException e) {
             throw new InvalidImageException(name, name + ": no such file", List.of(), e);
         } catch (AciFormatException e) {
+            IOException storing = TeeInputStream.CopyFailedException.in(e);
+            if (storing != null) {
+                throw storeWriteFailed(name, storing);
+            }
             throw new InvalidImageException(name, e.getMessage(), List.of(), e);
         } catch (IOException e) {
-            throw new ImageStoreException("cannot fetch " + name + ": " + e, e);
+            IOException storing = TeeInputStream.CopyFailedException.in(e);
+            throw storing != null ? storeWriteFailed(name, storing) : readFailed(name, source, temp, e);
         }
         byte[] manifestBytes = info.manifestJson();
         ImageManifest manifest;
@@ -288,6 +365,7 @@ public final class ImageStore {
      * business. If a file cannot be deleted the image is still removed and {@link #gc()} retries.
      */
     public void remove(ImageId id) throws ImageStoreException {
+        checkWritable("remove image " + id);
         try (FileMutex.Held gc = lock(gcMutex, false); FileMutex.Held held = lock(imageMutex(id), true)) {
             catchUp();
             if (!index.contains(id)) {
@@ -314,6 +392,7 @@ public final class ImageStore {
      * process) to finish first.
      */
     public GcResult gc() throws ImageStoreException {
+        checkWritable("collect garbage");
         try (FileMutex.Held gc = lock(gcMutex, true)) {
             catchUp();
             List<Path> temps = new ArrayList<>();

@@ -14,6 +14,28 @@ final class TeeInputStream extends FilterInputStream {
     private final OutputStream copy;
     private long count;
 
+    /**
+     * Writing the copy failed (a full disk, say): the reader sees this as a read failure, and
+     * whoever wrapped it finds the real cause in its cause chain ({@link #in}).
+     */
+    static final class CopyFailedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        CopyFailedException(IOException cause) {
+            super("writing the copy failed: " + cause.getMessage(), cause);
+        }
+
+        /** The write failure somewhere in {@code t}'s cause chain, if any. */
+        static IOException in(Throwable t) {
+            for (Throwable c = t; c != null; c = c.getCause()) {
+                if (c instanceof CopyFailedException copy) {
+                    return (IOException) copy.getCause();
+                }
+            }
+            return null;
+        }
+    }
+
     TeeInputStream(InputStream in, OutputStream copy) {
         super(in);
         this.copy = copy;
@@ -23,7 +45,7 @@ final class TeeInputStream extends FilterInputStream {
     public int read() throws IOException {
         int b = in.read();
         if (b >= 0) {
-            copy.write(b);
+            write(b);
             count++;
         }
         return b;
@@ -33,10 +55,26 @@ final class TeeInputStream extends FilterInputStream {
     public int read(byte[] buffer, int offset, int length) throws IOException {
         int n = in.read(buffer, offset, length);
         if (n > 0) {
-            copy.write(buffer, offset, n);
+            write(buffer, offset, n);
             count += n;
         }
         return n;
+    }
+
+    private void write(int b) throws CopyFailedException {
+        try {
+            copy.write(b);
+        } catch (IOException e) {
+            throw new CopyFailedException(e);
+        }
+    }
+
+    private void write(byte[] buffer, int offset, int n) throws CopyFailedException {
+        try {
+            copy.write(buffer, offset, n);
+        } catch (IOException e) {
+            throw new CopyFailedException(e);
+        }
     }
 
     @Override
