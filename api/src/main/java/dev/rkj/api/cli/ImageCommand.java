@@ -123,16 +123,7 @@ final class ImageCommand implements Runnable {
         private static String json(List<ImageRecord> images) throws JsonProcessingException {
             ArrayNode list = Json.mapper().createArrayNode();
             for (ImageRecord image : images) {
-                ObjectNode node = list.addObject();
-                node.put("id", image.id().toString());
-                node.put("name", image.name());
-                ObjectNode labels = node.putObject("labels");
-                image.labels().asMap().forEach(labels::put);
-                node.put("size", image.blobSize());
-                node.put("compression", image.compression().wireName());
-                node.put("import_time", FULL_TIME.format(image.importTime()));
-                node.put("source", image.source());
-                node.put("rendered", image.treeId().isPresent());
+                list.add(dev.rkj.api.http.JsonViews.image(image));
             }
             return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(list);
         }
