@@ -1,6 +1,6 @@
 package dev.rkj.api.http;
 
-import io.vertx.core.Handler;
+import io.vertx.ext.web.handler.AuthenticationHandler;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -60,8 +60,14 @@ public final class BearerToken {
     }
 
     /** Lets a request through only with this token; 401 (as problem+json) otherwise. */
-    Handler<RoutingContext> handler() {
-        return ctx -> {
+    AuthenticationHandler handler() {
+        return new Check();
+    }
+
+    /** An authentication handler, so Vert.x Web orders it after the body handler and before the routes. */
+    private final class Check implements AuthenticationHandler {
+        @Override
+        public void handle(RoutingContext ctx) {
             String header = ctx.request().getHeader("Authorization");
             if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                     && MessageDigest.isEqual(token, header.substring(7).strip().getBytes(StandardCharsets.UTF_8))) {
@@ -70,6 +76,6 @@ public final class BearerToken {
             }
             Problems.send(ctx, new Problem(401, "unauthorized", "Unauthorized",
                     "give the token: Authorization: Bearer <the contents of the daemon's --token-file>", null));
-        };
+        }
     }
 }

@@ -17,6 +17,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.openapi.validation.SchemaValidationException;
+import io.vertx.openapi.validation.ValidatorErrorType;
 import io.vertx.openapi.validation.ValidatorException;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
@@ -60,8 +61,10 @@ final class Problems {
     /** What {@code failure} (or, with none, the status a handler failed with) means to a client. */
     static Problem of(Throwable failure, int status) {
         if (failure == null) {
+            LOG.debug("request failed with status {} and no cause", status);
             return ofStatus(status);
         }
+        LOG.debug("request failed with status {}: {}", status, failure.toString());
         Throwable t = failure;
         while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
             t = t.getCause();
@@ -73,10 +76,15 @@ final class Problems {
             return invalid(e);
         }
         if (t instanceof ValidatorException e) {
-            return Problem.invalidField(parameterOf(e.getMessage()), e.getMessage());
+            String parameter = parameterOf(e.getMessage());
+            if (parameter == null && e.type() == ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT) {
+                return new Problem(415, "unsupported-media-type", "Unsupported media type",
+                        "send the body as JSON, with Content-Type: application/json", "body");
+            }
+            return Problem.invalidField(parameter == null ? "body" : parameter, e.getMessage());
         }
         if (t instanceof HttpException e) {
-            return ofStatus(e.getStatusCode());
+            return e.getCause() != null ? of(e.getCause(), e.getStatusCode()) : ofStatus(e.getStatusCode());
         }
         if (t instanceof NoSuchPodException) {
             return Problem.notFound("no-such-pod", t.getMessage());
@@ -141,7 +149,8 @@ final class Problems {
                 field = m.group(1);
             }
         }
-        return Problem.invalidField(field == null ? "body" : field, error);
+        field = field == null ? "body" : field;
+        return Problem.invalidField(field, field + ": " + error);
     }
 
     private static OutputUnit deepest(OutputUnit unit) {
@@ -152,12 +161,18 @@ final class Problems {
         if (unit.getErrors() != null) {
             for (OutputUnit child : unit.getErrors()) {
                 OutputUnit d = deepest(child);
-                if (d != null && (best == null || depth(d) > depth(best))) {
+                if (d != null && (best == null || depth(d) > depth(best)
+                        || depth(d) == depth(best) && keywordDepth(d) > keywordDepth(best))) {
                     best = d;
                 }
             }
         }
         return best;
+    }
+
+    private static int keywordDepth(OutputUnit u) {
+        String l = u.getKeywordLocation();
+        return l == null ? -1 : l.length();
     }
 
     private static int depth(OutputUnit u) {
