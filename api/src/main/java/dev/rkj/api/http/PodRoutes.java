@@ -119,7 +119,7 @@ final class PodRoutes {
             ArrayNode pods = body.putArray("pods");
             for (PodState p : engine().list()) {
                 if (filter.test(p)) {
-                    pods.add(JsonViews.pod(p));
+                    pods.add(view(p));
                 }
             }
             return body;
@@ -130,7 +130,12 @@ final class PodRoutes {
         String id = ApiContext.path(ctx, "id");
         api.blocking(() -> {
             long index = engine().projection().nextIndex();
-            return view(engine().pod(id)).put("index", index);
+            PodState p = engine().pod(id);
+            if (p.status() == PodStatus.DELETED) {
+                throw Problem.notFound("no-such-pod", "pod " + p.podId() + " was removed (its history stays in the"
+                        + " journal: GET /v1/journal?aggregate=" + p.podId() + ")");
+            }
+            return view(p).put("index", index);
         }).onSuccess(body -> ApiContext.json(ctx, 200, body)).onFailure(ctx::fail);
     }
 
@@ -189,8 +194,17 @@ final class PodRoutes {
         return n;
     }
 
+    /** As {@code rkj status --format=json}, plus why it failed or was lost, which a client cannot see otherwise. */
     private static ObjectNode view(PodState p) {
-        return JsonViews.pod(p);
+        ObjectNode n = JsonViews.pod(p);
+        if (p.failure() != null) {
+            n.putObject("failure").put("stage", p.failure().stage().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("reason", p.failure().reason()).put("retryable", p.failure().retryable());
+        }
+        if (p.lostReason() != null) {
+            n.put("lost", p.lostReason());
+        }
+        return n;
     }
 
     static Duration duration(String field, String text) {
