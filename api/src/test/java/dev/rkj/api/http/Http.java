@@ -50,6 +50,11 @@ final class Http implements AutoCloseable {
     }
 
     Reply send(HttpMethod method, String uri, String body, String contentType) {
+        return send(method, uri, body, contentType, 180);
+    }
+
+    /** As {@link #send(HttpMethod, String, String, String)}, failing after {@code seconds} without an answer. */
+    Reply send(HttpMethod method, String uri, String body, String contentType, int seconds) {
         RequestOptions options = new RequestOptions().setServer(socket).setHost("rkj").setMethod(method).setURI(uri);
         if (contentType != null) {
             options.putHeader("Content-Type", contentType);
@@ -59,9 +64,11 @@ final class Http implements AutoCloseable {
                     .compose(req -> (body == null ? req.send() : req.send(Buffer.buffer(body)))
                             .compose(res -> res.body().map(b -> new Reply(res.statusCode(),
                                     res.getHeader("Content-Type"), b.toString()))))
-                    .toCompletionStage().toCompletableFuture().get(3, TimeUnit.MINUTES);
+                    .toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new AssertionError(method + " " + uri + " failed: " + e, e);
+            throw new AssertionError(method + " " + (uri.length() > 200 ? uri.substring(0, 200) + "..." : uri)
+                    + " [" + contentType + "] " + (body == null ? "" : body.substring(0, Math.min(200, body.length())))
+                    + " failed: " + e, e);
         }
     }
 
