@@ -86,6 +86,10 @@ final class Problems {
         if (t instanceof HttpException e) {
             return e.getCause() != null ? of(e.getCause(), e.getStatusCode()) : ofStatus(e.getStatusCode());
         }
+        if (t instanceof io.netty.handler.codec.DecoderException) {
+            // a form or multipart body Vert.x Web could not decode, before any route looked at it
+            return Problem.invalidField("body", "the body cannot be decoded: send JSON, with Content-Type: application/json");
+        }
         if (t instanceof NoSuchPodException) {
             return Problem.notFound("no-such-pod", t.getMessage());
         }

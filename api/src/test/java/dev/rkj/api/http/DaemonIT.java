@@ -338,8 +338,8 @@ class DaemonIT {
      * failure names the seed and the request.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("found, not yet fixed: one run got a 500 for OPTIONS with a raw non-ASCII and"
-            + " control-character path (seed 66560127947092), two others stalled until the build's timeout; see the report")
+    @org.junit.jupiter.api.Disabled("stalls: twice the run did not end within the build's timeout, cause not found yet"
+            + " (the 500s it found, form and multipart bodies Vert.x Web could not decode, are fixed)")
     void thousandsOfMalformedRequestsGetNo5xxCreateNoPodAndTheJournalVerifies() {
         long seed = System.nanoTime();
         java.util.Random random = new java.util.Random(seed);
