@@ -54,7 +54,7 @@ public final class Cli {
      * once, up front, before anything is opened or fetched. Help and version requests are answered
      * for anyone.
      */
-    static final java.util.Set<String> ROOT_COMMANDS = java.util.Set.of("run", "prepare", "run-prepared", "stop", "rm",
+    static final java.util.Set<String> ROOT_COMMANDS = java.util.Set.of("run", "prepare", "run-prepared", "stop", "rm", "daemon",
             "gc", "enter");
 
     private static void refuseWithoutRoot(CommandLine.ParseResult parsed) {

@@ -99,15 +99,6 @@ final class Context implements AutoCloseable {
         }
     }
 
-    /** The journal for a command that only reads it: see {@link #readJournal}. */
-    Journal readingJournal() {
-        try {
-            return readJournal(DataDir.writable(dataDir));
-        } catch (JournalException e) {
-            throw new CliException(e.getMessage(), e);
-        }
-    }
-
     /**
      * The journal for a command that only reads ({@code journal show}, {@code journal verify},
      * image reads, {@code list}): opened read-only, so that nothing is created, written, locked or

@@ -1,11 +1,10 @@
 package dev.rkj.api.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rkj.api.http.JsonViews;
 import dev.rkj.engine.read.EventFeed;
 import dev.rkj.eventlog.Envelope;
 import dev.rkj.eventlog.Journal;
 import dev.rkj.eventlog.JournalException;
-import dev.rkj.eventlog.Json;
 import java.io.PrintStream;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -60,7 +59,7 @@ final class EventsCommand implements Callable<Integer> {
         if (start < -1) {
             throw new CliException("--after " + start + " is not a journal index: give 0 or more (or leave it out for every event)");
         }
-        Journal journal = root.readContext().readingJournal();
+        Journal journal = root.readContext().readJournal();
         long end = journal.nextIndex();
         if (start >= end) {
             throw new CliException("--after " + start + " is beyond the journal's last index (" + (end - 1)
@@ -75,7 +74,7 @@ final class EventsCommand implements Callable<Integer> {
         long wait = 1;
         while (true) {
             List<EventFeed.Item> items = feed.poll(BATCH);
-            items.forEach(item -> out.println(format == OutputFormat.json ? json(item).toString() : line(item)));
+            items.forEach(item -> out.println(format == OutputFormat.json ? JsonViews.event(item).toString() : line(item)));
             out.flush();
             if (!feed.caughtUp()) {
                 wait = 1;
@@ -96,27 +95,5 @@ final class EventsCommand implements Callable<Integer> {
                 .orElse(item.envelope().type().name().startsWith("image.") ? "removed" : "-");
         return env.index() + "  " + env.time().truncatedTo(ChronoUnit.MILLIS) + "  " + TerminalText.escape(env.aggregateId())
                 + "  " + env.type().name() + "  " + state;
-    }
-
-    /**
-     * An event as the API's event stream and {@code --format=json} show it: its place, what it
-     * says (the journal's payload) and the state of its aggregate after it.
-     */
-    static ObjectNode json(EventFeed.Item item) {
-        Envelope env = item.envelope();
-        ObjectNode n = Json.mapper().createObjectNode();
-        n.put("index", env.index());
-        n.put("time", env.time().toString());
-        n.put("aggregate", env.aggregateId());
-        n.put("type", env.type().name());
-        n.put("version", env.type().version());
-        try {
-            n.set("event", Json.mapper().readTree(env.payloadJson()));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            n.put("event", env.payloadJson()); // stored by Json.mapper(): cannot happen short of damage
-        }
-        item.pod().ifPresent(p -> n.set("pod", PodCommands.ListPods.json(p)));
-        item.image().ifPresent(i -> n.set("image", ImageCommand.ListImages.json(i)));
-        return n;
     }
 }

@@ -137,23 +137,10 @@ final class ImageCommand implements Runnable {
 
         private static String json(List<ImageRecord> images) throws JsonProcessingException {
             ArrayNode list = Json.mapper().createArrayNode();
-            images.forEach(image -> list.add(json(image)));
+            for (ImageRecord image : images) {
+                list.add(dev.rkj.api.http.JsonViews.image(image));
+            }
             return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(list);
-        }
-
-        /** An image as {@code image list --format=json} shows it. */
-        static ObjectNode json(ImageRecord image) {
-            ObjectNode node = Json.mapper().createObjectNode();
-            node.put("id", image.id().toString());
-            node.put("name", image.name());
-            ObjectNode labels = node.putObject("labels");
-            image.labels().asMap().forEach(labels::put);
-            node.put("size", image.blobSize());
-            node.put("compression", image.compression().wireName());
-            node.put("import_time", FULL_TIME.format(image.importTime()));
-            node.put("source", image.source());
-            node.put("rendered", image.treeId().isPresent());
-            return node;
         }
 
         /** Like rkt (go-humanize IBytes): 1023B, 1.5KiB, 12MiB. */

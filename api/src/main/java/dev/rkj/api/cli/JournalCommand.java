@@ -171,19 +171,7 @@ final class JournalCommand implements Runnable {
         }
 
         static String envelopeJson(Envelope e) {
-            try {
-                ObjectNode n = Json.mapper().createObjectNode();
-                n.put("index", e.index());
-                n.put("time", e.time().toString());
-                n.put("aggregate", e.aggregateId());
-                n.put("type", e.type().toString());
-                n.set("payload", Json.mapper().readTree(e.payloadJson()));
-                n.put("previousHash", HexFormat.of().formatHex(e.previousHash()));
-                n.put("hash", HexFormat.of().formatHex(e.hash()));
-                return Json.mapper().writeValueAsString(n);
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
+            return dev.rkj.api.http.JsonViews.envelope(e).toString();
         }
     }
 

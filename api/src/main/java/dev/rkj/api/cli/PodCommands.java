@@ -297,21 +297,7 @@ final class PodCommands {
         }
 
         static ObjectNode json(PodState p) {
-            ObjectNode n = Json.mapper().createObjectNode();
-            n.put("name", p.podId());
-            n.put("state", p.status().displayName());
-            ArrayNode apps = n.putArray("app_names");
-            p.apps().keySet().forEach(apps::add);
-            if (p.image() != null) {
-                n.put("image_id", p.image().id());
-                n.put("image_name", p.image().name());
-            }
-            p.createdAt().ifPresent(t -> n.put("created_at", t.toString()));
-            p.startedAt().ifPresent(t -> n.put("started_at", t.toString()));
-            if (p.exitCode() != null) {
-                n.put("exit_code", p.exitCode());
-            }
-            return n;
+            return dev.rkj.api.http.JsonViews.pod(p);
         }
     }
 

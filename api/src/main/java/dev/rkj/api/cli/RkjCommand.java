@@ -28,6 +28,7 @@ import picocli.CommandLine.ScopeType;
             JournalCommand.class,
             FetchCommand.class,
             ImageCommand.class,
+            DaemonCommand.class,
             VersionCommand.class,
             CompletionCommand.class,
             picocli.CommandLine.HelpCommand.class,

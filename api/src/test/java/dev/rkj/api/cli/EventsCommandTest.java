@@ -48,8 +48,8 @@ class EventsCommandTest {
         assertEquals(0, run.code(), run.err());
         List<JsonNode> events = run.out().lines().map(EventsCommandTest::parse).toList();
         assertEquals(List.of(0L, 1L, 2L), events.stream().map(e -> e.get("index").asLong()).toList());
-        assertEquals("pod.exited", events.get(2).get("type").asText());
-        assertEquals(7, events.get(2).get("event").get("exitCode").asInt());
+        assertEquals("pod.exited/1", events.get(2).get("type").asText());
+        assertEquals(7, events.get(2).get("payload").get("exitCode").asInt());
         assertEquals("exited", events.get(2).get("pod").get("state").asText());
         assertEquals(7, events.get(2).get("pod").get("exit_code").asInt());
         assertTrue(events.get(0).get("time").asText().endsWith("Z"), "ISO 8601 with its zone");

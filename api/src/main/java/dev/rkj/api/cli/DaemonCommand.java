@@ -1,0 +1,107 @@
+package dev.rkj.api.cli;
+
+import dev.rkj.api.http.ApiServer;
+import dev.rkj.api.http.BearerToken;
+import dev.rkj.api.http.Listen;
+import dev.rkj.engine.Engine;
+import dev.rkj.engine.EngineException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code rkj daemon} (rkt's {@code api-service}): the engine kept warm behind the REST API until
+ * SIGTERM or SIGINT. Pods never depend on it: stopping it leaves them running, and the next engine
+ * (a daemon or a CLI command) adopts them from the journal.
+ */
+@Command(name = "daemon", aliases = "api-service", mixinStandardHelpOptions = true,
+        description = "Keep the engine running and serve the REST API (/v1) on a unix socket, or on TCP with a token.",
+        footer = {"", "Examples:",
+            "  rkj daemon                                   # /run/rkj/api.sock, mode 0660, group root",
+            "  rkj daemon --socket-group rkj                # members of group rkj may use the API",
+            "  rkj daemon --listen 127.0.0.1:8347 --token-file /etc/rkj/token   # also TCP, with a bearer token",
+            "  curl --unix-socket /run/rkj/api.sock http://rkj/v1/pods"})
+final class DaemonCommand implements Callable<Integer> {
+    private static final Duration START_LIMIT = Duration.ofMinutes(1);
+
+    @ParentCommand
+    RkjCommand root;
+
+    @Option(names = "--socket", paramLabel = "PATH",
+            description = "the unix socket to serve the API on (default ${DEFAULT-VALUE})", defaultValue = "/run/rkj/api.sock")
+    Path socket;
+
+    @Option(names = "--socket-group", paramLabel = "GROUP",
+            description = "the group that may use the socket (mode 0660; default root)")
+    String socketGroup;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT",
+            description = "also serve the API on TCP (needs --token-file), e.g. 127.0.0.1:8347")
+    String listen;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "the bearer token TCP clients must send, read from FILE (mode 0600, 16 characters or more)")
+    Path tokenFile;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Listen> addresses = new ArrayList<>();
+        addresses.add(new Listen.UnixSocket(socket, socketGroup));
+        if (listen != null) {
+            addresses.add(tcp());
+        } else if (tokenFile != null) {
+            throw new CliException("--token-file is for TCP: give --listen HOST:PORT too, or leave --token-file out");
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        Signals.onTermination(stop::countDown);
+        Context context = root.context();
+        Engine engine = context.engine(true);
+        List<ApiServer> servers = new ArrayList<>();
+        try {
+            for (Listen address : addresses) {
+                ApiServer server = Engine.await(ApiServer.start(engine, context.imageStore(), context.journal(), address),
+                        START_LIMIT);
+                servers.add(server);
+                root.err().println("rkj daemon: serving the API on " + address
+                        + (server.port() > 0 ? " (port " + server.port() + ")" : ""));
+            }
+            stop.await();
+            root.err().println("rkj daemon: stopping; pods keep running");
+        } catch (EngineException e) {
+            throw new CliException(e.getMessage(), e);
+        } finally {
+            for (ApiServer server : servers) {
+                server.close();
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private Listen tcp() {
+        if (tokenFile == null) {
+            throw new CliException("--listen needs --token-file FILE: TCP clients must send a bearer token");
+        }
+        int colon = listen.lastIndexOf(':');
+        String host = colon <= 0 ? "" : listen.substring(0, colon).replaceAll("^\\[|\\]$", "");
+        int port;
+        try {
+            port = Integer.parseInt(listen.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (host.isEmpty() || port < 0 || port > 65535) {
+            throw new CliException("--listen " + listen + " is not HOST:PORT: give e.g. 127.0.0.1:8347");
+        }
+        try {
+            return new Listen.Tcp(host, port, BearerToken.read(tokenFile));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage(), e);
+        }
+    }
+}

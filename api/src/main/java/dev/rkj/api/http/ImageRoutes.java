@@ -1,0 +1,120 @@
+package dev.rkj.api.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rkj.engine.pod.PodSpec;
+import dev.rkj.engine.store.GcResult;
+import dev.rkj.engine.store.ImageRecord;
+import dev.rkj.eventlog.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** {@code /v1/images}: the image store, as {@code rkj fetch} and {@code rkj image ...} use it. */
+final class ImageRoutes {
+    private final ApiContext api;
+
+    ImageRoutes(ApiContext api) {
+        this.api = api;
+    }
+
+    void mount(RouterBuilder builder) {
+        builder.getRoute("fetchImage").addHandler(this::fetch);
+        builder.getRoute("listImages").addHandler(this::list);
+        builder.getRoute("getImage").addHandler(this::get);
+        builder.getRoute("getImageManifest").addHandler(this::manifest);
+        builder.getRoute("removeImage").addHandler(this::remove);
+        builder.getRoute("gcImages").addHandler(this::gc);
+    }
+
+    /**
+     * Stores a local ACI file, as {@code rkj fetch FILE}: signatures cannot be verified yet, so the
+     * caller must skip that check explicitly ({@code insecureOptions: ["image"]}), as on the CLI.
+     */
+    private void fetch(RoutingContext ctx) {
+        JsonObject body = ApiContext.body(ctx);
+        String text = body.getString("path");
+        Set<PodSpec.InsecureOption> insecure;
+        try {
+            List<String> words = new ArrayList<>();
+            body.getJsonArray("insecureOptions", new JsonArray().add("none")).forEach(w -> words.add((String) w));
+            insecure = PodSpec.InsecureOption.parseList(String.join(",", words));
+        } catch (IllegalArgumentException e) {
+            throw Problem.invalidField("insecureOptions", e.getMessage());
+        }
+        if (text.contains("://")) {
+            throw Problem.invalidField("path", "cannot fetch " + text + ": only local ACI files can be fetched so far;"
+                    + " download it and fetch the file");
+        }
+        Path file = Path.of(text);
+        if (!file.isAbsolute() || file.normalize() != null && !file.normalize().equals(file)) {
+            throw Problem.invalidField("path", "path " + text + " is not absolute and normal: give the ACI file's"
+                    + " full path on the daemon's host, e.g. /srv/images/app.aci");
+        }
+        if (!insecure.contains(PodSpec.InsecureOption.IMAGE)) {
+            throw Problem.invalidField("insecureOptions", "cannot fetch " + text + ": rkj cannot verify image"
+                    + " signatures yet; pass insecureOptions [\"image\"] to fetch it without verifying");
+        }
+        api.blocking(() -> {
+            if (!Files.isRegularFile(file)) {
+                throw Problem.invalidField("path", "cannot fetch " + text + ": no such file on the daemon's host");
+            }
+            return api.images().fetch(file);
+        }).onSuccess(image -> {
+            ctx.response().putHeader("Location", "/v1/images/" + image.id());
+            ApiContext.json(ctx, 201, JsonViews.image(image));
+        }).onFailure(ctx::fail);
+    }
+
+    private void list(RoutingContext ctx) {
+        api.blocking(() -> {
+            ArrayNode list = Json.mapper().createArrayNode();
+            for (ImageRecord image : api.images().list()) {
+                list.add(JsonViews.image(image));
+            }
+            return list;
+        }).onSuccess(list -> ApiContext.json(ctx, 200, list)).onFailure(ctx::fail);
+    }
+
+    private void get(RoutingContext ctx) {
+        String id = ApiContext.path(ctx, "id");
+        api.blocking(() -> JsonViews.image(api.images().resolve(id)))
+                .onSuccess(image -> ApiContext.json(ctx, 200, image)).onFailure(ctx::fail);
+    }
+
+    private void manifest(RoutingContext ctx) {
+        String id = ApiContext.path(ctx, "id");
+        api.blocking(() -> JsonViews.tree(api.images().resolve(id).manifestJson()))
+                .onSuccess(m -> ApiContext.json(ctx, 200, m)).onFailure(ctx::fail);
+    }
+
+    private void remove(RoutingContext ctx) {
+        String id = ApiContext.path(ctx, "id");
+        api.blocking(() -> {
+            api.images().remove(api.images().resolve(id).id());
+            return null;
+        }).onSuccess(v -> ApiContext.noContent(ctx)).onFailure(ctx::fail);
+    }
+
+    private void gc(RoutingContext ctx) {
+        api.blocking(() -> api.images().gc()).onSuccess(result -> ApiContext.json(ctx, 200, gcView(result)))
+                .onFailure(ctx::fail);
+    }
+
+    private static ObjectNode gcView(GcResult result) {
+        ObjectNode n = Json.mapper().createObjectNode();
+        ArrayNode trees = n.putArray("trees");
+        result.trees().forEach(id -> trees.add(id.toString()));
+        ArrayNode blobs = n.putArray("blobs");
+        result.blobs().forEach(id -> blobs.add(id.toString()));
+        ArrayNode temps = n.putArray("temps");
+        result.temps().forEach(p -> temps.add(p.toString()));
+        return n;
+    }
+}

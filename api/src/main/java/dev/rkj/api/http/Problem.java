@@ -1,0 +1,82 @@
+package dev.rkj.api.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rkj.eventlog.Json;
+
+/**
+ * An error the API answers with, as {@code application/problem+json} (RFC 9457) plus a stable
+ * {@code code} a client can switch on and the {@code field} at fault. Thrown by handlers; turned
+ * into a response by {@link Problems} alone.
+ */
+public final class Problem extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final int status;
+    private final String code;
+    private final String title;
+    private final String field;
+
+    public Problem(int status, String code, String title, String detail, String field) {
+        super(detail, null, false, false);
+        this.status = status;
+        this.code = code;
+        this.title = title;
+        this.field = field;
+    }
+
+    /** 400: the request's {@code field} is not acceptable; {@code detail} says what is. */
+    public static Problem invalidField(String field, String detail) {
+        return new Problem(400, "invalid-field", "Invalid field", detail, field);
+    }
+
+    public static Problem badRequest(String code, String detail) {
+        return new Problem(400, code, "Bad request", detail, null);
+    }
+
+    public static Problem notFound(String code, String detail) {
+        return new Problem(404, code, "Not found", detail, null);
+    }
+
+    public static Problem conflict(String code, String detail) {
+        return new Problem(409, code, "Conflict", detail, null);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public String field() {
+        return field;
+    }
+
+    public String detail() {
+        return getMessage();
+    }
+
+    /** The body: {type, title, status, detail, code, field, instance}. */
+    public ObjectNode toJson(String instance) {
+        ObjectNode n = Json.mapper().createObjectNode();
+        n.put("type", "urn:rkj:problem:" + code);
+        n.put("title", title);
+        n.put("status", status);
+        if (getMessage() != null) {
+            n.put("detail", getMessage());
+        }
+        n.put("code", code);
+        if (field != null) {
+            n.put("field", field);
+        }
+        if (instance != null) {
+            n.put("instance", instance);
+        }
+        return n;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.rkj.api.http;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real {@code rkj daemon} in a child JVM (this test's classpath and JVM flags), on a socket in the
+ * test's directory and on TCP loopback with a token. Its stdout and stderr go to files.
+ */
+final class DaemonProcess implements AutoCloseable {
+    private static final Pattern PORT = Pattern.compile("\\(port (\\d+)\\)");
+
+    final Process process;
+    final Path socket;
+    final Path stderr;
+    final int port;
+
+    private DaemonProcess(Process process, Path socket, Path stderr, int port) {
+        this.process = process;
+        this.socket = socket;
+        this.stderr = stderr;
+        this.port = port;
+    }
+
+    static DaemonProcess start(Path data, Path socket, Path tokenFile, Path logs) throws IOException {
+        Files.createDirectories(logs);
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle")) {
+                command.add(arg);
+            }
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.rkj.api.Main",
+                "--dir", data.toString(), "daemon", "--socket", socket.toString(),
+                "--listen", "127.0.0.1:0", "--token-file", tokenFile.toString()));
+        String n = Long.toString(System.nanoTime());
+        Path out = logs.resolve("daemon-" + n + ".out");
+        Path err = logs.resolve("daemon-" + n + ".err");
+        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        int[] port = {-1};
+        try {
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new AssertionError("the daemon exited with " + process.exitValue() + ": " + Files.readString(err));
+                }
+                Matcher m = PORT.matcher(Files.readString(err));
+                if (m.find()) {
+                    port[0] = Integer.parseInt(m.group(1));
+                    return true;
+                }
+                return false;
+            });
+        } catch (RuntimeException | Error e) {
+            process.destroyForcibly();
+            throw e;
+        }
+        return new DaemonProcess(process, socket, err, port[0]);
+    }
+
+    /** SIGTERM, and waits for the exit; returns its code. */
+    int terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("the daemon did not stop within 2 minutes of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            terminate();
+        }
+    }
+}
