@@ -309,13 +309,14 @@ final class ImageCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new CliException("--grace-period: " + e.getMessage());
             }
+            var store = parent.store(); // a writer first: it repairs a torn journal before the read
             List<PodState> pods;
             try {
                 pods = parent.root.context().reader().read(AsOf.latest()).projection().all();
             } catch (JournalException e) {
                 throw new CliException(e.getMessage(), e);
             }
-            ImageCollector.Report report = new ImageCollector(parent.store(), Clock.systemUTC()).collect(pods, grace);
+            ImageCollector.Report report = new ImageCollector(store, Clock.systemUTC()).collect(pods, grace);
             PrintStream out = parent.root.out();
             report.removed().forEach((image, why) -> out.println("successfully removed aci for image: " + image.id()
                     + " (" + image.displayName() + "; " + why + ")"));

@@ -101,15 +101,27 @@ final class PodCommands {
         return end.exitCode();
     }
 
-    /** Stops the pod if the user interrupts {@code rkj run} (Ctrl-C): the pod does not outlive the command. */
+    /** How long an interrupted {@code rkj run}'s pod has after SIGTERM before it is killed. */
+    private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
+
+    /**
+     * Stops the pod if the user interrupts {@code rkj run} (Ctrl-C, SIGTERM, a hangup): SIGTERM, then
+     * SIGKILL after {@link #INTERRUPT_GRACE}, so the pod does not outlive the command.
+     */
     private static Thread stopOnInterrupt(Engine engine, String podId) {
         Thread hook = new Thread(() -> {
             try {
                 PodState s = engine.pod(podId);
                 if (s.status() == PodStatus.RUNNING) {
                     Engine.await(engine.stop(podId, false), Duration.ofSeconds(5));
-                    Engine.await(engine.awaitStatus(podId, PodCommands::settled, Duration.ofSeconds(10)),
-                            Duration.ofSeconds(11));
+                    try {
+                        Engine.await(engine.awaitStatus(podId, PodCommands::settled, INTERRUPT_GRACE),
+                                INTERRUPT_GRACE.plusSeconds(1));
+                    } catch (EngineException ignoresSigterm) { // an interactive shell does: as rkj stop, SIGKILL
+                        Engine.await(engine.stop(podId, true), Duration.ofSeconds(5));
+                        Engine.await(engine.awaitStatus(podId, PodCommands::settled, Duration.ofSeconds(5)),
+                                Duration.ofSeconds(6));
+                    }
                 }
             } catch (Exception e) {
                 // the JVM is going down; the pod's own engine-less status is recovered by the next rkj
