@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rkj.api.cli.Cli;
 import dev.rkj.engine.host.HostEngine;
+import dev.rkj.eventlog.Json;
 import dev.rkj.stage1.cgroup.CgroupLayout;
 import dev.rkj.stage1.cgroup.Cgroups;
 import dev.rkj.stage1.kernel.LinuxKernel;
@@ -28,6 +29,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -311,6 +313,61 @@ class DaemonIT {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, with.statusCode(), with.body());
         assertTrue(with.body().contains("\"pods\""), with.body());
+    }
+
+    @Test
+    void theEventStreamDeliversEveryEventOnceInOrderAcrossADisconnectWithTheStateAfterIt() throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        List<JsonNode> seen = new ArrayList<>();
+        String pod;
+        long last;
+        try (java.util.stream.Stream<String> lines = events(client, "")) {
+            Iterator<String> it = lines.iterator();
+            JsonNode subscribed = Json.mapper().readTree(it.next());
+            assertEquals("subscribed", subscribed.get("type").asText(), subscribed.toString());
+            last = subscribed.get("index").asLong();
+            pod = run("exit7", true);
+            while (seen.stream().noneMatch(e -> e.get("type").asText().startsWith("pod.started/"))) {
+                JsonNode e = Json.mapper().readTree(it.next());
+                if (e.has("aggregate") && e.get("aggregate").asText().equals(pod)) {
+                    seen.add(e);
+                }
+                last = e.get("index").asLong();
+            }
+        } // disconnected in the middle of the pod's life
+        try (java.util.stream.Stream<String> lines = events(client, "?after=" + last + "&aggregate=" + pod)) {
+            Iterator<String> it = lines.iterator();
+            assertEquals(last, Json.mapper().readTree(it.next()).get("index").asLong(), "resumed where it was");
+            while (seen.stream().noneMatch(e -> e.get("type").asText().startsWith("pod.exited/"))) {
+                JsonNode e = Json.mapper().readTree(it.next());
+                if (!e.get("type").asText().equals("heartbeat")) {
+                    seen.add(e);
+                }
+            }
+        }
+        List<Long> journal = new ArrayList<>();
+        for (JsonNode e : http.get("/v1/journal?aggregate=" + pod + "&limit=1000").json().get("events")) {
+            journal.add(e.get("index").asLong());
+        }
+        assertEquals(journal, seen.stream().map(e -> e.get("index").asLong()).toList(),
+                "every event of the pod exactly once, in journal order");
+        JsonNode exited = seen.get(seen.size() - 1);
+        assertEquals("exited", exited.get("pod").get("state").asText(), exited.toString());
+        assertEquals(7, exited.get("pod").get("exit_code").asInt(), exited.toString());
+        HttpResponse<String> beyond = client.send(request("?after=" + Long.MAX_VALUE / 2), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, beyond.statusCode(), beyond.body());
+        assertTrue(beyond.body().contains("\"field\":\"after\""), beyond.body());
+    }
+
+    private java.util.stream.Stream<String> events(HttpClient client, String query) throws Exception {
+        HttpResponse<java.util.stream.Stream<String>> r = client.send(request(query), HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, r.statusCode());
+        return r.body();
+    }
+
+    private HttpRequest request(String query) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port + "/v1/events" + query))
+                .header("Authorization", "Bearer " + TOKEN).build();
     }
 
     @Test
