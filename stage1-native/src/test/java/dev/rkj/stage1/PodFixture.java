@@ -119,10 +119,16 @@ final class PodFixture implements AutoCloseable {
     java.util.List<String> records(String app) throws IOException {
         java.util.List<String> lines = new java.util.ArrayList<>();
         Path logs = podDir.resolve("logs");
-        if (Files.exists(logs.resolve(app + ".1"))) {
-            lines.addAll(Files.readAllLines(logs.resolve(app + ".1")));
+        for (Path file : new Path[] {logs.resolve(app + ".1"), logs.resolve(app)}) {
+            if (file.equals(logs.resolve(app)) || Files.exists(file)) {
+                // records end with '\n' only: a pty's output holds lone '\r's, which readAllLines would split at
+                String text = Files.readString(file);
+                if (!text.isEmpty()) {
+                    lines.addAll(java.util.Arrays.asList(text.substring(0, text.length() - (text.endsWith("\n") ? 1 : 0))
+                            .split("\n", -1)));
+                }
+            }
         }
-        lines.addAll(Files.readAllLines(logs.resolve(app)));
         return lines;
     }
 
