@@ -20,6 +20,11 @@ import java.util.Set;
  * A subscriber that comes back with the last index it saw gets every later event exactly once, in
  * journal order, across disconnects and daemon restarts.
  *
+ * <p>With {@code Accept: text/event-stream} the same stream is Server-Sent Events: each event's
+ * {@code id} is its index, so a browser's EventSource resumes by itself ({@code Last-Event-ID}
+ * stands for {@code after}); the control lines are the events {@code subscribed}, {@code heartbeat}
+ * and {@code closed}.
+ *
  * <p>The subscriber reads at its own pace: the feed is pulled when the connection can take more,
  * so a slow one never holds an append or buffers more than one batch here. One whose connection
  * takes nothing for {@link #STALL_MILLIS} ms is closed with
@@ -42,19 +47,33 @@ final class EventRoutes {
     }
 
     private void subscribe(RoutingContext ctx) {
+        boolean sse = String.valueOf(ctx.request().getHeader("Accept")).contains("text/event-stream");
         Long after = ApiContext.queryLong(ctx, "after");
+        String lastEventId = ctx.request().getHeader("Last-Event-ID");
+        if (after == null && lastEventId != null) {
+            try {
+                after = Long.parseLong(lastEventId.strip());
+            } catch (NumberFormatException e) {
+                throw Problem.invalidField("Last-Event-ID", "Last-Event-ID \"" + lastEventId
+                        + "\" is not a journal index: give the id of the last event received");
+            }
+        }
+        Long cursor = after;
         String aggregate = ApiContext.query(ctx, "aggregate");
         String types = ApiContext.query(ctx, "type");
         EventFeed.Filter filter = new EventFeed.Filter(Optional.ofNullable(aggregate),
                 types == null ? Set.of() : Set.copyOf(Arrays.asList(types.split(","))));
         api.blocking(() -> {
             long last = api.journal().nextIndex() - 1;
-            if (after != null && after > last) {
-                throw Problem.invalidField("after", "after " + after + " is beyond the journal's last index (" + last
+            if (cursor != null && cursor < -1) {
+                throw Problem.invalidField("after", "after " + cursor + " is not a journal index: give 0 or more, or -1 for every event");
+            }
+            if (cursor != null && cursor > last) {
+                throw Problem.invalidField("after", "after " + cursor + " is beyond the journal's last index (" + last
                         + "): give an index a subscription delivered, or -1 for every event");
             }
-            return new EventFeed(api.journal(), after == null ? last : after, filter);
-        }).onSuccess(feed -> new Subscription(ctx, feed).start()).onFailure(ctx::fail);
+            return new EventFeed(api.journal(), cursor == null ? last : cursor, filter);
+        }).onSuccess(feed -> new Subscription(ctx, feed, sse).start()).onFailure(ctx::fail);
     }
 
     /** One subscriber's stream: pulls the feed on a worker when the connection can take more. */
@@ -62,20 +81,22 @@ final class EventRoutes {
         private final RoutingContext ctx;
         private final HttpServerResponse response;
         private final EventFeed feed;
+        private final boolean sse;
         private long delivered;
         private long lastWrite = System.currentTimeMillis();
         private long fullSince = -1;
         private boolean closed;
 
-        Subscription(RoutingContext ctx, EventFeed feed) {
+        Subscription(RoutingContext ctx, EventFeed feed, boolean sse) {
             this.ctx = ctx;
+            this.sse = sse;
             this.response = ctx.response();
             this.feed = feed;
             this.delivered = feed.lastScanned();
         }
 
         void start() {
-            response.setChunked(true).putHeader("Content-Type", "application/x-ndjson")
+            response.setChunked(true).putHeader("Content-Type", sse ? "text/event-stream" : "application/x-ndjson")
                     .putHeader("Cache-Control", "no-store");
             response.closeHandler(v -> closed = true);
             control("subscribed", "index", feed.lastScanned());
@@ -107,7 +128,7 @@ final class EventRoutes {
                 }
                 List<EventFeed.Item> items = polled.result();
                 for (EventFeed.Item item : items) {
-                    write(JsonViews.event(item));
+                    write(JsonViews.event(item), item.envelope().index());
                     delivered = item.envelope().index();
                 }
                 api.blocking(feed::caughtUp).onComplete(caughtUp -> {
@@ -134,7 +155,7 @@ final class EventRoutes {
             n.put("type", "closed");
             n.put("reason", reason);
             n.put("index", delivered);
-            write(n);
+            write(n, -1);
             closed = true;
             response.end();
         }
@@ -143,11 +164,15 @@ final class EventRoutes {
             ObjectNode n = Json.mapper().createObjectNode();
             n.put("type", type);
             n.put(field, index);
-            write(n);
+            write(n, -1);
         }
 
-        private void write(ObjectNode n) {
-            response.write(n.toString() + "\n");
+        /** One line of NDJSON, or one SSE event: an event's id is its index; a control line is an event of its type. */
+        private void write(ObjectNode n, long index) {
+            String json = n.toString();
+            response.write(!sse ? json + "\n"
+                    : index >= 0 ? "id: " + index + "\ndata: " + json + "\n\n"
+                    : "event: " + n.get("type").asText() + "\ndata: " + json + "\n\n");
             lastWrite = System.currentTimeMillis();
         }
     }

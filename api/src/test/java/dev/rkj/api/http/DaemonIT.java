@@ -359,6 +359,29 @@ class DaemonIT {
         assertTrue(beyond.body().contains("\"field\":\"after\""), beyond.body());
     }
 
+    @Test
+    void theEventStreamIsServerSentEventsForABrowserResumingFromLastEventId() throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        HttpRequest sse = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port + "/v1/events"))
+                .header("Authorization", "Bearer " + TOKEN).header("Accept", "text/event-stream")
+                .header("Last-Event-ID", "0").build();
+        HttpResponse<java.util.stream.Stream<String>> r = client.send(sse, HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, r.statusCode());
+        assertEquals("text/event-stream", r.headers().firstValue("Content-Type").orElse(""));
+        try (java.util.stream.Stream<String> lines = r.body()) {
+            List<String> first = lines.limit(6).toList();
+            assertEquals("event: subscribed", first.get(0), first.toString());
+            assertEquals("data: {\"type\":\"subscribed\",\"index\":0}", first.get(1), first.toString());
+            assertEquals("", first.get(2), first.toString());
+            assertEquals("id: 1", first.get(3), "the event after Last-Event-ID, its index as its id: " + first);
+            assertEquals(1, Json.mapper().readTree(first.get(4).substring("data: ".length())).get("index").asLong());
+        }
+        HttpResponse<String> bad = client.send(HttpRequest.newBuilder(sse.uri()).header("Authorization", "Bearer " + TOKEN)
+                .header("Last-Event-ID", "yesterday").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(bad.body().contains("Last-Event-ID"), bad.body());
+    }
+
     private java.util.stream.Stream<String> events(HttpClient client, String query) throws Exception {
         HttpResponse<java.util.stream.Stream<String>> r = client.send(request(query), HttpResponse.BodyHandlers.ofLines());
         assertEquals(200, r.statusCode());
