@@ -66,10 +66,18 @@ public final class ApiServer implements AutoCloseable {
         String document = contract();
         return OpenAPIContract.from(vertx, forTheRouter(document)).compose(contract -> {
             RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
-            builder.rootHandler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
-            if (listen instanceof Listen.Tcp tcp) {
+            if (listen instanceof Listen.Tcp tcp) { // first: Vert.x takes no authentication after a handler of ours
                 builder.rootHandler(tcp.token().handler());
             }
+            BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
+            builder.rootHandler(ctx -> { // a WebSocket upgrade has no body, and one read could not be upgraded
+                if ("websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
+                    ctx.request().pause(); // unread until the route upgrades it
+                    ctx.next();
+                } else {
+                    body.handle(ctx);
+                }
+            });
             builder.getRoute("getOpenApi").addHandler(ctx -> ctx.response()
                     .putHeader("Content-Type", "application/json").end(document));
             new PodRoutes(api).mount(builder);

@@ -3,13 +3,18 @@ package dev.rkj.api.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rkj.engine.read.EventFeed;
 import dev.rkj.eventlog.Json;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.streams.WriteStream;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 
 /**
  * {@code GET /v1/events}: the journal as a stream of newline-delimited JSON, each event with the
@@ -19,6 +24,9 @@ import java.util.Set;
  * {@code {"type":"heartbeat","index":N}} every {@link #HEARTBEAT_MILLIS} ms carries the cursor on.
  * A subscriber that comes back with the last index it saw gets every later event exactly once, in
  * journal order, across disconnects and daemon restarts.
+ *
+ * <p>Over a WebSocket (a GET with {@code Upgrade: websocket}) each event and control message is one
+ * text message; a subscription that cannot open is closed with status 1008 and the reason.
  *
  * <p>With {@code Accept: text/event-stream} the same stream is Server-Sent Events: each event's
  * {@code id} is its index, so a browser's EventSource resumes by itself ({@code Last-Event-ID}
@@ -63,7 +71,7 @@ final class EventRoutes {
         String types = ApiContext.query(ctx, "type");
         EventFeed.Filter filter = new EventFeed.Filter(Optional.ofNullable(aggregate),
                 types == null ? Set.of() : Set.copyOf(Arrays.asList(types.split(","))));
-        api.blocking(() -> {
+        Callable<EventFeed> open = () -> {
             long last = api.journal().nextIndex() - 1;
             if (cursor != null && cursor < -1) {
                 throw Problem.invalidField("after", "after " + cursor + " is not a journal index: give 0 or more, or -1 for every event");
@@ -73,32 +81,115 @@ final class EventRoutes {
                         + "): give an index a subscription delivered, or -1 for every event");
             }
             return new EventFeed(api.journal(), cursor == null ? last : cursor, filter);
-        }).onSuccess(feed -> new Subscription(ctx, feed, sse).start()).onFailure(ctx::fail);
+        };
+        if ("websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
+            ctx.request().toWebSocket().onSuccess(ws -> api.blocking(open)
+                    .onSuccess(feed -> new Subscription(ctx.vertx(), feed, Sink.of(ws)).start())
+                    .onFailure(e -> ws.close((short) 1008, closeReason(e))))
+                    .onFailure(ctx::fail);
+            return;
+        }
+        api.blocking(open).onSuccess(feed -> new Subscription(ctx.vertx(), feed, Sink.of(ctx.response(), sse)).start())
+                .onFailure(ctx::fail);
     }
+
+    /** A close frame's reason holds at most 123 bytes. */
+    private static String closeReason(Throwable e) {
+        String why = e instanceof Problem p ? p.getMessage() : "cannot subscribe";
+        return why.length() > 120 ? why.substring(0, 117) + "..." : why;
+    }
+
+    /**
+     * Where a subscription writes: the chunked HTTP response (NDJSON lines or SSE events) or a
+     * WebSocket (one text message an event).
+     */
+    private interface Sink {
+        void start();
+
+        /** An event's JSON ({@code index} its journal index) or a control message ({@code index} -1). */
+        void write(ObjectNode n, long index);
+
+        WriteStream<Buffer> stream();
+
+        void onClose(Runnable closed);
+
+        void end();
+
+        static Sink of(HttpServerResponse response, boolean sse) {
+            return new Sink() {
+                public void start() {
+                    response.setChunked(true).putHeader("Content-Type", sse ? "text/event-stream" : "application/x-ndjson")
+                            .putHeader("Cache-Control", "no-store");
+                }
+
+                /** An event's id is its index; a control line is an event of its type. */
+                public void write(ObjectNode n, long index) {
+                    String json = n.toString();
+                    response.write(!sse ? json + "\n"
+                            : index >= 0 ? "id: " + index + "\ndata: " + json + "\n\n"
+                            : "event: " + n.get("type").asText() + "\ndata: " + json + "\n\n");
+                }
+
+                public WriteStream<Buffer> stream() {
+                    return response;
+                }
+
+                public void onClose(Runnable closed) {
+                    response.closeHandler(v -> closed.run());
+                }
+
+                public void end() {
+                    response.end();
+                }
+            };
+        }
+
+        static Sink of(ServerWebSocket ws) {
+            return new Sink() {
+                public void start() {
+                }
+
+                public void write(ObjectNode n, long index) {
+                    ws.writeTextMessage(n.toString());
+                }
+
+                public WriteStream<Buffer> stream() {
+                    return ws;
+                }
+
+                public void onClose(Runnable closed) {
+                    ws.closeHandler(v -> closed.run());
+                }
+
+                public void end() {
+                    ws.close();
+                }
+            };
+        }
+    }
+
+
 
     /** One subscriber's stream: pulls the feed on a worker when the connection can take more. */
     private final class Subscription {
-        private final RoutingContext ctx;
-        private final HttpServerResponse response;
+        private final Vertx vertx;
         private final EventFeed feed;
-        private final boolean sse;
+        private final Sink sink;
         private long delivered;
         private long lastWrite = System.currentTimeMillis();
         private long fullSince = -1;
         private boolean closed;
 
-        Subscription(RoutingContext ctx, EventFeed feed, boolean sse) {
-            this.ctx = ctx;
-            this.sse = sse;
-            this.response = ctx.response();
+        Subscription(Vertx vertx, EventFeed feed, Sink sink) {
+            this.vertx = vertx;
+            this.sink = sink;
             this.feed = feed;
             this.delivered = feed.lastScanned();
         }
 
         void start() {
-            response.setChunked(true).putHeader("Content-Type", sse ? "text/event-stream" : "application/x-ndjson")
-                    .putHeader("Cache-Control", "no-store");
-            response.closeHandler(v -> closed = true);
+            sink.start();
+            sink.onClose(() -> closed = true);
             control("subscribed", "index", feed.lastScanned());
             pull();
         }
@@ -107,14 +198,14 @@ final class EventRoutes {
             if (closed) {
                 return;
             }
-            if (response.writeQueueFull()) {
+            if (sink.stream().writeQueueFull()) {
                 if (fullSince < 0) {
                     fullSince = System.currentTimeMillis();
-                    response.drainHandler(v -> {
+                    sink.stream().drainHandler(v -> {
                         fullSince = -1;
                         pull();
                     });
-                    ctx.vertx().setTimer(STALL_MILLIS, t -> stalled());
+                    vertx.setTimer(STALL_MILLIS, t -> stalled());
                 }
                 return;
             }
@@ -139,7 +230,7 @@ final class EventRoutes {
                     if (System.currentTimeMillis() - lastWrite >= HEARTBEAT_MILLIS) {
                         control("heartbeat", "index", feed.lastScanned());
                     }
-                    ctx.vertx().setTimer(IDLE_POLL_MILLIS, t -> pull());
+                    vertx.setTimer(IDLE_POLL_MILLIS, t -> pull());
                 });
             });
         }
@@ -157,7 +248,7 @@ final class EventRoutes {
             n.put("index", delivered);
             write(n, -1);
             closed = true;
-            response.end();
+            sink.end();
         }
 
         private void control(String type, String field, long index) {
@@ -167,12 +258,8 @@ final class EventRoutes {
             write(n, -1);
         }
 
-        /** One line of NDJSON, or one SSE event: an event's id is its index; a control line is an event of its type. */
         private void write(ObjectNode n, long index) {
-            String json = n.toString();
-            response.write(!sse ? json + "\n"
-                    : index >= 0 ? "id: " + index + "\ndata: " + json + "\n\n"
-                    : "event: " + n.get("type").asText() + "\ndata: " + json + "\n\n");
+            sink.write(n, index);
             lastWrite = System.currentTimeMillis();
         }
     }

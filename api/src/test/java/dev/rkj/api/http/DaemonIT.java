@@ -382,6 +382,50 @@ class DaemonIT {
         assertTrue(bad.body().contains("Last-Event-ID"), bad.body());
     }
 
+    @Test
+    void theEventStreamOverAWebSocketIsOneTextMessageAnEvent() throws Exception {
+        java.util.concurrent.BlockingQueue<String> messages = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.CompletableFuture<String> closed = new java.util.concurrent.CompletableFuture<>();
+        java.net.http.WebSocket.Listener listener = new java.net.http.WebSocket.Listener() {
+            private final StringBuilder part = new StringBuilder();
+
+            @Override
+            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+                part.append(data);
+                if (last) {
+                    messages.add(part.toString());
+                    part.setLength(0);
+                }
+                ws.request(1);
+                return null;
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket ws, int status, String reason) {
+                closed.complete(status + " " + reason);
+                return null;
+            }
+        };
+        URI uri = URI.create("ws://127.0.0.1:" + daemon.port + "/v1/events?after=0");
+        java.net.http.WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", "Bearer " + TOKEN)
+                .buildAsync(uri, listener).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            JsonNode subscribed = Json.mapper().readTree(messages.poll(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals("subscribed", subscribed.get("type").asText(), subscribed.toString());
+            assertEquals(0, subscribed.get("index").asLong());
+            assertEquals(1, Json.mapper().readTree(messages.poll(30, java.util.concurrent.TimeUnit.SECONDS)).get("index").asLong());
+            assertEquals(2, Json.mapper().readTree(messages.poll(30, java.util.concurrent.TimeUnit.SECONDS)).get("index").asLong());
+        } finally {
+            ws.abort();
+        }
+        java.net.http.WebSocket beyond = HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", "Bearer " + TOKEN)
+                .buildAsync(URI.create("ws://127.0.0.1:" + daemon.port + "/v1/events?after=" + Long.MAX_VALUE / 2), listener)
+                .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        String close = closed.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(close.startsWith("1008 after ") && close.contains("beyond the journal's last index"), close);
+        beyond.abort();
+    }
+
     private java.util.stream.Stream<String> events(HttpClient client, String query) throws Exception {
         HttpResponse<java.util.stream.Stream<String>> r = client.send(request(query), HttpResponse.BodyHandlers.ofLines());
         assertEquals(200, r.statusCode());
