@@ -118,7 +118,7 @@ class InteractiveIT {
         terminal.await("built-in shell");
         terminal.type("echo go-$((4)); exec sleep 1000\n"); // an interactive shell ignores SIGTERM
         String out = terminal.await("go-4");
-        Object userRdev = Files.getAttribute(Path.of(find(out, "(?m)^(/dev/pts/\\d+)\\r?$")), "unix:rdev");
+        List<Object> userTty = fileId(Path.of(find(out, "(?m)^(/dev/pts/\\d+)\\r?$")));
         kill("KILL", find(out, "CLI=(\\d+)"));
         terminal.awaitEnd();
         String uuid = runningPod();
@@ -128,12 +128,12 @@ class InteractiveIT {
             pod.add(Integer.parseInt(child));
         }
         Path appStdin = Path.of("/proc", "" + pod.get(2), "fd", "0");
-        assertNotEquals(userRdev, Files.getAttribute(appStdin, "unix:rdev"), "the app has a pty of its own");
+        assertNotEquals(userTty, fileId(appStdin), "the app has a pty of its own");
         for (int pid : pod) { // neither the app, nor PID 1, nor stage1's monitor
             try (var fds = Files.list(Path.of("/proc", "" + pid, "fd"))) {
                 for (Path fd : fds.toList()) {
-                    Object rdev = Files.exists(fd) ? Files.getAttribute(fd, "unix:rdev") : null;
-                    assertNotEquals(userRdev, rdev, "pid " + pid + "'s " + fd + " is the user's terminal");
+                    List<Object> id = Files.exists(fd) ? fileId(fd) : null;
+                    assertNotEquals(userTty, id, "pid " + pid + "'s " + fd + " is the user's terminal");
                 }
             }
         }
@@ -177,6 +177,15 @@ class InteractiveIT {
 
     private String status(String uuid) throws IOException {
         return Json.mapper().readTree(rkj("list", "--format=json").out()).get(0).get("state").asText();
+    }
+
+    /**
+     * A file's identity: its file system, inode and device number. The device number alone does not do for a
+     * pty: the pod's own devpts numbers its ptys from 0 too, so its /dev/pts/0 has the rdev of the host's.
+     */
+    private static List<Object> fileId(Path file) throws IOException {
+        return List.of(Files.getAttribute(file, "unix:dev"), Files.getAttribute(file, "unix:ino"),
+                Files.getAttribute(file, "unix:rdev"));
     }
 
     private static int parent(int pid) throws IOException {
