@@ -2,28 +2,21 @@ package dev.rkj.api.cli;
 
 import dev.rkj.engine.pod.PodLookupException;
 import dev.rkj.engine.pod.PodState;
-import dev.rkj.engine.read.AppLog;
 import dev.rkj.engine.read.LogRecord;
+import dev.rkj.engine.read.NoLogException;
+import dev.rkj.engine.read.PodLogs;
 import dev.rkj.engine.read.LogRecords;
 import dev.rkj.engine.run.Stage1Host;
 import dev.rkj.stage1.PodDir;
-import dev.rkj.stage1.PodLock;
 import dev.rkj.stage1.Stage1Plan;
-import dev.rkj.stage1.kernel.KernelException;
 import dev.rkj.stage1.kernel.LinuxKernel;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -33,7 +26,7 @@ import picocli.CommandLine.ParentCommand;
  * {@code rkj logs}: what a pod's apps wrote to stdout and stderr, kept by stage1 as records in
  * {@code logs/<app>} (and {@code logs/<app>.1} once rotated) until the pod is removed;
  * {@code --follow} keeps printing until its stage1 ends. Read-only: it needs no engine and writes
- * nothing. Reading and following is {@link AppLog}'s; this prints.
+ * nothing. Choosing, reading and following is {@link PodLogs}'s; this prints.
  */
 @Command(name = "logs", mixinStandardHelpOptions = true,
         description = {"Print the output of a pod's apps (running or exited): stdout to stdout, stderr to stderr.",
@@ -45,9 +38,6 @@ import picocli.CommandLine.ParentCommand;
             "  rkj logs --since 10m -t 5f3a    # the last ten minutes, each line with its time"})
 final class LogsCommand implements Callable<Integer> {
     static final long CAP_MIB = Stage1Plan.DEFAULT_LOG_MAX_SIZE >> 20;
-    private static final long POLL_MILLIS = 100;
-    /** As the CLI prints times elsewhere: ISO 8601 with the zone (UTC), here to the nanosecond. */
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ISO_OFFSET_DATE_TIME.withZone(ZoneOffset.UTC);
 
     @ParentCommand
     RkjCommand root;
@@ -89,30 +79,22 @@ final class LogsCommand implements Callable<Integer> {
             throw new CliException(e.getMessage(), e);
         }
         PodDir dir = new PodDir(root.readContext().dataDir().resolve(Stage1Host.PODS).resolve(pod.podId()));
-        List<String> apps = apps(pod, dir);
-        if (apps.isEmpty()) {
-            throw new CliException("pod " + pod.podId() + " is " + pod.status().displayName()
-                    + ": it has no logs until it runs");
-        }
-        String name = apps.get(0);
         Printer printer = new Printer(root.out(), root.err(), timestamps);
-        try (AppLog log = AppLog.of(dir, name)) {
-            if (!follow && !log.exists()) {
-                throw new CliException("pod " + pod.podId() + " has no log for app " + name
-                        + " (an interactive pod keeps none; a pod that has not run has none yet)");
+        String name = app;
+        try (PodLogs logs = PodLogs.open(LinuxKernel.get(), pod, dir, app, from, tail, follow)) {
+            name = logs.app();
+            for (List<LogRecord> records = logs.next(); ; records = logs.next()) {
+                printer.print(records);
+                if (logs.done()) {
+                    break;
+                }
+                if (records.isEmpty()) {
+                    Thread.sleep(PodLogs.FOLLOW_POLL.toMillis());
+                }
             }
-            List<LogRecord> first = follow ? log.poll() : log.end();
-            if (from != null) {
-                first = LogRecords.since(first, from);
-            }
-            printer.print(tail == null ? first : LogRecords.tail(first, tail));
-            while (follow && running(dir)) {
-                Thread.sleep(POLL_MILLIS);
-                printer.print(from == null ? log.poll() : LogRecords.since(log.poll(), from));
-            }
-            if (follow) { // what the app wrote as the pod ended
-                printer.print(from == null ? log.end() : LogRecords.since(log.end(), from));
-            }
+        } catch (NoLogException e) {
+            throw new CliException(e.reason() == NoLogException.Reason.SEVERAL_APPS
+                    ? e.getMessage() + " with --app NAME" : e.getMessage(), e);
         } catch (IOException e) {
             throw new CliException("cannot read the log of app " + name + " of pod " + pod.podId() + ": " + e.getMessage(), e);
         }
@@ -137,7 +119,7 @@ final class LogsCommand implements Callable<Integer> {
                 int s = r.stream().ordinal();
                 PrintStream to = r.stream() == LogRecord.Stream.STDERR ? err : out;
                 if (timestamps && atLineStart[s] && r.isRecord()) {
-                    byte[] stamp = (TIME.format(r.time()) + " ").getBytes(StandardCharsets.US_ASCII);
+                    byte[] stamp = (LogRecords.stamp(r.time()) + " ").getBytes(StandardCharsets.US_ASCII);
                     to.write(stamp, 0, stamp.length);
                 }
                 to.write(r.content(), 0, r.content().length);
@@ -148,36 +130,6 @@ final class LogsCommand implements Callable<Integer> {
             }
             out.flush();
             err.flush();
-        }
-    }
-
-    /** The apps to print: {@code --app}, else the pod's one app (several need {@code --app}). */
-    private List<String> apps(PodState pod, PodDir dir) throws IOException {
-        List<String> known = new ArrayList<>(pod.apps().keySet());
-        if (known.isEmpty() && Files.isDirectory(dir.logsDir())) {
-            try (Stream<Path> logs = Files.list(dir.logsDir())) {
-                logs.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(PodDir.ROTATED_LOG_SUFFIX))
-                        .sorted().forEach(known::add);
-            }
-        }
-        if (app != null) {
-            if (!known.contains(app)) {
-                throw new CliException("pod " + pod.podId() + " has no app " + app + ": its apps are " + known);
-            }
-            return List.of(app);
-        }
-        if (known.size() > 1) {
-            throw new CliException("pod " + pod.podId() + " has several apps " + known + ": choose one with --app NAME");
-        }
-        return known;
-    }
-
-    /** Whether the pod's stage1 still holds its lock (it may still write). */
-    private static boolean running(PodDir dir) {
-        try {
-            return new PodLock(LinuxKernel.get()).held(dir.path());
-        } catch (KernelException e) {
-            return false;
         }
     }
 }

@@ -84,6 +84,8 @@ public final class ApiServer implements AutoCloseable {
             new ImageRoutes(api).mount(builder);
             new JournalRoutes(api).mount(builder);
             new EventRoutes(api).mount(builder);
+            new LogRoutes(api).mount(builder);
+            new AttachRoutes(api).mount(builder);
             Router router = builder.createRouter();
             router.route().failureHandler(Problems::handle);
             for (int status : new int[] {400, 401, 404, 405, 406, 413, 415}) {
@@ -97,13 +99,15 @@ public final class ApiServer implements AutoCloseable {
     /**
      * The document as the router reads it: the same, but for the response media types vertx-openapi
      * 5.0 refuses in a contract, {@code application/problem+json} of errors and
-     * {@code application/x-ndjson} of the event stream (it validates requests only; responses are
+     * {@code application/x-ndjson} of the event stream and of logs (it validates requests only; responses are
      * ours, so nothing is lost).
      */
     static JsonObject forTheRouter(String document) {
         JsonObject contract = new JsonObject(document);
         contract.getJsonObject("components").getJsonObject("responses").getJsonObject("Problem").remove("content");
         contract.getJsonObject("paths").getJsonObject("/v1/events").getJsonObject("get").getJsonObject("responses")
+                .getJsonObject("200").remove("content");
+        contract.getJsonObject("paths").getJsonObject("/v1/pods/{id}/logs").getJsonObject("get").getJsonObject("responses")
                 .getJsonObject("200").remove("content");
         return contract;
     }

@@ -55,7 +55,7 @@ record PodRequest(PodSpec spec, boolean start) {
         Long pids = body.getLong("pidsLimit");
         try {
             PodSpec spec = new PodSpec(image, body.getString("exec"), strings(body, "args", List.of()), env,
-                    body.getString("hostname"), net, memory, cpu, false, insecure, retain, remove, pids);
+                    body.getString("hostname"), net, memory, cpu, body.getBoolean("interactive", false), insecure, retain, remove, pids);
             return new PodRequest(spec, body.getBoolean("start", true));
         } catch (IllegalArgumentException e) {
             throw Problem.invalidField(fieldNamedIn(e.getMessage()), e.getMessage());

@@ -7,6 +7,8 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 
@@ -15,7 +17,15 @@ import java.util.List;
  * and {@code --tail}. Pure functions.
  */
 public final class LogRecords {
+    /** A record's time as it begins a line with timestamps: ISO 8601 in UTC (as times are printed elsewhere), to the nanosecond. */
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ISO_OFFSET_DATE_TIME.withZone(ZoneOffset.UTC);
+
     private LogRecords() {}
+
+    /** {@code time} as a line of the log shown with timestamps begins: {@code 2026-12-05T10:00:00.123456789Z}. */
+    public static String stamp(Instant time) {
+        return STAMP.format(time);
+    }
 
     /**
      * The time {@code text} names: a duration before {@code now} ({@code 10m}, {@code 1h30m}, as
