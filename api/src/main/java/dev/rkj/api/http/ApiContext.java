@@ -50,9 +50,19 @@ record ApiContext(Vertx vertx, Engine engine, ImageStore images, Journal journal
         return p == null || p.isNull() ? null : p.get().toString();
     }
 
+    /** An integer query parameter, or null when absent; one beyond a long is the client's to fix, not a wrapped number. */
     static Long queryLong(RoutingContext ctx, String name) {
         RequestParameter p = validated(ctx).getQuery().get(name);
-        return p == null || p.isNull() ? null : ((Number) p.get()).longValue();
+        if (p == null || p.isNull()) {
+            return null;
+        }
+        java.math.BigDecimal value = new java.math.BigDecimal(p.get().toString());
+        try {
+            return value.longValueExact();
+        } catch (ArithmeticException e) {
+            throw Problem.invalidField(name, name + " " + p.get() + " is not a journal-sized integer: give one from "
+                    + Long.MIN_VALUE + " to " + Long.MAX_VALUE);
+        }
     }
 
     /** The validated JSON body; an empty object when the operation's body is optional and none came. */

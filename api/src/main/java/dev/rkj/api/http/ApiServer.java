@@ -71,7 +71,7 @@ public final class ApiServer implements AutoCloseable {
             }
             BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
             builder.rootHandler(ctx -> { // a WebSocket upgrade has no body, and one read could not be upgraded
-                if ("websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
+                if (ctx.request().canUpgradeToWebSocket()) { // a GET only: any other's body is read, or the connection desyncs
                     ctx.request().pause(); // unread until the route upgrades it
                     ctx.next();
                 } else {
@@ -121,7 +121,7 @@ public final class ApiServer implements AutoCloseable {
             } catch (IllegalStateException e) {
                 return Future.failedFuture(e);
             }
-            return vertx.createHttpServer(options).requestHandler(router)
+            return vertx.createHttpServer(options).requestHandler(router).invalidRequestHandler(Problems::invalidRequest)
                     .listen(SocketAddress.domainSocketAddress(unix.path().toString()))
                     .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen on " + unix.path()
                             + ": " + e.getMessage(), e)))
@@ -131,7 +131,7 @@ public final class ApiServer implements AutoCloseable {
                     }, false).recover(e -> server.close().transform(x -> Future.failedFuture(e))));
         }
         Listen.Tcp tcp = (Listen.Tcp) listen;
-        return vertx.createHttpServer(options).requestHandler(router)
+        return vertx.createHttpServer(options).requestHandler(router).invalidRequestHandler(Problems::invalidRequest)
                 .listen(tcp.port(), tcp.host())
                 .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen on " + tcp + ": "
                         + e.getMessage(), e)))

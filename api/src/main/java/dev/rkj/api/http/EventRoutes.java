@@ -82,7 +82,8 @@ final class EventRoutes {
             }
             return new EventFeed(api.journal(), cursor == null ? last : cursor, filter);
         };
-        if ("websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
+        if (ctx.request().canUpgradeToWebSocket()) { // as ApiServer's body handler decides
+            refuseABadHandshake(ctx);
             ctx.request().toWebSocket().onSuccess(ws -> api.blocking(open)
                     .onSuccess(feed -> new Subscription(ctx.vertx(), feed, Sink.of(ws)).start())
                     .onFailure(e -> ws.close((short) 1008, closeReason(e))))
@@ -91,6 +92,29 @@ final class EventRoutes {
         }
         api.blocking(open).onSuccess(feed -> new Subscription(ctx.vertx(), feed, Sink.of(ctx.response(), sse)).start())
                 .onFailure(ctx::fail);
+    }
+
+    /**
+     * A handshake the WebSocket codec would refuse with a bare 400 of its own: refused here as a
+     * problem instead (RFC 6455: a version other than 13 is a 426 naming the one spoken).
+     */
+    private static void refuseABadHandshake(RoutingContext ctx) {
+        if (!"websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade").strip())) {
+            throw Problem.invalidField("Upgrade", "Upgrade \"" + ctx.request().getHeader("Upgrade")
+                    + "\" is not a WebSocket upgrade: send Upgrade: websocket");
+        }
+        String version = ctx.request().getHeader("Sec-WebSocket-Version");
+        if (!"13".equals(version == null ? null : version.strip())) {
+            ctx.response().putHeader("Sec-WebSocket-Version", "13");
+            throw new Problem(426, "websocket-version", "Upgrade required", "Sec-WebSocket-Version "
+                    + (version == null ? "is missing" : "\"" + version + "\" is not spoken here") + ": send 13",
+                    "Sec-WebSocket-Version");
+        }
+        String key = ctx.request().getHeader("Sec-WebSocket-Key");
+        if (key == null || !key.strip().matches("[A-Za-z0-9+/]{22}==")) {
+            throw Problem.invalidField("Sec-WebSocket-Key", "Sec-WebSocket-Key " + (key == null ? "is missing"
+                    : "is not 16 bytes in base64") + ": send a fresh random 16-byte value, base64-encoded");
+        }
     }
 
     /** A close frame's reason holds at most 123 bytes. */
@@ -158,7 +182,11 @@ final class EventRoutes {
                 }
 
                 public void onClose(Runnable closed) {
-                    ws.closeHandler(v -> closed.run());
+                    if (ws.isClosed()) { // gone while the subscription opened
+                        closed.run();
+                    } else {
+                        ws.closeHandler(v -> closed.run());
+                    }
                 }
 
                 public void end() {

@@ -39,7 +39,50 @@ final class Problems {
 
     /** The router's failure handler: every failed request ends here. */
     static void handle(RoutingContext ctx) {
-        send(ctx, of(ctx.failure(), ctx.statusCode()));
+        Throwable failure = ctx.failure();
+        if (failure != null && !(failure instanceof Problem) && !(failure instanceof HttpException)
+                && !ctx.request().isEnded() && isFromTheHttpDecoder(failure)) {
+            // the body could not be decoded (bad chunk framing) before any route saw it: the client's to fix
+            LOG.debug("the request's body could not be decoded: {}", failure.toString());
+            send(ctx, Problem.invalidField("body", "the body cannot be decoded (" + failure.getMessage()
+                    + "): send it with a Content-Length, or in well-formed chunks"));
+            return;
+        }
+        send(ctx, of(failure, ctx.statusCode()));
+    }
+
+    /** A failure raised by Netty's HTTP decoder while it read the request (its frames name the codec). */
+    private static boolean isFromTheHttpDecoder(Throwable failure) {
+        for (StackTraceElement frame : failure.getStackTrace()) {
+            if (frame.getClassName().startsWith("io.netty.handler.codec.http.")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * What the server answers to a request whose head it could not decode (a bad request line or
+     * header, one too long), before any route: a problem, and the connection closed (what follows
+     * on it cannot be trusted).
+     */
+    static void invalidRequest(io.vertx.core.http.HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        Problem problem;
+        if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+            problem = new Problem(414, "uri-too-long", "URI too long", "the request line is longer than the API accepts"
+                    + " (8192 bytes)", "uri");
+        } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+            problem = new Problem(431, "headers-too-large", "Request header fields too large",
+                    "the headers are larger than the API accepts (16384 bytes)", "headers");
+        } else {
+            LOG.debug("invalid request: {}", String.valueOf(cause));
+            problem = Problem.badRequest("bad-request", "the request cannot be read"
+                    + (cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+        }
+        HttpServerResponse response = request.response();
+        response.setStatusCode(problem.status()).putHeader("Content-Type", MEDIA_TYPE).putHeader("Connection", "close")
+                .end(problem.toJson(null).toString()).onComplete(v -> request.connection().close());
     }
 
     static void send(RoutingContext ctx, Problem problem) {
@@ -54,6 +97,14 @@ final class Problems {
         response.setStatusCode(problem.status()).putHeader("Content-Type", MEDIA_TYPE);
         if (problem.status() == 401) {
             response.putHeader("WWW-Authenticate", "Bearer realm=\"rkj\"");
+        }
+        if (!ctx.request().isEnded()) {
+            // answered before the body was read (too large, unauthorized, undecodable): what is left
+            // of it would be taken for the next request, or leave the connection waiting, so close it
+            response.putHeader("Connection", "close");
+            response.end(problem.toJson(ctx.request().path()).toString())
+                    .onComplete(v -> ctx.request().connection().close());
+            return;
         }
         response.end(problem.toJson(ctx.request().path()).toString());
     }
@@ -84,7 +135,20 @@ final class Problems {
             return Problem.invalidField(parameter == null ? "body" : parameter, e.getMessage());
         }
         if (t instanceof HttpException e) {
-            return e.getCause() != null ? of(e.getCause(), e.getStatusCode()) : ofStatus(e.getStatusCode());
+            if (e.getCause() == null) {
+                return ofStatus(e.getStatusCode());
+            }
+            Problem cause = of(e.getCause(), e.getStatusCode());
+            if (cause.status() >= 500 && e.getStatusCode() < 500) {
+                // Vert.x Web refused the request (a query it cannot decode): the refusal is the answer
+                return Problem.badRequest("bad-request", "the request cannot be read: " + e.getPayload()
+                        + (e.getCause().getMessage() == null ? "" : " (" + e.getCause().getMessage() + ")"));
+            }
+            return cause;
+        }
+        if (t instanceof io.vertx.core.http.HttpClosedException) {
+            LOG.debug("the client closed the connection before the request was complete");
+            return Problem.badRequest("incomplete-request", "the connection was closed before the request was complete");
         }
         if (t instanceof io.netty.handler.codec.DecoderException) {
             // a form or multipart body Vert.x Web could not decode, before any route looked at it
@@ -117,6 +181,14 @@ final class Problems {
         if (t instanceof JournalException || t instanceof ImageStoreException || t instanceof EngineException) {
             LOG.warn("request failed: {}", t.toString());
             return new Problem(500, "engine-error", "Engine error", t.getMessage(), null);
+        }
+        if (t instanceof io.netty.handler.codec.http.websocketx.WebSocketServerHandshakeException) {
+            return Problem.badRequest("bad-websocket-handshake", "the WebSocket handshake is refused: " + t.getMessage());
+        }
+        if (status >= 400 && status < 500) { // Vert.x Web refused the request itself (no Host header, say)
+            LOG.debug("request refused with {}: {}", status, t.toString());
+            return new Problem(status, "bad-request", "Bad request", "the request is refused"
+                    + (t.getMessage() == null ? "" : ": " + t.getMessage()), null);
         }
         LOG.error("request failed with an unexpected error", t);
         return new Problem(500, "internal", "Internal error", "internal error: see the daemon's log", null);

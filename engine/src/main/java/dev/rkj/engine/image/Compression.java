@@ -75,6 +75,19 @@ public enum Compression {
         return Optional.empty();
     }
 
+    /**
+     * Why a file whose first bytes are {@code head} cannot be an ACI (neither a known compression
+     * nor a tar), or empty when it may be one.
+     */
+    public static Optional<String> notAnAci(byte[] head) {
+        return detect(head).isPresent() ? Optional.empty() : Optional.of(describeUnknown(head));
+    }
+
+    /** How many leading bytes {@link #notAnAci} needs. */
+    public static int magicPeek() {
+        return MAGIC_PEEK;
+    }
+
     /** A short description of unrecognized leading bytes, for error messages. */
     static String describeUnknown(byte[] head) {
         if (startsWith(head, ZSTD_MAGIC)) {
