@@ -81,6 +81,15 @@ public interface Journal extends AutoCloseable {
      */
     void replay(long fromIndex, Consumer<Envelope> consumer) throws JournalException;
 
+    /**
+     * The oldest index still held: 0, unless older events were pruned ({@code rkj journal prune}),
+     * in which case the chain is verified from here, trusting the recorded hash before it, and a
+     * {@link #replay} from before it fails with {@link JournalPruned}.
+     */
+    default long firstIndex() throws JournalException {
+        return 0;
+    }
+
     /** Index the next append will get (0 for an empty journal). */
     long nextIndex() throws JournalException;
 
