@@ -90,6 +90,11 @@ public interface Journal extends AutoCloseable {
         return 0;
     }
 
+    /** Where a pruned journal starts and the hash it trusts there; empty if nothing was pruned. */
+    default java.util.Optional<JournalAnchor> anchor() throws JournalException {
+        return java.util.Optional.empty();
+    }
+
     /** Index the next append will get (0 for an empty journal). */
     long nextIndex() throws JournalException;
 

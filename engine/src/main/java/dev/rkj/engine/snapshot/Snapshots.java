@@ -197,6 +197,10 @@ public final class Snapshots {
 
     /** The hash of envelope {@code index - 1}, or null if the journal does not hold it. */
     private static byte[] hashBefore(Journal journal, long index) throws JournalException {
+        Optional<dev.rkj.eventlog.JournalAnchor> anchor = journal.anchor();
+        if (anchor.isPresent() && anchor.get().firstIndex() == index) {
+            return anchor.get().previousHash(); // the event before was pruned; its hash is what the anchor trusts
+        }
         byte[][] found = new byte[1][];
         try {
             journal.replay(index - 1, env -> {
