@@ -15,6 +15,7 @@ import dev.rkj.engine.pod.PodLookupException;
 import dev.rkj.engine.pod.PodMove;
 import dev.rkj.engine.pod.PodOwner;
 import dev.rkj.engine.pod.PodProjection;
+import dev.rkj.engine.snapshot.Snapshots;
 import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
@@ -104,10 +105,14 @@ public final class Engine implements AutoCloseable {
     private final List<String> deployments = new CopyOnWriteArrayList<>();
     private final Map<String, List<StatusWaiter>> waiters = new ConcurrentHashMap<>();
     private final Consumer<PodState> statusListener = this::onState;
+    private final Snapshots snapshots;
+    private final java.util.concurrent.atomic.AtomicBoolean snapshotting = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile long snapshotAt;
     private volatile boolean closed;
 
     private Engine(EngineConfig config, Vertx vertx, boolean ownsVertx, Context context, Journal journal,
-                   boolean ownsJournal, Liveness liveness, Liveness.Registration registration) {
+                   boolean ownsJournal, Liveness liveness, Liveness.Registration registration, Snapshots snapshots,
+                   Snapshots.Base base) {
         this.config = config;
         this.me = new PodOwner(config.engineId(), ProcessHandle.current().pid());
         this.vertx = vertx;
@@ -116,7 +121,9 @@ public final class Engine implements AutoCloseable {
         this.journal = journal;
         this.ownsJournal = ownsJournal;
         this.registration = registration;
-        PodProjection projection = new PodProjection();
+        this.snapshots = snapshots;
+        this.snapshotAt = base.index();
+        PodProjection projection = base.pods();
         this.dispatcher = new PodEventDispatcher(journal, projection, context);
         this.recorder = new PodRecorder(journal, dispatcher);
         this.recorder.onJournalFailure(this::onJournalFailure);
@@ -157,8 +164,11 @@ public final class Engine implements AutoCloseable {
                 if (ownsJournal) {
                     journal = ChronicleJournal.open(config.dataDir().resolve("journal"), EngineEvents.registry());
                 }
+                Snapshots snapshots = Snapshots.in(config.dataDir());
+                Snapshots.Base base = snapshots.load(journal);
+                base.warnings().forEach(LOG::warn);
                 Engine engine = new Engine(config, vertx, ownsVertx, context, journal, ownsJournal, liveness,
-                        registration);
+                        registration, snapshots, base);
                 engine.dispatcher.replay();
                 return engine;
             } catch (JournalException | RuntimeException e) {
@@ -518,7 +528,8 @@ public final class Engine implements AutoCloseable {
         }
         return vertx.executeBlocking(() -> {
             java.util.Set<String> known = new java.util.HashSet<>();
-            journal.replay(0, env -> known.add(env.aggregateId()));
+            projection().all().forEach(pod -> known.add(pod.podId())); // pods whose events were pruned too
+            journal.replay(journal.firstIndex(), env -> known.add(env.aggregateId()));
             List<String> deleted = new ArrayList<>();
             Map<String, String> failed = new java.util.TreeMap<>();
             for (PodJanitorPort.Entry entry : config.ports().janitor().entries()) {
@@ -548,7 +559,7 @@ public final class Engine implements AutoCloseable {
             String podId = PodIds.isValid(idOrPrefix) && recorder.current(idOrPrefix).exists() ? idOrPrefix
                     : projection().resolvePrefix(idOrPrefix, true).podId();
             List<PodHistory.Entry> entries = new ArrayList<>();
-            journal.replay(0, env -> {
+            journal.replay(journal.firstIndex(), env -> { // a pruned journal's history starts at its first kept event
                 if (podId.equals(env.aggregateId())) {
                     entries.add(new PodHistory.Entry(env.index(), env.time(), env.event()));
                 }
@@ -571,6 +582,7 @@ public final class Engine implements AutoCloseable {
             undeployed = undeployed.compose(v -> vertx.undeploy(id).otherwise(e -> null));
         }
         return undeployed.eventually(() -> vertx.executeBlocking(() -> {
+            snapshotOnShutdown();
             dispatcher.close();
             if (ownsJournal) {
                 journal.close();
@@ -626,6 +638,36 @@ public final class Engine implements AutoCloseable {
         List<StatusWaiter> list = waiters.get(state.podId());
         if (list != null) {
             list.forEach(w -> offer(w, state));
+        }
+        snapshotIfDue();
+    }
+
+    /**
+     * Takes a projection snapshot off the event loop once {@link Snapshots#EVERY} envelopes were
+     * folded since the last one, so that the next start replays only what came after it.
+     */
+    private void snapshotIfDue() {
+        if (closed || projection().nextIndex() - snapshotAt < Snapshots.EVERY || !snapshotting.compareAndSet(false, true)) {
+            return;
+        }
+        vertx.executeBlocking(() -> snapshots.refresh(journal), false).onComplete(ar -> {
+            snapshotting.set(false);
+            if (ar.succeeded()) {
+                snapshotAt = ar.result().index();
+            } else if (!closed) {
+                LOG.warn("projection snapshot in {} not taken (the next start replays more of the journal): {}",
+                        snapshots.directory(), ar.cause().getMessage());
+            }
+        });
+    }
+
+    /** Takes a snapshot at the journal's end on a clean shutdown; a failure only costs the next start a longer replay. */
+    private void snapshotOnShutdown() {
+        try {
+            snapshots.refresh(journal);
+        } catch (JournalException | IOException | RuntimeException e) {
+            LOG.warn("projection snapshot in {} not taken at shutdown (the next start replays more of the journal): {}",
+                    snapshots.directory(), e.getMessage());
         }
     }
 

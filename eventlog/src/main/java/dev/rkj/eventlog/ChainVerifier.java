@@ -2,11 +2,27 @@ package dev.rkj.eventlog;
 
 import java.util.Arrays;
 
-/** Checks stored envelopes, fed in storage order from index 0, against the hash chain. */
+/**
+ * Checks stored envelopes, fed in storage order from index 0 (or from a pruned journal's anchor),
+ * against the hash chain.
+ */
 final class ChainVerifier {
     private final HashChain chain = new HashChain();
+    private final long first;
     private long expected;
     private byte[] previousHash = HashChain.GENESIS;
+
+    /** From index 0. */
+    ChainVerifier() {
+        this(0, HashChain.GENESIS);
+    }
+
+    /** From {@code first}, trusting {@code previousHash} as the hash of the (pruned) event before it. */
+    ChainVerifier(long first, byte[] previousHash) {
+        this.first = first;
+        this.expected = first;
+        this.previousHash = previousHash.clone();
+    }
     private VerifyResult broken;
     private long watched = -1;
     private byte[] watchedHash;
@@ -64,11 +80,11 @@ final class ChainVerifier {
     }
 
     VerifyResult result() {
-        return broken != null ? broken : VerifyResult.intact(expected);
+        return broken != null ? broken : VerifyResult.intact(expected - first);
     }
 
     private boolean breakHere(String problem) {
-        broken = VerifyResult.brokenAt(expected, expected, problem);
+        broken = VerifyResult.brokenAt(expected - first, expected, problem);
         return false;
     }
 }

@@ -109,6 +109,14 @@ public final class ChronicleJournal implements Journal {
     }
 
     /**
+     * As {@link #open(Path, EventRegistry)}, with appends stamped (and day files chosen) by
+     * {@code clock}: for tools and tests that build a history spread over days.
+     */
+    public static ChronicleJournal open(Path dir, EventRegistry registry, Clock clock) throws JournalException {
+        return open(dir, registry, clock, RollCycles.FAST_DAILY, TailBackoff.CHRONICLE);
+    }
+
+    /**
      * Whether {@code dir} holds a journal (the queue's metadata file is there): where it does not,
      * nothing was ever recorded, and a reader has nothing to read. Creates nothing.
      */
@@ -620,6 +628,150 @@ public final class ChronicleJournal implements Journal {
     }
 
     @Override
+    public long firstIndex() throws JournalException {
+        return anchor().map(JournalAnchor::firstIndex).orElse(0L);
+    }
+
+    /** Where a pruned journal starts (the hash trusted there), or empty if nothing was pruned. */
+    @Override
+    public Optional<JournalAnchor> anchor() throws JournalException {
+        return JournalAnchor.read(dir);
+    }
+
+    /**
+     * The day files retention lets go, oldest first, and the journal's first index once they are gone.
+     *
+     * @param files      the queue files to delete
+     * @param bytes      their size
+     * @param firstIndex the first index of the oldest file kept: the new first index
+     */
+    public record PrunePlan(List<Path> files, long bytes, long firstIndex) {
+        public PrunePlan {
+            files = List.copyOf(files);
+        }
+    }
+
+    /**
+     * Which day files {@code retention} lets go at {@code now}: the oldest, while every limit
+     * allows it, never the newest one. Reads only.
+     */
+    public PrunePlan planPrune(Retention retention, Instant now) throws JournalException {
+        checkOpen();
+        long first = firstIndex();
+        List<Path> none = List.of();
+        if (holdsNoQueueFile()) {
+            return new PrunePlan(none, 0, first);
+        }
+        List<Long> cycles;
+        try {
+            queue.refreshDirectoryListing();
+            cycles = new ArrayList<>(queue.listCyclesBetween(queue.firstCycle(), queue.lastCycle()));
+        } catch (RuntimeException e) {
+            throw new JournalException("journal " + dir + ": its day files cannot be listed (" + Messages.describe(e) + ")", e);
+        }
+        long[] sizes = new long[cycles.size()];
+        long total = 0;
+        for (int i = 0; i < cycles.size(); i++) {
+            Path f = QueueFiles.fileFor(dir, rollCycle, cycles.get(i).intValue());
+            try {
+                sizes[i] = java.nio.file.Files.size(f);
+            } catch (java.io.IOException e) {
+                throw new JournalException("journal file " + f + " cannot be read (" + Messages.describe(e) + ")", e);
+            }
+            total += sizes[i];
+        }
+        long ageLimit = retention.keepAge().map(a -> now.minus(a).toEpochMilli()).orElse(Long.MAX_VALUE);
+        long remaining = total;
+        int cut = 0;
+        for (int i = 0; i < cycles.size() - 1; i++) {
+            long cycleEnd = (cycles.get(i) + 1) * rollCycle.lengthInMillis();
+            boolean ageLets = cycleEnd <= ageLimit;
+            boolean sizeLets = retention.keepBytes().isEmpty() || remaining > retention.keepBytes().getAsLong();
+            if (!ageLets || !sizeLets) {
+                break;
+            }
+            remaining -= sizes[i];
+            cut = i + 1;
+        }
+        if (cut == 0) {
+            return new PrunePlan(none, 0, first);
+        }
+        long newFirst = -1;
+        try (ChronicleReader reader = new ChronicleReader(this, queue)) {
+            for (int i = cut; i < cycles.size() && newFirst < 0; i++) {
+                long[] found = reader.firstFrom(cycles.get(i).intValue());
+                if (found != null && rollCycle.toCycle(found[0]) == cycles.get(i).intValue()) {
+                    newFirst = found[1];
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new JournalException("journal " + dir + " cannot be read (" + Messages.describe(e) + ")", e);
+        }
+        if (newFirst < 0) {
+            newFirst = nextIndex();
+        }
+        if (newFirst <= first) {
+            return new PrunePlan(none, 0, first);
+        }
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < cut; i++) {
+            files.add(QueueFiles.fileFor(dir, rollCycle, cycles.get(i).intValue()));
+        }
+        return new PrunePlan(files, total - remaining, newFirst);
+    }
+
+    /**
+     * Carries out {@code plan}: records the anchor (the new first index and the hash before it),
+     * then deletes the files. The caller must be able to restore state at {@code plan.firstIndex()}
+     * (a projection snapshot there) before calling: the events before it are gone afterwards.
+     *
+     * @throws JournalException if the anchor cannot be written (nothing is deleted) or a file cannot be deleted
+     */
+    public void prune(PrunePlan plan) throws JournalException {
+        checkOpen();
+        checkWritable();
+        if (plan.files().isEmpty()) {
+            return;
+        }
+        long at = plan.firstIndex();
+        if (at > nextIndex()) {
+            throw new IllegalArgumentException("cannot prune up to " + at + ": the journal holds " + nextIndex() + " events");
+        }
+        byte[][] hash = new byte[1][];
+        try {
+            replay(at - 1, env -> {
+                hash[0] = env.hash();
+                throw new PrunedHashFound();
+            });
+        } catch (PrunedHashFound found) {
+            // the one envelope needed
+        }
+        new JournalAnchor(at, hash[0]).write(dir);
+        for (Path f : plan.files()) {
+            try {
+                java.nio.file.Files.deleteIfExists(f);
+            } catch (java.io.IOException e) {
+                throw new JournalException("journal file " + f + " cannot be deleted (" + Messages.describe(e)
+                        + "): check its permissions; the journal already starts at " + at, e);
+            }
+        }
+        lock.lock();
+        try {
+            lookupAfter = UNKNOWN;
+            queue.refreshDirectoryListing();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Ends the one-envelope read of {@link #prune}. */
+    private static final class PrunedHashFound extends RuntimeException {
+        PrunedHashFound() {
+            super("found", null, false, false);
+        }
+    }
+
+    @Override
     public long nextIndex() throws JournalException {
         checkOpen();
         Link found = findLast();
@@ -633,6 +785,10 @@ public final class ChronicleJournal implements Journal {
             throw new IllegalArgumentException("replay must start at index 0 or later, got " + fromIndex);
         }
         Objects.requireNonNull(consumer, "consumer");
+        long first = firstIndex();
+        if (fromIndex < first) {
+            throw new JournalPruned(fromIndex, first);
+        }
         long end = nextIndex();
         if (fromIndex >= end) {
             return;
@@ -670,11 +826,13 @@ public final class ChronicleJournal implements Journal {
             end = Long.MAX_VALUE; // the newest excerpt is damaged: the walk below finds where
         }
         Optional<JournalHead.Head> recorded = head.read();
-        ChainVerifier verifier = new ChainVerifier();
+        Optional<JournalAnchor> anchor = anchor();
+        ChainVerifier verifier = anchor.map(a -> new ChainVerifier(a.firstIndex(), a.previousHash()))
+                .orElseGet(ChainVerifier::new);
         recorded.ifPresent(h -> verifier.watch(h.index()));
         try (ChronicleReader reader = holdsNoQueueFile() ? null : new ChronicleReader(this, queue)) {
             if (reader != null) {
-                reader.seek(0);
+                reader.seek(verifier.expected());
             }
             while (reader != null && !verifier.isBroken()) {
                 StoredEnvelope stored;
@@ -698,12 +856,11 @@ public final class ChronicleJournal implements Journal {
         if (!result.ok() || recorded.isEmpty()) {
             return result;
         }
-        return againstHead(result, recorded.get(), verifier.watchedHash());
+        return againstHead(result, verifier.expected(), recorded.get(), verifier.watchedHash());
     }
 
     /** An intact chain checked against the head file: not shorter than it, and the same envelope there. */
-    private VerifyResult againstHead(VerifyResult intact, JournalHead.Head recorded, byte[] hashThere) {
-        long count = intact.checked();
+    private VerifyResult againstHead(VerifyResult intact, long count, JournalHead.Head recorded, byte[] hashThere) {
         long h = recorded.index();
         if (count <= h) {
             String missing = count == h ? "event " + h + " is" : "events " + count + ".." + h + " are";

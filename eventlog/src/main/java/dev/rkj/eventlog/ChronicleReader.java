@@ -92,7 +92,7 @@ final class ChronicleReader implements AutoCloseable {
     }
 
     /** The first envelope at or after the start of {@code cycle}: {excerpt index, envelope index}, or null. */
-    private long[] firstFrom(int cycle) throws JournalException {
+    long[] firstFrom(int cycle) throws JournalException {
         if (!tailer.moveToIndex(rollCycle.toIndex(cycle, 0)) && !tailer.moveToCycle(cycle)) {
             return null;
         }

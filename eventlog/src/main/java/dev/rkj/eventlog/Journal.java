@@ -81,6 +81,20 @@ public interface Journal extends AutoCloseable {
      */
     void replay(long fromIndex, Consumer<Envelope> consumer) throws JournalException;
 
+    /**
+     * The oldest index still held: 0, unless older events were pruned ({@code rkj journal prune}),
+     * in which case the chain is verified from here, trusting the recorded hash before it, and a
+     * {@link #replay} from before it fails with {@link JournalPruned}.
+     */
+    default long firstIndex() throws JournalException {
+        return 0;
+    }
+
+    /** Where a pruned journal starts and the hash it trusts there; empty if nothing was pruned. */
+    default java.util.Optional<JournalAnchor> anchor() throws JournalException {
+        return java.util.Optional.empty();
+    }
+
     /** Index the next append will get (0 for an empty journal). */
     long nextIndex() throws JournalException;
 

@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import dev.rkj.engine.read.HostPodTraces;
 import dev.rkj.engine.read.PodReader;
+import dev.rkj.engine.image.AciReader;
+import dev.rkj.engine.snapshot.Snapshots;
 import dev.rkj.engine.recovery.FlockLiveness;
 
 /** What one CLI invocation opens in the data directory; opened lazily, closed after the command. */
@@ -56,7 +58,8 @@ final class Context implements AutoCloseable {
     /** The image store in {@code <data dir>/cas}, over the journal. */
     ImageStore imageStore() throws JournalException, ImageStoreException {
         if (imageStore == null) {
-            imageStore = ImageStore.open(dataDir.resolve(ImageStore.DIRECTORY), journal());
+            imageStore = ImageStore.open(dataDir.resolve(ImageStore.DIRECTORY), journal(), new AciReader(),
+                    snapshot(journal()).images());
         }
         return imageStore;
     }
@@ -93,7 +96,7 @@ final class Context implements AutoCloseable {
         try {
             return new PodReader(readJournal(), writable ? this::journal : PodReader.WriteAccess.NONE,
                     new HostPodTraces(dataDir), FlockLiveness.create(dataDir.resolve(FlockLiveness.DIRECTORY)),
-                    Clock.systemUTC());
+                    Clock.systemUTC()).withSnapshots(snapshots(), this::warn);
         } catch (JournalException e) {
             throw new CliException(e.getMessage(), e);
         }
@@ -137,9 +140,26 @@ final class Context implements AutoCloseable {
             return imageStore;
         }
         if (readOnlyImageStore == null) {
-            readOnlyImageStore = ImageStore.openReadOnly(dataDir.resolve(ImageStore.DIRECTORY), readJournal());
+            readOnlyImageStore = ImageStore.openReadOnly(dataDir.resolve(ImageStore.DIRECTORY), readJournal(),
+                    snapshot(readJournal()).images());
         }
         return readOnlyImageStore;
+    }
+
+    /** The projection snapshots of the data directory. */
+    Snapshots snapshots() {
+        return Snapshots.in(dataDir);
+    }
+
+    /** The newest usable projection snapshot of {@code journal} (reading only), after warning of those ignored. */
+    private Snapshots.Base snapshot(Journal journal) throws JournalException {
+        Snapshots.Base base = snapshots().load(journal);
+        base.warnings().forEach(this::warn);
+        return base;
+    }
+
+    private void warn(String warning) {
+        warnings.println("rkj: warning: " + warning);
     }
 
     /** The native stage1, extracted into the data directory. */

@@ -26,6 +26,7 @@ import picocli.CommandLine.ParentCommand;
             "  rkj daemon                                   # /run/rkj/api.sock, mode 0660, group root",
             "  rkj daemon --socket-group rkj                # members of group rkj may use the API",
             "  rkj daemon --listen 127.0.0.1:8347 --token-file /etc/rkj/token   # also TCP, with a bearer token",
+            "  rkj daemon --journal-retention 30d,10G       # prune journal day files past 30 days or 10 GiB, hourly",
             "  curl --unix-socket /run/rkj/api.sock http://rkj/v1/pods"})
 final class DaemonCommand implements Callable<Integer> {
     private static final Duration START_LIMIT = Duration.ofMinutes(1);
@@ -49,8 +50,16 @@ final class DaemonCommand implements Callable<Integer> {
             description = "the bearer token TCP clients must send, read from FILE (mode 0600, 16 characters or more)")
     Path tokenFile;
 
+    @Option(names = "--journal-retention", paramLabel = "SPEC",
+            description = "prune the journal's old day files at start and hourly: keep N days (30d), a size (10G), or both (30d,10G)")
+    String journalRetention;
+
+    /** How often the daemon applies {@code --journal-retention}. */
+    static final Duration PRUNE_EVERY = Duration.ofHours(1);
+
     @Override
     public Integer call() throws Exception {
+        dev.rkj.eventlog.Retention retention = journalRetention == null ? null : RetentionSpec.parse(journalRetention);
         List<Listen> addresses = new ArrayList<>();
         addresses.add(new Listen.UnixSocket(socket, socketGroup));
         if (listen != null) {
@@ -62,6 +71,17 @@ final class DaemonCommand implements Callable<Integer> {
         Signals.onTermination(stop::countDown);
         Context context = root.context();
         Engine engine = context.engine(true);
+        if (retention != null) {
+            Runnable prune = () -> engine.vertx().executeBlocking(() -> dev.rkj.engine.snapshot.JournalRetention.prune(
+                    (dev.rkj.eventlog.ChronicleJournal) context.journal(), context.snapshots(), retention,
+                    java.time.Instant.now()), false).onComplete(ar -> root.err().println(ar.succeeded()
+                    ? (ar.result().files() == 0 ? "rkj daemon: journal retention: nothing to prune"
+                            : "rkj daemon: journal retention: pruned " + ar.result().files() + " day files; the journal"
+                                    + " starts at index " + ar.result().firstIndex())
+                    : "rkj daemon: warning: journal retention failed: " + TerminalText.escape(ar.cause().getMessage())));
+            prune.run();
+            engine.vertx().setPeriodic(PRUNE_EVERY.toMillis(), id -> prune.run());
+        }
         List<ApiServer> servers = new ArrayList<>();
         try {
             for (Listen address : addresses) {

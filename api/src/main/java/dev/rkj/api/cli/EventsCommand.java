@@ -55,18 +55,18 @@ final class EventsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JournalException, InterruptedException {
-        long start = after == null ? -1 : after;
+        Journal journal = root.readContext().readJournal();
+        long start = after == null ? journal.firstIndex() - 1 : after; // every event still kept
         if (start < -1) {
             throw new CliException("--after " + start + " is not a journal index: give 0 or more (or leave it out for every event)");
         }
-        Journal journal = root.readContext().readJournal();
         long end = journal.nextIndex();
         if (start >= end) {
             throw new CliException("--after " + start + " is beyond the journal's last index (" + (end - 1)
                     + "): give an index seen in rkj events or rkj journal show");
         }
         EventFeed feed = new EventFeed(journal, start,
-                new EventFeed.Filter(Optional.ofNullable(aggregate), Set.copyOf(types)));
+                new EventFeed.Filter(Optional.ofNullable(aggregate), Set.copyOf(types)), root.readContext().snapshots());
         PrintStream out = root.out();
         if (format == OutputFormat.table && !noLegend) {
             out.println(String.join("  ", "INDEX", "TIME", "AGGREGATE", "TYPE", "STATE"));

@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rkj.engine.run.UnknownPods;
 import dev.rkj.eventlog.Envelope;
+import dev.rkj.eventlog.ChronicleJournal;
 import dev.rkj.eventlog.Journal;
+import dev.rkj.eventlog.JournalAnchor;
+import dev.rkj.engine.snapshot.JournalRetention;
+import java.util.Optional;
 import dev.rkj.eventlog.JournalException;
 import dev.rkj.eventlog.Json;
 import dev.rkj.eventlog.Tail;
@@ -31,7 +35,7 @@ import picocli.CommandLine.ParentCommand;
 /** {@code rkj journal}: read and check the event journal, rkj's source of truth. */
 @Command(name = "journal", mixinStandardHelpOptions = true,
         description = "Show and verify the event journal.",
-        subcommands = {JournalCommand.Show.class, JournalCommand.Verify.class})
+        subcommands = {JournalCommand.Show.class, JournalCommand.Verify.class, JournalCommand.Prune.class})
 final class JournalCommand implements Runnable {
     @ParentCommand
     RkjCommand root;
@@ -39,7 +43,7 @@ final class JournalCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(
-                new picocli.CommandLine(this), "missing subcommand: show or verify");
+                new picocli.CommandLine(this), "missing subcommand: show, verify or prune");
     }
 
     /** {@code rkj journal show}: the history, readably, one event a line. */
@@ -58,8 +62,8 @@ final class JournalCommand implements Runnable {
         @Option(names = "--type", paramLabel = "T", description = "only events of this wire type, e.g. pod.started or pod.started/1")
         String type;
 
-        @Option(names = "--from", paramLabel = "N", description = "start at journal index N (default 0)")
-        long from;
+        @Option(names = "--from", paramLabel = "N", description = "start at journal index N (default: the oldest kept, 0 unless pruned)")
+        Long from;
 
         @Option(names = "--json", description = "one JSON object a line, the envelope as stored")
         boolean json;
@@ -71,12 +75,13 @@ final class JournalCommand implements Runnable {
 
         @Override
         public void run() {
-            if (from < 0) {
+            if (from != null && from < 0) {
                 throw new CliException("--from must be 0 or more, got " + from);
             }
             PrintStream out = parent.root.out();
             try {
                 Journal journal = parent.root.readContext().readJournal();
+                long from = this.from == null ? journal.firstIndex() : this.from;
                 if (!follow) {
                     journal.replay(from, e -> print(out, e));
                     return;
@@ -204,7 +209,10 @@ final class JournalCommand implements Runnable {
                     throw new CliException("journal verify failed at index " + result.firstBrokenIndex().getAsLong()
                             + ": " + result.problem());
                 }
-                parent.root.out().println("journal OK: " + result.checked() + " events, hash chain verified");
+                Optional<JournalAnchor> anchor = journal.anchor();
+                parent.root.out().println("journal OK: " + result.checked() + " events, hash chain verified"
+                        + anchor.map(a -> " from index " + a.firstIndex() + " (older events were pruned; the chain is"
+                                + " trusted from the anchor's hash " + a.previousHashHex().substring(0, 16) + "…)").orElse(""));
                 if (!unknown.isEmpty()) {
                     throw new CliException(unknown.size() + " entr" + (unknown.size() == 1 ? "y" : "ies")
                             + " under pods/ are not in the journal (see above; a lost or truncated journal): remove"
@@ -215,6 +223,48 @@ final class JournalCommand implements Runnable {
             } catch (IOException e) {
                 throw new CliException("cannot list the pods directory under " + parent.root.readContext().dataDir() + ": "
                         + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** {@code rkj journal prune}: delete old day files, keeping state (a snapshot at the new start). */
+    @Command(name = "prune", mixinStandardHelpOptions = true,
+            description = "Delete the journal's oldest day files by age or size; every pod and image stays known"
+                    + " (from a projection snapshot taken at the first event kept).",
+            footer = {"", "Examples:",
+                "  rkj journal prune --keep-days 30        # delete the day files older than 30 days",
+                "  rkj journal prune --keep-size 10G       # keep the newest files within 10 GiB",
+                "Event cursors older than what is kept get 410 Gone from the API; rkj journal verify checks"
+                        + " the chain from the first kept event."})
+    static final class Prune implements Runnable {
+        @ParentCommand
+        JournalCommand parent;
+
+        @Option(names = "--keep-days", paramLabel = "N", description = "keep the day files of the last N days")
+        Integer keepDays;
+
+        @Option(names = "--keep-size", paramLabel = "SIZE", description = "keep the newest day files within SIZE (e.g. 500M, 10G)")
+        String keepSize;
+
+        @Override
+        public void run() {
+            dev.rkj.eventlog.Retention retention = RetentionSpec.of(keepDays, keepSize, "--keep-days", "--keep-size");
+            Context context = parent.root.context();
+            try {
+                ChronicleJournal journal = (ChronicleJournal) context.journal();
+                JournalRetention.Pruned pruned = JournalRetention.prune(journal, context.snapshots(), retention,
+                        Instant.now());
+                pruned.warnings().forEach(w -> parent.root.err().println("rkj: warning: " + TerminalText.escape(w)));
+                parent.root.out().println(pruned.files() == 0
+                        ? "nothing to prune: the journal starts at index " + pruned.firstIndex()
+                        : "pruned " + pruned.files() + " day file" + (pruned.files() == 1 ? "" : "s") + " ("
+                                + RetentionSpec.human(pruned.bytes()) + "): the journal now starts at index "
+                                + pruned.firstIndex());
+            } catch (JournalException e) {
+                throw new CliException(e.getMessage(), e);
+            } catch (IOException e) {
+                throw new CliException("cannot write the projection snapshot in " + context.snapshots().directory()
+                        + " (" + e.getMessage() + "): nothing was pruned; check free space and permissions", e);
             }
         }
     }

@@ -2,6 +2,8 @@ package dev.rkj.api.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rkj.engine.read.EventFeed;
+import dev.rkj.engine.snapshot.Snapshots;
+import dev.rkj.eventlog.JournalPruned;
 import dev.rkj.eventlog.Json;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -80,7 +82,14 @@ final class EventRoutes {
                 throw Problem.invalidField("after", "after " + cursor + " is beyond the journal's last index (" + last
                         + "): give an index a subscription delivered, or -1 for every event");
             }
-            return new EventFeed(api.journal(), cursor == null ? last : cursor, filter);
+            try {
+                return new EventFeed(api.journal(), cursor == null ? last : cursor, filter,
+                        Snapshots.in(api.engine().dataDir()));
+            } catch (JournalPruned pruned) {
+                throw Problem.gone("cursor-pruned", "after " + cursor + " is older than the journal keeps: the events"
+                        + " before " + pruned.firstIndex() + " were pruned; resubscribe with after="
+                        + (pruned.firstIndex() - 1) + " (and refetch the state you hold)", "after", pruned.firstIndex());
+            }
         };
         if (ctx.request().canUpgradeToWebSocket()) { // as ApiServer's body handler decides
             refuseABadHandshake(ctx);
@@ -119,6 +128,9 @@ final class EventRoutes {
 
     /** A close frame's reason holds at most 123 bytes. */
     private static String closeReason(Throwable e) {
+        if (e instanceof Problem p && p.oldestIndex() != null) {
+            return "cursor pruned: the oldest index kept is " + p.oldestIndex();
+        }
         String why = e instanceof Problem p ? p.getMessage() : "cannot subscribe";
         return why.length() > 120 ? why.substring(0, 117) + "..." : why;
     }

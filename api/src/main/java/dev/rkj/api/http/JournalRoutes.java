@@ -49,11 +49,17 @@ final class JournalRoutes {
         }
         api.blocking(() -> {
             long end = api.journal().nextIndex();
+            long first = api.journal().firstIndex(); // a pruned journal starts later than 0
+            if (fromParam != null && from < first) {
+                throw Problem.gone("journal-pruned", "from " + from + " was pruned: the journal starts at index " + first
+                        + "; ask from " + first + " or later", "from", first);
+            }
+            long start = Math.max(from, first);
             ArrayNode events = Json.mapper().createArrayNode();
-            long[] next = {Math.max(from, 0)};
-            if (from < end) {
+            long[] next = {start};
+            if (start < end) {
                 try {
-                    api.journal().replay(from, e -> {
+                    api.journal().replay(start, e -> {
                         if (to != null && e.index() > to || events.size() >= limit) {
                             throw new PageFull();
                         }

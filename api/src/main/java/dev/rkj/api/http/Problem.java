@@ -15,13 +15,24 @@ public final class Problem extends RuntimeException {
     private final String code;
     private final String title;
     private final String field;
+    private final Long oldestIndex;
 
     public Problem(int status, String code, String title, String detail, String field) {
+        this(status, code, title, detail, field, null);
+    }
+
+    private Problem(int status, String code, String title, String detail, String field, Long oldestIndex) {
         super(detail, null, false, false);
         this.status = status;
         this.code = code;
         this.title = title;
         this.field = field;
+        this.oldestIndex = oldestIndex;
+    }
+
+    /** 410: what {@code field} points at was pruned from the journal; the body's {@code oldestIndex} is what is kept. */
+    public static Problem gone(String code, String detail, String field, long oldestIndex) {
+        return new Problem(410, code, "Gone", detail, field, oldestIndex);
     }
 
     /** 400: the request's {@code field} is not acceptable; {@code detail} says what is. */
@@ -57,6 +68,11 @@ public final class Problem extends RuntimeException {
         return field;
     }
 
+    /** For a 410 of a pruned cursor: the oldest journal index still kept; else null. */
+    public Long oldestIndex() {
+        return oldestIndex;
+    }
+
     public String detail() {
         return getMessage();
     }
@@ -76,6 +92,9 @@ public final class Problem extends RuntimeException {
         }
         if (instance != null) {
             n.put("instance", instance);
+        }
+        if (oldestIndex != null) {
+            n.put("oldestIndex", oldestIndex);
         }
         return n;
     }

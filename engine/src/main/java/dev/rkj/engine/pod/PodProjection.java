@@ -33,6 +33,28 @@ public final class PodProjection {
     private final Map<String, PodState> pods = new ConcurrentHashMap<>();
     private volatile long nextIndex;
 
+    /** An empty projection: nothing folded yet. */
+    public PodProjection() {
+    }
+
+    /**
+     * The projection as it was after the entries below {@code nextIndex}, given every pod's state
+     * then (a projection snapshot; {@link #all()} is what to save).
+     *
+     * @throws IllegalArgumentException if {@code nextIndex} is negative or two states share a pod id
+     */
+    public PodProjection(java.util.Collection<PodState> states, long nextIndex) {
+        if (nextIndex < 0) {
+            throw new IllegalArgumentException("a projection's next index must be 0 or more, got " + nextIndex);
+        }
+        for (PodState s : states) {
+            if (pods.putIfAbsent(s.podId(), s) != null) {
+                throw new IllegalArgumentException("pod " + s.podId() + " appears twice in the saved projection");
+            }
+        }
+        this.nextIndex = nextIndex;
+    }
+
     /**
      * Folds one journal entry in. An entry whose index was already applied (a replay overlapping
      * the tail) is skipped, so feeding the same entry twice is harmless.

@@ -3,6 +3,8 @@ package dev.rkj.engine.read;
 import dev.rkj.engine.appc.ImageId;
 import dev.rkj.engine.pod.PodEvent;
 import dev.rkj.engine.pod.PodProjection;
+import dev.rkj.engine.snapshot.Snapshots;
+import dev.rkj.eventlog.JournalPruned;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.store.ImageEvent;
 import dev.rkj.engine.store.ImageIndex;
@@ -42,8 +44,8 @@ import java.util.function.Consumer;
 public final class EventFeed {
     private final Journal journal;
     private final Filter filter;
-    private final PodProjection pods = new PodProjection();
-    private final ImageIndex images = new ImageIndex();
+    private final PodProjection pods;
+    private final ImageIndex images;
     private long position;
 
     /**
@@ -89,12 +91,30 @@ public final class EventFeed {
      * @throws JournalException         if the journal cannot be read
      */
     public EventFeed(Journal journal, long after, Filter filter) throws JournalException {
+        this(journal, after, filter, null);
+    }
+
+    /**
+     * As {@link #EventFeed(Journal, long, Filter)}, folding the states from the newest usable
+     * projection snapshot in {@code snapshots} at or before the cursor (null: from index 0).
+     *
+     * @throws JournalPruned if the envelope after {@code after} was pruned: its
+     *                       {@link JournalPruned#firstIndex()} is the oldest one still available
+     */
+    public EventFeed(Journal journal, long after, Filter filter, Snapshots snapshots) throws JournalException {
         if (after < -1) {
             throw new IllegalArgumentException("after must be -1 (from the first event) or an index, got " + after);
         }
         this.journal = Objects.requireNonNull(journal, "journal");
         this.filter = Objects.requireNonNull(filter, "filter");
-        scan(0, after + 1, env -> fold(env));
+        long first = journal.firstIndex();
+        if (after + 1 < first) {
+            throw new JournalPruned(after + 1, first);
+        }
+        Snapshots.Base base = snapshots == null ? null : snapshots.loadAtOrBefore(journal, after + 1);
+        this.pods = base == null ? new PodProjection() : base.pods();
+        this.images = base == null ? new ImageIndex() : base.images();
+        scan(base == null ? 0 : base.index(), after + 1, env -> fold(env));
         position = after + 1;
     }
 

@@ -19,9 +19,16 @@ public final class PodFold {
      * @throws JournalException if the journal cannot be read
      */
     public static PodProjection fold(Journal journal, AsOf asOf) throws JournalException {
-        PodProjection projection = new PodProjection();
-        foldInto(journal, projection, asOf);
-        return projection;
+        return fold(journal, asOf, new PodProjection());
+    }
+
+    /**
+     * As {@link #fold(Journal, AsOf)}, from {@code start} (a projection snapshot's pods, which
+     * must not lie past {@code asOf}) instead of from the journal's first event.
+     */
+    public static PodProjection fold(Journal journal, AsOf asOf, PodProjection start) throws JournalException {
+        foldInto(journal, start, asOf);
+        return start;
     }
 
     /**

@@ -22,6 +22,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
+import dev.rkj.engine.snapshot.Snapshots;
 
 /**
  * Reads pod state straight from the journal, with no engine: no Vert.x, no stage verticles, no
@@ -53,6 +55,8 @@ public final class PodReader {
     private final Clock clock;
     private Journal journal;
     private boolean writable;
+    private Snapshots snapshots;
+    private Consumer<String> warnings = w -> { };
 
     /**
      * How a reader gets write access to the journal, once it has something to record (so that a
@@ -95,6 +99,30 @@ public final class PodReader {
     }
 
     /**
+     * Starts each read from the newest usable projection snapshot in {@code snapshots} (at or
+     * before the index asked for) instead of the journal's first event; reads only, never writes
+     * one. Each snapshot found unusable is told to {@code warnings}, one line each.
+     *
+     * @return this reader
+     */
+    public PodReader withSnapshots(Snapshots snapshots, Consumer<String> warnings) {
+        this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
+        this.warnings = Objects.requireNonNull(warnings, "warnings");
+        return this;
+    }
+
+    /** Where a fold as of {@code asOf} starts: a snapshot's pods, or an empty projection. */
+    private PodProjection start(AsOf asOf) throws JournalException {
+        if (snapshots == null || asOf instanceof AsOf.AtTime) {
+            return new PodProjection();
+        }
+        Snapshots.Base base = asOf instanceof AsOf.AtIndex at
+                ? snapshots.loadAtOrBefore(journal, at.index() + 1) : snapshots.load(journal);
+        base.warnings().forEach(warnings);
+        return base.pods();
+    }
+
+    /**
      * The pods as of {@code asOf}; for the latest state, after settling the pods whose stage1 is
      * gone.
      *
@@ -109,7 +137,7 @@ public final class PodReader {
                         + (next == 0 ? "no events yet" : next + " (indexes 0 to " + (next - 1) + ")"));
             }
         }
-        PodProjection projection = PodFold.fold(journal, asOf);
+        PodProjection projection = PodFold.fold(journal, asOf, start(asOf));
         if (!(asOf instanceof AsOf.Latest)) {
             return new PodSnapshot(asOf, projection.nextIndex(), projection, Map.of());
         }

@@ -25,7 +25,9 @@ public final class UnknownPods {
     /** The entries (sorted by name) of the pods directory whose name is no aggregate in {@code journal}. */
     public static List<Path> find(Path dataDir, Journal journal) throws JournalException, IOException {
         Set<String> known = new HashSet<>();
-        journal.replay(0, env -> known.add(env.aggregateId()));
+        dev.rkj.engine.snapshot.Snapshots.Base base = dev.rkj.engine.snapshot.Snapshots.in(dataDir).load(journal);
+        base.pods().all().forEach(pod -> known.add(pod.podId())); // a snapshot knows the pods of pruned events too
+        journal.replay(base.index(), env -> known.add(env.aggregateId()));
         return find(dataDir, known);
     }
 

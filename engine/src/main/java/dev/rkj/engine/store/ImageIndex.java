@@ -38,6 +38,63 @@ public final class ImageIndex {
     private final Map<ImageId, String> unreadable = new LinkedHashMap<>(); // guarded by this
     private long nextIndex; // guarded by this
 
+    /**
+     * The index as it was after the envelopes below {@code nextIndex}, from what {@link #saved()}
+     * returned then (a projection snapshot). Each manifest is validated again, as when it was stored.
+     */
+    public static ImageIndex restore(Saved saved) {
+        ImageIndex index = new ImageIndex();
+        for (Saved.Image image : saved.images()) {
+            ImageId id = ImageId.parse(image.id());
+            ImageManifest manifest;
+            try {
+                manifest = ManifestCodec.parseImageManifest(image.manifestJson().getBytes(StandardCharsets.UTF_8));
+            } catch (ManifestException e) {
+                index.unreadable.put(id, e.getMessage().replace('\n', ' '));
+                continue;
+            }
+            index.images.put(id, new ImageRecord(id, manifest, image.manifestJson(), image.blobSize(),
+                    image.uncompressedSize(), Compression.fromWireName(image.compression()).orElse(Compression.NONE),
+                    image.source(), Optional.ofNullable(image.signature()), image.importTime(), image.importIndex(),
+                    Optional.ofNullable(image.treeId())));
+        }
+        saved.unreadable().forEach((id, problem) -> index.unreadable.put(ImageId.parse(id), problem));
+        index.nextIndex = saved.nextIndex();
+        return index;
+    }
+
+    /**
+     * This index's state, plain values for a projection snapshot ({@link #restore} reads it back).
+     *
+     * @param nextIndex  the index of the next envelope to fold
+     * @param images     the stored images, oldest import first
+     * @param unreadable the images whose manifests no longer validate, with why
+     */
+    public record Saved(long nextIndex, List<Image> images, Map<String, String> unreadable) {
+        public Saved {
+            images = List.copyOf(images);
+            unreadable = Map.copyOf(unreadable);
+        }
+
+        /** One {@link ImageRecord}, with its manifest as text. */
+        public record Image(String id, String manifestJson, long blobSize, long uncompressedSize, String compression,
+                            String source, String signature, java.time.Instant importTime, long importIndex,
+                            String treeId) {}
+    }
+
+    /** This index's state, for a projection snapshot. */
+    public synchronized Saved saved() {
+        List<Saved.Image> list = new ArrayList<>();
+        for (ImageRecord r : images.values()) {
+            list.add(new Saved.Image(r.id().toString(), r.manifestJson(), r.blobSize(), r.uncompressedSize(),
+                    r.compression().wireName(), r.source(), r.signature().orElse(null), r.importTime(), r.importIndex(),
+                    r.treeId().orElse(null)));
+        }
+        Map<String, String> broken = new LinkedHashMap<>();
+        unreadable.forEach((id, problem) -> broken.put(id.toString(), problem));
+        return new Saved(nextIndex, list, broken);
+    }
+
     /** Reads every image event of {@code journal}. */
     public static ImageIndex replay(Journal journal) throws JournalException {
         ImageIndex index = new ImageIndex();

@@ -101,6 +101,15 @@ public final class ImageStore {
      * @throws IllegalArgumentException if the journal's registry lacks the image events
      */
     public static ImageStore open(Path directory, Journal journal, AciReader reader) throws ImageStoreException {
+        return open(directory, journal, reader, new ImageIndex());
+    }
+
+    /**
+     * As {@link #open(Path, Journal, AciReader)}, folding the journal's image events into
+     * {@code start} (restored from a projection snapshot) from where it stands, not from the first event.
+     */
+    public static ImageStore open(Path directory, Journal journal, AciReader reader, ImageIndex start)
+            throws ImageStoreException {
         for (Class<?> type : ImageEvent.class.getPermittedSubclasses()) {
             journal.registry().wireTypeOf(type);
         }
@@ -114,7 +123,8 @@ public final class ImageStore {
                     + "; check that the data directory is writable", e);
         }
         try {
-            return new ImageStore(absolute, journal, reader, ImageIndex.replay(journal), false);
+            start.catchUp(journal);
+            return new ImageStore(absolute, journal, reader, start, false);
         } catch (JournalException e) {
             throw new ImageStoreException("cannot read the images from the journal: " + e.getMessage(), e);
         }
@@ -128,12 +138,18 @@ public final class ImageStore {
      * new tree and gc fail with an {@link ImageStoreException} that says so.
      */
     public static ImageStore openReadOnly(Path directory, Journal journal) throws ImageStoreException {
+        return openReadOnly(directory, journal, new ImageIndex());
+    }
+
+    /** As {@link #openReadOnly(Path, Journal)}, folding into {@code start} (see {@link #open(Path, Journal, AciReader, ImageIndex)}). */
+    public static ImageStore openReadOnly(Path directory, Journal journal, ImageIndex start) throws ImageStoreException {
         for (Class<?> type : ImageEvent.class.getPermittedSubclasses()) {
             journal.registry().wireTypeOf(type);
         }
         Path absolute = directory.toAbsolutePath().normalize();
         try {
-            return new ImageStore(absolute, journal, new AciReader(), ImageIndex.replay(journal), true);
+            start.catchUp(journal);
+            return new ImageStore(absolute, journal, new AciReader(), start, true);
         } catch (JournalException e) {
             throw new ImageStoreException("cannot read the images from the journal: " + e.getMessage(), e);
         }
