@@ -2,9 +2,11 @@ package dev.rkj.api.cli;
 
 import dev.rkj.api.http.ApiServer;
 import dev.rkj.api.http.BearerToken;
+import dev.rkj.api.http.DaemonMetrics;
 import dev.rkj.api.http.Listen;
 import dev.rkj.engine.Engine;
 import dev.rkj.engine.EngineException;
+import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,12 +63,21 @@ final class DaemonCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTermination(stop::countDown);
         Context context = root.context();
-        Engine engine = context.engine(true);
+        DaemonMetrics metrics = DaemonMetrics.create();
+        Vertx vertx;
+        try {
+            vertx = metrics.vertx();
+        } catch (IllegalStateException e) {
+            metrics.close();
+            throw new CliException(e.getMessage(), e);
+        }
+        Engine engine = null;
         List<ApiServer> servers = new ArrayList<>();
         try {
+            engine = context.engine(true, vertx);
             for (Listen address : addresses) {
-                ApiServer server = Engine.await(ApiServer.start(engine, context.imageStore(), context.journal(), address),
-                        START_LIMIT);
+                ApiServer server = Engine.await(ApiServer.start(engine, context.imageStore(), context.journal(), address,
+                        metrics), START_LIMIT);
                 servers.add(server);
                 root.err().println("rkj daemon: serving the API on " + address
                         + (server.port() > 0 ? " (port " + server.port() + ")" : ""));
@@ -79,6 +90,11 @@ final class DaemonCommand implements Callable<Integer> {
             for (ApiServer server : servers) {
                 server.close();
             }
+            if (engine != null) {
+                engine.close(); // before its Vert.x; the context's close of it later does nothing
+            }
+            metrics.close();
+            vertx.close().toCompletionStage().toCompletableFuture().join();
         }
         return ExitCodes.OK;
     }

@@ -49,7 +49,7 @@ final class PodRoutes {
 
     private void create(RoutingContext ctx) {
         PodRequest request = PodRequest.from(ApiContext.body(ctx));
-        Grantor grantor = new Grantor(null, null, null, "rkj daemon API");
+        Grantor grantor = Caller.of(ctx).grantor();
         api.blocking(() -> {
                     refuseAnImageNotInTheStore(request.spec().imageRef());
                     return null;
