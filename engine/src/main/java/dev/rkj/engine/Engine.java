@@ -131,7 +131,7 @@ public final class Engine implements AutoCloseable {
         this.launcher = new LaunchVerticle(dispatcher, recorder, me, config.crashAt(), ports.runtime(),
                 ports.janitor());
         this.gcVerticle = new GcVerticle(dispatcher, recorder, me, config.crashAt(), ports.janitor());
-        this.collector = new GarbageCollector(recorder, this::requestDelete, config.clock(), me, this::whyGone);
+        this.collector = new GarbageCollector(recorder, config.clock(), me, this::whyGone);
         this.reconciler = new Reconciler(vertx, me, liveness, recorder, dispatcher, ports.runtime(), ports.janitor(),
                 config.watchOrphans());
     }
@@ -346,6 +346,11 @@ public final class Engine implements AutoCloseable {
      *         {@link IllegalPodTransition} if it is not prepared, or a {@link PodLookupException}
      */
     public Future<PodState> runPrepared(String idOrPrefix) {
+        return runPrepared(idOrPrefix, Grantor.UNSTATED);
+    }
+
+    /** {@link #runPrepared(String)}, recording {@code grantor} as who asked. */
+    public Future<PodState> runPrepared(String idOrPrefix, Grantor grantor) {
         PodState pod;
         try {
             pod = pod(idOrPrefix);
@@ -356,12 +361,12 @@ public final class Engine implements AutoCloseable {
         String podId = pod.podId();
         Future<Void> owned = me.equals(pod.owner()) ? Future.succeededFuture()
                 : adopt(pod, "run-prepared by " + me);
-        return owned.compose(v -> requestLaunch(podId));
+        return owned.compose(v -> requestLaunch(podId, grantor));
     }
 
-    private Future<PodState> requestLaunch(String podId) {
+    private Future<PodState> requestLaunch(String podId, Grantor grantor) {
         try {
-            recorder.record(new RequestLaunch(podId, me));
+            recorder.record(new RequestLaunch(podId, me, grantor));
             CrashPoint.AFTER_LAUNCH_REQUESTED.reached(config.crashAt());
         } catch (IllegalPodTransition | JournalException e) {
             return Future.failedFuture(e);
@@ -385,11 +390,16 @@ public final class Engine implements AutoCloseable {
      * @return the pod's state once the request is recorded
      */
     public Future<PodState> stop(String idOrPrefix, boolean force) {
+        return stop(idOrPrefix, force, Grantor.UNSTATED);
+    }
+
+    /** {@link #stop(String, boolean)}, recording {@code grantor} as who asked. */
+    public Future<PodState> stop(String idOrPrefix, boolean force, Grantor grantor) {
         PodState pod;
         Recorded recorded;
         try {
             pod = pod(idOrPrefix);
-            recorded = recorder.record(new StopPod(pod.podId(), force));
+            recorded = recorder.record(new StopPod(pod.podId(), force, grantor));
         } catch (PodLookupException | IllegalPodTransition | JournalException e) {
             return Future.failedFuture(e);
         }
@@ -408,6 +418,11 @@ public final class Engine implements AutoCloseable {
      * @return completes when its deletion is recorded; fails with the refusal or the gc failure
      */
     public Future<Void> remove(String idOrPrefix) {
+        return remove(idOrPrefix, Grantor.UNSTATED);
+    }
+
+    /** {@link #remove(String)}, recording {@code grantor} as who asked. */
+    public Future<Void> remove(String idOrPrefix, Grantor grantor) {
         PodState pod;
         try {
             pod = pod(idOrPrefix);
@@ -415,7 +430,7 @@ public final class Engine implements AutoCloseable {
         } catch (PodLookupException | IllegalPodTransition | JournalException e) {
             return Future.failedFuture(e);
         }
-        return requestDelete(pod.podId());
+        return requestDelete(pod.podId(), grantor);
     }
 
     /**
@@ -423,9 +438,9 @@ public final class Engine implements AutoCloseable {
      * deletes it); completes when its deletion is recorded, fails with the recorded gc failure or
      * the refusal (not garbage).
      */
-    private Future<Void> requestDelete(String podId) {
+    private Future<Void> requestDelete(String podId, Grantor grantor) {
         try {
-            recorder.record(new RequestDelete(podId, me));
+            recorder.record(new RequestDelete(podId, me, grantor));
         } catch (IllegalPodTransition | JournalException e) {
             return Future.failedFuture(e);
         }
@@ -445,7 +460,12 @@ public final class Engine implements AutoCloseable {
      * {@code markOnly}) deletes every garbage pod.
      */
     public Future<GcReport> gc(Duration gracePeriod, Duration expirePrepared, boolean markOnly) {
-        return collector.collect(gracePeriod, expirePrepared, markOnly);
+        return gc(gracePeriod, expirePrepared, markOnly, Grantor.UNSTATED);
+    }
+
+    /** {@link #gc(Duration, Duration, boolean)}, recording {@code grantor} as who asked for each deletion. */
+    public Future<GcReport> gc(Duration gracePeriod, Duration expirePrepared, boolean markOnly, Grantor grantor) {
+        return collector.collect(gracePeriod, expirePrepared, markOnly, podId -> requestDelete(podId, grantor));
     }
 
     /**

@@ -112,7 +112,7 @@ class WireSamplesTest {
     @Test
     void aVersionOnePodCreatedUpcastsWithTheNewSpecFieldsAtTheirDefaults() throws Exception {
         PodCreated created = (PodCreated) PodEvent.current((PodEvent) decode("pod.created/1"));
-        PodCreated current = (PodCreated) decode("pod.created/3");
+        PodCreated current = (PodCreated) decode("pod.created/4");
         assertEquals(current.podId(), created.podId());
         assertEquals(current.owner(), created.owner());
         assertEquals(current.spec().imageRef(), created.spec().imageRef());
@@ -125,13 +125,27 @@ class WireSamplesTest {
     @Test
     void aVersionTwoPodCreatedUpcastsWithTheImagesAppNameUserGroupAndWorkingDirectory() throws Exception {
         PodCreated created = (PodCreated) PodEvent.current((PodEvent) decode("pod.created/2"));
-        PodCreated current = (PodCreated) decode("pod.created/3");
+        PodCreated current = (PodCreated) decode("pod.created/4");
         assertEquals(current.podId(), created.podId());
         assertEquals(current.spec().capsRetain(), created.spec().capsRetain());
         assertEquals(current.spec().pidsLimit(), created.spec().pidsLimit());
         assertEquals(current.spec().withApp(null, null, null, null), created.spec());
         assertEquals("frontend", current.spec().appName());
         assertEquals("/srv/www", current.spec().workingDir());
+    }
+
+    @Test
+    void requestsWrittenBeforeWhoAskedWasRecordedUpcastWithNoRequester() throws Exception {
+        PodCreated created = (PodCreated) PodEvent.current((PodEvent) decode("pod.created/3"));
+        PodCreated current = (PodCreated) decode("pod.created/4");
+        assertEquals(new PodCreated(current.podId(), current.spec(), current.owner(), null), created);
+        assertEquals("rkj daemon API over the unix socket (pid 5120)", current.requestedBy().via());
+        for (String type : List.of("pod.stop-requested/1", "pod.launch-requested/1", "pod.delete-requested/1")) {
+            Object upcast = Superseded.latest(decode(type));
+            Object now = decode(type.replace("/1", "/2"));
+            assertEquals(now.getClass(), upcast.getClass(), type);
+            assertTrue(upcast.toString().contains("requestedBy=null"), type + " upcasts with no requester: " + upcast);
+        }
     }
 
     @Test

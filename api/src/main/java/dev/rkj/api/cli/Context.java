@@ -76,9 +76,15 @@ final class Context implements AutoCloseable {
 
     /** The engine; with {@code watchOrphans}, it also adopts and watches running pods whose engine died. */
     Engine engine(boolean watchOrphans) {
+        return engine(watchOrphans, null);
+    }
+
+    /** {@link #engine(boolean)} on {@code vertx} (the daemon's; its caller closes it after this context), or its own if null. */
+    Engine engine(boolean watchOrphans, io.vertx.core.Vertx vertx) {
         if (engine == null) {
             try {
-                engine = HostEngine.open(dataDir, journal(), imageStore(), Stage1Launcher.Output.INHERIT, watchOrphans);
+                engine = HostEngine.open(dataDir, journal(), imageStore(), Stage1Launcher.Output.INHERIT, watchOrphans,
+                        vertx);
             } catch (JournalException | ImageStoreException | EngineException e) {
                 throw new CliException(e.getMessage(), e);
             }

@@ -2,9 +2,11 @@ package dev.rkj.api.cli;
 
 import dev.rkj.api.http.ApiServer;
 import dev.rkj.api.http.BearerToken;
+import dev.rkj.api.http.DaemonMetrics;
 import dev.rkj.api.http.Listen;
 import dev.rkj.engine.Engine;
 import dev.rkj.engine.EngineException;
+import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,23 +72,24 @@ final class DaemonCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTermination(stop::countDown);
         Context context = root.context();
-        Engine engine = context.engine(true);
-        if (retention != null) {
-            Runnable prune = () -> engine.vertx().executeBlocking(() -> dev.rkj.engine.snapshot.JournalRetention.prune(
-                    (dev.rkj.eventlog.ChronicleJournal) context.journal(), context.snapshots(), retention,
-                    java.time.Instant.now()), false).onComplete(ar -> root.err().println(ar.succeeded()
-                    ? (ar.result().files() == 0 ? "rkj daemon: journal retention: nothing to prune"
-                            : "rkj daemon: journal retention: pruned " + ar.result().files() + " day files; the journal"
-                                    + " starts at index " + ar.result().firstIndex())
-                    : "rkj daemon: warning: journal retention failed: " + TerminalText.escape(ar.cause().getMessage())));
-            prune.run();
-            engine.vertx().setPeriodic(PRUNE_EVERY.toMillis(), id -> prune.run());
+        DaemonMetrics metrics = DaemonMetrics.create();
+        Vertx vertx;
+        try {
+            vertx = metrics.vertx();
+        } catch (IllegalStateException e) {
+            metrics.close();
+            throw new CliException(e.getMessage(), e);
         }
+        Engine engine = null;
         List<ApiServer> servers = new ArrayList<>();
         try {
+            engine = context.engine(true, vertx);
+            if (retention != null) {
+                pruneNowAndHourly(context, engine, retention);
+            }
             for (Listen address : addresses) {
-                ApiServer server = Engine.await(ApiServer.start(engine, context.imageStore(), context.journal(), address),
-                        START_LIMIT);
+                ApiServer server = Engine.await(ApiServer.start(engine, context.imageStore(), context.journal(), address,
+                        metrics), START_LIMIT);
                 servers.add(server);
                 root.err().println("rkj daemon: serving the API on " + address
                         + (server.port() > 0 ? " (port " + server.port() + ")" : ""));
@@ -99,8 +102,26 @@ final class DaemonCommand implements Callable<Integer> {
             for (ApiServer server : servers) {
                 server.close();
             }
+            if (engine != null) {
+                engine.close(); // before its Vert.x; the context's close of it later does nothing
+            }
+            metrics.close();
+            vertx.close().toCompletionStage().toCompletableFuture().join();
         }
         return ExitCodes.OK;
+    }
+
+    /** Prunes the journal now and every {@link #PRUNE_EVERY}, off the event loop; a failure is a warning, never fatal. */
+    private void pruneNowAndHourly(Context context, Engine engine, dev.rkj.eventlog.Retention retention) {
+        Runnable prune = () -> engine.vertx().executeBlocking(() -> dev.rkj.engine.snapshot.JournalRetention.prune(
+                (dev.rkj.eventlog.ChronicleJournal) context.journal(), context.snapshots(), retention,
+                java.time.Instant.now()), false).onComplete(ar -> root.err().println(ar.succeeded()
+                ? (ar.result().files() == 0 ? "rkj daemon: journal retention: nothing to prune"
+                        : "rkj daemon: journal retention: pruned " + ar.result().files() + " day files; the journal"
+                                + " starts at index " + ar.result().firstIndex())
+                : "rkj daemon: warning: journal retention failed: " + TerminalText.escape(ar.cause().getMessage())));
+        prune.run();
+        engine.vertx().setPeriodic(PRUNE_EVERY.toMillis(), id -> prune.run());
     }
 
     private Listen tcp() {

@@ -113,12 +113,12 @@ final class PodCommands {
             try {
                 PodState s = engine.pod(podId);
                 if (s.status() == PodStatus.RUNNING) {
-                    Engine.await(engine.stop(podId, false), Duration.ofSeconds(5));
+                    Engine.await(engine.stop(podId, false, PodOptions.grantor("run")), Duration.ofSeconds(5));
                     try {
                         Engine.await(engine.awaitStatus(podId, PodCommands::settled, INTERRUPT_GRACE),
                                 INTERRUPT_GRACE.plusSeconds(1));
                     } catch (EngineException ignoresSigterm) { // an interactive shell does: as rkj stop, SIGKILL
-                        Engine.await(engine.stop(podId, true), Duration.ofSeconds(5));
+                        Engine.await(engine.stop(podId, true, PodOptions.grantor("run")), Duration.ofSeconds(5));
                         Engine.await(engine.awaitStatus(podId, PodCommands::settled, Duration.ofSeconds(5)),
                                 Duration.ofSeconds(6));
                     }
@@ -216,7 +216,7 @@ final class PodCommands {
         @Override
         public Integer call() throws Exception {
             Engine engine = root.context().engine();
-            PodState started = Engine.await(engine.runPrepared(uuid), PROMPT);
+            PodState started = Engine.await(engine.runPrepared(uuid, PodOptions.grantor("run-prepared")), PROMPT);
             return awaitExit(root, engine, started.podId());
         }
     }
@@ -466,7 +466,7 @@ final class PodCommands {
 
         /** SIGTERM, and SIGKILL once {@code grace} has passed with the pod still running (podman's way). */
         private static String stop(Engine engine, String id, boolean kill, Duration grace) {
-            PodState p = await(engine.stop(id, kill));
+            PodState p = await(engine.stop(id, kill, PodOptions.grantor("stop")));
             if (!kill) {
                 try {
                     Engine.await(engine.awaitStatus(p.podId(), PodCommands::settled, grace), grace.plusSeconds(5));
@@ -476,7 +476,7 @@ final class PodCommands {
                         throw new CliException(e.getMessage(), e);
                     }
                 }
-                await(engine.stop(p.podId(), true));
+                await(engine.stop(p.podId(), true, PodOptions.grantor("stop")));
             }
             await(engine.awaitStatus(p.podId(), PodCommands::settled, PROMPT));
             return p.podId();
@@ -503,7 +503,7 @@ final class PodCommands {
             for (String id : ids) {
                 try {
                     String podId = lookup(engine, id).podId();
-                    await(engine.remove(podId));
+                    await(engine.remove(podId, PodOptions.grantor("rm")));
                     root.out().println("\"" + podId + "\"");
                 } catch (CliException e) {
                     root.err().println("rkj: rm " + quoted(id) + ": " + e.getMessage());
@@ -542,7 +542,7 @@ final class PodCommands {
         public void run() {
             Engine engine = root.context().engine();
             GcReport report = await(engine.gc(duration("--grace-period", gracePeriod),
-                    duration("--expire-prepared", expirePrepared), markOnly));
+                    duration("--expire-prepared", expirePrepared), markOnly, PodOptions.grantor("gc")));
             report.marked().forEach(id -> root.out().println("Marked pod \"" + id + "\" as garbage"));
             report.deleted().forEach(id -> root.out().println("Garbage collected pod \"" + id + "\""));
             report.failed().forEach((id, why) -> root.err().println("rkj: could not collect pod " + id + ": " + why));

@@ -15,9 +15,10 @@ import java.util.concurrent.Callable;
 
 /**
  * What the API's handlers share: the warm engine, its image store and journal (the same objects the
- * CLI opens), and the helpers that keep blocking work off the event loop and answer in JSON.
+ * CLI opens), the daemon's metrics, and the helpers that keep blocking work off the event loop and
+ * answer in JSON.
  */
-record ApiContext(Vertx vertx, Engine engine, ImageStore images, Journal journal) {
+record ApiContext(Vertx vertx, Engine engine, ImageStore images, Journal journal, DaemonMetrics metrics) {
     /** Runs {@code work} on a worker thread (it may touch files, the journal, the store). */
     <T> Future<T> blocking(Callable<T> work) {
         return vertx.executeBlocking(work, false);

@@ -61,8 +61,22 @@ public final class ApiServer implements AutoCloseable {
      * socket: if a daemon answers on it; a stale socket file is replaced).
      */
     public static Future<ApiServer> start(Engine engine, ImageStore images, Journal journal, Listen listen) {
+        return start(engine, images, journal, listen, DaemonMetrics.create());
+    }
+
+    /**
+     * {@link #start(Engine, ImageStore, Journal, Listen)}, reporting into {@code metrics} (served at
+     * {@code /metrics}; several servers of one daemon share them).
+     */
+    public static Future<ApiServer> start(Engine engine, ImageStore images, Journal journal, Listen listen,
+                                          DaemonMetrics metrics) {
         Vertx vertx = engine.vertx();
-        ApiContext api = new ApiContext(vertx, engine, images, journal);
+        try {
+            metrics.bind(engine, journal);
+        } catch (IllegalStateException e) {
+            return Future.failedFuture(e);
+        }
+        ApiContext api = new ApiContext(vertx, engine, images, journal, metrics);
         String document = contract();
         return OpenAPIContract.from(vertx, forTheRouter(document)).compose(contract -> {
             RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
@@ -87,6 +101,7 @@ public final class ApiServer implements AutoCloseable {
             new LogRoutes(api).mount(builder);
             new AttachRoutes(api).mount(builder);
             Router router = builder.createRouter();
+            router.get("/metrics").handler(metrics::scrape);
             router.route().failureHandler(Problems::handle);
             for (int status : new int[] {400, 401, 404, 405, 406, 413, 415}) {
                 router.errorHandler(status, ctx -> Problems.send(ctx, Problems.of(ctx.failure(), status)));

@@ -219,6 +219,8 @@ final class EventRoutes {
         private long lastWrite = System.currentTimeMillis();
         private long fullSince = -1;
         private boolean closed;
+        private volatile long cursor; // feed.lastScanned(), for the lag metric (read by a scrape's thread)
+        private Runnable counted;
 
         Subscription(Vertx vertx, EventFeed feed, Sink sink) {
             this.vertx = vertx;
@@ -229,7 +231,12 @@ final class EventRoutes {
 
         void start() {
             sink.start();
-            sink.onClose(() -> closed = true);
+            cursor = feed.lastScanned();
+            counted = api.metrics().subscriber(() -> cursor);
+            sink.onClose(() -> {
+                closed = true;
+                uncount();
+            });
             control("subscribed", "index", feed.lastScanned());
             pull();
         }
@@ -262,6 +269,7 @@ final class EventRoutes {
                     write(JsonViews.event(item), item.envelope().index());
                     delivered = item.envelope().index();
                 }
+                cursor = feed.lastScanned();
                 api.blocking(feed::caughtUp).onComplete(caughtUp -> {
                     if (!caughtUp.succeeded() || !caughtUp.result()) {
                         pull();
@@ -288,7 +296,12 @@ final class EventRoutes {
             n.put("index", delivered);
             write(n, -1);
             closed = true;
+            uncount();
             sink.end();
+        }
+
+        private void uncount() {
+            counted.run();
         }
 
         private void control(String type, String field, long index) {

@@ -49,7 +49,7 @@ final class PodRoutes {
 
     private void create(RoutingContext ctx) {
         PodRequest request = PodRequest.from(ApiContext.body(ctx));
-        Grantor grantor = new Grantor(null, null, null, "rkj daemon API");
+        Grantor grantor = Caller.of(ctx).grantor();
         api.blocking(() -> {
                     refuseAnImageNotInTheStore(request.spec().imageRef());
                     return null;
@@ -141,7 +141,7 @@ final class PodRoutes {
 
     private void start(RoutingContext ctx) {
         String id = ApiContext.path(ctx, "id");
-        api.blockingThen(() -> engine().runPrepared(id))
+        api.blockingThen(() -> engine().runPrepared(id, Caller.of(ctx).grantor()))
                 .onSuccess(p -> ApiContext.json(ctx, 200, view(p)))
                 .onFailure(ctx::fail);
     }
@@ -152,10 +152,11 @@ final class PodRoutes {
         Duration grace = duration("timeout", body.getString("timeout", "10s"));
         boolean kill = body.getBoolean("force", false) || grace.isZero();
         String id = ApiContext.path(ctx, "id");
-        api.blockingThen(() -> engine().stop(id, kill))
+        Grantor grantor = Caller.of(ctx).grantor();
+        api.blockingThen(() -> engine().stop(id, kill, grantor))
                 .compose(p -> kill ? settled(p.podId(), PROMPT)
                         : settled(p.podId(), grace).recover(t -> t instanceof TimeoutException
-                                ? api.blockingThen(() -> engine().stop(p.podId(), true))
+                                ? api.blockingThen(() -> engine().stop(p.podId(), true, grantor))
                                         .compose(q -> settled(q.podId(), PROMPT))
                                 : Future.failedFuture(t)))
                 .onSuccess(p -> ApiContext.json(ctx, 200, view(p)))
@@ -168,7 +169,7 @@ final class PodRoutes {
 
     private void remove(RoutingContext ctx) {
         String id = ApiContext.path(ctx, "id");
-        api.blockingThen(() -> engine().remove(engine().pod(id).podId()))
+        api.blockingThen(() -> engine().remove(engine().pod(id).podId(), Caller.of(ctx).grantor()))
                 .onSuccess(v -> ApiContext.noContent(ctx))
                 .onFailure(ctx::fail);
     }
@@ -178,7 +179,7 @@ final class PodRoutes {
         Duration grace = duration("gracePeriod", body.getString("gracePeriod", "30m"));
         Duration expire = duration("expirePrepared", body.getString("expirePrepared", "24h"));
         boolean markOnly = body.getBoolean("markOnly", false);
-        api.blockingThen(() -> engine().gc(grace, expire, markOnly))
+        api.blockingThen(() -> engine().gc(grace, expire, markOnly, Caller.of(ctx).grantor()))
                 .onSuccess(report -> ApiContext.json(ctx, 200, gcView(report)))
                 .onFailure(ctx::fail);
     }

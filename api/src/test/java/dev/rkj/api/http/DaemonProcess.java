@@ -32,7 +32,8 @@ final class DaemonProcess implements AutoCloseable {
         this.port = port;
     }
 
-    static DaemonProcess start(Path data, Path socket, Path tokenFile, Path logs) throws IOException {
+    /** @param more more {@code rkj daemon} options, e.g. {@code --socket-group daemon} */
+    static DaemonProcess start(Path data, Path socket, Path tokenFile, Path logs, String... more) throws IOException {
         Files.createDirectories(logs);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -44,6 +45,7 @@ final class DaemonProcess implements AutoCloseable {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.rkj.api.Main",
                 "--dir", data.toString(), "daemon", "--socket", socket.toString(),
                 "--listen", "127.0.0.1:0", "--token-file", tokenFile.toString()));
+        command.addAll(List.of(more));
         String n = Long.toString(System.nanoTime());
         Path out = logs.resolve("daemon-" + n + ".out");
         Path err = logs.resolve("daemon-" + n + ".err");

@@ -46,6 +46,16 @@ public final class HostEngine {
      */
     public static Engine open(Path dataDir, Journal journal, ImageStore store, Stage1Launcher.Output output,
                               boolean watchOrphans) throws EngineException {
+        return open(dataDir, journal, store, output, watchOrphans, null);
+    }
+
+    /**
+     * {@link #open(Path, Journal, ImageStore, Stage1Launcher.Output, boolean)} on {@code vertx}
+     * (the daemon's, with its transport and metrics; the caller closes it after the engine), or on
+     * one of the engine's own if null.
+     */
+    public static Engine open(Path dataDir, Journal journal, ImageStore store, Stage1Launcher.Output output,
+                              boolean watchOrphans, io.vertx.core.Vertx vertx) throws EngineException {
         EnginePorts ports;
         try {
             ports = ports(dataDir, store, output);
@@ -53,6 +63,7 @@ public final class HostEngine {
             throw new EngineException("cannot set up the host for pods in " + dataDir + ": " + e.getMessage()
                     + " (rkj needs root, overlayfs and cgroups)", e);
         }
-        return Engine.open(EngineConfig.builder(dataDir, ports).journal(journal).watchOrphans(watchOrphans).build());
+        return Engine.open(EngineConfig.builder(dataDir, ports).journal(journal).watchOrphans(watchOrphans).vertx(vertx)
+                .build());
     }
 }

@@ -154,10 +154,16 @@ public sealed interface PodCommand {
      * Ask to launch the pod once it is prepared ({@code rkj run-prepared}); {@code requester} must
      * be the engine driving it (adopt it first), and launches it.
      */
-    record RequestLaunch(String podId, PodOwner requester) implements PodCommand {
+    record RequestLaunch(String podId, PodOwner requester, Grantor grantor) implements PodCommand {
+        /** @param grantor the user who asks, recorded with the request; null if not stated */
         public RequestLaunch {
             PodIds.requireValid(podId);
             Objects.requireNonNull(requester, "requester");
+        }
+
+        /** A launch request whose caller does not say who it is. */
+        public RequestLaunch(String podId, PodOwner requester) {
+            this(podId, requester, null);
         }
 
         @Override
@@ -170,10 +176,16 @@ public sealed interface PodCommand {
      * Ask to delete the garbage pod ({@code rkj rm}, {@code rkj gc}, or recovery taking over a dead
      * engine's request); {@code requester} deletes it and records {@link DeletePod}.
      */
-    record RequestDelete(String podId, PodOwner requester) implements PodCommand {
+    record RequestDelete(String podId, PodOwner requester, Grantor grantor) implements PodCommand {
+        /** @param grantor the user who asks, recorded with the request; null if none did (recovery) or not stated */
         public RequestDelete {
             PodIds.requireValid(podId);
             Objects.requireNonNull(requester, "requester");
+        }
+
+        /** A delete request no user states (recovery resuming a dead engine's). */
+        public RequestDelete(String podId, PodOwner requester) {
+            this(podId, requester, null);
         }
 
         @Override
@@ -183,9 +195,15 @@ public sealed interface PodCommand {
     }
 
     /** Ask the owning engine to stop the running pod ({@code rkj stop [--force]}). */
-    record StopPod(String podId, boolean force) implements PodCommand {
+    record StopPod(String podId, boolean force, Grantor grantor) implements PodCommand {
+        /** @param grantor the user who asks, recorded with the request; null if not stated */
         public StopPod {
             PodIds.requireValid(podId);
+        }
+
+        /** A stop request whose caller does not say who it is. */
+        public StopPod(String podId, boolean force) {
+            this(podId, force, null);
         }
 
         @Override

@@ -37,18 +37,47 @@ public sealed interface PodEvent {
 
     /**
      * The pod was created: its id is taken and the engine {@code owner} prepares it. Moves to
-     * {@link PodStatus#EMBRYO}. Version 3 added the spec's {@code appName}, {@code user},
-     * {@code group} and {@code workingDir} (the single-image form of rkt's {@code --name},
-     * {@code --user}, {@code --group}, {@code --working-dir}); version 2 added {@code capsRetain},
-     * {@code capsRemove} and {@code pidsLimit}. Older versions are read as {@link PodCreatedV2} and
-     * {@link PodCreatedV1}.
+     * {@link PodStatus#EMBRYO}. Version 4 added {@code requestedBy}; version 3 added the spec's
+     * {@code appName}, {@code user}, {@code group} and {@code workingDir} (the single-image form of
+     * rkt's {@code --name}, {@code --user}, {@code --group}, {@code --working-dir}); version 2 added
+     * {@code capsRetain}, {@code capsRemove} and {@code pidsLimit}. Older versions are read as
+     * {@link PodCreatedV3}, {@link PodCreatedV2} and {@link PodCreatedV1}.
+     *
+     * @param requestedBy who asked ({@code rkj run} or {@code prepare} on the command line, or the
+     *                    daemon's API and its caller), or {@code null} if the caller did not say
      */
-    @WireName(value = "pod.created", version = 3)
-    record PodCreated(String podId, PodSpec spec, PodOwner owner) implements PodEvent {
+    @WireName(value = "pod.created", version = 4)
+    record PodCreated(String podId, PodSpec spec, PodOwner owner, Grantor requestedBy) implements PodEvent {
         public PodCreated {
             requirePodId(podId);
             Objects.requireNonNull(spec, "spec");
             Objects.requireNonNull(owner, "owner");
+            requestedBy = stated(requestedBy);
+        }
+
+        /** A creation whose caller did not say who it is. */
+        public PodCreated(String podId, PodSpec spec, PodOwner owner) {
+            this(podId, spec, owner, null);
+        }
+    }
+
+    /**
+     * {@code pod.created/3}, as journals written before version 4 hold it: who asked is not
+     * recorded (read as {@code null}). Never written any more; folded and described as its
+     * {@link #upcast()}.
+     */
+    @WireName(value = "pod.created", version = 3)
+    record PodCreatedV3(String podId, PodSpec spec, PodOwner owner) implements PodEvent, Superseded<PodEvent> {
+        public PodCreatedV3 {
+            requirePodId(podId);
+            Objects.requireNonNull(spec, "spec");
+            Objects.requireNonNull(owner, "owner");
+        }
+
+        /** The same fact as the current version. */
+        @Override
+        public PodCreated upcast() {
+            return new PodCreated(podId, spec, owner, null);
         }
     }
 
@@ -268,13 +297,35 @@ public sealed interface PodEvent {
 
     /**
      * A user asked to stop the running pod ({@code rkj stop}); the engine owning it acts on it.
+     * Version 2 added {@code requestedBy}; version 1 is read as {@link PodStopRequestedV1}.
      *
-     * @param force kill at once (SIGKILL) instead of asking the apps to stop (SIGTERM)
+     * @param force       kill at once (SIGKILL) instead of asking the apps to stop (SIGTERM)
+     * @param requestedBy who asked, or {@code null} if the caller did not say
      */
-    @WireName(value = "pod.stop-requested", version = 1)
-    record PodStopRequested(String podId, boolean force) implements PodEvent {
+    @WireName(value = "pod.stop-requested", version = 2)
+    record PodStopRequested(String podId, boolean force, Grantor requestedBy) implements PodEvent {
         public PodStopRequested {
             requirePodId(podId);
+            requestedBy = stated(requestedBy);
+        }
+
+        /** A stop request whose caller did not say who it is. */
+        public PodStopRequested(String podId, boolean force) {
+            this(podId, force, null);
+        }
+    }
+
+    /** {@code pod.stop-requested/1}, without who asked. Never written any more. */
+    @WireName(value = "pod.stop-requested", version = 1)
+    record PodStopRequestedV1(String podId, boolean force) implements PodEvent, Superseded<PodEvent> {
+        public PodStopRequestedV1 {
+            requirePodId(podId);
+        }
+
+        /** The same fact as the current version. */
+        @Override
+        public PodStopRequested upcast() {
+            return new PodStopRequested(podId, force, null);
         }
     }
 
@@ -284,13 +335,37 @@ public sealed interface PodEvent {
      * it is prepared; if that engine is gone before the pod started, recovery refuses the launch
      * (see {@code Reconciler}). Changes no status.
      *
-     * @param requester the engine that asked, and that will launch the pod and report its end
+     * Version 2 added {@code requestedBy}; version 1 is read as {@link LaunchRequestedV1}.
+     *
+     * @param requester   the engine that asked, and that will launch the pod and report its end
+     * @param requestedBy the user who asked that engine, or {@code null} if the caller did not say
      */
-    @WireName(value = "pod.launch-requested", version = 1)
-    record LaunchRequested(String podId, PodOwner requester) implements PodEvent {
+    @WireName(value = "pod.launch-requested", version = 2)
+    record LaunchRequested(String podId, PodOwner requester, Grantor requestedBy) implements PodEvent {
         public LaunchRequested {
             requirePodId(podId);
             Objects.requireNonNull(requester, "requester");
+            requestedBy = stated(requestedBy);
+        }
+
+        /** A launch request whose caller did not say who it is. */
+        public LaunchRequested(String podId, PodOwner requester) {
+            this(podId, requester, null);
+        }
+    }
+
+    /** {@code pod.launch-requested/1}, without who asked. Never written any more. */
+    @WireName(value = "pod.launch-requested", version = 1)
+    record LaunchRequestedV1(String podId, PodOwner requester) implements PodEvent, Superseded<PodEvent> {
+        public LaunchRequestedV1 {
+            requirePodId(podId);
+            Objects.requireNonNull(requester, "requester");
+        }
+
+        /** The same fact as the current version. */
+        @Override
+        public LaunchRequested upcast() {
+            return new LaunchRequested(podId, requester, null);
         }
     }
 
@@ -299,13 +374,38 @@ public sealed interface PodEvent {
      * engine removes its mounts, cgroups and directory; if it is gone first, the engine that
      * recovers deletes the pod. Changes no status.
      *
-     * @param requester the engine that asked, and that deletes the pod
+     * Version 2 added {@code requestedBy}; version 1 is read as {@link DeleteRequestedV1}.
+     *
+     * @param requester   the engine that asked, and that deletes the pod
+     * @param requestedBy the user who asked that engine ({@code rkj rm}, {@code rkj gc}), or
+     *                    {@code null} if no user did (an engine resuming a deletion) or the caller did not say
      */
-    @WireName(value = "pod.delete-requested", version = 1)
-    record DeleteRequested(String podId, PodOwner requester) implements PodEvent {
+    @WireName(value = "pod.delete-requested", version = 2)
+    record DeleteRequested(String podId, PodOwner requester, Grantor requestedBy) implements PodEvent {
         public DeleteRequested {
             requirePodId(podId);
             Objects.requireNonNull(requester, "requester");
+            requestedBy = stated(requestedBy);
+        }
+
+        /** A delete request no user stated. */
+        public DeleteRequested(String podId, PodOwner requester) {
+            this(podId, requester, null);
+        }
+    }
+
+    /** {@code pod.delete-requested/1}, without who asked. Never written any more. */
+    @WireName(value = "pod.delete-requested", version = 1)
+    record DeleteRequestedV1(String podId, PodOwner requester) implements PodEvent, Superseded<PodEvent> {
+        public DeleteRequestedV1 {
+            requirePodId(podId);
+            Objects.requireNonNull(requester, "requester");
+        }
+
+        /** The same fact as the current version. */
+        @Override
+        public DeleteRequested upcast() {
+            return new DeleteRequested(podId, requester, null);
         }
     }
 
@@ -427,6 +527,11 @@ public sealed interface PodEvent {
             throw new IllegalArgumentException("tree id " + (treeId == null ? "null" : "\"" + treeId + "\"")
                     + " is not a name in the image store's trees directory (letters, digits, '.', '_', '-'; no '/')");
         }
+    }
+
+    /** Who asked, as recorded: a caller that did not say ({@link Grantor#UNSTATED}) is recorded as none. */
+    private static Grantor stated(Grantor requestedBy) {
+        return Grantor.UNSTATED.equals(requestedBy) ? null : requestedBy;
     }
 
     private static void requirePodId(String podId) {

@@ -164,11 +164,16 @@ public final class PodHistory {
         }
     }
 
+    /** {@code ", asked by uid 0 (root), rkj stop command line"}, or nothing if who asked is not recorded. */
+    private static String askedBy(Grantor who) {
+        return who == null ? "" : ", asked by " + who.describe();
+    }
+
     /** One line saying what {@code event} means. */
     static String summarize(PodEvent event) {
         event = PodEvent.current(event);
         if (event instanceof PodCreated e) {
-            return "created for image " + e.spec().imageRef() + " by " + e.owner();
+            return "created for image " + e.spec().imageRef() + " by " + e.owner() + askedBy(e.requestedBy());
         } else if (event instanceof ImageResolved e) {
             return "image resolved to " + e.imageId() + " (" + e.imageName() + ", " + e.source().displayName() + ")";
         } else if (event instanceof ImageVerified e) {
@@ -187,11 +192,11 @@ public final class PodHistory {
                     : "was killed by signal " + e.signal() + " (exit code " + e.exitCode() + ")";
             return "app " + e.app() + " " + how + (e.oomKilled() ? ", out of memory" : "");
         } else if (event instanceof PodEvent.LaunchRequested e) {
-            return "launch requested by " + e.requester();
+            return "launch requested by " + e.requester() + askedBy(e.requestedBy());
         } else if (event instanceof PodEvent.DeleteRequested e) {
-            return "deletion requested by " + e.requester();
+            return "deletion requested by " + e.requester() + askedBy(e.requestedBy());
         } else if (event instanceof PodStopRequested e) {
-            return e.force() ? "forced stop requested" : "stop requested";
+            return (e.force() ? "forced stop requested" : "stop requested") + askedBy(e.requestedBy());
         } else if (event instanceof PodExited e) {
             return "exited with code " + e.exitCode() + ": " + e.reason();
         } else if (event instanceof PodMarkedGarbage e) {

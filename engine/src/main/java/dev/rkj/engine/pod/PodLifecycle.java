@@ -287,13 +287,13 @@ public final class PodLifecycle {
         }
         check(s, c.move());
         List<PodEvent> events = new ArrayList<>(3);
-        events.add(new PodCreated(c.podId(), c.spec(), c.owner()));
+        events.add(new PodCreated(c.podId(), c.spec(), c.owner(), c.grantor()));
         if (c.spec().grantsPrivileges()) {
             events.add(new PrivilegesGranted(c.podId(), c.spec().grantedCapabilities(), c.spec().relaxations(),
                     c.grantor()));
         }
         if (c.launch()) {
-            events.add(new LaunchRequested(c.podId(), c.owner()));
+            events.add(new LaunchRequested(c.podId(), c.owner(), c.grantor()));
         }
         return List.copyOf(events);
     }
@@ -307,7 +307,7 @@ public final class PodLifecycle {
             throw refuse(s, c.move(), "it is driven by " + s.owner() + ", not by " + c.requester()
                     + "; adopt it before asking to launch it");
         }
-        return List.of(new LaunchRequested(c.podId(), c.requester()));
+        return List.of(new LaunchRequested(c.podId(), c.requester(), c.grantor()));
     }
 
     private static List<PodEvent> requestDelete(RequestDelete c, PodState s) throws IllegalPodTransition {
@@ -315,7 +315,7 @@ public final class PodLifecycle {
             return List.of();
         }
         check(s, c.move());
-        return List.of(new DeleteRequested(c.podId(), c.requester()));
+        return List.of(new DeleteRequested(c.podId(), c.requester(), c.grantor()));
     }
 
     private static List<PodEvent> resolveImage(ResolveImage c, PodState s) throws IllegalPodTransition {
@@ -402,7 +402,7 @@ public final class PodLifecycle {
         if (s.stopRequested() && (s.forceStop() || !c.force())) {
             return List.of();
         }
-        return List.of(new PodStopRequested(c.podId(), c.force()));
+        return List.of(new PodStopRequested(c.podId(), c.force(), c.grantor()));
     }
 
     private static List<PodEvent> recordExit(RecordExit c, PodState s) throws IllegalPodTransition {

@@ -40,22 +40,17 @@ import java.util.function.Function;
  */
 public final class GarbageCollector {
     private final PodRecorder recorder;
-    private final Function<String, Future<Void>> delete;
     private final Clock clock;
     private final PodOwner me;
     private final Function<PodOwner, String> whyGone;
 
     /**
-     * @param delete  records a pod's delete request and completes when its deletion is recorded, or
-     *                fails with the recorded gc failure
      * @param me      this engine: its own prepared pods expire, another live engine's do not
      * @param whyGone why a pod's owner engine is gone (its engine lock is free), or null if it is
      *                alive or cannot be told
      */
-    public GarbageCollector(PodRecorder recorder, Function<String, Future<Void>> delete, Clock clock, PodOwner me,
-                            Function<PodOwner, String> whyGone) {
+    public GarbageCollector(PodRecorder recorder, Clock clock, PodOwner me, Function<PodOwner, String> whyGone) {
         this.recorder = Objects.requireNonNull(recorder, "recorder");
-        this.delete = Objects.requireNonNull(delete, "delete");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.me = Objects.requireNonNull(me, "me");
         this.whyGone = Objects.requireNonNull(whyGone, "whyGone");
@@ -67,9 +62,12 @@ public final class GarbageCollector {
      * @param gracePeriod    how long an exited pod is kept, and an abandoned preparation
      * @param expirePrepared how long a prepared pod may wait to be run
      * @param markOnly       only mark, delete nothing
+     * @param delete         records a pod's delete request (saying who asked for this collection) and
+     *                       completes when its deletion is recorded, or fails with the recorded gc failure
      * @return fails only if the journal cannot be written
      */
-    public Future<GcReport> collect(Duration gracePeriod, Duration expirePrepared, boolean markOnly) {
+    public Future<GcReport> collect(Duration gracePeriod, Duration expirePrepared, boolean markOnly,
+                                    Function<String, Future<Void>> delete) {
         Instant now = clock.instant();
         List<String> marked = new ArrayList<>();
         List<String> garbage = new ArrayList<>();

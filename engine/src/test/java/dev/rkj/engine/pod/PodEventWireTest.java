@@ -49,15 +49,18 @@ class PodEventWireTest {
             WireName wire = type.getAnnotation(WireName.class);
             assertNotNull(wire, type.getSimpleName() + " has no @WireName");
             assertTrue(wire.value().matches("pod\\.[a-z]+(-[a-z]+)*"), "wire name " + wire.value());
-            int expected = type == PodCreated.class ? 3 : type == PodEvent.PodCreatedV2.class
-                    || type == PodEvent.ImageRendered.class || type == PodEvent.PodPrepared.class ? 2 : 1;
+            int expected = type == PodCreated.class ? 4 : type == PodEvent.PodCreatedV3.class ? 3
+                    : type == PodEvent.PodCreatedV2.class || type == PodEvent.ImageRendered.class
+                    || type == PodEvent.PodPrepared.class || type == PodEvent.PodStopRequested.class
+                    || type == PodEvent.LaunchRequested.class || type == PodEvent.DeleteRequested.class ? 2 : 1;
             assertEquals(expected, wire.version(), type.getSimpleName());
             assertTrue(types.add(wire.value() + "/" + wire.version()), "duplicate wire type " + wire.value());
             names.add(wire.value());
         }
         assertTrue(names.containsAll(Set.of("pod.created", "pod.started", "pod.exited", "pod.stage-failed", "pod.lost",
                 "pod.privileges-granted")));
-        assertTrue(types.containsAll(Set.of("pod.created/1", "pod.created/2", "pod.created/3", "pod.image-rendered/1",
+        assertTrue(types.containsAll(Set.of("pod.created/1", "pod.created/2", "pod.created/3", "pod.created/4",
+                "pod.stop-requested/1", "pod.stop-requested/2", "pod.image-rendered/1",
                 "pod.image-rendered/2", "pod.prepared/1", "pod.prepared/2")));
     }
 
@@ -110,10 +113,24 @@ class PodEventWireTest {
                 + "\"capsRetain\":[],\"capsRemove\":[],\"pidsLimit\":null,"
                 + "\"appName\":\"web\",\"user\":\"1000\",\"group\":\"staff\",\"workingDir\":\"/srv\"},"
                 + "\"owner\":{\"engineId\":\"engine-a\",\"hostPid\":100}}";
-        PodCreated event = new PodCreated(PodFixtures.POD, spec, PodFixtures.CREATOR);
+        PodEvent.PodCreatedV3 event = new PodEvent.PodCreatedV3(PodFixtures.POD, spec, PodFixtures.CREATOR);
         assertEquals(golden, Json.mapper().writeValueAsString(event));
         Class<?> type = EngineEvents.registry().typeOf(WireType.parse("pod.created/3")).orElseThrow();
         assertEquals(event, Json.mapper().readValue(golden, type));
+        assertEquals(new PodCreated(PodFixtures.POD, spec, PodFixtures.CREATOR, null), event.upcast());
+    }
+
+    @Test
+    void podCreatedVersionFourRecordsWhoAsked() throws Exception {
+        PodCreated event = new PodCreated(PodFixtures.POD, PodSpec.of("example.com/app"), PodFixtures.CREATOR,
+                PodFixtures.GRANTOR);
+        String json = Json.mapper().writeValueAsString(event);
+        assertTrue(json.endsWith(",\"requestedBy\":{\"uid\":0,\"userName\":\"root\",\"sudoUser\":\"alice\","
+                + "\"via\":\"rkj run command line\"}}"), json);
+        Class<?> type = EngineEvents.registry().typeOf(WireType.parse("pod.created/4")).orElseThrow();
+        assertEquals(event, Json.mapper().readValue(json, type));
+        assertEquals(null, new PodCreated(PodFixtures.POD, PodSpec.of("example.com/app"), PodFixtures.CREATOR,
+                dev.rkj.engine.pod.Grantor.UNSTATED).requestedBy(), "a caller that did not say is recorded as none");
     }
 
     @Test

@@ -139,8 +139,10 @@ final class PodFixtures {
                 new PodLost(POD, "stage1 lock free, no status written"),
                 new PodEvent.PodAdopted(POD, RUNNER, ADOPTER, GONE),
                 new PodEvent.PodCreatedV1(POD, SPEC, CREATOR), new PodEvent.PodCreatedV2(POD, SPEC, CREATOR), granted(),
-                new PodEvent.LaunchRequested(POD, CREATOR), new PodEvent.DeleteRequested(POD, ADOPTER),
+                new PodEvent.LaunchRequested(POD, CREATOR, GRANTOR), new PodEvent.DeleteRequested(POD, ADOPTER, GRANTOR),
                 new PodEvent.ImageRenderedV1(POD, IMAGE, "/var/lib/rkj/cas/trees/" + TREE + "/rootfs"),
-                new PodEvent.PodPreparedV1(POD, "/var/lib/rkj/pods/" + POD, MANIFEST));
+                new PodEvent.PodPreparedV1(POD, "/var/lib/rkj/pods/" + POD, MANIFEST),
+                new PodEvent.PodCreatedV3(POD, SPEC, CREATOR), new PodEvent.PodStopRequestedV1(POD, false),
+                new PodEvent.LaunchRequestedV1(POD, CREATOR), new PodEvent.DeleteRequestedV1(POD, ADOPTER));
     }
 }

@@ -130,7 +130,7 @@ class PodLifecycleDecideTest {
     void creatingWithCapabilitiesBeyondTheDefaultRecordsWhoGrantedThemInTheSameAppend() throws IllegalPodTransition {
         PodSpec spec = PodSpec.of("example.com/admin").withCapabilities(Set.of("CAP_SYS_ADMIN", "CAP_CHOWN"), Set.of());
         PodScenario.givenNoPod(POD).when(new CreatePod(POD, spec, CREATOR, PodFixtures.GRANTOR))
-                .thenEvents(new PodCreated(POD, spec, CREATOR),
+                .thenEvents(new PodCreated(POD, spec, CREATOR, PodFixtures.GRANTOR),
                         new PodEvent.PrivilegesGranted(POD, Set.of("CAP_SYS_ADMIN"), Set.of(), PodFixtures.GRANTOR));
     }
 
@@ -139,17 +139,28 @@ class PodLifecycleDecideTest {
         PodSpec spec = new PodSpec("example.com/app", null, List.of(), Map.of(), null, NetMode.DEFAULT, null, null, false,
                 Set.of(InsecureOption.IMAGE, InsecureOption.CAPABILITIES, InsecureOption.PATHS, InsecureOption.SECCOMP));
         PodScenario.givenNoPod(POD).when(new CreatePod(POD, spec, CREATOR, PodFixtures.GRANTOR))
-                .thenEvents(new PodCreated(POD, spec, CREATOR), new PodEvent.PrivilegesGranted(POD, Set.of(),
+                .thenEvents(new PodCreated(POD, spec, CREATOR, PodFixtures.GRANTOR), new PodEvent.PrivilegesGranted(POD, Set.of(),
                         Set.of(InsecureOption.CAPABILITIES, InsecureOption.PATHS, InsecureOption.SECCOMP),
                         PodFixtures.GRANTOR));
     }
 
     @Test
-    void creatingWithinTheDefaultsRecordsNoGrant() throws IllegalPodTransition {
+    void creatingWithinTheDefaultsRecordsNoGrantButWhoAsked() throws IllegalPodTransition {
         PodSpec spec = new PodSpec("example.com/app", null, List.of(), Map.of(), null, NetMode.DEFAULT, null, null, false,
                 Set.of(InsecureOption.IMAGE)).withCapabilities(Set.of(), Set.of("CAP_NET_RAW"));
-        PodScenario.givenNoPod(POD).when(new CreatePod(POD, spec, CREATOR, PodFixtures.GRANTOR))
-                .thenEvents(new PodCreated(POD, spec, CREATOR));
+        PodScenario.givenNoPod(POD).when(new CreatePod(POD, spec, CREATOR, PodFixtures.GRANTOR, true))
+                .thenEvents(new PodCreated(POD, spec, CREATOR, PodFixtures.GRANTOR),
+                        new PodEvent.LaunchRequested(POD, CREATOR, PodFixtures.GRANTOR));
+    }
+
+    @Test
+    void stopAndDeleteRequestsRecordWhoAsked() throws IllegalPodTransition {
+        PodScenario.given(PodFixtures.historyOf(PodStatus.RUNNING))
+                .when(new PodCommand.StopPod(POD, true, PodFixtures.GRANTOR))
+                .thenEvents(new PodEvent.PodStopRequested(POD, true, PodFixtures.GRANTOR));
+        PodScenario.given(PodFixtures.historyOf(PodStatus.GARBAGE))
+                .when(new PodCommand.RequestDelete(POD, CREATOR, PodFixtures.GRANTOR))
+                .thenEvents(new PodEvent.DeleteRequested(POD, CREATOR, PodFixtures.GRANTOR));
     }
 
     @Test
