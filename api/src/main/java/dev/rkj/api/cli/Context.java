@@ -29,10 +29,24 @@ final class Context implements AutoCloseable {
     private ImageStore imageStore;
     private ImageStore readOnlyImageStore;
     private Engine engine;
+    private boolean shared; // the daemon's: open for its whole life, never closed by a command
 
     private Context(Path dataDir, PrintStream warnings) {
         this.dataDir = dataDir;
         this.warnings = warnings;
+    }
+
+    /**
+     * The daemon's context as the commands it runs for thin clients see it: its journal, image
+     * store and engine, already open; {@link #close()} leaves them open.
+     */
+    Context shared() throws JournalException, ImageStoreException {
+        Context view = new Context(dataDir, warnings);
+        view.journal = journal();
+        view.imageStore = imageStore();
+        view.engine = engine;
+        view.shared = true;
+        return view;
     }
 
     /** @param warnings where to tell the user about what opening found and fixed (a repaired journal) */
@@ -73,9 +87,14 @@ final class Context implements AutoCloseable {
 
     /** The engine; with {@code watchOrphans}, it also adopts and watches running pods whose engine died. */
     Engine engine(boolean watchOrphans) {
+        return engine(watchOrphans, Stage1Launcher.Output.INHERIT);
+    }
+
+    /** The engine, its pods' stage1 writing to {@code output} (their apps' output is in their logs whatever it is). */
+    Engine engine(boolean watchOrphans, Stage1Launcher.Output output) {
         if (engine == null) {
             try {
-                engine = HostEngine.open(dataDir, journal(), imageStore(), Stage1Launcher.Output.INHERIT, watchOrphans);
+                engine = HostEngine.open(dataDir, journal(), imageStore(), output, watchOrphans);
             } catch (JournalException | ImageStoreException | EngineException e) {
                 throw new CliException(e.getMessage(), e);
             }
@@ -153,6 +172,9 @@ final class Context implements AutoCloseable {
 
     @Override
     public void close() {
+        if (shared) {
+            return;
+        }
         if (engine != null) {
             engine.close();
         }

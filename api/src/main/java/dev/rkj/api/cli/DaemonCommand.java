@@ -2,6 +2,7 @@ package dev.rkj.api.cli;
 
 import dev.rkj.api.http.ApiServer;
 import dev.rkj.api.http.BearerToken;
+import dev.rkj.api.http.CliRoute;
 import dev.rkj.api.http.Listen;
 import dev.rkj.engine.Engine;
 import dev.rkj.engine.EngineException;
@@ -26,7 +27,9 @@ import picocli.CommandLine.ParentCommand;
             "  rkj daemon                                   # /run/rkj/api.sock, mode 0660, group root",
             "  rkj daemon --socket-group rkj                # members of group rkj may use the API",
             "  rkj daemon --listen 127.0.0.1:8347 --token-file /etc/rkj/token   # also TCP, with a bearer token",
-            "  curl --unix-socket /run/rkj/api.sock http://rkj/v1/pods"})
+            "  curl --unix-socket /run/rkj/api.sock http://rkj/v1/pods",
+            "While it runs, rkj commands of root for its data directory run in it (no journal opened by the",
+            "command; $RKJ_SOCKET names another socket); daemon, enter and run --interactive stay in-process."})
 final class DaemonCommand implements Callable<Integer> {
     private static final Duration START_LIMIT = Duration.ofMinutes(1);
 
@@ -68,6 +71,11 @@ final class DaemonCommand implements Callable<Integer> {
                 ApiServer server = Engine.await(ApiServer.start(engine, context.imageStore(), context.journal(), address),
                         START_LIMIT);
                 servers.add(server);
+                if (address instanceof Listen.UnixSocket) { // the thin CLI's commands, run here (TCP has no /v1/cli)
+                    Context shared = context.shared();
+                    CliRoute.mount(server.router(), session -> Cli.executeFor(session, shared),
+                            CliRoute.PeerCredentials.DECLARED);
+                }
                 root.err().println("rkj daemon: serving the API on " + address
                         + (server.port() > 0 ? " (port " + server.port() + ")" : ""));
             }

@@ -56,6 +56,9 @@ final class PodCommands {
      * interrupts rkj, and turns its end into {@code rkj run}'s exit code.
      */
     static int awaitExit(RkjCommand root, Engine engine, String podId) throws EngineException, PodLookupException {
+        if (root.caller().remote()) {
+            return followToExit(root, engine, podId);
+        }
         Thread hook = stopOnInterrupt(engine, podId);
         try {
             PodState pod = engine.pod(podId);
@@ -111,24 +114,82 @@ final class PodCommands {
     private static Thread stopOnInterrupt(Engine engine, String podId) {
         Thread hook = new Thread(() -> {
             try {
-                PodState s = engine.pod(podId);
-                if (s.status() == PodStatus.RUNNING) {
-                    Engine.await(engine.stop(podId, false), Duration.ofSeconds(5));
-                    try {
-                        Engine.await(engine.awaitStatus(podId, PodCommands::settled, INTERRUPT_GRACE),
-                                INTERRUPT_GRACE.plusSeconds(1));
-                    } catch (EngineException ignoresSigterm) { // an interactive shell does: as rkj stop, SIGKILL
-                        Engine.await(engine.stop(podId, true), Duration.ofSeconds(5));
-                        Engine.await(engine.awaitStatus(podId, PodCommands::settled, Duration.ofSeconds(5)),
-                                Duration.ofSeconds(6));
-                    }
-                }
+                stopInterrupted(engine, podId);
             } catch (Exception e) {
                 // the JVM is going down; the pod's own engine-less status is recovered by the next rkj
             }
         }, "rkj-run-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
         return hook;
+    }
+
+    /** What an interrupted {@code rkj run} does to its pod: SIGTERM, SIGKILL after {@link #INTERRUPT_GRACE}. */
+    private static void stopInterrupted(Engine engine, String podId) throws EngineException, PodLookupException {
+        PodState s = engine.pod(podId);
+        if (s.status() == PodStatus.RUNNING) {
+            Engine.await(engine.stop(podId, false), Duration.ofSeconds(5));
+            try {
+                Engine.await(engine.awaitStatus(podId, PodCommands::settled, INTERRUPT_GRACE),
+                        INTERRUPT_GRACE.plusSeconds(1));
+            } catch (EngineException ignoresSigterm) { // an interactive shell does: as rkj stop, SIGKILL
+                Engine.await(engine.stop(podId, true), Duration.ofSeconds(5));
+                Engine.await(engine.awaitStatus(podId, PodCommands::settled, Duration.ofSeconds(5)),
+                        Duration.ofSeconds(6));
+            }
+        }
+    }
+
+    /** How often a {@code run} through the daemon looks for the app's new output and the pod's end. */
+    private static final long FOLLOW_MILLIS = 50;
+
+    /**
+     * {@code rkj run} through the daemon: the pod's stage1 writes to the daemon's stdout, so the
+     * client gets the app's output from its log (as {@code rkj logs --follow}) until the pod ends,
+     * then its exit status. The client's Ctrl-C, SIGTERM or hangup stops the pod as in-process; the
+     * client gone (killed) ends this thread and leaves the pod running, as a killed in-process run does.
+     */
+    private static int followToExit(RkjCommand root, Engine engine, String podId) throws PodLookupException {
+        Caller caller = root.caller();
+        caller.onSignal(() -> {
+            try {
+                stopInterrupted(engine, podId);
+            } catch (EngineException | PodLookupException e) {
+                root.err().println("rkj: cannot stop pod " + podId + ": " + e.getMessage());
+            }
+        });
+        PodDir dir = new PodDir(podDir(root, engine.pod(podId)));
+        LogsCommand.Printer printer = new LogsCommand.Printer(root.out(), root.err(), false);
+        dev.rkj.engine.read.AppLog log = null;
+        try {
+            while (true) {
+                PodState s = engine.pod(podId);
+                if (log == null && !s.apps().isEmpty()) {
+                    log = dev.rkj.engine.read.AppLog.of(dir, s.apps().keySet().iterator().next());
+                }
+                if (log != null) {
+                    printer.print(settled(s) ? log.end() : log.poll());
+                }
+                if (settled(s)) {
+                    return exitCode(s);
+                }
+                Thread.sleep(FOLLOW_MILLIS);
+            }
+        } catch (IOException e) {
+            throw new CliException("cannot read the output of pod " + podId + " in " + dir.logsDir() + ": " + e.getMessage()
+                    + " (the pod runs on: see rkj status " + podId + ")", e);
+        } catch (InterruptedException e) { // the client is gone: nobody to tell, and the pod runs on
+            Thread.currentThread().interrupt();
+            throw CliException.alreadyReported();
+        } finally {
+            caller.onSignal(null);
+            if (log != null) {
+                try {
+                    log.close();
+                } catch (IOException e) {
+                    // nothing was written through it
+                }
+            }
+        }
     }
 
     private static void removeHook(Thread hook) {
@@ -165,16 +226,37 @@ final class PodCommands {
         @Mixin
         PodOptions options;
 
+        @Option(names = {"--detach", "-d"}, description = "start the pod, print its UUID and return; the pod runs on"
+                + " (its output: rkj logs UUID; its end: rkj status UUID)")
+        boolean detach;
+
         @Override
         public Integer call() throws Exception {
             var spec = options.spec();
+            if (detach && spec.interactive()) {
+                throw new CliException("--detach and --interactive do not go together: an interactive pod needs this"
+                        + " terminal; leave one out");
+            }
             refuseWhatCannotRun(root, spec);
-            Engine engine = root.context().engine();
-            String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("run"), true), PROMPT);
+            // A detached pod outlives this command: its stage1 must not write to this terminal.
+            Engine engine = detach && !root.caller().remote() ? root.context().engine(false, DETACHED) : root.context().engine();
+            String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("run", root.caller()), true), PROMPT);
             saveUuid(options.uuidFileSave, podId);
+            if (detach) {
+                PodState s = Engine.await(engine.awaitStatus(podId, p -> p.status() == PodStatus.RUNNING || settled(p),
+                        PROMPT), PROMPT);
+                if (s.status() == PodStatus.ABORTED_PREPARE || settled(s) && s.exitCode() == null) {
+                    exitCode(s); // says why in one line
+                }
+                root.out().println(podId);
+                return ExitCodes.OK;
+            }
             return awaitExit(root, engine, podId);
         }
     }
+
+    private static final dev.rkj.stage1.Stage1Launcher.Output DETACHED =
+            new dev.rkj.stage1.Stage1Launcher.Output(Path.of("/dev/null"), Path.of("/dev/null"));
 
     /** {@code rkj prepare}: fetch, verify, render and prepare a pod without running it; prints its UUID. */
     @Command(name = "prepare", mixinStandardHelpOptions = true,
@@ -191,7 +273,7 @@ final class PodCommands {
             var spec = options.spec();
             refuseWhatCannotRun(root, spec);
             Engine engine = root.context().engine();
-            String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("prepare"), false), PROMPT);
+            String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("prepare", root.caller()), false), PROMPT);
             PodState s = Engine.await(engine.awaitStatus(podId,
                     p -> p.status() == PodStatus.PREPARED || p.status() == PodStatus.ABORTED_PREPARE, PROMPT), PROMPT);
             if (s.status() != PodStatus.PREPARED) {
@@ -216,6 +298,12 @@ final class PodCommands {
         @Override
         public Integer call() throws Exception {
             Engine engine = root.context().engine();
+            if (root.caller().remote()) {
+                PodState p = lookup(engine, uuid);
+                if (p.spec() != null && p.spec().interactive()) {
+                    throw new Cli.InProcessOnly("run-prepared of an interactive pod needs the client's terminal");
+                }
+            }
             PodState started = Engine.await(engine.runPrepared(uuid), PROMPT);
             return awaitExit(root, engine, started.podId());
         }
