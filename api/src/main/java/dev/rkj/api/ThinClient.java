@@ -120,7 +120,7 @@ final class ThinClient {
         while ((c = in.read()) >= 0) {
             head.append((char) c);
             if (head.length() >= 4 && head.lastIndexOf("\r\n\r\n") == head.length() - 4) {
-                return head.startsWith("HTTP/1.1 101 ");
+                return head.indexOf("HTTP/1.1 101 ") == 0;
             }
             if (head.length() > 16384) {
                 return false;
