@@ -70,7 +70,7 @@ final class ThinClient {
 
     private int session(String[] args) throws IOException {
         long uid = uid();
-        write(("POST /v1/cli HTTP/1.1\r\nHost: rkj\r\nUpgrade: rkj-cli/1\r\nConnection: Upgrade\r\nX-Rkj-Uid: " + uid
+        write(("GET /v1/cli HTTP/1.1\r\nHost: rkj\r\nUpgrade: rkj-cli/1\r\nConnection: Upgrade\r\nX-Rkj-Uid: " + uid
                 + "\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 65536));
         if (!switched(in)) {

@@ -19,14 +19,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * {@code POST /v1/cli}: a whole {@code rkj} command line run inside the daemon, by the same picocli
+ * {@code GET /v1/cli} with {@code Upgrade: rkj-cli/1}: a whole {@code rkj} command line run inside the daemon, by the same picocli
  * command tree as in-process (the Nailgun pattern), for the thin CLI ({@code dev.rkj.api.Main}).
  * Not a REST resource, so not in the OpenAPI document: served on the unix socket only, ahead of
  * the OpenAPI router (TCP never sees it; its token handler stays first there).
  *
  * <pre>
  * client                                              daemon
- *   POST /v1/cli HTTP/1.1
+ *   GET /v1/cli HTTP/1.1
  *   Host: rkj
  *   Upgrade: rkj-cli/1
  *   Connection: Upgrade
@@ -51,6 +51,10 @@ import java.util.function.Consumer;
  *     'X' exit: 4 bytes BE, the exit code; the session ends and the daemon closes the socket
  *     'N' not here (UTF-8 reason): nothing was run or printed; the client runs the command in-process
  * </pre>
+ *
+ * <p>GET, not POST: Vert.x 5 upgrades only a GET (or CONNECT) to a raw socket
+ * ({@code HttpServerRequest.toNetSocket()} answers 101 with the response's headers, then hands the
+ * connection over), as WebSocket does; the request has no body either way.
  *
  * <p>The client hanging up ends the session: the command's thread is interrupted (a pod it started
  * keeps running, as a pod of a killed in-process {@code rkj run} does). Which commands run here,
@@ -125,9 +129,9 @@ public final class CliRoute {
 
     private CliRoute() {}
 
-    /** Puts {@code POST /v1/cli} ahead of every other route of {@code router} (a unix socket's). */
+    /** Puts {@code GET /v1/cli} ahead of every other route of {@code router} (a unix socket's). */
     public static void mount(Router router, Runner runner, PeerCredentials peer) {
-        router.route(HttpMethod.POST, PATH).order(Integer.MIN_VALUE).handler(ctx -> upgrade(ctx, runner, peer));
+        router.route(HttpMethod.GET, PATH).order(Integer.MIN_VALUE).handler(ctx -> upgrade(ctx, runner, peer));
     }
 
     private static void upgrade(RoutingContext ctx, Runner runner, PeerCredentials peer) {
