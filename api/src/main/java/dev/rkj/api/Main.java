@@ -8,7 +8,12 @@ package dev.rkj.api;
 public final class Main {
     private Main() {}
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws java.io.IOException {
+        String training = System.getProperty("rkj.cds-training");
+        if (training != null) { // at package time only: see CdsTraining
+            CdsTraining.run(java.nio.file.Path.of(training));
+            System.exit(0);
+        }
         int code = ThinClient.run(args);
         if (code == ThinClient.IN_PROCESS) {
             code = InProcess.run(args);

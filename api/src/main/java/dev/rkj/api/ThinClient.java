@@ -40,7 +40,10 @@ final class ThinClient {
     /** The command's exit code, or {@link #IN_PROCESS}. */
     static int run(String[] args) {
         String env = System.getenv("RKJ_SOCKET");
-        Path socket = Path.of(env == null || env.isBlank() ? DEFAULT_SOCKET : env);
+        return run(args, Path.of(env == null || env.isBlank() ? DEFAULT_SOCKET : env));
+    }
+
+    static int run(String[] args, Path socket) {
         if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
             return IN_PROCESS;
         }

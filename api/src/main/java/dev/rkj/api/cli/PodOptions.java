@@ -25,7 +25,8 @@ import picocli.CommandLine.Parameters;
 @picocli.CommandLine.Command(footer = {"", "Examples:",
     "  rkj run --insecure-options=image app.aci -- -v     # the image's exec, plus -v",
     "  rkj run --name=web --user=1000 --group=1000 --working-dir=/tmp app.aci",
-    "  rkj prepare --exec=/bin/sh app.aci -- -c 'id; pwd'"})
+    "  rkj prepare --exec=/bin/sh app.aci -- -c 'id; pwd'",
+    "  rkj run -d app.aci                                 # print the pod's UUID and return (rkj logs UUID)"})
 final class PodOptions {
     /** The most processes {@code --pids-limit} accepts: the kernel's PID_MAX_LIMIT. */
     static final long MAX_PIDS = 4_194_304;

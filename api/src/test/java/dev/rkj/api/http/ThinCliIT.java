@@ -195,6 +195,27 @@ class ThinCliIT {
     }
 
     @Test
+    void detachInProcessLeavesAPodThatOutlivesTheCommandAndWhoseEndReadsRecord() throws Exception {
+        Path other = Files.createDirectories(dir.resolve("detached-data"));
+        Map<String, String> env = Map.of("RKJ_DIR", other.toString());
+        Run sleeper = finish(start(env, "run", "-d", "--insecure-options=image", "./sleeper.aci"));
+        assertTrue(sleeper.inProcess(), sleeper.toString());
+        assertEquals(0, sleeper.code(), sleeper.toString());
+        String uuid = sleeper.out().strip();
+        Run status = finish(start(env, "status", uuid));
+        assertTrue(status.out().contains("state=running"), status.toString());
+        Run exit7 = finish(start(env, "run", "--detach", "--insecure-options=image", "./exit7.aci"));
+        assertEquals("", exit7.err(), exit7.toString()); // the app's output is in its log, not on the terminal
+        String ended = exit7.out().strip();
+        Run waited = finish(start(env, "status", "--wait=2m", ended));
+        assertTrue(waited.out().contains("state=exited"), waited.toString());
+        assertTrue(finish(start(env, "logs", ended)).out().contains("hello from exit7"));
+        assertEquals(0, finish(start(env, "stop", "--force", uuid)).code());
+        Run rm = finish(start(env, "rm", uuid, ended));
+        assertEquals(0, rm.code(), rm.toString());
+    }
+
+    @Test
     void ctrlCOfTheClientStopsThePod() throws Exception {
         java.util.Set<String> before = running();
         Process client = start(Map.of(), "run", "--insecure-options=image", "./sleeper.aci");
