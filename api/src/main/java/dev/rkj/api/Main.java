@@ -1,20 +1,23 @@
 package dev.rkj.api;
 
-import dev.rkj.api.cli.Cli;
-
-/** The {@code rkj} entry point: the only place that picks an exit code. */
+/**
+ * The {@code rkj} entry point, and the only place that picks an exit code: the command goes to the
+ * daemon when its socket answers ({@link ThinClient}, JDK classes only), else it runs in this
+ * process ({@link InProcess}) exactly as without a daemon.
+ */
 public final class Main {
-    static {
-        // Chronicle Queue phones home unless told not to; set before any of its classes load.
-        System.setProperty("chronicle.analytics.disable", "true");
-        System.setProperty("chronicle.announcer.disable", "true");
-    }
-
     private Main() {}
 
-    public static void main(String[] args) {
-        int code = new Cli(System.out, System.err).execute(args);
-        System.out.flush();
+    public static void main(String[] args) throws java.io.IOException {
+        String training = System.getProperty("rkj.cds-training");
+        if (training != null) { // at package time only: see CdsTraining
+            CdsTraining.run(java.nio.file.Path.of(training));
+            System.exit(0);
+        }
+        int code = ThinClient.run(args);
+        if (code == ThinClient.IN_PROCESS) {
+            code = InProcess.run(args);
+        }
         System.exit(code);
     }
 }

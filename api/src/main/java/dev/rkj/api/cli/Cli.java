@@ -1,5 +1,6 @@
 package dev.rkj.api.cli;
 
+import dev.rkj.api.http.CliRoute;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -14,16 +15,44 @@ import picocli.CommandLine;
 public final class Cli {
     private final PrintStream out;
     private final PrintStream err;
+    private final Caller caller;
+    private String notHere; // why the daemon leaves this command line to the client, once found
 
     /** Everything rkj prints goes through {@link TerminalText#safe}: no control character from an image or a user reaches the terminal raw. */
     public Cli(PrintStream out, PrintStream err) {
+        this(out, err, Caller.local());
+    }
+
+    Cli(PrintStream out, PrintStream err, Caller caller) {
         this.out = TerminalText.safe(out);
         this.err = TerminalText.safe(err);
+        this.caller = caller;
+    }
+
+    /**
+     * Runs a thin client's command line in the daemon (see {@link dev.rkj.api.http.CliRoute}) over
+     * the daemon's open data directory; the forwarding rule is {@link #refuseWhatStaysInProcess}.
+     */
+    static int executeFor(CliRoute.Session session, Context shared) throws CliRoute.NotHere {
+        if (session.uid() != 0) {
+            // The socket is root's and its group's (0660); the uid is the client's word until peer
+            // credentials are read, so only root's commands run here, where root's would anyway.
+            throw new CliRoute.NotHere("the daemon runs commands for root only");
+        }
+        Cli cli = new Cli(session.out(), session.err(), Caller.remote(session, shared));
+        int code = cli.execute(session.args().toArray(String[]::new));
+        if (cli.notHere != null) {
+            throw new CliRoute.NotHere(cli.notHere);
+        }
+        return code;
     }
 
     public int execute(String... args) {
-        RkjCommand root = new RkjCommand(out, err);
+        RkjCommand root = new RkjCommand(out, err, caller);
         CommandLine cli = new CommandLine(root);
+        if (caller.remote()) { // a relative path is the client's, not the daemon's
+            cli.registerConverter(java.nio.file.Path.class, caller::path);
+        }
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
@@ -37,7 +66,10 @@ public final class Cli {
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, root.debug()));
         cli.setExecutionStrategy(parsed -> {
-            refuseWithoutRoot(parsed);
+            refuseWithoutRoot(parsed, caller);
+            if (caller.remote()) {
+                refuseWhatStaysInProcess(parsed, root);
+            }
             return new CommandLine.RunLast().execute(parsed);
         });
         try {
@@ -57,7 +89,7 @@ public final class Cli {
     static final java.util.Set<String> ROOT_COMMANDS = java.util.Set.of("run", "prepare", "run-prepared", "stop", "rm", "daemon",
             "gc", "enter");
 
-    private static void refuseWithoutRoot(CommandLine.ParseResult parsed) {
+    private static void refuseWithoutRoot(CommandLine.ParseResult parsed, Caller caller) {
         CommandLine.ParseResult last = parsed;
         while (last.hasSubcommand()) {
             last = last.subcommand();
@@ -67,10 +99,44 @@ public final class Cli {
         }
         CommandLine.Model.CommandSpec spec = last.commandSpec();
         boolean podCommand = spec.parent() != null && spec.parent().parent() == null;
-        if (podCommand && ROOT_COMMANDS.contains(spec.name()) && !Privileges.isRoot()) {
+        if (podCommand && ROOT_COMMANDS.contains(spec.name()) && !caller.isRoot()) {
             throw new CommandLine.ExecutionException(last.commandSpec().commandLine(), "",
                     new CliException("rkj " + spec.name() + " needs root: pods need namespaces, overlayfs mounts and"
                             + " cgroups; run it as root (sudo rkj " + spec.name() + " ...)"));
+        }
+    }
+
+    /**
+     * What the daemon leaves to the client, which then runs it in-process as before: a command line
+     * for another data directory than the daemon's, {@code --debug} (it would turn on the daemon's
+     * logging), and what needs the client's own process or terminal: {@code daemon}, {@code enter},
+     * {@code run --interactive} (and {@code run-prepared} of an interactive pod, see {@link PodCommands}).
+     */
+    private void refuseWhatStaysInProcess(CommandLine.ParseResult parsed, RkjCommand root) {
+        CommandLine.ParseResult last = parsed;
+        while (last.hasSubcommand()) {
+            last = last.subcommand();
+        }
+        String name = last.commandSpec().name();
+        String why = null;
+        if (root.debug()) {
+            why = "--debug logs in the client's own process";
+        } else if (last.commandSpec().userObject() instanceof PodCommands.Run run && run.options.interactive) {
+            why = "run --interactive needs the client's terminal";
+        } else if (!last.isUsageHelpRequested() && (name.equals("daemon") || name.equals("enter"))) {
+            why = "rkj " + name + " runs in the client's own process";
+        } else if (!root.dataDirIsShared()) {
+            why = "the data directory is not the daemon's";
+        }
+        if (why != null) {
+            throw new CommandLine.ExecutionException(last.commandSpec().commandLine(), "", new InProcessOnly(why));
+        }
+    }
+
+    /** Thrown where the daemon finds, before anything is printed or changed, that the client must run the command itself. */
+    static final class InProcessOnly extends RuntimeException {
+        InProcessOnly(String reason) {
+            super(reason, null, false, false);
         }
     }
 
@@ -78,6 +144,10 @@ public final class Cli {
         Throwable shown = e;
         if (e instanceof CommandLine.ExecutionException && e.getCause() != null) {
             shown = e.getCause();
+        }
+        if (shown instanceof InProcessOnly stay) {
+            notHere = stay.getMessage();
+            return ExitCodes.ERROR;
         }
         if (shown instanceof CliException c && c.reported()) {
             return c.exitCode();

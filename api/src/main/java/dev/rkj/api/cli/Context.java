@@ -31,10 +31,24 @@ final class Context implements AutoCloseable {
     private ImageStore imageStore;
     private ImageStore readOnlyImageStore;
     private Engine engine;
+    private boolean shared; // the daemon's: open for its whole life, never closed by a command
 
     private Context(Path dataDir, PrintStream warnings) {
         this.dataDir = dataDir;
         this.warnings = warnings;
+    }
+
+    /**
+     * The daemon's context as the commands it runs for thin clients see it: its journal, image
+     * store and engine, already open; {@link #close()} leaves them open.
+     */
+    Context shared() throws JournalException, ImageStoreException {
+        Context view = new Context(dataDir, warnings);
+        view.journal = journal();
+        view.imageStore = imageStore();
+        view.engine = engine;
+        view.shared = true;
+        return view;
     }
 
     /** @param warnings where to tell the user about what opening found and fixed (a repaired journal) */
@@ -74,17 +88,23 @@ final class Context implements AutoCloseable {
         return engine(false);
     }
 
+    /** Where the stage1 of a pod that outlives its command writes: nowhere (its apps' output is in its logs). */
+    static final Stage1Launcher.Output DISCARD = new Stage1Launcher.Output(Path.of("/dev/null"), Path.of("/dev/null"));
+
     /** The engine; with {@code watchOrphans}, it also adopts and watches running pods whose engine died. */
     Engine engine(boolean watchOrphans) {
-        return engine(watchOrphans, null);
+        return engine(watchOrphans, Stage1Launcher.Output.INHERIT, null);
     }
 
-    /** {@link #engine(boolean)} on {@code vertx} (the daemon's; its caller closes it after this context), or its own if null. */
-    Engine engine(boolean watchOrphans, io.vertx.core.Vertx vertx) {
+    /**
+     * The engine, its pods' stage1 writing to {@code output} (their apps' output is in their logs
+     * whatever it is), on {@code vertx} (the daemon's; its caller closes it after this context), or
+     * on its own Vert.x if null.
+     */
+    Engine engine(boolean watchOrphans, Stage1Launcher.Output output, io.vertx.core.Vertx vertx) {
         if (engine == null) {
             try {
-                engine = HostEngine.open(dataDir, journal(), imageStore(), Stage1Launcher.Output.INHERIT, watchOrphans,
-                        vertx);
+                engine = HostEngine.open(dataDir, journal(), imageStore(), output, watchOrphans, vertx);
             } catch (JournalException | ImageStoreException | EngineException e) {
                 throw new CliException(e.getMessage(), e);
             }
@@ -179,6 +199,9 @@ final class Context implements AutoCloseable {
 
     @Override
     public void close() {
+        if (shared) {
+            return;
+        }
         if (engine != null) {
             engine.close();
         }

@@ -3,6 +3,7 @@ package dev.rkj.api.cli;
 import dev.rkj.api.http.ApiServer;
 import dev.rkj.api.http.BearerToken;
 import dev.rkj.api.http.DaemonMetrics;
+import dev.rkj.api.http.CliRoute;
 import dev.rkj.api.http.Listen;
 import dev.rkj.engine.Engine;
 import dev.rkj.engine.EngineException;
@@ -29,7 +30,9 @@ import picocli.CommandLine.ParentCommand;
             "  rkj daemon --socket-group rkj                # members of group rkj may use the API",
             "  rkj daemon --listen 127.0.0.1:8347 --token-file /etc/rkj/token   # also TCP, with a bearer token",
             "  rkj daemon --journal-retention 30d,10G       # prune journal day files past 30 days or 10 GiB, hourly",
-            "  curl --unix-socket /run/rkj/api.sock http://rkj/v1/pods"})
+            "  curl --unix-socket /run/rkj/api.sock http://rkj/v1/pods",
+            "While it runs, rkj commands of root for its data directory run in it (no journal opened by the",
+            "command; $RKJ_SOCKET names another socket); daemon, enter and run --interactive stay in-process."})
 final class DaemonCommand implements Callable<Integer> {
     private static final Duration START_LIMIT = Duration.ofMinutes(1);
 
@@ -83,7 +86,7 @@ final class DaemonCommand implements Callable<Integer> {
         Engine engine = null;
         List<ApiServer> servers = new ArrayList<>();
         try {
-            engine = context.engine(true, vertx);
+            engine = context.engine(true, Context.DISCARD, vertx); // apps' output is in their logs
             if (retention != null) {
                 pruneNowAndHourly(context, engine, retention);
             }
@@ -91,6 +94,11 @@ final class DaemonCommand implements Callable<Integer> {
                 ApiServer server = Engine.await(ApiServer.start(engine, context.imageStore(), context.journal(), address,
                         metrics), START_LIMIT);
                 servers.add(server);
+                if (address instanceof Listen.UnixSocket) { // the thin CLI's commands, run here (TCP has no /v1/cli)
+                    Context shared = context.shared();
+                    CliRoute.mount(server.router(), session -> Cli.executeFor(session, shared),
+                            CliRoute.PeerCredentials.DECLARED);
+                }
                 root.err().println("rkj daemon: serving the API on " + address
                         + (server.port() > 0 ? " (port " + server.port() + ")" : ""));
             }

@@ -102,7 +102,7 @@ final class LogsCommand implements Callable<Integer> {
     }
 
     /** Prints records' content: stdout's to out, stderr's to err; a part without its newline stays open. */
-    private static final class Printer {
+    static final class Printer {
         private final PrintStream out;
         private final PrintStream err;
         private final boolean timestamps;

@@ -56,6 +56,9 @@ final class PodCommands {
      * interrupts rkj, and turns its end into {@code rkj run}'s exit code.
      */
     static int awaitExit(RkjCommand root, Engine engine, String podId) throws EngineException, PodLookupException {
+        if (root.caller().remote()) {
+            return followToExit(root, engine, podId);
+        }
         Thread hook = stopOnInterrupt(engine, podId);
         try {
             PodState pod = engine.pod(podId);
@@ -111,24 +114,82 @@ final class PodCommands {
     private static Thread stopOnInterrupt(Engine engine, String podId) {
         Thread hook = new Thread(() -> {
             try {
-                PodState s = engine.pod(podId);
-                if (s.status() == PodStatus.RUNNING) {
-                    Engine.await(engine.stop(podId, false, PodOptions.grantor("run")), Duration.ofSeconds(5));
-                    try {
-                        Engine.await(engine.awaitStatus(podId, PodCommands::settled, INTERRUPT_GRACE),
-                                INTERRUPT_GRACE.plusSeconds(1));
-                    } catch (EngineException ignoresSigterm) { // an interactive shell does: as rkj stop, SIGKILL
-                        Engine.await(engine.stop(podId, true, PodOptions.grantor("run")), Duration.ofSeconds(5));
-                        Engine.await(engine.awaitStatus(podId, PodCommands::settled, Duration.ofSeconds(5)),
-                                Duration.ofSeconds(6));
-                    }
-                }
+                stopInterrupted(engine, podId, PodOptions.grantor("run"));
             } catch (Exception e) {
                 // the JVM is going down; the pod's own engine-less status is recovered by the next rkj
             }
         }, "rkj-run-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
         return hook;
+    }
+
+    /** What an interrupted {@code rkj run} does to its pod: SIGTERM, SIGKILL after {@link #INTERRUPT_GRACE}. */
+    private static void stopInterrupted(Engine engine, String podId, dev.rkj.engine.pod.Grantor grantor) throws EngineException, PodLookupException {
+        PodState s = engine.pod(podId);
+        if (s.status() == PodStatus.RUNNING) {
+            Engine.await(engine.stop(podId, false, grantor), Duration.ofSeconds(5));
+            try {
+                Engine.await(engine.awaitStatus(podId, PodCommands::settled, INTERRUPT_GRACE),
+                        INTERRUPT_GRACE.plusSeconds(1));
+            } catch (EngineException ignoresSigterm) { // an interactive shell does: as rkj stop, SIGKILL
+                Engine.await(engine.stop(podId, true, grantor), Duration.ofSeconds(5));
+                Engine.await(engine.awaitStatus(podId, PodCommands::settled, Duration.ofSeconds(5)),
+                        Duration.ofSeconds(6));
+            }
+        }
+    }
+
+    /** How often a {@code run} through the daemon looks for the app's new output and the pod's end. */
+    private static final long FOLLOW_MILLIS = 50;
+
+    /**
+     * {@code rkj run} through the daemon: the pod's stage1 writes to the daemon's stdout, so the
+     * client gets the app's output from its log (as {@code rkj logs --follow}) until the pod ends,
+     * then its exit status. The client's Ctrl-C, SIGTERM or hangup stops the pod as in-process; the
+     * client gone (killed) ends this thread and leaves the pod running, as a killed in-process run does.
+     */
+    private static int followToExit(RkjCommand root, Engine engine, String podId) throws PodLookupException {
+        Caller caller = root.caller();
+        caller.onSignal(() -> {
+            try {
+                stopInterrupted(engine, podId, PodOptions.grantor("run", caller));
+            } catch (EngineException | PodLookupException e) {
+                root.err().println("rkj: cannot stop pod " + podId + ": " + e.getMessage());
+            }
+        });
+        PodDir dir = new PodDir(podDir(root, engine.pod(podId)));
+        LogsCommand.Printer printer = new LogsCommand.Printer(root.out(), root.err(), false);
+        dev.rkj.engine.read.AppLog log = null;
+        try {
+            while (true) {
+                PodState s = engine.pod(podId);
+                if (log == null && !s.apps().isEmpty()) {
+                    log = dev.rkj.engine.read.AppLog.of(dir, s.apps().keySet().iterator().next());
+                }
+                if (log != null) {
+                    printer.print(settled(s) ? log.end() : log.poll());
+                }
+                if (settled(s)) {
+                    return exitCode(s);
+                }
+                Thread.sleep(FOLLOW_MILLIS);
+            }
+        } catch (IOException e) {
+            throw new CliException("cannot read the output of pod " + podId + " in " + dir.logsDir() + ": " + e.getMessage()
+                    + " (the pod runs on: see rkj status " + podId + ")", e);
+        } catch (InterruptedException e) { // the client is gone: nobody to tell, and the pod runs on
+            Thread.currentThread().interrupt();
+            throw CliException.alreadyReported();
+        } finally {
+            caller.onSignal(null);
+            if (log != null) {
+                try {
+                    log.close();
+                } catch (IOException e) {
+                    // nothing was written through it
+                }
+            }
+        }
     }
 
     private static void removeHook(Thread hook) {
@@ -165,16 +226,35 @@ final class PodCommands {
         @Mixin
         PodOptions options;
 
+        @Option(names = {"--detach", "-d"}, description = "start the pod, print its UUID and return; the pod runs on"
+                + " (its output: rkj logs UUID; its end: rkj status UUID)")
+        boolean detach;
+
         @Override
         public Integer call() throws Exception {
             var spec = options.spec();
+            if (detach && spec.interactive()) {
+                throw new CliException("--detach and --interactive do not go together: an interactive pod needs this"
+                        + " terminal; leave one out");
+            }
             refuseWhatCannotRun(root, spec);
-            Engine engine = root.context().engine();
-            String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("run"), true), PROMPT);
+            // A detached pod outlives this command: its stage1 must not write to this terminal.
+            Engine engine = detach && !root.caller().remote() ? root.context().engine(false, Context.DISCARD, null) : root.context().engine();
+            String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("run", root.caller()), true), PROMPT);
             saveUuid(options.uuidFileSave, podId);
+            if (detach) {
+                PodState s = Engine.await(engine.awaitStatus(podId, p -> p.status() == PodStatus.RUNNING || settled(p),
+                        PROMPT), PROMPT);
+                if (s.status() == PodStatus.ABORTED_PREPARE || settled(s) && s.exitCode() == null) {
+                    exitCode(s); // says why in one line
+                }
+                root.out().println(podId);
+                return ExitCodes.OK;
+            }
             return awaitExit(root, engine, podId);
         }
     }
+
 
     /** {@code rkj prepare}: fetch, verify, render and prepare a pod without running it; prints its UUID. */
     @Command(name = "prepare", mixinStandardHelpOptions = true,
@@ -191,7 +271,7 @@ final class PodCommands {
             var spec = options.spec();
             refuseWhatCannotRun(root, spec);
             Engine engine = root.context().engine();
-            String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("prepare"), false), PROMPT);
+            String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("prepare", root.caller()), false), PROMPT);
             PodState s = Engine.await(engine.awaitStatus(podId,
                     p -> p.status() == PodStatus.PREPARED || p.status() == PodStatus.ABORTED_PREPARE, PROMPT), PROMPT);
             if (s.status() != PodStatus.PREPARED) {
@@ -216,7 +296,13 @@ final class PodCommands {
         @Override
         public Integer call() throws Exception {
             Engine engine = root.context().engine();
-            PodState started = Engine.await(engine.runPrepared(uuid, PodOptions.grantor("run-prepared")), PROMPT);
+            if (root.caller().remote()) {
+                PodState p = lookup(engine, uuid);
+                if (p.spec() != null && p.spec().interactive()) {
+                    throw new Cli.InProcessOnly("run-prepared of an interactive pod needs the client's terminal");
+                }
+            }
+            PodState started = Engine.await(engine.runPrepared(uuid, PodOptions.grantor("run-prepared", root.caller())), PROMPT);
             return awaitExit(root, engine, started.podId());
         }
     }
@@ -465,8 +551,9 @@ final class PodCommands {
         }
 
         /** SIGTERM, and SIGKILL once {@code grace} has passed with the pod still running (podman's way). */
-        private static String stop(Engine engine, String id, boolean kill, Duration grace) {
-            PodState p = await(engine.stop(id, kill, PodOptions.grantor("stop")));
+        private String stop(Engine engine, String id, boolean kill, Duration grace) {
+            dev.rkj.engine.pod.Grantor grantor = PodOptions.grantor("stop", root.caller());
+            PodState p = await(engine.stop(id, kill, grantor));
             if (!kill) {
                 try {
                     Engine.await(engine.awaitStatus(p.podId(), PodCommands::settled, grace), grace.plusSeconds(5));
@@ -476,7 +563,7 @@ final class PodCommands {
                         throw new CliException(e.getMessage(), e);
                     }
                 }
-                await(engine.stop(p.podId(), true, PodOptions.grantor("stop")));
+                await(engine.stop(p.podId(), true, grantor));
             }
             await(engine.awaitStatus(p.podId(), PodCommands::settled, PROMPT));
             return p.podId();
@@ -503,7 +590,7 @@ final class PodCommands {
             for (String id : ids) {
                 try {
                     String podId = lookup(engine, id).podId();
-                    await(engine.remove(podId, PodOptions.grantor("rm")));
+                    await(engine.remove(podId, PodOptions.grantor("rm", root.caller())));
                     root.out().println("\"" + podId + "\"");
                 } catch (CliException e) {
                     root.err().println("rkj: rm " + quoted(id) + ": " + e.getMessage());
@@ -542,7 +629,7 @@ final class PodCommands {
         public void run() {
             Engine engine = root.context().engine();
             GcReport report = await(engine.gc(duration("--grace-period", gracePeriod),
-                    duration("--expire-prepared", expirePrepared), markOnly, PodOptions.grantor("gc")));
+                    duration("--expire-prepared", expirePrepared), markOnly, PodOptions.grantor("gc", root.caller())));
             report.marked().forEach(id -> root.out().println("Marked pod \"" + id + "\" as garbage"));
             report.deleted().forEach(id -> root.out().println("Garbage collected pod \"" + id + "\""));
             report.failed().forEach((id, why) -> root.err().println("rkj: could not collect pod " + id + ": " + why));

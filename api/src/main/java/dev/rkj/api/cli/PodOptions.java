@@ -25,7 +25,8 @@ import picocli.CommandLine.Parameters;
 @picocli.CommandLine.Command(footer = {"", "Examples:",
     "  rkj run --insecure-options=image app.aci -- -v     # the image's exec, plus -v",
     "  rkj run --name=web --user=1000 --group=1000 --working-dir=/tmp app.aci",
-    "  rkj prepare --exec=/bin/sh app.aci -- -c 'id; pwd'"})
+    "  rkj prepare --exec=/bin/sh app.aci -- -c 'id; pwd'",
+    "  rkj run -d app.aci                                 # print the pod's UUID and return (rkj logs UUID)"})
 final class PodOptions {
     /** The most processes {@code --pids-limit} accepts: the kernel's PID_MAX_LIMIT. */
     static final long MAX_PIDS = 4_194_304;
@@ -112,7 +113,14 @@ final class PodOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
+    /** Whose command line this is (see {@link Caller}); this process's when these options stand alone. */
+    Caller caller() {
+        Object root = command == null ? null : command.root().userObject();
+        return root instanceof RkjCommand r ? r.caller() : Caller.local();
+    }
+
     PodSpec spec() {
+        image = caller().imageRef(image);
         refuseASecondImage();
         refuseAnUnwritableUuidFile();
         StoreImages.localFileProblem(image).ifPresent(problem -> {
@@ -131,7 +139,7 @@ final class PodOptions {
         }
         Map<String, String> env = new LinkedHashMap<>();
         if (inheritEnv) {
-            env.putAll(new java.util.TreeMap<>(System.getenv()));
+            env.putAll(new java.util.TreeMap<>(caller().environment()));
         }
         if (setEnvFile != null) {
             List<String> lines;
@@ -223,9 +231,14 @@ final class PodOptions {
      * and, under sudo, the user who ran it.
      */
     static Grantor grantor(String command) {
-        long euid = Privileges.effectiveUid();
-        return new Grantor(euid < 0 ? null : euid, System.getProperty("user.name"), System.getenv("SUDO_USER"),
-                "rkj " + command + " command line");
+        return grantor(command, Caller.local());
+    }
+
+    /** As {@link #grantor(String)} for {@code caller}: a thin client's user, its command run by the daemon. */
+    static Grantor grantor(String command, Caller caller) {
+        long euid = caller.uid();
+        return new Grantor(euid < 0 ? null : euid, caller.userName(), caller.env("SUDO_USER"),
+                "rkj " + command + " command line" + (caller.remote() ? " (through the daemon)" : ""));
     }
 
     private static Set<String> capabilities(String flag, String list) {

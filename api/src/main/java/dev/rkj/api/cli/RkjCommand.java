@@ -52,12 +52,37 @@ public final class RkjCommand implements Runnable, AutoCloseable {
     private boolean debug;
     private final PrintStream out;
     private final PrintStream err;
+    private final Caller caller;
     private Context context;
     private boolean writeChecked; // the context's data directory was found writable
 
-    RkjCommand(PrintStream out, PrintStream err) {
+    RkjCommand(PrintStream out, PrintStream err, Caller caller) {
         this.out = out;
         this.err = err;
+        this.caller = caller;
+    }
+
+    /** Whose command line this is: this process's, or a thin client's that the daemon runs. */
+    Caller caller() {
+        return caller;
+    }
+
+    /** The data directory this command line names: {@code --dir}, else {@code $RKJ_DIR}, else the default; not checked. */
+    private Path namedDataDir() {
+        String env = caller.env("RKJ_DIR");
+        Path named = dir != null ? dir : env != null && !env.isBlank() ? caller.path(env) : Path.of(DEFAULT_DIR);
+        return named.toAbsolutePath().normalize();
+    }
+
+    /** Whether the daemon's data directory is this command line's (the same directory, symlinks followed). */
+    boolean dataDirIsShared() {
+        Path shared = caller.shared().dataDir();
+        Path named = namedDataDir();
+        try {
+            return named.equals(shared) || java.nio.file.Files.isSameFile(named, shared);
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     boolean debug() {
@@ -74,8 +99,11 @@ public final class RkjCommand implements Runnable, AutoCloseable {
 
     /** The data directory and what lives in it, opened on first use and closed after the command. */
     Context context() {
-        if (context == null) {
-            context = Context.open(DataDir.resolve(dir, System.getenv("RKJ_DIR"), DEFAULT_DIR), err);
+        if (context == null && caller.remote()) {
+            context = caller.shared();
+            writeChecked = true;
+        } else if (context == null) {
+            context = Context.open(DataDir.resolve(dir, caller.env("RKJ_DIR"), DEFAULT_DIR), err);
             writeChecked = true;
         } else if (!writeChecked) {
             DataDir.checkWritable(context.dataDir());
@@ -91,8 +119,10 @@ public final class RkjCommand implements Runnable, AutoCloseable {
      * {@link Context#reader()}, which create and write nothing.
      */
     Context readContext() {
-        if (context == null) {
-            context = Context.open(DataDir.resolve(dir, System.getenv("RKJ_DIR"), DEFAULT_DIR, false), err);
+        if (context == null && caller.remote()) {
+            context = caller.shared();
+        } else if (context == null) {
+            context = Context.open(DataDir.resolve(dir, caller.env("RKJ_DIR"), DEFAULT_DIR, false), err);
         }
         return context;
     }
@@ -105,7 +135,7 @@ public final class RkjCommand implements Runnable, AutoCloseable {
 
     @Override
     public void close() {
-        if (context != null) {
+        if (context != null && !caller.remote()) { // the daemon's stays open
             context.close();
         }
     }

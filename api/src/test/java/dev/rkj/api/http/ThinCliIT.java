@@ -1,0 +1,286 @@
+package dev.rkj.api.http;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rkj.api.cli.Cli;
+import dev.rkj.engine.host.HostEngine;
+import dev.rkj.stage1.cgroup.CgroupLayout;
+import dev.rkj.stage1.cgroup.Cgroups;
+import dev.rkj.stage1.kernel.LinuxKernel;
+import dev.rkj.testsupport.LeakCheck;
+import dev.rkj.testsupport.Privileged;
+import dev.rkj.testsupport.TestImages;
+import dev.rkj.testsupport.TestRun;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The thin CLI end to end: the packaged {@code rkj.jar} spawned as users run it, against a real
+ * daemon on a socket of the test's ({@code RKJ_SOCKET}). That a command went through the daemon is
+ * checked in the client's own class-loading log: a client that ran the command itself loads picocli
+ * and Chronicle; a thin one loads neither.
+ */
+@ExtendWith(LeakCheck.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ThinCliIT {
+    private static final Path JAR = Path.of("target", "rkj.jar").toAbsolutePath();
+
+    private Path dir;
+    private Path data;
+    private DaemonProcess daemon;
+    private Http http;
+    private int runs;
+
+    @BeforeAll
+    void startDaemon() throws Exception {
+        Privileged.requireRoot();
+        assertTrue(Files.isRegularFile(JAR), "package builds " + JAR);
+        dir = TestRun.newDir("thin");
+        data = Files.createDirectories(dir.resolve("data"));
+        Path tokenFile = dir.resolve("token");
+        Files.writeString(tokenFile, "a-token-the-thin-cli-never-uses-0123\n");
+        Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
+        daemon = DaemonProcess.start(data, dir.resolve("api.sock"), tokenFile, dir.resolve("logs"));
+        http = new Http(daemon.socket);
+        image("exit7", "[\"/bin/sh\", \"-c\", \"echo hello from $AC_APP_NAME; echo to stderr >&2; exit 7\"]");
+        image("sleeper", "[\"/bin/sleep\", \"600\"]");
+    }
+
+    @AfterAll
+    void stopEverything() throws Exception {
+        if (dir == null) {
+            return;
+        }
+        try {
+            if (daemon != null && daemon.process.isAlive()) {
+                for (JsonNode pod : http.get("/v1/pods?state=running").json().get("pods")) {
+                    http.post("/v1/pods/" + pod.get("name").asText() + "/stop", "{\"force\":true}");
+                }
+                for (JsonNode pod : http.get("/v1/pods").json().get("pods")) {
+                    await().atMost(Duration.ofMinutes(1)).until(() -> !"running".equals(
+                            http.get("/v1/pods/" + pod.get("name").asText()).json().path("state").asText()));
+                }
+                http.post("/v1/pods/gc", "{\"gracePeriod\":\"0s\",\"expirePrepared\":\"0s\"}");
+            }
+        } finally {
+            if (http != null) {
+                http.close();
+            }
+            if (daemon != null) {
+                daemon.close();
+            }
+            TestRun.deleteTree(dir);
+            new Cgroups(LinuxKernel.get(), CgroupLayout.detect(), HostEngine.CGROUP_PARENT).removeParentIfEmpty();
+        }
+    }
+
+    /** An ACI in the test's directory, {@code NAME.aci}, built by the CLI (not fetched: run takes the file). */
+    private void image(String name, String exec) throws Exception {
+        Path src = dir.resolve("src-" + name);
+        TestImages.busybox(src.resolve("rootfs"));
+        Files.writeString(src.resolve("manifest"), """
+                {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/%s",
+                 "labels": [{"name": "version", "value": "1.0.0"}, {"name": "os", "value": "linux"}, {"name": "arch", "value": "amd64"}],
+                 "app": {"exec": %s, "user": "0", "group": "0"}}
+                """.formatted(name, exec));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = new Cli(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8))
+                .execute("image", "build", src.toString(), dir.resolve(name + ".aci").toString());
+        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** One rkj process: exit code, stdout, stderr, and whether it ran the command itself. */
+    record Run(int code, String out, String err, boolean inProcess) {
+        @Override
+        public String toString() {
+            return "exit " + code + (inProcess ? " (in-process)" : " (through the daemon)") + "\nstdout: " + out
+                    + "\nstderr: " + err;
+        }
+    }
+
+    private Process start(Map<String, String> env, String... args) throws Exception {
+        int n = ++runs;
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xlog:class+load:file=" + dir.resolve("classes-" + n + ".log"), "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectOutput(dir.resolve("out-" + n).toFile()).redirectError(dir.resolve("err-" + n).toFile());
+        builder.environment().put("RKJ_SOCKET", daemon.socket.toString());
+        builder.environment().put("RKJ_DIR", data.toString());
+        builder.environment().putAll(env);
+        return builder.start();
+    }
+
+    private Run finish(Process p) throws Exception {
+        int n = runs;
+        assertTrue(p.waitFor(3, TimeUnit.MINUTES), "rkj did not finish");
+        String classes = Files.readString(dir.resolve("classes-" + n + ".log"));
+        return new Run(p.exitValue(), Files.readString(dir.resolve("out-" + n)), Files.readString(dir.resolve("err-" + n)),
+                classes.contains("dev.rkj.api.InProcess ") || classes.contains("picocli.CommandLine "));
+    }
+
+    private Run rkj(String... args) throws Exception {
+        return finish(start(Map.of(), args));
+    }
+
+    private Run inProcess(String... args) throws Exception {
+        return finish(start(Map.of("RKJ_SOCKET", dir.resolve("no-daemon.sock").toString()), args));
+    }
+
+    @Test
+    void readsThroughTheDaemonAnswerAsInProcessAndLoadNeitherPicocliNorChronicle() throws Exception {
+        Http.Reply fetched = http.post("/v1/images", "{\"path\":\"" + dir.resolve("exit7.aci") + "\",\"insecureOptions\":[\"image\"]}");
+        assertEquals(201, fetched.status(), fetched.toString());
+        Http.Reply created = http.post("/v1/pods", "{\"image\":\"" + fetched.json().get("id").asText() + "\",\"start\":true,"
+                + "\"insecureOptions\":[\"image\"]}");
+        assertEquals(201, created.status(), created.toString());
+        String pod = created.json().get("name").asText();
+        await().atMost(Duration.ofMinutes(2)).until(() -> "exited".equals(http.get("/v1/pods/" + pod).json().get("state").asText()));
+        for (String[] command : List.of(new String[] {"list", "--format=json"}, new String[] {"status", pod},
+                new String[] {"image", "list", "--format=json"}, new String[] {"list", "--full", "--no-legend"})) {
+            Run thin = rkj(command);
+            Run local = inProcess(command);
+            assertFalse(thin.inProcess(), thin.toString());
+            assertTrue(local.inProcess(), local.toString());
+            assertEquals(0, thin.code(), thin.toString());
+            assertEquals(local.out(), thin.out(), String.join(" ", command));
+            assertEquals(local.err(), thin.err(), String.join(" ", command));
+        }
+        String classes = Files.readString(dir.resolve("classes-" + (runs - 1) + ".log"));
+        for (String heavy : List.of("picocli.", "net.openhft.", "com.fasterxml.jackson.", "ch.qos.logback.", "io.vertx.")) {
+            assertFalse(classes.contains("] " + heavy), "the thin client loaded " + heavy + "*");
+        }
+    }
+
+    @Test
+    void runThroughTheDaemonPrintsTheAppsOutputAndExitsWithItsStatusTakingARelativeImagePath() throws Exception {
+        Run r = rkj("run", "--insecure-options=image", "./exit7.aci");
+        assertFalse(r.inProcess(), r.toString());
+        assertEquals(7, r.code(), r.toString());
+        assertEquals("hello from exit7\n", r.out(), r.toString());
+        assertEquals("to stderr\n", r.err(), r.toString());
+    }
+
+    @Test
+    void detachPrintsTheUuidAndThePodRunsOn() throws Exception {
+        Run r = rkj("run", "--detach", "--insecure-options=image", "sleeper.aci");
+        assertFalse(r.inProcess(), r.toString());
+        assertEquals(0, r.code(), r.toString());
+        String uuid = r.out().strip();
+        assertTrue(uuid.matches("[0-9a-f-]{36}"), r.toString());
+        Run status = rkj("status", uuid);
+        assertTrue(status.out().contains("state=running"), status.toString());
+        Run stop = rkj("stop", "--force", uuid);
+        assertEquals(0, stop.code(), stop.toString());
+        assertTrue(rkj("status", uuid).out().contains("state=exited"));
+    }
+
+    @Test
+    void detachInProcessLeavesAPodThatOutlivesTheCommandAndWhoseEndReadsRecord() throws Exception {
+        Path other = Files.createDirectories(dir.resolve("detached-data"));
+        Map<String, String> env = Map.of("RKJ_DIR", other.toString());
+        Run sleeper = finish(start(env, "run", "-d", "--insecure-options=image", "./sleeper.aci"));
+        assertTrue(sleeper.inProcess(), sleeper.toString());
+        assertEquals(0, sleeper.code(), sleeper.toString());
+        String uuid = sleeper.out().strip();
+        Run status = finish(start(env, "status", uuid));
+        assertTrue(status.out().contains("state=running"), status.toString());
+        Run exit7 = finish(start(env, "run", "--detach", "--insecure-options=image", "./exit7.aci"));
+        assertEquals("", exit7.err(), exit7.toString()); // the app's output is in its log, not on the terminal
+        String ended = exit7.out().strip();
+        Run waited = finish(start(env, "status", "--wait=2m", ended));
+        assertTrue(waited.out().contains("state=exited"), waited.toString());
+        assertTrue(finish(start(env, "logs", ended)).out().contains("hello from exit7"));
+        assertEquals(0, finish(start(env, "stop", "--force", uuid)).code());
+        Run rm = finish(start(env, "rm", uuid, ended));
+        assertEquals(0, rm.code(), rm.toString());
+    }
+
+    @Test
+    void ctrlCOfTheClientStopsThePod() throws Exception {
+        java.util.Set<String> before = running();
+        Process client = start(Map.of(), "run", "--insecure-options=image", "./sleeper.aci");
+        String[] pod = new String[1];
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            java.util.Set<String> now = running();
+            now.removeAll(before);
+            pod[0] = now.isEmpty() ? null : now.iterator().next();
+            return pod[0] != null;
+        });
+        assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(client.pid())).start().waitFor());
+        Run r = finish(client);
+        assertFalse(r.inProcess(), r.toString());
+        JsonNode state = http.get("/v1/pods/" + pod[0]).json();
+        assertEquals("exited", state.get("state").asText(), state.toString());
+        assertTrue(r.code() != 0, r.toString());
+    }
+
+    @Test
+    void aKilledClientLeavesItsPodRunning() throws Exception {
+        java.util.Set<String> before = running();
+        Process client = start(Map.of(), "run", "--insecure-options=image", "./sleeper.aci");
+        String[] pod = new String[1];
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            java.util.Set<String> now = running();
+            now.removeAll(before);
+            pod[0] = now.isEmpty() ? null : now.iterator().next();
+            return pod[0] != null;
+        });
+        client.destroyForcibly().waitFor();
+        // the daemon's command ends (its thread is interrupted), the pod does not
+        Run status = rkj("status", pod[0]);
+        assertTrue(status.out().contains("state=running"), status.toString());
+        assertEquals(200, http.post("/v1/pods/" + pod[0] + "/stop", "{\"force\":true}").status());
+    }
+
+    @Test
+    void anotherDataDirectoryRunsInProcess() throws Exception {
+        Path other = Files.createDirectories(dir.resolve("other-data"));
+        Run r = finish(start(Map.of("RKJ_DIR", other.toString()), "list", "--format=json"));
+        assertTrue(r.inProcess(), r.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertEquals("[]\n", r.out(), r.toString());
+        Run flag = rkj("--dir", "other-data", "list", "--format=json"); // relative to the client's directory
+        assertTrue(flag.inProcess(), flag.toString());
+        assertEquals("[]\n", flag.out(), flag.toString());
+    }
+
+    @Test
+    void badFlagsGiveTheSameOneLineErrorAnd254ThroughTheDaemon() throws Exception {
+        Run thin = rkj("list", "--bogus");
+        Run local = inProcess("list", "--bogus");
+        assertFalse(thin.inProcess(), thin.toString());
+        assertEquals(254, thin.code(), thin.toString());
+        assertEquals(local.err(), thin.err());
+        assertEquals(1, thin.err().strip().lines().count(), thin.toString());
+        Run missing = rkj("run", "--insecure-options=image", "./nothing-here.aci");
+        assertEquals(254, missing.code(), missing.toString());
+        assertTrue(missing.err().startsWith("rkj: image file " + dir.resolve("nothing-here.aci") + " does not exist"),
+                missing.toString());
+    }
+
+    private java.util.Set<String> running() {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        http.get("/v1/pods?state=running").json().get("pods").forEach(p -> names.add(p.get("name").asText()));
+        return names;
+    }
+}
