@@ -72,8 +72,7 @@ final class ThinClient {
     private boolean printed;
 
     private int session(String[] args) throws IOException {
-        long uid = uid();
-        write(("GET /v1/cli HTTP/1.1\r\nHost: rkj\r\nUpgrade: rkj-cli/1\r\nConnection: Upgrade\r\nX-Rkj-Uid: " + uid
+        write(("GET /v1/cli HTTP/1.1\r\nHost: rkj\r\nUpgrade: rkj-cli/1\r\nConnection: Upgrade"
                 + "\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 65536));
         if (!switched(in)) {
@@ -187,14 +186,6 @@ final class ThinClient {
             if (previousHandlers[i] instanceof sun.misc.SignalHandler previous) {
                 sun.misc.Signal.handle(new sun.misc.Signal(SIGNALS[i]), previous);
             }
-        }
-    }
-
-    private static long uid() {
-        try {
-            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
-        } catch (IOException | RuntimeException e) {
-            return -1;
         }
     }
 

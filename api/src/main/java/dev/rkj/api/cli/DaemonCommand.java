@@ -97,7 +97,7 @@ final class DaemonCommand implements Callable<Integer> {
                 if (address instanceof Listen.UnixSocket) { // the thin CLI's commands, run here (TCP has no /v1/cli)
                     Context shared = context.shared();
                     CliRoute.mount(server.router(), session -> Cli.executeFor(session, shared),
-                            CliRoute.PeerCredentials.DECLARED);
+                            CliRoute.PeerCredentials.KERNEL);
                 }
                 root.err().println("rkj daemon: serving the API on " + address
                         + (server.port() > 0 ? " (port " + server.port() + ")" : ""));

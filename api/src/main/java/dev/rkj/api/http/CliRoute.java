@@ -30,7 +30,6 @@ import java.util.function.Consumer;
  *   Host: rkj
  *   Upgrade: rkj-cli/1
  *   Connection: Upgrade
- *   X-Rkj-Uid: 0                      (the client's euid; see the forwarding rule below)
  *   (empty line, no body)        ───▶
  *                                ◀───  HTTP/1.1 101 Switching Protocols
  *                                      upgrade: rkj-cli/1        (any other status: run in-process)
@@ -63,8 +62,6 @@ import java.util.function.Consumer;
 public final class CliRoute {
     public static final String PATH = "/v1/cli";
     public static final String PROTOCOL = "rkj-cli/1";
-    /** The header carrying the client's effective uid until peer credentials ({@link PeerCredentials}) replace it. */
-    public static final String UID_HEADER = "X-Rkj-Uid";
     static final int MAX_FRAME = 1 << 20;
 
     /** One command line to run, as the client sent it; output goes back as frames. */
@@ -107,21 +104,15 @@ public final class CliRoute {
         }
     }
 
-    /**
-     * Who is on the other end of the socket. Until {@code SO_PEERCRED} is read (see issue 11 item
-     * 5), the uid the client declares; with peer credentials this returns the kernel's answer.
-     */
+    /** Who is on the other end of the socket: its uid, or -1 if not known. */
     @FunctionalInterface
     public interface PeerCredentials {
         long uid(HttpServerRequest request);
 
-        PeerCredentials DECLARED = request -> {
-            try {
-                String v = request.getHeader(UID_HEADER);
-                return v == null ? -1 : Long.parseLong(v.strip());
-            } catch (NumberFormatException e) {
-                return -1;
-            }
+        /** The kernel's answer ({@code SO_PEERCRED}, through {@link Caller}): a client cannot claim another user. */
+        PeerCredentials KERNEL = request -> {
+            Long uid = Caller.of(request.connection()).uid();
+            return uid == null ? -1 : uid;
         };
     }
 
