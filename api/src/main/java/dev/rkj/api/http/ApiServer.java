@@ -128,7 +128,11 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private static Future<ApiServer> listen(Vertx vertx, Router router, Listen listen) {
-        HttpServerOptions options = new HttpServerOptions().setMaxInitialLineLength(8192).setMaxHeaderSize(16384);
+        // HTTP/1.1 only: no h2c upgrade. The API's WebSockets, streams and the thin CLI's upgrade are
+        // HTTP/1.1's, and an answer that closes its connection (Problems.send) would cut an HTTP/2
+        // connection's other streams; clients that offer h2c (the JDK's) stay on HTTP/1.1.
+        HttpServerOptions options = new HttpServerOptions().setMaxInitialLineLength(8192).setMaxHeaderSize(16384)
+                .setHttp2ClearTextEnabled(false);
         if (listen instanceof Listen.UnixSocket unix) {
             SocketFiles socket;
             try {
