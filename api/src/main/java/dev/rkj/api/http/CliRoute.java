@@ -270,10 +270,27 @@ public final class CliRoute {
             command.start();
         }
 
+        /**
+         * Writes one frame. On the command's thread, waits while the socket's write queue is full
+         * (a slow client slows its own command, never fills the daemon's memory), until the client
+         * catches up or is gone.
+         */
         private void send(char type, Buffer payload) {
-            if (!closed) {
-                socket.write(Buffer.buffer(5 + payload.length()).appendByte((byte) type).appendInt(payload.length())
-                        .appendBuffer(payload));
+            if (closed) {
+                return;
+            }
+            socket.write(Buffer.buffer(5 + payload.length()).appendByte((byte) type).appendInt(payload.length())
+                    .appendBuffer(payload));
+            if (Thread.currentThread() == command && socket.writeQueueFull()) {
+                java.util.concurrent.CountDownLatch drained = new java.util.concurrent.CountDownLatch(1);
+                socket.drainHandler(v -> drained.countDown());
+                try {
+                    while (!closed && socket.writeQueueFull() && !drained.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                        // the close handler sets closed; the drain handler counts down
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the command is being ended: it stops writing soon
+                }
             }
         }
 
