@@ -259,7 +259,8 @@ public final class CliRoute {
                 } catch (NotHere e) {
                     send('N', Buffer.buffer(e.getMessage()));
                 } catch (RuntimeException | Error e) { // Cli reports its own failures; this is a bug in the session
-                    err.println("rkj: internal error in the daemon: " + e);
+                    err.println("rkj: internal error in the daemon: " + (e.getMessage() == null ? "no message" : e.getMessage())
+                            + " (run the command with RKJ_NO_DAEMON=1 to run it in-process)");
                     err.flush();
                     send('X', Buffer.buffer().appendInt(254));
                 } finally {
