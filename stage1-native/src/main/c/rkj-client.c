@@ -225,6 +225,7 @@ static int fall_back(int argc, char **argv, int fallc, char **fallv)
 	memcpy(cmd, fallv, (size_t)fallc * sizeof(char *));
 	memcpy(cmd + fallc, argv, (size_t)argc * sizeof(char *));
 	default_signals();
+	setenv("RKJ_NO_DAEMON", "1", 1); /* the JVM asks no daemon again */
 	execvp(cmd[0], cmd);
 	fprintf(stderr, "rkj: cannot run %s: %s\n", cmd[0], strerror(errno));
 	return LOST;

@@ -39,6 +39,10 @@ final class ThinClient {
 
     /** The command's exit code, or {@link #IN_PROCESS}. */
     static int run(String[] args) {
+        String off = System.getenv("RKJ_NO_DAEMON");
+        if (off != null && !off.isEmpty() && !off.equals("0")) { // asked for, or the native client asked already
+            return IN_PROCESS;
+        }
         String env = System.getenv("RKJ_SOCKET");
         return run(args, Path.of(env == null || env.isBlank() ? DEFAULT_SOCKET : env));
     }

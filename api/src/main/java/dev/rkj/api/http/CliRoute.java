@@ -250,7 +250,8 @@ public final class CliRoute {
                 } catch (NotHere e) {
                     send('N', Buffer.buffer(e.getMessage()));
                 } catch (RuntimeException | Error e) { // Cli reports its own failures; this is a bug in the session
-                    err.println("rkj: internal error in the daemon: " + e);
+                    err.println("rkj: internal error in the daemon: " + (e.getMessage() == null ? "no message" : e.getMessage())
+                            + " (run the command with RKJ_NO_DAEMON=1 to run it in-process)");
                     err.flush();
                     send('X', Buffer.buffer().appendInt(254));
                 } finally {
@@ -261,10 +262,27 @@ public final class CliRoute {
             command.start();
         }
 
+        /**
+         * Writes one frame. On the command's thread, waits while the socket's write queue is full
+         * (a slow client slows its own command, never fills the daemon's memory), until the client
+         * catches up or is gone.
+         */
         private void send(char type, Buffer payload) {
-            if (!closed) {
-                socket.write(Buffer.buffer(5 + payload.length()).appendByte((byte) type).appendInt(payload.length())
-                        .appendBuffer(payload));
+            if (closed) {
+                return;
+            }
+            socket.write(Buffer.buffer(5 + payload.length()).appendByte((byte) type).appendInt(payload.length())
+                    .appendBuffer(payload));
+            if (Thread.currentThread() == command && socket.writeQueueFull()) {
+                java.util.concurrent.CountDownLatch drained = new java.util.concurrent.CountDownLatch(1);
+                socket.drainHandler(v -> drained.countDown());
+                try {
+                    while (!closed && socket.writeQueueFull() && !drained.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                        // the close handler sets closed; the drain handler counts down
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the command is being ended: it stops writing soon
+                }
             }
         }
 

@@ -41,6 +41,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LeakCheck.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ThinCliIT {
+    static final Path NATIVE_CLIENT = Path.of("..", "stage1-native", "target", "rkj-client").toAbsolutePath().normalize();
     private static final Path JAR = Path.of("target", "rkj.jar").toAbsolutePath();
 
     private Path dir;
@@ -117,12 +118,22 @@ class ThinCliIT {
         }
     }
 
+    /** {@code rkj args...} as the {@code n}th process: the jar, whose classes are logged to {@code classes-n.log}. */
+    List<String> command(int n, String... args) {
+        List<String> command = new ArrayList<>(java(n));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /** The JVM running the jar, logging the classes it loads. */
+    final List<String> java(int n) {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xlog:class+load:file=" + dir.resolve("classes-" + n + ".log"), "-jar", JAR.toString());
+    }
+
     private Process start(Map<String, String> env, String... args) throws Exception {
         int n = ++runs;
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xlog:class+load:file=" + dir.resolve("classes-" + n + ".log"), "-jar", JAR.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+        ProcessBuilder builder = new ProcessBuilder(command(n, args)).directory(dir.toFile())
                 .redirectOutput(dir.resolve("out-" + n).toFile()).redirectError(dir.resolve("err-" + n).toFile());
         builder.environment().put("RKJ_SOCKET", daemon.socket.toString());
         builder.environment().put("RKJ_DIR", data.toString());
@@ -133,7 +144,8 @@ class ThinCliIT {
     private Run finish(Process p) throws Exception {
         int n = runs;
         assertTrue(p.waitFor(3, TimeUnit.MINUTES), "rkj did not finish");
-        String classes = Files.readString(dir.resolve("classes-" + n + ".log"));
+        Path log = dir.resolve("classes-" + n + ".log");
+        String classes = Files.exists(log) ? Files.readString(log) : ""; // no log: no JVM ran (the native client)
         return new Run(p.exitValue(), Files.readString(dir.resolve("out-" + n)), Files.readString(dir.resolve("err-" + n)),
                 classes.contains("dev.rkj.api.InProcess ") || classes.contains("picocli.CommandLine "));
     }
@@ -165,7 +177,8 @@ class ThinCliIT {
             assertEquals(local.out(), thin.out(), String.join(" ", command));
             assertEquals(local.err(), thin.err(), String.join(" ", command));
         }
-        String classes = Files.readString(dir.resolve("classes-" + (runs - 1) + ".log"));
+        Path log = dir.resolve("classes-" + (runs - 1) + ".log");
+        String classes = Files.exists(log) ? Files.readString(log) : "";
         for (String heavy : List.of("picocli.", "net.openhft.", "com.fasterxml.jackson.", "ch.qos.logback.", "io.vertx.")) {
             assertFalse(classes.contains("] " + heavy), "the thin client loaded " + heavy + "*");
         }
@@ -250,6 +263,17 @@ class ThinCliIT {
         Run status = rkj("status", pod[0]);
         assertTrue(status.out().contains("state=running"), status.toString());
         assertEquals(200, http.post("/v1/pods/" + pod[0] + "/stop", "{\"force\":true}").status());
+    }
+
+    @Test
+    void theCliPathIsOnTheSocketOnlyAndTcpStillWantsTheToken() throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<String> tcp = client.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + daemon.port + "/v1/cli")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, tcp.statusCode(), tcp.body());
+        Http.Reply plain = http.get("/v1/cli"); // no Upgrade: not a CLI session
+        assertEquals(426, plain.status(), plain.toString());
     }
 
     @Test
