@@ -76,10 +76,10 @@ static int open_session(const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		return FALL_BACK;
+	/* who asks is the kernel's to say (SO_PEERCRED), not ours */
 	snprintf(request, sizeof(request),
 		 "GET /v1/cli HTTP/1.1\r\nHost: rkj\r\nUpgrade: rkj-cli/1\r\nConnection: Upgrade\r\n"
-		 "X-Rkj-Uid: %u\r\nContent-Length: 0\r\n\r\n",
-		 (unsigned)geteuid());
+		 "Content-Length: 0\r\n\r\n");
 	if (write_all(fd, request, strlen(request)) < 0)
 		return FALL_BACK;
 	/* byte by byte up to the blank line: the daemon sends no frame before "go" anyway */

@@ -35,8 +35,8 @@ public final class Cli {
      */
     static int executeFor(CliRoute.Session session, Context shared) throws CliRoute.NotHere {
         if (session.uid() != 0) {
-            // The socket is root's and its group's (0660); the uid is the client's word until peer
-            // credentials are read, so only root's commands run here, where root's would anyway.
+            // The uid is the kernel's (SO_PEERCRED). Commands run here with the daemon's privileges,
+            // so only root's do: a member of the socket's group runs its commands in-process, as itself.
             throw new CliRoute.NotHere("the daemon runs commands for root only");
         }
         Cli cli = new Cli(session.out(), session.err(), Caller.remote(session, shared));
