@@ -28,7 +28,8 @@ import picocli.CommandLine.ParentCommand;
             "  rkj daemon                                   # /run/rkj/api.sock, mode 0660, group root",
             "  rkj daemon --socket-group rkj                # members of group rkj may use the API",
             "  rkj daemon --listen 127.0.0.1:8347 --token-file /etc/rkj/token   # also TCP, with a bearer token",
-            "  curl --unix-socket /run/rkj/api.sock http://rkj/v1/pods"})
+            "  curl --unix-socket /run/rkj/api.sock http://rkj/v1/pods",
+            "  curl --unix-socket /run/rkj/api.sock http://rkj/metrics              # Prometheus metrics"})
 final class DaemonCommand implements Callable<Integer> {
     private static final Duration START_LIMIT = Duration.ofMinutes(1);
 
@@ -48,7 +49,8 @@ final class DaemonCommand implements Callable<Integer> {
     String listen;
 
     @Option(names = "--token-file", paramLabel = "FILE",
-            description = "the bearer token TCP clients must send, read from FILE (mode 0600, 16 characters or more)")
+            description = "the bearer tokens TCP clients must send, read from FILE (mode 0600): NAME:SECRET lines"
+                    + " (the journal records NAME as who asked), or one bare secret; 16 characters or more")
     Path tokenFile;
 
     @Override
