@@ -31,6 +31,7 @@ import picocli.CommandLine.ParentCommand;
             "  rkj daemon --listen 127.0.0.1:8347 --token-file /etc/rkj/token   # also TCP, with a bearer token",
             "  rkj daemon --journal-retention 30d,10G       # prune journal day files past 30 days or 10 GiB, hourly",
             "  curl --unix-socket /run/rkj/api.sock http://rkj/v1/pods",
+            "  curl --unix-socket /run/rkj/api.sock http://rkj/metrics              # Prometheus metrics",
             "While it runs, rkj commands of root for its data directory run in it (no journal opened by the",
             "command; $RKJ_SOCKET names another socket); daemon, enter and run --interactive stay in-process."})
 final class DaemonCommand implements Callable<Integer> {
@@ -52,7 +53,8 @@ final class DaemonCommand implements Callable<Integer> {
     String listen;
 
     @Option(names = "--token-file", paramLabel = "FILE",
-            description = "the bearer token TCP clients must send, read from FILE (mode 0600, 16 characters or more)")
+            description = "the bearer tokens TCP clients must send, read from FILE (mode 0600): NAME:SECRET lines"
+                    + " (the journal records NAME as who asked), or one bare secret; 16 characters or more")
     Path tokenFile;
 
     @Option(names = "--journal-retention", paramLabel = "SPEC",

@@ -38,8 +38,28 @@ class BearerTokenTest {
     }
 
     @Test
-    void theFirstLineOfAnOwnerOnlyFileIsTheToken() throws Exception {
-        BearerToken.read(token("0123456789abcdef0123\nignored\n", "rw-------"));
+    void theFirstLineOfAnOwnerOnlyFileIsTheTokenNamedAfterTheFile() throws Exception {
+        assertEquals(java.util.List.of("token"), BearerToken.read(token("0123456789abcdef0123\nignored\n", "rw-------")).names());
+    }
+
+    @Test
+    void namedTokensAreReadOneALineSkippingCommentsAndBlankLines() throws Exception {
+        BearerToken tokens = BearerToken.read(token("# who:secret\nci:0123456789abcdef0123\n\nalice@laptop:abcdefghijklmnopqrstuvwxyz\n",
+                "rw-------"));
+        assertEquals(java.util.List.of("ci", "alice@laptop"), tokens.names());
+    }
+
+    @Test
+    void aBadRepeatedOrShortNamedTokenIsRefusedNamingTheLine() throws Exception {
+        String bad = assertThrows(IllegalArgumentException.class, () -> BearerToken.read(
+                token("ci:0123456789abcdef0123\nno name here\n", "rw-------"))).getMessage();
+        assertTrue(bad.contains("line 2 is not NAME:SECRET"), bad);
+        String twice = assertThrows(IllegalArgumentException.class, () -> BearerToken.read(
+                token("ci:0123456789abcdef0123\nci:abcdefghijklmnopqrstuvwxyz\n", "rw-------"))).getMessage();
+        assertTrue(twice.contains("names token ci twice (line 2)"), twice);
+        String shortOne = assertThrows(IllegalArgumentException.class, () -> BearerToken.read(
+                token("ci:short\n", "rw-------"))).getMessage();
+        assertTrue(shortOne.contains("line 1 holds a token of 5 characters"), shortOne);
     }
 
     @Test
