@@ -308,6 +308,24 @@ class ApiLogsIT {
     }
 
     @Test
+    void aClientThatReadsNothingIsClosedAndThePodGoesOn() throws Exception {
+        String pod = run("shell", ",\"interactive\":true");
+        Messages stalled = attach(pod, false);
+        try {
+            send(stalled.ws, AttachRoutes.STDIN, "head -c 33554432 /dev/zero | tr '\\0' x; echo; echo done-$((1+1))\n"
+                    .getBytes(StandardCharsets.UTF_8));
+            // past its backlog the client is let go: the pod is not held by it, and another client may attach
+            Messages next = await().atMost(Duration.ofMinutes(2)).ignoreExceptionsInstanceOf(ExecutionException.class)
+                    .until(() -> attach(pod, true), a -> true);
+            next.awaitOutput("done-2");
+            send(next.ws, AttachRoutes.STDIN, "exit 0\n".getBytes(StandardCharsets.UTF_8));
+            assertEquals("1000 exited with status 0", next.closed.get(60, TimeUnit.SECONDS));
+        } finally {
+            stalled.ws.abort();
+        }
+    }
+
+    @Test
     void attachToAPodWithoutATerminalIsAConflict() throws Exception {
         String pod = run("both", "");
         awaitState(pod, "exited");
@@ -318,7 +336,12 @@ class ApiLogsIT {
     }
 
     private Messages attach(String pod) throws Exception {
-        Messages m = new Messages();
+        return attach(pod, true);
+    }
+
+    /** Attaches; a client that is not {@code reading} asks for no message at all (its socket fills up). */
+    private Messages attach(String pod, boolean reading) throws Exception {
+        Messages m = new Messages(reading);
         m.ws = tcp.newWebSocketBuilder().header("Authorization", "Bearer " + TOKEN)
                 .buildAsync(URI.create("ws://127.0.0.1:" + daemon.port + "/v1/pods/" + pod + "/attach"), m)
                 .get(3, TimeUnit.MINUTES);
@@ -338,7 +361,23 @@ class ApiLogsIT {
         private final StringBuilder text = new StringBuilder();
         private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
         private final StringBuffer output = new StringBuffer();
+        private final boolean reading;
         WebSocket ws;
+
+        Messages(boolean reading) {
+            this.reading = reading;
+        }
+
+        Messages() {
+            this(true);
+        }
+
+        @Override
+        public void onOpen(WebSocket ws) {
+            if (reading) {
+                ws.request(1);
+            }
+        }
 
         @Override
         public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
