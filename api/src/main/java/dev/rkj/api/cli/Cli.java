@@ -15,15 +15,15 @@ import picocli.CommandLine;
 public final class Cli {
     private final PrintStream out;
     private final PrintStream err;
-    private final Caller caller;
+    private final Invocation caller;
     private String notHere; // why the daemon leaves this command line to the client, once found
 
     /** Everything rkj prints goes through {@link TerminalText#safe}: no control character from an image or a user reaches the terminal raw. */
     public Cli(PrintStream out, PrintStream err) {
-        this(out, err, Caller.local());
+        this(out, err, Invocation.local());
     }
 
-    Cli(PrintStream out, PrintStream err, Caller caller) {
+    Cli(PrintStream out, PrintStream err, Invocation caller) {
         this.out = TerminalText.safe(out);
         this.err = TerminalText.safe(err);
         this.caller = caller;
@@ -39,7 +39,7 @@ public final class Cli {
             // so only root's do: a member of the socket's group runs its commands in-process, as itself.
             throw new CliRoute.NotHere("the daemon runs commands for root only");
         }
-        Cli cli = new Cli(session.out(), session.err(), Caller.remote(session, shared));
+        Cli cli = new Cli(session.out(), session.err(), Invocation.remote(session, shared));
         int code = cli.execute(session.args().toArray(String[]::new));
         if (cli.notHere != null) {
             throw new CliRoute.NotHere(cli.notHere);
@@ -89,7 +89,7 @@ public final class Cli {
     static final java.util.Set<String> ROOT_COMMANDS = java.util.Set.of("run", "prepare", "run-prepared", "stop", "rm", "daemon",
             "gc", "enter");
 
-    private static void refuseWithoutRoot(CommandLine.ParseResult parsed, Caller caller) {
+    private static void refuseWithoutRoot(CommandLine.ParseResult parsed, Invocation caller) {
         CommandLine.ParseResult last = parsed;
         while (last.hasSubcommand()) {
             last = last.subcommand();

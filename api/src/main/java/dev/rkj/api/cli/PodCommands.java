@@ -56,7 +56,7 @@ final class PodCommands {
      * interrupts rkj, and turns its end into {@code rkj run}'s exit code.
      */
     static int awaitExit(RkjCommand root, Engine engine, String podId) throws EngineException, PodLookupException {
-        if (root.caller().remote()) {
+        if (root.invocation().remote()) {
             return followToExit(root, engine, podId);
         }
         Thread hook = stopOnInterrupt(engine, podId);
@@ -149,7 +149,7 @@ final class PodCommands {
      * client gone (killed) ends this thread and leaves the pod running, as a killed in-process run does.
      */
     private static int followToExit(RkjCommand root, Engine engine, String podId) throws PodLookupException {
-        Caller caller = root.caller();
+        Invocation caller = root.invocation();
         caller.onSignal(() -> {
             try {
                 stopInterrupted(engine, podId, PodOptions.grantor("run", caller));
@@ -239,8 +239,8 @@ final class PodCommands {
             }
             refuseWhatCannotRun(root, spec);
             // A detached pod outlives this command: its stage1 must not write to this terminal.
-            Engine engine = detach && !root.caller().remote() ? root.context().engine(false, Context.DISCARD, null) : root.context().engine();
-            String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("run", root.caller()), true), PROMPT);
+            Engine engine = detach && !root.invocation().remote() ? root.context().engine(false, Context.DISCARD, null) : root.context().engine();
+            String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("run", root.invocation()), true), PROMPT);
             saveUuid(options.uuidFileSave, podId);
             if (detach) {
                 PodState s = Engine.await(engine.awaitStatus(podId, p -> p.status() == PodStatus.RUNNING || settled(p),
@@ -271,7 +271,7 @@ final class PodCommands {
             var spec = options.spec();
             refuseWhatCannotRun(root, spec);
             Engine engine = root.context().engine();
-            String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("prepare", root.caller()), false), PROMPT);
+            String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("prepare", root.invocation()), false), PROMPT);
             PodState s = Engine.await(engine.awaitStatus(podId,
                     p -> p.status() == PodStatus.PREPARED || p.status() == PodStatus.ABORTED_PREPARE, PROMPT), PROMPT);
             if (s.status() != PodStatus.PREPARED) {
@@ -296,13 +296,13 @@ final class PodCommands {
         @Override
         public Integer call() throws Exception {
             Engine engine = root.context().engine();
-            if (root.caller().remote()) {
+            if (root.invocation().remote()) {
                 PodState p = lookup(engine, uuid);
                 if (p.spec() != null && p.spec().interactive()) {
                     throw new Cli.InProcessOnly("run-prepared of an interactive pod needs the client's terminal");
                 }
             }
-            PodState started = Engine.await(engine.runPrepared(uuid, PodOptions.grantor("run-prepared", root.caller())), PROMPT);
+            PodState started = Engine.await(engine.runPrepared(uuid, PodOptions.grantor("run-prepared", root.invocation())), PROMPT);
             return awaitExit(root, engine, started.podId());
         }
     }
@@ -552,7 +552,7 @@ final class PodCommands {
 
         /** SIGTERM, and SIGKILL once {@code grace} has passed with the pod still running (podman's way). */
         private String stop(Engine engine, String id, boolean kill, Duration grace) {
-            dev.rkj.engine.pod.Grantor grantor = PodOptions.grantor("stop", root.caller());
+            dev.rkj.engine.pod.Grantor grantor = PodOptions.grantor("stop", root.invocation());
             PodState p = await(engine.stop(id, kill, grantor));
             if (!kill) {
                 try {
@@ -590,7 +590,7 @@ final class PodCommands {
             for (String id : ids) {
                 try {
                     String podId = lookup(engine, id).podId();
-                    await(engine.remove(podId, PodOptions.grantor("rm", root.caller())));
+                    await(engine.remove(podId, PodOptions.grantor("rm", root.invocation())));
                     root.out().println("\"" + podId + "\"");
                 } catch (CliException e) {
                     root.err().println("rkj: rm " + quoted(id) + ": " + e.getMessage());
@@ -629,7 +629,7 @@ final class PodCommands {
         public void run() {
             Engine engine = root.context().engine();
             GcReport report = await(engine.gc(duration("--grace-period", gracePeriod),
-                    duration("--expire-prepared", expirePrepared), markOnly, PodOptions.grantor("gc", root.caller())));
+                    duration("--expire-prepared", expirePrepared), markOnly, PodOptions.grantor("gc", root.invocation())));
             report.marked().forEach(id -> root.out().println("Marked pod \"" + id + "\" as garbage"));
             report.deleted().forEach(id -> root.out().println("Garbage collected pod \"" + id + "\""));
             report.failed().forEach((id, why) -> root.err().println("rkj: could not collect pod " + id + ": " + why));

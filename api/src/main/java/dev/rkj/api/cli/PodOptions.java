@@ -113,14 +113,14 @@ final class PodOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
-    /** Whose command line this is (see {@link Caller}); this process's when these options stand alone. */
-    Caller caller() {
+    /** Whose command line this is (see {@link Invocation}); this process's when these options stand alone. */
+    Invocation invocation() {
         Object root = command == null ? null : command.root().userObject();
-        return root instanceof RkjCommand r ? r.caller() : Caller.local();
+        return root instanceof RkjCommand r ? r.invocation() : Invocation.local();
     }
 
     PodSpec spec() {
-        image = caller().imageRef(image);
+        image = invocation().imageRef(image);
         refuseASecondImage();
         refuseAnUnwritableUuidFile();
         StoreImages.localFileProblem(image).ifPresent(problem -> {
@@ -139,7 +139,7 @@ final class PodOptions {
         }
         Map<String, String> env = new LinkedHashMap<>();
         if (inheritEnv) {
-            env.putAll(new java.util.TreeMap<>(caller().environment()));
+            env.putAll(new java.util.TreeMap<>(invocation().environment()));
         }
         if (setEnvFile != null) {
             List<String> lines;
@@ -231,11 +231,11 @@ final class PodOptions {
      * and, under sudo, the user who ran it.
      */
     static Grantor grantor(String command) {
-        return grantor(command, Caller.local());
+        return grantor(command, Invocation.local());
     }
 
     /** As {@link #grantor(String)} for {@code caller}: a thin client's user, its command run by the daemon. */
-    static Grantor grantor(String command, Caller caller) {
+    static Grantor grantor(String command, Invocation caller) {
         long euid = caller.uid();
         return new Grantor(euid < 0 ? null : euid, caller.userName(), caller.env("SUDO_USER"),
                 "rkj " + command + " command line" + (caller.remote() ? " (through the daemon)" : ""));

@@ -52,18 +52,18 @@ public final class RkjCommand implements Runnable, AutoCloseable {
     private boolean debug;
     private final PrintStream out;
     private final PrintStream err;
-    private final Caller caller;
+    private final Invocation caller;
     private Context context;
     private boolean writeChecked; // the context's data directory was found writable
 
-    RkjCommand(PrintStream out, PrintStream err, Caller caller) {
+    RkjCommand(PrintStream out, PrintStream err, Invocation caller) {
         this.out = out;
         this.err = err;
         this.caller = caller;
     }
 
     /** Whose command line this is: this process's, or a thin client's that the daemon runs. */
-    Caller caller() {
+    Invocation invocation() {
         return caller;
     }
 

@@ -5,19 +5,19 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Who runs a command line, and from where: this process ({@link #local()}), or a thin client whose
+ * One command line's invocation: who runs it, and from where: this process ({@link #local()}), or a thin client whose
  * command the daemon runs ({@link #remote}): its environment, working directory and uid, the
  * daemon's open data directory, and its signals. Everything a command takes from its caller's
  * process (an environment variable, a relative path, "am I root") asks this, never the JVM.
  */
-final class Caller {
+final class Invocation {
     private final Map<String, String> env;
     private final Path cwd;
     private final long uid;
     private final Context shared;
     private final CliRoute.Signals signals;
 
-    private Caller(Map<String, String> env, Path cwd, long uid, Context shared, CliRoute.Signals signals) {
+    private Invocation(Map<String, String> env, Path cwd, long uid, Context shared, CliRoute.Signals signals) {
         this.env = env;
         this.cwd = cwd;
         this.uid = uid;
@@ -26,13 +26,13 @@ final class Caller {
     }
 
     /** This process: its environment, its working directory, its euid (read when asked). */
-    static Caller local() {
-        return new Caller(null, null, Long.MIN_VALUE, null, null);
+    static Invocation local() {
+        return new Invocation(null, null, Long.MIN_VALUE, null, null);
     }
 
     /** A thin client's command, run in the daemon over {@code shared} (which the command never closes). */
-    static Caller remote(CliRoute.Session session, Context shared) {
-        return new Caller(session.env(), session.cwd(), session.uid(), shared, session.signals());
+    static Invocation remote(CliRoute.Session session, Context shared) {
+        return new Invocation(session.env(), session.cwd(), session.uid(), shared, session.signals());
     }
 
     boolean remote() {
