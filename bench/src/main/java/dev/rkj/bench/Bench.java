@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One entry point for every benchmark: {@code Bench journal|unpack|launch-floor|launch|all [args]}
+ * One entry point for every benchmark: {@code Bench journal|unpack|launch-floor|launch|api|all [args]}
  * runs that benchmark's main with the remaining arguments ({@code all} runs each with its
  * defaults, one after the other). {@code scripts/bench} builds and calls it.
  */
@@ -22,6 +22,7 @@ public final class Bench {
         BENCHES.put("unpack", UnpackBench::main);
         BENCHES.put("launch-floor", LaunchFloorBench::main);
         BENCHES.put("launch", LaunchBench::main);
+        BENCHES.put("api", ApiBench::main);
     }
 
     private Bench() {}
@@ -49,7 +50,7 @@ public final class Bench {
 
     private static void usage(String problem) {
         System.err.println("bench: " + problem);
-        System.err.println("usage: scripts/bench journal|unpack|launch-floor|launch|all [options of that benchmark]");
+        System.err.println("usage: scripts/bench journal|unpack|launch-floor|launch|api|all [options of that benchmark]");
         System.exit(2);
     }
 }

@@ -297,7 +297,7 @@ public final class LaunchBench {
         return s;
     }
 
-    private static void deleteWork(Path work) throws IOException {
+    static void deleteWork(Path work) throws IOException {
         for (MountInfo.Mount m : MountInfo.read().mounts()) {
             if (m.mountPoint().startsWith(work)) {
                 throw new IOException("not deleting " + work + ": " + m.mountPoint() + " is still mounted");
@@ -311,7 +311,7 @@ public final class LaunchBench {
         }
     }
 
-    private static String uid() throws IOException {
+    static String uid() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("Uid:")) {
                 return line.split("\\s+")[1];
@@ -321,7 +321,7 @@ public final class LaunchBench {
     }
 
     /** The baselines found on this host, on one copy of the rendered tree. */
-    private record Baselines(List<CommandBaseline> all, List<String> missing, CommandBaseline crun,
+    record Baselines(List<CommandBaseline> all, List<String> missing, CommandBaseline crun,
                              CommandBaseline crunWrapper) {
         static Baselines create(Path work, String runId, Path tree, PrintStream out) throws IOException {
             Path base = Files.createDirectories(work.resolve("baseline"));

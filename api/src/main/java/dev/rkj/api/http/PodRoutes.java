@@ -70,6 +70,7 @@ final class PodRoutes {
      */
     private void refuseAnImageNotInTheStore(String ref) throws Exception {
         if (dev.rkj.engine.host.StoreImages.isFileReference(ref)) {
+            refuseAFileThatIsNoAci(ref);
             return;
         }
         try {
@@ -80,6 +81,24 @@ final class PodRoutes {
             throw new Problem(404, "no-such-image", "Not found", e.getMessage() + ": fetch it first (POST /v1/images)",
                     "image");
         }
+    }
+
+    /**
+     * A file whose first bytes are no tar nor a compression an ACI may use (a config file, a
+     * device) is refused before a pod is made of it; its fetch would only abort that pod. Read on a
+     * worker: the path is the client's.
+     */
+    private static void refuseAFileThatIsNoAci(String ref) {
+        byte[] head;
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(ref))) {
+            head = in.readNBytes(dev.rkj.engine.image.Compression.magicPeek());
+        } catch (java.io.IOException | RuntimeException e) {
+            throw Problem.invalidField("image", "image file " + ref + " cannot be read (" + e.getMessage() + ")");
+        }
+        dev.rkj.engine.image.Compression.notAnAci(head).ifPresent(why -> {
+            throw Problem.invalidField("image", "image file " + ref + " is not an ACI: " + why
+                    + " (rkj image build DIR IMAGE.aci makes one)");
+        });
     }
 
     /** The engine's last checks of a spec (limits this host cannot enforce) are the client's to fix. */

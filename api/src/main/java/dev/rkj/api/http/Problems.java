@@ -98,9 +98,10 @@ final class Problems {
         if (problem.status() == 401) {
             response.putHeader("WWW-Authenticate", "Bearer realm=\"rkj\"");
         }
-        if (!ctx.request().isEnded()) {
-            // answered before the body was read (too large, unauthorized, undecodable): what is left
-            // of it would be taken for the next request, or leave the connection waiting, so close it
+        if (!ctx.request().isEnded() && ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+            // HTTP/1.x answered before the body was read (too large, unauthorized, undecodable): what is
+            // left of it would be taken for the next request, or leave the connection waiting, so close
+            // it (an HTTP/2 stream is on its own and must carry no Connection header)
             response.putHeader("Connection", "close");
             response.end(problem.toJson(ctx.request().path()).toString())
                     .onComplete(v -> ctx.request().connection().close());

@@ -153,9 +153,9 @@ class DaemonFuzzIT {
                 return new String[] {String.valueOf(a.status()), wrong + ": " + a};
             }
             if (a.status() == 101) {
-                RawHttp.Outcome after = c.sendAndAwaitClose(request.frames(), WITHIN);
+                RawHttp.Outcome after = c.sendAndAwaitClose(request.frames() == null ? new byte[0] : request.frames(), WITHIN);
                 return new String[] {"101", after instanceof RawHttp.Outcome.Stalled s
-                        ? "a WebSocket fed junk frames and closed by the client was not closed within " + WITHIN.toSeconds()
+                        ? "a switched protocol (WebSocket, h2c) fed junk and closed by the client was not closed within " + WITHIN.toSeconds()
                                 + " s; got " + s.got()
                         : null};
             }

@@ -176,7 +176,13 @@ final class Fuzz {
         if (b != null) {
             headers.add("Content-Type: application/json");
         }
-        switch (r.nextInt(14)) {
+        switch (r.nextInt(15)) {
+            case 14 -> { // HTTP/2 over cleartext, as Java's HttpClient asks for it
+                headers.add("Connection: Upgrade, HTTP2-Settings");
+                headers.add("Upgrade: h2c");
+                headers.add("HTTP2-Settings: " + (r.nextBoolean() ? "AAMAAABkAAQCAAAAAAIAAAAA" : junk(r, 12)
+                        .replace("\r", "").replace("\n", "")));
+            }
             case 0 -> headers.add("NoColonHere");
             case 1 -> headers.add("X-Nul: a\0b");
             case 2 -> headers.add("X-Big: " + "a".repeat(16_000 + r.nextInt(20_000)));

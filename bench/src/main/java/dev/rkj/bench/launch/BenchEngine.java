@@ -85,6 +85,15 @@ public final class BenchEngine implements AutoCloseable {
         return engine;
     }
 
+    /** The timeline of a pod another caller created (the API, say); {@link #forget} it once it ended. */
+    public PodTimeline timeline(String podId) {
+        return timed.timeline(podId);
+    }
+
+    public void forget(String podId) {
+        timed.forget(podId);
+    }
+
     /**
      * Runs a pod: marks {@link Mark#COMMAND} just before {@code createPod(spec, true)} and completes
      * once {@code awaitStatus} reports it finished ({@link Mark#DONE}).

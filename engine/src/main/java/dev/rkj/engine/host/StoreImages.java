@@ -64,8 +64,7 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
     /**
      * Why {@code ref}, which reads as a file path (ends in {@code .aci} or starts with {@code /},
      * {@code ./} or {@code ../}, and has no label), cannot be fetched as one; empty when it is a
-     * regular file that starts as an ACI does (a tar, or gzip, bzip2 or xz), or not a path at all.
-     * Callers check it before a pod exists.
+     * regular file or not a path at all. Callers check it before a pod exists.
      */
     public static Optional<String> localFileProblem(String ref) {
         if (!isFileReference(ref)) {
@@ -89,15 +88,6 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
             if (Files.size(file) == 0) {
                 return Optional.of("image file " + ref + " is empty (0 bytes), not an ACI: give the path of an .aci"
                         + " file (rkj image build DIR IMAGE.aci makes one)");
-            }
-            byte[] head;
-            try (java.io.InputStream in = Files.newInputStream(file)) {
-                head = in.readNBytes(dev.rkj.engine.image.Compression.magicPeek());
-            }
-            Optional<String> notAnAci = dev.rkj.engine.image.Compression.notAnAci(head);
-            if (notAnAci.isPresent()) {
-                return Optional.of("image file " + ref + " is not an ACI: " + notAnAci.get()
-                        + " (rkj image build DIR IMAGE.aci makes one)");
             }
         } catch (java.io.IOException e) {
             return Optional.of("image file " + ref + " cannot be read (" + e.getMessage() + "): check its permissions");
