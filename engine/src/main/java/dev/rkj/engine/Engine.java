@@ -1,6 +1,6 @@
 package dev.rkj.engine;
 
-import dev.rkj.engine.pod.Grantor;
+import dev.rkj.engine.Grantor;
 import dev.rkj.engine.pod.IllegalPodTransition;
 import dev.rkj.engine.pod.PodCommand.AdoptPod;
 import dev.rkj.engine.pod.PodCommand.CreatePod;

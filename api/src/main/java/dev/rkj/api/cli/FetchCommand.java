@@ -59,7 +59,7 @@ final class FetchCommand implements Callable<Integer> {
         }
         ImageStore store = root.context().imageStore();
         for (String image : images) {
-            ImageRecord stored = store.fetch(root.invocation().path(image));
+            ImageRecord stored = store.fetch(root.invocation().path(image), root.invocation().grantor("fetch"));
             root.out().println(stored.id());
         }
         return ExitCodes.OK;

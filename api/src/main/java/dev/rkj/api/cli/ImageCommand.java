@@ -179,7 +179,7 @@ final class ImageCommand implements Runnable {
             for (String id : ids) {
                 try {
                     ImageRecord image = parent.find(id);
-                    store.remove(image.id());
+                    store.remove(image.id(), parent.root.invocation().grantor("image rm"));
                     parent.root.out().println("successfully removed aci for image: " + image.id());
                 } catch (ImageStoreException | CliException e) {
                     failures.add(id + ": " + e.getMessage());

@@ -92,4 +92,14 @@ final class Invocation {
             signals.handle(action == null ? null : name -> action.run());
         }
     }
+
+    /**
+     * Who asks, as the journal records it on what {@code command} writes: this invocation's user
+     * and, under sudo, the user who ran sudo.
+     */
+    dev.rkj.engine.Grantor grantor(String command) {
+        long euid = uid();
+        return new dev.rkj.engine.Grantor(euid < 0 ? null : euid, userName(), env("SUDO_USER"),
+                "rkj " + command + " command line" + (remote() ? " (through the daemon)" : ""));
+    }
 }

@@ -114,7 +114,7 @@ final class PodCommands {
     private static Thread stopOnInterrupt(Engine engine, String podId) {
         Thread hook = new Thread(() -> {
             try {
-                stopInterrupted(engine, podId, PodOptions.grantor("run"));
+                stopInterrupted(engine, podId, Invocation.local().grantor("run"));
             } catch (Exception e) {
                 // the JVM is going down; the pod's own engine-less status is recovered by the next rkj
             }
@@ -124,7 +124,7 @@ final class PodCommands {
     }
 
     /** What an interrupted {@code rkj run} does to its pod: SIGTERM, SIGKILL after {@link #INTERRUPT_GRACE}. */
-    private static void stopInterrupted(Engine engine, String podId, dev.rkj.engine.pod.Grantor grantor) throws EngineException, PodLookupException {
+    private static void stopInterrupted(Engine engine, String podId, dev.rkj.engine.Grantor grantor) throws EngineException, PodLookupException {
         PodState s = engine.pod(podId);
         if (s.status() == PodStatus.RUNNING) {
             Engine.await(engine.stop(podId, false, grantor), Duration.ofSeconds(5));
@@ -152,7 +152,7 @@ final class PodCommands {
         Invocation caller = root.invocation();
         caller.onSignal(() -> {
             try {
-                stopInterrupted(engine, podId, PodOptions.grantor("run", caller));
+                stopInterrupted(engine, podId, caller.grantor("run"));
             } catch (EngineException | PodLookupException e) {
                 root.err().println("rkj: cannot stop pod " + podId + ": " + e.getMessage());
             }
@@ -240,7 +240,7 @@ final class PodCommands {
             refuseWhatCannotRun(root, spec);
             // A detached pod outlives this command: its stage1 must not write to this terminal.
             Engine engine = detach && !root.invocation().remote() ? root.context().engine(false, Context.DISCARD, null) : root.context().engine();
-            String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("run", root.invocation()), true), PROMPT);
+            String podId = Engine.await(engine.createPod(spec, root.invocation().grantor("run"), true), PROMPT);
             saveUuid(options.uuidFileSave, podId);
             if (detach) {
                 PodState s = Engine.await(engine.awaitStatus(podId, p -> p.status() == PodStatus.RUNNING || settled(p),
@@ -271,7 +271,7 @@ final class PodCommands {
             var spec = options.spec();
             refuseWhatCannotRun(root, spec);
             Engine engine = root.context().engine();
-            String podId = Engine.await(engine.createPod(spec, PodOptions.grantor("prepare", root.invocation()), false), PROMPT);
+            String podId = Engine.await(engine.createPod(spec, root.invocation().grantor("prepare"), false), PROMPT);
             PodState s = Engine.await(engine.awaitStatus(podId,
                     p -> p.status() == PodStatus.PREPARED || p.status() == PodStatus.ABORTED_PREPARE, PROMPT), PROMPT);
             if (s.status() != PodStatus.PREPARED) {
@@ -302,7 +302,7 @@ final class PodCommands {
                     throw new Cli.InProcessOnly("run-prepared of an interactive pod needs the client's terminal");
                 }
             }
-            PodState started = Engine.await(engine.runPrepared(uuid, PodOptions.grantor("run-prepared", root.invocation())), PROMPT);
+            PodState started = Engine.await(engine.runPrepared(uuid, root.invocation().grantor("run-prepared")), PROMPT);
             return awaitExit(root, engine, started.podId());
         }
     }
@@ -552,7 +552,7 @@ final class PodCommands {
 
         /** SIGTERM, and SIGKILL once {@code grace} has passed with the pod still running (podman's way). */
         private String stop(Engine engine, String id, boolean kill, Duration grace) {
-            dev.rkj.engine.pod.Grantor grantor = PodOptions.grantor("stop", root.invocation());
+            dev.rkj.engine.Grantor grantor = root.invocation().grantor("stop");
             PodState p = await(engine.stop(id, kill, grantor));
             if (!kill) {
                 try {
@@ -590,7 +590,7 @@ final class PodCommands {
             for (String id : ids) {
                 try {
                     String podId = lookup(engine, id).podId();
-                    await(engine.remove(podId, PodOptions.grantor("rm", root.invocation())));
+                    await(engine.remove(podId, root.invocation().grantor("rm")));
                     root.out().println("\"" + podId + "\"");
                 } catch (CliException e) {
                     root.err().println("rkj: rm " + quoted(id) + ": " + e.getMessage());
@@ -629,7 +629,7 @@ final class PodCommands {
         public void run() {
             Engine engine = root.context().engine();
             GcReport report = await(engine.gc(duration("--grace-period", gracePeriod),
-                    duration("--expire-prepared", expirePrepared), markOnly, PodOptions.grantor("gc", root.invocation())));
+                    duration("--expire-prepared", expirePrepared), markOnly, root.invocation().grantor("gc")));
             report.marked().forEach(id -> root.out().println("Marked pod \"" + id + "\" as garbage"));
             report.deleted().forEach(id -> root.out().println("Garbage collected pod \"" + id + "\""));
             report.failed().forEach((id, why) -> root.err().println("rkj: could not collect pod " + id + ": " + why));

@@ -3,7 +3,7 @@ package dev.rkj.api.cli;
 import dev.rkj.engine.appc.LinuxCapability;
 import dev.rkj.engine.appc.Quantity;
 import dev.rkj.engine.host.StoreImages;
-import dev.rkj.engine.pod.Grantor;
+import dev.rkj.engine.Grantor;
 import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.stage1.cgroup.CgroupLimits;
 import picocli.CommandLine.Model.CommandSpec;
@@ -224,21 +224,6 @@ final class PodOptions {
             throw new CliException("'---' ends one app's arguments before the next app's image, and pods of several"
                     + " apps are not supported yet: give one image and its arguments after --");
         }
-    }
-
-    /**
-     * Who creates the pod, for the journal's record of any privileges granted: this process's user
-     * and, under sudo, the user who ran it.
-     */
-    static Grantor grantor(String command) {
-        return grantor(command, Invocation.local());
-    }
-
-    /** As {@link #grantor(String)} for {@code caller}: a thin client's user, its command run by the daemon. */
-    static Grantor grantor(String command, Invocation caller) {
-        long euid = caller.uid();
-        return new Grantor(euid < 0 ? null : euid, caller.userName(), caller.env("SUDO_USER"),
-                "rkj " + command + " command line" + (caller.remote() ? " (through the daemon)" : ""));
     }
 
     private static Set<String> capabilities(String flag, String list) {

@@ -1,6 +1,6 @@
 package dev.rkj.api.http;
 
-import dev.rkj.engine.pod.Grantor;
+import dev.rkj.engine.Grantor;
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.unix.PeerCredentials;

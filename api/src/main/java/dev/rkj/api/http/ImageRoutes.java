@@ -1,5 +1,6 @@
 package dev.rkj.api.http;
 
+import dev.rkj.engine.Grantor;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rkj.engine.pod.PodSpec;
@@ -61,11 +62,12 @@ final class ImageRoutes {
             throw Problem.invalidField("insecureOptions", "cannot fetch " + text + ": rkj cannot verify image"
                     + " signatures yet; pass insecureOptions [\"image\"] to fetch it without verifying");
         }
+        Grantor asker = Caller.of(ctx).grantor();
         api.blocking(() -> {
             if (!Files.isRegularFile(file)) {
                 throw Problem.invalidField("path", "cannot fetch " + text + ": no such file on the daemon's host");
             }
-            return api.images().fetch(file);
+            return api.images().fetch(file, asker);
         }).onSuccess(image -> {
             ctx.response().putHeader("Location", "/v1/images/" + image.id());
             ApiContext.json(ctx, 201, JsonViews.image(image));
@@ -96,8 +98,9 @@ final class ImageRoutes {
 
     private void remove(RoutingContext ctx) {
         String id = ApiContext.path(ctx, "id");
+        Grantor asker = Caller.of(ctx).grantor();
         api.blocking(() -> {
-            api.images().remove(api.images().resolve(id).id());
+            api.images().remove(api.images().resolve(id).id(), asker);
             return null;
         }).onSuccess(v -> ApiContext.noContent(ctx)).onFailure(ctx::fail);
     }

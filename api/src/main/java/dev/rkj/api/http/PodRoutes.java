@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rkj.engine.Durations;
 import dev.rkj.engine.Engine;
-import dev.rkj.engine.pod.Grantor;
+import dev.rkj.engine.Grantor;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.stage.GcReport;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rkj.engine.pod.Grantor;
+import dev.rkj.engine.Grantor;
 import dev.rkj.engine.pod.PodSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,7 +140,7 @@ class PodOptionsTest {
 
     @Test
     void theGrantorIsThisProcessesUser() {
-        Grantor grantor = PodOptions.grantor("run");
+        Grantor grantor = Invocation.local().grantor("run");
         assertEquals(System.getProperty("user.name"), grantor.userName());
         assertEquals("rkj run command line", grantor.via());
         assertTrue(grantor.uid() != null && grantor.uid() >= 0, String.valueOf(grantor.uid()));

@@ -1,5 +1,6 @@
 package dev.rkj.engine.pod;
 
+import dev.rkj.engine.Grantor;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package dev.rkj.engine.pod;
 
+import dev.rkj.engine.Grantor;
 import dev.rkj.eventlog.Superseded;
 import dev.rkj.eventlog.WireName;
 

@@ -1,5 +1,6 @@
 package dev.rkj.engine.pod;
 
+import dev.rkj.engine.Grantor;
 import dev.rkj.engine.pod.PodEvent.AppExited;
 import dev.rkj.engine.pod.PodEvent.PodAdopted;
 import dev.rkj.engine.pod.PodEvent.ImageRendered;

@@ -1,6 +1,7 @@
 package dev.rkj.engine.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rkj.engine.Grantor;
 import dev.rkj.eventlog.Superseded;
 import dev.rkj.eventlog.WireName;
 import java.util.Collections;
@@ -35,10 +36,14 @@ public sealed interface ImageEvent {
      * @param compression      {@code none}, {@code gzip}, {@code bzip2} or {@code xz}
      * @param source           where it was fetched from: an absolute path or a URL
      * @param signature        the detached signature found beside the source, or {@code null}; not verified here
+     * @param requestedBy      who asked for the fetch, or {@code null} if the caller did not say (a
+     *                         pod's creation, which records its own asker). Added in version 2;
+     *                         version 1 is read as {@link ImageStoredV1}.
      */
-    @WireName(value = "image.stored", version = 1)
+    @WireName(value = "image.stored", version = 2)
     record ImageStored(String imageId, String name, Map<String, String> labels, JsonNode manifest, long blobSize,
-                       long uncompressedSize, String compression, String source, String signature) implements ImageEvent {
+                       long uncompressedSize, String compression, String source, String signature,
+                       Grantor requestedBy) implements ImageEvent {
         public ImageStored {
             requireImageId(imageId);
             Objects.requireNonNull(name, "name");
@@ -53,6 +58,13 @@ public sealed interface ImageEvent {
                 throw new IllegalArgumentException("sizes must not be negative: blobSize=" + blobSize
                         + ", uncompressedSize=" + uncompressedSize);
             }
+            requestedBy = stated(requestedBy);
+        }
+
+        /** A fetch whose caller did not say who it is. */
+        public ImageStored(String imageId, String name, Map<String, String> labels, JsonNode manifest, long blobSize,
+                           long uncompressedSize, String compression, String source, String signature) {
+            this(imageId, name, labels, manifest, blobSize, uncompressedSize, compression, source, signature, null);
         }
 
         /** A copy: JSON nodes are mutable, events are not. */
@@ -62,11 +74,45 @@ public sealed interface ImageEvent {
         }
     }
 
-    /** The image was removed from the store: its blob is gone (or will be by the next gc). */
-    @WireName(value = "image.removed", version = 1)
-    record ImageRemoved(String imageId) implements ImageEvent {
+    /** {@code image.stored/1}, without who asked. Never written any more. */
+    @WireName(value = "image.stored", version = 1)
+    record ImageStoredV1(String imageId, String name, Map<String, String> labels, JsonNode manifest, long blobSize,
+                         long uncompressedSize, String compression, String source, String signature)
+            implements ImageEvent, Superseded<ImageEvent> {
+        /** The same fact as the current version. */
+        @Override
+        public ImageStored upcast() {
+            return new ImageStored(imageId, name, labels, manifest, blobSize, uncompressedSize, compression, source,
+                    signature, null);
+        }
+    }
+
+    /**
+     * The image was removed from the store: its blob is gone (or will be by the next gc). Version 2
+     * added {@code requestedBy}; version 1 is read as {@link ImageRemovedV1}.
+     *
+     * @param requestedBy who asked, or {@code null} if the caller did not say
+     */
+    @WireName(value = "image.removed", version = 2)
+    record ImageRemoved(String imageId, Grantor requestedBy) implements ImageEvent {
         public ImageRemoved {
             requireImageId(imageId);
+            requestedBy = stated(requestedBy);
+        }
+
+        /** A removal whose caller did not say who it is. */
+        public ImageRemoved(String imageId) {
+            this(imageId, null);
+        }
+    }
+
+    /** {@code image.removed/1}, without who asked. Never written any more. */
+    @WireName(value = "image.removed", version = 1)
+    record ImageRemovedV1(String imageId) implements ImageEvent, Superseded<ImageEvent> {
+        /** The same fact as the current version. */
+        @Override
+        public ImageRemoved upcast() {
+            return new ImageRemoved(imageId, null);
         }
     }
 
@@ -161,5 +207,9 @@ public sealed interface ImageEvent {
             throw new IllegalArgumentException("image event id " + (imageId == null ? "null" : "\"" + imageId + "\"")
                     + " is not a full image ID (sha512-<128 lowercase hex digits>)");
         }
+    }
+
+    private static Grantor stated(Grantor requestedBy) {
+        return Grantor.UNSTATED.equals(requestedBy) ? null : requestedBy;
     }
 }

@@ -16,6 +16,7 @@ import dev.rkj.engine.image.UnpackException;
 import dev.rkj.engine.image.UnpackOptions;
 import dev.rkj.engine.image.UnpackResult;
 import dev.rkj.engine.store.ImageEvent.ImageRemoved;
+import dev.rkj.engine.Grantor;
 import dev.rkj.engine.store.ImageEvent.ImageStored;
 import dev.rkj.engine.store.ImageEvent.TreeRemoved;
 import dev.rkj.eventlog.Journal;
@@ -235,13 +236,18 @@ public final class ImageStore {
      * @throws InvalidImageException naming the entry or listing every manifest problem with its path
      */
     public ImageRecord fetch(Path aci) throws ImageStoreException {
+        return fetch(aci, null);
+    }
+
+    /** As {@link #fetch(Path)}, recording who asked on {@code image.stored} (null: not stated). */
+    public ImageRecord fetch(Path aci, Grantor requestedBy) throws ImageStoreException {
         Path source = aci.toAbsolutePath().normalize();
         checkWritable("store " + source);
         try (FileMutex.Held gc = lock(gcMutex, false)) {
             Path temp = createTemp(source);
             try {
                 Fetched fetched = readInto(source, temp);
-                return keep(fetched, temp);
+                return keep(fetched, temp, requestedBy);
             } finally {
                 deleteQuietly(temp);
             }
@@ -350,7 +356,7 @@ public final class ImageStore {
         return new Fetched(name, info, manifest, manifestTree, size);
     }
 
-    private ImageRecord keep(Fetched fetched, Path temp) throws ImageStoreException {
+    private ImageRecord keep(Fetched fetched, Path temp, Grantor requestedBy) throws ImageStoreException {
         ImageId id = ImageId.parse(fetched.info().imageId());
         try (FileMutex.Held held = lock(imageMutex(id), true)) {
             catchUp();
@@ -370,7 +376,7 @@ public final class ImageStore {
             append(id, new ImageStored(id.toString(), fetched.manifest().name().value(),
                     fetched.manifest().labels().asMap(), fetched.manifestJson(), fetched.blobSize(),
                     info.uncompressedSize(), info.compression().wireName(), fetched.source(),
-                    AciReader.signatureOf(Path.of(fetched.source())).map(Path::toString).orElse(null)));
+                    AciReader.signatureOf(Path.of(fetched.source())).map(Path::toString).orElse(null), requestedBy));
             return index.get(id);
         }
     }
@@ -381,6 +387,11 @@ public final class ImageStore {
      * business. If a file cannot be deleted the image is still removed and {@link #gc()} retries.
      */
     public void remove(ImageId id) throws ImageStoreException {
+        remove(id, null);
+    }
+
+    /** As {@link #remove(ImageId)}, recording who asked on {@code image.removed} (null: not stated). */
+    public void remove(ImageId id, Grantor requestedBy) throws ImageStoreException {
         checkWritable("remove image " + id);
         try (FileMutex.Held gc = lock(gcMutex, false); FileMutex.Held held = lock(imageMutex(id), true)) {
             catchUp();
@@ -388,7 +399,7 @@ public final class ImageStore {
                 throw new ImageNotFoundException(id.toString(), "image " + id + " is not in the store"
                         + " (see 'rkj image list')");
             }
-            append(id, new ImageRemoved(id.toString()));
+            append(id, new ImageRemoved(id.toString(), requestedBy));
             try {
                 Files.deleteIfExists(blobPath(id));
                 Path tree = treePath(id);

@@ -1,5 +1,6 @@
 package dev.rkj.engine.pod;
 
+import dev.rkj.engine.Grantor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rkj.engine.pod.PodEvent.PodCreated;
@@ -130,7 +131,7 @@ class PodEventWireTest {
         Class<?> type = EngineEvents.registry().typeOf(WireType.parse("pod.created/4")).orElseThrow();
         assertEquals(event, Json.mapper().readValue(json, type));
         assertEquals(null, new PodCreated(PodFixtures.POD, PodSpec.of("example.com/app"), PodFixtures.CREATOR,
-                dev.rkj.engine.pod.Grantor.UNSTATED).requestedBy(), "a caller that did not say is recorded as none");
+                dev.rkj.engine.Grantor.UNSTATED).requestedBy(), "a caller that did not say is recorded as none");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.rkj.engine.pod;
 
+import dev.rkj.engine.Grantor;
 import dev.rkj.engine.pod.PodCommand.CreatePod;
 import dev.rkj.engine.pod.PodCommand.DeletePod;
 import dev.rkj.engine.pod.PodCommand.FailStage;

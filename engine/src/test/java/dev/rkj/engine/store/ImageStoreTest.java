@@ -1,8 +1,10 @@
 package dev.rkj.engine.store;
 
+import dev.rkj.engine.Grantor;
 import dev.rkj.engine.image.Trees;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -268,6 +270,21 @@ class ImageStoreTest {
         assertEquals(new TreeRemoved(id.toString(), id.toString()), events.get(events.size() - 1));
         ImageNotFoundException again = assertThrows(ImageNotFoundException.class, () -> f.store.remove(id));
         assertTrue(again.getMessage().contains(id + " is not in the store"), again.getMessage());
+    }
+
+    @Test
+    void aFetchAndARemovalRecordWhoAskedForThem() throws Exception {
+        StoreFixture f = new StoreFixture(dir);
+        Grantor alice = new Grantor(1000L, "alice", null, "rkj fetch command line");
+        Grantor ci = new Grantor(null, null, null, "rkj daemon API over TCP, token ci");
+        ImageId id = f.store.fetch(TestImage.named("example.com/app").file("a", "1").writeAci(dir), alice).id();
+        f.store.remove(id, ci);
+
+        List<ImageEvent> events = f.imageEvents();
+        assertEquals(alice, ((ImageEvent.ImageStored) events.get(0)).requestedBy());
+        assertEquals(new ImageRemoved(id.toString(), ci), events.get(events.size() - 1));
+        f.store.fetch(TestImage.named("example.com/app").file("a", "1").writeAci(dir), Grantor.UNSTATED);
+        assertNull(((ImageEvent.ImageStored) f.imageEvents().get(2)).requestedBy(), "an unstated asker is recorded as none");
     }
 
     @Test

@@ -1,10 +1,12 @@
-package dev.rkj.engine.pod;
+package dev.rkj.engine;
 
 import java.util.Objects;
 
 /**
- * Who asked for a pod's privileges, as {@link PodEvent.PrivilegesGranted} records it: the calling
- * process's user and, when it runs under sudo, the user who ran sudo. Wire format.
+ * Who asked: the user a request to the engine came from, as the journal records it on the intent
+ * (a pod's creation, launch, stop, deletion and privileges; an image's fetch and removal): the
+ * calling process's user and, when it runs under sudo, the user who ran sudo; or, through the
+ * daemon, the peer of its socket or the name of a TCP client's token. Wire format.
  *
  * @param uid       the caller's real user id, or {@code null} if it was not stated
  * @param userName  the caller's user name, or {@code null} if it was not stated
