@@ -53,6 +53,7 @@ public final class HostEngine {
             throw new EngineException("cannot set up the host for pods in " + dataDir + ": " + e.getMessage()
                     + " (rkj needs root, overlayfs and cgroups)", e);
         }
-        return Engine.open(EngineConfig.builder(dataDir, ports).journal(journal).watchOrphans(watchOrphans).build());
+        return Engine.open(EngineConfig.builder(dataDir, ports).journal(journal).watchOrphans(watchOrphans)
+                .snapshots(true).build());
     }
 }
