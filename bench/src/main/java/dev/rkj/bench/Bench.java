@@ -22,6 +22,7 @@ public final class Bench {
         BENCHES.put("unpack", UnpackBench::main);
         BENCHES.put("launch-floor", LaunchFloorBench::main);
         BENCHES.put("launch", LaunchBench::main);
+        BENCHES.put("history", HistoryBench::main);
     }
 
     private Bench() {}
@@ -49,7 +50,7 @@ public final class Bench {
 
     private static void usage(String problem) {
         System.err.println("bench: " + problem);
-        System.err.println("usage: scripts/bench journal|unpack|launch-floor|launch|all [options of that benchmark]");
+        System.err.println("usage: scripts/bench journal|unpack|launch-floor|launch|history|all [options of that benchmark]");
         System.exit(2);
     }
 }
