@@ -51,7 +51,8 @@ public final class HistoryBench {
         try {
             Path empty = Files.createDirectories(dir.resolve("empty"));
             try (ChronicleJournal j = ChronicleJournal.open(empty.resolve("journal"), EngineEvents.registry())) {
-                j.append("bench", new PodEvent.PodDeleted(UUID.randomUUID().toString())); // a journal file, one event
+                String image = "sha512-" + "ab".repeat(64);
+                j.append(image, new ImageEvent.TreeRendered(image, image)); // a journal file, one event
             }
             Path full = Files.createDirectories(dir.resolve("full"));
             System.out.printf("history: writing %,d events...%n", events);
