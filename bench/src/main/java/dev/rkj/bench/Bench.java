@@ -23,6 +23,7 @@ public final class Bench {
         BENCHES.put("launch-floor", LaunchFloorBench::main);
         BENCHES.put("launch", LaunchBench::main);
         BENCHES.put("api", ApiBench::main);
+        BENCHES.put("history", HistoryBench::main);
     }
 
     private Bench() {}
@@ -50,7 +51,7 @@ public final class Bench {
 
     private static void usage(String problem) {
         System.err.println("bench: " + problem);
-        System.err.println("usage: scripts/bench journal|unpack|launch-floor|launch|api|all [options of that benchmark]");
+        System.err.println("usage: scripts/bench journal|unpack|launch-floor|launch|api|history|all [options of that benchmark]");
         System.exit(2);
     }
 }

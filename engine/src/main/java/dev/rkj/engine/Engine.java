@@ -164,8 +164,8 @@ public final class Engine implements AutoCloseable {
                 if (ownsJournal) {
                     journal = ChronicleJournal.open(config.dataDir().resolve("journal"), EngineEvents.registry());
                 }
-                Snapshots snapshots = Snapshots.in(config.dataDir());
-                Snapshots.Base base = snapshots.load(journal);
+                Snapshots snapshots = config.snapshots() ? Snapshots.in(config.dataDir()) : null;
+                Snapshots.Base base = snapshots != null ? snapshots.load(journal) : Snapshots.Base.none();
                 base.warnings().forEach(LOG::warn);
                 Engine engine = new Engine(config, vertx, ownsVertx, context, journal, ownsJournal, liveness,
                         registration, snapshots, base);
@@ -667,7 +667,8 @@ public final class Engine implements AutoCloseable {
      * folded since the last one, so that the next start replays only what came after it.
      */
     private void snapshotIfDue() {
-        if (closed || projection().nextIndex() - snapshotAt < Snapshots.EVERY || !snapshotting.compareAndSet(false, true)) {
+        if (snapshots == null || closed || projection().nextIndex() - snapshotAt < Snapshots.EVERY
+                || !snapshotting.compareAndSet(false, true)) {
             return;
         }
         vertx.executeBlocking(() -> snapshots.refresh(journal), false).onComplete(ar -> {
@@ -683,6 +684,9 @@ public final class Engine implements AutoCloseable {
 
     /** Takes a snapshot at the journal's end on a clean shutdown; a failure only costs the next start a longer replay. */
     private void snapshotOnShutdown() {
+        if (snapshots == null || projection().nextIndex() - snapshotAt < Snapshots.ON_SHUTDOWN) {
+            return; // a short tail costs the next start less than writing a snapshot costs this stop
+        }
         try {
             snapshots.refresh(journal);
         } catch (JournalException | IOException | RuntimeException e) {

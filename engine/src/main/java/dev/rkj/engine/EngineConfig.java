@@ -27,9 +27,13 @@ import java.util.UUID;
  * @param clock        the clock gc measures ages with
  * @param crashAt      tests only: the point at which the engine halts its JVM as {@code kill -9}
  *                     would ({@link CrashPoint}); null (always, outside tests) for none
+ * @param snapshots    start from the newest projection snapshot in {@code <dataDir>/snapshots} and
+ *                     take new ones (every {@code Snapshots.EVERY} envelopes, and at shutdown);
+ *                     by default on when the engine opens the journal of {@code dataDir} itself
  */
 public record EngineConfig(Path dataDir, String engineId, Vertx vertx, Journal journal, EnginePorts ports,
-                           Liveness liveness, boolean watchOrphans, Clock clock, CrashPoint crashAt) {
+                           Liveness liveness, boolean watchOrphans, Clock clock, CrashPoint crashAt,
+                           boolean snapshots) {
     public EngineConfig {
         Objects.requireNonNull(dataDir, "dataDir");
         if (engineId == null || !engineId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
@@ -61,6 +65,7 @@ public record EngineConfig(Path dataDir, String engineId, Vertx vertx, Journal j
         private boolean watchOrphans = true;
         private Clock clock = Clock.systemUTC();
         private CrashPoint crashAt;
+        private Boolean snapshots;
 
         private Builder(Path dataDir, EnginePorts ports) {
             this.dataDir = dataDir;
@@ -103,8 +108,15 @@ public record EngineConfig(Path dataDir, String engineId, Vertx vertx, Journal j
             return this;
         }
 
+        /** Whether to load and take projection snapshots in the data directory (see {@link EngineConfig#snapshots()}). */
+        public Builder snapshots(boolean on) {
+            this.snapshots = on;
+            return this;
+        }
+
         public EngineConfig build() {
-            return new EngineConfig(dataDir, engineId, vertx, journal, ports, liveness, watchOrphans, clock, crashAt);
+            return new EngineConfig(dataDir, engineId, vertx, journal, ports, liveness, watchOrphans, clock, crashAt,
+                    snapshots != null ? snapshots : journal == null);
         }
     }
 }

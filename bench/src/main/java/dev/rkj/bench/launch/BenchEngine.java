@@ -57,7 +57,7 @@ public final class BenchEngine implements AutoCloseable {
             EnginePorts real = new EnginePorts(images, new InsecureOnlyImageVerifier(), images, host.preparer(images),
                     host.runtime(), host.janitor());
             TimedPorts timed = new TimedPorts();
-            Engine engine = Engine.open(EngineConfig.builder(dataDir, timed.wrap(real)).journal(journal).build());
+            Engine engine = Engine.open(EngineConfig.builder(dataDir, timed.wrap(real)).journal(journal).snapshots(true).build());
             return new BenchEngine(journal, store, host, timed, engine);
         } catch (Exception e) {
             journal.close();

@@ -64,6 +64,6 @@ public final class HostEngine {
                     + " (rkj needs root, overlayfs and cgroups)", e);
         }
         return Engine.open(EngineConfig.builder(dataDir, ports).journal(journal).watchOrphans(watchOrphans).vertx(vertx)
-                .build());
+                .snapshots(true).build());
     }
 }

@@ -51,6 +51,12 @@ public final class Snapshots {
     public static final String DIRECTORY = "snapshots";
     /** How many envelopes past the newest snapshot make a running engine take a new one. */
     public static final long EVERY = 10_000;
+    /**
+     * How many envelopes past the newest snapshot make a clean shutdown take one: below it, the
+     * next start's replay of the tail costs less than writing the snapshot costs every stop (a CLI
+     * command's embedded engine stops after each command).
+     */
+    public static final long ON_SHUTDOWN = 1_000;
     static final String FORMAT = "rkj-projection-snapshot";
     static final int VERSION = 1;
     private static final Pattern NAME = Pattern.compile("projection-(\\d{20})\\.json");
@@ -85,6 +91,11 @@ public final class Snapshots {
     public record Base(long index, PodProjection pods, ImageIndex images, Optional<Path> file, List<String> warnings) {
         public Base {
             warnings = List.copyOf(warnings);
+        }
+
+        /** No snapshot: every fold starts at index 0. */
+        public static Base none() {
+            return empty(List.of());
         }
 
         static Base empty(List<String> warnings) {
