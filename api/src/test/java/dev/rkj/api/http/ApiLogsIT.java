@@ -7,19 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rkj.api.cli.Cli;
-import dev.rkj.engine.host.HostEngine;
 import dev.rkj.eventlog.Json;
-import dev.rkj.stage1.cgroup.CgroupLayout;
-import dev.rkj.stage1.cgroup.Cgroups;
-import dev.rkj.stage1.kernel.LinuxKernel;
 import dev.rkj.testsupport.LeakCheck;
-import dev.rkj.testsupport.Privileged;
-import dev.rkj.testsupport.TestImages;
-import dev.rkj.testsupport.TestRun;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,14 +20,10 @@ import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -63,91 +50,33 @@ class ApiLogsIT {
     private static final String TOKEN = "another-s3cret-token-for-the-logs-test";
     private static final Pattern STAMPED = Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z (.*)$");
 
-    private Path dir;
-    private Path data;
-    private DaemonProcess daemon;
+    private DaemonFixture fixture;
     private Http http;
-    private final Map<String, String> images = new HashMap<>();
     private final HttpClient tcp = HttpClient.newHttpClient();
 
     @BeforeAll
     void startDaemon() throws Exception {
-        Privileged.requireRoot();
-        dir = TestRun.newDir("apilogs");
-        data = Files.createDirectories(dir.resolve("data"));
-        Path tokenFile = dir.resolve("token");
-        Files.writeString(tokenFile, TOKEN + "\n");
-        Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
-        daemon = DaemonProcess.start(data, dir.resolve("api.sock"), tokenFile, dir.resolve("logs"));
-        http = new Http(daemon.socket);
-        image("both", "[\"/bin/sh\", \"-c\", \"for i in 1 2 3; do echo out-$i; echo err-$i >&2; done\"]");
+        fixture = DaemonFixture.in("apilogs").token(TOKEN).start();
+        http = fixture.http();
+        fixture.image("both", "[\"/bin/sh\", \"-c\", \"for i in 1 2 3; do echo out-$i; echo err-$i >&2; done\"]");
         // writes, then waits for the test to create /go in its root file system, then writes again
-        image("waiter", "[\"/bin/sh\", \"-c\", \"echo ready; while [ ! -e /go ]; do sleep 0.05; done; echo after-go\"]");
-        image("shell", "[\"/bin/sh\"]");
+        fixture.image("waiter", "[\"/bin/sh\", \"-c\", \"echo ready; while [ ! -e /go ]; do sleep 0.05; done; echo after-go\"]");
+        fixture.image("shell", "[\"/bin/sh\"]");
     }
 
     @AfterAll
     void stopEverything() throws Exception {
-        if (dir == null) {
-            return;
+        if (fixture != null) {
+            fixture.close();
         }
-        try {
-            if (daemon != null && daemon.process.isAlive()) {
-                for (JsonNode pod : http.get("/v1/pods?state=running").json().get("pods")) {
-                    http.post("/v1/pods/" + pod.get("name").asText() + "/stop", "{\"force\":true}");
-                }
-                http.post("/v1/pods/gc", "{\"gracePeriod\":\"0s\",\"expirePrepared\":\"0s\"}");
-            }
-        } finally {
-            if (http != null) {
-                http.close();
-            }
-            if (daemon != null) {
-                daemon.close();
-            }
-            TestRun.deleteTree(dir);
-            new Cgroups(LinuxKernel.get(), CgroupLayout.detect(), HostEngine.CGROUP_PARENT).removeParentIfEmpty();
-        }
-    }
-
-    private void image(String name, String exec) throws Exception {
-        Path src = dir.resolve("src-" + name);
-        TestImages.busybox(src.resolve("rootfs"));
-        Files.writeString(src.resolve("manifest"), """
-                {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/%s",
-                 "labels": [{"name": "version", "value": "1.0.0"}, {"name": "os", "value": "linux"}, {"name": "arch", "value": "amd64"}],
-                 "app": {"exec": %s, "user": "0", "group": "0"}}
-                """.formatted(name, exec));
-        Path aci = dir.resolve(name + ".aci");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = new Cli(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8)).execute("image", "build", src.toString(), aci.toString());
-        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
-        Http.Reply fetched = http.post("/v1/images", "{\"path\":\"" + aci + "\",\"insecureOptions\":[\"image\"]}");
-        assertEquals(201, fetched.status(), fetched.toString());
-        images.put(name, fetched.json().get("id").asText());
     }
 
     private String run(String image, String extra) {
-        Http.Reply created = http.post("/v1/pods", "{\"image\":\"" + images.get(image) + "\",\"insecureOptions\":[\"image\"]"
-                + extra + "}");
-        assertEquals(201, created.status(), created.toString());
-        return created.json().get("name").asText();
+        return fixture.run(image, extra);
     }
 
     private JsonNode awaitState(String pod, String state) {
-        JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            Http.Reply r = http.get("/v1/pods/" + pod);
-            assertEquals(200, r.status(), r.toString());
-            last[0] = r.json();
-            String now = last[0].get("state").asText();
-            if (!now.equals(state) && (now.equals("aborted prepare") || now.equals("exited"))) {
-                throw new AssertionError("pod " + pod + " ended before it was " + state + ": " + r);
-            }
-            return state.equals(now);
-        });
-        return last[0];
+        return fixture.awaitState(pod, state);
     }
 
     private static void assertProblem(Http.Reply r, int status, String code, String field) {
@@ -212,7 +141,7 @@ class ApiLogsIT {
 
     /** A GET with Accept: text/plain over TCP (the unix-socket client of the tests sends no Accept). */
     private Http.Reply textOf(String uri) throws Exception {
-        HttpResponse<String> r = tcp.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port + uri))
+        HttpResponse<String> r = tcp.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.daemon().port + uri))
                 .header("Authorization", "Bearer " + TOKEN).header("Accept", "text/plain").build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
@@ -239,7 +168,7 @@ class ApiLogsIT {
         String pod = run("waiter", "");
         awaitState(pod, "running");
         HttpResponse<Stream<String>> r = tcp.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + daemon.port + "/v1/pods/" + pod + "/logs?follow=true"))
+                        URI.create("http://127.0.0.1:" + fixture.daemon().port + "/v1/pods/" + pod + "/logs?follow=true"))
                 .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofLines());
         assertEquals(200, r.statusCode());
         List<String> seen = new ArrayList<>();
@@ -248,7 +177,7 @@ class ApiLogsIT {
             seen.add(Json.mapper().readTree(it.next()).get("text").asText());
             assertEquals(List.of("ready"), seen);
             // the pod waits for this file: what it writes next was not there when the stream began
-            Files.createFile(data.resolve("pods").resolve(pod).resolve("rootfs").resolve("go"));
+            Files.createFile(fixture.data.resolve("pods").resolve(pod).resolve("rootfs").resolve("go"));
             while (it.hasNext()) {
                 seen.add(Json.mapper().readTree(it.next()).get("text").asText());
             }
@@ -263,7 +192,7 @@ class ApiLogsIT {
         awaitState(pod, "exited");
         Messages m = new Messages();
         WebSocket ws = tcp.newWebSocketBuilder().header("Authorization", "Bearer " + TOKEN)
-                .buildAsync(URI.create("ws://127.0.0.1:" + daemon.port + "/v1/pods/" + pod + "/logs"), m).get(30, TimeUnit.SECONDS);
+                .buildAsync(URI.create("ws://127.0.0.1:" + fixture.daemon().port + "/v1/pods/" + pod + "/logs"), m).get(30, TimeUnit.SECONDS);
         try {
             assertEquals("1000 ", m.closed.get(60, TimeUnit.SECONDS));
             List<JsonNode> got = new ArrayList<>();
@@ -343,7 +272,7 @@ class ApiLogsIT {
     private Messages attach(String pod, boolean reading) throws Exception {
         Messages m = new Messages(reading);
         m.ws = tcp.newWebSocketBuilder().header("Authorization", "Bearer " + TOKEN)
-                .buildAsync(URI.create("ws://127.0.0.1:" + daemon.port + "/v1/pods/" + pod + "/attach"), m)
+                .buildAsync(URI.create("ws://127.0.0.1:" + fixture.daemon().port + "/v1/pods/" + pod + "/attach"), m)
                 .get(3, TimeUnit.MINUTES);
         return m;
     }

@@ -1,20 +1,11 @@
 package dev.rkj.api.http;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rkj.api.cli.Cli;
-import dev.rkj.engine.host.HostEngine;
-import dev.rkj.eventlog.Json;
-import dev.rkj.stage1.cgroup.CgroupLayout;
-import dev.rkj.stage1.cgroup.Cgroups;
-import dev.rkj.stage1.kernel.LinuxKernel;
 import dev.rkj.testsupport.LeakCheck;
-import dev.rkj.testsupport.Privileged;
-import dev.rkj.testsupport.TestImages;
-import dev.rkj.testsupport.TestRun;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -25,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -81,50 +71,28 @@ class DaemonAccessIT {
             }
             """;
 
+    private DaemonFixture fixture;
     private Path dir;
     private Path client;
-    private DaemonProcess daemon;
     private Http http;
-    private String image;
 
     @BeforeAll
     void startDaemon() throws Exception {
-        Privileged.requireRoot();
-        dir = TestRun.newDir("access");
+        fixture = DaemonFixture.in("access");
+        dir = fixture.dir;
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // nobody may reach the socket
-        Path data = Files.createDirectories(dir.resolve("data"));
-        Path tokenFile = dir.resolve("tokens");
-        Files.writeString(tokenFile, "# name:secret\nci:" + SECRET + "\nother:another-secret-of-enough-length\n");
-        Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
+        fixture.tokenFileText("# name:secret\nci:" + SECRET + "\nother:another-secret-of-enough-length\n");
         client = dir.resolve("PeerClient.java");
         Files.writeString(client, CLIENT);
-        daemon = DaemonProcess.start(data, dir.resolve("run").resolve("api.sock"), tokenFile, dir.resolve("logs"),
-                "--socket-group", GROUP);
-        http = new Http(daemon.socket);
-        image = image("sleeper", "[\"/bin/sleep\", \"600\"]");
+        fixture.socket(dir.resolve("run").resolve("api.sock")).start("--socket-group", GROUP);
+        http = fixture.http();
+        fixture.image("sleeper", "[\"/bin/sleep\", \"600\"]");
     }
 
     @AfterAll
     void stopEverything() throws Exception {
-        if (dir == null) {
-            return;
-        }
-        try {
-            if (daemon != null && daemon.process.isAlive()) {
-                for (JsonNode pod : http.get("/v1/pods?state=running").json().get("pods")) {
-                    http.post("/v1/pods/" + pod.get("name").asText() + "/stop", "{\"force\":true}");
-                }
-                http.post("/v1/pods/gc", "{\"gracePeriod\":\"0s\",\"expirePrepared\":\"0s\"}");
-            }
-        } finally {
-            if (http != null) {
-                http.close();
-            }
-            if (daemon != null) {
-                daemon.close();
-            }
-            TestRun.deleteTree(dir);
-            new Cgroups(LinuxKernel.get(), CgroupLayout.detect(), HostEngine.CGROUP_PARENT).removeParentIfEmpty();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
@@ -155,7 +123,7 @@ class DaemonAccessIT {
         assertEquals("nobody", stop.get("userName").asText(), stop.toString());
 
         HttpResponse<String> removed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + daemon.port + "/v1/pods/" + pod))
+                        URI.create("http://127.0.0.1:" + fixture.daemon().port + "/v1/pods/" + pod))
                 .header("Authorization", "Bearer " + SECRET).DELETE().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(204, removed.statusCode(), removed.body());
         JsonNode delete = payload(pod, "pod.delete-requested/2").get("requestedBy");
@@ -174,16 +142,13 @@ class DaemonAccessIT {
     @Test
     void tcpWithATokenNotInTheFileIsUnauthorized() throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + daemon.port + "/v1/pods"))
+                        URI.create("http://127.0.0.1:" + fixture.daemon().port + "/v1/pods"))
                 .header("Authorization", "Bearer ci:" + SECRET).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(401, r.statusCode(), r.body());
     }
 
     private String create() {
-        Http.Reply created = http.post("/v1/pods", "{\"image\":\"" + image + "\",\"start\":true,"
-                + "\"insecureOptions\":[\"image\"]}");
-        assertEquals(201, created.status(), created.toString());
-        return created.json().get("name").asText();
+        return fixture.run("sleeper", true);
     }
 
     /** The payload of the pod's one event of {@code type}, as the API's journal gives it. */
@@ -199,8 +164,7 @@ class DaemonAccessIT {
     }
 
     private void awaitState(String pod, String state) {
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50))
-                .until(() -> http.get("/v1/pods/" + pod).json().get("state").asText().equals(state));
+        fixture.awaitState(pod, state);
     }
 
     /** Runs the client as uid and gid 65534 with {@code groups} (setpriv's options); its output. */
@@ -208,7 +172,7 @@ class DaemonAccessIT {
         List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY));
         command.addAll(groups);
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xshare:auto", "-XX:TieredStopAtLevel=1", client.toString(), daemon.socket.toString()));
+                "-Xshare:auto", "-XX:TieredStopAtLevel=1", client.toString(), fixture.daemon().socket.toString()));
         command.addAll(List.of(request));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).directory(dir.toFile()).start();
         if (!p.waitFor(3, TimeUnit.MINUTES)) {
@@ -226,24 +190,5 @@ class DaemonAccessIT {
             }
         }
         throw new AssertionError("no group " + group + " in /etc/group");
-    }
-
-    /** Builds an ACI with the CLI and stores it through the API; its id. */
-    private String image(String name, String exec) throws Exception {
-        Path src = dir.resolve("src-" + name);
-        TestImages.busybox(src.resolve("rootfs"));
-        Files.writeString(src.resolve("manifest"), """
-                {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/%s",
-                 "labels": [{"name": "version", "value": "1.0.0"}, {"name": "os", "value": "linux"}, {"name": "arch", "value": "amd64"}],
-                 "app": {"exec": %s, "user": "0", "group": "0"}}
-                """.formatted(name, exec));
-        Path aci = dir.resolve(name + ".aci");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = new Cli(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8)).execute("image", "build", src.toString(), aci.toString());
-        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
-        Http.Reply fetched = http.post("/v1/images", "{\"path\":\"" + aci + "\",\"insecureOptions\":[\"image\"]}");
-        assertEquals(201, fetched.status(), fetched.toString());
-        return Json.mapper().readTree(fetched.body()).get("id").asText();
     }
 }

@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rkj.testsupport.LeakCheck;
-import dev.rkj.testsupport.Privileged;
-import dev.rkj.testsupport.TestRun;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,38 +44,20 @@ class DaemonFuzzIT {
     private static final int WORKERS = 4;
     private static final int STOP_AFTER_FAILURES = 10;
 
-    private Path dir;
-    private DaemonProcess daemon;
+    private DaemonFixture fixture;
     private Http http;
 
     @BeforeAll
     void startDaemon() throws Exception {
-        Privileged.requireRoot();
-        dir = TestRun.newDir("fuzz");
-        Path data = Files.createDirectories(dir.resolve("data"));
-        Path tokenFile = dir.resolve("token");
-        Files.writeString(tokenFile, TOKEN + "\n");
-        Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
-        daemon = DaemonProcess.start(data, dir.resolve("api.sock"), tokenFile, dir.resolve("logs"));
-        http = new Http(daemon.socket);
+        // the daemon's log is kept for a failure's post-mortem: the build directory is the test's to write
+        fixture = DaemonFixture.in("fuzz").token(TOKEN).keepDaemonLog(Path.of("target", "fuzz-daemon.log")).start();
+        http = fixture.http();
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (dir == null) {
-            return;
-        }
-        try {
-            if (http != null) {
-                http.close();
-            }
-            if (daemon != null) {
-                daemon.close();
-                // kept for a failure's post-mortem: the build directory is the test's to write
-                Files.copy(daemon.stderr, Path.of("target", "fuzz-daemon.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            TestRun.deleteTree(dir);
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
@@ -124,9 +103,9 @@ class DaemonFuzzIT {
         }
         System.out.println("fuzz: outcomes by kind " + new TreeMap<>(outcomes));
         assertTrue(failures.isEmpty(), () -> failures.size() + " failures (first " + STOP_AFTER_FAILURES + "):\n"
-                + String.join("\n", failures) + "\n--- the daemon's log ends:\n" + tail(daemon.stderr));
+                + String.join("\n", failures) + "\n--- the daemon's log ends:\n" + tail(fixture.daemon().stderr));
 
-        assertTrue(daemon.process.isAlive(), "the daemon is alive");
+        assertTrue(fixture.daemon().process.isAlive(), "the daemon is alive");
         assertEquals(200, http.get("/v1/openapi.json").status(), "the daemon answers");
         Http.Reply pods = http.get("/v1/pods");
         assertEquals(0, pods.json().get("pods").size(), "no pod was created: " + pods);
@@ -139,7 +118,7 @@ class DaemonFuzzIT {
 
     /** Sends one request; returns what came of it (for the tally) and what is wrong with it, or null. */
     private String[] send(Fuzz.Request request) throws IOException {
-        RawHttp raw = request.target() == Fuzz.Target.UNIX ? RawHttp.unix(daemon.socket) : RawHttp.tcp(daemon.port);
+        RawHttp raw = request.target() == Fuzz.Target.UNIX ? RawHttp.unix(fixture.daemon().socket) : RawHttp.tcp(fixture.daemon().port);
         try (RawHttp.Connection c = raw.connect()) {
             RawHttp.Outcome outcome = c.exchange(request.bytes(), request.halfClose(), request.head(), WITHIN);
             if (outcome instanceof RawHttp.Outcome.Stalled s) {

@@ -1,37 +1,22 @@
 package dev.rkj.api.http;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rkj.api.cli.Cli;
-import dev.rkj.engine.host.HostEngine;
 import dev.rkj.eventlog.Json;
-import dev.rkj.stage1.cgroup.CgroupLayout;
-import dev.rkj.stage1.cgroup.Cgroups;
-import dev.rkj.stage1.kernel.LinuxKernel;
 import dev.rkj.testsupport.LeakCheck;
-import dev.rkj.testsupport.Privileged;
-import dev.rkj.testsupport.TestImages;
-import dev.rkj.testsupport.TestRun;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,91 +32,33 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class DaemonIT {
     private static final String TOKEN = "s3cret-token-for-the-test-0123456789";
 
+    private DaemonFixture fixture;
     private Path dir;
-    private Path data;
-    private Path tokenFile;
-    private DaemonProcess daemon;
     private Http http;
-    private final Map<String, String> images = new HashMap<>();
 
     @BeforeAll
     void startDaemon() throws Exception {
-        Privileged.requireRoot();
-        dir = TestRun.newDir("daemon");
-        data = Files.createDirectories(dir.resolve("data"));
-        tokenFile = dir.resolve("token");
-        Files.writeString(tokenFile, TOKEN + "\n");
-        Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
-        daemon = DaemonProcess.start(data, dir.resolve("api.sock"), tokenFile, dir.resolve("logs"));
-        http = new Http(daemon.socket);
-        image("exit7", "[\"/bin/sh\", \"-c\", \"echo hello from $AC_APP_NAME; exit 7\"]");
-        image("sleeper", "[\"/bin/sleep\", \"600\"]");
-        image("stubborn", "[\"/bin/sh\", \"-c\", \"trap '' TERM; while true; do sleep 1; done\"]");
+        fixture = DaemonFixture.in("daemon").token(TOKEN).start();
+        dir = fixture.dir;
+        http = fixture.http();
+        fixture.image("exit7", "[\"/bin/sh\", \"-c\", \"echo hello from $AC_APP_NAME; exit 7\"]");
+        fixture.image("sleeper", "[\"/bin/sleep\", \"600\"]");
+        fixture.image("stubborn", "[\"/bin/sh\", \"-c\", \"trap '' TERM; while true; do sleep 1; done\"]");
     }
 
     @AfterAll
     void stopEverything() throws Exception {
-        if (dir == null) {
-            return;
+        if (fixture != null) {
+            fixture.close();
         }
-        try {
-            if (daemon != null && daemon.process.isAlive()) {
-                for (JsonNode pod : http.get("/v1/pods?state=running").json().get("pods")) {
-                    http.post("/v1/pods/" + pod.get("name").asText() + "/stop", "{\"force\":true}");
-                }
-                http.post("/v1/pods/gc", "{\"gracePeriod\":\"0s\",\"expirePrepared\":\"0s\"}");
-            }
-        } finally {
-            if (http != null) {
-                http.close();
-            }
-            if (daemon != null) {
-                daemon.close();
-            }
-            TestRun.deleteTree(dir);
-            new Cgroups(LinuxKernel.get(), CgroupLayout.detect(), HostEngine.CGROUP_PARENT).removeParentIfEmpty();
-        }
-    }
-
-    /** Builds an ACI with the CLI and stores it through the API. */
-    private void image(String name, String exec) throws Exception {
-        Path src = dir.resolve("src-" + name);
-        TestImages.busybox(src.resolve("rootfs"));
-        Files.writeString(src.resolve("manifest"), """
-                {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/%s",
-                 "labels": [{"name": "version", "value": "1.0.0"}, {"name": "os", "value": "linux"}, {"name": "arch", "value": "amd64"}],
-                 "app": {"exec": %s, "user": "0", "group": "0"}}
-                """.formatted(name, exec));
-        Path aci = dir.resolve(name + ".aci");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = new Cli(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8)).execute("image", "build", src.toString(), aci.toString());
-        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
-        Http.Reply fetched = http.post("/v1/images", "{\"path\":\"" + aci + "\",\"insecureOptions\":[\"image\"]}");
-        assertEquals(201, fetched.status(), fetched.toString());
-        images.put(name, fetched.json().get("id").asText());
     }
 
     private String run(String image, boolean start) {
-        Http.Reply created = http.post("/v1/pods", "{\"image\":\"" + images.get(image) + "\",\"start\":" + start
-                + ",\"insecureOptions\":[\"image\"]}");
-        assertEquals(201, created.status(), created.toString());
-        return created.json().get("name").asText();
+        return fixture.run(image, start);
     }
 
     private JsonNode awaitState(String pod, String state) {
-        JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            Http.Reply r = http.get("/v1/pods/" + pod);
-            assertEquals(200, r.status(), r.toString());
-            last[0] = r.json();
-            String now = last[0].get("state").asText();
-            if (!now.equals(state) && (now.equals("aborted prepare") || now.equals("exited") && !state.equals("exited"))) {
-                throw new AssertionError("pod " + pod + " ended before it was " + state + ": " + r);
-            }
-            return state.equals(now);
-        });
-        return last[0];
+        return fixture.awaitState(pod, state);
     }
 
     private void assertProblem(Http.Reply r, int status, String code, String field) {
@@ -178,7 +105,7 @@ class DaemonIT {
         assertEquals(List.of(sleeper), names(http.get("/v1/pods?state=running")));
         assertTrue(names(http.get("/v1/pods?state=exited")).contains(exited));
         assertFalse(names(http.get("/v1/pods?state=exited")).contains(sleeper));
-        assertEquals(List.of(sleeper), names(http.get("/v1/pods?image=" + images.get("sleeper"))));
+        assertEquals(List.of(sleeper), names(http.get("/v1/pods?image=" + fixture.imageId("sleeper"))));
         assertEquals(List.of(sleeper), names(http.get("/v1/pods?image=example.com/sleeper")));
         assertTrue(names(http.get("/v1/pods?app=exit7")).contains(exited));
         assertFalse(names(http.get("/v1/pods?app=exit7")).contains(sleeper));
@@ -214,8 +141,8 @@ class DaemonIT {
         assertEquals(200, list.status(), list.toString());
         List<String> ids = new ArrayList<>();
         list.json().forEach(i -> ids.add(i.get("id").asText()));
-        assertTrue(ids.containsAll(images.values()), list.toString());
-        String id = images.get("sleeper");
+        assertTrue(ids.containsAll(fixture.imageIds()), list.toString());
+        String id = fixture.imageId("sleeper");
         Http.Reply one = http.get("/v1/images/" + id.substring(0, 20));
         assertEquals(200, one.status(), one.toString());
         assertEquals("example.com/sleeper", one.json().get("name").asText());
@@ -252,7 +179,7 @@ class DaemonIT {
         Http.Reply stored = http.get("/v1/journal?type=image.stored&limit=1000");
         assertEquals(200, stored.status(), stored.toString());
         stored.json().get("events").forEach(e -> assertTrue(e.get("type").asText().startsWith("image.stored/"), e.toString()));
-        assertTrue(stored.json().get("events").size() >= images.size(), stored.toString());
+        assertTrue(stored.json().get("events").size() >= fixture.imageIds().size(), stored.toString());
         Http.Reply ranged = http.get("/v1/journal?from=1&to=2");
         assertEquals(2, ranged.json().get("events").size(), ranged.toString());
         assertEquals(3, ranged.json().get("next").asLong(), ranged.toString());
@@ -269,15 +196,15 @@ class DaemonIT {
         int pods = http.get("/v1/pods").json().get("pods").size();
         assertProblem(http.post("/v1/pods", "{\"image\": 5}"), 400, "invalid-field", "image");
         assertProblem(http.post("/v1/pods", "{}"), 400, "invalid-field", null);
-        assertProblem(http.post("/v1/pods", "{\"image\":\"" + images.get("exit7") + "\",\"memory\":\"lots\"}"),
+        assertProblem(http.post("/v1/pods", "{\"image\":\"" + fixture.imageId("exit7") + "\",\"memory\":\"lots\"}"),
                 400, "invalid-field", "memory");
-        assertProblem(http.post("/v1/pods", "{\"image\":\"" + images.get("exit7") + "\",\"net\":\"bridge\"}"),
+        assertProblem(http.post("/v1/pods", "{\"image\":\"" + fixture.imageId("exit7") + "\",\"net\":\"bridge\"}"),
                 400, "invalid-field", "net");
-        assertProblem(http.post("/v1/pods", "{\"image\":\"" + images.get("exit7") + "\",\"capsRetain\":[\"CAP_NOPE\"]}"),
+        assertProblem(http.post("/v1/pods", "{\"image\":\"" + fixture.imageId("exit7") + "\",\"capsRetain\":[\"CAP_NOPE\"]}"),
                 400, "invalid-field", "capsRetain");
-        assertProblem(http.post("/v1/pods", "{\"image\":\"" + images.get("exit7") + "\",\"exec\":\"relative/sh\"}"),
+        assertProblem(http.post("/v1/pods", "{\"image\":\"" + fixture.imageId("exit7") + "\",\"exec\":\"relative/sh\"}"),
                 400, "invalid-field", "exec");
-        assertProblem(http.post("/v1/pods", "{\"image\":\"" + images.get("exit7") + "\",\"env\":{\"A\":1}}"),
+        assertProblem(http.post("/v1/pods", "{\"image\":\"" + fixture.imageId("exit7") + "\",\"env\":{\"A\":1}}"),
                 400, "invalid-field", "env.A");
         assertProblem(http.post("/v1/pods", "{\"image\":\"example.com/nothing\"}"), 404, "no-such-image", "image");
         assertProblem(http.post("/v1/pods", "{\"image\":\"/no/such.aci\"}"), 400, "invalid-field", "image");
@@ -302,7 +229,7 @@ class DaemonIT {
     @Test
     void tcpNeedsTheBearerToken() throws Exception {
         HttpClient client = HttpClient.newHttpClient();
-        URI uri = URI.create("http://127.0.0.1:" + daemon.port + "/v1/pods");
+        URI uri = URI.create("http://127.0.0.1:" + fixture.daemon().port + "/v1/pods");
         HttpResponse<String> without = client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(401, without.statusCode(), without.body());
         assertTrue(without.body().contains("\"unauthorized\""), without.body());
@@ -362,7 +289,7 @@ class DaemonIT {
     @Test
     void theEventStreamIsServerSentEventsForABrowserResumingFromLastEventId() throws Exception {
         HttpClient client = HttpClient.newHttpClient();
-        HttpRequest sse = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port + "/v1/events"))
+        HttpRequest sse = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.daemon().port + "/v1/events"))
                 .header("Authorization", "Bearer " + TOKEN).header("Accept", "text/event-stream")
                 .header("Last-Event-ID", "0").build();
         HttpResponse<java.util.stream.Stream<String>> r = client.send(sse, HttpResponse.BodyHandlers.ofLines());
@@ -406,7 +333,7 @@ class DaemonIT {
                 return null;
             }
         };
-        URI uri = URI.create("ws://127.0.0.1:" + daemon.port + "/v1/events?after=0");
+        URI uri = URI.create("ws://127.0.0.1:" + fixture.daemon().port + "/v1/events?after=0");
         java.net.http.WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", "Bearer " + TOKEN)
                 .buildAsync(uri, listener).get(30, java.util.concurrent.TimeUnit.SECONDS);
         try {
@@ -419,7 +346,7 @@ class DaemonIT {
             ws.abort();
         }
         java.net.http.WebSocket beyond = HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", "Bearer " + TOKEN)
-                .buildAsync(URI.create("ws://127.0.0.1:" + daemon.port + "/v1/events?after=" + Long.MAX_VALUE / 2), listener)
+                .buildAsync(URI.create("ws://127.0.0.1:" + fixture.daemon().port + "/v1/events?after=" + Long.MAX_VALUE / 2), listener)
                 .get(30, java.util.concurrent.TimeUnit.SECONDS);
         String close = closed.get(30, java.util.concurrent.TimeUnit.SECONDS);
         assertTrue(close.startsWith("1008 after ") && close.contains("beyond the journal's last index"), close);
@@ -433,22 +360,22 @@ class DaemonIT {
     }
 
     private HttpRequest request(String query) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port + "/v1/events" + query))
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.daemon().port + "/v1/events" + query))
                 .header("Authorization", "Bearer " + TOKEN).build();
     }
 
     @Test
     void theSocketIsReadAndWritableByItsOwnerAndGroupOnly() throws Exception {
-        assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(daemon.socket)));
+        assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(fixture.daemon().socket)));
     }
 
     @Test
     void sigtermStopsTheDaemonButNotItsPodsAndTheNextDaemonSeesThem() throws Exception {
         String pod = run("sleeper", true);
         awaitState(pod, "running");
-        assertEquals(0, daemon.terminate(), () -> read(daemon.stderr));
-        assertFalse(Files.exists(daemon.socket), "the socket file is removed");
-        daemon = DaemonProcess.start(data, dir.resolve("api.sock"), tokenFile, dir.resolve("logs"));
+        assertEquals(0, fixture.daemon().terminate(), () -> read(fixture.daemon().stderr));
+        assertFalse(Files.exists(fixture.daemon().socket), "the socket file is removed");
+        fixture.restart();
         Http.Reply state = http.get("/v1/pods/" + pod);
         assertEquals("running", state.json().get("state").asText(), state.toString());
         Http.Reply stopped = http.post("/v1/pods/" + pod + "/stop", "{\"timeout\":\"10s\"}");

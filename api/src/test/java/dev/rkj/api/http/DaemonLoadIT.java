@@ -6,16 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rkj.api.cli.Cli;
-import dev.rkj.engine.host.HostEngine;
 import dev.rkj.eventlog.Json;
-import dev.rkj.stage1.cgroup.CgroupLayout;
-import dev.rkj.stage1.cgroup.Cgroups;
-import dev.rkj.stage1.kernel.LinuxKernel;
 import dev.rkj.testsupport.LeakCheck;
 import dev.rkj.testsupport.Leaks;
-import dev.rkj.testsupport.Privileged;
-import dev.rkj.testsupport.TestImages;
-import dev.rkj.testsupport.TestRun;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -25,7 +18,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,56 +47,24 @@ class DaemonLoadIT {
     private static final int PODS = 200;
     private static final int IN_FLIGHT = 40;
 
-    private Path dir;
+    private DaemonFixture fixture;
     private Path data;
-    private Path tokenFile;
-    private DaemonProcess daemon;
     private Http http;
     private String image;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @BeforeAll
     void startDaemon() throws Exception {
-        Privileged.requireRoot();
-        dir = TestRun.newDir("load");
-        data = Files.createDirectories(dir.resolve("data"));
-        tokenFile = dir.resolve("token");
-        Files.writeString(tokenFile, TOKEN + "\n");
-        Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
-        daemon = DaemonProcess.start(data, dir.resolve("api.sock"), tokenFile, dir.resolve("logs"));
-        http = new Http(daemon.socket);
-        Path src = dir.resolve("src");
-        TestImages.busybox(src.resolve("rootfs"));
-        Files.writeString(src.resolve("manifest"), """
-                {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/exits",
-                 "labels": [{"name": "version", "value": "1.0.0"}, {"name": "os", "value": "linux"}, {"name": "arch", "value": "amd64"}],
-                 "app": {"exec": ["/bin/sh", "-c", "exit ${CODE:-0}"], "user": "0", "group": "0"}}
-                """);
-        Path aci = dir.resolve("exits.aci");
-        assertEquals(0, cli("image", "build", src.toString(), aci.toString()).code);
-        Http.Reply fetched = http.post("/v1/images", "{\"path\":\"" + aci + "\",\"insecureOptions\":[\"image\"]}");
-        assertEquals(201, fetched.status(), fetched.toString());
-        image = fetched.json().get("id").asText();
+        fixture = DaemonFixture.in("load").token(TOKEN).start();
+        data = fixture.data;
+        http = fixture.http();
+        image = fixture.image("exits", "[\"/bin/sh\", \"-c\", \"exit ${CODE:-0}\"]");
     }
 
     @AfterAll
     void stopEverything() throws Exception {
-        if (dir == null) {
-            return;
-        }
-        try {
-            if (daemon != null && daemon.process.isAlive()) {
-                http.post("/v1/pods/gc", "{\"gracePeriod\":\"0s\",\"expirePrepared\":\"0s\"}");
-            }
-        } finally {
-            if (http != null) {
-                http.close();
-            }
-            if (daemon != null) {
-                daemon.close();
-            }
-            TestRun.deleteTree(dir);
-            new Cgroups(LinuxKernel.get(), CgroupLayout.detect(), HostEngine.CGROUP_PARENT).removeParentIfEmpty();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
@@ -119,7 +79,7 @@ class DaemonLoadIT {
     }
 
     private HttpRequest.Builder tcp(String uri) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port + uri)).header("Authorization", "Bearer " + TOKEN);
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.daemon().port + uri)).header("Authorization", "Bearer " + TOKEN);
     }
 
     @Test
@@ -260,10 +220,10 @@ class DaemonLoadIT {
         launcher.start();
         leaving.thread.join(TimeUnit.MINUTES.toMillis(2)); // it disconnected mid-stream, after six events
         assertEquals(6, leaving.events.size(), leaving.ended);
-        assertEquals(0, daemon.terminate(), "the daemon stops on SIGTERM");
+        assertEquals(0, fixture.daemon().terminate(), "the daemon stops on SIGTERM");
         cut.thread.join(TimeUnit.MINUTES.toMillis(1));
         assertTrue(!cut.thread.isAlive(), "the daemon's exit ended the stream");
-        daemon = DaemonProcess.start(data, dir.resolve("api.sock"), tokenFile, dir.resolve("logs"));
+        fixture.restart();
         Subscriber leavingBack = new Subscriber("leaves-and-comes-back", leaving.last, Integer.MAX_VALUE);
         Subscriber cutBack = new Subscriber("cut-and-comes-back", cut.last, Integer.MAX_VALUE);
         launcher.join(TimeUnit.MINUTES.toMillis(4));

@@ -5,25 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rkj.api.cli.Cli;
-import dev.rkj.engine.host.HostEngine;
-import dev.rkj.stage1.cgroup.CgroupLayout;
-import dev.rkj.stage1.cgroup.Cgroups;
-import dev.rkj.stage1.kernel.LinuxKernel;
 import dev.rkj.testsupport.LeakCheck;
-import dev.rkj.testsupport.Privileged;
-import dev.rkj.testsupport.TestImages;
-import dev.rkj.testsupport.TestRun;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.OptionalDouble;
@@ -42,42 +28,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class MetricsIT {
     private static final String TOKEN = "metrics-test-token-0123456789abcdef";
 
-    private Path dir;
-    private DaemonProcess daemon;
+    private DaemonFixture fixture;
     private Http http;
-    private String image;
 
     @BeforeAll
     void startDaemon() throws Exception {
-        Privileged.requireRoot();
-        dir = TestRun.newDir("metrics");
-        Path data = Files.createDirectories(dir.resolve("data"));
-        Path tokenFile = dir.resolve("token");
-        Files.writeString(tokenFile, TOKEN + "\n");
-        Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
-        daemon = DaemonProcess.start(data, dir.resolve("api.sock"), tokenFile, dir.resolve("logs"));
-        http = new Http(daemon.socket);
-        image = image("quick", "[\"/bin/true\"]");
+        fixture = DaemonFixture.in("metrics").token(TOKEN).start();
+        http = fixture.http();
+        fixture.image("quick", "[\"/bin/true\"]");
     }
 
     @AfterAll
     void stopEverything() throws Exception {
-        if (dir == null) {
-            return;
-        }
-        try {
-            if (daemon != null && daemon.process.isAlive()) {
-                http.post("/v1/pods/gc", "{\"gracePeriod\":\"0s\",\"expirePrepared\":\"0s\"}");
-            }
-        } finally {
-            if (http != null) {
-                http.close();
-            }
-            if (daemon != null) {
-                daemon.close();
-            }
-            TestRun.deleteTree(dir);
-            new Cgroups(LinuxKernel.get(), CgroupLayout.detect(), HostEngine.CGROUP_PARENT).removeParentIfEmpty();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
@@ -91,7 +55,7 @@ class MetricsIT {
 
         HttpClient client = HttpClient.newHttpClient();
         HttpResponse<Stream<String>> events = client.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + daemon.port + "/v1/events?after=-1"))
+                        URI.create("http://127.0.0.1:" + fixture.daemon().port + "/v1/events?after=-1"))
                 .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofLines());
         try (Stream<String> lines = events.body()) {
             Iterator<String> it = lines.iterator();
@@ -118,7 +82,7 @@ class MetricsIT {
         }
 
         HttpResponse<String> anonymous = client.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + daemon.port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+                URI.create("http://127.0.0.1:" + fixture.daemon().port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(401, anonymous.statusCode(), "/metrics over TCP needs the token as /v1 does");
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100))
                 .until(() -> value(http.get("/metrics").body(), "rkj_event_subscribers").orElseThrow() == 0.0);
@@ -131,28 +95,6 @@ class MetricsIT {
     }
 
     private String run() {
-        Http.Reply created = http.post("/v1/pods", "{\"image\":\"" + image + "\",\"start\":true,"
-                + "\"insecureOptions\":[\"image\"]}");
-        assertEquals(201, created.status(), created.toString());
-        return created.json().get("name").asText();
-    }
-
-    /** Builds an ACI with the CLI and stores it through the API; its id. */
-    private String image(String name, String exec) throws Exception {
-        Path src = dir.resolve("src-" + name);
-        TestImages.busybox(src.resolve("rootfs"));
-        Files.writeString(src.resolve("manifest"), """
-                {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/%s",
-                 "labels": [{"name": "version", "value": "1.0.0"}, {"name": "os", "value": "linux"}, {"name": "arch", "value": "amd64"}],
-                 "app": {"exec": %s, "user": "0", "group": "0"}}
-                """.formatted(name, exec));
-        Path aci = dir.resolve(name + ".aci");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = new Cli(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8)).execute("image", "build", src.toString(), aci.toString());
-        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
-        Http.Reply fetched = http.post("/v1/images", "{\"path\":\"" + aci + "\",\"insecureOptions\":[\"image\"]}");
-        assertEquals(201, fetched.status(), fetched.toString());
-        return fetched.json().get("id").asText();
+        return fixture.run("quick", true);
     }
 }

@@ -6,24 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rkj.api.cli.Cli;
 import dev.rkj.engine.EngineEvents;
-import dev.rkj.engine.host.HostEngine;
 import dev.rkj.engine.pod.PodEvent;
 import dev.rkj.engine.pod.PodOwner;
 import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.pod.Stage;
 import dev.rkj.eventlog.ChronicleJournal;
-import dev.rkj.stage1.cgroup.CgroupLayout;
-import dev.rkj.stage1.cgroup.Cgroups;
-import dev.rkj.stage1.kernel.LinuxKernel;
 import dev.rkj.testsupport.LeakCheck;
-import dev.rkj.testsupport.Privileged;
-import dev.rkj.testsupport.TestRun;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,12 +60,8 @@ class RetentionIT {
 
     @Test
     void aPrunedJournalKeepsEveryPodAndAPrunedCursorGets410WithTheOldestIndex() throws Exception {
-        Privileged.requireRoot();
-        Path dir = TestRun.newDir("retention");
-        DaemonProcess daemon = null;
-        Http http = null;
-        try {
-            Path data = Files.createDirectories(dir.resolve("data"));
+        try (DaemonFixture fixture = DaemonFixture.in("retention")) {
+            Path data = fixture.data;
             Instant today = Instant.now();
             SetClock clock = new SetClock();
             clock.now = today.minus(Duration.ofDays(5));
@@ -102,11 +90,7 @@ class RetentionIT {
                 assertTrue(listed.contains(pod), "rkj list shows " + pod + ", even those of pruned days:\n" + listed);
             }
 
-            Path tokenFile = dir.resolve("token");
-            Files.writeString(tokenFile, "s3cret-token-for-the-test-0123456789\n");
-            Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
-            daemon = DaemonProcess.start(data, dir.resolve("api.sock"), tokenFile, dir.resolve("logs"));
-            http = new Http(daemon.socket);
+            Http http = fixture.token("s3cret-token-for-the-test-0123456789").start().http();
 
             Http.Reply gone = http.get("/v1/events?after=0");
             assertEquals(410, gone.status(), gone.toString());
@@ -126,15 +110,6 @@ class RetentionIT {
                 names.add(pod.get("name").asText());
             }
             assertTrue(names.containsAll(pods), "the daemon's engine knows every pod: " + names);
-        } finally {
-            if (http != null) {
-                http.close();
-            }
-            if (daemon != null) {
-                daemon.close();
-            }
-            TestRun.deleteTree(dir);
-            new Cgroups(LinuxKernel.get(), CgroupLayout.detect(), HostEngine.CGROUP_PARENT).removeParentIfEmpty();
         }
     }
 

@@ -6,21 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rkj.api.cli.Cli;
-import dev.rkj.engine.host.HostEngine;
-import dev.rkj.stage1.cgroup.CgroupLayout;
-import dev.rkj.stage1.cgroup.Cgroups;
-import dev.rkj.stage1.kernel.LinuxKernel;
 import dev.rkj.testsupport.LeakCheck;
-import dev.rkj.testsupport.Privileged;
-import dev.rkj.testsupport.TestImages;
-import dev.rkj.testsupport.TestRun;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,69 +32,30 @@ class ThinCliIT {
     static final Path NATIVE_CLIENT = Path.of("..", "stage1-native", "target", "rkj-client").toAbsolutePath().normalize();
     private static final Path JAR = Path.of("target", "rkj.jar").toAbsolutePath();
 
+    private DaemonFixture fixture;
     private Path dir;
     private Path data;
-    private DaemonProcess daemon;
     private Http http;
     private int runs;
 
     @BeforeAll
     void startDaemon() throws Exception {
-        Privileged.requireRoot();
         assertTrue(Files.isRegularFile(JAR), "package builds " + JAR);
-        dir = TestRun.newDir("thin");
-        data = Files.createDirectories(dir.resolve("data"));
-        Path tokenFile = dir.resolve("token");
-        Files.writeString(tokenFile, "a-token-the-thin-cli-never-uses-0123\n");
-        Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
-        daemon = DaemonProcess.start(data, dir.resolve("api.sock"), tokenFile, dir.resolve("logs"));
-        http = new Http(daemon.socket);
-        image("exit7", "[\"/bin/sh\", \"-c\", \"echo hello from $AC_APP_NAME; echo to stderr >&2; exit 7\"]");
-        image("sleeper", "[\"/bin/sleep\", \"600\"]");
+        fixture = DaemonFixture.in("thin");
+        dir = fixture.dir;
+        data = fixture.data;
+        fixture.token("a-token-the-thin-cli-never-uses-0123").start();
+        http = fixture.http();
+        // ACI files in the test's directory, NAME.aci, not stored: run takes the file
+        fixture.aci("exit7", "[\"/bin/sh\", \"-c\", \"echo hello from $AC_APP_NAME; echo to stderr >&2; exit 7\"]");
+        fixture.aci("sleeper", "[\"/bin/sleep\", \"600\"]");
     }
 
     @AfterAll
     void stopEverything() throws Exception {
-        if (dir == null) {
-            return;
+        if (fixture != null) {
+            fixture.close();
         }
-        try {
-            if (daemon != null && daemon.process.isAlive()) {
-                for (JsonNode pod : http.get("/v1/pods?state=running").json().get("pods")) {
-                    http.post("/v1/pods/" + pod.get("name").asText() + "/stop", "{\"force\":true}");
-                }
-                for (JsonNode pod : http.get("/v1/pods").json().get("pods")) {
-                    await().atMost(Duration.ofMinutes(1)).until(() -> !"running".equals(
-                            http.get("/v1/pods/" + pod.get("name").asText()).json().path("state").asText()));
-                }
-                http.post("/v1/pods/gc", "{\"gracePeriod\":\"0s\",\"expirePrepared\":\"0s\"}");
-            }
-        } finally {
-            if (http != null) {
-                http.close();
-            }
-            if (daemon != null) {
-                daemon.close();
-            }
-            TestRun.deleteTree(dir);
-            new Cgroups(LinuxKernel.get(), CgroupLayout.detect(), HostEngine.CGROUP_PARENT).removeParentIfEmpty();
-        }
-    }
-
-    /** An ACI in the test's directory, {@code NAME.aci}, built by the CLI (not fetched: run takes the file). */
-    private void image(String name, String exec) throws Exception {
-        Path src = dir.resolve("src-" + name);
-        TestImages.busybox(src.resolve("rootfs"));
-        Files.writeString(src.resolve("manifest"), """
-                {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/%s",
-                 "labels": [{"name": "version", "value": "1.0.0"}, {"name": "os", "value": "linux"}, {"name": "arch", "value": "amd64"}],
-                 "app": {"exec": %s, "user": "0", "group": "0"}}
-                """.formatted(name, exec));
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = new Cli(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8))
-                .execute("image", "build", src.toString(), dir.resolve(name + ".aci").toString());
-        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
     }
 
     /** One rkj process: exit code, stdout, stderr, and whether it ran the command itself. */
@@ -135,7 +84,7 @@ class ThinCliIT {
         int n = ++runs;
         ProcessBuilder builder = new ProcessBuilder(command(n, args)).directory(dir.toFile())
                 .redirectOutput(dir.resolve("out-" + n).toFile()).redirectError(dir.resolve("err-" + n).toFile());
-        builder.environment().put("RKJ_SOCKET", daemon.socket.toString());
+        builder.environment().put("RKJ_SOCKET", fixture.daemon().socket.toString());
         builder.environment().put("RKJ_DIR", data.toString());
         builder.environment().putAll(env);
         return builder.start();
@@ -269,7 +218,7 @@ class ThinCliIT {
     void theCliPathIsOnTheSocketOnlyAndTcpStillWantsTheToken() throws Exception {
         java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
         java.net.http.HttpResponse<String> tcp = client.send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + daemon.port + "/v1/cli")).build(),
+                java.net.URI.create("http://127.0.0.1:" + fixture.daemon().port + "/v1/cli")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertEquals(401, tcp.statusCode(), tcp.body());
         Http.Reply plain = http.get("/v1/cli"); // no Upgrade: not a CLI session
