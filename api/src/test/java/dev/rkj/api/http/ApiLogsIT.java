@@ -243,7 +243,10 @@ class ApiLogsIT {
         try {
             send(stalled.ws, AttachRoutes.STDIN, "head -c 33554432 /dev/zero | tr '\\0' x; echo; echo done-$((1+1))\n"
                     .getBytes(StandardCharsets.UTF_8));
-            // past its backlog the client is let go: the pod is not held by it, and another client may attach
+            // past its backlog the client is let go: the pod is not held by it and writes all 32 MiB...
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> http.get("/v1/pods/" + pod + "/logs?tail=3").body().contains("done-2"));
+            // ...and another client may attach, and gets the end of it replayed
             Messages next = await().atMost(Duration.ofMinutes(2)).ignoreExceptionsInstanceOf(ExecutionException.class)
                     .until(() -> attach(pod, true), a -> true);
             next.awaitOutput("done-2");
