@@ -15,8 +15,8 @@ import java.util.stream.Collectors;
  * the exit status base of a signalled app ({@link ExitStatus#SIGNAL_BASE}).
  */
 public final class Stage1PlanWriter {
-    /** The plan format's version; rkj-stage1 reads only this one (PLAN_VERSION in rkj-stage1.h). */
-    public static final int VERSION = 3;
+    /** The plan format's version (PLAN_VERSION in rkj-stage1.h); rkj-stage1 also reads 2 and 3, for pods an older rkj started. */
+    public static final int VERSION = 4;
 
     /** The plan as text. */
     public String format(Stage1Plan plan) {
@@ -31,6 +31,7 @@ public final class Stage1PlanWriter {
         line(out, "masked_paths", plan.maskPaths() ? "1" : "0");
         line(out, "signal_base", Integer.toString(ExitStatus.SIGNAL_BASE));
         line(out, "log_max_size", Long.toString(plan.logMaxSize()));
+        line(out, "stop_grace_ms", Long.toString(plan.stopGraceMillis()));
         plan.cgroupProcs().forEach(p -> line(out, "cgroup_procs", p.toString()));
         for (Stage1Plan.App app : plan.apps()) {
             line(out, "app", app.name());
@@ -50,6 +51,15 @@ public final class Stage1PlanWriter {
             line(out, "no_new_privs", app.noNewPrivileges() ? "1" : "0");
             line(out, "seccomp", app.seccomp() ? "1" : "0");
             app.cgroupProcs().forEach(p -> line(out, "cgroup_procs", p.toString()));
+            line(out, "readonly_root", app.readOnlyRoot() ? "1" : "0");
+            app.preStart().forEach(a -> line(out, "pre_start", a));
+            app.postStop().forEach(a -> line(out, "post_stop", a));
+            for (Stage1Plan.Mount m : app.mounts()) {
+                line(out, "mount", m.source().toString());
+                line(out, "mount_target", m.target());
+                line(out, "mount_readonly", m.readOnly() ? "1" : "0");
+                line(out, "mount_recursive", m.recursive() ? "1" : "0");
+            }
         }
         return out.toString();
     }
