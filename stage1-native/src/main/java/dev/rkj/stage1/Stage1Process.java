@@ -59,7 +59,7 @@ public final class Stage1Process {
 
     /**
      * The pod's status once rkj-stage1 has ended: the app's status for a one-app pod; otherwise
-     * the first app (in plan order) that failed, or success. Exceptionally with a
+     * the first app that failed, in time (the others were stopped because of it), or success. Exceptionally with a
      * {@link Stage1Exception} when the pod failed before its apps ran.
      */
     public CompletableFuture<ExitStatus> exit() {
