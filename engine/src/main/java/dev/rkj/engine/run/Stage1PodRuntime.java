@@ -99,6 +99,7 @@ public final class Stage1PodRuntime implements PodRuntime {
         PodPlanner.Planned planned = planner.plan(pod.podId(), dir, tree, pod.spec(), manifest);
         RunningPod running;
         try {
+            PodPlanner.makeEmptyVolumes(planned);
             running = starter.start(planned.plan(), tree, planned.podLimits(), planned.appLimits(), output);
         } catch (Stage1Exception e) {
             throw new StageException("pod " + pod.podId() + " could not start: " + e.getMessage(), false, e);
