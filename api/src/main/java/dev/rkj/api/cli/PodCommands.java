@@ -61,6 +61,8 @@ final class PodCommands {
         }
         Thread hook = stopOnInterrupt(engine, podId);
         try {
+            warn(root, Engine.await(engine.awaitStatus(podId, p -> p.status() == PodStatus.RUNNING || settled(p), FOREVER),
+                    FOREVER));
             PodState pod = engine.pod(podId);
             if (pod.spec() != null && pod.spec().interactive()) { // this terminal is the app's until it is done
                 root.out().flush();
@@ -71,6 +73,11 @@ final class PodCommands {
         } finally {
             removeHook(hook);
         }
+    }
+
+    /** The pod's warnings (an image's mount point given an empty volume), once, on stderr. */
+    static void warn(RkjCommand root, PodState pod) {
+        pod.warnings().forEach(w -> root.err().println("rkj: warning: " + w));
     }
 
     private static void attach(Path socket, Engine engine, String podId) {
@@ -164,6 +171,7 @@ final class PodCommands {
             while (true) {
                 PodState s = engine.pod(podId);
                 if (log == null && !s.apps().isEmpty()) {
+                    warn(root, s);
                     log = dev.rkj.engine.read.AppLog.of(dir, s.apps().keySet().iterator().next());
                 }
                 if (log != null) {
@@ -248,6 +256,7 @@ final class PodCommands {
                 if (s.status() == PodStatus.ABORTED_PREPARE || settled(s) && s.exitCode() == null) {
                     exitCode(s); // says why in one line
                 }
+                warn(root, s);
                 root.out().println(podId);
                 return ExitCodes.OK;
             }
@@ -500,6 +509,7 @@ final class PodCommands {
             if (p.lostReason() != null) {
                 out.println("lost=" + p.lostReason());
             }
+            p.warnings().forEach(w -> out.println("warning=" + w));
             if (!read.recorded()) {
                 out.println("unrecorded=" + read.unrecorded());
             }

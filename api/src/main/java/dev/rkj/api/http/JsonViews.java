@@ -40,6 +40,9 @@ public final class JsonViews {
         if (p.exitCode() != null) {
             n.put("exit_code", p.exitCode());
         }
+        if (!p.warnings().isEmpty()) {
+            p.warnings().forEach(n.putArray("warnings")::add);
+        }
         return n;
     }
 

@@ -8,6 +8,7 @@ import dev.rkj.engine.pod.PodSpec.InsecureOption;
 
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -270,13 +271,39 @@ public sealed interface PodEvent {
      * @param stage1Pid the stage1 process, in the host PID namespace
      * @param appPids   each app's name and its pid in the host PID namespace
      * @param owner     the engine now driving the pod (it watches stage1 and records the exit)
+     * @param warnings  what the user should hear about how it runs (an image's mount point given an
+     *                  empty volume), each a sentence; added in version 2, version 1 is read as
+     *                  {@link PodStartedV1}
      */
-    @WireName(value = "pod.started", version = 1)
-    record PodStarted(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner) implements PodEvent {
+    @WireName(value = "pod.started", version = 2)
+    record PodStarted(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner, List<String> warnings)
+            implements PodEvent {
         public PodStarted {
             requirePodId(podId);
             appPids = appPids == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(appPids));
             Objects.requireNonNull(owner, "owner");
+            warnings = warnings == null ? List.of() : List.copyOf(warnings);
+        }
+
+        public PodStarted(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner) {
+            this(podId, stage1Pid, appPids, owner, List.of());
+        }
+    }
+
+    /** {@code pod.started/1}, as journals written before version 2 hold it: no warnings. Never written any more. */
+    @WireName(value = "pod.started", version = 1)
+    record PodStartedV1(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner)
+            implements PodEvent, Superseded<PodEvent> {
+        public PodStartedV1 {
+            requirePodId(podId);
+            appPids = appPids == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(appPids));
+            Objects.requireNonNull(owner, "owner");
+        }
+
+        /** The same start, with no warning. */
+        @Override
+        public PodStarted upcast() {
+            return new PodStarted(podId, stage1Pid, appPids, owner, List.of());
         }
     }
 

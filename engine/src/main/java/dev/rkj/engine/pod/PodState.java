@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -40,6 +41,8 @@ import java.util.TreeMap;
  * @param garbageReason  why it was marked garbage; null unless it was
  * @param enteredAt      when it entered each status it reached
  * @param updatedAt      the time of its last event; null before created
+ * @param warnings       what its start said the user should hear (e.g. an image's mount point given an
+ *                       empty volume); empty if nothing
  */
 public record PodState(
         String podId,
@@ -63,7 +66,8 @@ public record PodState(
         StageFailure failure,
         String garbageReason,
         Map<PodStatus, Instant> enteredAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        List<String> warnings) {
 
     public PodState {
         if (podId == null || podId.isBlank()) {
@@ -73,12 +77,13 @@ public record PodState(
         apps = apps == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(apps));
         enteredAt = enteredAt == null || enteredAt.isEmpty()
                 ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(enteredAt));
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
     }
 
     /** The state of a pod no event has touched yet: the state {@code decide} creates pods from. */
     public static PodState initial(String podId) {
         return new PodState(podId, 0, PodStatus.EMBRYO, null, null, null, null, null, null, null,
-                Map.of(), false, false, null, null, null, null, null, null, null, Map.of(), null);
+                Map.of(), false, false, null, null, null, null, null, null, null, Map.of(), null, List.of());
     }
 
     /** Whether the pod was created (some event of it was applied). */
@@ -198,6 +203,7 @@ public record PodState(
         private String garbageReason;
         private final EnumMap<PodStatus, Instant> enteredAt = new EnumMap<>(PodStatus.class);
         private Instant updatedAt;
+        private List<String> warnings;
 
         private Builder(PodState s) {
             podId = s.podId;
@@ -222,6 +228,7 @@ public record PodState(
             garbageReason = s.garbageReason;
             enteredAt.putAll(s.enteredAt);
             updatedAt = s.updatedAt;
+            warnings = s.warnings;
         }
 
         /** Counts one more event, applied at {@code time}. */
@@ -340,7 +347,12 @@ public record PodState(
         PodState build() {
             return new PodState(podId, revision, status, spec, owner, image, verification, treeId, manifestDigest,
                     stage1Pid, apps, stopRequested, forceStop, launchRequestedBy, deleteRequestedBy, exitCode,
-                    exitReason, lostReason, failure, garbageReason, enteredAt, updatedAt);
+                    exitReason, lostReason, failure, garbageReason, enteredAt, updatedAt, warnings);
+        }
+
+        Builder warnings(List<String> v) {
+            warnings = v;
+            return this;
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.rkj.engine.stage;
 import dev.rkj.engine.pod.PodState;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -59,10 +60,15 @@ public interface PodRuntime {
      * @param appPids   each app's host pid
      * @param watch     completes when the pod ends
      */
-    record StartedPod(long stage1Pid, Map<String, Long> appPids, PodWatch watch) {
+    record StartedPod(long stage1Pid, Map<String, Long> appPids, PodWatch watch, List<String> warnings) {
         public StartedPod {
             appPids = Collections.unmodifiableMap(new TreeMap<>(appPids));
             Objects.requireNonNull(watch, "watch");
+            warnings = List.copyOf(warnings);
+        }
+
+        public StartedPod(long stage1Pid, Map<String, Long> appPids, PodWatch watch) {
+            this(stage1Pid, appPids, watch, List.of());
         }
     }
 
