@@ -120,4 +120,31 @@ class PodAppFlagsIT {
         assertTrue(relative.err().contains("\"tmp\" is not an absolute path"), relative.err());
         assertEquals(0, pods().size(), "no pod was created");
     }
+
+    /** An image's mount point no volume fills and its hooks, through the CLI: the warning is printed once and kept. */
+    @Test
+    void anUnfilledMountPointIsWarnedOfOnceAndShownByStatusAndTheHooksRunAroundTheApp() throws Exception {
+        Path src = dir.resolve("hooked");
+        TestImages.busybox(src.resolve("rootfs"));
+        Files.writeString(src.resolve("manifest"), """
+                {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/hooked",
+                 "labels": [{"name": "version", "value": "1.0.0"}, {"name": "os", "value": "linux"}, {"name": "arch", "value": "amd64"}],
+                 "app": {"exec": ["/bin/sh", "-c", "echo main >> /work/order; cat /work/order"], "user": "0", "group": "0",
+                         "mountPoints": [{"name": "work", "path": "/work"}],
+                         "eventHandlers": [{"name": "pre-start", "exec": ["/bin/sh", "-c", "echo pre > /work/order"]}]}}
+                """);
+        Path hooked = dir.resolve("hooked.aci");
+        assertEquals(0, rkj("image", "build", src.toString(), hooked.toString()).code());
+        CliRun run = rkj("run", "--insecure-options=image", hooked.toString());
+        assertEquals(0, run.code(), run.err());
+        String warning = "rkj: warning: app hooked: mount point work (/work) has no volume, so it gets an empty one that is"
+                + " removed with the pod; to keep its data, give --volume work,kind=host,source=DIR\n";
+        assertEquals(1, run.err().split(java.util.regex.Pattern.quote(warning), -1).length - 1, run.err());
+        String uuid = pods().get(0).get("name").asText();
+        assertEquals("pre\nmain\n", rkj("logs", uuid).out());
+        assertTrue(rkj("status", uuid).out().contains("\nwarning=app hooked: mount point work (/work) has no volume"));
+        assertEquals("app hooked: mount point work (/work) has no volume, so it gets an empty one that is removed with"
+                + " the pod; to keep its data, give --volume work,kind=host,source=DIR",
+                pods().get(0).get("warnings").get(0).asText(), "list --format=json (and the API's pod view) show it");
+    }
 }
