@@ -36,16 +36,23 @@ class PodAppFlagsIT {
         Privileged.requireRoot();
         dir = TestRun.newDir("flags");
         data = Files.createDirectories(dir.resolve("data"));
-        Path src = dir.resolve("src");
+        aci = image("ids", """
+                {"exec": ["/bin/sh", "-c", "id -u; id -g; pwd"], "user": "0", "group": "0", "workingDirectory": "/home/app"}""");
+    }
+
+    /** A busybox ACI named {@code example.com/<name>} whose app section is {@code app} (JSON). */
+    private Path image(String name, String app) throws Exception {
+        Path src = dir.resolve(name);
         TestImages.busybox(src.resolve("rootfs"));
         Files.writeString(src.resolve("manifest"), """
-                {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/ids",
+                {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/%s",
                  "labels": [{"name": "version", "value": "1.0.0"}, {"name": "os", "value": "linux"}, {"name": "arch", "value": "amd64"}],
-                 "app": {"exec": ["/bin/sh", "-c", "id -u; id -g; pwd"], "user": "0", "group": "0", "workingDirectory": "/home/app"}}
-                """);
-        aci = dir.resolve("ids.aci");
-        CliRun built = rkj("image", "build", src.toString(), aci.toString());
-        assertEquals(0, built.code(), built.err());
+                 "app": %s}
+                """.formatted(name, app));
+        Path built = dir.resolve(name + ".aci");
+        CliRun run = rkj("image", "build", src.toString(), built.toString());
+        assertEquals(0, run.code(), run.err());
+        return built;
     }
 
     @AfterEach
@@ -124,17 +131,10 @@ class PodAppFlagsIT {
     /** An image's mount point no volume fills and its hooks, through the CLI: the warning is printed once and kept. */
     @Test
     void anUnfilledMountPointIsWarnedOfOnceAndShownByStatusAndTheHooksRunAroundTheApp() throws Exception {
-        Path src = dir.resolve("hooked");
-        TestImages.busybox(src.resolve("rootfs"));
-        Files.writeString(src.resolve("manifest"), """
-                {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/hooked",
-                 "labels": [{"name": "version", "value": "1.0.0"}, {"name": "os", "value": "linux"}, {"name": "arch", "value": "amd64"}],
-                 "app": {"exec": ["/bin/sh", "-c", "echo main >> /work/order; cat /work/order"], "user": "0", "group": "0",
-                         "mountPoints": [{"name": "work", "path": "/work"}],
-                         "eventHandlers": [{"name": "pre-start", "exec": ["/bin/sh", "-c", "echo pre > /work/order"]}]}}
-                """);
-        Path hooked = dir.resolve("hooked.aci");
-        assertEquals(0, rkj("image", "build", src.toString(), hooked.toString()).code());
+        Path hooked = image("hooked", """
+                {"exec": ["/bin/sh", "-c", "echo main >> /work/order; cat /work/order"], "user": "0", "group": "0",
+                 "mountPoints": [{"name": "work", "path": "/work"}],
+                 "eventHandlers": [{"name": "pre-start", "exec": ["/bin/sh", "-c", "echo pre > /work/order"]}]}""");
         CliRun run = rkj("run", "--insecure-options=image", hooked.toString());
         assertEquals(0, run.code(), run.err());
         String warning = "rkj: warning: app hooked: mount point work (/work) has no volume, so it gets an empty one that is"
