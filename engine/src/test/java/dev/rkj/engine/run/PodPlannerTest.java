@@ -383,6 +383,22 @@ class PodPlannerTest {
     }
 
     @Test
+    void appsMountingOneEmptyVolumeShareItsDirectory() throws Exception {
+        PodApp made = planner.manifest(POD, PodSpec.of("x"), IMAGE_ID, image(app())).apps().get(0);
+        PodManifest.Builder pod = PodManifest.builder().volume(Volume.empty("shared"));
+        for (String name : List.of("writer", "reader")) {
+            pod.app(PodApp.builder(name, made.image()).app(made.app().orElseThrow())
+                    .mount(Mount.of("shared", "/" + name)).build());
+        }
+        PodPlanner.Planned planned = planner.plan(POD, new PodDir(POD_DIR), TREE, PodSpec.of("x"), pod.build());
+        Path dir = POD_DIR.resolve("volumes/shared");
+        assertEquals(List.of(new Stage1Plan.Mount(dir, "/writer", false, false)), planned.plan().apps().get(0).mounts());
+        assertEquals(List.of(new Stage1Plan.Mount(dir, "/reader", false, false)), planned.plan().apps().get(1).mounts());
+        assertEquals(List.of(new PodPlanner.EmptyVolume(dir, 0755, 0, 0)), planned.emptyVolumes(), "one directory");
+        assertEquals(List.of(), planned.warnings());
+    }
+
+    @Test
     void anUndeclaredVolumeAMissingHostSourceAndNestedTargetsAreRefusedNamingThem(@TempDir Path host) throws Exception {
         PodManifest undeclared = podWith(app(), List.of(), List.of(Mount.of("db", "/db")), false);
         StageException e = assertThrows(StageException.class,
