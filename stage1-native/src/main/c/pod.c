@@ -1044,6 +1044,7 @@ static void loop(struct pod *pod)
 	struct pollfd fds[1 + 2 * MAX_APPS + 2];
 	struct signalfd_siginfo si;
 	size_t i, n;
+	uint64_t now;
 	int timeout;
 
 	while (running(pod)) {
@@ -1054,11 +1055,13 @@ static void loop(struct pod *pod)
 		}
 		if (pod->attach)
 			n += (size_t)attach_fds(pod->attach, fds + n);
-		if (pod->kill_at_ms && now_ms() >= pod->kill_at_ms) {
+		now = now_ms();
+		if (pod->kill_at_ms && now >= pod->kill_at_ms) {
 			signal_apps(pod, SIGKILL); /* the grace is over */
 			pod->kill_at_ms = 0;
 		}
-		timeout = pod->kill_at_ms ? (int)(pod->kill_at_ms - now_ms() + 1) : -1;
+		/* at most a day (plan.c): fits an int */
+		timeout = pod->kill_at_ms ? (int)(pod->kill_at_ms - now) : -1;
 		if (poll(fds, n, timeout) < 0)
 			continue;
 		if (pod->attach)
