@@ -509,6 +509,25 @@ class PodIT {
     }
 
     @Test
+    void anAppWithARootOfItsOwnGetsItsVolumesAndReadOnlyRootThere() throws Exception {
+        Path upper = Files.createDirectories(new PodDir(f.podDir).upperDir());
+        dev.rkj.testsupport.TestImages.busybox(upper.resolve("opt/stage2/own/rootfs"));
+        Path vol = Files.createDirectories(f.podDir.resolve("volumes/data"));
+        f.start(f.plan().app(sh("own", "touch /x || echo refused; echo in > /data/f && cat /data/f") // (no /dev here)
+                        .root("/opt/stage2/own/rootfs").readOnlyRoot(true).mount(volume(vol, "/data", false)).build())
+                .app(sh("pods", "ls /data 2>&1 | grep -c . ; touch /y && echo wrote").build())
+                .build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+
+        List<String> own = f.log("own").lines().toList();
+        assertTrue(own.containsAll(List.of("touch: /x: Read-only file system", "refused", "in")), f.log("own"));
+        assertEquals("in\n", Files.readString(vol.resolve("f")));
+        assertTrue(Files.isDirectory(upper.resolve("opt/stage2/own/rootfs/data")), "the target is made in the app's root");
+        assertFalse(Files.exists(upper.resolve("data")), "not in the pod's");
+        assertEquals("1\nwrote\n", f.log("pods"), "the other app's root is neither read-only nor given the volume");
+    }
+
+    @Test
     void hooksRunInOrderAsTheAppWithItsEnvironmentAndWorkingDirectory() throws Exception {
         Path vol = Files.createDirectories(f.podDir.resolve("volumes/log"));
         Files.setPosixFilePermissions(vol, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
