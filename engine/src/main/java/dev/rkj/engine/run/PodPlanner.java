@@ -282,11 +282,20 @@ public final class PodPlanner {
             if (Files.isDirectory(v.dir(), LinkOption.NOFOLLOW_LINKS)) {
                 continue;
             }
-            Files.createDirectories(v.dir().getParent());
-            Files.createDirectory(v.dir());
-            Files.setAttribute(v.dir(), "unix:uid", Math.toIntExact(v.uid()), LinkOption.NOFOLLOW_LINKS);
-            Files.setAttribute(v.dir(), "unix:gid", Math.toIntExact(v.gid()), LinkOption.NOFOLLOW_LINKS);
-            Files.setAttribute(v.dir(), "unix:mode", v.mode(), LinkOption.NOFOLLOW_LINKS); // after chown, which clears setuid
+            try {
+                Files.createDirectories(v.dir().getParent());
+                Files.createDirectory(v.dir());
+                // uid_t is unsigned: the int's bits are the id
+                Files.setAttribute(v.dir(), "unix:uid", (int) v.uid(), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(v.dir(), "unix:gid", (int) v.gid(), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(v.dir(), "unix:mode", v.mode(), LinkOption.NOFOLLOW_LINKS); // after chown, which clears setuid
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                throw new IOException("cannot make the empty volume " + v.dir() + ": something that is not a directory is there", e);
+            } catch (java.nio.file.AccessDeniedException e) {
+                throw new IOException("cannot make the empty volume " + v.dir() + ": permission denied", e);
+            } catch (IOException e) {
+                throw new IOException("cannot make the empty volume " + v.dir() + ": " + e.getMessage(), e);
+            }
         }
     }
 
