@@ -426,7 +426,7 @@ static int app_mount(const struct app *a, int dir, const char *root_path,
 		return fail_errno(err, "fstat", shown);
 	if (S_ISDIR(s.st_mode) != S_ISDIR(t.st_mode))
 		return fail(err, "mount", shown, S_ISDIR(s.st_mode) ? ENOTDIR : EISDIR,
-			    "app `%s`: %s is a %s, the volume's source %s a %s", a->name, m->target,
+			    "app `%s`: %s is a %s, but the volume's source %s is a %s", a->name, m->target,
 			    S_ISDIR(t.st_mode) ? "directory" : "file", m->source,
 			    S_ISDIR(s.st_mode) ? "directory" : "file");
 	snprintf(src_path, sizeof src_path, "/proc/self/fd/%d", src);
