@@ -493,6 +493,18 @@ class PodIT {
     }
 
     @Test
+    void aDirectoryVolumeOnAFileIsRefusedSayingSo() throws Exception {
+        Path vol = Files.createDirectories(f.podDir.resolve("volumes/v"));
+        Stage1Exception e = assertThrows(Stage1Exception.class, () -> f.start(f.plan()
+                .app(sh("main", "true").mount(volume(vol, "/etc/passwd", false)).build()).build()));
+        assertEquals("mount", e.call());
+        assertEquals(Errno.ENOTDIR, e.errno());
+        assertTrue(e.getMessage().contains("app `main`: /etc/passwd is a file, but the volume's source " + vol
+                + " is a directory"), e.getMessage());
+        assertTrue(f.nothingLeft());
+    }
+
+    @Test
     void aReadOnlyRootRefusesWritesButItsVolumesAndDevShmTakeThem() throws Exception {
         Path vol = Files.createDirectories(f.podDir.resolve("volumes/data"));
         f.start(f.plan().app(sh("main", "touch /x 2>&1 || echo refused; echo ok > /data/f && echo data;"
