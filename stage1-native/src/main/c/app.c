@@ -135,8 +135,15 @@ static int oom_score_adj(int adj, struct err *err)
 		return 0;
 	snprintf(text, sizeof text, "%d", adj);
 	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write_all(fd, text, strlen(text)) < 0)
-		return fail_errno(err, "write", "/proc/self/oom_score_adj");
+	if (fd < 0)
+		return fail_errno(err, "open", "/proc/self/oom_score_adj");
+	if (write_all(fd, text, strlen(text)) == 0)
+		return 0;
+	if (errno == EACCES) /* the kernel's answer to lowering it without CAP_SYS_RESOURCE */
+		return fail(err, "write", "/proc/self/oom_score_adj", EACCES,
+			    "lowering the app's oom_score_adj to %d needs CAP_SYS_RESOURCE, which"
+			    " rkj-stage1 does not have on this host", adj);
+	return fail_errno(err, "write", "/proc/self/oom_score_adj");
 	return 0;
 }
 
