@@ -86,6 +86,27 @@ class PodIT {
     }
 
     @Test
+    void thePodHasAnEtcHostsAndHostnameInItsUpperLayerAndOnTheHostsNetworkTheHostsResolvConf() throws Exception {
+        String script = "cat /etc/hostname /etc/hosts; echo ---; cat /etc/resolv.conf 2>&1; true";
+        f.start(f.plan().hostname("web").app(sh("main", script).build()).build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+        String priv = f.log("main");
+        assertTrue(priv.startsWith("web\n127.0.0.1\tlocalhost\n"), priv);
+        assertTrue(priv.contains("127.0.1.1\tweb\n---\n"), priv);
+        assertTrue(priv.contains("No such file"), "a private network gets no resolv.conf: " + priv);
+        assertTrue(Files.exists(new PodDir(f.podDir).upperDir().resolve("etc/hosts")), "written into the upper layer");
+        assertFalse(Files.exists(shared.lower.resolve("etc/hosts")), "the image's tree was written to");
+        f.close();
+
+        f = shared.pod();
+        f.start(f.plan().net(Stage1Plan.NetMode.HOST).app(sh("main", script).build()).build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+        String host = f.log("main");
+        assertEquals("rkj-" + f.uuid + "\n" + Files.readString(Path.of("/etc/hosts")) + "---\n"
+                + Files.readString(Path.of("/etc/resolv.conf")), host);
+    }
+
+    @Test
     void thePodSeesOnlyItsOwnMounts() throws Exception {
         f.start(f.plan().maskPaths(false).app(sh("main", "cat /proc/self/mountinfo").build()).build());
         assertEquals(ExitStatus.exited(0), f.awaitExit());
