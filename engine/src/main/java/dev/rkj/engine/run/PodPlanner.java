@@ -123,6 +123,22 @@ public final class PodPlanner {
      */
     public Planned plan(String podId, PodDir podDir, Path tree, PodSpec spec, PodManifest manifest)
             throws StageException {
+        return plan(podId, podDir, tree, spec, manifest, false);
+    }
+
+    /**
+     * As {@link #plan(String, PodDir, Path, PodSpec, PodManifest)}, for a pod that asks for
+     * {@code --private-users} (rkt's user namespace with a UID shift) or not.
+     *
+     * @throws StageException (not retryable) when {@code privateUsers}: rkj cannot run a pod in a user
+     *                        namespace yet, and says so rather than running it with host UIDs
+     */
+    public Planned plan(String podId, PodDir podDir, Path tree, PodSpec spec, PodManifest manifest, boolean privateUsers)
+            throws StageException {
+        if (privateUsers) {
+            throw StageException.permanent("pod " + podId + ": --private-users (a user namespace with a UID shift) is"
+                    + " not supported by this rkj yet: run the pod without it");
+        }
         Stage1Plan.Builder plan = Stage1Plan.builder(podId, podDir.path(), podDir.rootfs())
                 .hostname(spec.hostname()) // null: Stage1Plan's default
                 .net(spec.net() == PodSpec.NetMode.HOST ? Stage1Plan.NetMode.HOST : Stage1Plan.NetMode.PRIVATE)

@@ -401,4 +401,13 @@ class PodPlannerTest {
         assertEquals("app redis-server: os/linux/apparmor-profile ignored: rkj applies no AppArmor profiles",
                 launch.isolators().get(2).describe());
     }
+
+    @Test
+    void privateUsersIsRefusedSayingSoRatherThanRunWithHostUids() throws Exception {
+        PodSpec spec = PodSpec.of("x");
+        PodManifest manifest = planner.manifest(POD, spec, IMAGE_ID, image(app()));
+        StageException e = assertThrows(StageException.class,
+                () -> planner.plan(POD, new PodDir(POD_DIR), TREE, spec, manifest, true));
+        assertTrue(e.getMessage().contains("--private-users"), e.getMessage());
+    }
 }
