@@ -420,7 +420,9 @@ final class PodCommands {
      * {@code rkj status [--wait | --at INDEX|TIME] UUID...}: a pod's state, pid and exit statuses, as
      * key=value lines.
      */
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the status of a pod.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the status of a pod.",
+            footer = {"", "Lines: state, created, started, pid, exited, app-NAME (exit status), failure, lost, and one"
+                    + " isolator=... per isolator of the pod's manifest: applied, modified or ignored, and why."})
     static final class Status implements Runnable {
         @ParentCommand
         RkjCommand root;
