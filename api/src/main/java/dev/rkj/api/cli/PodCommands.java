@@ -61,7 +61,9 @@ final class PodCommands {
         }
         Thread hook = stopOnInterrupt(engine, podId);
         try {
-            PodState pod = engine.pod(podId);
+            PodState pod = Engine.await(engine.awaitStatus(podId, p -> p.status() == PodStatus.RUNNING || settled(p),
+                    FOREVER), FOREVER);
+            warnIgnoredIsolators(root, pod);
             if (pod.spec() != null && pod.spec().interactive()) { // this terminal is the app's until it is done
                 root.out().flush();
                 attach(new PodDir(podDir(root, pod)).attach(), engine, podId);
@@ -88,6 +90,15 @@ final class PodCommands {
             Thread.currentThread().interrupt();
             throw new CliException("interrupted while attaching to pod " + podId);
         }
+    }
+
+    /**
+     * Tells, once, on stderr, which of the pod's isolators rkj ignored (ace.md: an executor must say):
+     * {@code rkj: warning: app web: os/linux/apparmor-profile ignored: rkj applies no AppArmor profiles}.
+     */
+    static void warnIgnoredIsolators(RkjCommand root, PodState pod) {
+        pod.isolators().stream().filter(i -> i.outcome() == dev.rkj.engine.pod.IsolatorOutcome.Outcome.IGNORED)
+                .forEach(i -> root.err().println("rkj: warning: " + i.describe()));
     }
 
     /** The pod will never run again: it exited, its preparation was aborted, or it is gone. */
@@ -160,9 +171,14 @@ final class PodCommands {
         PodDir dir = new PodDir(podDir(root, engine.pod(podId)));
         LogsCommand.Printer printer = new LogsCommand.Printer(root.out(), root.err(), false);
         dev.rkj.engine.read.AppLog log = null;
+        boolean warned = false;
         try {
             while (true) {
                 PodState s = engine.pod(podId);
+                if (!warned && (s.stage1Pid() != null || settled(s))) {
+                    warnIgnoredIsolators(root, s);
+                    warned = true;
+                }
                 if (log == null && !s.apps().isEmpty()) {
                     log = dev.rkj.engine.read.AppLog.of(dir, s.apps().keySet().iterator().next());
                 }
@@ -248,6 +264,7 @@ final class PodCommands {
                 if (s.status() == PodStatus.ABORTED_PREPARE || settled(s) && s.exitCode() == null) {
                     exitCode(s); // says why in one line
                 }
+                warnIgnoredIsolators(root, s);
                 root.out().println(podId);
                 return ExitCodes.OK;
             }
@@ -403,7 +420,9 @@ final class PodCommands {
      * {@code rkj status [--wait | --at INDEX|TIME] UUID...}: a pod's state, pid and exit statuses, as
      * key=value lines.
      */
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the status of a pod.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the status of a pod.",
+            footer = {"", "Lines: state, created, started, pid, exited, app-NAME (exit status), failure, lost, and one"
+                    + " isolator=... per isolator of the pod's manifest: applied, modified or ignored, and why."})
     static final class Status implements Runnable {
         @ParentCommand
         RkjCommand root;
@@ -499,6 +518,9 @@ final class PodCommands {
             }
             if (p.lostReason() != null) {
                 out.println("lost=" + p.lostReason());
+            }
+            for (dev.rkj.engine.pod.IsolatorOutcome i : p.isolators()) {
+                out.println("isolator=" + i.describe());
             }
             if (!read.recorded()) {
                 out.println("unrecorded=" + read.unrecorded());

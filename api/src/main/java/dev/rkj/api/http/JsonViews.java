@@ -40,6 +40,18 @@ public final class JsonViews {
         if (p.exitCode() != null) {
             n.put("exit_code", p.exitCode());
         }
+        if (!p.isolators().isEmpty()) {
+            ArrayNode isolators = n.putArray("isolators");
+            p.isolators().forEach(i -> {
+                ObjectNode o = isolators.addObject();
+                if (i.app() != null) {
+                    o.put("app", i.app());
+                }
+                o.put("name", i.name());
+                o.put("outcome", i.outcome().name().toLowerCase(java.util.Locale.ROOT));
+                o.put("reason", i.reason());
+            });
+        }
         return n;
     }
 

@@ -113,7 +113,7 @@ public final class Stage1PodRuntime implements PodRuntime {
         CompletableFuture<PodExit> exit = running.process().exit()
                 .handleAsync((status, error) -> launchedExit(pod.podId(), running, apps, status, error));
         return new StartedPod(started.stage1Pid(), appPids, watchOf(exit, () -> {
-        }));
+        }), planned.isolators());
     }
 
     @Override
