@@ -57,14 +57,21 @@ final class PodCommands {
      */
     static int awaitExit(RkjCommand root, Engine engine, String podId) throws EngineException, PodLookupException {
         if (root.invocation().remote()) {
-            return followToExit(root, engine, podId);
+            PodState pod = engine.pod(podId);
+            return pod.spec() != null && pod.spec().interactive() ? attachToExit(root, engine, pod)
+                    : followToExit(root, engine, podId);
         }
         Thread hook = stopOnInterrupt(engine, podId);
         try {
             PodState pod = engine.pod(podId);
             if (pod.spec() != null && pod.spec().interactive()) { // this terminal is the app's until it is done
                 root.out().flush();
-                attach(new PodDir(podDir(root, pod)).attach(), engine, podId);
+                try {
+                    attach(AttachClient.local(LinuxKernel.get()), new PodDir(podDir(root, pod)).attach(), engine, podId);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CliException("interrupted while attaching to pod " + podId);
+                }
             }
             PodState end = Engine.await(engine.awaitStatus(podId, PodCommands::settled, FOREVER), FOREVER);
             return exitCode(end);
@@ -73,9 +80,10 @@ final class PodCommands {
         }
     }
 
-    private static void attach(Path socket, Engine engine, String podId) {
+    private static void attach(AttachClient.UserTerminal user, Path socket, Engine engine, String podId)
+            throws InterruptedException {
         try {
-            AttachClient.relay(LinuxKernel.get(), socket, () -> {
+            AttachClient.relay(LinuxKernel.get(), user, socket, () -> {
                 try {
                     return settled(engine.pod(podId));
                 } catch (PodLookupException e) {
@@ -84,9 +92,42 @@ final class PodCommands {
             });
         } catch (IOException e) {
             throw new CliException("cannot attach to pod " + podId + " at " + socket + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
+        }
+    }
+
+    /**
+     * {@code rkj run --interactive} through the daemon: the thin client's terminal, relayed by it,
+     * attached to the pod's pty until the app is done, then its exit status. The client's SIGTERM
+     * or hangup stops the pod as in-process; the client gone (killed) detaches (stage1 reads EOF:
+     * nobody holds the user's terminal) and ends this thread; the pod runs on.
+     */
+    private static int attachToExit(RkjCommand root, Engine engine, PodState pod) throws EngineException, PodLookupException {
+        Invocation caller = root.invocation();
+        String podId = pod.podId();
+        caller.onSignal(() -> {
+            try {
+                stopInterrupted(engine, podId, caller.grantor("run"));
+            } catch (EngineException | PodLookupException e) {
+                root.err().println("rkj: cannot stop pod " + podId + ": " + e.getMessage());
+            }
+        });
+        try {
+            root.out().flush();
+            attach(caller.terminal(), new PodDir(podDir(root, pod)).attach(), engine, podId);
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException();
+            }
+            return exitCode(Engine.await(engine.awaitStatus(podId, PodCommands::settled, FOREVER), FOREVER));
+        } catch (InterruptedException e) { // the client is gone: nobody to tell, and the pod runs on
             Thread.currentThread().interrupt();
-            throw new CliException("interrupted while attaching to pod " + podId);
+            throw CliException.alreadyReported();
+        } catch (EngineException e) {
+            if (Thread.currentThread().isInterrupted()) { // gone while the pod's end was awaited
+                throw CliException.alreadyReported();
+            }
+            throw e;
+        } finally {
+            caller.onSignal(null);
         }
     }
 
@@ -296,10 +337,11 @@ final class PodCommands {
         @Override
         public Integer call() throws Exception {
             Engine engine = root.context().engine();
-            if (root.invocation().remote()) {
+            if (!root.invocation().hasTerminal()) {
                 PodState p = lookup(engine, uuid);
                 if (p.spec() != null && p.spec().interactive()) {
-                    throw new Cli.InProcessOnly("run-prepared of an interactive pod needs the client's terminal");
+                    throw new Cli.InProcessOnly("run-prepared of an interactive pod needs the client's terminal, which this"
+                            + " client does not relay");
                 }
             }
             PodState started = Engine.await(engine.runPrepared(uuid, root.invocation().grantor("run-prepared")), PROMPT);
