@@ -106,7 +106,10 @@ public final class CliRoute {
         /** The window size as {rows, columns}; null if the client has none. */
         int[] size();
 
-        /** {@code onResize} runs (on a thread of the daemon's) when the window size changes; null forgets it. */
+        /**
+         * {@code onResize} runs when the window size changes, on the thread reading {@link #stdin}, in
+         * order with the input (what is typed after a resize is read after it); null forgets it.
+         */
         void onResize(Runnable onResize);
     }
 
@@ -343,6 +346,7 @@ public final class CliRoute {
             private static final int STDIN_BACKLOG = 1 << 20;
             private static final byte[] END = new byte[0];
             private static final byte[] GONE = new byte[0];
+            private static final byte[] RESIZED = new byte[0];
             private final BlockingQueue<byte[]> queued = new LinkedBlockingQueue<>();
             private final AtomicLong backlog = new AtomicLong();
             private volatile boolean relayed;
@@ -375,6 +379,13 @@ public final class CliRoute {
                             throw new InterruptedIOException("the command ended");
                         }
                         at = 0;
+                        if (current == RESIZED) {
+                            Runnable r = onResize;
+                            if (r != null) {
+                                r.run();
+                            }
+                            continue;
+                        }
                         if (current == GONE || current == END) { // and stays so for other readers
                             queued.offer(current);
                             if (current == GONE) {
@@ -407,6 +418,10 @@ public final class CliRoute {
                     queued.offer(bytes == null ? END : GONE);
                     return;
                 }
+                if (bytes == RESIZED) {
+                    queued.offer(bytes);
+                    return;
+                }
                 if (bytes.length == 0) {
                     return;
                 }
@@ -424,11 +439,8 @@ public final class CliRoute {
                 }
                 columns = ((payload[from] & 0xff) << 8) | (payload[from + 1] & 0xff);
                 rows = ((payload[from + 2] & 0xff) << 8) | (payload[from + 3] & 0xff);
-                Runnable r = onResize;
-                if (r != null) {
-                    Thread t = new Thread(r, "rkj-cli-resize");
-                    t.setDaemon(true);
-                    t.start();
+                if (onResize != null) {
+                    input(RESIZED);
                 }
             }
 
