@@ -13,19 +13,22 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link InteractiveIT}'s tests through a daemon: the user's terminal runs the native client
  * ({@code stage1-native/target/rkj-client}) as the {@code rkj} launcher does, which relays the
  * terminal to the daemon, where the pod is attached. The jar it would fall back to logs its classes
  * to a file: none may be written (the command ran in the daemon, not in-process). The test's own
- * checks ({@code list}, {@code stop}) go through the daemon too.
+ * checks ({@code list}, {@code stop}) go through the daemon too. One test runs with the JVM's thin
+ * client ({@code dev.rkj.api.ThinClient}) instead, whose class log must show no picocli.
  */
 class InteractiveThroughDaemonIT extends InteractiveIT {
     private static final Path CLIENT = Path.of("..", "stage1-native", "target", "rkj-client").toAbsolutePath().normalize();
     private static final Path JAR = Path.of("target", "rkj.jar").toAbsolutePath();
 
     private DaemonProcess daemon;
+    private boolean jvmClient;
 
     @BeforeEach
     void startDaemon() throws Exception {
@@ -41,6 +44,8 @@ class InteractiveThroughDaemonIT extends InteractiveIT {
     void stopDaemon() throws Exception {
         try {
             assertFalse(Files.exists(fallbackLog()), "a command ran in-process, not through the daemon");
+            Path thin = dir.resolve("thin-classes.log");
+            assertFalse(jvmClient && Files.readString(thin).contains("] picocli."), "the JVM client ran the command in-process");
         } finally {
             daemon.close();
         }
@@ -50,8 +55,25 @@ class InteractiveThroughDaemonIT extends InteractiveIT {
         return dir.resolve("fallback-classes.log");
     }
 
+    @Test
+    void theJvmThinClientRelaysTheTerminalToo() throws Exception {
+        jvmClient = true;
+        theAppHasAPtyCtrlCReachesItsJobTheWindowSizeFollowsAndTheTerminalComesBackAsItWas();
+    }
+
     @Override
     List<String> command(List<String> args) {
+        if (jvmClient) {
+            List<String> command = new ArrayList<>(List.of("env", "RKJ_SOCKET=" + daemon.socket,
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xlog:class+load:file=" + dir.resolve("thin-classes.log"), "-jar", JAR.toString()));
+            command.addAll(args);
+            return command;
+        }
+        return nativeClient(args);
+    }
+
+    private List<String> nativeClient(List<String> args) {
         List<String> command = new ArrayList<>(List.of("env", "RKJ_SOCKET=" + daemon.socket, CLIENT.toString(),
                 Integer.toString(args.size())));
         command.addAll(args);
@@ -70,7 +92,7 @@ class InteractiveThroughDaemonIT extends InteractiveIT {
         try {
             Path out = Files.createTempFile(dir, "out", "");
             Path err = Files.createTempFile(dir, "err", "");
-            Process p = new ProcessBuilder(command(all)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process p = new ProcessBuilder(nativeClient(all)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             assertTrue(p.waitFor(3, TimeUnit.MINUTES), "rkj " + all + " did not finish");
             return new CliRun(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
         } catch (Exception e) {
