@@ -95,6 +95,18 @@ final class PodCommands {
         }
     }
 
+    /** Through the daemon: the client's Ctrl-C, SIGTERM or hangup stops the pod, as in-process. */
+    private static void stopOnClientSignal(RkjCommand root, Engine engine, String podId) {
+        Invocation caller = root.invocation();
+        caller.onSignal(() -> {
+            try {
+                stopInterrupted(engine, podId, caller.grantor("run"));
+            } catch (EngineException | PodLookupException e) {
+                root.err().println("rkj: cannot stop pod " + podId + ": " + e.getMessage());
+            }
+        });
+    }
+
     /**
      * {@code rkj run --interactive} through the daemon: the thin client's terminal, relayed by it,
      * attached to the pod's pty until the app is done, then its exit status. The client's SIGTERM
@@ -104,13 +116,7 @@ final class PodCommands {
     private static int attachToExit(RkjCommand root, Engine engine, PodState pod) throws EngineException, PodLookupException {
         Invocation caller = root.invocation();
         String podId = pod.podId();
-        caller.onSignal(() -> {
-            try {
-                stopInterrupted(engine, podId, caller.grantor("run"));
-            } catch (EngineException | PodLookupException e) {
-                root.err().println("rkj: cannot stop pod " + podId + ": " + e.getMessage());
-            }
-        });
+        stopOnClientSignal(root, engine, podId);
         try {
             root.out().flush();
             attach(caller.terminal(), new PodDir(podDir(root, pod)).attach(), engine, podId);
@@ -191,13 +197,7 @@ final class PodCommands {
      */
     private static int followToExit(RkjCommand root, Engine engine, String podId) throws PodLookupException {
         Invocation caller = root.invocation();
-        caller.onSignal(() -> {
-            try {
-                stopInterrupted(engine, podId, caller.grantor("run"));
-            } catch (EngineException | PodLookupException e) {
-                root.err().println("rkj: cannot stop pod " + podId + ": " + e.getMessage());
-            }
-        });
+        stopOnClientSignal(root, engine, podId);
         PodDir dir = new PodDir(podDir(root, engine.pod(podId)));
         LogsCommand.Printer printer = new LogsCommand.Printer(root.out(), root.err(), false);
         dev.rkj.engine.read.AppLog log = null;
