@@ -143,8 +143,9 @@ public final class Cli {
     /**
      * What the daemon leaves to the client, which then runs it in-process as before: a command line
      * for another data directory than the daemon's, {@code --debug} (it would turn on the daemon's
-     * logging), and what needs the client's own process or terminal: {@code daemon}, {@code enter},
-     * {@code run --interactive} (and {@code run-prepared} of an interactive pod, see {@link PodCommands}).
+     * logging), and what needs the client's own process: {@code daemon}, {@code enter}; and, from a
+     * client that does not relay its terminal, {@code run --interactive} (and {@code run-prepared} of an
+     * interactive pod, see {@link PodCommands}).
      */
     private void refuseWhatStaysInProcess(CommandLine.ParseResult parsed, RkjCommand root) {
         CommandLine.ParseResult last = parsed;
@@ -155,8 +156,9 @@ public final class Cli {
         String why = null;
         if (root.debug()) {
             why = "--debug logs in the client's own process";
-        } else if (last.commandSpec().userObject() instanceof PodCommands.Run run && run.options.interactive) {
-            why = "run --interactive needs the client's terminal";
+        } else if (last.commandSpec().userObject() instanceof PodCommands.Run run && run.options.interactive
+                && !caller.hasTerminal()) {
+            why = "run --interactive needs the client's terminal, which this client does not relay";
         } else if (!last.isUsageHelpRequested() && (name.equals("daemon") || name.equals("enter"))) {
             why = "rkj " + name + " runs in the client's own process";
         } else if (!root.dataDirIsShared()) {
