@@ -6,6 +6,7 @@ import dev.rkj.engine.appc.LabelMatch;
 import dev.rkj.engine.appc.ManifestCodec;
 import dev.rkj.engine.appc.ManifestException;
 import dev.rkj.engine.image.Compression;
+import dev.rkj.engine.image.LeftOut;
 import dev.rkj.engine.store.ImageEvent.ImageRemoved;
 import dev.rkj.engine.store.ImageEvent.ImageStored;
 import dev.rkj.engine.store.ImageEvent.TreeRemoved;
@@ -56,7 +57,8 @@ public final class ImageIndex {
             index.images.put(id, new ImageRecord(id, manifest, image.manifestJson(), image.blobSize(),
                     image.uncompressedSize(), Compression.fromWireName(image.compression()).orElse(Compression.NONE),
                     image.source(), Optional.ofNullable(image.signature()), image.importTime(), image.importIndex(),
-                    Optional.ofNullable(image.treeId())));
+                    Optional.ofNullable(image.treeId()),
+                    new LeftOut(image.leftOut() == null ? List.of() : image.leftOut(), image.leftOutCount())));
         }
         saved.unreadable().forEach((id, problem) -> index.unreadable.put(ImageId.parse(id), problem));
         index.nextIndex = saved.nextIndex();
@@ -79,7 +81,7 @@ public final class ImageIndex {
         /** One {@link ImageRecord}, with its manifest as text. */
         public record Image(String id, String manifestJson, long blobSize, long uncompressedSize, String compression,
                             String source, String signature, java.time.Instant importTime, long importIndex,
-                            String treeId) {}
+                            String treeId, List<String> leftOut, int leftOutCount) {}
     }
 
     /** This index's state, for a projection snapshot. */
@@ -88,7 +90,7 @@ public final class ImageIndex {
         for (ImageRecord r : images.values()) {
             list.add(new Saved.Image(r.id().toString(), r.manifestJson(), r.blobSize(), r.uncompressedSize(),
                     r.compression().wireName(), r.source(), r.signature().orElse(null), r.importTime(), r.importIndex(),
-                    r.treeId().orElse(null)));
+                    r.treeId().orElse(null), r.leftOut().paths(), r.leftOut().count()));
         }
         Map<String, String> broken = new LinkedHashMap<>();
         unreadable.forEach((id, problem) -> broken.put(id.toString(), problem));
@@ -146,7 +148,7 @@ public final class ImageIndex {
         images.remove(id); // re-import: it moves to the end of the import order
         images.put(id, new ImageRecord(id, manifest, manifestJson, stored.blobSize(), stored.uncompressedSize(),
                 compression, stored.source(), Optional.ofNullable(stored.signature()), envelope.time(), envelope.index(),
-                tree));
+                tree, stored.leftOutEntries()));
         unreadable.remove(id);
     }
 
