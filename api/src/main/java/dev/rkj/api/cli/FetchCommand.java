@@ -61,6 +61,11 @@ final class FetchCommand implements Callable<Integer> {
         for (String image : images) {
             ImageRecord stored = store.fetch(root.invocation().path(image), root.invocation().grantor("fetch"));
             root.out().println(stored.id());
+            if (!stored.leftOut().isEmpty()) {
+                root.err().println("rkj: note: " + TerminalText.escape(stored.displayName()) + " (" + stored.id().shortString()
+                        + "): left " + TerminalText.escape(stored.leftOut().describe()) + " out of its tree: the pod"
+                        + " mounts its own /dev there");
+            }
         }
         return ExitCodes.OK;
     }
