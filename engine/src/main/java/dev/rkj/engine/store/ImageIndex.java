@@ -3,6 +3,7 @@ package dev.rkj.engine.store;
 import dev.rkj.engine.appc.ImageId;
 import dev.rkj.engine.appc.ImageManifest;
 import dev.rkj.engine.appc.LabelMatch;
+import dev.rkj.engine.appc.Labels;
 import dev.rkj.engine.appc.ManifestCodec;
 import dev.rkj.engine.appc.ManifestException;
 import dev.rkj.engine.image.Compression;
@@ -21,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -237,10 +240,32 @@ public final class ImageIndex {
         List<ImageRecord> matches = matching(name, labels);
         if (matches.isEmpty()) {
             String wanted = labels.isEmpty() ? name : name + " with labels " + labels;
-            throw new ImageNotFoundException(name, "no image in the store is " + wanted
+            throw new ImageNotFoundException(name, "no image in the store is " + wanted + otherPlatforms(name, labels)
                     + " (see 'rkj image list'; fetch it with 'rkj fetch')");
         }
         return matches.get(0);
+    }
+
+    /**
+     * When images named {@code name} answer {@code labels} but for their {@code os}/{@code arch}: which
+     * platforms they are for, and how to run one anyway (by ID, as rkt ran any image it was given by ID).
+     */
+    private String otherPlatforms(String name, Map<String, String> labels) {
+        if (!labels.containsKey(Labels.OS) && !labels.containsKey(Labels.ARCH)) {
+            return "";
+        }
+        Map<String, String> rest = new LinkedHashMap<>(labels);
+        rest.remove(Labels.OS);
+        rest.remove(Labels.ARCH);
+        Set<String> platforms = new TreeSet<>();
+        for (ImageRecord image : matching(name, rest)) {
+            platforms.add(image.labels().os().orElse("any os") + "/" + image.labels().arch().orElse("any arch"));
+        }
+        if (platforms.isEmpty()) {
+            return "";
+        }
+        return ": it is stored for " + String.join(", ", platforms) + " only; run it by its image ID if this machine"
+                + " can run that (e.g. with qemu-user and binfmt_misc)";
     }
 
     /** The images matching a name and labels, best first (highest version, then latest import). */
