@@ -19,7 +19,9 @@ import picocli.CommandLine.ParentCommand;
  * cannot verify, it refuses unless {@code --insecure-options=image} says to skip the check.
  */
 @Command(name = "fetch", mixinStandardHelpOptions = true,
-        description = "Fetch image(s) into the store and print their image IDs.")
+        description = {"Fetch image(s) into the store and print their image IDs.",
+            "Device nodes and FIFOs are refused, except under /dev: those are left out of the image's tree (the pod"
+                + " mounts its own /dev), with a note on stderr."})
 final class FetchCommand implements Callable<Integer> {
     /** rkt's --insecure-options values. */
     static final Set<String> INSECURE_OPTIONS = Set.of("none", "image", "tls", "ondisk", "http", "pubkey",
