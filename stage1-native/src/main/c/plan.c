@@ -6,7 +6,7 @@
  * The plan carries every default: stage1 has none of its own (it knows no appc), so every
  * key below is required except those marked optional or repeated.
  *
- *   version 4                         app NAME
+ *   version 5                         app NAME
  *   uuid UUID                         root PATH            (inside rootfs)
  *   pod_dir PATH                      arg ARG              (repeated, at least once:
  *   rootfs PATH                                             argv[0], argv[1]...)
@@ -17,11 +17,18 @@
  *   signal_base N       (an app       workdir PATH
  *       killed by signal S has        caps N,N,...         (the retained bounding set)
  *       status N+S)                   no_new_privs 0|1
- *   cgroup_procs PATH   (repeated)    seccomp 0|1          (1: the default filter;
- *   log_max_size BYTES  (at least                           0: unconfined)
- *       4096: logs/APP is renamed     cgroup_procs PATH    (repeated)
- *       to APP.1 before it would      readonly_root 0|1
- *       pass it)                      pre_start ARG        (repeated: the hook's argv; optional)
+ *   cgroup_procs PATH   (repeated)    seccomp 0|1|retain|remove (1: the default filter;
+ *   log_max_size BYTES  (at least         0: unconfined; retain: only the syscalls named;
+ *       4096: logs/APP is renamed         remove: all but those)
+ *       to APP.1 before it would      seccomp_base 0|1     (retain/remove: 1 keeps the default
+ *       pass it)                          filter's refusals too; required with them)
+ *                                     seccomp_errno N      (retain/remove: a blocked call fails
+ *                                         with N, 1..4095; 0: the app is killed by SIGSYS)
+ *                                     syscall NAME         (repeated: the retain/remove set)
+ *                                     oom_score_adj N      (optional, -1000..1000)
+ *                                     cgroup_procs PATH    (repeated)
+ *                                     readonly_root 0|1
+ *                                     pre_start ARG        (repeated: the hook's argv; optional)
  *   stop_grace_ms MS    (when an      post_stop ARG        (repeated: the hook's argv; optional)
  *       app fails, the others get     mount SOURCE         (repeated: opens a mount, host path)
  *       SIGTERM, SIGKILL MS later)    mount_target PATH    (of the mount opened last; in the
@@ -29,8 +36,9 @@
  *                                     mount_readonly 0|1   (of the mount opened last)
  *                                     mount_recursive 0|1  (of the mount opened last)
  *
- * Versions 2 and 3 (pods started by an older rkj, still entered by this build) have no
- * stop_grace_ms (10 s), readonly_root (0), hooks or mounts; version 2 has no log_max_size.
+ * Versions 2 to 4 (pods started by an older rkj, still entered) have no stop_grace_ms (10 s),
+ * readonly_root (0), hooks or mounts; 2 and 3 no seccomp modes beyond 0|1 and no oom_score_adj;
+ * version 2 no log_max_size.
  *
  * masked_paths 1: /proc/bus, fs, irq, sys and sysrq-trigger are read-only and /proc/kcore,
  * keys, timer_list... and /sys/firmware are masked (pod.c).
@@ -49,6 +57,7 @@ struct parser {
 	int version_seen;
 	int caps_seen;              /* of the app being read */
 	int readonly_root_seen;     /* of the app being read */
+	int errno_seen;             /* of the app being read */
 };
 
 static int bad(struct parser *ps, const char *what, const char *key)
@@ -124,6 +133,33 @@ static int number(struct parser *ps, const char *key, const char *val, int *out)
 	return 0;
 }
 
+static int ranged(struct parser *ps, const char *key, const char *val, long lo, long hi, int *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(val, &end, 10);
+	if (!*val || *end || errno || n < lo || n > hi)
+		return fail(ps->err, "parse", ps->path, EINVAL, "line %d: expected a number %ld..%ld for `%s`",
+			    ps->line, lo, hi, key);
+	*out = (int)n;
+	return 0;
+}
+
+static int seccomp_mode(struct parser *ps, const char *val, int *out)
+{
+	static const char *const modes[] = { "0", "1", "retain", "remove" };
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (!strcmp(val, modes[i])) {
+			*out = i; /* SECCOMP_NONE, _DEFAULT, _RETAIN, _REMOVE */
+			return 0;
+		}
+	return bad(ps, "seccomp must be 0, 1, retain or remove, not", val);
+}
+
 static int size(struct parser *ps, const char *key, const char *val, uint64_t *out)
 {
 	char *end;
@@ -196,8 +232,8 @@ static int pod_key(struct parser *ps, const char *key, char *val)
 	struct plan *p = ps->plan;
 
 	if (!strcmp(key, "version")) {
-		/* 2, 3: pods started by an older rkj, still entered by this build */
-		if (strcmp(val, PLAN_VERSION) && strcmp(val, "3") && strcmp(val, "2"))
+		/* 2 to 4: pods started by an older rkj, still entered by this build */
+		if (strcmp(val, PLAN_VERSION) && strcmp(val, "2") && strcmp(val, "3") && strcmp(val, "4"))
 			return bad(ps, "unsupported plan version (this rkj-stage1 reads versions 2 to "
 				       PLAN_VERSION "; was the pod started by another rkj?):", val);
 		ps->version_seen = val[0] - '0';
@@ -257,7 +293,17 @@ static int app_key(struct parser *ps, struct app *a, const char *key, char *val)
 	else if (!strcmp(key, "no_new_privs"))
 		return flag(ps, key, val, &a->no_new_privs);
 	else if (!strcmp(key, "seccomp"))
-		return flag(ps, key, val, &a->seccomp);
+		return seccomp_mode(ps, val, &a->seccomp);
+	else if (!strcmp(key, "seccomp_base"))
+		return flag(ps, key, val, &a->seccomp_base);
+	else if (!strcmp(key, "seccomp_errno")) {
+		ps->errno_seen = 1;
+		return ranged(ps, key, val, 0, 4095, &a->seccomp_errno);
+	}
+	else if (!strcmp(key, "syscall"))
+		return *val ? push(ps, &a->syscalls, &a->nsyscalls, val) : bad(ps, "empty", key);
+	else if (!strcmp(key, "oom_score_adj"))
+		return ranged(ps, key, val, -1000, 1000, &a->oom_score_adj);
 	else if (!strcmp(key, "cgroup_procs"))
 		return push(ps, &a->cgroups, &a->ncgroups, val);
 	else if (!strcmp(key, "readonly_root")) {
@@ -309,7 +355,13 @@ static int app_complete(struct parser *ps)
 		missing = "no_new_privs";
 	else if (a->seccomp < 0)
 		missing = "seccomp";
-	else if (!ps->readonly_root_seen && ps->version_seen >= 4)
+	else if (a->seccomp >= SECCOMP_RETAIN && a->seccomp_base < 0)
+		missing = "seccomp_base";
+	else if (a->seccomp >= SECCOMP_RETAIN && !ps->errno_seen)
+		missing = "seccomp_errno";
+	else if (a->seccomp >= SECCOMP_RETAIN && !a->nsyscalls)
+		missing = "syscall";
+	else if (!ps->readonly_root_seen && ps->version_seen >= 5)
 		missing = "readonly_root";
 	if (missing)
 		return fail(ps->err, "parse", ps->path, EINVAL, "app `%s` has no `%s`", a->name,
@@ -334,9 +386,10 @@ static int new_app(struct parser *ps, char *name)
 	p->apps = apps;
 	memset(&apps[p->napps], 0, sizeof *apps);
 	apps[p->napps].name = name;
-	apps[p->napps].no_new_privs = apps[p->napps].seccomp = -1;
+	apps[p->napps].no_new_privs = apps[p->napps].seccomp = apps[p->napps].seccomp_base = -1;
+	apps[p->napps].oom_score_adj = OOM_ADJ_KEEP;
 	apps[p->napps].out = apps[p->napps].errout = apps[p->napps].log = -1;
-	ps->caps_seen = ps->readonly_root_seen = 0;
+	ps->caps_seen = ps->errno_seen = ps->readonly_root_seen = 0;
 	p->napps++;
 	return 0;
 }
@@ -365,8 +418,8 @@ static int check(struct parser *ps)
 	struct plan *p = ps->plan;
 	const char *missing = NULL;
 
-	if (p->stop_grace_ms == UINT64_MAX && ps->version_seen && ps->version_seen < 4)
-		p->stop_grace_ms = 10000; /* before version 4: rkt's 10 s */
+	if (p->stop_grace_ms == UINT64_MAX && ps->version_seen && ps->version_seen < 5)
+		p->stop_grace_ms = 10000; /* before version 5: rkt's 10 s */
 	if (!ps->version_seen)
 		missing = "version";
 	else if (p->stop_grace_ms == UINT64_MAX)

@@ -578,7 +578,7 @@ static int open_app_files(struct pod *pod, struct app *a, struct err *err)
 	return 0;
 }
 
-/* Each confined app's seccomp program; apps with the same capabilities share one. */
+/* Each confined app's seccomp program; apps with the same filter share one. */
 static int filters(struct pod *pod, struct err *err)
 {
 	struct app *apps = pod->plan.apps;
@@ -589,7 +589,7 @@ static int filters(struct pod *pod, struct err *err)
 	for (i = 0; i < pod->plan.napps; i++) {
 		if (!apps[i].seccomp)
 			continue;
-		for (j = 0; j < i && !(apps[j].filter.len && apps[j].caps == apps[i].caps); j++)
+		for (j = 0; j < i && !(apps[j].filter.len && seccomp_same(&apps[j], &apps[i])); j++)
 			;
 		if (j < i)
 			apps[i].filter = apps[j].filter;

@@ -24,7 +24,7 @@
 #include <sys/types.h>
 
 #define EXIT_STAGE1 254            /* stage1's own failure (as rkt) */
-#define PLAN_VERSION "4"
+#define PLAN_VERSION "5"
 #define MAX_APPS 64
 #define MAX_APPS_TEXT "64"
 #define LOG_MIN_SIZE 4096         /* the smallest log_max_size: a record's header fits many times */
@@ -76,7 +76,12 @@ struct app {
 	char *workdir;
 	uint64_t caps;              /* retained capabilities, one bit each */
 	int no_new_privs;
-	int seccomp;                /* 1: the default filter (seccomp.c), 0: unconfined */
+	int seccomp;                /* SECCOMP_* below: which filter (seccomp.c) */
+	int seccomp_base;           /* retain/remove: 1 within the default filter, 0 on their own */
+	int seccomp_errno;          /* retain/remove: what a blocked call returns; 0: SIGSYS kills */
+	char **syscalls;            /* retain/remove: the set, by name */
+	size_t nsyscalls;
+	int oom_score_adj;          /* written to /proc/self/oom_score_adj; OOM_ADJ_KEEP: left alone */
 	struct sock_fprog filter;   /* seccomp_prepare's program, loaded by app_become */
 	char **cgroups;             /* cgroup.procs files the app joins */
 	size_t ncgroups;
@@ -101,6 +106,13 @@ struct app {
 	int done;
 	int code;                   /* exit code, signal_base+signal for a signal */
 };
+
+/* struct app.seccomp */
+#define SECCOMP_NONE 0              /* unconfined */
+#define SECCOMP_DEFAULT 1           /* the default filter */
+#define SECCOMP_RETAIN 2            /* only the set (appc's os/linux/seccomp-retain-set) */
+#define SECCOMP_REMOVE 3            /* all but the set (appc's os/linux/seccomp-remove-set) */
+#define OOM_ADJ_KEEP (-1001)
 
 struct plan {
 	char *uuid;
@@ -164,6 +176,8 @@ int app_status(const struct plan *plan, int wstatus);
 int seccomp_prepare(const struct app *app, const char *cache_dir, struct sock_fprog *out,
 		    struct err *err);
 int seccomp_install(const struct sock_fprog *prog, struct err *err);
+/* Whether two apps get the same program (then PID 1 builds it once). */
+int seccomp_same(const struct app *a, const struct app *b);
 
 /* enter.c */
 int enter_main(int argc, char **argv);

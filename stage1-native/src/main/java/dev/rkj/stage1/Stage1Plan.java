@@ -129,8 +129,11 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
      * @param workingDirectory inside the app's root
      * @param capabilities the bounding set retained ({@link Capability#DEFAULT_RETAIN_SET} by default)
      * @param noNewPrivileges sets no_new_privs
-     * @param seccomp true for rkj-stage1's default seccomp filter (Docker's default profile, and no
-     *        user namespaces even with CAP_SYS_ADMIN), false to run the app unconfined
+     * @param seccomp the app's seccomp filter: {@link Seccomp#DEFAULT} (rkj-stage1's, after Docker's
+     *        default profile, and no user namespaces even with CAP_SYS_ADMIN), {@link Seccomp#NONE}
+     *        (unconfined), or an appc retain or remove set
+     * @param oomScoreAdj written to the app's {@code /proc/self/oom_score_adj} (-1000..1000); null
+     *        leaves the value it inherits
      * @param root the app's root inside the pod rootfs, "/" when it is the pod's
      * @param cgroupProcs {@code cgroup.procs} files of the app's own cgroups
      * @param mounts volumes bound into the app's root, in order (a later one may lie inside an earlier one)
@@ -141,9 +144,15 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
      */
     public record App(String name, List<String> argv, List<String> env, String user, String group,
                       List<String> supplementaryGroups, String workingDirectory, Set<Capability> capabilities,
-                      boolean noNewPrivileges, boolean seccomp, String root, List<Path> cgroupProcs,
+                      boolean noNewPrivileges, Seccomp seccomp, Integer oomScoreAdj, String root,
+                      List<Path> cgroupProcs,
                       List<Mount> mounts, boolean readOnlyRoot, List<String> preStart, List<String> postStop) {
         public App {
+            Objects.requireNonNull(seccomp, "seccomp");
+            if (oomScoreAdj != null && (oomScoreAdj < -1000 || oomScoreAdj > 1000)) {
+                throw new IllegalArgumentException("app " + name + ": oom_score_adj " + oomScoreAdj
+                        + " is out of range: give -1000..1000");
+            }
             if (name == null || !APP_NAME.matcher(name).matches()) {
                 throw new IllegalArgumentException("app name `" + name
                         + "` must be file-safe (letters, digits, '.', '_', '-'; no '/'): it names the app's status and log files");
@@ -196,7 +205,7 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
 
         public App withCgroupProcs(List<Path> procs) {
             return new App(name, argv, env, user, group, supplementaryGroups, workingDirectory, capabilities,
-                    noNewPrivileges, seccomp, root, procs,
+                    noNewPrivileges, seccomp, oomScoreAdj, root, procs,
                     mounts, readOnlyRoot, preStart, postStop);
         }
 
@@ -225,6 +234,52 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
         }
     }
 
+    /**
+     * An app's seccomp filter.
+     *
+     * @param mode which filter
+     * @param syscalls RETAIN / REMOVE: the set, by name (sorted and without duplicates here); empty
+     *     otherwise
+     * @param errno RETAIN / REMOVE: what a blocked call returns (1..4095); 0 kills the app with
+     *     SIGSYS, as appc asks when the isolator names no errno
+     * @param withinDefault RETAIN / REMOVE: true keeps the default filter's refusals (a set narrows
+     *     the default boundary, as an image may), false lets the set alone decide (the user's grant)
+     */
+    public record Seccomp(Mode mode, List<String> syscalls, int errno, boolean withinDefault) {
+        public static final Seccomp DEFAULT = new Seccomp(Mode.DEFAULT, List.of(), 0, true);
+        public static final Seccomp NONE = new Seccomp(Mode.NONE, List.of(), 0, false);
+        private static final Pattern SYSCALL = Pattern.compile("[a-z0-9_]{1,64}");
+
+        public enum Mode { NONE, DEFAULT, RETAIN, REMOVE }
+
+        public Seccomp {
+            Objects.requireNonNull(mode, "mode");
+            syscalls = List.copyOf(new java.util.TreeSet<>(syscalls));
+            boolean set = mode == Mode.RETAIN || mode == Mode.REMOVE;
+            if (set == syscalls.isEmpty()) {
+                throw new IllegalArgumentException(set ? "a seccomp " + mode.name().toLowerCase(java.util.Locale.ROOT)
+                        + " set needs at least one system call" : "only a retain or remove set names system calls");
+            }
+            for (String call : syscalls) {
+                if (!SYSCALL.matcher(call).matches()) {
+                    throw new IllegalArgumentException("`" + call + "` is not a system call name (lower-case letters,"
+                            + " digits and '_', as syscalls(2) spells them)");
+                }
+            }
+            if (errno < 0 || errno > 4095) {
+                throw new IllegalArgumentException("seccomp errno " + errno + " is out of range: give 1..4095, or 0 for SIGSYS");
+            }
+        }
+
+        public static Seccomp retain(List<String> syscalls, int errno, boolean withinDefault) {
+            return new Seccomp(Mode.RETAIN, syscalls, errno, withinDefault);
+        }
+
+        public static Seccomp remove(List<String> syscalls, int errno, boolean withinDefault) {
+            return new Seccomp(Mode.REMOVE, syscalls, errno, withinDefault);
+        }
+    }
+
     /** Builds an {@link App}; defaults: root user, "/", the appc default capabilities, the default seccomp filter. */
     public static final class AppBuilder {
         private final String name;
@@ -236,7 +291,8 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
         private String workingDirectory = "/";
         private Set<Capability> capabilities = Capability.DEFAULT_RETAIN_SET;
         private boolean noNewPrivileges;
-        private boolean seccomp = true;
+        private Seccomp seccomp = Seccomp.DEFAULT;
+        private Integer oomScoreAdj;
         private String root = "/";
         private final List<Path> cgroupProcs = new ArrayList<>();
         private final List<Mount> mounts = new ArrayList<>();
@@ -295,7 +351,18 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
 
         /** True (the default) for the default seccomp filter, false for none. */
         public AppBuilder seccomp(boolean on) {
-            this.seccomp = on;
+            this.seccomp = on ? Seccomp.DEFAULT : Seccomp.NONE;
+            return this;
+        }
+
+        public AppBuilder seccomp(Seccomp filter) {
+            this.seccomp = filter;
+            return this;
+        }
+
+        /** The app's oom_score_adj (-1000..1000); unset leaves the one it inherits. */
+        public AppBuilder oomScoreAdj(Integer adj) {
+            this.oomScoreAdj = adj;
             return this;
         }
 
@@ -331,7 +398,7 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
 
         public App build() {
             return new App(name, argv, env, user, group, groups, workingDirectory, capabilities, noNewPrivileges,
-                    seccomp, root, cgroupProcs,
+                    seccomp, oomScoreAdj, root, cgroupProcs,
                     mounts, readOnlyRoot, preStart, postStop);
         }
     }

@@ -15,8 +15,8 @@ import java.util.stream.Collectors;
  * the exit status base of a signalled app ({@link ExitStatus#SIGNAL_BASE}).
  */
 public final class Stage1PlanWriter {
-    /** The plan format's version (PLAN_VERSION in rkj-stage1.h); rkj-stage1 also reads 2 and 3, for pods an older rkj started. */
-    public static final int VERSION = 4;
+    /** The plan format's version (PLAN_VERSION in rkj-stage1.h); rkj-stage1 also reads 2 to 4, for pods an older rkj started. */
+    public static final int VERSION = 5;
 
     /** The plan as text. */
     public String format(Stage1Plan plan) {
@@ -49,7 +49,10 @@ public final class Stage1PlanWriter {
             line(out, "caps", app.capabilities().stream().sorted()
                     .map(c -> Integer.toString(c.number())).collect(Collectors.joining(",")));
             line(out, "no_new_privs", app.noNewPrivileges() ? "1" : "0");
-            line(out, "seccomp", app.seccomp() ? "1" : "0");
+            seccomp(out, app.seccomp());
+            if (app.oomScoreAdj() != null) {
+                line(out, "oom_score_adj", app.oomScoreAdj().toString());
+            }
             app.cgroupProcs().forEach(p -> line(out, "cgroup_procs", p.toString()));
             line(out, "readonly_root", app.readOnlyRoot() ? "1" : "0");
             app.preStart().forEach(a -> line(out, "pre_start", a));
@@ -72,6 +75,19 @@ public final class Stage1PlanWriter {
         Files.writeString(tmp, format(plan), StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return file;
+    }
+
+    private static void seccomp(StringBuilder out, Stage1Plan.Seccomp filter) {
+        switch (filter.mode()) {
+            case NONE -> line(out, "seccomp", "0");
+            case DEFAULT -> line(out, "seccomp", "1");
+            case RETAIN, REMOVE -> {
+                line(out, "seccomp", filter.mode() == Stage1Plan.Seccomp.Mode.RETAIN ? "retain" : "remove");
+                line(out, "seccomp_base", filter.withinDefault() ? "1" : "0");
+                line(out, "seccomp_errno", Integer.toString(filter.errno()));
+                filter.syscalls().forEach(s -> line(out, "syscall", s));
+            }
+        }
     }
 
     private static void line(StringBuilder out, String key, String value) {

@@ -32,7 +32,7 @@ class Stage1PlanWriterTest {
                 .stopGraceMillis(2500)
                 .build();
         assertEquals("""
-                version 4
+                version 5
                 uuid u-1
                 pod_dir /var/lib/rkj/pods/u-1
                 rootfs /var/lib/rkj/pods/u-1/rootfs
@@ -83,6 +83,28 @@ class Stage1PlanWriterTest {
                 seccomp 1
                 readonly_root 0
                 """, writer.format(plan));
+    }
+
+    @Test
+    void writesASeccompSetSortedWithItsErrnoAndBaseAndTheOomScoreAdjustment() {
+        Stage1Plan plan = pod().app(Stage1Plan.App.builder("a", "x").oomScoreAdj(-500)
+                .seccomp(Stage1Plan.Seccomp.retain(List.of("write", "read", "write"), 95, true)).build())
+                .app(Stage1Plan.App.builder("b", "x").seccomp(Stage1Plan.Seccomp.remove(List.of("reboot"), 0, false)).build())
+                .build();
+        String text = writer.format(plan);
+        assertTrue(text.contains("""
+                seccomp retain
+                seccomp_base 1
+                seccomp_errno 95
+                syscall read
+                syscall write
+                oom_score_adj -500
+                readonly_root 0
+                app b
+                """), text);
+        assertTrue(text.contains("\nseccomp remove\nseccomp_base 0\nseccomp_errno 0\nsyscall reboot\n"), text);
+        assertThrows(IllegalArgumentException.class, () -> Stage1Plan.Seccomp.remove(List.of("Reboot"), 1, true));
+        assertThrows(IllegalArgumentException.class, () -> Stage1Plan.App.builder("a", "x").oomScoreAdj(1001).build());
     }
 
     @Test

@@ -11,8 +11,14 @@ import picocli.CommandLine.ScopeType;
         name = "rkj",
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.Provider.class,
-        description = "rkj: an App Container runtime. Fetch, verify and run App Container Images as pods.",
-        subcommands = {
+        description = "rkj: an App Container runtime. Fetch, verify and run App Container Images as pods.")
+public final class RkjCommand implements Runnable, AutoCloseable {
+    /**
+     * The subcommands, in the order help lists them. Not in the {@code @Command} annotation: {@link Cli}
+     * builds only the one a command line names (picocli builds a whole tree by reflection, which
+     * costs more than a warm daemon's answer), and all of them for help, completion or a typo.
+     */
+    static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(
             PodCommands.Run.class,
             PodCommands.Prepare.class,
             PodCommands.RunPrepared.class,
@@ -31,9 +37,8 @@ import picocli.CommandLine.ScopeType;
             DaemonCommand.class,
             VersionCommand.class,
             CompletionCommand.class,
-            picocli.CommandLine.HelpCommand.class,
-        })
-public final class RkjCommand implements Runnable, AutoCloseable {
+            picocli.CommandLine.HelpCommand.class);
+
     static final String DEFAULT_DIR = "/var/lib/rkj";
 
     @Option(names = "--dir", scope = ScopeType.INHERIT, paramLabel = "DIR",

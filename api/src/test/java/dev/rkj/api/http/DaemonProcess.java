@@ -15,13 +15,14 @@ import java.util.regex.Pattern;
 
 /**
  * A real {@code rkj daemon} in a child JVM (this test's classpath and JVM flags), on a socket in the
- * test's directory and on TCP loopback with a token. Its stdout and stderr go to files.
+ * test's directory and on TCP loopback with a token. Its stdout and stderr go to files. Public for the
+ * CLI's ITs that run their checks through a daemon too ({@code dev.rkj.api.cli.InteractiveThroughDaemonIT}).
  */
-final class DaemonProcess implements AutoCloseable {
+public final class DaemonProcess implements AutoCloseable {
     private static final Pattern PORT = Pattern.compile("\\(port (\\d+)\\)");
 
-    final Process process;
-    final Path socket;
+    public final Process process;
+    public final Path socket;
     final Path stderr;
     final int port;
 
@@ -33,7 +34,7 @@ final class DaemonProcess implements AutoCloseable {
     }
 
     /** @param more more {@code rkj daemon} options, e.g. {@code --socket-group daemon} */
-    static DaemonProcess start(Path data, Path socket, Path tokenFile, Path logs, String... more) throws IOException {
+    public static DaemonProcess start(Path data, Path socket, Path tokenFile, Path logs, String... more) throws IOException {
         Files.createDirectories(logs);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -41,6 +41,8 @@ import java.util.TreeMap;
  * @param garbageReason  why it was marked garbage; null unless it was
  * @param enteredAt      when it entered each status it reached
  * @param updatedAt      the time of its last event; null before created
+ * @param isolators      what became of each isolator of its manifest when it started (ace.md);
+ *                       empty before started, or when started by an rkj that did not say
  * @param warnings       what its start said the user should hear (e.g. an image's mount point given an
  *                       empty volume); empty if nothing
  */
@@ -67,6 +69,7 @@ public record PodState(
         String garbageReason,
         Map<PodStatus, Instant> enteredAt,
         Instant updatedAt,
+        List<IsolatorOutcome> isolators,
         List<String> warnings) {
 
     public PodState {
@@ -77,13 +80,14 @@ public record PodState(
         apps = apps == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(apps));
         enteredAt = enteredAt == null || enteredAt.isEmpty()
                 ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(enteredAt));
+        isolators = isolators == null ? List.of() : List.copyOf(isolators);
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
     }
 
     /** The state of a pod no event has touched yet: the state {@code decide} creates pods from. */
     public static PodState initial(String podId) {
         return new PodState(podId, 0, PodStatus.EMBRYO, null, null, null, null, null, null, null,
-                Map.of(), false, false, null, null, null, null, null, null, null, Map.of(), null, List.of());
+                Map.of(), false, false, null, null, null, null, null, null, null, Map.of(), null, List.of(), List.of());
     }
 
     /** Whether the pod was created (some event of it was applied). */
@@ -203,9 +207,12 @@ public record PodState(
         private String garbageReason;
         private final EnumMap<PodStatus, Instant> enteredAt = new EnumMap<>(PodStatus.class);
         private Instant updatedAt;
+        private List<IsolatorOutcome> isolators;
         private List<String> warnings;
 
         private Builder(PodState s) {
+            isolators = s.isolators;
+            warnings = s.warnings;
             podId = s.podId;
             revision = s.revision;
             status = s.status;
@@ -344,10 +351,15 @@ public record PodState(
             return this;
         }
 
+        Builder isolators(List<IsolatorOutcome> v) {
+            isolators = v;
+            return this;
+        }
+
         PodState build() {
             return new PodState(podId, revision, status, spec, owner, image, verification, treeId, manifestDigest,
                     stage1Pid, apps, stopRequested, forceStop, launchRequestedBy, deleteRequestedBy, exitCode,
-                    exitReason, lostReason, failure, garbageReason, enteredAt, updatedAt, warnings);
+                    exitReason, lostReason, failure, garbageReason, enteredAt, updatedAt, isolators, warnings);
         }
 
         Builder warnings(List<String> v) {

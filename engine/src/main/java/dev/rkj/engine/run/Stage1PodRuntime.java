@@ -114,7 +114,7 @@ public final class Stage1PodRuntime implements PodRuntime {
         CompletableFuture<PodExit> exit = running.process().exit()
                 .handleAsync((status, error) -> launchedExit(pod.podId(), running, apps, status, error));
         return new StartedPod(started.stage1Pid(), appPids, watchOf(exit, () -> {
-        }), planned.warnings());
+        }), planned.isolators(), planned.warnings());
     }
 
     @Override

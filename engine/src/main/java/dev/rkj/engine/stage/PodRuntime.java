@@ -59,16 +59,26 @@ public interface PodRuntime {
      * @param stage1Pid stage1's host pid
      * @param appPids   each app's host pid
      * @param watch     completes when the pod ends
+     * @param isolators what became of each isolator of the pod's manifest
      */
-    record StartedPod(long stage1Pid, Map<String, Long> appPids, PodWatch watch, List<String> warnings) {
+    record StartedPod(long stage1Pid, Map<String, Long> appPids, PodWatch watch,
+                      java.util.List<dev.rkj.engine.pod.IsolatorOutcome> isolators, List<String> warnings) {
         public StartedPod {
             appPids = Collections.unmodifiableMap(new TreeMap<>(appPids));
             Objects.requireNonNull(watch, "watch");
-            warnings = List.copyOf(warnings);
+            isolators = isolators == null ? java.util.List.of() : java.util.List.copyOf(isolators);
+            warnings = warnings == null ? List.of() : List.copyOf(warnings);
         }
 
+        /** A started pod that reports no warning. */
+        public StartedPod(long stage1Pid, Map<String, Long> appPids, PodWatch watch,
+                          java.util.List<dev.rkj.engine.pod.IsolatorOutcome> isolators) {
+            this(stage1Pid, appPids, watch, isolators, List.of());
+        }
+
+        /** A started pod that reports no isolator. */
         public StartedPod(long stage1Pid, Map<String, Long> appPids, PodWatch watch) {
-            this(stage1Pid, appPids, watch, List.of());
+            this(stage1Pid, appPids, watch, java.util.List.of());
         }
     }
 

@@ -231,13 +231,13 @@ class PodPlannerTest {
     void masksAndTheSeccompFilterAreOnUnlessTheUserSwitchesThemOff() throws Exception {
         Stage1Plan plain = launch(PodSpec.of("x"), app()).plan();
         assertTrue(plain.maskPaths());
-        assertTrue(plain.apps().get(0).seccomp());
+        assertEquals(Stage1Plan.Seccomp.DEFAULT, plain.apps().get(0).seccomp());
         Stage1Plan paths = launch(insecure(InsecureOption.PATHS), app()).plan();
         assertEquals(false, paths.maskPaths());
-        assertTrue(paths.apps().get(0).seccomp());
+        assertEquals(Stage1Plan.Seccomp.DEFAULT, paths.apps().get(0).seccomp());
         Stage1Plan seccomp = launch(insecure(InsecureOption.SECCOMP), app()).plan();
         assertTrue(seccomp.maskPaths());
-        assertEquals(false, seccomp.apps().get(0).seccomp());
+        assertEquals(Stage1Plan.Seccomp.NONE, seccomp.apps().get(0).seccomp());
     }
 
     @Test
@@ -431,5 +431,88 @@ class PodPlannerTest {
         Files.writeString(dir.resolve("kept"), "x");
         PodPlanner.makeEmptyVolumes(planned);
         assertTrue(Files.exists(dir.resolve("kept")), "a volume lives as long as its pod");
+    }
+
+    private static App withIsolators(Isolator... isolators) {
+        App.Builder b = App.builder("0", "0").exec("/bin/app");
+        for (Isolator i : isolators) {
+            b.isolator(i);
+        }
+        return b.build();
+    }
+
+    private Stage1Plan.Seccomp seccompOf(PodSpec spec, Isolator isolator) throws StageException {
+        return launch(spec, withIsolators(isolator)).plan().apps().get(0).seccomp();
+    }
+
+    @Test
+    void aSeccompRetainSetNarrowsTheDefaultFilterAndWithTheUsersGrantAloneDecides() throws Exception {
+        Isolator retain = new Isolator.SeccompRetain(List.of("write", "read"), java.util.Optional.of("ENOTSUP"));
+        assertEquals(Stage1Plan.Seccomp.retain(List.of("read", "write"), 95, true), seccompOf(PodSpec.of("x"), retain));
+        assertEquals(Stage1Plan.Seccomp.retain(List.of("read", "write"), 95, false),
+                seccompOf(insecure(InsecureOption.SECCOMP), retain));
+        Isolator all = new Isolator.SeccompRetain(List.of("@appc.io/all", "read"), java.util.Optional.empty());
+        assertEquals(Stage1Plan.Seccomp.DEFAULT, seccompOf(PodSpec.of("x"), all), "appc's opt-out keeps rkj's boundary");
+        assertEquals(Stage1Plan.Seccomp.NONE, seccompOf(insecure(InsecureOption.SECCOMP), all));
+    }
+
+    @Test
+    void aSeccompRemoveSetWithoutErrnoKillsAndItsEmptyWildcardIsTheDefaultFilter() throws Exception {
+        assertEquals(Stage1Plan.Seccomp.remove(List.of("reboot"), 0, true),
+                seccompOf(PodSpec.of("x"), new Isolator.SeccompRemove(List.of("reboot"), java.util.Optional.empty())));
+        assertEquals(Stage1Plan.Seccomp.DEFAULT, seccompOf(PodSpec.of("x"),
+                new Isolator.SeccompRemove(List.of("@appc.io/empty", "reboot"), java.util.Optional.of("EPERM"))));
+    }
+
+    @Test
+    void anUnknownErrnoOrWildcardInASeccompSetIsRefusedNamingIt() {
+        StageException errno = assertThrows(StageException.class, () -> seccompOf(PodSpec.of("x"),
+                new Isolator.SeccompRemove(List.of("reboot"), java.util.Optional.of("ENOPE"))));
+        assertTrue(errno.getMessage().contains("errno ENOPE, which is not an errno Linux knows"), errno.getMessage());
+        StageException wildcard = assertThrows(StageException.class, () -> seccompOf(PodSpec.of("x"),
+                new Isolator.SeccompRetain(List.of("@rkt/default-whitelist"), java.util.Optional.empty())));
+        assertTrue(wildcard.getMessage().contains("@rkt/default-whitelist, which rkj does not know"), wildcard.getMessage());
+    }
+
+    @Test
+    void oomScoreAdjAndTheMemoryRequestReachThePlanAndTheCgroup() throws Exception {
+        Isolator oom = new Isolator.Other(new dev.rkj.engine.appc.AcIdentifier("os/linux/oom-score-adj"), "-200");
+        Isolator memory = new Isolator.Memory(java.util.Optional.of(Quantity.parse("64Mi")),
+                java.util.Optional.of(Quantity.parse("128Mi")));
+        PodPlanner.Planned launch = launch(PodSpec.of("x"), withIsolators(oom, memory));
+        assertEquals(-200, launch.plan().apps().get(0).oomScoreAdj());
+        assertEquals(64L << 20, launch.podLimits().memoryRequestBytes());
+        assertEquals(128L << 20, launch.podLimits().memoryBytes());
+        assertEquals(null, launch(PodSpec.of("x"), app()).plan().apps().get(0).oomScoreAdj());
+
+        Isolator wrong = new Isolator.Other(new dev.rkj.engine.appc.AcIdentifier("os/linux/oom-score-adj"), "\"high\"");
+        StageException e = assertThrows(StageException.class, () -> launch(PodSpec.of("x"), withIsolators(wrong)));
+        assertTrue(e.getMessage().contains("give an integer from -1000 to 1000"), e.getMessage());
+    }
+
+    @Test
+    void everyIsolatorIsReportedAppliedModifiedOrIgnored() throws Exception {
+        Isolator apparmor = new Isolator.Other(new dev.rkj.engine.appc.AcIdentifier("os/linux/apparmor-profile"),
+                "{\"name\":\"rkt-default\"}");
+        PodPlanner.Planned launch = launch(PodSpec.of("x"), withIsolators(Isolator.Memory.limit(Quantity.parse("1G")),
+                new Isolator.SeccompRetain(List.of("read"), java.util.Optional.of("EPERM")), apparmor,
+                new Isolator.NoNewPrivileges(false)));
+        Map<String, dev.rkj.engine.pod.IsolatorOutcome.Outcome> outcomes = new LinkedHashMap<>();
+        launch.isolators().forEach(o -> outcomes.put(o.name(), o.outcome()));
+        assertEquals(Map.of("resource/memory", dev.rkj.engine.pod.IsolatorOutcome.Outcome.APPLIED,
+                "os/linux/seccomp-retain-set", dev.rkj.engine.pod.IsolatorOutcome.Outcome.MODIFIED,
+                "os/linux/apparmor-profile", dev.rkj.engine.pod.IsolatorOutcome.Outcome.IGNORED,
+                "os/linux/no-new-privileges", dev.rkj.engine.pod.IsolatorOutcome.Outcome.MODIFIED), outcomes);
+        assertEquals("app redis-server: os/linux/apparmor-profile ignored: rkj applies no AppArmor profiles",
+                launch.isolators().get(2).describe());
+    }
+
+    @Test
+    void privateUsersIsRefusedSayingSoRatherThanRunWithHostUids() throws Exception {
+        PodSpec spec = PodSpec.of("x");
+        PodManifest manifest = planner.manifest(POD, spec, IMAGE_ID, image(app()));
+        StageException e = assertThrows(StageException.class,
+                () -> planner.plan(POD, new PodDir(POD_DIR), TREE, spec, manifest, true));
+        assertTrue(e.getMessage().contains("--private-users"), e.getMessage());
     }
 }
