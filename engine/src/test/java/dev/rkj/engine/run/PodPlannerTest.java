@@ -423,7 +423,7 @@ class PodPlannerTest {
         int uid = (Integer) Files.getAttribute(pod, "unix:uid");
         int gid = (Integer) Files.getAttribute(pod, "unix:gid");
         Path dir = pod.resolve("volumes/shared");
-        PodPlanner.Planned planned = new PodPlanner.Planned(launch(PodSpec.of("x"), app()).plan(), CgroupLimits.NONE, Map.of(),
+        PodPlanner.Planned planned = new PodPlanner.Planned(launch(PodSpec.of("x"), app()).plan(), CgroupLimits.NONE, Map.of(), List.of(),
                 List.of(new PodPlanner.EmptyVolume(dir, 01770, uid, gid)), List.of());
         PodPlanner.makeEmptyVolumes(planned);
         assertEquals(01770, (Integer) Files.getAttribute(dir, "unix:mode") & 07777);
