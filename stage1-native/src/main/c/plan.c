@@ -6,7 +6,7 @@
  * The plan carries every default: stage1 has none of its own (it knows no appc), so every
  * key below is required except those marked optional or repeated.
  *
- *   version 3                         app NAME
+ *   version 4                         app NAME
  *   uuid UUID                         root PATH            (inside rootfs)
  *   pod_dir PATH                      arg ARG              (repeated, at least once:
  *   rootfs PATH                                             argv[0], argv[1]...)
@@ -22,6 +22,10 @@
  *       4096: logs/APP is renamed     cgroup_procs PATH    (repeated)
  *       to APP.1 before it would
  *       pass it)
+ *   mds_port PORT       (optional, with mds_socket; private net only: PID 1 relays
+ *   mds_socket PATH      127.0.0.1:PORT in the pod to the metadata service's socket, mds.c)
+ *
+ * Versions 2 (no log_max_size) and 3 (no mds keys) are still read, for pods they started.
  *
  * masked_paths 1: /proc/bus, fs, irq, sys and sysrq-trigger are read-only and /proc/kcore,
  * keys, timer_list... and /sys/firmware are masked (pod.c).
@@ -127,16 +131,27 @@ static int size(struct parser *ps, const char *key, const char *val, uint64_t *o
 	return 0;
 }
 
+static int port(struct parser *ps, const char *key, const char *val, int *out)
+{
+	char *end;
+	long n = strtol(val, &end, 10);
+
+	if (!*val || *end || n < 1 || n > 65535)
+		return bad(ps, "expected a port 1..65535 for", key);
+	*out = (int)n;
+	return 0;
+}
+
 static int pod_key(struct parser *ps, const char *key, char *val)
 {
 	struct plan *p = ps->plan;
 
 	if (!strcmp(key, "version")) {
-		/* 2: a pod started before logs had a cap, still entered by this build */
-		if (strcmp(val, PLAN_VERSION) && strcmp(val, "2"))
-			return bad(ps, "unsupported plan version (this rkj-stage1 reads versions 2 and "
+		/* 2, 3: pods started before logs had a cap or before the mds relay, still entered */
+		if (strcmp(val, PLAN_VERSION) && strcmp(val, "2") && strcmp(val, "3"))
+			return bad(ps, "unsupported plan version (this rkj-stage1 reads versions 2 to "
 				       PLAN_VERSION "; was the pod started by another rkj?):", val);
-		ps->version_seen = strcmp(val, "2") ? 3 : 2;
+		ps->version_seen = val[0] - '0';
 		return 0;
 	}
 	if (!ps->version_seen)
@@ -163,6 +178,13 @@ static int pod_key(struct parser *ps, const char *key, char *val)
 		return size(ps, key, val, &p->log_max_size);
 	else if (!strcmp(key, "cgroup_procs"))
 		return push(ps, &p->cgroups, &p->ncgroups, val);
+	else if (!strcmp(key, "mds_port"))
+		return port(ps, key, val, &p->mds_port);
+	else if (!strcmp(key, "mds_socket") && (val[0] != '/' || !strrchr(val, '/')[1] ||
+						 strlen(strrchr(val, '/')) > 65))
+		return bad(ps, "mds_socket must be an absolute path to a file name of at most 64 bytes, not", val);
+	else if (!strcmp(key, "mds_socket"))
+		p->mds_socket = val;
 	else
 		return bad(ps, "unknown pod key", key);
 	return 0;
@@ -298,6 +320,9 @@ static int check(struct parser *ps)
 		missing = "log_max_size";
 	if (missing)
 		return fail(ps->err, "parse", ps->path, EINVAL, "the plan has no `%s`", missing);
+	if (!p->mds_port != !p->mds_socket || (p->mds_port && p->host_net))
+		return fail(ps->err, "parse", ps->path, EINVAL,
+			    "mds_port and mds_socket go together, in a pod with a private network");
 	if (!p->napps)
 		return fail(ps->err, "parse", ps->path, EINVAL, "the plan has no app");
 	return app_complete(ps);

@@ -121,12 +121,26 @@ public final class PodPlanner {
      */
     public Planned plan(String podId, PodDir podDir, Path tree, PodSpec spec, PodManifest manifest)
             throws StageException {
+        return plan(podId, podDir, tree, spec, manifest, null);
+    }
+
+    /**
+     * {@link #plan(String, PodDir, Path, PodSpec, PodManifest)} of a pod registered with the
+     * metadata service (null: not registered). Every app gets {@code AC_METADATA_URL} (replacing
+     * the image's); a pod with a private network gets stage1's relay to the service's socket on
+     * the service's port, a pod of the host's network reaches the service's own loopback listener.
+     */
+    public Planned plan(String podId, PodDir podDir, Path tree, PodSpec spec, PodManifest manifest,
+                        MdsPolicy.Registered mds) throws StageException {
         Stage1Plan.Builder plan = Stage1Plan.builder(podId, podDir.path(), podDir.rootfs())
                 .hostname(spec.hostname()) // null: Stage1Plan's default
                 .net(spec.net() == PodSpec.NetMode.HOST ? Stage1Plan.NetMode.HOST : Stage1Plan.NetMode.PRIVATE)
                 .interactive(spec.interactive())
                 .maskPaths(!spec.allows(InsecureOption.PATHS))
                 .logMaxSize(logMaxSize);
+        if (mds != null && spec.net() != PodSpec.NetMode.HOST) {
+            plan.mdsRelay(new Stage1Plan.MdsRelay(mds.endpoint().port(), mds.endpoint().socket()));
+        }
         Map<String, CgroupLimits> appLimits = new LinkedHashMap<>();
         for (PodApp podApp : manifest.apps()) {
             String name = podApp.name().value();
@@ -145,7 +159,12 @@ public final class PodPlanner {
                     .noNewPrivileges(noNewPrivileges(spec, app))
                     .seccomp(!spec.allows(InsecureOption.SECCOMP));
             for (EnvVar env : app.environment()) {
-                b.env(env.name(), env.value());
+                if (mds == null || !env.name().equals(MdsPolicy.URL_VARIABLE)) {
+                    b.env(env.name(), env.value());
+                }
+            }
+            if (mds != null) {
+                b.env(MdsPolicy.URL_VARIABLE, mds.url());
             }
             for (long gid : app.supplementaryGids()) {
                 b.supplementaryGroup(Long.toString(gid));
