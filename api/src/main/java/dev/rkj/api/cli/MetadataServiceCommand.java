@@ -64,7 +64,7 @@ final class MetadataServiceCommand implements Callable<Integer> {
         Context context = root.context();
         MetadataService.Sources sources;
         try {
-            sources = sources(context, context.readImageStore());
+            sources = sources(context, context.imageStore()); // follows the journal, made if there is none yet
         } catch (dev.rkj.eventlog.JournalException | dev.rkj.engine.store.ImageStoreException e) {
             throw new CliException(e.getMessage(), e);
         }

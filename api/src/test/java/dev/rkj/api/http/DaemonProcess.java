@@ -49,7 +49,13 @@ final class DaemonProcess implements AutoCloseable {
         String n = Long.toString(System.nanoTime());
         Path out = logs.resolve("daemon-" + n + ".out");
         Path err = logs.resolve("daemon-" + n + ".err");
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        // the daemon's metadata service in the test's directory, on a free port: never the host's
+        builder.environment().put("RKJ_MDS_SOCKET", socket.toAbsolutePath().resolveSibling("mds.sock").toString());
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            builder.environment().put("RKJ_MDS_PORT", Integer.toString(free.getLocalPort()));
+        }
+        Process process = builder.start();
         int[] port = {-1};
         try {
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> {
