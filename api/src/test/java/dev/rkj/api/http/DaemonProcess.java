@@ -35,16 +35,8 @@ final class DaemonProcess implements AutoCloseable {
     /** @param more more {@code rkj daemon} options, e.g. {@code --socket-group daemon} */
     static DaemonProcess start(Path data, Path socket, Path tokenFile, Path logs, String... more) throws IOException {
         Files.createDirectories(logs);
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle")) {
-                command.add(arg);
-            }
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.rkj.api.Main",
-                "--dir", data.toString(), "daemon", "--socket", socket.toString(),
-                "--listen", "127.0.0.1:0", "--token-file", tokenFile.toString()));
+        List<String> command = rkj(data, "daemon", "--socket", socket.toString(),
+                "--listen", "127.0.0.1:0", "--token-file", tokenFile.toString());
         command.addAll(List.of(more));
         String n = Long.toString(System.nanoTime());
         Path out = logs.resolve("daemon-" + n + ".out");
@@ -74,6 +66,20 @@ final class DaemonProcess implements AutoCloseable {
             throw e;
         }
         return new DaemonProcess(process, socket, err, port[0]);
+    }
+
+    /** The command line of {@code rkj --dir data ARGS} in a child JVM with this test's classpath and JVM flags. */
+    static List<String> rkj(Path data, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle")) {
+                command.add(arg);
+            }
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.rkj.api.Main", "--dir", data.toString()));
+        command.addAll(List.of(args));
+        return command;
     }
 
     /** SIGTERM, and waits for the exit; returns its code. */

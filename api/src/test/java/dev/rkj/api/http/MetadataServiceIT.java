@@ -1,16 +1,16 @@
-package dev.rkj.api.mds;
+package dev.rkj.api.http;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rkj.api.cli.Cli;
 import dev.rkj.engine.Engine;
 import dev.rkj.engine.EngineEvents;
 import dev.rkj.engine.host.HostEngine;
 import dev.rkj.engine.mds.MdsEndpoint;
 import dev.rkj.engine.mds.MdsKey;
+import dev.rkj.engine.mds.MdsRegistry;
 import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
@@ -25,20 +25,19 @@ import dev.rkj.stage1.cgroup.Cgroups;
 import dev.rkj.stage1.kernel.LinuxKernel;
 import dev.rkj.testsupport.LeakCheck;
 import dev.rkj.testsupport.Privileged;
-import dev.rkj.testsupport.TestImages;
 import dev.rkj.testsupport.TestRun;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -47,6 +46,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * A pod's app reaches its own pod's metadata, and only its own, over {@code AC_METADATA_URL}: a real
  * {@code rkj metadata-service} process, pods registered by a real engine, busybox {@code wget} in the
  * pod. With {@code --net=none} the request goes through stage1's relay to the service's unix socket;
- * with {@code --net=host} to the service's loopback port.
+ * with {@code --net=host} to the service's loopback port. And {@code rkj daemon} serves it too.
  */
 @ExtendWith(LeakCheck.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -107,9 +108,9 @@ class MetadataServiceIT {
             port = free.getLocalPort();
         }
         endpoint = new MdsEndpoint(dir.resolve("mds.sock"), port);
-        Path probe = aci("mds-probe", "[\"/bin/sh\", \"-c\", " + Json.mapper().writeValueAsString(PROBE) + "]",
+        Path probe = DaemonFixture.aci(dir, "mds-probe", "[\"/bin/sh\", \"-c\", " + Json.mapper().writeValueAsString(PROBE) + "]",
                 "[{\"name\": \"owner\", \"value\": \"image\"}, {\"name\": \"tier\", \"value\": \"probe\"}]");
-        Path other = aci("mds-other", "[\"/bin/true\"]", "[]");
+        Path other = DaemonFixture.aci(dir, "mds-other", "[\"/bin/true\"]", "[]");
         service = startService();
         journal = ChronicleJournal.open(data.resolve("journal"), EngineEvents.registry());
         store = ImageStore.open(data.resolve(ImageStore.DIRECTORY), journal);
@@ -157,6 +158,29 @@ class MetadataServiceIT {
     @Test
     void anAppOfTheHostsNetworkReachesItsPodsMetadataOnTheServicesLoopbackPort() throws Exception {
         probeReachesOnlyItsOwnPod(PodSpec.NetMode.HOST);
+    }
+
+    @Test
+    void theDaemonServesItTooOnTheEndpointPodsAreTold() throws Exception {
+        try (DaemonFixture fixture = DaemonFixture.in("mds-daemon").start()) {
+            Pattern serving = Pattern.compile("serving the metadata service on unix:(\\S+) and 127\\.0\\.0\\.1:(\\d+)");
+            Matcher[] line = new Matcher[1];
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
+                line[0] = serving.matcher(Files.readString(fixture.daemon().stderr));
+                return line[0].find();
+            });
+            assertTrue(Path.of(line[0].group(1)).startsWith(fixture.dir), "the test daemon's, not the host's: " + line[0].group(1));
+            String uuid = UUID.randomUUID().toString();
+            PodDir pod = PodDir.of(Files.createDirectories(fixture.data.resolve("pods")), uuid);
+            Files.createDirectories(pod.path());
+            Files.writeString(pod.manifest(), "{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\",\"apps\":[]}");
+            String token = new MdsRegistry(fixture.data.resolve("pods")).register(pod);
+            HttpResponse<String> got = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + line[0].group(2) + "/" + token + "/acMetadata/v1/pod/uuid"))
+                    .header("Metadata-Flavor", "AppContainer").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, got.statusCode(), got.body());
+            assertEquals(uuid, got.body());
+        }
     }
 
     private void probeReachesOnlyItsOwnPod(PodSpec.NetMode net) throws Exception {
@@ -219,34 +243,10 @@ class MetadataServiceIT {
         return got;
     }
 
-    private Path aci(String name, String exec, String annotations) throws Exception {
-        Path src = dir.resolve("src-" + name);
-        TestImages.busybox(src.resolve("rootfs"));
-        Files.writeString(src.resolve("manifest"), """
-                {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/%s",
-                 "labels": [{"name": "version", "value": "1.0.0"}, {"name": "os", "value": "linux"}, {"name": "arch", "value": "amd64"}],
-                 "annotations": %s,
-                 "app": {"exec": %s, "user": "0", "group": "0"}}
-                """.formatted(name, annotations, exec));
-        Path aci = dir.resolve(name + ".aci");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = new Cli(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8)).execute("image", "build", src.toString(), aci.toString());
-        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
-        return aci;
-    }
-
     /** {@code rkj metadata-service} in a child JVM, serving once it says so. */
     private Process startService() throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle")) {
-                command.add(arg);
-            }
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.rkj.api.Main", "--dir", data.toString(),
-                "metadata-service", "--socket", endpoint.socket().toString(), "--port", Integer.toString(endpoint.port())));
+        List<String> command = DaemonProcess.rkj(data, "metadata-service", "--socket", endpoint.socket().toString(),
+                "--port", Integer.toString(endpoint.port()));
         Path err = dir.resolve("mds.err");
         Process process = new ProcessBuilder(command).redirectOutput(dir.resolve("mds.out").toFile())
                 .redirectError(err.toFile()).start();
