@@ -3,7 +3,7 @@
  * tree are drawn at the top of rkj-stage1.c. Who includes whom (no cycle):
  *
  *   util.h, pod_dir.h   <-  rkj-stage1.h  <-  rkj-stage1.c (main, monitor), plan.c, pod.c, attach.c,
- *                                              app.c, enter.c, seccomp.c
+ *                                              mds.c, app.c, enter.c, seccomp.c
  *
  * rkj-stage1 knows no appc: every default (capabilities, hostname, environment, the exit
  * status of a signalled app) comes from stage0 in the plan (plan.c).

@@ -111,7 +111,8 @@ public final class MetadataService {
                         .compose(tcp -> vertx.executeBlocking(() -> {
                             socket.restrict(null);
                             return new MetadataService(unix, tcp, socket);
-                        }, false)));
+                        }, false).recover(e -> new MetadataService(unix, tcp, socket).shutdown()
+                                .transform(x -> Future.failedFuture(e)))));
     }
 
     /** The TCP port it listens on. */
