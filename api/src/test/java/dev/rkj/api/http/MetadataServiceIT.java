@@ -161,6 +161,29 @@ class MetadataServiceIT {
     }
 
     @Test
+    void aPodRegisteredWhileNoServiceRunsStartsAndIsServedByTheNextService() throws Exception {
+        service.destroy();
+        assertTrue(service.waitFor(1, TimeUnit.MINUTES));
+        String pod;
+        try {
+            pod = run(new PodSpec(otherImage, "/bin/sh", List.of("-c", "busybox wget -q -O- --header"
+                    + " 'Metadata-Flavor: AppContainer' $AC_METADATA_URL/acMetadata/v1/pod/uuid && echo reached=yes"
+                    + " || echo reached=no"), Map.of(), null, PodSpec.NetMode.NONE, null, null, false,
+                    Set.of(PodSpec.InsecureOption.IMAGE)));
+        } finally {
+            service = startService();
+        }
+        assertEquals(0, exitCode(pod));
+        assertEquals("no", output(pod, "mds-other").get("reached"), "the relay closes a connection it cannot pass on");
+        String token = Files.readString(PodDir.of(data.resolve("pods"), pod).path().resolve(MdsRegistry.TOKEN_FILE)).strip();
+        HttpResponse<String> got = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                endpoint.url(token) + "/acMetadata/v1/pod/uuid")).header("Metadata-Flavor", "AppContainer").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, got.statusCode(), got.body());
+        assertEquals(pod, got.body(), "the new service serves the pod registered before it ran");
+    }
+
+    @Test
     void theDaemonServesItTooOnTheEndpointPodsAreTold() throws Exception {
         try (DaemonFixture fixture = DaemonFixture.in("mds-daemon").start()) {
             Pattern serving = Pattern.compile("serving the metadata service on unix:(\\S+) and 127\\.0\\.0\\.1:(\\d+)");
@@ -216,8 +239,11 @@ class MetadataServiceIT {
     }
 
     private String run(String image, PodSpec.NetMode net, Map<String, String> env) throws Exception {
-        PodSpec spec = new PodSpec(image, null, List.of(), env, null, net, null, null, false,
-                Set.of(PodSpec.InsecureOption.IMAGE));
+        return run(new PodSpec(image, null, List.of(), env, null, net, null, null, false,
+                Set.of(PodSpec.InsecureOption.IMAGE)));
+    }
+
+    private String run(PodSpec spec) throws Exception {
         String pod = Engine.await(engine.createPod(spec, true), WAIT);
         Engine.await(engine.awaitStatus(pod, s -> s.status().isFinished(), WAIT), WAIT);
         return pod;
@@ -229,9 +255,13 @@ class MetadataServiceIT {
 
     /** The app's stdout lines {@code key=value}, from its log (CRI records: time, stream, tag, text). */
     private Map<String, String> output(String pod) {
+        return output(pod, "mds-probe");
+    }
+
+    private Map<String, String> output(String pod, String app) {
         Map<String, String> got = new LinkedHashMap<>();
         try {
-            for (String record : Files.readAllLines(PodDir.of(data.resolve("pods"), pod).log("mds-probe"))) {
+            for (String record : Files.readAllLines(PodDir.of(data.resolve("pods"), pod).log(app))) {
                 String[] f = record.split(" ", 4);
                 if (f.length == 4 && f[3].contains("=")) {
                     got.put(f[3].substring(0, f[3].indexOf('=')), f[3].substring(f[3].indexOf('=') + 1));
