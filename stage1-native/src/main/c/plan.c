@@ -107,13 +107,14 @@ static int caps(struct parser *ps, char *val, uint64_t *out)
 	return 0;
 }
 
-static int number(struct parser *ps, const char *key, const char *val, int *out)
+static int number(struct parser *ps, const char *key, const char *val, long min, long max, int *out)
 {
 	char *end;
 	long n = strtol(val, &end, 10);
 
-	if (!*val || *end || n < 0 || n > 255)
-		return bad(ps, "expected a number 0..255 for", key);
+	if (!*val || *end || n < min || n > max)
+		return fail(ps->err, "parse", ps->path, EINVAL, "line %d: expected a number %ld..%ld for `%s`",
+			    ps->line, min, max, key);
 	*out = (int)n;
 	return 0;
 }
@@ -128,17 +129,6 @@ static int size(struct parser *ps, const char *key, const char *val, uint64_t *o
 	if (!*val || *val == '-' || *end || errno || n < LOG_MIN_SIZE)
 		return bad(ps, "expected a number of bytes, at least " LOG_MIN_SIZE_TEXT ", for", key);
 	*out = n;
-	return 0;
-}
-
-static int port(struct parser *ps, const char *key, const char *val, int *out)
-{
-	char *end;
-	long n = strtol(val, &end, 10);
-
-	if (!*val || *end || n < 1 || n > 65535)
-		return bad(ps, "expected a port 1..65535 for", key);
-	*out = (int)n;
 	return 0;
 }
 
@@ -173,13 +163,13 @@ static int pod_key(struct parser *ps, const char *key, char *val)
 	else if (!strcmp(key, "masked_paths"))
 		return flag(ps, key, val, &p->mask_paths);
 	else if (!strcmp(key, "signal_base"))
-		return number(ps, key, val, &p->signal_base);
+		return number(ps, key, val, 0, 255, &p->signal_base);
 	else if (!strcmp(key, "log_max_size"))
 		return size(ps, key, val, &p->log_max_size);
 	else if (!strcmp(key, "cgroup_procs"))
 		return push(ps, &p->cgroups, &p->ncgroups, val);
 	else if (!strcmp(key, "mds_port"))
-		return port(ps, key, val, &p->mds_port);
+		return number(ps, key, val, 1, 65535, &p->mds_port);
 	else if (!strcmp(key, "mds_socket") && (val[0] != '/' || !strrchr(val, '/')[1] ||
 						 strlen(strrchr(val, '/')) > 65))
 		return bad(ps, "mds_socket must be an absolute path to a file name of at most 64 bytes, not", val);

@@ -29,11 +29,12 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "metadata-service", mixinStandardHelpOptions = true,
         description = "Serve the appc metadata service (AC_METADATA_URL) to the pods registered with --mds-register.",
-        footer = {"", "Pods reach it at http://127.0.0.1:PORT/TOKEN whatever their network: --net=host pods on the host's",
-            "loopback, other pods through their stage1, which relays 127.0.0.1:PORT in the pod to the socket.",
-            "Pods are told the socket and port of $RKJ_MDS_SOCKET and $RKJ_MDS_PORT (defaults below) when they",
-            "start, so give the service the same. rkj daemon serves it too.", "", "Examples:",
-            "  rkj metadata-service                            # /run/rkj/mds.sock and 127.0.0.1:18112",
+        footer = {"", "Pods reach it at http://127.0.0.1:PORT/TOKEN whatever their network: --net=host",
+            "pods on the host's loopback, other pods through their stage1, which relays",
+            "127.0.0.1:PORT in the pod to the socket. Pods are told the socket and port of",
+            "$RKJ_MDS_SOCKET and $RKJ_MDS_PORT when they start: give the service the same.",
+            "rkj daemon serves it too.", "", "Examples:",
+            "  rkj metadata-service                # /run/rkj/mds.sock and 127.0.0.1:18112",
             "  rkj metadata-service --port 18113 --socket /run/rkj/mds2.sock"})
 final class MetadataServiceCommand implements Callable<Integer> {
     private static final Duration START_LIMIT = Duration.ofMinutes(1);
@@ -98,9 +99,7 @@ final class MetadataServiceCommand implements Callable<Integer> {
      */
     static MetadataService serve(Vertx vertx, MdsEndpoint endpoint, MetadataService.Sources sources) {
         try {
-            MetadataService service = Engine.await(MetadataService.start(vertx, endpoint.socket(), endpoint.port(), sources),
-                    START_LIMIT);
-            return service;
+            return Engine.await(MetadataService.start(vertx, endpoint.socket(), endpoint.port(), sources), START_LIMIT);
         } catch (EngineException e) {
             throw new CliException(e.getMessage(), e);
         }
