@@ -29,6 +29,7 @@ class Stage1PlanWriterTest {
                         .mount(new Stage1Plan.Mount(Path.of("/var/lib/rkj/pods/u-1/volumes/data"), "/var/data", false, true))
                         .mount(new Stage1Plan.Mount(Path.of("/etc/host conf"), "/etc/conf", true, false)).build())
                 .app(Stage1Plan.App.builder("log", "tail").build())
+                .mdsRelay(new Stage1Plan.MdsRelay(18112, Path.of("/run/rkj/mds.sock")))
                 .stopGraceMillis(2500)
                 .build();
         assertEquals("""
@@ -44,6 +45,8 @@ class Stage1PlanWriterTest {
                 log_max_size 8388608
                 stop_grace_ms 2500
                 cgroup_procs /sys/fs/cgroup/memory/rkj/u-1/cgroup.procs
+                mds_port 18112
+                mds_socket /run/rkj/mds.sock
                 app web
                 root /
                 arg /bin/httpd
