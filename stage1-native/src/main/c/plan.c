@@ -6,7 +6,7 @@
  * The plan carries every default: stage1 has none of its own (it knows no appc), so every
  * key below is required except those marked optional or repeated.
  *
- *   version 4                         app NAME
+ *   version 5                         app NAME
  *   uuid UUID                         root PATH            (inside rootfs)
  *   pod_dir PATH                      arg ARG              (repeated, at least once:
  *   rootfs PATH                                             argv[0], argv[1]...)
@@ -27,11 +27,18 @@
  *       mds_socket; private net       syscall NAME         (repeated: the retain/remove set)
  *       only: PID 1 relays            oom_score_adj N      (optional, -1000..1000)
  *       127.0.0.1:PORT in the pod     cgroup_procs PATH    (repeated)
- *       to the metadata service's
- *       socket, mds.c)
+ *       to the metadata service's     readonly_root 0|1
+ *       socket, mds.c)                pre_start ARG        (repeated: the hook's argv; optional)
+ *   stop_grace_ms MS    (when an      post_stop ARG        (repeated: the hook's argv; optional)
+ *       app fails, the others get     mount SOURCE         (repeated: opens a mount, host path)
+ *       SIGTERM, SIGKILL MS later)    mount_target PATH    (of the mount opened last; in the
+ *                                                           app's root)
+ *                                     mount_readonly 0|1   (of the mount opened last)
+ *                                     mount_recursive 0|1  (of the mount opened last)
  *
- * Versions 2 and 3 (pods started by an older rkj, still entered) have no seccomp modes beyond
- * 0|1, no oom_score_adj and no mds keys; version 2 no log_max_size.
+ * Versions 2 to 4 (pods started by an older rkj, still entered) have no stop_grace_ms (10 s),
+ * readonly_root (0), hooks or mounts; 2 and 3 no seccomp modes beyond 0|1, no oom_score_adj and
+ * no mds keys; version 2 no log_max_size.
  *
  * masked_paths 1: /proc/bus, fs, irq, sys and sysrq-trigger are read-only and /proc/kcore,
  * keys, timer_list... and /sys/firmware are masked (pod.c).
@@ -49,6 +56,7 @@ struct parser {
 	struct err *err;
 	int version_seen;
 	int caps_seen;              /* of the app being read */
+	int readonly_root_seen;     /* of the app being read */
 	int errno_seen;             /* of the app being read */
 };
 
@@ -166,13 +174,67 @@ static int size(struct parser *ps, const char *key, const char *val, uint64_t *o
 	return 0;
 }
 
+static int millis(struct parser *ps, const char *key, const char *val, uint64_t *out)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	n = strtoull(val, &end, 10);
+	if (!*val || *val == '-' || *end || errno || n > 86400000ULL)
+		return bad(ps, "expected milliseconds, at most a day, for", key);
+	*out = n;
+	return 0;
+}
+
+/* The mount a mount_* key belongs to: the app's last one. */
+static struct mount_spec *last_mount(struct parser *ps, struct app *a, const char *key)
+{
+	if (!a->nmounts) {
+		bad(ps, "no `mount SOURCE` line before", key);
+		return NULL;
+	}
+	return &a->mounts[a->nmounts - 1];
+}
+
+static int new_mount(struct parser *ps, struct app *a, char *source)
+{
+	struct mount_spec *m = realloc(a->mounts, (a->nmounts + 1) * sizeof *m);
+
+	if (!m)
+		return fail(ps->err, "parse", ps->path, ENOMEM, "line %d: out of memory", ps->line);
+	if (source[0] != '/')
+		return bad(ps, "a mount's source must be an absolute host path, not", source);
+	a->mounts = m;
+	m[a->nmounts++] = (struct mount_spec){ .source = source, .readonly = -1, .recursive = -1 };
+	return 0;
+}
+
+static int mount_key(struct parser *ps, struct app *a, const char *key, char *val)
+{
+	struct mount_spec *m = last_mount(ps, a, key);
+
+	if (!m)
+		return -1;
+	if (!strcmp(key, "mount_target")) {
+		if (val[0] != '/' || !val[1])
+			return bad(ps, "a mount's target must be an absolute path below the app's root, not",
+				   val);
+		m->target = val;
+		return 0;
+	}
+	if (!strcmp(key, "mount_readonly"))
+		return flag(ps, key, val, &m->readonly);
+	return flag(ps, key, val, &m->recursive);
+}
+
 static int pod_key(struct parser *ps, const char *key, char *val)
 {
 	struct plan *p = ps->plan;
 
 	if (!strcmp(key, "version")) {
-		/* 2, 3: pods started by an older rkj, still entered by this build */
-		if (strcmp(val, PLAN_VERSION) && strcmp(val, "2") && strcmp(val, "3"))
+		/* 2 to 4: pods started by an older rkj, still entered by this build */
+		if (strcmp(val, PLAN_VERSION) && strcmp(val, "2") && strcmp(val, "3") && strcmp(val, "4"))
 			return bad(ps, "unsupported plan version (this rkj-stage1 reads versions 2 to "
 				       PLAN_VERSION "; was the pod started by another rkj?):", val);
 		ps->version_seen = val[0] - '0';
@@ -200,6 +262,8 @@ static int pod_key(struct parser *ps, const char *key, char *val)
 		return number(ps, key, val, 0, 255, &p->signal_base);
 	else if (!strcmp(key, "log_max_size"))
 		return size(ps, key, val, &p->log_max_size);
+	else if (!strcmp(key, "stop_grace_ms"))
+		return millis(ps, key, val, &p->stop_grace_ms);
 	else if (!strcmp(key, "cgroup_procs"))
 		return push(ps, &p->cgroups, &p->ncgroups, val);
 	else if (!strcmp(key, "mds_port"))
@@ -250,6 +314,19 @@ static int app_key(struct parser *ps, struct app *a, const char *key, char *val)
 		return ranged(ps, key, val, -1000, 1000, &a->oom_score_adj);
 	else if (!strcmp(key, "cgroup_procs"))
 		return push(ps, &a->cgroups, &a->ncgroups, val);
+	else if (!strcmp(key, "readonly_root")) {
+		ps->readonly_root_seen = 1;
+		return flag(ps, key, val, &a->readonly_root);
+	}
+	else if (!strcmp(key, "pre_start"))
+		return push(ps, &a->pre_start, &a->npre_start, val);
+	else if (!strcmp(key, "post_stop"))
+		return push(ps, &a->post_stop, &a->npost_stop, val);
+	else if (!strcmp(key, "mount"))
+		return new_mount(ps, a, val);
+	else if (!strcmp(key, "mount_target") || !strcmp(key, "mount_readonly") ||
+		 !strcmp(key, "mount_recursive"))
+		return mount_key(ps, a, key, val);
 	else
 		return bad(ps, "unknown app key", key);
 	return 0;
@@ -260,11 +337,21 @@ static int app_complete(struct parser *ps)
 {
 	const struct app *a;
 	const char *missing = NULL;
+	size_t i;
 
 	if (!ps->plan->napps)
 		return 0;
 	a = &ps->plan->apps[ps->plan->napps - 1];
-	if (!a->argc)
+	for (i = 0; i < a->nmounts && !missing; i++)
+		if (!a->mounts[i].target)
+			missing = "mount_target";
+		else if (a->mounts[i].readonly < 0)
+			missing = "mount_readonly";
+		else if (a->mounts[i].recursive < 0)
+			missing = "mount_recursive";
+	if (missing)
+		;
+	else if (!a->argc)
 		missing = "arg";
 	else if (!a->root)
 		missing = "root";
@@ -282,6 +369,8 @@ static int app_complete(struct parser *ps)
 		missing = "seccomp_errno";
 	else if (a->seccomp >= SECCOMP_RETAIN && !a->nsyscalls)
 		missing = "syscall";
+	else if (!ps->readonly_root_seen && ps->version_seen >= 5)
+		missing = "readonly_root";
 	if (missing)
 		return fail(ps->err, "parse", ps->path, EINVAL, "app `%s` has no `%s`", a->name,
 			    missing);
@@ -308,7 +397,7 @@ static int new_app(struct parser *ps, char *name)
 	apps[p->napps].no_new_privs = apps[p->napps].seccomp = apps[p->napps].seccomp_base = -1;
 	apps[p->napps].oom_score_adj = OOM_ADJ_KEEP;
 	apps[p->napps].out = apps[p->napps].errout = apps[p->napps].log = -1;
-	ps->caps_seen = ps->errno_seen = 0;
+	ps->caps_seen = ps->errno_seen = ps->readonly_root_seen = 0;
 	p->napps++;
 	return 0;
 }
@@ -337,8 +426,12 @@ static int check(struct parser *ps)
 	struct plan *p = ps->plan;
 	const char *missing = NULL;
 
+	if (p->stop_grace_ms == UINT64_MAX && ps->version_seen && ps->version_seen < 5)
+		p->stop_grace_ms = 10000; /* before version 5: rkt's 10 s */
 	if (!ps->version_seen)
 		missing = "version";
+	else if (p->stop_grace_ms == UINT64_MAX)
+		missing = "stop_grace_ms";
 	else if (!p->uuid)
 		missing = "uuid";
 	else if (!p->pod_dir)
@@ -379,6 +472,7 @@ int plan_read(const char *path, struct plan *plan, struct err *err)
 
 	memset(plan, 0, sizeof *plan);
 	plan->host_net = plan->interactive = plan->mask_paths = plan->signal_base = -1;
+	plan->stop_grace_ms = UINT64_MAX;
 	if (read_file(path, &buf, &len, err) < 0)
 		return -1;
 	if (strlen(buf) != len)

@@ -19,7 +19,10 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -311,6 +314,178 @@ static int protect(struct pod *pod, struct err *err)
 	return 0;
 }
 
+/* ---- the apps' volumes and read-only roots ---- */
+
+/* openat2 with RESOLVE_IN_ROOT: path's symlinks and ".." resolve as if dir were "/", never out. */
+static int open_in(int dir, const char *path, int flags)
+{
+	struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC),
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+
+	return (int)syscall(SYS_openat2, dir, path, &how, sizeof how);
+}
+
+/*
+ * Opens <target> (absolute) below the app's root <dir> with open_in, creating what is missing
+ * as root: directories 0755, the last part an empty file 0644 when <file> (a file volume).
+ * Each part is created in its already resolved parent by name (mkdirat does not follow a
+ * symlink), so a symlink anywhere, even one pointing out of the app's root, carries nothing out.
+ */
+static int resolve_target(int dir, const char *shown, const char *target, int file, int *out,
+			  struct err *err)
+{
+	char prefix[4096], name[256];
+	cleanup_close int cur = fcntl(dir, F_DUPFD_CLOEXEC, 0);
+	const char *p = target, *end;
+	size_t len = 0, n;
+	int fd;
+
+	if (cur < 0)
+		return fail_errno(err, "fcntl", shown);
+	while (*p) {
+		while (*p == '/')
+			p++;
+		end = strchrnul(p, '/');
+		n = (size_t)(end - p);
+		if (!n)
+			break;
+		if (n >= sizeof name || len + n + 2 >= sizeof prefix)
+			return fail(err, "open", shown, ENAMETOOLONG, NULL);
+		memcpy(name, p, n);
+		name[n] = 0;
+		len += (size_t)snprintf(prefix + len, sizeof prefix - len, "%s%s", len ? "/" : "", name);
+		p = end;
+		fd = open_in(dir, prefix, O_PATH);
+		if (fd < 0 && errno == ENOENT) {
+			int last = !*p || !p[strspn(p, "/")];
+			int made = last && file ?
+				openat(cur, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644) :
+				mkdirat(cur, name, 0755);
+
+			if (made < 0 && errno == EEXIST)
+				return fail(err, "mkdir", shown, ENOENT,
+					    "`%s` is a symlink to nothing inside the app's root", prefix);
+			if (made < 0)
+				return fail_errno(err, last && file ? "create" : "mkdir", shown);
+			if (last && file)
+				close(made);
+			fd = open_in(dir, prefix, O_PATH);
+		}
+		if (fd < 0)
+			return fail_errno(err, "open", shown);
+		cleanup_closep(&cur);
+		cur = fd;
+	}
+	*out = steal_fd(&cur);
+	return 0;
+}
+
+/* Bind remount read-only, keeping the flags the mount has (a remount sets them all). */
+static int remount_readonly(int fd, const char *shown, int recursive, struct err *err)
+{
+	static const struct { unsigned long st, ms; } keep[] = {
+		{ ST_NOSUID, MS_NOSUID }, { ST_NODEV, MS_NODEV }, { ST_NOEXEC, MS_NOEXEC },
+		{ ST_NOATIME, MS_NOATIME }, { ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME },
+	};
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+	unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY;
+	char fdpath[64];
+	struct statvfs sv;
+	size_t i;
+
+	snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
+	if (statvfs(fdpath, &sv) < 0)
+		return fail_errno(err, "statvfs", shown);
+	for (i = 0; i < sizeof keep / sizeof keep[0]; i++)
+		if (sv.f_flag & keep[i].st)
+			flags |= keep[i].ms;
+	if (mount(NULL, fdpath, NULL, flags, NULL) < 0)
+		return fail_errno(err, "mount", shown);
+	/* the submounts a recursive bind brought along (a kernel before 5.12 leaves them as they are) */
+	if (recursive && syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+				 sizeof attr) < 0 && errno != ENOSYS)
+		return fail_errno(err, "mount_setattr", shown);
+	return 0;
+}
+
+/* One volume: the host's <source> bound on <target> in the app's root <dir>. */
+static int app_mount(const struct app *a, int dir, const char *root_path,
+		     const struct mount_spec *m, struct err *err)
+{
+	char shown[4096], src_path[64], tgt_path[64];
+	cleanup_close int src = -1, tgt = -1, top = -1;
+	struct stat s, t;
+
+	snprintf(shown, sizeof shown, "%s%s", root_path, m->target);
+	src = open(m->source, O_PATH | O_CLOEXEC);
+	if (src < 0 || fstat(src, &s) < 0)
+		return fail_errno(err, "open", m->source);
+	if (resolve_target(dir, shown, m->target, !S_ISDIR(s.st_mode), &tgt, err) < 0)
+		return -1;
+	if (fstat(tgt, &t) < 0)
+		return fail_errno(err, "fstat", shown);
+	if (S_ISDIR(s.st_mode) != S_ISDIR(t.st_mode))
+		return fail(err, "mount", shown, S_ISDIR(s.st_mode) ? ENOTDIR : EISDIR,
+			    "app `%s`: %s is a %s, but the volume's source %s is a %s", a->name, m->target,
+			    S_ISDIR(t.st_mode) ? "directory" : "file", m->source,
+			    S_ISDIR(s.st_mode) ? "directory" : "file");
+	snprintf(src_path, sizeof src_path, "/proc/self/fd/%d", src);
+	snprintf(tgt_path, sizeof tgt_path, "/proc/self/fd/%d", tgt);
+	if (mount(src_path, tgt_path, NULL, MS_BIND | (m->recursive ? MS_REC : 0), NULL) < 0)
+		return fail_errno(err, "mount", shown);
+	if (!m->readonly)
+		return 0;
+	top = open_in(dir, m->target, O_PATH); /* the bind just made: tgt is what it covers */
+	if (top < 0)
+		return fail_errno(err, "open", shown);
+	return remount_readonly(top, shown, m->recursive, err);
+}
+
+/*
+ * Each app's volumes, then its read-only root: in PID 1's mount namespace, before pivot_root
+ * (the sources are host paths). A read-only root is a bind of the app's root on itself
+ * (the pod's rootfs is one already), remounted read-only after the volumes are in: they keep
+ * their own flag.
+ */
+static int app_mounts(struct pod *pod, int root, struct err *err)
+{
+	char shown[4096];
+	size_t i, j;
+
+	for (i = 0; i < pod->plan.napps; i++) {
+		struct app *a = &pod->plan.apps[i];
+		int top = !strcmp(a->root, "/");
+		cleanup_close int dir = -1;
+
+		if (!a->nmounts && !a->readonly_root)
+			continue;
+		if ((size_t)snprintf(shown, sizeof shown, "%s%s", pod->plan.rootfs, top ? "" : a->root) >=
+		    sizeof shown)
+			return fail(err, "path", pod->plan.rootfs, ENAMETOOLONG, "app `%s`: root too long",
+				    a->name);
+		dir = top ? fcntl(root, F_DUPFD_CLOEXEC, 0) : open_in(root, a->root, O_PATH | O_DIRECTORY);
+		if (dir < 0)
+			return fail_errno(err, "open", shown);
+		if (a->readonly_root && !top) {
+			char fdpath[64];
+
+			snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", dir);
+			if (mount(fdpath, fdpath, NULL, MS_BIND | MS_REC, NULL) < 0)
+				return fail_errno(err, "mount", shown);
+			cleanup_closep(&dir);
+			dir = open_in(root, a->root, O_PATH | O_DIRECTORY); /* the bind's root */
+			if (dir < 0)
+				return fail_errno(err, "open", shown);
+		}
+		for (j = 0; j < a->nmounts; j++)
+			if (app_mount(a, dir, shown, &a->mounts[j], err) < 0)
+				return -1;
+		if (a->readonly_root && remount_readonly(dir, shown, 0, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int pivot(struct pod *pod, struct err *err)
 {
 	if (chdir(pod->plan.rootfs) < 0)
@@ -343,7 +518,7 @@ static int rootfs(struct pod *pod, struct err *err)
 	     mount_image_dir(root, r, "sys", "sysfs", "sysfs",
 			     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0 ||
 	     mount_cgroups(pod, err) < 0 || mount_dev(pod, root, err) < 0 ||
-	     (pod->plan.mask_paths && protect(pod, err) < 0);
+	     (pod->plan.mask_paths && protect(pod, err) < 0) || app_mounts(pod, root, err) < 0;
 	return rc ? -1 : pivot(pod, err);
 }
 
@@ -468,7 +643,7 @@ struct child_pipes {
 	int errout[2];
 };
 
-__attribute__((noreturn)) static void app_child(struct pod *pod, struct app *a,
+__attribute__((noreturn)) static void app_child(struct pod *pod, struct app *a, char **argv,
 						struct child_pipes *p)
 {
 	struct err err = { 0 };
@@ -515,7 +690,7 @@ __attribute__((noreturn)) static void app_child(struct pod *pod, struct app *a,
 		goto out;
 	}
 	if (app_become(a, &err) == 0)
-		app_exec(a, a->argv, &err);
+		app_exec(a, argv, &err);
 out:
 	write_all(p->exec[1], &err, sizeof err);
 	_exit(127);
@@ -532,16 +707,28 @@ static void child_pipes_close(struct child_pipes *p)
 	cleanup_closep(&p->errout[1]);
 }
 
-static int app_start(struct pod *pod, struct app *a, struct err *err)
+/* What runs in each phase: the hooks' argv, or the app's. */
+static char **phase_argv(struct app *a, enum phase phase)
+{
+	return phase == PHASE_PRE_START ? a->pre_start : phase == PHASE_POST_STOP ? a->post_stop : a->argv;
+}
+
+/*
+ * Starts the app's process of <phase>: the pre-start hook, the app, or the post-stop hook, each
+ * in the app's root, as its user, with its environment and working directory. "started" names
+ * the app's latest pid (a hook's, then the app's: the app's life began with its pre-start).
+ */
+static int app_start(struct pod *pod, struct app *a, enum phase phase, struct err *err)
 {
 	__attribute__((cleanup(child_pipes_close))) struct child_pipes p =
 		{ { -1, -1 }, { -1, -1 }, { -1, -1 } };
 	char line[512];
 	ssize_t n;
 
-	a->attach = pod->attach; /* an interactive pod has one app */
+	a->phase = phase;
+	a->attach = phase == PHASE_MAIN ? pod->attach : NULL; /* an interactive pod has one app */
 	if (pipe2(p.exec, O_CLOEXEC) < 0 ||
-	    (!pod->plan.interactive && (pipe2(p.out, O_CLOEXEC) < 0 || pipe2(p.errout, O_CLOEXEC) < 0)))
+	    (!a->attach && (pipe2(p.out, O_CLOEXEC) < 0 || pipe2(p.errout, O_CLOEXEC) < 0)))
 		return fail_errno(err, "pipe2", a->name);
 	a->pid = fork();
 	if (a->pid < 0) {
@@ -549,7 +736,7 @@ static int app_start(struct pod *pod, struct app *a, struct err *err)
 		return fail_errno(err, "fork", a->name);
 	}
 	if (a->pid == 0)
-		app_child(pod, a, &p);
+		app_child(pod, a, phase_argv(a, phase), &p);
 	cleanup_closep(&p.exec[1]);
 	cleanup_closep(&p.out[1]);
 	cleanup_closep(&p.errout[1]);
@@ -570,8 +757,10 @@ static int app_start(struct pod *pod, struct app *a, struct err *err)
 		a->done = 1;
 		return -1;
 	}
-	snprintf(line, sizeof line, "started %s %d", a->name, a->pid);
-	send_line(pod, line, a->pid);
+	if (phase != PHASE_POST_STOP) {
+		snprintf(line, sizeof line, "started %s %d", a->name, a->pid);
+		send_line(pod, line, a->pid);
+	}
 	return 0;
 }
 
@@ -715,19 +904,105 @@ static void write_status(struct pod *pod, struct app *a, int status, char *text,
 	}
 }
 
-static void app_exited(struct pod *pod, struct app *a, int status)
+/* A line of stage1's own in the app's log (as stderr) and on stage1's stderr. */
+static void app_note(struct app *a, const char *text)
+{
+	log_write(a, 2, text, strlen(text));
+	fprintf(stderr, "rkj-stage1: %s\n", text);
+}
+
+/* The app is over (its status kept, stage0 told) with this wait status. */
+static void app_finished(struct pod *pod, struct app *a, int status)
 {
 	char text[64], line[512];
+
+	write_status(pod, a, status, text, sizeof text);
+	snprintf(line, sizeof line, "exited %s %s", a->name, text);
+	send_line(pod, line, 0);
+	a->code = app_status(&pod->plan, status);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * rkt's rule: when an app fails, the pod ends. The apps still running (or in their pre-start)
+ * get SIGTERM, then SIGKILL after the plan's grace (loop); post-stop hooks run on.
+ */
+static void stop_pod(struct pod *pod, int code)
+{
+	size_t i;
+
+	if (pod->stopping)
+		return;
+	pod->stopping = 1;
+	pod->first_code = code;
+	pod->kill_at_ms = now_ms() + pod->plan.stop_grace_ms;
+	if (!pod->kill_at_ms)
+		pod->kill_at_ms = 1;
+	for (i = 0; i < pod->plan.napps; i++) {
+		struct app *a = &pod->plan.apps[i];
+
+		if (!a->done && a->pid > 0 && a->phase != PHASE_POST_STOP)
+			kill(a->pid, SIGTERM);
+	}
+}
+
+__attribute__((noreturn)) static void abort_pod(struct pod *pod, const struct err *err);
+
+/* The process of the app's current phase ended with <status>: on to the next phase, or done. */
+static void app_exited(struct pod *pod, struct app *a, int status)
+{
+	char text[1200];
+	struct err err = { 0 };
+	enum phase phase = a->phase;
+	int code = app_status(&pod->plan, status);
 
 	pump(a, &a->out, 1);
 	pump(a, &a->errout, 2);
 	cleanup_closep(&a->out);
 	cleanup_closep(&a->errout);
-	write_status(pod, a, status, text, sizeof text);
-	snprintf(line, sizeof line, "exited %s %s", a->name, text);
-	send_line(pod, line, 0);
+	a->pid = 0;
+	if (phase == PHASE_PRE_START && code == 0 && !pod->stopping) {
+		if (app_start(pod, a, PHASE_MAIN, &err) < 0)
+			abort_pod(pod, &err);
+		return;
+	}
+	if (phase == PHASE_PRE_START) {
+		if (code != 0)
+			snprintf(text, sizeof text, "app %s: its pre-start hook %s failed with status %d:"
+				 " the app was not run", a->name, a->pre_start[0], code);
+		else
+			snprintf(text, sizeof text, "app %s: not run, the pod is stopping", a->name);
+		app_note(a, text);
+		app_finished(pod, a, code != 0 ? status : SIGTERM); /* a wait status: killed by it */
+		a->done = 1;
+		stop_pod(pod, a->code);
+		return;
+	}
+	if (phase == PHASE_MAIN) {
+		app_finished(pod, a, status);
+		if (code != 0)
+			stop_pod(pod, code);
+		if (a->npost_stop && app_start(pod, a, PHASE_POST_STOP, &err) < 0) {
+			snprintf(text, sizeof text, "app %s: its post-stop hook cannot run: %s `%s`: %s",
+				 a->name, err.call, err.path, err.msg);
+			app_note(a, text);
+		}
+		a->done = !a->npost_stop || a->pid == 0;
+		return;
+	}
+	if (code != 0) {
+		snprintf(text, sizeof text, "app %s: its post-stop hook %s failed with status %d", a->name,
+			 a->post_stop[0], code);
+		app_note(a, text);
+	}
 	a->done = 1;
-	a->code = app_status(&pod->plan, status);
 }
 
 static struct app *app_by_pid(struct pod *pod, pid_t pid)
@@ -775,6 +1050,8 @@ static void loop(struct pod *pod)
 	struct pollfd fds[1 + 2 * MAX_APPS + 2 + MDS_FDS];
 	struct signalfd_siginfo si;
 	size_t i, n;
+	uint64_t now;
+	int timeout;
 
 	while (running(pod)) {
 		fds[0] = (struct pollfd){ pod->sigfd, POLLIN, 0 };
@@ -786,7 +1063,14 @@ static void loop(struct pod *pod)
 			n += (size_t)attach_fds(pod->attach, fds + n);
 		if (pod->mds)
 			n += (size_t)mds_fds(pod->mds, fds + n);
-		if (poll(fds, n, -1) < 0)
+		now = now_ms();
+		if (pod->kill_at_ms && now >= pod->kill_at_ms) {
+			signal_apps(pod, SIGKILL); /* the grace is over */
+			pod->kill_at_ms = 0;
+		}
+		/* at most a day (plan.c): fits an int */
+		timeout = pod->kill_at_ms ? (int)(pod->kill_at_ms - now) : -1;
+		if (poll(fds, n, timeout) < 0)
 			continue;
 		if (pod->attach)
 			attach_events(pod->attach);
@@ -805,11 +1089,13 @@ static void loop(struct pod *pod)
 	}
 }
 
-/* The pod's status: the app's for one app; else the first app that failed, or 0. */
+/* The pod's status: the app's for one app; else the first app that failed (in time), or 0. */
 static int pod_status(struct pod *pod)
 {
 	size_t i;
 
+	if (pod->stopping && pod->first_code)
+		return pod->first_code;
 	for (i = 0; i < pod->plan.napps; i++)
 		if (pod->plan.apps[i].code != 0)
 			return pod->plan.apps[i].code;
@@ -846,6 +1132,22 @@ static void blank_args(struct pod *pod)
 	memcpy(pod->args, title, sizeof title);
 }
 
+/* A failure before an app's (or its pre-start's) execve: the pod ends, as at its start. */
+static void abort_pod(struct pod *pod, const struct err *err)
+{
+	size_t i;
+
+	pod->stopping = 1; /* no app starts after its pre-start now... */
+	for (i = 0; i < pod->plan.napps; i++)
+		pod->plan.apps[i].npost_stop = 0; /* ...and no post-stop hook runs */
+	send_error(pod, err); /* before any exit: stage0 sees the cause first */
+	signal_apps(pod, SIGKILL);
+	while (running(pod))
+		reap(pod, 0);
+	attach_end(pod);
+	_exit(EXIT_STAGE1);
+}
+
 void pod_main(struct pod *pod, int sock)
 {
 	struct err err = { 0 };
@@ -862,14 +1164,10 @@ void pod_main(struct pod *pod, int sock)
 	}
 	send_line(pod, "ready", 0);
 	for (i = 0; i < pod->plan.napps; i++) {
-		if (app_start(pod, &pod->plan.apps[i], &err) < 0) {
-			send_error(pod, &err); /* before any exit: stage0 sees the cause first */
-			signal_apps(pod, SIGKILL);
-			while (running(pod))
-				reap(pod, 0);
-			attach_end(pod);
-			_exit(EXIT_STAGE1);
-		}
+		struct app *a = &pod->plan.apps[i];
+
+		if (app_start(pod, a, a->npre_start ? PHASE_PRE_START : PHASE_MAIN, &err) < 0)
+			abort_pod(pod, &err);
 	}
 	loop(pod);
 	attach_end(pod); /* after the app's last output */

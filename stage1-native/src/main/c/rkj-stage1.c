@@ -31,7 +31,13 @@
  *        |<- EOF, then waitpid ----| exits with PID 1's status     | exits when all apps are done
  *        |                         | (dies of PID 1's signal)      |
  *
- *   Any failure before an app's execve is reported instead as
+ *   An app with a pre-start hook: PID 1 forks the hook first ("started" names its pid), then the
+ *   app when it exits 0 ("started" again, with the app's pid); a failing hook is the app's
+ *   "exited". A post-stop hook runs after the app's "exited". When an app fails (a non-zero
+ *   status or a signal), PID 1 sends the others SIGTERM and, the plan's stop_grace_ms later,
+ *   SIGKILL, and exits with that first failure's status.
+ *
+ *   Any failure before an app's (or its pre-start's) execve is reported instead as
  *        error <call> <path> <errno> <message>
  *   and stage1 exits 254 (an app that started before is killed and reported as exited).
  *   Exit statuses are the plan's: an app killed by signal S has status <signal_base>+S.

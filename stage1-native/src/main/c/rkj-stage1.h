@@ -24,7 +24,7 @@
 #include <sys/types.h>
 
 #define EXIT_STAGE1 254            /* stage1's own failure (as rkt) */
-#define PLAN_VERSION "4"
+#define PLAN_VERSION "5"
 #define MAX_APPS 64
 #define MAX_APPS_TEXT "64"
 #define LOG_MIN_SIZE 4096         /* the smallest log_max_size: a record's header fits many times */
@@ -51,6 +51,17 @@ struct attach {
 	int stalled;                /* that frame waits for the pty to take input */
 };
 
+/* A volume bound into an app (pod.c, app_mounts): made by PID 1 before pivot_root. */
+struct mount_spec {
+	char *source;               /* host path, a directory or a file */
+	char *target;               /* inside the app's root; symlinks resolve inside it */
+	int readonly;
+	int recursive;              /* MS_REC: the source's submounts come along */
+};
+
+/* What an app's running process is (pod.c): pre-start hook, the app itself, post-stop hook. */
+enum phase { PHASE_PRE_START = 1, PHASE_MAIN, PHASE_POST_STOP };
+
 struct app {
 	char *name;
 	char *root;                 /* inside the pod rootfs */
@@ -74,6 +85,13 @@ struct app {
 	struct sock_fprog filter;   /* seccomp_prepare's program, loaded by app_become */
 	char **cgroups;             /* cgroup.procs files the app joins */
 	size_t ncgroups;
+	struct mount_spec *mounts;  /* in the plan's order: a later mount may lie inside an earlier */
+	size_t nmounts;
+	int readonly_root;          /* the app's root is remounted read-only (its volumes keep theirs) */
+	char **pre_start;           /* argv of the pre-start hook, NULL if none */
+	size_t npre_start;
+	char **post_stop;           /* argv of the post-stop hook, NULL if none */
+	size_t npost_stop;
 
 	/* run time, kept by the pod's PID 1 */
 	pid_t pid;                  /* in the pod's PID namespace */
@@ -84,6 +102,7 @@ struct app {
 	uint64_t log_max;           /* the plan's log_max_size */
 	struct attach *attach;      /* the interactive app's terminal, else NULL */
 	int *cgroup_fds;
+	enum phase phase;           /* of the process pid is */
 	int done;
 	int code;                   /* exit code, signal_base+signal for a signal */
 };
@@ -105,6 +124,7 @@ struct plan {
 	int mask_paths;             /* read-only and masked /proc and /sys paths */
 	int signal_base;            /* an app killed by signal S has status signal_base + S */
 	uint64_t log_max_size;      /* an app's log is rotated to <app>.1 before it passes this */
+	uint64_t stop_grace_ms;     /* when an app fails: SIGTERM to the others, SIGKILL after this */
 	char **cgroups;             /* cgroup.procs files stage1 joins before clone */
 	size_t ncgroups;
 	int mds_port;               /* the metadata service relay's port in the pod, 0 for none */
@@ -125,6 +145,9 @@ struct pod {
 	struct attach *attach;      /* interactive pods only (PID 1), else NULL */
 	struct mds *mds;            /* the metadata service relay (PID 1), else NULL */
 	pid_t pid1;                 /* the pod's PID 1, in the host PID namespace */
+	int stopping;               /* an app failed (PID 1): the others were sent SIGTERM */
+	int first_code;             /* that app's status: the pod's */
+	uint64_t kill_at_ms;        /* CLOCK_MONOTONIC ms at which they get SIGKILL, 0: none due */
 	char *args;                 /* stage1's argv area (host paths): PID 1 blanks it */
 	size_t args_len;
 };

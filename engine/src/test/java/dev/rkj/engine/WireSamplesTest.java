@@ -151,11 +151,20 @@ class WireSamplesTest {
     @Test
     void aVersionOneStartUpcastsWithNoIsolatorTold() throws Exception {
         PodEvent.PodStarted started = (PodEvent.PodStarted) PodEvent.current((PodEvent) decode("pod.started/1"));
-        PodEvent.PodStarted current = (PodEvent.PodStarted) decode("pod.started/2");
+        PodEvent.PodStarted current = (PodEvent.PodStarted) decode("pod.started/3");
         assertEquals(new PodEvent.PodStarted(current.podId(), current.stage1Pid(), current.appPids(), current.owner(),
                 List.of()), started);
         assertEquals(dev.rkj.engine.pod.IsolatorOutcome.Outcome.IGNORED, current.isolators().get(2).outcome());
         assertEquals(null, current.isolators().get(2).app(), "a pod's own isolator names no app");
+    }
+
+    @Test
+    void aVersionTwoStartUpcastsWithItsIsolatorsAndNoWarning() throws Exception {
+        PodEvent.PodStarted started = (PodEvent.PodStarted) PodEvent.current((PodEvent) decode("pod.started/2"));
+        PodEvent.PodStarted current = (PodEvent.PodStarted) decode("pod.started/3");
+        assertEquals(new PodEvent.PodStarted(current.podId(), current.stage1Pid(), current.appPids(), current.owner(),
+                current.isolators(), List.of()), started);
+        assertTrue(current.warnings().get(0).startsWith("app web: mount point cache"), current.warnings().toString());
     }
 
     @Test

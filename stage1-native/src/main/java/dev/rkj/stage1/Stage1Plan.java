@@ -33,10 +33,13 @@ import java.util.regex.Pattern;
  *     older one) and begins a new one, so an app's logs never take more than twice this
  * @param apps in start order
  * @param mdsRelay the metadata service relay PID 1 runs in a private network, or null for none
+ * @param stopGraceMillis when an app fails (non-zero status or a signal), stage1 sends the other apps
+ *     SIGTERM and, this long after, SIGKILL (rkt's rule: the pod ends when one app fails)
  */
 public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname, NetMode net,
                          List<Path> cgroupProcs, boolean interactive, boolean maskPaths, long logMaxSize,
-                         List<App> apps, MdsRelay mdsRelay) {
+                         List<App> apps, MdsRelay mdsRelay,
+                         long stopGraceMillis) {
     static final Pattern APP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})");
 
@@ -50,6 +53,8 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
     public static final long DEFAULT_LOG_MAX_SIZE = 8L << 20;
     /** The smallest cap rkj-stage1 takes (LOG_MIN_SIZE in rkj-stage1.h): many records fit. */
     public static final long MIN_LOG_MAX_SIZE = 4096;
+    /** How long the other apps of a pod get between SIGTERM and SIGKILL when one app fails: rkt's 10 s. */
+    public static final long DEFAULT_STOP_GRACE_MILLIS = 10_000;
 
     public Stage1Plan {
         Objects.requireNonNull(uuid, "uuid");
@@ -79,6 +84,10 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
             throw new IllegalArgumentException("pod " + uuid + " shares the host's network: it reaches the metadata"
                     + " service on the host's loopback, not through a relay");
         }
+        if (stopGraceMillis < 0 || stopGraceMillis > 86_400_000L) {
+            throw new IllegalArgumentException("the stop grace " + stopGraceMillis + " ms of pod " + uuid
+                    + " is out of range: give 0 to 86400000 ms");
+        }
         Set<String> names = new LinkedHashSet<>();
         for (App app : apps) {
             if (!names.add(app.name())) {
@@ -99,12 +108,13 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
     }
 
     public Stage1Plan withCgroupProcs(List<Path> procs) {
-        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, procs, interactive, maskPaths, logMaxSize, apps, mdsRelay);
+        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, procs, interactive, maskPaths, logMaxSize, apps, mdsRelay,
+                stopGraceMillis);
     }
 
     public Stage1Plan withApps(List<App> apps) {
         return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, maskPaths, logMaxSize, apps,
-                mdsRelay);
+                mdsRelay, stopGraceMillis);
     }
 
     /**
@@ -153,11 +163,17 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
      *        leaves the value it inherits
      * @param root the app's root inside the pod rootfs, "/" when it is the pod's
      * @param cgroupProcs {@code cgroup.procs} files of the app's own cgroups
+     * @param mounts volumes bound into the app's root, in order (a later one may lie inside an earlier one)
+     * @param readOnlyRoot the app's root is read-only (its volumes keep their own flag)
+     * @param preStart the pre-start hook's argv (empty: none): runs to completion before the app, which
+     *        is not run if it fails
+     * @param postStop the post-stop hook's argv (empty: none): runs after the app's process ended
      */
     public record App(String name, List<String> argv, List<String> env, String user, String group,
                       List<String> supplementaryGroups, String workingDirectory, Set<Capability> capabilities,
                       boolean noNewPrivileges, Seccomp seccomp, Integer oomScoreAdj, String root,
-                      List<Path> cgroupProcs) {
+                      List<Path> cgroupProcs,
+                      List<Mount> mounts, boolean readOnlyRoot, List<String> preStart, List<String> postStop) {
         public App {
             Objects.requireNonNull(seccomp, "seccomp");
             if (oomScoreAdj != null && (oomScoreAdj < -1000 || oomScoreAdj > 1000)) {
@@ -187,6 +203,14 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
             if (root == null || !root.startsWith("/")) {
                 throw new IllegalArgumentException("app " + name + ": root `" + root + "` must be absolute");
             }
+            mounts = List.copyOf(mounts);
+            preStart = List.copyOf(preStart);
+            postStop = List.copyOf(postStop);
+            for (List<String> hook : List.of(preStart, postStop)) {
+                if (!hook.isEmpty() && hook.get(0).isEmpty()) {
+                    throw new IllegalArgumentException("app " + name + " has a hook with an empty command");
+                }
+            }
         }
 
         /**
@@ -208,11 +232,32 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
 
         public App withCgroupProcs(List<Path> procs) {
             return new App(name, argv, env, user, group, supplementaryGroups, workingDirectory, capabilities,
-                    noNewPrivileges, seccomp, oomScoreAdj, root, procs);
+                    noNewPrivileges, seccomp, oomScoreAdj, root, procs,
+                    mounts, readOnlyRoot, preStart, postStop);
         }
 
         public static AppBuilder builder(String name, String... argv) {
             return new AppBuilder(name, List.of(argv));
+        }
+    }
+
+    /**
+     * A volume bound into an app: rkj-stage1 binds {@code source} (a host directory or file) on
+     * {@code target}, which it resolves inside the app's root (a symlink never leads out of it) and
+     * creates when missing (directories 0755 root, a file target for a file source).
+     *
+     * @param source absolute host path
+     * @param target absolute path in the app's root, not {@code /}
+     * @param readOnly the bind is read-only (and, when recursive, its submounts too)
+     * @param recursive the source's submounts come along
+     */
+    public record Mount(Path source, String target, boolean readOnly, boolean recursive) {
+        public Mount {
+            absolute("volume source", source);
+            if (target == null || !target.startsWith("/") || target.replace("/", "").isEmpty()) {
+                throw new IllegalArgumentException("mount target `" + target
+                        + "` must be an absolute path below the app's root (not / itself)");
+            }
         }
     }
 
@@ -277,6 +322,10 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
         private Integer oomScoreAdj;
         private String root = "/";
         private final List<Path> cgroupProcs = new ArrayList<>();
+        private final List<Mount> mounts = new ArrayList<>();
+        private boolean readOnlyRoot;
+        private List<String> preStart = List.of();
+        private List<String> postStop = List.of();
 
         AppBuilder(String name, List<String> argv) {
             this.name = name;
@@ -354,9 +403,30 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
             return this;
         }
 
+        public AppBuilder mount(Mount mount) {
+            mounts.add(mount);
+            return this;
+        }
+
+        public AppBuilder readOnlyRoot(boolean on) {
+            this.readOnlyRoot = on;
+            return this;
+        }
+
+        public AppBuilder preStart(List<String> argv) {
+            this.preStart = argv;
+            return this;
+        }
+
+        public AppBuilder postStop(List<String> argv) {
+            this.postStop = argv;
+            return this;
+        }
+
         public App build() {
             return new App(name, argv, env, user, group, groups, workingDirectory, capabilities, noNewPrivileges,
-                    seccomp, oomScoreAdj, root, cgroupProcs);
+                    seccomp, oomScoreAdj, root, cgroupProcs,
+                    mounts, readOnlyRoot, preStart, postStop);
         }
     }
 
@@ -373,6 +443,7 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
         private long logMaxSize = DEFAULT_LOG_MAX_SIZE;
         private final List<App> apps = new ArrayList<>();
         private MdsRelay mdsRelay;
+        private long stopGraceMillis = DEFAULT_STOP_GRACE_MILLIS;
 
         Builder(String uuid, Path podDir, Path rootfs) {
             this.uuid = uuid;
@@ -417,6 +488,12 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
             return this;
         }
 
+        /** SIGTERM to SIGKILL, for the other apps when one fails ({@link #DEFAULT_STOP_GRACE_MILLIS} unless set). */
+        public Builder stopGraceMillis(long millis) {
+            this.stopGraceMillis = millis;
+            return this;
+        }
+
         /** The metadata service relay (null, the default: none). */
         public Builder mdsRelay(MdsRelay relay) {
             this.mdsRelay = relay;
@@ -425,7 +502,7 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
 
         public Stage1Plan build() {
             return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, maskPaths, logMaxSize, apps,
-                    mdsRelay);
+                    mdsRelay, stopGraceMillis);
         }
     }
 }

@@ -15,8 +15,8 @@ import java.util.stream.Collectors;
  * the exit status base of a signalled app ({@link ExitStatus#SIGNAL_BASE}).
  */
 public final class Stage1PlanWriter {
-    /** The plan format's version; rkj-stage1 reads only this one (PLAN_VERSION in rkj-stage1.h). */
-    public static final int VERSION = 4;
+    /** The plan format's version (PLAN_VERSION in rkj-stage1.h); rkj-stage1 also reads 2 to 4, for pods an older rkj started. */
+    public static final int VERSION = 5;
 
     /** The plan as text. */
     public String format(Stage1Plan plan) {
@@ -31,6 +31,7 @@ public final class Stage1PlanWriter {
         line(out, "masked_paths", plan.maskPaths() ? "1" : "0");
         line(out, "signal_base", Integer.toString(ExitStatus.SIGNAL_BASE));
         line(out, "log_max_size", Long.toString(plan.logMaxSize()));
+        line(out, "stop_grace_ms", Long.toString(plan.stopGraceMillis()));
         plan.cgroupProcs().forEach(p -> line(out, "cgroup_procs", p.toString()));
         if (plan.mdsRelay() != null) { // version 4
             line(out, "mds_port", Integer.toString(plan.mdsRelay().port()));
@@ -57,6 +58,15 @@ public final class Stage1PlanWriter {
                 line(out, "oom_score_adj", app.oomScoreAdj().toString());
             }
             app.cgroupProcs().forEach(p -> line(out, "cgroup_procs", p.toString()));
+            line(out, "readonly_root", app.readOnlyRoot() ? "1" : "0");
+            app.preStart().forEach(a -> line(out, "pre_start", a));
+            app.postStop().forEach(a -> line(out, "post_stop", a));
+            for (Stage1Plan.Mount m : app.mounts()) {
+                line(out, "mount", m.source().toString());
+                line(out, "mount_target", m.target());
+                line(out, "mount_readonly", m.readOnly() ? "1" : "0");
+                line(out, "mount_recursive", m.recursive() ? "1" : "0");
+            }
         }
         return out.toString();
     }

@@ -23,6 +23,7 @@ public final class Stage1Process {
     private final Stage1Plan plan;
     private final int pid;
     private final CompletableFuture<Started> started = new CompletableFuture<>();
+    private ExitStatus firstFailure;
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     private final Map<String, CompletableFuture<ExitStatus>> appExits = new LinkedHashMap<>();
     private final Map<String, Integer> appPids = new LinkedHashMap<>();
@@ -58,7 +59,7 @@ public final class Stage1Process {
 
     /**
      * The pod's status once rkj-stage1 has ended: the app's status for a one-app pod; otherwise
-     * the first app (in plan order) that failed, or success. Exceptionally with a
+     * the first app that failed, in time (the others were stopped because of it), or success. Exceptionally with a
      * {@link Stage1Exception} when the pod failed before its apps ran.
      */
     public CompletableFuture<ExitStatus> exit() {
@@ -124,6 +125,9 @@ public final class Stage1Process {
                 started.complete(new Started(pid, podPid, appPids, System.nanoTime()));
             }
         } else if (message instanceof Stage1Message.AppExited e) {
+            if (firstFailure == null && !e.status().success()) {
+                firstFailure = e.status(); // the pod's status: its first failing app's, in time (rkt's rule)
+            }
             CompletableFuture<ExitStatus> f = appExits.get(e.app());
             if (f != null) {
                 f.complete(e.status());
@@ -168,6 +172,11 @@ public final class Stage1Process {
         }
         if (appExits.size() == 1) {
             return appExits.values().iterator().next().join();
+        }
+        synchronized (this) {
+            if (firstFailure != null) {
+                return firstFailure;
+            }
         }
         for (CompletableFuture<ExitStatus> f : appExits.values()) {
             if (!f.join().success()) {

@@ -441,6 +441,173 @@ class PodIT {
         assertTrue(out.contains("not running"), out);
     }
 
+    // ---- volumes, read-only roots, hooks and the pod's end (plan version 4) ----
+
+    private Stage1Plan.Mount volume(Path source, String target, boolean readOnly) {
+        return new Stage1Plan.Mount(source, target, readOnly, true);
+    }
+
+    @Test
+    void twoAppsShareAnEmptyVolumeAndHostVolumesAreReadOnlyOrWritableAsPlanned() throws Exception {
+        Path shared = Files.createDirectories(f.podDir.resolve("volumes/shared"));
+        Path ro = Files.createDirectories(f.podDir.resolve("host-ro"));
+        Path rw = Files.createDirectories(f.podDir.resolve("host-rw"));
+        Files.writeString(ro.resolve("given"), "from the host\n");
+        Path file = Files.writeString(f.podDir.resolve("host-file"), "one file\n");
+        f.start(f.plan()
+                .app(sh("writer", "echo hello > /w/msg && touch /w/done")
+                        .mount(volume(shared, "/w", false)).build())
+                .app(sh("reader", "while [ ! -e /r/done ]; do sleep 0.01; done; cat /r/msg;"
+                        + " cat /in/given; echo x > /in/new || echo refused;"
+                        + " echo written > /out/new && echo wrote; cat /etc/one-file;"
+                        + " grep -E ' /(in|out|r|etc/one-file) ' /proc/self/mountinfo | cut -d' ' -f5,6 | sed 's/^/mnt /'")
+                        .mount(volume(shared, "/r", false)).mount(volume(ro, "/in", true))
+                        .mount(volume(rw, "/out", false)).mount(volume(file, "/etc/one-file", true)).build())
+                .build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+
+        List<String> out = f.log("reader").lines().toList();
+        assertEquals(List.of("hello", "from the host"), out.subList(0, 2), f.log("reader"));
+        assertTrue(out.contains("/bin/sh: can't create /in/new: Read-only file system") && out.contains("refused"),
+                f.log("reader"));
+        assertTrue(out.contains("wrote") && out.contains("one file"), f.log("reader"));
+        Map<String, String> flags = out.stream().filter(l -> l.startsWith("mnt "))
+                .collect(Collectors.toMap(l -> l.split(" ")[1], l -> l.split(" ")[2].split(",")[0]));
+        assertEquals(Map.of("/r", "rw", "/in", "ro", "/out", "rw", "/etc/one-file", "ro"), flags);
+        assertEquals("hello\n", Files.readString(shared.resolve("msg")), "the empty volume is the pod dir's");
+        assertEquals("written\n", Files.readString(rw.resolve("new")));
+        assertFalse(Files.exists(ro.resolve("new")));
+        Path upper = new PodDir(f.podDir).upperDir();
+        assertTrue(Files.isDirectory(upper.resolve("in")), "a missing target is made in the pod's root");
+    }
+
+    @Test
+    void aSymlinkOnTheTargetPathResolvesInsideTheAppsRootNeverOutOfIt() throws Exception {
+        Path outside = Files.createDirectories(f.podDir.resolve("outside"));
+        Path upper = Files.createDirectories(new PodDir(f.podDir).upperDir());
+        Files.createSymbolicLink(upper.resolve("abs"), outside);              // absolute: names the host's dir...
+        Files.createDirectories(upper.resolve(outside.toString().substring(1))); // ...and the root's own copy of it
+        Files.createSymbolicLink(upper.resolve("rel"), Path.of("../../../../../../../.."));
+        Path vol = Files.createDirectories(f.podDir.resolve("volumes/v"));
+        Files.writeString(vol.resolve("mark"), "volume\n");
+        f.start(f.plan().app(sh("main", "cat /abs/in/mark; cat /rel/tmp/in2/mark")
+                .mount(volume(vol, "/abs/in", false)).mount(volume(vol, "/rel/tmp/in2", true)).build()).build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+
+        assertEquals("volume\nvolume\n", f.log("main"));
+        try (Stream<Path> left = Files.list(outside)) {
+            assertEquals(List.of(), left.toList(), "the mount escaped the app's root");
+        }
+        assertFalse(Files.exists(Path.of("/tmp/in2")), "the mount escaped the app's root");
+        // the targets were made where the links lead inside the root: the upper dir
+        assertTrue(Files.isDirectory(upper.resolve(outside.toString().substring(1)).resolve("in")));
+        assertTrue(Files.isDirectory(upper.resolve("tmp/in2")));
+    }
+
+    @Test
+    void aTargetThroughASymlinkToNothingIsRefusedNamingIt() throws Exception {
+        Path upper = Files.createDirectories(new PodDir(f.podDir).upperDir());
+        Files.createSymbolicLink(upper.resolve("dangling"), Path.of("/nowhere"));
+        Path vol = Files.createDirectories(f.podDir.resolve("volumes/v"));
+        Stage1Exception e = assertThrows(Stage1Exception.class, () -> f.start(f.plan()
+                .app(sh("main", "true").mount(volume(vol, "/dangling/in", false)).build()).build()));
+        assertEquals("mkdir", e.call());
+        assertEquals(f.rootfs.resolve("dangling/in").toString(), e.path());
+        assertTrue(e.getMessage().contains("`dangling` is a symlink to nothing inside the app's root"), e.getMessage());
+        assertFalse(Files.exists(Path.of("/nowhere")));
+    }
+
+    @Test
+    void aDirectoryVolumeOnAFileIsRefusedSayingSo() throws Exception {
+        Path vol = Files.createDirectories(f.podDir.resolve("volumes/v"));
+        Stage1Exception e = assertThrows(Stage1Exception.class, () -> f.start(f.plan()
+                .app(sh("main", "true").mount(volume(vol, "/etc/passwd", false)).build()).build()));
+        assertEquals("mount", e.call());
+        assertEquals(Errno.ENOTDIR, e.errno());
+        assertTrue(e.getMessage().contains("app `main`: /etc/passwd is a file, but the volume's source " + vol
+                + " is a directory"), e.getMessage());
+        assertTrue(f.nothingLeft());
+    }
+
+    @Test
+    void aReadOnlyRootRefusesWritesButItsVolumesAndDevShmTakeThem() throws Exception {
+        Path vol = Files.createDirectories(f.podDir.resolve("volumes/data"));
+        f.start(f.plan().app(sh("main", "touch /x 2>&1 || echo refused; echo ok > /data/f && echo data;"
+                + " echo ok > /dev/shm/f && echo shm; grep ' / / ' /proc/self/mountinfo | cut -d' ' -f6")
+                .readOnlyRoot(true).mount(volume(vol, "/data", false)).build()).build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+
+        List<String> out = f.log("main").lines().toList();
+        assertTrue(out.get(0).contains("Read-only file system"), f.log("main"));
+        assertEquals(List.of("refused", "data", "shm"), out.subList(1, 4));
+        assertTrue(out.get(4).startsWith("ro,"), f.log("main"));
+        assertEquals("ok\n", Files.readString(vol.resolve("f")));
+        assertFalse(Files.exists(new PodDir(f.podDir).upperDir().resolve("x")));
+    }
+
+    @Test
+    void anAppWithARootOfItsOwnGetsItsVolumesAndReadOnlyRootThere() throws Exception {
+        Path upper = Files.createDirectories(new PodDir(f.podDir).upperDir());
+        dev.rkj.testsupport.TestImages.busybox(upper.resolve("opt/stage2/own/rootfs"));
+        Path vol = Files.createDirectories(f.podDir.resolve("volumes/data"));
+        f.start(f.plan().app(sh("own", "touch /x || echo refused; echo in > /data/f && cat /data/f") // (no /dev here)
+                        .root("/opt/stage2/own/rootfs").readOnlyRoot(true).mount(volume(vol, "/data", false)).build())
+                .app(sh("pods", "ls /data 2>&1 | grep -c . ; touch /y && echo wrote").build())
+                .build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+
+        List<String> own = f.log("own").lines().toList();
+        assertTrue(own.containsAll(List.of("touch: /x: Read-only file system", "refused", "in")), f.log("own"));
+        assertEquals("in\n", Files.readString(vol.resolve("f")));
+        assertTrue(Files.isDirectory(upper.resolve("opt/stage2/own/rootfs/data")), "the target is made in the app's root");
+        assertFalse(Files.exists(upper.resolve("data")), "not in the pod's");
+        assertEquals("1\nwrote\n", f.log("pods"), "the other app's root is neither read-only nor given the volume");
+    }
+
+    @Test
+    void hooksRunInOrderAsTheAppWithItsEnvironmentAndWorkingDirectory() throws Exception {
+        Path vol = Files.createDirectories(f.podDir.resolve("volumes/log"));
+        Files.setPosixFilePermissions(vol, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        String mark = "echo \"$0 $(id -u) $(pwd) $STEP\" >> /log/order";
+        f.start(f.plan().app(Stage1Plan.App.builder("main", "/bin/sh", "-c", mark, "main").user("app")
+                .workingDirectory("/home/app").env("STEP", "env").mount(volume(vol, "/log", false))
+                .preStart(List.of("/bin/sh", "-c", mark + "; echo pre-start says hi", "pre-start"))
+                .postStop(List.of("/bin/sh", "-c", mark, "post-stop")).build()).build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+
+        assertEquals("pre-start 1000 /home/app env\nmain 1000 /home/app env\npost-stop 1000 /home/app env\n",
+                Files.readString(vol.resolve("order")));
+        assertTrue(f.log("main").contains("pre-start says hi"), "a hook's output is the app's log: " + f.log("main"));
+        assertEquals(ExitStatus.exited(0), ExitStatus.read(f.podDir, "main").orElseThrow());
+    }
+
+    @Test
+    void aFailingPreStartFailsTheAppWhichDoesNotRunAndSaysWhy() throws Exception {
+        RunningPod pod = f.start(f.plan().app(sh("main", "touch /ran")
+                .preStart(List.of("/bin/sh", "-c", "exit 3")).build()).build());
+        assertEquals(ExitStatus.exited(3), f.awaitExit());
+        assertEquals(ExitStatus.exited(3), pod.process().appExit("main").get());
+        assertEquals(ExitStatus.exited(3), ExitStatus.read(f.podDir, "main").orElseThrow());
+        assertFalse(Files.exists(new PodDir(f.podDir).upperDir().resolve("ran")), "the app ran");
+        assertTrue(f.log("main").contains("app main: its pre-start hook /bin/sh failed with status 3: the app was not run"),
+                f.log("main"));
+    }
+
+    @Test
+    void oneFailingAppStopsTheOthersWithSigtermThenSigkillAfterTheGrace() throws Exception {
+        RunningPod pod = f.start(f.plan().stopGraceMillis(300)
+                .app(sh("polite", "trap 'echo got TERM; exit 0' TERM; touch /ready1; sleep 1000 & wait")
+                        .postStop(List.of("/bin/sh", "-c", "echo cleaned up")).build())
+                .app(sh("stubborn", "trap '' TERM; touch /ready2; sleep 1000").build())
+                .app(sh("failing", "while [ ! -e /ready1 ] || [ ! -e /ready2 ]; do sleep 0.01; done; exit 4").build())
+                .build());
+        assertEquals(ExitStatus.exited(4), f.awaitExit(), "the pod's status is its failing app's");
+        assertEquals(ExitStatus.exited(0), pod.process().appExit("polite").get());
+        assertEquals(ExitStatus.killed(9), pod.process().appExit("stubborn").get());
+        assertEquals(ExitStatus.exited(4), ExitStatus.read(f.podDir, "failing").orElseThrow());
+        assertEquals("got TERM\ncleaned up\n", f.log("polite"), "post-stop runs after a stopped app");
+    }
+
     private static Map<String, String> lines(String log) {
         Map<String, String> m = new HashMap<>();
         for (String line : log.split("\n")) {

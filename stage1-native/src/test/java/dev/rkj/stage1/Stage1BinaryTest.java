@@ -40,14 +40,31 @@ class Stage1BinaryTest {
     void theBinaryHasNoDefaultsOfItsOwnAndRefusesAPlanThatLeavesOneOut() throws Exception {
         Path binary = Stage1Binary.extract(data);
         Stage1Plan whole = Stage1Plan.builder("u", data.resolve("pod"), data.resolve("pod/rootfs"))
-                .app(Stage1Plan.App.builder("a", "/bin/true").build()).build();
+                .app(Stage1Plan.App.builder("a", "/bin/true").mount(new Stage1Plan.Mount(data.resolve("v"), "/v", true, true))
+                        .build()).build();
         String text = new Stage1PlanWriter().format(whole);
-        for (String key : new String[] {"hostname", "signal_base", "masked_paths", "caps"}) {
+        for (String key : new String[] {"hostname", "signal_base", "masked_paths", "caps", "stop_grace_ms", "readonly_root",
+            "mount_target", "mount_readonly", "mount_recursive"}) {
             Path plan = Files.writeString(data.resolve("plan-" + key), text.replaceAll("(?m)^" + key + " .*\n", ""));
             Process p = new ProcessBuilder(binary.toString(), "run", plan.toString()).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());
             assertEquals(254, p.waitFor(), out);
             assertTrue(out.contains("has no `" + key + "`"), key + ": " + out);
+        }
+    }
+
+    @Test
+    void aMountKeyWithoutItsMountOrARelativeSourceIsRefusedNamingTheLine() throws Exception {
+        Path binary = Stage1Binary.extract(data);
+        String text = new Stage1PlanWriter().format(Stage1Plan.builder("u", data.resolve("pod"), data.resolve("pod/rootfs"))
+                .app(Stage1Plan.App.builder("a", "/bin/true").build()).build());
+        for (String[] bad : new String[][] {{"mount_target /v\n", "no `mount SOURCE` line before `mount_target`"},
+            {"mount relative/dir\n", "a mount's source must be an absolute host path, not `relative/dir`"}}) {
+            Path plan = Files.writeString(data.resolve("plan"), text + bad[0]);
+            Process p = new ProcessBuilder(binary.toString(), "run", plan.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertEquals(254, p.waitFor(), out);
+            assertTrue(out.contains(bad[1]), out);
         }
     }
 

@@ -24,12 +24,16 @@ class Stage1PlanWriterTest {
                 .app(Stage1Plan.App.builder("web", "/bin/httpd", "-f").env("PORT", "80").user("www").group("www")
                         .supplementaryGroup("10").workingDirectory("/srv")
                         .capabilities(EnumSet.of(Capability.CAP_NET_BIND_SERVICE, Capability.CAP_CHOWN))
-                        .noNewPrivileges(true).seccomp(false).build())
+                        .noNewPrivileges(true).seccomp(false).readOnlyRoot(true)
+                        .preStart(List.of("/bin/prepare", "--db")).postStop(List.of("/bin/cleanup"))
+                        .mount(new Stage1Plan.Mount(Path.of("/var/lib/rkj/pods/u-1/volumes/data"), "/var/data", false, true))
+                        .mount(new Stage1Plan.Mount(Path.of("/etc/host conf"), "/etc/conf", true, false)).build())
                 .app(Stage1Plan.App.builder("log", "tail").build())
                 .mdsRelay(new Stage1Plan.MdsRelay(18112, Path.of("/run/rkj/mds.sock")))
+                .stopGraceMillis(2500)
                 .build();
         assertEquals("""
-                version 4
+                version 5
                 uuid u-1
                 pod_dir /var/lib/rkj/pods/u-1
                 rootfs /var/lib/rkj/pods/u-1/rootfs
@@ -39,6 +43,7 @@ class Stage1PlanWriterTest {
                 masked_paths 1
                 signal_base 128
                 log_max_size 8388608
+                stop_grace_ms 2500
                 cgroup_procs /sys/fs/cgroup/memory/rkj/u-1/cgroup.procs
                 mds_port 18112
                 mds_socket /run/rkj/mds.sock
@@ -57,6 +62,18 @@ class Stage1PlanWriterTest {
                 caps 0,10
                 no_new_privs 1
                 seccomp 0
+                readonly_root 1
+                pre_start /bin/prepare
+                pre_start --db
+                post_stop /bin/cleanup
+                mount /var/lib/rkj/pods/u-1/volumes/data
+                mount_target /var/data
+                mount_readonly 0
+                mount_recursive 1
+                mount /etc/host conf
+                mount_target /etc/conf
+                mount_readonly 1
+                mount_recursive 0
                 app log
                 root /
                 arg tail
@@ -67,6 +84,7 @@ class Stage1PlanWriterTest {
                 caps 0,1,3,4,5,6,7,8,10,13,18,27,29,31
                 no_new_privs 0
                 seccomp 1
+                readonly_root 0
                 """, writer.format(plan));
     }
 
@@ -84,6 +102,7 @@ class Stage1PlanWriterTest {
                 syscall read
                 syscall write
                 oom_score_adj -500
+                readonly_root 0
                 app b
                 """), text);
         assertTrue(text.contains("\nseccomp remove\nseccomp_base 0\nseccomp_errno 0\nsyscall reboot\n"), text);

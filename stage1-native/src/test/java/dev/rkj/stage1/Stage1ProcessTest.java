@@ -53,7 +53,7 @@ class Stage1ProcessTest {
     }
 
     @Test
-    void aMultiAppPodEndsWithTheFirstFailingAppInPlanOrder() throws Exception {
+    void aMultiAppPodEndsWithItsFirstFailingAppInTimeNotThoseStoppedAfterIt() throws Exception {
         Stage1Process p = process("a", "b", "c");
         p.onMessage(new Stage1Message.AppStarted("a", 1));
         p.onMessage(new Stage1Message.AppStarted("b", 2));
@@ -61,9 +61,9 @@ class Stage1ProcessTest {
         p.onMessage(new Stage1Message.AppExited("c", ExitStatus.exited(3)));
         p.onMessage(new Stage1Message.AppExited("a", ExitStatus.exited(0)));
         p.onMessage(new Stage1Message.AppExited("b", ExitStatus.killed(9)));
-        p.onEnd(137 << 8, null);
-        assertEquals(ExitStatus.killed(9), p.exit().get());
-        assertEquals(ExitStatus.exited(3), p.appExit("c").get());
+        p.onEnd(3 << 8, null);
+        assertEquals(ExitStatus.exited(3), p.exit().get(), "c failed first: stage1 stopped b because of it");
+        assertEquals(ExitStatus.killed(9), p.appExit("b").get());
     }
 
     @Test

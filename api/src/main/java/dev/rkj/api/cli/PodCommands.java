@@ -141,11 +141,13 @@ final class PodCommands {
 
     /**
      * Tells, once, on stderr, which of the pod's isolators rkj ignored (ace.md: an executor must say):
-     * {@code rkj: warning: app web: os/linux/apparmor-profile ignored: rkj applies no AppArmor profiles}.
+     * {@code rkj: warning: app web: os/linux/apparmor-profile ignored: rkj applies no AppArmor profiles};
+     * then the start's other warnings (an image's mount point given an empty volume).
      */
     static void warnIgnoredIsolators(RkjCommand root, PodState pod) {
         pod.isolators().stream().filter(i -> i.outcome() == dev.rkj.engine.pod.IsolatorOutcome.Outcome.IGNORED)
                 .forEach(i -> root.err().println("rkj: warning: " + i.describe()));
+        pod.warnings().forEach(w -> root.err().println("rkj: warning: " + w));
     }
 
     /** The pod will never run again: it exited, its preparation was aborted, or it is gone. */
@@ -464,7 +466,8 @@ final class PodCommands {
      */
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the status of a pod.",
             footer = {"", "Lines: state, created, started, pid, exited, app-NAME (exit status), failure, lost, and one"
-                    + " isolator=... per isolator of the pod's manifest: applied, modified or ignored, and why."})
+                    + " isolator=... per isolator of the pod's manifest: applied, modified or ignored, and why; and one"
+                    + " warning=... per warning of its start (an image's mount point given an empty volume)."})
     static final class Status implements Runnable {
         @ParentCommand
         RkjCommand root;
@@ -564,6 +567,7 @@ final class PodCommands {
             for (dev.rkj.engine.pod.IsolatorOutcome i : p.isolators()) {
                 out.println("isolator=" + i.describe());
             }
+            p.warnings().forEach(w -> out.println("warning=" + w));
             if (!read.recorded()) {
                 out.println("unrecorded=" + read.unrecorded());
             }

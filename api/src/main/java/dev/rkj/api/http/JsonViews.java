@@ -52,6 +52,9 @@ public final class JsonViews {
                 o.put("reason", i.reason());
             });
         }
+        if (!p.warnings().isEmpty()) {
+            p.warnings().forEach(n.putArray("warnings")::add);
+        }
         return n;
     }
 

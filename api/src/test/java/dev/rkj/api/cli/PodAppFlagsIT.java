@@ -52,16 +52,23 @@ class PodAppFlagsIT {
         Privileged.requireRoot();
         dir = TestRun.newDir("flags");
         data = Files.createDirectories(dir.resolve("data"));
-        Path src = dir.resolve("src");
+        aci = image("ids", """
+                {"exec": ["/bin/sh", "-c", "id -u; id -g; pwd"], "user": "0", "group": "0", "workingDirectory": "/home/app"}""");
+    }
+
+    /** A busybox ACI named {@code example.com/<name>} whose app section is {@code app} (JSON). */
+    private Path image(String name, String app) throws Exception {
+        Path src = dir.resolve(name);
         TestImages.busybox(src.resolve("rootfs"));
         Files.writeString(src.resolve("manifest"), """
-                {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/ids",
+                {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/%s",
                  "labels": [{"name": "version", "value": "1.0.0"}, {"name": "os", "value": "linux"}, {"name": "arch", "value": "amd64"}],
-                 "app": {"exec": ["/bin/sh", "-c", "id -u; id -g; pwd"], "user": "0", "group": "0", "workingDirectory": "/home/app"}}
-                """);
-        aci = dir.resolve("ids.aci");
-        CliRun built = rkj("image", "build", src.toString(), aci.toString());
-        assertEquals(0, built.code(), built.err());
+                 "app": %s}
+                """.formatted(name, app));
+        Path built = dir.resolve(name + ".aci");
+        CliRun run = rkj("image", "build", src.toString(), built.toString());
+        assertEquals(0, run.code(), run.err());
+        return built;
     }
 
     @AfterEach
@@ -135,6 +142,26 @@ class PodAppFlagsIT {
         assertTrue(relative.oneLineError(), relative.err());
         assertTrue(relative.err().contains("\"tmp\" is not an absolute path"), relative.err());
         assertEquals(0, pods().size(), "no pod was created");
+    }
+
+    /** An image's mount point no volume fills and its hooks, through the CLI: the warning is printed once and kept. */
+    @Test
+    void anUnfilledMountPointIsWarnedOfOnceAndShownByStatusAndTheHooksRunAroundTheApp() throws Exception {
+        Path hooked = image("hooked", """
+                {"exec": ["/bin/sh", "-c", "echo main >> /work/order; cat /work/order"], "user": "0", "group": "0",
+                 "mountPoints": [{"name": "work", "path": "/work"}],
+                 "eventHandlers": [{"name": "pre-start", "exec": ["/bin/sh", "-c", "echo pre > /work/order"]}]}""");
+        CliRun run = rkj("run", "--insecure-options=image", hooked.toString());
+        assertEquals(0, run.code(), run.err());
+        String warning = "rkj: warning: app hooked: mount point work (/work) has no volume, so it gets an empty one that is"
+                + " removed with the pod; to keep its data, give --volume work,kind=host,source=DIR\n";
+        assertEquals(1, run.err().split(java.util.regex.Pattern.quote(warning), -1).length - 1, run.err());
+        String uuid = pods().get(0).get("name").asText();
+        assertEquals("pre\nmain\n", rkj("logs", uuid).out());
+        assertTrue(rkj("status", uuid).out().contains("\nwarning=app hooked: mount point work (/work) has no volume"));
+        assertEquals("app hooked: mount point work (/work) has no volume, so it gets an empty one that is removed with"
+                + " the pod; to keep its data, give --volume work,kind=host,source=DIR",
+                pods().get(0).get("warnings").get(0).asText(), "list --format=json (and the API's pod view) show it");
     }
 
     @Test

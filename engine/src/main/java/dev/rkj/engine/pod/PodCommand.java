@@ -112,9 +112,15 @@ public sealed interface PodCommand {
         }
     }
 
-    /** Record that stage1 started the apps, driven by {@code owner} (launch stage). */
+    /** Record that stage1 started the apps, driven by {@code owner} (launch stage), with what the user should hear. */
     record StartPod(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner,
-                    List<IsolatorOutcome> isolators) implements PodCommand {
+                    List<IsolatorOutcome> isolators, List<String> warnings) implements PodCommand {
+        /** A start that reports no warning. */
+        public StartPod(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner,
+                        List<IsolatorOutcome> isolators) {
+            this(podId, stage1Pid, appPids, owner, isolators, List.of());
+        }
+
         /** A start that reports no isolator. */
         public StartPod(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner) {
             this(podId, stage1Pid, appPids, owner, List.of());
@@ -122,6 +128,7 @@ public sealed interface PodCommand {
 
         public StartPod {
             isolators = isolators == null ? List.of() : List.copyOf(isolators);
+            warnings = warnings == null ? List.of() : List.copyOf(warnings);
             PodIds.requireValid(podId);
             requirePid(stage1Pid, "stage1");
             Map<String, Long> pids = new TreeMap<>();

@@ -267,27 +267,52 @@ public sealed interface PodEvent {
 
     /**
      * Stage1 started the apps. Moves to {@link PodStatus#RUNNING}. Version 2 added
-     * {@code isolators}; version 1 is read as {@link PodStartedV1}.
+     * {@code isolators}, version 3 {@code warnings}; versions 1 and 2 are read as
+     * {@link PodStartedV1} and {@link PodStartedV2}.
      *
      * @param stage1Pid the stage1 process, in the host PID namespace
      * @param appPids   each app's name and its pid in the host PID namespace
      * @param owner     the engine now driving the pod (it watches stage1 and records the exit)
      * @param isolators what became of each isolator of the pod's manifest (applied, modified,
      *                  ignored), as ace.md requires an executor to tell
+     * @param warnings  what else the user should hear about how it runs (an image's mount point
+     *                  given an empty volume), each a sentence; added in version 3
      */
-    @WireName(value = "pod.started", version = 2)
+    @WireName(value = "pod.started", version = 3)
     record PodStarted(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner,
-                      List<IsolatorOutcome> isolators) implements PodEvent {
+                      List<IsolatorOutcome> isolators, List<String> warnings) implements PodEvent {
         public PodStarted {
             requirePodId(podId);
             appPids = appPids == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(appPids));
             Objects.requireNonNull(owner, "owner");
             isolators = isolators == null ? List.of() : List.copyOf(isolators);
+            warnings = warnings == null ? List.of() : List.copyOf(warnings);
+        }
+
+        /** A start that reports no warning. */
+        public PodStarted(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner,
+                          List<IsolatorOutcome> isolators) {
+            this(podId, stage1Pid, appPids, owner, isolators, List.of());
         }
 
         /** A start that reports no isolator. */
         public PodStarted(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner) {
             this(podId, stage1Pid, appPids, owner, List.of());
+        }
+    }
+
+    /** {@code pod.started/2}, without the warnings (read as none). Never written any more. */
+    @WireName(value = "pod.started", version = 2)
+    record PodStartedV2(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner,
+                        List<IsolatorOutcome> isolators) implements PodEvent, Superseded<PodEvent> {
+        public PodStartedV2 {
+            requirePodId(podId);
+        }
+
+        /** The same fact as the current version. */
+        @Override
+        public PodStarted upcast() {
+            return new PodStarted(podId, stage1Pid, appPids, owner, isolators, List.of());
         }
     }
 

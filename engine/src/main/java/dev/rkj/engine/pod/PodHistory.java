@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.StringJoiner;
+import java.util.stream.Collectors;
 
 /**
  * One pod's story, step by step, from its journal entries: what happened, when, how long after
@@ -190,7 +191,8 @@ public final class PodHistory {
             e.isolators().stream().filter(i -> i.outcome() != IsolatorOutcome.Outcome.APPLIED)
                     .forEach(i -> notAsAsked.add(i.describe()));
             return "started: stage1 pid " + e.stage1Pid() + ", apps " + (e.appPids().isEmpty() ? "none reported" : apps)
-                    + ", driven by " + e.owner() + notAsAsked;
+                    + ", driven by " + e.owner() + notAsAsked
+                    + e.warnings().stream().map(w -> "; warning: " + w).collect(Collectors.joining());
         } else if (event instanceof AppExited e) {
             String how = e.signal() == null ? "exited with code " + e.exitCode()
                     : "was killed by signal " + e.signal() + " (exit code " + e.exitCode() + ")";

@@ -43,6 +43,8 @@ import java.util.TreeMap;
  * @param updatedAt      the time of its last event; null before created
  * @param isolators      what became of each isolator of its manifest when it started (ace.md);
  *                       empty before started, or when started by an rkj that did not say
+ * @param warnings       what its start said the user should hear (e.g. an image's mount point given an
+ *                       empty volume); empty if nothing
  */
 public record PodState(
         String podId,
@@ -67,7 +69,8 @@ public record PodState(
         String garbageReason,
         Map<PodStatus, Instant> enteredAt,
         Instant updatedAt,
-        List<IsolatorOutcome> isolators) {
+        List<IsolatorOutcome> isolators,
+        List<String> warnings) {
 
     public PodState {
         if (podId == null || podId.isBlank()) {
@@ -78,12 +81,13 @@ public record PodState(
         enteredAt = enteredAt == null || enteredAt.isEmpty()
                 ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(enteredAt));
         isolators = isolators == null ? List.of() : List.copyOf(isolators);
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
     }
 
     /** The state of a pod no event has touched yet: the state {@code decide} creates pods from. */
     public static PodState initial(String podId) {
         return new PodState(podId, 0, PodStatus.EMBRYO, null, null, null, null, null, null, null,
-                Map.of(), false, false, null, null, null, null, null, null, null, Map.of(), null, List.of());
+                Map.of(), false, false, null, null, null, null, null, null, null, Map.of(), null, List.of(), List.of());
     }
 
     /** Whether the pod was created (some event of it was applied). */
@@ -204,9 +208,11 @@ public record PodState(
         private final EnumMap<PodStatus, Instant> enteredAt = new EnumMap<>(PodStatus.class);
         private Instant updatedAt;
         private List<IsolatorOutcome> isolators;
+        private List<String> warnings;
 
         private Builder(PodState s) {
             isolators = s.isolators;
+            warnings = s.warnings;
             podId = s.podId;
             revision = s.revision;
             status = s.status;
@@ -229,6 +235,7 @@ public record PodState(
             garbageReason = s.garbageReason;
             enteredAt.putAll(s.enteredAt);
             updatedAt = s.updatedAt;
+            warnings = s.warnings;
         }
 
         /** Counts one more event, applied at {@code time}. */
@@ -352,7 +359,12 @@ public record PodState(
         PodState build() {
             return new PodState(podId, revision, status, spec, owner, image, verification, treeId, manifestDigest,
                     stage1Pid, apps, stopRequested, forceStop, launchRequestedBy, deleteRequestedBy, exitCode,
-                    exitReason, lostReason, failure, garbageReason, enteredAt, updatedAt, isolators);
+                    exitReason, lostReason, failure, garbageReason, enteredAt, updatedAt, isolators, warnings);
+        }
+
+        Builder warnings(List<String> v) {
+            warnings = v;
+            return this;
         }
     }
 }

@@ -2,15 +2,19 @@ package dev.rkj.engine.run;
 
 import dev.rkj.engine.appc.App;
 import dev.rkj.engine.appc.EnvVar;
+import dev.rkj.engine.appc.EventHandler;
 import dev.rkj.engine.appc.ImageId;
 import dev.rkj.engine.appc.ImageManifest;
 import dev.rkj.engine.appc.Isolator;
 import dev.rkj.engine.appc.LinuxCapability;
+import dev.rkj.engine.appc.Mount;
+import dev.rkj.engine.appc.MountPoint;
 import dev.rkj.engine.appc.PodApp;
 import dev.rkj.engine.appc.PodManifest;
 import dev.rkj.engine.appc.Quantity;
 import dev.rkj.engine.appc.RuntimeImage;
 import dev.rkj.engine.pod.IsolatorOutcome;
+import dev.rkj.engine.appc.Volume;
 import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.pod.PodSpec.InsecureOption;
 import dev.rkj.engine.stage.StageException;
@@ -69,6 +73,19 @@ import java.util.Set;
  * <p>A user or group given as a name (by the image or by {@code --user} / {@code --group}) must be
  * in the image's {@code /etc/passwd} or {@code /etc/group}: the launch checks it in the rendered
  * tree, so the pod fails naming it rather than in stage1.
+ *
+ * <p>Volumes (pods.md, ace.md "Volume Setup"): each app gets the pod manifest's mounts of it, then
+ * each of its image's {@code mountPoints} that no mount fills: by the pod's volume of the mount
+ * point's name, else by an empty volume of its own with a warning ({@link Planned#warnings}), as
+ * rkt did. A mount is read-only when its volume or the image's mount point at its path says so.
+ * A host volume's source must exist; an empty volume is {@code <podDir>/volumes/<name>} (an
+ * unfilled mount point's {@code <podDir>/volumes/<app>.<mount point>}), made by
+ * {@link #makeEmptyVolumes} with its mode, uid and gid and removed with the pod directory;
+ * every app mounting it shares it. Two mounts of an app at the same or nested paths are refused
+ * (ace.md). The image's {@code pre-start} and {@code post-stop} event handlers and the pod
+ * manifest's {@code readOnlyRootFS} go into the plan as they are: rkj-stage1 runs the hooks in
+ * the app's root as the app (user, group, environment, working directory; ace.md says nothing of
+ * a hook's user, and rkt ran them as the app).
  *
  * <p>Network: {@code --net=host} shares the host's network namespace; {@code default} and
  * {@code none} both give the pod a private network namespace with only loopback up (CNI networks
@@ -161,6 +178,8 @@ public final class PodPlanner {
         }
         Map<String, CgroupLimits> appLimits = new LinkedHashMap<>();
         List<IsolatorOutcome> isolators = new ArrayList<>();
+        Map<Path, EmptyVolume> emptyVolumes = new LinkedHashMap<>();
+        List<String> warnings = new ArrayList<>();
         for (PodApp podApp : manifest.apps()) {
             String name = podApp.name().value();
             App app = podApp.app().orElseThrow(() -> StageException.permanent("pod " + podId + ": app " + name
@@ -190,6 +209,10 @@ public final class PodPlanner {
             for (long gid : app.supplementaryGids()) {
                 b.supplementaryGroup(Long.toString(gid));
             }
+            mounts(podId, podDir, manifest, podApp, app, emptyVolumes, warnings).forEach(b::mount);
+            b.readOnlyRoot(podApp.readOnlyRootFs())
+                    .preStart(handler(app, EventHandler.Kind.PRE_START))
+                    .postStop(handler(app, EventHandler.Kind.POST_STOP));
             try {
                 plan.app(b.build());
             } catch (IllegalArgumentException e) {
@@ -205,13 +228,118 @@ public final class PodPlanner {
         }
         isolators.addAll(Isolators.reportPod(manifest.isolators()));
         long pids = spec.pidsLimit() != null ? spec.pidsLimit() : CgroupLimits.DEFAULT_PIDS_MAX;
+        List<EmptyVolume> empty = List.copyOf(emptyVolumes.values());
         CgroupLimits podBound = limits(manifest.isolator(Isolator.Memory.class), manifest.isolator(Isolator.Cpu.class));
         if (appLimits.size() == 1) {
             return new Planned(built, Isolators.tighter(appLimits.values().iterator().next(), podBound).withPids(pids),
-                    Map.of(), isolators);
+                    Map.of(), isolators, empty, warnings);
         }
         appLimits.values().removeIf(l -> l.equals(CgroupLimits.NONE));
-        return new Planned(built, podBound.withPids(pids), appLimits, isolators);
+        return new Planned(built, podBound.withPids(pids), appLimits, isolators, empty, warnings);
+    }
+
+    /** The argv of the app's event handler of this kind, empty when it has none. */
+    private static List<String> handler(App app, EventHandler.Kind kind) {
+        return app.eventHandlers().stream().filter(h -> h.kind() == kind).findFirst().map(EventHandler::exec)
+                .orElse(List.of());
+    }
+
+    /** The app's mounts: the pod manifest's, then its image's mount points no mount fills (see the class doc). */
+    private static List<Stage1Plan.Mount> mounts(String podId, PodDir podDir, PodManifest manifest, PodApp podApp, App app,
+                                                 Map<Path, EmptyVolume> emptyVolumes, List<String> warnings)
+            throws StageException {
+        String name = podApp.name().value();
+        List<Stage1Plan.Mount> mounts = new ArrayList<>();
+        for (Mount m : podApp.mounts()) {
+            Volume v = manifest.volumeFor(m).orElseThrow(() -> StageException.permanent(
+                    "pod " + podId + ": app " + name + " mounts volume " + m.volume() + " at " + m.path()
+                            + ", which the pod does not have: add --volume " + m.volume()
+                            + ",kind=empty or --volume " + m.volume() + ",kind=host,source=PATH"));
+            boolean readOnly = app.mountPoints().stream().anyMatch(mp -> mp.path().equals(m.path()) && mp.readOnly());
+            mounts.add(mount(podId, podDir, v, v.name().value(), m.path(), readOnly, emptyVolumes));
+        }
+        for (MountPoint mp : app.mountPoints()) {
+            if (mounts.stream().anyMatch(m -> m.target().equals(mp.path()))) {
+                continue;
+            }
+            Optional<Volume> named = manifest.volume(mp.name());
+            if (named.isPresent()) {
+                mounts.add(mount(podId, podDir, named.get(), mp.name().value(), mp.path(), mp.readOnly(), emptyVolumes));
+                continue;
+            }
+            warnings.add("app " + name + ": mount point " + mp.name() + " (" + mp.path() + ") has no volume, so it gets"
+                    + " an empty one that is removed with the pod; to keep its data, give --volume " + mp.name()
+                    + ",kind=host,source=DIR");
+            Volume empty = new Volume(mp.name(), Volume.Kind.EMPTY, Optional.empty(), false, true, Volume.DEFAULT_MODE, 0, 0);
+            mounts.add(mount(podId, podDir, empty, name + "." + mp.name(), mp.path(), mp.readOnly(), emptyVolumes));
+        }
+        for (int i = 0; i < mounts.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                Path a = Path.of(mounts.get(i).target()).normalize();
+                Path b = Path.of(mounts.get(j).target()).normalize();
+                if (a.startsWith(b) || b.startsWith(a)) {
+                    throw StageException.permanent("pod " + podId + ": app " + name + " has two mounts at "
+                            + (a.equals(b) ? "the same path " + a : "nested paths " + b + " and " + a)
+                            + " (the image's mount points and the --mount flags): give each volume a path of its own");
+                }
+            }
+        }
+        return mounts;
+    }
+
+    private static Stage1Plan.Mount mount(String podId, PodDir podDir, Volume v, String dirName, String target,
+                                          boolean readOnly, Map<Path, EmptyVolume> emptyVolumes) throws StageException {
+        try {
+            if (v.kind() == Volume.Kind.HOST) {
+                Path source = Path.of(v.source().orElseThrow());
+                if (!Files.exists(source)) {
+                    throw StageException.permanent("pod " + podId + ": volume " + v.name() + ": its host source " + source
+                            + " does not exist: create it, or give another source");
+                }
+                return new Stage1Plan.Mount(source, target, readOnly || v.readOnly(), v.recursive());
+            }
+            Path dir = podDir.path().resolve("volumes").resolve(dirName);
+            emptyVolumes.putIfAbsent(dir, new EmptyVolume(dir, v.mode(), v.uid(), v.gid()));
+            return new Stage1Plan.Mount(dir, target, readOnly || v.readOnly(), false);
+        } catch (IllegalArgumentException e) {
+            throw StageException.permanent("pod " + podId + ": volume " + v.name() + " cannot be mounted at " + target
+                    + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * An empty volume: a directory of the pod dir, made before the pod starts with the volume's mode
+     * and owner (pods.md defaults: 0755, 0, 0).
+     */
+    public record EmptyVolume(Path dir, int mode, long uid, long gid) {
+    }
+
+    /**
+     * Makes the plan's empty volumes that do not exist yet (a restarted pod keeps what its volumes
+     * hold: they live as long as the pod).
+     *
+     * @throws IOException naming the directory that could not be made
+     */
+    public static void makeEmptyVolumes(Planned planned) throws IOException {
+        for (EmptyVolume v : planned.emptyVolumes()) {
+            if (Files.isDirectory(v.dir(), LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try {
+                Files.createDirectories(v.dir().getParent());
+                Files.createDirectory(v.dir());
+                // uid_t is unsigned: the int's bits are the id
+                Files.setAttribute(v.dir(), "unix:uid", (int) v.uid(), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(v.dir(), "unix:gid", (int) v.gid(), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(v.dir(), "unix:mode", v.mode(), LinkOption.NOFOLLOW_LINKS); // after chown, which clears setuid
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                throw new IOException("cannot make the empty volume " + v.dir() + ": something that is not a directory is there", e);
+            } catch (java.nio.file.AccessDeniedException e) {
+                throw new IOException("cannot make the empty volume " + v.dir() + ": permission denied", e);
+            } catch (IOException e) {
+                throw new IOException("cannot make the empty volume " + v.dir() + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /**
@@ -221,12 +349,21 @@ public final class PodPlanner {
      * @param podLimits the pod cgroup's limits
      * @param appLimits limits of apps with cgroups of their own (pods of several apps)
      * @param isolators what became of each isolator of the pod manifest (ace.md wants it told)
+     * @param emptyVolumes the directories to make before the pod starts ({@link #makeEmptyVolumes})
+     * @param warnings what else the user should hear once (an image's mount point given an empty volume)
      */
     public record Planned(Stage1Plan plan, CgroupLimits podLimits, Map<String, CgroupLimits> appLimits,
-                          List<IsolatorOutcome> isolators) {
+                          List<IsolatorOutcome> isolators, List<EmptyVolume> emptyVolumes, List<String> warnings) {
         public Planned {
             appLimits = Map.copyOf(appLimits);
             isolators = List.copyOf(isolators);
+            emptyVolumes = List.copyOf(emptyVolumes);
+            warnings = List.copyOf(warnings);
+        }
+
+        public Planned(Stage1Plan plan, CgroupLimits podLimits, Map<String, CgroupLimits> appLimits,
+                       List<IsolatorOutcome> isolators) {
+            this(plan, podLimits, appLimits, isolators, List.of(), List.of());
         }
 
         public Planned(Stage1Plan plan, CgroupLimits podLimits, Map<String, CgroupLimits> appLimits) {

@@ -111,6 +111,7 @@ public final class Stage1PodRuntime implements PodRuntime {
                 mdsRegister(pod, dir, mds.registers().test(pod.spec())));
         RunningPod running;
         try {
+            PodPlanner.makeEmptyVolumes(planned);
             running = starter.start(planned.plan(), tree, planned.podLimits(), planned.appLimits(), output);
         } catch (Stage1Exception e) {
             throw new StageException("pod " + pod.podId() + " could not start: " + e.getMessage(), false, e);
@@ -125,7 +126,7 @@ public final class Stage1PodRuntime implements PodRuntime {
         CompletableFuture<PodExit> exit = running.process().exit()
                 .handleAsync((status, error) -> launchedExit(pod.podId(), running, apps, status, error));
         return new StartedPod(started.stage1Pid(), appPids, watchOf(exit, () -> {
-        }), planned.isolators());
+        }), planned.isolators(), planned.warnings());
     }
 
     /**

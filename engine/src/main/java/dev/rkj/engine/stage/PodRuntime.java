@@ -3,6 +3,7 @@ package dev.rkj.engine.stage;
 import dev.rkj.engine.pod.PodState;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -61,11 +62,18 @@ public interface PodRuntime {
      * @param isolators what became of each isolator of the pod's manifest
      */
     record StartedPod(long stage1Pid, Map<String, Long> appPids, PodWatch watch,
-                      java.util.List<dev.rkj.engine.pod.IsolatorOutcome> isolators) {
+                      java.util.List<dev.rkj.engine.pod.IsolatorOutcome> isolators, List<String> warnings) {
         public StartedPod {
             appPids = Collections.unmodifiableMap(new TreeMap<>(appPids));
             Objects.requireNonNull(watch, "watch");
             isolators = isolators == null ? java.util.List.of() : java.util.List.copyOf(isolators);
+            warnings = warnings == null ? List.of() : List.copyOf(warnings);
+        }
+
+        /** A started pod that reports no warning. */
+        public StartedPod(long stage1Pid, Map<String, Long> appPids, PodWatch watch,
+                          java.util.List<dev.rkj.engine.pod.IsolatorOutcome> isolators) {
+            this(stage1Pid, appPids, watch, isolators, List.of());
         }
 
         /** A started pod that reports no isolator. */

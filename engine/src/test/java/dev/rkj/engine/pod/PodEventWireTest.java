@@ -50,11 +50,12 @@ class PodEventWireTest {
             WireName wire = type.getAnnotation(WireName.class);
             assertNotNull(wire, type.getSimpleName() + " has no @WireName");
             assertTrue(wire.value().matches("pod\\.[a-z]+(-[a-z]+)*"), "wire name " + wire.value());
-            int expected = type == PodCreated.class ? 4 : type == PodEvent.PodCreatedV3.class ? 3
+            int expected = type == PodCreated.class ? 4
+                    : type == PodEvent.PodCreatedV3.class || type == PodEvent.PodStarted.class ? 3
                     : type == PodEvent.PodCreatedV2.class || type == PodEvent.ImageRendered.class
                     || type == PodEvent.PodPrepared.class || type == PodEvent.PodStopRequested.class
                     || type == PodEvent.LaunchRequested.class || type == PodEvent.DeleteRequested.class
-                    || type == PodEvent.PodStarted.class ? 2 : 1;
+                    || type == PodEvent.PodStartedV2.class ? 2 : 1;
             assertEquals(expected, wire.version(), type.getSimpleName());
             assertTrue(types.add(wire.value() + "/" + wire.version()), "duplicate wire type " + wire.value());
             names.add(wire.value());
@@ -63,7 +64,7 @@ class PodEventWireTest {
                 "pod.privileges-granted")));
         assertTrue(types.containsAll(Set.of("pod.created/1", "pod.created/2", "pod.created/3", "pod.created/4",
                 "pod.stop-requested/1", "pod.stop-requested/2", "pod.image-rendered/1",
-                "pod.image-rendered/2", "pod.prepared/1", "pod.prepared/2")));
+                "pod.image-rendered/2", "pod.prepared/1", "pod.prepared/2", "pod.started/1", "pod.started/2", "pod.started/3")));
     }
 
     /** pod.created/1 exactly as rkj wrote it before the capability flags: still read, as a v2 with defaults. */

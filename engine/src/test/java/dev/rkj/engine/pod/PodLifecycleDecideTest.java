@@ -276,6 +276,14 @@ class PodLifecycleDecideTest {
     }
 
     @Test
+    void aStartsWarningsAreRecordedWithItAndKept() throws IllegalPodTransition {
+        List<String> warnings = List.of("app web: mount point cache (/var/cache) has no volume");
+        PodState s = PodScenario.givenPodIn(PodStatus.PREPARED).when(new StartPod(POD, STAGE1, APPS, RUNNER, List.of(), warnings))
+                .thenEvents(new PodEvent.PodStarted(POD, STAGE1, APPS, RUNNER, List.of(), warnings));
+        assertEquals(warnings, s.warnings());
+    }
+
+    @Test
     void startingRecordsOwnerPidsAndApps() throws IllegalPodTransition {
         PodState s = PodScenario.givenPodIn(PodStatus.PREPARED)
                 .when(new StartPod(POD, STAGE1, Map.of("a", 11L, "b", 12L), RUNNER))

@@ -225,6 +225,20 @@ class PodLifecycleEvolveTest {
     }
 
     @Test
+    void theStartsWarningsAreKeptInTheStateAndAVersionOneStartHasNone() {
+        List<String> warnings = List.of("app web: mount point cache (/var/cache) has no volume, so it gets an empty one");
+        PodState prepared = in(PodStatus.PREPARED);
+        PodState s = PodLifecycle.evolve(prepared, new PodEvent.PodStarted(POD, 4242, Map.of("web", 4243L),
+                prepared.owner(), List.of(), warnings), t(300));
+        assertEquals(PodStatus.RUNNING, s.status());
+        assertEquals(warnings, s.warnings());
+        assertTrue(PodHistory.summarize(new PodEvent.PodStarted(POD, 4242, Map.of(), prepared.owner(), List.of(), warnings))
+                .contains("warning: app web: mount point cache"));
+        s = PodLifecycle.evolve(prepared, new PodEvent.PodStartedV1(POD, 4242, Map.of("web", 4243L), prepared.owner()), t(300));
+        assertEquals(List.of(), s.warnings());
+    }
+
+    @Test
     void anEventForAnotherPodIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> PodLifecycle.evolve(in(PodStatus.RUNNING), new PodEvent.PodDeleted(OTHER_POD), t(1)));

@@ -4,6 +4,8 @@ import dev.rkj.engine.Engine;
 import dev.rkj.engine.EngineConfig;
 import dev.rkj.engine.EngineException;
 import dev.rkj.engine.EnginePorts;
+import dev.rkj.engine.appc.App;
+import dev.rkj.engine.appc.EventHandler;
 import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
@@ -45,10 +47,13 @@ class EngineRunIT {
     void open() throws Exception {
         Privileged.requireRoot();
         dataDir = TestRun.newDir("engine-run");
-        image = RenderedImage.busybox(dataDir,
-                "/bin/sh", "-c", "echo $GREETING from $AC_APP_NAME; exit 7");
         host = Stage1Host.open(dataDir, TestRun.cgroupParent(),
                 new Stage1Launcher.Output(dataDir.resolve("stage1.out"), dataDir.resolve("stage1.err")));
+        openWith(RenderedImage.busybox(dataDir, "/bin/sh", "-c", "echo $GREETING from $AC_APP_NAME; exit 7"));
+    }
+
+    private void openWith(RenderedImage image) throws Exception {
+        this.image = image;
         engine = Engine.open(EngineConfig.builder(dataDir, new EnginePorts(image, new InsecureOnlyImageVerifier(), image,
                 host.preparer(image), host.runtime(), host.janitor())).build());
     }
@@ -168,5 +173,27 @@ class EngineRunIT {
         Engine.await(engine.remove(podId), WAIT);
         assertFalse(Files.exists(podDir));
         assertEquals(PodStatus.DELETED, engine.pod(podId).status());
+    }
+
+    @Test
+    void anImagesUnfilledMountPointGetsAnEmptyVolumeWithAWarningAndItsHooksRunAroundTheApp() throws Exception {
+        engine.close();
+        openWith(RenderedImage.busybox(dataDir, App.builder("0", "0")
+                .exec("/bin/sh", "-c", "echo main >> /var/work/order; cat /var/work/order")
+                .mountPoint("work", "/var/work", false)
+                .eventHandler(EventHandler.Kind.PRE_START, "/bin/sh", "-c", "echo pre > /var/work/order")
+                .eventHandler(EventHandler.Kind.POST_STOP, "/bin/sh", "-c", "echo post >> /var/work/order").build()));
+        String podId = Engine.await(engine.createPod(spec(null, List.of(), Map.of(), null, null), true), WAIT);
+        PodState exited = awaitFinished(podId);
+
+        assertEquals(0, exited.exitCode());
+        Path podDir = host.podsDir().resolve(podId);
+        assertEquals("pre\nmain\n", AppOutput.of(podDir, "busybox"));
+        assertEquals("pre\nmain\npost\n", Files.readString(podDir.resolve("volumes/busybox.work/order")),
+                "the volume is the pod dir's, and post-stop ran after the app");
+        assertEquals(List.of("app busybox: mount point work (/var/work) has no volume, so it gets an empty one that is"
+                + " removed with the pod; to keep its data, give --volume work,kind=host,source=DIR"), exited.warnings());
+        Engine.await(engine.remove(podId), WAIT);
+        assertFalse(Files.exists(podDir), "the empty volume goes with the pod");
     }
 }

@@ -1,14 +1,18 @@
 package dev.rkj.engine.run;
 
+import dev.rkj.engine.appc.AcName;
 import dev.rkj.engine.appc.App;
+import dev.rkj.engine.appc.EventHandler;
 import dev.rkj.engine.appc.ImageManifest;
 import dev.rkj.engine.appc.Isolator;
 import dev.rkj.engine.appc.LinuxCapability;
 import dev.rkj.engine.appc.ManifestCodec;
+import dev.rkj.engine.appc.Mount;
 import dev.rkj.engine.appc.PodApp;
 import dev.rkj.engine.appc.PodManifest;
 import dev.rkj.engine.appc.Quantity;
 import dev.rkj.engine.mds.MdsEndpoint;
+import dev.rkj.engine.appc.Volume;
 import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.pod.PodSpec.InsecureOption;
 import dev.rkj.engine.pod.PodSpec.NetMode;
@@ -26,6 +30,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -349,6 +354,106 @@ class PodPlannerTest {
         e = assertThrows(StageException.class, () -> planner.plan(POD, new PodDir(POD_DIR), tree, named, manifest));
         assertTrue(e.getMessage().contains("user \"redis\" is a name, but the image has no readable /etc/passwd"),
                 e.getMessage());
+    }
+
+    // ---- volumes, mounts, mount points, hooks, read-only root ----
+
+    private static App withMountPoints() {
+        return app().toBuilder().mountPoint("data", "/var/data", false).mountPoint("cache", "/var/cache", true)
+                .mountPoint("logs", "/var/log", false)
+                .eventHandler(EventHandler.Kind.PRE_START, "/bin/prepare", "--db")
+                .eventHandler(EventHandler.Kind.POST_STOP, "/bin/cleanup").build();
+    }
+
+    /** The one-app pod manifest of {@code app}, with these volumes and mounts. */
+    private PodManifest podWith(App app, List<Volume> volumes, List<Mount> mounts, boolean readOnlyRoot) throws StageException {
+        PodApp made = planner.manifest(POD, PodSpec.of("x"), IMAGE_ID, image(app)).apps().get(0);
+        PodApp.Builder a = PodApp.builder(made.name().value(), made.image()).app(made.app().orElseThrow())
+                .readOnlyRootFs(readOnlyRoot);
+        mounts.forEach(a::mount);
+        PodManifest.Builder pod = PodManifest.builder().app(a.build());
+        volumes.forEach(pod::volume);
+        return pod.build();
+    }
+
+    @Test
+    void mountsThenUnfilledMountPointsBecomeThePlansMountsAnUnfilledOneAnEmptyVolumeWithAWarning(@TempDir Path host)
+            throws Exception {
+        Volume shared = new Volume(AcName.parse("shared"), Volume.Kind.EMPTY, Optional.empty(), false, true, 0770, 1000, 1001);
+        PodManifest manifest = podWith(withMountPoints(), List.of(shared, Volume.host("cache", host.toString(), false)),
+                List.of(Mount.of("shared", "/var/data")), true);
+        PodPlanner.Planned planned = planner.plan(POD, new PodDir(POD_DIR), TREE, PodSpec.of("x"), manifest);
+
+        Stage1Plan.App app = planned.plan().apps().get(0);
+        assertEquals(List.of(
+                new Stage1Plan.Mount(POD_DIR.resolve("volumes/shared"), "/var/data", false, false),
+                new Stage1Plan.Mount(host, "/var/cache", true, true), // by name; read-only as its mount point says
+                new Stage1Plan.Mount(POD_DIR.resolve("volumes/redis-server.logs"), "/var/log", false, false)),
+                app.mounts());
+        assertEquals(List.of(new PodPlanner.EmptyVolume(POD_DIR.resolve("volumes/shared"), 0770, 1000, 1001),
+                        new PodPlanner.EmptyVolume(POD_DIR.resolve("volumes/redis-server.logs"), 0755, 0, 0)),
+                planned.emptyVolumes());
+        assertEquals(List.of("app redis-server: mount point logs (/var/log) has no volume, so it gets an empty one that is"
+                + " removed with the pod; to keep its data, give --volume logs,kind=host,source=DIR"), planned.warnings());
+        assertEquals(List.of("/bin/prepare", "--db"), app.preStart());
+        assertEquals(List.of("/bin/cleanup"), app.postStop());
+        assertTrue(app.readOnlyRoot());
+
+        Stage1Plan.App plain = launch(PodSpec.of("x"), app()).plan().apps().get(0);
+        assertEquals(List.of(), plain.mounts());
+        assertEquals(List.of(), plain.preStart());
+        assertEquals(false, plain.readOnlyRoot());
+    }
+
+    @Test
+    void appsMountingOneEmptyVolumeShareItsDirectory() throws Exception {
+        PodApp made = planner.manifest(POD, PodSpec.of("x"), IMAGE_ID, image(app())).apps().get(0);
+        PodManifest.Builder pod = PodManifest.builder().volume(Volume.empty("shared"));
+        for (String name : List.of("writer", "reader")) {
+            pod.app(PodApp.builder(name, made.image()).app(made.app().orElseThrow())
+                    .mount(Mount.of("shared", "/" + name)).build());
+        }
+        PodPlanner.Planned planned = planner.plan(POD, new PodDir(POD_DIR), TREE, PodSpec.of("x"), pod.build());
+        Path dir = POD_DIR.resolve("volumes/shared");
+        assertEquals(List.of(new Stage1Plan.Mount(dir, "/writer", false, false)), planned.plan().apps().get(0).mounts());
+        assertEquals(List.of(new Stage1Plan.Mount(dir, "/reader", false, false)), planned.plan().apps().get(1).mounts());
+        assertEquals(List.of(new PodPlanner.EmptyVolume(dir, 0755, 0, 0)), planned.emptyVolumes(), "one directory");
+        assertEquals(List.of(), planned.warnings());
+    }
+
+    @Test
+    void anUndeclaredVolumeAMissingHostSourceAndNestedTargetsAreRefusedNamingThem(@TempDir Path host) throws Exception {
+        PodManifest undeclared = podWith(app(), List.of(), List.of(Mount.of("db", "/db")), false);
+        StageException e = assertThrows(StageException.class,
+                () -> planner.plan(POD, new PodDir(POD_DIR), TREE, PodSpec.of("x"), undeclared));
+        assertTrue(e.getMessage().contains("app redis-server mounts volume db at /db, which the pod does not have:"
+                + " add --volume db,kind=empty"), e.getMessage());
+
+        PodManifest missing = podWith(app(), List.of(Volume.host("db", host.resolve("nope").toString(), false)),
+                List.of(Mount.of("db", "/db")), false);
+        e = assertThrows(StageException.class, () -> planner.plan(POD, new PodDir(POD_DIR), TREE, PodSpec.of("x"), missing));
+        assertTrue(e.getMessage().contains("volume db: its host source " + host.resolve("nope") + " does not exist"),
+                e.getMessage());
+
+        PodManifest nested = podWith(app(), List.of(Volume.empty("a"), Volume.empty("b")),
+                List.of(Mount.of("a", "/srv"), Mount.of("b", "/srv/b")), false);
+        e = assertThrows(StageException.class, () -> planner.plan(POD, new PodDir(POD_DIR), TREE, PodSpec.of("x"), nested));
+        assertTrue(e.getMessage().contains("two mounts at nested paths /srv and /srv/b"), e.getMessage());
+    }
+
+    @Test
+    void emptyVolumesAreMadeWithTheirModeAndOwnerAndKeptWhenTheyExist(@TempDir Path pod) throws Exception {
+        int uid = (Integer) Files.getAttribute(pod, "unix:uid");
+        int gid = (Integer) Files.getAttribute(pod, "unix:gid");
+        Path dir = pod.resolve("volumes/shared");
+        PodPlanner.Planned planned = new PodPlanner.Planned(launch(PodSpec.of("x"), app()).plan(), CgroupLimits.NONE, Map.of(), List.of(),
+                List.of(new PodPlanner.EmptyVolume(dir, 01770, uid, gid)), List.of());
+        PodPlanner.makeEmptyVolumes(planned);
+        assertEquals(01770, (Integer) Files.getAttribute(dir, "unix:mode") & 07777);
+        assertEquals(uid, Files.getAttribute(dir, "unix:uid"));
+        Files.writeString(dir.resolve("kept"), "x");
+        PodPlanner.makeEmptyVolumes(planned);
+        assertTrue(Files.exists(dir.resolve("kept")), "a volume lives as long as its pod");
     }
 
     private static App withIsolators(Isolator... isolators) {

@@ -38,8 +38,12 @@ public final class RenderedImage implements ImageSourcePort, TreeRendererPort, I
 
     /** A busybox image rendered in the store of {@code dataDir} whose app runs {@code exec}. */
     public static RenderedImage busybox(Path dataDir, String... exec) throws IOException {
-        ImageManifest manifest = ImageManifest.builder(NAME).label("version", "1.0")
-                .app(App.builder("0", "0").exec(exec).env("GREETING", "hello").build()).build();
+        return busybox(dataDir, App.builder("0", "0").exec(exec).env("GREETING", "hello").build());
+    }
+
+    /** A busybox image rendered in the store of {@code dataDir} with this app. */
+    public static RenderedImage busybox(Path dataDir, App app) throws IOException {
+        ImageManifest manifest = ImageManifest.builder(NAME).label("version", "1.0").app(app).build();
         byte[] json = ManifestCodec.write(manifest);
         String id = Stage1PodPreparer.digest(json);
         Path dir = ImageStore.rootfsOf(dataDir, id).getParent();
