@@ -1,0 +1,116 @@
+package dev.rkj.api.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rkj.testsupport.LeakCheck;
+import dev.rkj.testsupport.Privileged;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@code rkj daemon} socket-activated: started by {@code systemd-socket-activate -l SOCKET}, which binds
+ * the socket and passes it as fd 3 ({@code LISTEN_PID}, {@code LISTEN_FDS=1}) as {@code rkj.socket} does.
+ * The daemon serves the API and the thin CLI on that socket without binding one, still knows each
+ * caller's uid ({@code SO_PEERCRED}), and stops on SIGTERM leaving systemd's socket file in place.
+ */
+@ExtendWith(LeakCheck.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SocketActivationIT {
+    private static final Path JAR = Path.of("target", "rkj.jar").toAbsolutePath();
+
+    private DaemonFixture fixture;
+    private Http http;
+
+    @BeforeAll
+    void startDaemon() throws Exception {
+        Privileged.requireRoot();
+        Privileged.require(onPath("systemd-socket-activate"), "systemd-socket-activate is not installed (scripts/setup"
+                + " installs the systemd package)");
+        fixture = DaemonFixture.in("sockact").socketActivated().start();
+        http = fixture.http();
+    }
+
+    @AfterAll
+    void stopEverything() throws Exception {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void servesTheApiAndTheThinCliOnTheSocketSystemdBoundAndRecordsTheCallersUid() throws Exception {
+        DaemonProcess daemon = fixture.daemon();
+        assertTrue(Files.readString(daemon.stderr).contains("serving the API on unix:" + daemon.socket + " (from systemd)"),
+                Files.readString(daemon.stderr));
+        // the daemon's fd 3 is the listening socket at that path: adopted, not bound anew
+        String fd3 = Files.readSymbolicLink(Path.of("/proc/" + daemon.process.pid() + "/fd/3")).toString();
+        String inode = fd3.replaceAll("^socket:\\[(\\d+)\\]$", "$1");
+        assertTrue(Files.readAllLines(Path.of("/proc/net/unix")).stream().map(l -> l.trim().split("\\s+"))
+                .anyMatch(f -> f.length == 8 && f[6].equals(inode) && f[3].equals("00010000")
+                        && f[7].equals(daemon.socket.toString())), fd3 + " is the listening socket " + daemon.socket);
+
+        Http.Reply pods = http.get("/v1/pods");
+        assertEquals(200, pods.status(), pods.toString());
+        assertTrue(pods.json().get("pods").isArray(), pods.toString());
+
+        fixture.image("hello", "[\"/bin/true\"]");
+        String pod = fixture.run("hello", false);
+        JsonNode created = null;
+        for (JsonNode e : http.get("/v1/journal?aggregate=" + pod + "&limit=100").json().get("events")) {
+            if (e.get("type").asText().equals("pod.created/4")) {
+                created = e.get("payload");
+            }
+        }
+        assertTrue(created != null, "pod.created/4 of " + pod);
+        assertEquals(0, created.get("requestedBy").get("uid").asLong(), created.toString());
+        assertTrue(created.get("requestedBy").get("via").asText().startsWith("rkj daemon API over the unix socket (pid "),
+                created.toString());
+
+        // a CLI read through the socket: the thin client (no picocli loaded) lists the pod the daemon made
+        Path classes = fixture.dir.resolve("classes.log");
+        ProcessBuilder cli = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xlog:class+load:file=" + classes, "-jar", JAR.toString(), "list", "--format=json")
+                .redirectErrorStream(true);
+        cli.environment().put("RKJ_SOCKET", daemon.socket.toString());
+        cli.environment().put("RKJ_DIR", fixture.data.toString());
+        Process p = cli.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(3, TimeUnit.MINUTES), "rkj list did not finish");
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains(pod), out);
+        assertFalse(Files.readString(classes).contains("picocli.CommandLine "), "rkj list ran in-process, not in the daemon");
+        Http.Reply removed = http.delete("/v1/pods/" + pod);
+        assertEquals(204, removed.status(), removed.toString());
+    }
+
+    @Test
+    @Order(2)
+    void stopsCleanlyOnSigtermAndLeavesSystemdsSocketFile() throws Exception {
+        DaemonProcess daemon = fixture.daemon();
+        assertEquals(0, daemon.terminate(), Files.readString(daemon.stderr));
+        assertTrue(Files.readString(daemon.stderr).contains("rkj daemon: stopping; pods keep running"),
+                Files.readString(daemon.stderr));
+        assertTrue(Files.exists(daemon.socket), "the socket file is systemd's: the daemon leaves it");
+    }
+
+    private static boolean onPath(String command) {
+        return List.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")).stream()
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
+    }
+}
