@@ -43,7 +43,7 @@ final class DaemonCommand implements Callable<Integer> {
     RkjCommand root;
 
     @Option(names = "--socket", paramLabel = "PATH",
-            description = "the unix socket to serve the API on (default ${DEFAULT-VALUE})", defaultValue = "/run/rkj/api.sock")
+            description = "the unix socket to serve the API on (default ${DEFAULT-VALUE}); under rkj.socket, the one systemd passes instead", defaultValue = "/run/rkj/api.sock")
     Path socket;
 
     @Option(names = "--socket-group", paramLabel = "GROUP",

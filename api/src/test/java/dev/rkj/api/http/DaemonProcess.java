@@ -57,14 +57,7 @@ public final class DaemonProcess implements AutoCloseable {
         if (activated) {
             command.addAll(List.of("systemd-socket-activate", "-l", socket.toString()));
         }
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle")) {
-                command.add(arg);
-            }
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.rkj.api.Main",
-                "--dir", data.toString(), "daemon", "--socket", socket.toString(),
+        command.addAll(rkj("--dir", data.toString(), "daemon", "--socket", socket.toString(),
                 "--listen", "127.0.0.1:0", "--token-file", tokenFile.toString()));
         command.addAll(List.of(more));
         String n = Long.toString(System.nanoTime());
@@ -96,6 +89,20 @@ public final class DaemonProcess implements AutoCloseable {
             throw e;
         }
         return new DaemonProcess(process, socket, err, port[0]);
+    }
+
+    /** The command line of {@code rkj args...} in a JVM like this one (its classpath and JVM flags). */
+    static List<String> rkj(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle")) {
+                command.add(arg);
+            }
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.rkj.api.Main"));
+        command.addAll(List.of(args));
+        return command;
     }
 
     /** SIGTERM, and waits for the exit; returns its code. */

@@ -10,9 +10,11 @@ import dev.rkj.testsupport.Privileged;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -107,6 +109,40 @@ class SocketActivationIT {
         assertTrue(Files.readString(daemon.stderr).contains("rkj daemon: stopping; pods keep running"),
                 Files.readString(daemon.stderr));
         assertTrue(Files.exists(daemon.socket), "the socket file is systemd's: the daemon leaves it");
+    }
+
+    @Test
+    void refusesWhatIsNotOneListeningUnixStreamSocketWithOneLine() throws Exception {
+        assertEquals("rkj: systemd passed LISTEN_FDS=2 sockets; rkj daemon takes exactly one, a unix stream socket:"
+                + " give rkj.socket one ListenStream=/run/rkj/api.sock and nothing else",
+                refused("LISTEN_PID=$$ LISTEN_FDS=2 exec \"$@\""));
+        assertEquals("rkj: fd 3 from systemd is /dev/null, not a socket: rkj.socket needs ListenStream=/run/rkj/api.sock",
+                refused("exec 3</dev/null; LISTEN_PID=$$ LISTEN_FDS=1 exec \"$@\""));
+    }
+
+    @Test
+    void theUnitsPassSystemdAnalyzeVerify() throws Exception {
+        Assumptions.assumeTrue(onPath("systemd-analyze"), "systemd-analyze is not installed");
+        Path units = Path.of("..", "scripts", "systemd").toAbsolutePath().normalize();
+        Process p = new ProcessBuilder("systemd-analyze", "verify", units.resolve("rkj.socket").toString(),
+                units.resolve("rkj.service").toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(1, TimeUnit.MINUTES), "systemd-analyze verify did not finish");
+        assertEquals(0, p.exitValue(), out);
+        assertEquals("", out.strip());
+    }
+
+    /** Runs {@code rkj daemon} from {@code sh -c script} (which execs it, as systemd would); its one line of output, exit 254. */
+    private String refused(String script) throws Exception {
+        List<String> command = new ArrayList<>(List.of("sh", "-c", script, "sh"));
+        command.addAll(DaemonProcess.rkj("--dir", fixture.data.toString(), "daemon", "--socket",
+                fixture.dir.resolve("never.sock").toString()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), "rkj daemon did not exit");
+        assertEquals(254, p.exitValue(), out);
+        assertFalse(Files.exists(fixture.dir.resolve("never.sock")), out);
+        return out.strip();
     }
 
     private static boolean onPath(String command) {
