@@ -1,13 +1,12 @@
 package dev.rkj.api.http;
 
-import java.io.FileDescriptor;
 import java.io.IOException;
 import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import jnr.ffi.LibraryLoader;
 
 /**
  * systemd socket activation ({@code sd_listen_fds(3)}): the daemon's unix socket, bound and listening
@@ -100,20 +99,30 @@ public final class SocketActivation {
                 + " ListenStream=/run/rkj/api.sock, a path, not an address or port");
     }
 
-    /** systemd passes the socket blocking; Netty's event loop must never wait in accept(2). */
+    /** What of the C library this needs: fcntl(2) with an int argument. */
+    public interface LibC {
+        int fcntl(int fd, int cmd, int arg);
+    }
+
+    private static final int F_GETFD = 1;
+    private static final int F_SETFD = 2;
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
+    private static final int FD_CLOEXEC = 1;
+    private static final int O_NONBLOCK = 04000;
+
+    /**
+     * As {@code sd_listen_fds} does, close-on-exec (no process the daemon starts gets the socket);
+     * and non-blocking, as systemd passes it blocking and Netty's event loop must never wait in accept(2).
+     */
     private static void setNonBlocking(int fd) {
-        try {
-            FileDescriptor descriptor = new FileDescriptor();
-            Field number = FileDescriptor.class.getDeclaredField("fd");
-            number.setAccessible(true);
-            number.setInt(descriptor, fd);
-            Method configure = Class.forName("sun.nio.ch.IOUtil").getDeclaredMethod("configureBlocking",
-                    FileDescriptor.class, boolean.class);
-            configure.setAccessible(true);
-            configure.invoke(null, descriptor, false);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("cannot make the socket systemd passed non-blocking (" + e.getMessage()
-                    + "): run rkj with its jar's manifest (java -jar) or --add-opens java.base/sun.nio.ch=ALL-UNNAMED", e);
+        LibC libc = LibraryLoader.create(LibC.class).load("c");
+        int fdFlags = libc.fcntl(fd, F_GETFD, 0);
+        int flags = libc.fcntl(fd, F_GETFL, 0);
+        if (fdFlags < 0 || flags < 0 || libc.fcntl(fd, F_SETFD, fdFlags | FD_CLOEXEC) < 0
+                || libc.fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+            throw new IllegalStateException("cannot make the socket systemd passed (fd " + fd + ") non-blocking and"
+                    + " close-on-exec: fcntl failed with errno " + jnr.ffi.Runtime.getRuntime(libc).getLastError());
         }
     }
 
