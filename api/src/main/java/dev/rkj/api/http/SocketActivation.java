@@ -21,6 +21,12 @@ public final class SocketActivation {
     private static final List<String> VARIABLES = List.of("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES");
     private static final String LISTENING = "00010000"; // __SO_ACCEPTCON in /proc/net/unix's Flags
     private static final String STREAM = "0001"; // SOCK_STREAM
+    private static final int F_GETFD = 1;
+    private static final int F_SETFD = 2;
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
+    private static final int FD_CLOEXEC = 1;
+    private static final int O_NONBLOCK = 04000;
 
     private SocketActivation() {
     }
@@ -30,7 +36,7 @@ public final class SocketActivation {
     }
 
     /**
-     * The socket systemd passed to this process, made non-blocking; null if none was (no
+     * The socket systemd passed to this process, made close-on-exec and non-blocking; null if none was (no
      * {@code LISTEN_PID}, or another process's). Removes the {@code LISTEN_*} variables either way.
      *
      * @throws IllegalStateException naming what was passed and what rkj needs instead
@@ -51,7 +57,7 @@ public final class SocketActivation {
                     + " a unix stream socket: give rkj.socket one ListenStream=/run/rkj/api.sock and nothing else");
         }
         Path path = check(FD);
-        setNonBlocking(FD);
+        closeOnExecNonBlocking(FD);
         return new Inherited(FD, path);
     }
 
@@ -99,24 +105,19 @@ public final class SocketActivation {
                 + " ListenStream=/run/rkj/api.sock, a path, not an address or port");
     }
 
-    /** What of the C library this needs: fcntl(2) with an int argument. */
+    /** What of the C library this needs: fcntl(2) with an int argument, unsetenv(3). */
     public interface LibC {
         int fcntl(int fd, int cmd, int arg);
-    }
 
-    private static final int F_GETFD = 1;
-    private static final int F_SETFD = 2;
-    private static final int F_GETFL = 3;
-    private static final int F_SETFL = 4;
-    private static final int FD_CLOEXEC = 1;
-    private static final int O_NONBLOCK = 04000;
+        int unsetenv(String name);
+    }
 
     /**
      * As {@code sd_listen_fds} does, close-on-exec (no process the daemon starts gets the socket);
      * and non-blocking, as systemd passes it blocking and Netty's event loop must never wait in accept(2).
      */
-    private static void setNonBlocking(int fd) {
-        LibC libc = LibraryLoader.create(LibC.class).load("c");
+    private static void closeOnExecNonBlocking(int fd) {
+        LibC libc = libc();
         int fdFlags = libc.fcntl(fd, F_GETFD, 0);
         int flags = libc.fcntl(fd, F_GETFL, 0);
         if (fdFlags < 0 || flags < 0 || libc.fcntl(fd, F_SETFD, fdFlags | FD_CLOEXEC) < 0
@@ -126,9 +127,19 @@ public final class SocketActivation {
         }
     }
 
-    /** Removes {@code LISTEN_*} from this JVM's environment, which the processes it starts copy. */
+    /**
+     * Removes {@code LISTEN_*} from the process's environment (which a child inherits when its
+     * ProcessBuilder's environment is left alone) and from the JVM's copy (which the others start from).
+     */
     @SuppressWarnings("unchecked")
     private static void unsetVariables() {
+        LibC libc = libc();
+        for (String variable : VARIABLES) {
+            if (libc.unsetenv(variable) != 0) {
+                throw new IllegalStateException("cannot remove " + variable + " from the daemon's environment: unsetenv"
+                        + " failed with errno " + jnr.ffi.Runtime.getRuntime(libc).getLastError());
+            }
+        }
         try {
             Map<String, String> env = System.getenv();
             Field inner = env.getClass().getDeclaredField("m"); // Collections.UnmodifiableMap over the live one
@@ -139,5 +150,9 @@ public final class SocketActivation {
             throw new IllegalStateException("cannot remove LISTEN_PID and LISTEN_FDS from the daemon's environment (" + e.getMessage()
                     + "): run rkj with its jar's manifest (java -jar) or --add-opens java.base/java.util=ALL-UNNAMED", e);
         }
+    }
+
+    private static LibC libc() {
+        return LibraryLoader.create(LibC.class).load("c");
     }
 }

@@ -120,6 +120,32 @@ class SocketActivationIT {
                 refused("exec 3</dev/null; LISTEN_PID=$$ LISTEN_FDS=1 exec \"$@\""));
     }
 
+    /** What {@link #theLaunchVariablesAreNotPassedOn} runs: a JVM that reads them, then starts two children. */
+    public static final class Child {
+        public static void main(String[] args) throws Exception {
+            System.out.println("adopted " + SocketActivation.fromSystemd());
+            String show = "echo \"child LISTEN_PID=$LISTEN_PID LISTEN_FDS=$LISTEN_FDS LISTEN_FDNAMES=$LISTEN_FDNAMES\"";
+            new ProcessBuilder("sh", "-c", show).inheritIO().start().waitFor(); // the process's environment
+            ProcessBuilder copied = new ProcessBuilder("sh", "-c", show).inheritIO();
+            copied.environment().put("X", "1"); // the JVM's copy of it
+            copied.start().waitFor();
+        }
+    }
+
+    @Test
+    void theLaunchVariablesAreNotPassedOn() throws Exception {
+        List<String> command = new ArrayList<>(List.of("env", "LISTEN_PID=1", "LISTEN_FDS=1", "LISTEN_FDNAMES=api"));
+        List<String> java = DaemonProcess.rkj();
+        command.addAll(java.subList(0, java.size() - 1)); // not Main: Child
+        command.add(Child.class.getName());
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), "the child JVM did not finish");
+        assertEquals(0, p.exitValue(), out);
+        String none = "child LISTEN_PID= LISTEN_FDS= LISTEN_FDNAMES=\n";
+        assertEquals("adopted null\n" + none + none, out); // LISTEN_PID=1 is another process's: not adopted
+    }
+
     @Test
     void theUnitsPassSystemdAnalyzeVerify() throws Exception {
         Assumptions.assumeTrue(onPath("systemd-analyze"), "systemd-analyze is not installed");
