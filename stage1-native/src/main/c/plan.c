@@ -22,14 +22,16 @@
  *       4096: logs/APP is renamed         remove: all but those)
  *       to APP.1 before it would      seccomp_base 0|1     (retain/remove: 1 keeps the default
  *       pass it)                          filter's refusals too; required with them)
- *                                     seccomp_errno N      (retain/remove: a blocked call fails
- *                                         with N, 1..4095; 0: the app is killed by SIGSYS)
- *                                     syscall NAME         (repeated: the retain/remove set)
- *                                     oom_score_adj N      (optional, -1000..1000)
- *                                     cgroup_procs PATH    (repeated)
+ *   mds_port PORT       (optional,    seccomp_errno N      (retain/remove: a blocked call fails
+ *   mds_socket PATH      with             with N, 1..4095; 0: the app is killed by SIGSYS)
+ *       mds_socket; private net       syscall NAME         (repeated: the retain/remove set)
+ *       only: PID 1 relays            oom_score_adj N      (optional, -1000..1000)
+ *       127.0.0.1:PORT in the pod     cgroup_procs PATH    (repeated)
+ *       to the metadata service's
+ *       socket, mds.c)
  *
  * Versions 2 and 3 (pods started by an older rkj, still entered) have no seccomp modes beyond
- * 0|1 and no oom_score_adj; version 2 no log_max_size.
+ * 0|1, no oom_score_adj and no mds keys; version 2 no log_max_size.
  *
  * masked_paths 1: /proc/bus, fs, irq, sys and sysrq-trigger are read-only and /proc/kcore,
  * keys, timer_list... and /sys/firmware are masked (pod.c).
@@ -112,13 +114,14 @@ static int caps(struct parser *ps, char *val, uint64_t *out)
 	return 0;
 }
 
-static int number(struct parser *ps, const char *key, const char *val, int *out)
+static int number(struct parser *ps, const char *key, const char *val, long min, long max, int *out)
 {
 	char *end;
 	long n = strtol(val, &end, 10);
 
-	if (!*val || *end || n < 0 || n > 255)
-		return bad(ps, "expected a number 0..255 for", key);
+	if (!*val || *end || n < min || n > max)
+		return fail(ps->err, "parse", ps->path, EINVAL, "line %d: expected a number %ld..%ld for `%s`",
+			    ps->line, min, max, key);
 	*out = (int)n;
 	return 0;
 }
@@ -168,7 +171,6 @@ static int pod_key(struct parser *ps, const char *key, char *val)
 	struct plan *p = ps->plan;
 
 	if (!strcmp(key, "version")) {
-		/* 2: a pod started before logs had a cap, still entered by this build */
 		/* 2, 3: pods started by an older rkj, still entered by this build */
 		if (strcmp(val, PLAN_VERSION) && strcmp(val, "2") && strcmp(val, "3"))
 			return bad(ps, "unsupported plan version (this rkj-stage1 reads versions 2 to "
@@ -195,11 +197,18 @@ static int pod_key(struct parser *ps, const char *key, char *val)
 	else if (!strcmp(key, "masked_paths"))
 		return flag(ps, key, val, &p->mask_paths);
 	else if (!strcmp(key, "signal_base"))
-		return number(ps, key, val, &p->signal_base);
+		return number(ps, key, val, 0, 255, &p->signal_base);
 	else if (!strcmp(key, "log_max_size"))
 		return size(ps, key, val, &p->log_max_size);
 	else if (!strcmp(key, "cgroup_procs"))
 		return push(ps, &p->cgroups, &p->ncgroups, val);
+	else if (!strcmp(key, "mds_port"))
+		return number(ps, key, val, 1, 65535, &p->mds_port);
+	else if (!strcmp(key, "mds_socket") && (val[0] != '/' || !strrchr(val, '/')[1] ||
+						 strlen(strrchr(val, '/')) > 65))
+		return bad(ps, "mds_socket must be an absolute path to a file name of at most 64 bytes, not", val);
+	else if (!strcmp(key, "mds_socket"))
+		p->mds_socket = val;
 	else
 		return bad(ps, "unknown pod key", key);
 	return 0;
@@ -352,6 +361,9 @@ static int check(struct parser *ps)
 		missing = "log_max_size";
 	if (missing)
 		return fail(ps->err, "parse", ps->path, EINVAL, "the plan has no `%s`", missing);
+	if (!p->mds_port != !p->mds_socket || (p->mds_port && p->host_net))
+		return fail(ps->err, "parse", ps->path, EINVAL,
+			    "mds_port and mds_socket go together, in a pod with a private network");
 	if (!p->napps)
 		return fail(ps->err, "parse", ps->path, EINVAL, "the plan has no app");
 	return app_complete(ps);

@@ -3,7 +3,7 @@
  * tree are drawn at the top of rkj-stage1.c. Who includes whom (no cycle):
  *
  *   util.h, pod_dir.h   <-  rkj-stage1.h  <-  rkj-stage1.c (main, monitor), plan.c, pod.c, attach.c,
- *                                              app.c, enter.c, seccomp.c
+ *                                              mds.c, app.c, enter.c, seccomp.c
  *
  * rkj-stage1 knows no appc: every default (capabilities, hostname, environment, the exit
  * status of a signalled app) comes from stage0 in the plan (plan.c).
@@ -107,6 +107,8 @@ struct plan {
 	uint64_t log_max_size;      /* an app's log is rotated to <app>.1 before it passes this */
 	char **cgroups;             /* cgroup.procs files stage1 joins before clone */
 	size_t ncgroups;
+	int mds_port;               /* the metadata service relay's port in the pod, 0 for none */
+	char *mds_socket;           /* the metadata service's unix socket (host path), NULL for none */
 	struct app *apps;
 	size_t napps;
 };
@@ -121,6 +123,7 @@ struct pod {
 	int status_dir;             /* <podDir>/status, opened before pivot_root */
 	int logs_dir;
 	struct attach *attach;      /* interactive pods only (PID 1), else NULL */
+	struct mds *mds;            /* the metadata service relay (PID 1), else NULL */
 	pid_t pid1;                 /* the pod's PID 1, in the host PID namespace */
 	char *args;                 /* stage1's argv area (host paths): PID 1 blanks it */
 	size_t args_len;
@@ -141,6 +144,19 @@ int attach_fds(struct attach *at, struct pollfd *fds);
 void attach_events(struct attach *at);
 /* The app is done: closes the client (it has every byte) and removes <podDir>/attach. */
 void attach_end(struct pod *pod);
+
+/*
+ * mds.c: the metadata service relay in PID 1. mds_open (before pivot_root) opens the service
+ * socket's directory; mds_listen (once lo is up) listens on 127.0.0.1:mds_port; then
+ * mds_fds gives the descriptors to poll (at most MDS_FDS) and mds_events works after any wakeup.
+ */
+#define MDS_CONNS 8
+#define MDS_FDS (1 + 2 * MDS_CONNS)
+struct mds;
+int mds_open(struct pod *pod, struct err *err);
+int mds_listen(struct pod *pod, struct err *err);
+int mds_fds(struct mds *m, struct pollfd *fds);
+void mds_events(struct mds *m);
 
 /* app.c: runs in the forked app process */
 int app_become(const struct app *app, struct err *err);

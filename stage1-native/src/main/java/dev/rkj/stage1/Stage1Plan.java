@@ -32,10 +32,11 @@ import java.util.regex.Pattern;
  *     {@code logs/<app>} would pass it, stage1 renames it to {@code logs/<app>.1} (replacing an
  *     older one) and begins a new one, so an app's logs never take more than twice this
  * @param apps in start order
+ * @param mdsRelay the metadata service relay PID 1 runs in a private network, or null for none
  */
 public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname, NetMode net,
                          List<Path> cgroupProcs, boolean interactive, boolean maskPaths, long logMaxSize,
-                         List<App> apps) {
+                         List<App> apps, MdsRelay mdsRelay) {
     static final Pattern APP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})");
 
@@ -74,6 +75,10 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
             throw new IllegalArgumentException("the log size cap " + logMaxSize + " of pod " + uuid
                     + " is too small: give at least " + MIN_LOG_MAX_SIZE + " bytes");
         }
+        if (mdsRelay != null && net == NetMode.HOST) {
+            throw new IllegalArgumentException("pod " + uuid + " shares the host's network: it reaches the metadata"
+                    + " service on the host's loopback, not through a relay");
+        }
         Set<String> names = new LinkedHashSet<>();
         for (App app : apps) {
             if (!names.add(app.name())) {
@@ -94,11 +99,34 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
     }
 
     public Stage1Plan withCgroupProcs(List<Path> procs) {
-        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, procs, interactive, maskPaths, logMaxSize, apps);
+        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, procs, interactive, maskPaths, logMaxSize, apps, mdsRelay);
     }
 
     public Stage1Plan withApps(List<App> apps) {
-        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, maskPaths, logMaxSize, apps);
+        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, maskPaths, logMaxSize, apps,
+                mdsRelay);
+    }
+
+    /**
+     * The metadata service relay of a pod with a private network: the pod's PID 1 listens on
+     * {@code 127.0.0.1:port} in the pod's network namespace and relays each connection to the unix
+     * socket {@code socket} of the metadata service, through the socket's directory opened before
+     * pivot_root (no host path shows in the pod).
+     *
+     * @param port   1..65535
+     * @param socket the metadata service's unix socket, absolute; its file name at most 64 bytes
+     */
+    public record MdsRelay(int port, Path socket) {
+        public MdsRelay {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("metadata service port " + port + " is not 1..65535");
+            }
+            absolute("metadata service socket", socket);
+            if (socket.getParent() == null || socket.getFileName().toString().length() > 64) {
+                throw new IllegalArgumentException("metadata service socket " + socket
+                        + " needs a directory and a file name of at most 64 bytes");
+            }
+        }
     }
 
     public static Builder builder(String uuid, Path podDir, Path rootfs) {
@@ -344,6 +372,7 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
         private boolean maskPaths = true;
         private long logMaxSize = DEFAULT_LOG_MAX_SIZE;
         private final List<App> apps = new ArrayList<>();
+        private MdsRelay mdsRelay;
 
         Builder(String uuid, Path podDir, Path rootfs) {
             this.uuid = uuid;
@@ -388,8 +417,15 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
             return this;
         }
 
+        /** The metadata service relay (null, the default: none). */
+        public Builder mdsRelay(MdsRelay relay) {
+            this.mdsRelay = relay;
+            return this;
+        }
+
         public Stage1Plan build() {
-            return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, maskPaths, logMaxSize, apps);
+            return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, maskPaths, logMaxSize, apps,
+                    mdsRelay);
         }
     }
 }

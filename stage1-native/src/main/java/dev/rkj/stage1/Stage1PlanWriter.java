@@ -32,6 +32,10 @@ public final class Stage1PlanWriter {
         line(out, "signal_base", Integer.toString(ExitStatus.SIGNAL_BASE));
         line(out, "log_max_size", Long.toString(plan.logMaxSize()));
         plan.cgroupProcs().forEach(p -> line(out, "cgroup_procs", p.toString()));
+        if (plan.mdsRelay() != null) { // version 4
+            line(out, "mds_port", Integer.toString(plan.mdsRelay().port()));
+            line(out, "mds_socket", plan.mdsRelay().socket().toString());
+        }
         for (Stage1Plan.App app : plan.apps()) {
             line(out, "app", app.name());
             line(out, "root", app.root());

@@ -26,6 +26,7 @@ class Stage1PlanWriterTest {
                         .capabilities(EnumSet.of(Capability.CAP_NET_BIND_SERVICE, Capability.CAP_CHOWN))
                         .noNewPrivileges(true).seccomp(false).build())
                 .app(Stage1Plan.App.builder("log", "tail").build())
+                .mdsRelay(new Stage1Plan.MdsRelay(18112, Path.of("/run/rkj/mds.sock")))
                 .build();
         assertEquals("""
                 version 4
@@ -39,6 +40,8 @@ class Stage1PlanWriterTest {
                 signal_base 128
                 log_max_size 8388608
                 cgroup_procs /sys/fs/cgroup/memory/rkj/u-1/cgroup.procs
+                mds_port 18112
+                mds_socket /run/rkj/mds.sock
                 app web
                 root /
                 arg /bin/httpd

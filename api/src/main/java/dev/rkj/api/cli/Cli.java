@@ -121,7 +121,7 @@ public final class Cli {
      * for anyone.
      */
     static final java.util.Set<String> ROOT_COMMANDS = java.util.Set.of("run", "prepare", "run-prepared", "stop", "rm", "daemon",
-            "gc", "enter");
+            "gc", "enter", "metadata-service");
 
     private static void refuseWithoutRoot(CommandLine.ParseResult parsed, Invocation caller) {
         CommandLine.ParseResult last = parsed;
@@ -159,7 +159,8 @@ public final class Cli {
         } else if (last.commandSpec().userObject() instanceof PodCommands.Run run && run.options.interactive
                 && !caller.hasTerminal()) {
             why = "run --interactive needs the client's terminal, which this client does not relay";
-        } else if (!last.isUsageHelpRequested() && (name.equals("daemon") || name.equals("enter"))) {
+        } else if (!last.isUsageHelpRequested() && (name.equals("daemon") || name.equals("enter")
+                || name.equals("metadata-service"))) {
             why = "rkj " + name + " runs in the client's own process";
         } else if (!root.dataDirIsShared()) {
             why = "the data directory is not the daemon's";

@@ -1,5 +1,6 @@
 package dev.rkj.api.cli;
 
+import dev.rkj.engine.mds.MdsEndpoint;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
@@ -35,6 +36,7 @@ public final class RkjCommand implements Runnable, AutoCloseable {
             FetchCommand.class,
             ImageCommand.class,
             DaemonCommand.class,
+            MetadataServiceCommand.class,
             VersionCommand.class,
             CompletionCommand.class,
             picocli.CommandLine.HelpCommand.class);
@@ -90,6 +92,24 @@ public final class RkjCommand implements Runnable, AutoCloseable {
         }
     }
 
+    /**
+     * Where the metadata service listens, and so what pods are told: {@code $RKJ_MDS_SOCKET} and
+     * {@code $RKJ_MDS_PORT}, else {@link MdsEndpoint#defaults()}.
+     */
+    MdsEndpoint mdsEndpoint() {
+        String socket = caller.env("RKJ_MDS_SOCKET");
+        String port = caller.env("RKJ_MDS_PORT");
+        try {
+            return new MdsEndpoint(socket == null || socket.isBlank() ? MdsEndpoint.DEFAULT_SOCKET : caller.path(socket),
+                    port == null || port.isBlank() ? MdsEndpoint.DEFAULT_PORT : Integer.parseInt(port.strip()));
+        } catch (NumberFormatException e) {
+            throw new CliException("$RKJ_MDS_PORT `" + port + "` is not a port number: give 1..65535, or unset it for "
+                    + MdsEndpoint.DEFAULT_PORT);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("$RKJ_MDS_SOCKET / $RKJ_MDS_PORT: " + e.getMessage());
+        }
+    }
+
     boolean debug() {
         return debug;
     }
@@ -109,6 +129,7 @@ public final class RkjCommand implements Runnable, AutoCloseable {
             writeChecked = true;
         } else if (context == null) {
             context = Context.open(DataDir.resolve(dir, caller.env("RKJ_DIR"), DEFAULT_DIR), err);
+            context.mdsEndpoint(mdsEndpoint());
             writeChecked = true;
         } else if (!writeChecked) {
             DataDir.checkWritable(context.dataDir());

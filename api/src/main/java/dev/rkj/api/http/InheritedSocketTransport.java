@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Vert.x's epoll transport, except that the first unix server it opens adopts the socket systemd
- * passed ({@link SocketActivation}) instead of binding one; everything else, TCP included, is epoll's.
+ * passed ({@link SocketActivation}) instead of binding one, and fails unless it was asked for that
+ * socket's path (so the API must be the daemon's first unix server); everything else, TCP
+ * included, is epoll's.
  */
 final class InheritedSocketTransport implements io.vertx.core.transport.Transport {
     private final Transport epoll = io.vertx.core.transport.Transport.EPOLL.implementation();

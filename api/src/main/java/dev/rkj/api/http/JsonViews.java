@@ -67,6 +67,9 @@ public final class JsonViews {
         node.put("import_time", FULL_TIME.format(image.importTime()));
         node.put("source", image.source());
         node.put("rendered", image.treeId().isPresent());
+        ObjectNode leftOut = node.putObject("left_out");
+        leftOut.put("count", image.leftOut().count());
+        image.leftOut().paths().forEach(leftOut.putArray("paths")::add);
         return node;
     }
 

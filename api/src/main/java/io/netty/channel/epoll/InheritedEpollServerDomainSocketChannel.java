@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.ServerDomainSocketChannel;
 import io.netty.channel.unix.Socket;
+import java.net.BindException;
 import java.net.SocketAddress;
 
 /**
@@ -30,7 +31,11 @@ public final class InheritedEpollServerDomainSocketChannel extends AbstractEpoll
     }
 
     @Override
-    protected void doBind(SocketAddress ignored) { // systemd bound it and listens on it already
+    protected void doBind(SocketAddress address) throws BindException { // systemd bound it and listens on it already
+        if (!(address instanceof DomainSocketAddress unix) || !unix.path().equals(local.path())) {
+            throw new BindException("cannot listen on " + address + ": this server's socket is the one systemd passed, "
+                    + local.path());
+        }
         active = true;
         submitCurrentOps();
     }

@@ -57,13 +57,19 @@ public final class DaemonProcess implements AutoCloseable {
         if (activated) {
             command.addAll(List.of("systemd-socket-activate", "-l", socket.toString()));
         }
-        command.addAll(rkj("--dir", data.toString(), "daemon", "--socket", socket.toString(),
+        command.addAll(rkj(data, "daemon", "--socket", socket.toString(),
                 "--listen", "127.0.0.1:0", "--token-file", tokenFile.toString()));
         command.addAll(List.of(more));
         String n = Long.toString(System.nanoTime());
         Path out = logs.resolve("daemon-" + n + ".out");
         Path err = logs.resolve("daemon-" + n + ".err");
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        // the daemon's metadata service in the test's directory, on a free port: never the host's
+        builder.environment().put("RKJ_MDS_SOCKET", socket.toAbsolutePath().resolveSibling("mds.sock").toString());
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            builder.environment().put("RKJ_MDS_PORT", Integer.toString(free.getLocalPort()));
+        }
+        Process process = builder.start();
         int[] port = {-1};
         boolean[] poked = {!activated};
         try {
@@ -91,8 +97,8 @@ public final class DaemonProcess implements AutoCloseable {
         return new DaemonProcess(process, socket, err, port[0]);
     }
 
-    /** The command line of {@code rkj args...} in a JVM like this one (its classpath and JVM flags). */
-    static List<String> rkj(String... args) {
+    /** The command line of {@code rkj --dir data ARGS} in a child JVM with this test's classpath and JVM flags. */
+    static List<String> rkj(Path data, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -100,7 +106,7 @@ public final class DaemonProcess implements AutoCloseable {
                 command.add(arg);
             }
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.rkj.api.Main"));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.rkj.api.Main", "--dir", data.toString()));
         command.addAll(List.of(args));
         return command;
     }

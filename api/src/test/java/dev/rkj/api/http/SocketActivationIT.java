@@ -135,8 +135,8 @@ class SocketActivationIT {
     @Test
     void theLaunchVariablesAreNotPassedOn() throws Exception {
         List<String> command = new ArrayList<>(List.of("env", "LISTEN_PID=1", "LISTEN_FDS=1", "LISTEN_FDNAMES=api"));
-        List<String> java = DaemonProcess.rkj();
-        command.addAll(java.subList(0, java.size() - 1)); // not Main: Child
+        List<String> java = DaemonProcess.rkj(fixture.data);
+        command.addAll(java.subList(0, java.indexOf("dev.rkj.api.Main"))); // the JVM, to run Child
         command.add(Child.class.getName());
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -161,8 +161,7 @@ class SocketActivationIT {
     /** Runs {@code rkj daemon} from {@code sh -c script} (which execs it, as systemd would); its one line of output, exit 254. */
     private String refused(String script) throws Exception {
         List<String> command = new ArrayList<>(List.of("sh", "-c", script, "sh"));
-        command.addAll(DaemonProcess.rkj("--dir", fixture.data.toString(), "daemon", "--socket",
-                fixture.dir.resolve("never.sock").toString()));
+        command.addAll(DaemonProcess.rkj(fixture.data, "daemon", "--socket", fixture.dir.resolve("never.sock").toString()));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(2, TimeUnit.MINUTES), "rkj daemon did not exit");

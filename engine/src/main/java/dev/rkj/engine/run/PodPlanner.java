@@ -123,18 +123,29 @@ public final class PodPlanner {
      */
     public Planned plan(String podId, PodDir podDir, Path tree, PodSpec spec, PodManifest manifest)
             throws StageException {
-        return plan(podId, podDir, tree, spec, manifest, false);
+        return plan(podId, podDir, tree, spec, manifest, false, null);
     }
 
     /**
-     * As {@link #plan(String, PodDir, Path, PodSpec, PodManifest)}, for a pod that asks for
-     * {@code --private-users} (rkt's user namespace with a UID shift) or not.
+     * {@link #plan(String, PodDir, Path, PodSpec, PodManifest)} of a pod registered with the
+     * metadata service (null: not registered). Every app gets {@code AC_METADATA_URL} (replacing
+     * the image's); a pod with a private network gets stage1's relay to the service's socket on
+     * the service's port, a pod of the host's network reaches the service's own loopback listener.
+     */
+    public Planned plan(String podId, PodDir podDir, Path tree, PodSpec spec, PodManifest manifest,
+                        MdsPolicy.Registered mds) throws StageException {
+        return plan(podId, podDir, tree, spec, manifest, false, mds);
+    }
+
+    /**
+     * As {@link #plan(String, PodDir, Path, PodSpec, PodManifest, MdsPolicy.Registered)}, for a pod
+     * that asks for {@code --private-users} (rkt's user namespace with a UID shift) or not.
      *
      * @throws StageException (not retryable) when {@code privateUsers}: rkj cannot run a pod in a user
      *                        namespace yet, and says so rather than running it with host UIDs
      */
-    public Planned plan(String podId, PodDir podDir, Path tree, PodSpec spec, PodManifest manifest, boolean privateUsers)
-            throws StageException {
+    public Planned plan(String podId, PodDir podDir, Path tree, PodSpec spec, PodManifest manifest, boolean privateUsers,
+                        MdsPolicy.Registered mds) throws StageException {
         if (privateUsers) {
             throw StageException.permanent("pod " + podId + ": --private-users (a user namespace with a UID shift) is"
                     + " not supported by this rkj yet: run the pod without it");
@@ -145,6 +156,9 @@ public final class PodPlanner {
                 .interactive(spec.interactive())
                 .maskPaths(!spec.allows(InsecureOption.PATHS))
                 .logMaxSize(logMaxSize);
+        if (mds != null && spec.net() != PodSpec.NetMode.HOST) {
+            plan.mdsRelay(new Stage1Plan.MdsRelay(mds.endpoint().port(), mds.endpoint().socket()));
+        }
         Map<String, CgroupLimits> appLimits = new LinkedHashMap<>();
         List<IsolatorOutcome> isolators = new ArrayList<>();
         for (PodApp podApp : manifest.apps()) {
@@ -166,7 +180,12 @@ public final class PodPlanner {
                     .oomScoreAdj(oomScoreAdj(app, "app " + name + " of pod " + podId));
             isolators.addAll(Isolators.report(spec, name, app));
             for (EnvVar env : app.environment()) {
-                b.env(env.name(), env.value());
+                if (mds == null || !env.name().equals(MdsPolicy.URL_VARIABLE)) {
+                    b.env(env.name(), env.value());
+                }
+            }
+            if (mds != null) {
+                b.env(MdsPolicy.URL_VARIABLE, mds.url());
             }
             for (long gid : app.supplementaryGids()) {
                 b.supplementaryGroup(Long.toString(gid));

@@ -8,6 +8,7 @@ import dev.rkj.engine.appc.ManifestCodec;
 import dev.rkj.engine.appc.PodApp;
 import dev.rkj.engine.appc.PodManifest;
 import dev.rkj.engine.appc.Quantity;
+import dev.rkj.engine.mds.MdsEndpoint;
 import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.pod.PodSpec.InsecureOption;
 import dev.rkj.engine.pod.PodSpec.NetMode;
@@ -91,6 +92,28 @@ class PodPlannerTest {
                 launch(spec("/bin/sh", List.of("-c", "true"), Map.of(), null, null, Set.of()), app()).plan().apps().get(0).argv());
         assertEquals(List.of("/usr/bin/redis", "--port", "6379", "--port", "7000"),
                 launch(spec(null, List.of("--port", "7000"), Map.of(), null, null, Set.of()), app()).plan().apps().get(0).argv());
+    }
+
+    @Test
+    void aRegisteredPodsAppsGetTheirMetadataUrlAndAPrivateNetworkGetsTheRelay() throws Exception {
+        MdsEndpoint endpoint = new MdsEndpoint(java.nio.file.Path.of("/run/rkj/mds.sock"), 18112);
+        MdsPolicy.Registered mds = new MdsPolicy.Registered(endpoint, "t".repeat(43));
+        App claims = App.builder("0", "0").exec("/bin/app").env("AC_METADATA_URL", "http://evil.example/").build();
+        PodSpec privateNet = PodSpec.of("example.com/redis-server");
+        PodManifest manifest = planner.manifest(POD, privateNet, IMAGE_ID, image(claims));
+        Stage1Plan plan = planner.plan(POD, new PodDir(POD_DIR), TREE, privateNet, manifest, mds).plan();
+        assertEquals(List.of("AC_METADATA_URL=http://127.0.0.1:18112/" + "t".repeat(43)), plan.apps().get(0).env(),
+                "the service's URL replaces the image's");
+        assertEquals(new Stage1Plan.MdsRelay(18112, endpoint.socket()), plan.mdsRelay());
+
+        PodSpec hostNet = new PodSpec("example.com/redis-server", null, List.of(), Map.of(), null, NetMode.HOST, null, null,
+                false, Set.of());
+        Stage1Plan host = planner.plan(POD, new PodDir(POD_DIR), TREE, hostNet, manifest, mds).plan();
+        assertEquals(null, host.mdsRelay(), "a pod of the host's network reaches the service's own loopback listener");
+        assertEquals(plan.apps().get(0).env(), host.apps().get(0).env());
+
+        assertEquals(null, launch(privateNet, claims).plan().mdsRelay(), "an unregistered pod has no relay");
+        assertEquals(List.of("AC_METADATA_URL=http://evil.example/"), launch(privateNet, claims).plan().apps().get(0).env());
     }
 
     @Test
@@ -407,7 +430,7 @@ class PodPlannerTest {
         PodSpec spec = PodSpec.of("x");
         PodManifest manifest = planner.manifest(POD, spec, IMAGE_ID, image(app()));
         StageException e = assertThrows(StageException.class,
-                () -> planner.plan(POD, new PodDir(POD_DIR), TREE, spec, manifest, true));
+                () -> planner.plan(POD, new PodDir(POD_DIR), TREE, spec, manifest, true, null));
         assertTrue(e.getMessage().contains("--private-users"), e.getMessage());
     }
 }
