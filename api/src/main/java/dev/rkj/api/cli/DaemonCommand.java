@@ -7,6 +7,7 @@ import dev.rkj.api.http.BearerToken;
 import dev.rkj.api.http.DaemonMetrics;
 import dev.rkj.api.http.CliRoute;
 import dev.rkj.api.http.Listen;
+import dev.rkj.api.http.SocketActivation;
 import dev.rkj.engine.Engine;
 import dev.rkj.engine.EngineException;
 import io.vertx.core.Vertx;
@@ -33,6 +34,7 @@ import picocli.CommandLine.ParentCommand;
             "  rkj daemon --socket-group rkj                # members of group rkj may use the API",
             "  rkj daemon --listen 127.0.0.1:8347 --token-file /etc/rkj/token   # also TCP, with a bearer token",
             "  rkj daemon --journal-retention 30d,10G       # prune journal day files past 30 days or 10 GiB, hourly",
+            "  systemctl enable --now rkj.socket            # socket activation: the daemon serves the socket systemd passes",
             "  curl --unix-socket /run/rkj/api.sock http://rkj/v1/pods",
             "  curl --unix-socket /run/rkj/api.sock http://rkj/metrics              # Prometheus metrics",
             "While it runs, rkj commands of root for its data directory run in it (no journal opened by the",
@@ -44,7 +46,7 @@ final class DaemonCommand implements Callable<Integer> {
     RkjCommand root;
 
     @Option(names = "--socket", paramLabel = "PATH",
-            description = "the unix socket to serve the API on (default ${DEFAULT-VALUE})", defaultValue = "/run/rkj/api.sock")
+            description = "the unix socket to serve the API on (default ${DEFAULT-VALUE}); under rkj.socket, the one systemd passes instead", defaultValue = "/run/rkj/api.sock")
     Path socket;
 
     @Option(names = "--socket-group", paramLabel = "GROUP",
@@ -70,8 +72,23 @@ final class DaemonCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         dev.rkj.eventlog.Retention retention = journalRetention == null ? null : RetentionSpec.parse(journalRetention);
+        SocketActivation.Inherited inherited;
+        try {
+            inherited = SocketActivation.fromSystemd();
+        } catch (IllegalStateException e) {
+            throw new CliException(e.getMessage(), e);
+        }
         List<Listen> addresses = new ArrayList<>();
-        addresses.add(new Listen.UnixSocket(socket, socketGroup));
+        addresses.add(inherited == null ? new Listen.UnixSocket(socket, socketGroup)
+                : new Listen.UnixSocket(inherited.path(), null, true));
+        if (inherited != null && !inherited.path().equals(socket.toAbsolutePath())) {
+            root.err().println("rkj daemon: warning: serving on " + inherited.path() + ", the socket systemd passed,"
+                    + " not on --socket " + socket + " (clients find it there with $RKJ_SOCKET)");
+        }
+        if (inherited != null && socketGroup != null) {
+            root.err().println("rkj daemon: warning: --socket-group " + socketGroup + " does nothing on the socket"
+                    + " systemd passed: set SocketGroup= in rkj.socket");
+        }
         if (listen != null) {
             addresses.add(tcp());
         } else if (tokenFile != null) {
@@ -83,7 +100,7 @@ final class DaemonCommand implements Callable<Integer> {
         DaemonMetrics metrics = DaemonMetrics.create();
         Vertx vertx;
         try {
-            vertx = metrics.vertx();
+            vertx = metrics.vertx(inherited);
         } catch (IllegalStateException e) {
             metrics.close();
             throw new CliException(e.getMessage(), e);
@@ -96,7 +113,7 @@ final class DaemonCommand implements Callable<Integer> {
             if (retention != null) {
                 pruneNowAndHourly(context, engine, retention);
             }
-            for (Listen address : addresses) {
+            for (Listen address : addresses) { // the socket first: systemd's, if it passed one, goes to the first unix server
                 ApiServer server = Engine.await(ApiServer.start(engine, context.imageStore(), context.journal(), address,
                         metrics), START_LIMIT);
                 servers.add(server);

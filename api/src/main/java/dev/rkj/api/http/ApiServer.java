@@ -136,7 +136,7 @@ public final class ApiServer implements AutoCloseable {
         if (listen instanceof Listen.UnixSocket unix) {
             SocketFiles socket;
             try {
-                socket = SocketFiles.prepare(unix.path());
+                socket = unix.fromSystemd() ? null : SocketFiles.prepare(unix.path()); // systemd's file: left as it is
             } catch (IllegalStateException e) {
                 return Future.failedFuture(e);
             }
@@ -145,7 +145,9 @@ public final class ApiServer implements AutoCloseable {
                     .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen on " + unix.path()
                             + ": " + e.getMessage(), e)))
                     .compose(server -> vertx.executeBlocking(() -> {
-                        socket.restrict(unix.group());
+                        if (socket != null) {
+                            socket.restrict(unix.group());
+                        }
                         return new ApiServer(server, router, listen, socket);
                     }, false).recover(e -> server.close().transform(x -> Future.failedFuture(e))));
         }

@@ -65,6 +65,11 @@ public final class DaemonMetrics implements AutoCloseable {
         return DaemonVertx.create(registry);
     }
 
+    /** {@link #vertx()}, serving its unix socket on the one systemd passed ({@link SocketActivation}). */
+    public Vertx vertx(SocketActivation.Inherited inherited) {
+        return DaemonVertx.create(registry, inherited);
+    }
+
     /** Starts measuring {@code engine} and {@code journal}: gauges, and a tail of the journal for launch latency. */
     synchronized void bind(Engine engine, Journal journal) {
         if (launches != null) {

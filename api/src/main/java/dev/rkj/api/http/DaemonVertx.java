@@ -26,6 +26,14 @@ public final class DaemonVertx {
      * @throws IllegalStateException if Netty's epoll transport cannot load on this host (it names why)
      */
     public static Vertx create(MeterRegistry registry) {
+        return create(registry, null);
+    }
+
+    /**
+     * {@link #create(MeterRegistry)}, whose unix server adopts {@code inherited}, the socket systemd
+     * passed, instead of binding one (null: binds as usual).
+     */
+    public static Vertx create(MeterRegistry registry, SocketActivation.Inherited inherited) {
         if (!Transport.EPOLL.available()) {
             throw new IllegalStateException("the daemon needs Netty's epoll transport to know who connects to its"
                     + " socket, and it cannot load here: " + Transport.EPOLL.unavailabilityCause());
@@ -40,7 +48,7 @@ public final class DaemonVertx {
         return Vertx.builder()
                 .with(new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(metrics))
                 .withMetrics(new MicrometerMetricsFactory(registry))
-                .withTransport(Transport.EPOLL)
+                .withTransport(inherited == null ? Transport.EPOLL : new InheritedSocketTransport(inherited))
                 .build();
     }
 }

@@ -8,12 +8,17 @@ public sealed interface Listen {
     Path DEFAULT_SOCKET = Path.of("/run/rkj/api.sock");
 
     /**
-     * A unix socket, mode 0660, owned by root and {@code group} (null: root's group).
+     * A unix socket, mode 0660, owned by root and {@code group} (null: root's group); or, if
+     * {@code fromSystemd}, the one systemd made and passed (its mode, group and file are systemd's).
      */
-    record UnixSocket(Path path, String group) implements Listen {
+    record UnixSocket(Path path, String group, boolean fromSystemd) implements Listen {
+        public UnixSocket(Path path, String group) {
+            this(path, group, false);
+        }
+
         @Override
         public String toString() {
-            return "unix:" + path;
+            return "unix:" + path + (fromSystemd ? " (from systemd)" : "");
         }
     }
 

@@ -41,6 +41,7 @@ final class DaemonFixture implements AutoCloseable {
     private DaemonProcess daemon;
     private Http http;
     private Path keepLog;
+    private boolean activated;
 
     private DaemonFixture(Path dir) throws IOException {
         this.dir = dir;
@@ -74,6 +75,12 @@ final class DaemonFixture implements AutoCloseable {
         return this;
     }
 
+    /** The daemon is socket-activated: see {@link DaemonProcess#startActivated}. */
+    DaemonFixture socketActivated() {
+        this.activated = true;
+        return this;
+    }
+
     /** On {@link #close()}, the daemon's stderr is copied to {@code file} (kept for a failure's post-mortem). */
     DaemonFixture keepDaemonLog(Path file) {
         this.keepLog = file;
@@ -86,7 +93,7 @@ final class DaemonFixture implements AutoCloseable {
             token("a-token-for-the-test-0123456789abcdef");
         }
         this.more = more.clone();
-        daemon = DaemonProcess.start(data, socket, tokenFile, dir.resolve("logs"), this.more);
+        daemon = launch();
         http = new Http(daemon.socket);
         return this;
     }
@@ -94,8 +101,13 @@ final class DaemonFixture implements AutoCloseable {
     /** A new daemon with the same options on the same data and socket (the old one is stopped if it still runs). */
     DaemonProcess restart() throws Exception {
         daemon.close();
-        daemon = DaemonProcess.start(data, socket, tokenFile, dir.resolve("logs"), more);
+        daemon = launch();
         return daemon;
+    }
+
+    private DaemonProcess launch() throws IOException {
+        return activated ? DaemonProcess.startActivated(data, socket, tokenFile, dir.resolve("logs"), more)
+                : DaemonProcess.start(data, socket, tokenFile, dir.resolve("logs"), more);
     }
 
     DaemonProcess daemon() {

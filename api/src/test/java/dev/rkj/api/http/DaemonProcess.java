@@ -4,6 +4,9 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,9 +38,27 @@ public final class DaemonProcess implements AutoCloseable {
 
     /** @param more more {@code rkj daemon} options, e.g. {@code --socket-group daemon} */
     public static DaemonProcess start(Path data, Path socket, Path tokenFile, Path logs, String... more) throws IOException {
+        return start(false, data, socket, tokenFile, logs, more);
+    }
+
+    /**
+     * {@link #start}, socket-activated: under {@code systemd-socket-activate -l socket}, which binds the
+     * socket and execs the daemon with it as fd 3 when the first client connects (this method connects once).
+     */
+    public static DaemonProcess startActivated(Path data, Path socket, Path tokenFile, Path logs, String... more)
+            throws IOException {
+        return start(true, data, socket, tokenFile, logs, more);
+    }
+
+    private static DaemonProcess start(boolean activated, Path data, Path socket, Path tokenFile, Path logs,
+            String... more) throws IOException {
         Files.createDirectories(logs);
-        List<String> command = rkj(data, "daemon", "--socket", socket.toString(),
-                "--listen", "127.0.0.1:0", "--token-file", tokenFile.toString());
+        List<String> command = new ArrayList<>();
+        if (activated) {
+            command.addAll(List.of("systemd-socket-activate", "-l", socket.toString()));
+        }
+        command.addAll(rkj(data, "daemon", "--socket", socket.toString(),
+                "--listen", "127.0.0.1:0", "--token-file", tokenFile.toString()));
         command.addAll(List.of(more));
         String n = Long.toString(System.nanoTime());
         Path out = logs.resolve("daemon-" + n + ".out");
@@ -50,10 +71,17 @@ public final class DaemonProcess implements AutoCloseable {
         }
         Process process = builder.start();
         int[] port = {-1};
+        boolean[] poked = {!activated};
         try {
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> {
                 if (!process.isAlive()) {
                     throw new AssertionError("the daemon exited with " + process.exitValue() + ": " + Files.readString(err));
+                }
+                if (!poked[0] && Files.exists(socket)) { // systemd-socket-activate listens: the first connection starts the daemon
+                    try (SocketChannel first = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                        first.connect(UnixDomainSocketAddress.of(socket));
+                    }
+                    poked[0] = true;
                 }
                 Matcher m = PORT.matcher(Files.readString(err));
                 if (m.find()) {
