@@ -128,7 +128,14 @@ public final class Cgroups {
     public void removeParentIfEmpty() throws IOException {
         for (Path dir : parentDirs()) {
             if (Files.isDirectory(dir) && PodCgroup.children(dir).isEmpty()) {
-                kernel.rmdir(dir);
+                try {
+                    kernel.rmdir(dir);
+                } catch (dev.rkj.stage1.kernel.KernelException e) {
+                    // another engine removed it (ENOENT) or started a pod in it (EBUSY) since we looked: both fine
+                    if (e.errno() != dev.rkj.stage1.kernel.Errno.ENOENT && e.errno() != dev.rkj.stage1.kernel.Errno.EBUSY) {
+                        throw e;
+                    }
+                }
             }
         }
     }
