@@ -112,6 +112,7 @@ struct pod {
 	pid_t pid1;                 /* the pod's PID 1, in the host PID namespace */
 	char *args;                 /* stage1's argv area (host paths): PID 1 blanks it */
 	size_t args_len;
+	int status;                 /* the first failing app's exit status, in exit order; 0 if none */
 };
 
 /* plan.c */

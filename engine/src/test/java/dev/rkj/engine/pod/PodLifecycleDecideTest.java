@@ -181,7 +181,7 @@ class PodLifecycleDecideTest {
     void resolvingAnotherImageOnceResolvedIsRefusedNamingTheResolvedOne() {
         IllegalPodTransition refusal = PodScenario.given(created(), resolved())
                 .when(new ResolveImage(POD, OTHER_IMAGE, IMAGE_NAME, ImageSource.STORE)).thenRefused(PodStatus.PREPARING);
-        assertEquals("its image is already resolved to " + IMAGE, refusal.why());
+        assertEquals("its images are already resolved to " + IMAGE, refusal.why());
     }
 
     @Test
@@ -193,7 +193,7 @@ class PodLifecycleDecideTest {
     void verifyingAnotherImageThanTheResolvedOneIsRefused() {
         IllegalPodTransition refusal = PodScenario.given(created(), resolved())
                 .when(new RecordVerification(POD, OTHER_IMAGE, true, SIGNED)).thenRefused(PodStatus.PREPARING);
-        assertEquals("the image verified, " + OTHER_IMAGE + ", is not the pod's image " + IMAGE, refusal.why());
+        assertEquals("the image verified, " + OTHER_IMAGE + ", is not one of the pod's images " + IMAGE, refusal.why());
     }
 
     @Test
@@ -226,7 +226,7 @@ class PodLifecycleDecideTest {
     void renderingBeforeVerificationIsRefused() {
         IllegalPodTransition refusal = PodScenario.given(created(), resolved())
                 .when(new RecordRendered(POD, IMAGE, TREE)).thenRefused(PodStatus.PREPARING);
-        assertEquals("its image is not verified yet; an image is rendered only after its verification", refusal.why());
+        assertEquals("its image " + IMAGE + " is not verified yet; an image is rendered only after its verification", refusal.why());
     }
 
     @Test
@@ -246,7 +246,7 @@ class PodLifecycleDecideTest {
     void preparingBeforeTheImageIsRenderedIsRefused() {
         IllegalPodTransition refusal = PodScenario.given(created(), resolved(), verified())
                 .when(new PreparePod(POD, MANIFEST)).thenRefused(PodStatus.PREPARING);
-        assertEquals("its image is not rendered yet; a pod is prepared only after its image is rendered", refusal.why());
+        assertEquals("its images are not all rendered yet; a pod is prepared only after its images are rendered", refusal.why());
     }
 
     @Test
