@@ -59,6 +59,9 @@ public final class Cli {
         cli.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         // Everything after the pod in `rkj enter UUID CMD...` is the command's, options included.
         cli.getSubcommands().get("enter").setStopAtPositional(true);
+        // rkt's grammar: IMAGE [app flags] [-- ARGS] [---] IMAGE...: PodOptions reads what follows the first image.
+        cli.getSubcommands().get("run").setStopAtPositional(true);
+        cli.getSubcommands().get("prepare").setStopAtPositional(true);
         cli.setParameterExceptionHandler((e, a) -> {
             String help = e.getCommandLine().getCommandSpec().qualifiedName();
             err.println("rkj: " + e.getMessage() + " (see '" + help + " --help')");

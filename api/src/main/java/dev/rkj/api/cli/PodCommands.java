@@ -363,15 +363,22 @@ final class PodCommands {
             }
             List<String[]> rows = new ArrayList<>();
             if (!noLegend) {
-                rows.add(new String[] {"UUID", "APP", "IMAGE NAME", "STATE", "CREATED", "STARTED", "EXIT"});
+                rows.add(new String[] {"UUID", "APPS", "IMAGE NAME", "STATE", "CREATED", "STARTED", "EXIT"});
             }
             boolean unrecorded = false;
             Instant now = Instant.now();
             for (PodRead read : pods) {
                 PodState p = read.state();
-                String apps = p.apps().isEmpty() ? "-" : String.join(",", p.apps().keySet());
-                String image = p.image() == null ? p.spec() == null ? "-" : p.spec().imageRef()
-                        : full ? p.image().name() + " (" + p.image().id() + ")" : p.image().name();
+                List<String> names = new ArrayList<>();
+                List<String> images = new ArrayList<>();
+                for (PodState.AppView app : p.appViews()) {
+                    names.add(app.name() == null ? "-" : app.name() + (app.status() != null && app.status().hasExited()
+                            ? "(" + app.status().exitCode() + ")" : ""));
+                    images.add(app.image() == null ? app.imageRef()
+                            : full ? app.image().name() + " (" + app.image().id() + ")" : app.image().name());
+                }
+                String apps = names.isEmpty() ? "-" : String.join(",", names);
+                String image = images.isEmpty() ? "-" : String.join(",", images);
                 unrecorded |= !read.recorded();
                 rows.add(new String[] {full ? p.podId() : p.podId().substring(0, 8), apps, image,
                     p.status().displayName() + (read.recorded() ? "" : "*"),
@@ -489,9 +496,14 @@ final class PodCommands {
                 out.println("pid=" + p.stage1Pid());
             }
             out.println("exited=" + settled(p));
-            for (Map.Entry<String, PodState.AppStatus> app : p.apps().entrySet()) {
-                if (app.getValue().exitCode() != null) {
-                    out.println("app-" + app.getKey() + "=" + app.getValue().exitCode());
+            for (PodState.AppView app : p.appViews()) {
+                if (app.name() == null) {
+                    continue;
+                }
+                out.println("app-" + app.name() + "-image=" + (app.image() == null ? app.imageRef() : app.image().name()));
+                out.println("app-" + app.name() + "-state=" + app.state());
+                if (app.status() != null && app.status().exitCode() != null) {
+                    out.println("app-" + app.name() + "=" + app.status().exitCode());
                 }
             }
             if (p.failure() != null) {

@@ -539,6 +539,17 @@ public record PodSpec(
         REMOVE
     }
 
+    /**
+     * The app name for an image name when {@code --name} gives none: its last path part, lowercased,
+     * with every run of characters an AC Name does not allow replaced by one {@code -}; {@code app}
+     * if nothing is left ({@code example.com/redis-server} runs as {@code redis-server}, as in rkt).
+     */
+    public static String defaultAppName(String imageName) {
+        String last = imageName.substring(imageName.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
+        String name = last.replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+        return name.isEmpty() ? "app" : name;
+    }
+
     private static Set<String> copyCapabilities(Set<String> names, String flag) {
         if (names == null) {
             return Set.of();

@@ -118,6 +118,40 @@ public record PodState(
         return images.stream().filter(i -> !trees.containsKey(i.id())).findFirst();
     }
 
+    /**
+     * Each app of the pod in the spec's order: its name ({@code --name}, else derived from its
+     * image's name once resolved; null before), its image (null before resolved) and its run
+     * status (null before started).
+     */
+    public List<AppView> appViews() {
+        if (spec == null) {
+            return List.of();
+        }
+        List<AppView> views = new java.util.ArrayList<>();
+        for (int i = 0; i < spec.apps().size(); i++) {
+            PodImage img = i < images.size() ? images.get(i) : null;
+            String name = spec.apps().get(i).name() != null ? spec.apps().get(i).name()
+                    : img == null ? null : PodSpec.defaultAppName(img.name());
+            views.add(new AppView(name, spec.apps().get(i).imageRef(), img, name == null ? null : apps.get(name)));
+        }
+        return views;
+    }
+
+    /**
+     * One app of a pod, as {@link #appViews()} shows it.
+     *
+     * @param name     its name in the pod; null while its image is not resolved and no --name gave one
+     * @param imageRef its image as the user named it
+     * @param image    its resolved image; null before
+     * @param status   its pid and exit; null before the pod started
+     */
+    public record AppView(String name, String imageRef, PodImage image, AppStatus status) {
+        /** {@code running}, {@code exited}, or {@code -} before the pod started. */
+        public String state() {
+            return status == null ? "-" : status.hasExited() ? "exited" : "running";
+        }
+    }
+
     /** Whether recovery declared it lost (its engine died and left no outcome). */
     public boolean lost() {
         return lostReason != null;

@@ -262,9 +262,7 @@ public final class PodPlanner {
      * an AC Name does not allow replaced by one {@code -}; {@code app} if nothing is left.
      */
     public static String appName(String imageName) {
-        String last = imageName.substring(imageName.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
-        String name = last.replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
-        return name.isEmpty() ? "app" : name;
+        return PodSpec.defaultAppName(imageName);
     }
 
     private static App effectiveApp(PodSpec.AppSpec spec, ImageManifest image) throws StageException {
