@@ -372,8 +372,7 @@ final class PodCommands {
                 List<String> names = new ArrayList<>();
                 List<String> images = new ArrayList<>();
                 for (PodState.AppView app : p.appViews()) {
-                    names.add(app.name() == null ? "-" : app.name() + (app.status() != null && app.status().hasExited()
-                            ? "(" + app.status().exitCode() + ")" : ""));
+                    names.add(app.name() == null ? "-" : app.name());
                     images.add(app.image() == null ? app.imageRef()
                             : full ? app.image().name() + " (" + app.image().id() + ")" : app.image().name());
                 }
