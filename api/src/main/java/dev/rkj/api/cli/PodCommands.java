@@ -216,9 +216,13 @@ final class PodCommands {
         return t == null ? "" : t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
     }
 
-    /** {@code rkj run}: prepare and run a pod in the foreground; exits with the app's status. */
+    /**
+     * {@code rkj run}: prepare and run a pod in the foreground; exits with the app's status (of several
+     * apps, the first to fail's, or 0).
+     */
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Run an image as a pod in the foreground; exit with the app's status.")
+            description = {"Run images as a pod in the foreground, one app each; exit with the app's status.",
+                "A pod of several apps exits with the status of the first app to fail, or 0 if all succeed."})
     static final class Run implements java.util.concurrent.Callable<Integer> {
         @ParentCommand
         RkjCommand root;

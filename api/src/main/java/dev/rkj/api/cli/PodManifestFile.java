@@ -43,13 +43,16 @@ final class PodManifestFile {
     /** The manifest in {@code file}; refused in one line naming the file and the problem. */
     static PodManifestFile read(Path file) {
         try {
-            return new PodManifestFile(file, ManifestCodec.parsePodManifest(Files.readAllBytes(file)));
+            return new PodManifestFile(file, ManifestCodec.parsePodTemplate(Files.readAllBytes(file)));
         } catch (NoSuchFileException e) {
             throw new CliException("--pod-manifest " + file + ": it does not exist");
         } catch (IOException e) {
             throw new CliException("--pod-manifest " + file + " cannot be read: " + e.getMessage(), e);
         } catch (ManifestException e) {
-            throw new CliException("--pod-manifest " + file + " is not a valid pod manifest: " + e.getMessage());
+            dev.rkj.engine.appc.Problem first = e.problems().isEmpty() ? null : e.problems().get(0);
+            throw new CliException("--pod-manifest " + file + " is not a valid pod manifest: " + (first == null
+                    ? e.getMessage().lines().findFirst().orElse("") : first.jsonPath() + ": " + first.message())
+                    + (e.problems().size() > 1 ? " (and " + (e.problems().size() - 1) + " more)" : ""));
         }
     }
 
