@@ -763,13 +763,15 @@ final class PodCommands {
      * (fetching by name comes with discovery). A file is checked by {@link PodOptions#spec}.
      */
     static void refuseWhatCannotRun(RkjCommand root, PodSpec spec) throws Exception {
-        String ref = spec.imageRef();
-        if (!StoreImages.isFileReference(ref)) {
-            refuseAnImageNotInTheStore(root, ref);
-        }
-        java.util.Optional<String> refused = HostEngine.verifier().refusesAnyImage(spec, ref);
-        if (refused.isPresent()) {
-            throw new CliException(refused.get());
+        for (PodSpec.AppSpec app : spec.apps()) {
+            String ref = app.imageRef();
+            if (!StoreImages.isFileReference(ref)) {
+                refuseAnImageNotInTheStore(root, ref);
+            }
+            java.util.Optional<String> refused = HostEngine.verifier().refusesAnyImage(spec, ref);
+            if (refused.isPresent()) {
+                throw new CliException(refused.get());
+            }
         }
     }
 
