@@ -144,7 +144,9 @@ final class PodFixtures {
                 new PodEvent.ImageRenderedV1(POD, IMAGE, "/var/lib/rkj/cas/trees/" + TREE + "/rootfs"),
                 new PodEvent.PodPreparedV1(POD, "/var/lib/rkj/pods/" + POD, MANIFEST),
                 new PodEvent.PodCreatedV3(POD, v4(SPEC), CREATOR), new PodEvent.PodStopRequestedV1(POD, false),
-                new PodEvent.LaunchRequestedV1(POD, CREATOR), new PodEvent.DeleteRequestedV1(POD, ADOPTER));
+                new PodEvent.LaunchRequestedV1(POD, CREATOR), new PodEvent.DeleteRequestedV1(POD, ADOPTER),
+                new PodEvent.PodCreatedV4(POD, v4(SPEC), CREATOR, GRANTOR),
+                new PodEvent.ImageResolvedV1(POD, IMAGE, "example.com/app", ImageSource.FETCHED));
     }
 
     /** {@code spec}, a one-app spec, in the single-image form of {@code pod.created/1..4}. */

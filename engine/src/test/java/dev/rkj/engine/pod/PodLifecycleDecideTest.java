@@ -523,4 +523,44 @@ class PodLifecycleDecideTest {
         h.addAll(List.of(more));
         return h;
     }
+
+    @Test
+    void aPodOfTwoImagesIsVerifiedAndRenderedImageByImageBeforeItIsPrepared() throws Exception {
+        String other = "sha512-" + "cd".repeat(64);
+        PodSpec spec = PodSpec.ofApps(List.of(PodSpec.AppSpec.of("example.com/a"), PodSpec.AppSpec.of("example.com/b")))
+                .withPod(List.of(), false, false);
+        PodState s = PodState.initial(PodFixtures.POD);
+        s = apply(s, PodLifecycle.decide(new PodCommand.CreatePod(PodFixtures.POD, spec, PodFixtures.CREATOR), s));
+        PodState created = s;
+        IllegalPodTransition oneOfTwo = assertThrows(IllegalPodTransition.class, () -> PodLifecycle.decide(
+                new PodCommand.ResolveImage(PodFixtures.POD, IMAGE, "example.com/a", ImageSource.STORE), created));
+        assertTrue(oneOfTwo.why().contains("it has 2 apps, but 1 images were resolved"), oneOfTwo.why());
+        s = apply(s, PodLifecycle.decide(new PodCommand.ResolveImage(PodFixtures.POD, List.of(
+                new PodEvent.ResolvedImage(IMAGE, "example.com/a", ImageSource.STORE),
+                new PodEvent.ResolvedImage(other, "example.com/b", ImageSource.FETCHED))), s));
+        assertEquals(IMAGE, s.nextUnverified().orElseThrow().id());
+        s = apply(s, PodLifecycle.decide(new PodCommand.RecordVerification(PodFixtures.POD, IMAGE, true, "signed"), s));
+        assertEquals(null, s.verification(), "not verified until every image is");
+        assertEquals(other, s.nextUnverified().orElseThrow().id());
+        PodState oneVerified = s;
+        assertThrows(IllegalPodTransition.class, () -> PodLifecycle.decide(
+                new PodCommand.RecordRendered(PodFixtures.POD, other, other), oneVerified));
+        s = apply(s, PodLifecycle.decide(new PodCommand.RecordVerification(PodFixtures.POD, other, true, "signed"), s));
+        s = apply(s, PodLifecycle.decide(new PodCommand.RecordRendered(PodFixtures.POD, IMAGE, IMAGE), s));
+        assertEquals(null, s.treeId(), "not rendered until every image is");
+        PodState oneRendered = s;
+        assertThrows(IllegalPodTransition.class, () -> PodLifecycle.decide(
+                new PodCommand.PreparePod(PodFixtures.POD, "sha512-00"), oneRendered));
+        s = apply(s, PodLifecycle.decide(new PodCommand.RecordRendered(PodFixtures.POD, other, other), s));
+        assertEquals(Map.of(IMAGE, IMAGE, other, other), s.trees());
+        s = apply(s, PodLifecycle.decide(new PodCommand.PreparePod(PodFixtures.POD, "sha512-00"), s));
+        assertEquals(PodStatus.PREPARED, s.status());
+    }
+
+    private static PodState apply(PodState s, List<PodEvent> events) {
+        for (PodEvent e : events) {
+            s = PodLifecycle.evolve(s, e, PodScenario.T0);
+        }
+        return s;
+    }
 }
