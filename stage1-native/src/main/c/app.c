@@ -1,12 +1,13 @@
 /*
  * An app's process, between fork and execve: root, user and groups from the image's
- * /etc/passwd and /etc/group, seccomp filter, capabilities, no_new_privs, working directory,
+ * /etc/passwd and /etc/group, oom_score_adj, seccomp filter, capabilities, no_new_privs, working directory,
  * environment, all as the plan says (no default of stage1's own).
  * Shared by `run` (pod.c) and `enter` (enter.c).
  */
 #include "rkj-stage1.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <stdio.h>
@@ -124,10 +125,34 @@ static int capset_for(uid_t uid, uint64_t keep, struct err *err)
 	return 0;
 }
 
+/* Before chroot (the app's root may have no /proc) and while stage1 has CAP_SYS_RESOURCE. */
+static int oom_score_adj(int adj, struct err *err)
+{
+	char text[16];
+	cleanup_close int fd = -1;
+
+	if (adj == OOM_ADJ_KEEP)
+		return 0;
+	snprintf(text, sizeof text, "%d", adj);
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail_errno(err, "open", "/proc/self/oom_score_adj");
+	if (write_all(fd, text, strlen(text)) == 0)
+		return 0;
+	if (errno == EACCES) /* the kernel's answer to lowering it without CAP_SYS_RESOURCE */
+		return fail(err, "write", "/proc/self/oom_score_adj", EACCES,
+			    "lowering the app's oom_score_adj to %d needs CAP_SYS_RESOURCE, which"
+			    " rkj-stage1 does not have on this host", adj);
+	return fail_errno(err, "write", "/proc/self/oom_score_adj");
+	return 0;
+}
+
 int app_become(const struct app *a, struct err *err)
 {
 	struct ids ids;
 
+	if (oom_score_adj(a->oom_score_adj, err) < 0)
+		return -1;
 	if (strcmp(a->root, "/") && (chroot(a->root) < 0 || chdir("/") < 0))
 		return fail_errno(err, "chroot", a->root);
 	if (resolve(a, &ids, err) < 0)

@@ -6,7 +6,7 @@
  * The plan carries every default: stage1 has none of its own (it knows no appc), so every
  * key below is required except those marked optional or repeated.
  *
- *   version 3                         app NAME
+ *   version 4                         app NAME
  *   uuid UUID                         root PATH            (inside rootfs)
  *   pod_dir PATH                      arg ARG              (repeated, at least once:
  *   rootfs PATH                                             argv[0], argv[1]...)
@@ -17,11 +17,21 @@
  *   signal_base N       (an app       workdir PATH
  *       killed by signal S has        caps N,N,...         (the retained bounding set)
  *       status N+S)                   no_new_privs 0|1
- *   cgroup_procs PATH   (repeated)    seccomp 0|1          (1: the default filter;
- *   log_max_size BYTES  (at least                           0: unconfined)
- *       4096: logs/APP is renamed     cgroup_procs PATH    (repeated)
- *       to APP.1 before it would
- *       pass it)
+ *   cgroup_procs PATH   (repeated)    seccomp 0|1|retain|remove (1: the default filter;
+ *   log_max_size BYTES  (at least         0: unconfined; retain: only the syscalls named;
+ *       4096: logs/APP is renamed         remove: all but those)
+ *       to APP.1 before it would      seccomp_base 0|1     (retain/remove: 1 keeps the default
+ *       pass it)                          filter's refusals too; required with them)
+ *   mds_port PORT       (optional,    seccomp_errno N      (retain/remove: a blocked call fails
+ *   mds_socket PATH      with             with N, 1..4095; 0: the app is killed by SIGSYS)
+ *       mds_socket; private net       syscall NAME         (repeated: the retain/remove set)
+ *       only: PID 1 relays            oom_score_adj N      (optional, -1000..1000)
+ *       127.0.0.1:PORT in the pod     cgroup_procs PATH    (repeated)
+ *       to the metadata service's
+ *       socket, mds.c)
+ *
+ * Versions 2 and 3 (pods started by an older rkj, still entered) have no seccomp modes beyond
+ * 0|1, no oom_score_adj and no mds keys; version 2 no log_max_size.
  *
  * masked_paths 1: /proc/bus, fs, irq, sys and sysrq-trigger are read-only and /proc/kcore,
  * keys, timer_list... and /sys/firmware are masked (pod.c).
@@ -39,6 +49,7 @@ struct parser {
 	struct err *err;
 	int version_seen;
 	int caps_seen;              /* of the app being read */
+	int errno_seen;             /* of the app being read */
 };
 
 static int bad(struct parser *ps, const char *what, const char *key)
@@ -103,15 +114,43 @@ static int caps(struct parser *ps, char *val, uint64_t *out)
 	return 0;
 }
 
-static int number(struct parser *ps, const char *key, const char *val, int *out)
+static int number(struct parser *ps, const char *key, const char *val, long min, long max, int *out)
 {
 	char *end;
 	long n = strtol(val, &end, 10);
 
-	if (!*val || *end || n < 0 || n > 255)
-		return bad(ps, "expected a number 0..255 for", key);
+	if (!*val || *end || n < min || n > max)
+		return fail(ps->err, "parse", ps->path, EINVAL, "line %d: expected a number %ld..%ld for `%s`",
+			    ps->line, min, max, key);
 	*out = (int)n;
 	return 0;
+}
+
+static int ranged(struct parser *ps, const char *key, const char *val, long lo, long hi, int *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(val, &end, 10);
+	if (!*val || *end || errno || n < lo || n > hi)
+		return fail(ps->err, "parse", ps->path, EINVAL, "line %d: expected a number %ld..%ld for `%s`",
+			    ps->line, lo, hi, key);
+	*out = (int)n;
+	return 0;
+}
+
+static int seccomp_mode(struct parser *ps, const char *val, int *out)
+{
+	static const char *const modes[] = { "0", "1", "retain", "remove" };
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (!strcmp(val, modes[i])) {
+			*out = i; /* SECCOMP_NONE, _DEFAULT, _RETAIN, _REMOVE */
+			return 0;
+		}
+	return bad(ps, "seccomp must be 0, 1, retain or remove, not", val);
 }
 
 static int size(struct parser *ps, const char *key, const char *val, uint64_t *out)
@@ -132,11 +171,11 @@ static int pod_key(struct parser *ps, const char *key, char *val)
 	struct plan *p = ps->plan;
 
 	if (!strcmp(key, "version")) {
-		/* 2: a pod started before logs had a cap, still entered by this build */
-		if (strcmp(val, PLAN_VERSION) && strcmp(val, "2"))
-			return bad(ps, "unsupported plan version (this rkj-stage1 reads versions 2 and "
+		/* 2, 3: pods started by an older rkj, still entered by this build */
+		if (strcmp(val, PLAN_VERSION) && strcmp(val, "2") && strcmp(val, "3"))
+			return bad(ps, "unsupported plan version (this rkj-stage1 reads versions 2 to "
 				       PLAN_VERSION "; was the pod started by another rkj?):", val);
-		ps->version_seen = strcmp(val, "2") ? 3 : 2;
+		ps->version_seen = val[0] - '0';
 		return 0;
 	}
 	if (!ps->version_seen)
@@ -158,11 +197,18 @@ static int pod_key(struct parser *ps, const char *key, char *val)
 	else if (!strcmp(key, "masked_paths"))
 		return flag(ps, key, val, &p->mask_paths);
 	else if (!strcmp(key, "signal_base"))
-		return number(ps, key, val, &p->signal_base);
+		return number(ps, key, val, 0, 255, &p->signal_base);
 	else if (!strcmp(key, "log_max_size"))
 		return size(ps, key, val, &p->log_max_size);
 	else if (!strcmp(key, "cgroup_procs"))
 		return push(ps, &p->cgroups, &p->ncgroups, val);
+	else if (!strcmp(key, "mds_port"))
+		return number(ps, key, val, 1, 65535, &p->mds_port);
+	else if (!strcmp(key, "mds_socket") && (val[0] != '/' || !strrchr(val, '/')[1] ||
+						 strlen(strrchr(val, '/')) > 65))
+		return bad(ps, "mds_socket must be an absolute path to a file name of at most 64 bytes, not", val);
+	else if (!strcmp(key, "mds_socket"))
+		p->mds_socket = val;
 	else
 		return bad(ps, "unknown pod key", key);
 	return 0;
@@ -191,7 +237,17 @@ static int app_key(struct parser *ps, struct app *a, const char *key, char *val)
 	else if (!strcmp(key, "no_new_privs"))
 		return flag(ps, key, val, &a->no_new_privs);
 	else if (!strcmp(key, "seccomp"))
-		return flag(ps, key, val, &a->seccomp);
+		return seccomp_mode(ps, val, &a->seccomp);
+	else if (!strcmp(key, "seccomp_base"))
+		return flag(ps, key, val, &a->seccomp_base);
+	else if (!strcmp(key, "seccomp_errno")) {
+		ps->errno_seen = 1;
+		return ranged(ps, key, val, 0, 4095, &a->seccomp_errno);
+	}
+	else if (!strcmp(key, "syscall"))
+		return *val ? push(ps, &a->syscalls, &a->nsyscalls, val) : bad(ps, "empty", key);
+	else if (!strcmp(key, "oom_score_adj"))
+		return ranged(ps, key, val, -1000, 1000, &a->oom_score_adj);
 	else if (!strcmp(key, "cgroup_procs"))
 		return push(ps, &a->cgroups, &a->ncgroups, val);
 	else
@@ -220,6 +276,12 @@ static int app_complete(struct parser *ps)
 		missing = "no_new_privs";
 	else if (a->seccomp < 0)
 		missing = "seccomp";
+	else if (a->seccomp >= SECCOMP_RETAIN && a->seccomp_base < 0)
+		missing = "seccomp_base";
+	else if (a->seccomp >= SECCOMP_RETAIN && !ps->errno_seen)
+		missing = "seccomp_errno";
+	else if (a->seccomp >= SECCOMP_RETAIN && !a->nsyscalls)
+		missing = "syscall";
 	if (missing)
 		return fail(ps->err, "parse", ps->path, EINVAL, "app `%s` has no `%s`", a->name,
 			    missing);
@@ -243,9 +305,10 @@ static int new_app(struct parser *ps, char *name)
 	p->apps = apps;
 	memset(&apps[p->napps], 0, sizeof *apps);
 	apps[p->napps].name = name;
-	apps[p->napps].no_new_privs = apps[p->napps].seccomp = -1;
+	apps[p->napps].no_new_privs = apps[p->napps].seccomp = apps[p->napps].seccomp_base = -1;
+	apps[p->napps].oom_score_adj = OOM_ADJ_KEEP;
 	apps[p->napps].out = apps[p->napps].errout = apps[p->napps].log = -1;
-	ps->caps_seen = 0;
+	ps->caps_seen = ps->errno_seen = 0;
 	p->napps++;
 	return 0;
 }
@@ -298,6 +361,9 @@ static int check(struct parser *ps)
 		missing = "log_max_size";
 	if (missing)
 		return fail(ps->err, "parse", ps->path, EINVAL, "the plan has no `%s`", missing);
+	if (!p->mds_port != !p->mds_socket || (p->mds_port && p->host_net))
+		return fail(ps->err, "parse", ps->path, EINVAL,
+			    "mds_port and mds_socket go together, in a pod with a private network");
 	if (!p->napps)
 		return fail(ps->err, "parse", ps->path, EINVAL, "the plan has no app");
 	return app_complete(ps);

@@ -435,7 +435,7 @@ static int open_app_files(struct pod *pod, struct app *a, struct err *err)
 	return 0;
 }
 
-/* Each confined app's seccomp program; apps with the same capabilities share one. */
+/* Each confined app's seccomp program; apps with the same filter share one. */
 static int filters(struct pod *pod, struct err *err)
 {
 	struct app *apps = pod->plan.apps;
@@ -446,7 +446,7 @@ static int filters(struct pod *pod, struct err *err)
 	for (i = 0; i < pod->plan.napps; i++) {
 		if (!apps[i].seccomp)
 			continue;
-		for (j = 0; j < i && !(apps[j].filter.len && apps[j].caps == apps[i].caps); j++)
+		for (j = 0; j < i && !(apps[j].filter.len && seccomp_same(&apps[j], &apps[i])); j++)
 			;
 		if (j < i)
 			apps[i].filter = apps[j].filter;
@@ -479,11 +479,17 @@ static int setup(struct pod *pod, struct err *err)
 	 */
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		return fail_errno(err, "unshare", "CLONE_NEWCGROUP");
+	if (pod->plan.mds_socket && mds_open(pod, err) < 0) /* a host path: before pivot_root */
+		return -1;
 	if (rootfs(pod, err) < 0)
 		return -1;
 	if (sethostname(host, strlen(host)) < 0)
 		return fail_errno(err, "sethostname", host);
-	return pod->plan.host_net ? 0 : loopback_up(err);
+	if (pod->plan.host_net)
+		return 0;
+	if (loopback_up(err) < 0)
+		return -1;
+	return pod->mds ? mds_listen(pod, err) : 0;
 }
 
 /* ---- apps ---- */
@@ -800,7 +806,7 @@ static void signal_apps(struct pod *pod, int sig)
 
 static void loop(struct pod *pod)
 {
-	struct pollfd fds[1 + 2 * MAX_APPS + 2];
+	struct pollfd fds[1 + 2 * MAX_APPS + 2 + MDS_FDS];
 	struct signalfd_siginfo si;
 	size_t i, n;
 
@@ -812,10 +818,14 @@ static void loop(struct pod *pod)
 		}
 		if (pod->attach)
 			n += (size_t)attach_fds(pod->attach, fds + n);
+		if (pod->mds)
+			n += (size_t)mds_fds(pod->mds, fds + n);
 		if (poll(fds, n, -1) < 0)
 			continue;
 		if (pod->attach)
 			attach_events(pod->attach);
+		if (pod->mds)
+			mds_events(pod->mds);
 		for (i = 0; i < pod->plan.napps; i++) {
 			pump(&pod->plan.apps[i], &pod->plan.apps[i].out, 1);
 			pump(&pod->plan.apps[i], &pod->plan.apps[i].errout, 2);

@@ -9,6 +9,14 @@
  *
  * (the rkj launcher calls it so: N counts the user's arguments). Exit: the command's code; 254
  * when the daemon went away mid-command or nothing could be run.
+ *
+ * It relays its terminal (`rkj run --interactive`): when the daemon asks ('M' "raw"), stdin goes
+ * into raw mode if it is a terminal (Ctrl-C is then a byte for the app, not a signal for rkj) and
+ * is sent as 'I' frames, and the window size as 'W' frames, at once and on every SIGWINCH. The
+ * terminal's settings come back on 'M' "restore" and on every way out: the exit frame, the daemon
+ * gone, SIGTERM or SIGHUP (forwarded, after which the daemon stops the pod and ends the session;
+ * a second one ends the client at once). A SIGKILLed client cannot restore anything: the daemon
+ * sees the connection closed and detaches from the pod, which runs on.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +30,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -31,15 +40,47 @@
 #define FALL_BACK (-1)
 #define LOST 254
 
+#define RELAYS_TERMINAL 1 /* the 'T' frame's flags: this client answers 'M' */
+
 extern char **environ;
 
 static int signal_pipe[2] = {-1, -1};
+static struct termios saved_termios;
+static volatile sig_atomic_t raw_mode; /* stdin is raw: saved_termios is to be put back */
+static int reading_stdin;              /* 'M' "raw" asked for stdin, and it has not ended */
+
+/* Puts the terminal back as raw_on() found it; safe to call twice, and from a signal handler. */
+static void restore_terminal(void)
+{
+	if (raw_mode) {
+		raw_mode = 0;
+		tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_termios);
+	}
+}
+
+static void raw_on(void)
+{
+	struct termios raw;
+
+	if (raw_mode || !isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_termios) < 0)
+		return;
+	raw = saved_termios;
+	cfmakeraw(&raw);
+	if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0)
+		raw_mode = 1;
+}
 
 static void on_signal(int signo)
 {
+	static volatile sig_atomic_t ending;
 	unsigned char b = (unsigned char)signo;
 	int saved = errno;
 
+	if (signo != SIGWINCH && signo != SIGINT && ending++) {
+		/* the second SIGTERM or SIGHUP: the daemon did not end the session; leave now, terminal restored */
+		restore_terminal();
+		_exit(128 + signo);
+	}
 	if (write(signal_pipe[1], &b, 1) < 0) {
 		/* a full pipe already holds signals to forward */
 	}
@@ -99,10 +140,23 @@ static int open_session(const char *path)
 	return FALL_BACK;
 }
 
+/* The window size as 'T' and 'W' carry it: columns, rows, 2 bytes BE each (0 = unknown). */
+static void window_size(unsigned char out[4])
+{
+	struct winsize ws;
+
+	memset(out, 0, 4);
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
+		out[0] = ws.ws_col >> 8;
+		out[1] = ws.ws_col & 0xff;
+		out[2] = ws.ws_row >> 8;
+		out[3] = ws.ws_row & 0xff;
+	}
+}
+
 static int send_command(int fd, int argc, char **argv)
 {
-	unsigned char tty[7] = {0};
-	struct winsize ws;
+	unsigned char tty[8] = {0};
 	char cwd[4096];
 
 	for (int i = 0; i < argc; i++)
@@ -115,12 +169,8 @@ static int send_command(int fd, int argc, char **argv)
 		return -1;
 	for (int i = 0; i < 3; i++)
 		tty[i] = isatty(i) ? 1 : 0;
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
-		tty[3] = ws.ws_col >> 8;
-		tty[4] = ws.ws_col & 0xff;
-		tty[5] = ws.ws_row >> 8;
-		tty[6] = ws.ws_row & 0xff;
-	}
+	window_size(tty + 3);
+	tty[7] = RELAYS_TERMINAL;
 	return frame(fd, 'T', tty, sizeof(tty));
 }
 
@@ -134,6 +184,7 @@ static void forward_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGWINCH, &sa, NULL);
 }
 
 static void default_signals(void)
@@ -141,6 +192,44 @@ static void default_signals(void)
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
+	signal(SIGWINCH, SIG_DFL);
+}
+
+static int send_window_size(int fd)
+{
+	unsigned char ws[4];
+
+	window_size(ws);
+	return frame(fd, 'W', ws, sizeof(ws));
+}
+
+/* 'M': the daemon's command reads stdin ("raw") or no longer does ("restore"). */
+static int terminal_mode(int fd, const unsigned char *mode, size_t len)
+{
+	if (len == 3 && memcmp(mode, "raw", 3) == 0) {
+		raw_on();
+		reading_stdin = 1;
+		return send_window_size(fd);
+	}
+	if (len == 7 && memcmp(mode, "restore", 7) == 0) {
+		restore_terminal();
+		reading_stdin = 0;
+	}
+	return 0;
+}
+
+/* Sends what stdin has as 'I' frames, its end as 'i'. */
+static int forward_stdin(int fd)
+{
+	unsigned char buf[16384];
+	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n > 0)
+		return frame(fd, 'I', buf, (size_t)n);
+	reading_stdin = 0; /* EOF, or a terminal that is gone (EIO) */
+	return frame(fd, 'i', NULL, 0);
 }
 
 static const char *signal_name(int signo)
@@ -158,21 +247,25 @@ static int relay(int fd)
 	if (!buf)
 		return printed ? LOST : FALL_BACK;
 	for (;;) {
-		struct pollfd fds[2] = {{.fd = fd, .events = POLLIN}, {.fd = signal_pipe[0], .events = POLLIN}};
+		struct pollfd fds[3] = {{.fd = fd, .events = POLLIN},
+					{.fd = signal_pipe[0], .events = POLLIN},
+					{.fd = reading_stdin ? STDIN_FILENO : -1, .events = POLLIN}};
 		ssize_t n;
 
-		if (poll(fds, signal_pipe[0] >= 0 ? 2 : 1, -1) < 0) {
+		if (poll(fds, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (signal_pipe[0] >= 0 && (fds[1].revents & POLLIN)) {
+		if (fds[1].revents & POLLIN) {
 			unsigned char signo;
 
 			while (read(signal_pipe[0], &signo, 1) == 1)
-				if (frame_str(fd, 'S', signal_name(signo)) < 0)
+				if ((signo == SIGWINCH ? send_window_size(fd) : frame_str(fd, 'S', signal_name(signo))) < 0)
 					break;
 		}
+		if (reading_stdin && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) && forward_stdin(fd) < 0)
+			goto lost;
 		if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		n = read(fd, buf + have, 5 + MAX_FRAME - have);
@@ -200,6 +293,11 @@ static int relay(int fd)
 						: LOST;
 			case 'N':
 				return FALL_BACK;
+			case 'M':
+				printed = 1; /* the command runs: never again in-process */
+				if (terminal_mode(fd, buf + 5, len) < 0)
+					goto lost;
+				break;
 			default:
 				break; /* a later daemon's frame */
 			}
@@ -257,6 +355,7 @@ int main(int argc, char **argv)
 	if (send_command(fd, (int)n, args) < 0 || frame(fd, 'G', NULL, 0) < 0)
 		return fall_back((int)n, args, fallc, fallv);
 	code = relay(fd);
+	restore_terminal();
 	if (code == FALL_BACK) {
 		close(steal_fd(&fd));
 		return fall_back((int)n, args, fallc, fallv);

@@ -25,6 +25,7 @@
  *        |<- started <app> <pid> --|<- sock: started <app> <pid> --|  (pid rewritten to the host
  *        |                         |    + SCM_CREDENTIALS          |   PID namespace by the kernel)
  *        |        ... app output: pipes -> PID 1 -> <podDir>/logs/<app> + stage1's stdout/stderr
+ *        |        ... app's TCP 127.0.0.1:<mds_port> -> PID 1 -> the metadata service's socket (mds.c)
  *        |<- exited <app> code=N --|<-------- sock: exited --------| waitpid, writes     |
  *        |   [signal=S]            |                               | <podDir>/status/<app>
  *        |<- EOF, then waitpid ----| exits with PID 1's status     | exits when all apps are done
@@ -67,7 +68,8 @@
  * directory's names are in pod_dir.h.
  *
  * The files: rkj-stage1.c (main, the monitor), plan.c (the plan), pod.c (the pod's PID 1),
- * attach.c (an interactive pod's pty and attach socket), app.c (an app between fork and
+ * attach.c (an interactive pod's pty and attach socket), mds.c (PID 1's relay to the metadata
+ * service, for a registered pod of a private network), app.c (an app between fork and
  * execve), seccomp.c (the filter), enter.c (`enter`), util.c
  * (errors, I/O, cleanup attributes).
  */

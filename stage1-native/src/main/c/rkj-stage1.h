@@ -3,7 +3,7 @@
  * tree are drawn at the top of rkj-stage1.c. Who includes whom (no cycle):
  *
  *   util.h, pod_dir.h   <-  rkj-stage1.h  <-  rkj-stage1.c (main, monitor), plan.c, pod.c, attach.c,
- *                                              app.c, enter.c, seccomp.c
+ *                                              mds.c, app.c, enter.c, seccomp.c
  *
  * rkj-stage1 knows no appc: every default (capabilities, hostname, environment, the exit
  * status of a signalled app) comes from stage0 in the plan (plan.c).
@@ -24,7 +24,7 @@
 #include <sys/types.h>
 
 #define EXIT_STAGE1 254            /* stage1's own failure (as rkt) */
-#define PLAN_VERSION "3"
+#define PLAN_VERSION "4"
 #define MAX_APPS 64
 #define MAX_APPS_TEXT "64"
 #define LOG_MIN_SIZE 4096         /* the smallest log_max_size: a record's header fits many times */
@@ -65,7 +65,12 @@ struct app {
 	char *workdir;
 	uint64_t caps;              /* retained capabilities, one bit each */
 	int no_new_privs;
-	int seccomp;                /* 1: the default filter (seccomp.c), 0: unconfined */
+	int seccomp;                /* SECCOMP_* below: which filter (seccomp.c) */
+	int seccomp_base;           /* retain/remove: 1 within the default filter, 0 on their own */
+	int seccomp_errno;          /* retain/remove: what a blocked call returns; 0: SIGSYS kills */
+	char **syscalls;            /* retain/remove: the set, by name */
+	size_t nsyscalls;
+	int oom_score_adj;          /* written to /proc/self/oom_score_adj; OOM_ADJ_KEEP: left alone */
 	struct sock_fprog filter;   /* seccomp_prepare's program, loaded by app_become */
 	char **cgroups;             /* cgroup.procs files the app joins */
 	size_t ncgroups;
@@ -83,6 +88,13 @@ struct app {
 	int code;                   /* exit code, signal_base+signal for a signal */
 };
 
+/* struct app.seccomp */
+#define SECCOMP_NONE 0              /* unconfined */
+#define SECCOMP_DEFAULT 1           /* the default filter */
+#define SECCOMP_RETAIN 2            /* only the set (appc's os/linux/seccomp-retain-set) */
+#define SECCOMP_REMOVE 3            /* all but the set (appc's os/linux/seccomp-remove-set) */
+#define OOM_ADJ_KEEP (-1001)
+
 struct plan {
 	char *uuid;
 	char *pod_dir;
@@ -95,6 +107,8 @@ struct plan {
 	uint64_t log_max_size;      /* an app's log is rotated to <app>.1 before it passes this */
 	char **cgroups;             /* cgroup.procs files stage1 joins before clone */
 	size_t ncgroups;
+	int mds_port;               /* the metadata service relay's port in the pod, 0 for none */
+	char *mds_socket;           /* the metadata service's unix socket (host path), NULL for none */
 	struct app *apps;
 	size_t napps;
 };
@@ -109,6 +123,7 @@ struct pod {
 	int status_dir;             /* <podDir>/status, opened before pivot_root */
 	int logs_dir;
 	struct attach *attach;      /* interactive pods only (PID 1), else NULL */
+	struct mds *mds;            /* the metadata service relay (PID 1), else NULL */
 	pid_t pid1;                 /* the pod's PID 1, in the host PID namespace */
 	char *args;                 /* stage1's argv area (host paths): PID 1 blanks it */
 	size_t args_len;
@@ -131,6 +146,19 @@ void attach_events(struct attach *at);
 /* The app is done: closes the client (it has every byte) and removes <podDir>/attach. */
 void attach_end(struct pod *pod);
 
+/*
+ * mds.c: the metadata service relay in PID 1. mds_open (before pivot_root) opens the service
+ * socket's directory; mds_listen (once lo is up) listens on 127.0.0.1:mds_port; then
+ * mds_fds gives the descriptors to poll (at most MDS_FDS) and mds_events works after any wakeup.
+ */
+#define MDS_CONNS 8
+#define MDS_FDS (1 + 2 * MDS_CONNS)
+struct mds;
+int mds_open(struct pod *pod, struct err *err);
+int mds_listen(struct pod *pod, struct err *err);
+int mds_fds(struct mds *m, struct pollfd *fds);
+void mds_events(struct mds *m);
+
 /* app.c: runs in the forked app process */
 int app_become(const struct app *app, struct err *err);
 int app_exec(const struct app *app, char **argv, struct err *err);
@@ -142,6 +170,8 @@ int app_status(const struct plan *plan, int wstatus);
 int seccomp_prepare(const struct app *app, const char *cache_dir, struct sock_fprog *out,
 		    struct err *err);
 int seccomp_install(const struct sock_fprog *prog, struct err *err);
+/* Whether two apps get the same program (then PID 1 builds it once). */
+int seccomp_same(const struct app *a, const struct app *b);
 
 /* enter.c */
 int enter_main(int argc, char **argv);

@@ -18,11 +18,27 @@
  * builds in a third of the time (x32 would add tens of milliseconds to each app's launch).
  * Any other ABI is killed too (libseccomp's bad-arch action).
  *
- * Cache: libseccomp takes milliseconds to build the program, so it is built once per capability
- * set and rkj-stage1 binary: seccomp_prepare exports it (seccomp_export_bpf) to
- * <dir>/seccomp-v<RULES_VERSION>-<caps in hex>.bpf, where <dir> holds the running binary (stage0
- * extracts it to <data>/stage1/<sha256 of the binary>/, root-owned), and later reads that file
- * instead (a file of an odd size is rebuilt and replaced; an unwritable dir only means no cache).
+ * The appc sets (os/linux/seccomp-retain-set and -remove-set, plan keys seccomp retain|remove):
+ *   - retain: only the named calls (and the life-cycle set below) are allowed; any other fails
+ *     with seccomp_errno, or kills the app with SIGSYS when it is 0. With seccomp_base 1 (what
+ *     an image gets) a named call the default filter refuses stays refused: the set narrows the
+ *     default boundary, never widens it. With seccomp_base 0 (the user's grant, rkj's
+ *     --insecure-options=seccomp) the set alone decides.
+ *   - remove: the named calls fail with seccomp_errno (or kill); with seccomp_base 1 on top of the
+ *     default filter (whose refusals stay EPERM), with 0 everything else is allowed.
+ *   - the life-cycle set, always allowed under a retain set: what stage1 calls between loading
+ *     the filter and execve (setgroups, setgid, setuid, capset, prctl, chdir, and write to report
+ *     a failure), execve itself, and exit, exit_group, rt_sigreturn.
+ *   - a name this libseccomp does not know refuses the app, naming it.
+ *
+ * Cache: libseccomp takes milliseconds to build the program, so it is built once per filter
+ * (capability set, mode, errno and set) and rkj-stage1 binary: seccomp_prepare exports it
+ * (seccomp_export_bpf) to <dir>/seccomp-v<RULES_VERSION>-<caps in hex>[-<mode><base>-<errno>-<FNV-1a
+ * of the set>].bpf, where <dir> holds the running binary (stage0 extracts it to
+ * <data>/stage1/<sha256 of the binary>/, root-owned), and later reads that file instead. The file
+ * begins with the filter's whole key (its length, then the key padded to 8 bytes), so two filters
+ * whose names collide never share a program; a file whose key differs, or of an odd size, is
+ * rebuilt and replaced; an unwritable dir only means no cache.
  * The pod's PID 1 prepares every app's program before pivot_root, enter before it joins the
  * pod's mount namespace; app_become loads it with seccomp_install.
  *
@@ -54,7 +70,7 @@
 #include <unistd.h>
 
 /* Part of the cache file's name: bump it whenever the rules below change. */
-#define RULES_VERSION 1
+#define RULES_VERSION 2
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -176,9 +192,43 @@ static const struct gate gated[] = {
 /* personality(2): Linux, 32-bit Linux, each with UNAME26, and the query 0xffffffff. */
 static const uint64_t personas[] = { 0x0, 0x8, 0x20000, 0x20008, 0xffffffff };
 
+/* Always allowed under a retain set: stage1's calls after the load, execve, and the way out. */
+static const char *const lifecycle[] = {
+	"setgroups", "setgid", "setuid", "capget", "capset", "prctl", "chdir", "write", "execve",
+	"exit", "exit_group", "rt_sigreturn", NULL,
+};
+
 static int has(uint64_t caps, int cap)
 {
 	return cap < 64 && (caps >> cap & 1);
+}
+
+static int listed(const char *const *names, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n && names[i]; i++)
+		if (!strcmp(names[i], name))
+			return 1;
+	return 0;
+}
+
+/* Whether the default filter's rule for name goes in: all of them for the default filter; under
+ * a retain set only those of the set and the life-cycle; under a remove set all but the set's. */
+static int keep(const struct app *a, const char *name)
+{
+	if (a->seccomp == SECCOMP_RETAIN)
+		return listed((const char *const *)a->syscalls, a->nsyscalls, name) ||
+		       listed(lifecycle, SIZE_MAX, name);
+	if (a->seccomp == SECCOMP_REMOVE)
+		return !listed((const char *const *)a->syscalls, a->nsyscalls, name);
+	return 1;
+}
+
+/* What a call the app's retain or remove set blocks does. */
+static uint32_t blocked(const struct app *a)
+{
+	return a->seccomp_errno ? SCMP_ACT_ERRNO(a->seccomp_errno) : SCMP_ACT_KILL_PROCESS;
 }
 
 /* Adds a rule; a name this libseccomp does not know stays refused (no rule). */
@@ -198,13 +248,22 @@ static int rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned
 	return 0;
 }
 
-static int allow(scmp_filter_ctx ctx, const char *name, struct err *err)
+/* A rule of the default filter, if the app's set keeps it. */
+static int kept(scmp_filter_ctx ctx, const struct app *a, uint32_t action, const char *name,
+		unsigned int n, const struct scmp_arg_cmp *cmp, struct err *err)
 {
-	return rule(ctx, SCMP_ACT_ALLOW, name, 0, NULL, err);
+	return keep(a, name) ? rule(ctx, action, name, n, cmp, err) : 0;
 }
 
-static int rules(scmp_filter_ctx ctx, uint64_t caps, struct err *err)
+static int allow(scmp_filter_ctx ctx, const struct app *a, const char *name, struct err *err)
 {
+	return kept(ctx, a, SCMP_ACT_ALLOW, name, 0, NULL, err);
+}
+
+/* The default filter's rules (those the app's set keeps). */
+static int rules(scmp_filter_ctx ctx, const struct app *a, struct err *err)
+{
+	uint64_t caps = a->caps;
 	int admin = has(caps, CAP_SYS_ADMIN);
 	/* with CAP_SYS_ADMIN any namespace but a user namespace; without, none */
 	struct scmp_arg_cmp no_ns = SCMP_A0(SCMP_CMP_MASKED_EQ,
@@ -213,24 +272,61 @@ static int rules(scmp_filter_ctx ctx, uint64_t caps, struct err *err)
 	size_t i, j;
 
 	for (i = 0; always[i]; i++)
-		if (allow(ctx, always[i], err) < 0)
+		if (allow(ctx, a, always[i], err) < 0)
 			return -1;
 	for (i = 0; i < sizeof gated / sizeof gated[0]; i++)
 		for (j = 0; has(caps, gated[i].cap) && gated[i].names[j]; j++)
-			if (allow(ctx, gated[i].names[j], err) < 0)
+			if (allow(ctx, a, gated[i].names[j], err) < 0)
 				return -1;
 	for (i = 0; i < sizeof personas / sizeof personas[0]; i++) {
 		struct scmp_arg_cmp eq = SCMP_A0(SCMP_CMP_EQ, personas[i]);
 
-		if (rule(ctx, SCMP_ACT_ALLOW, "personality", 1, &eq, err) < 0)
+		if (kept(ctx, a, SCMP_ACT_ALLOW, "personality", 1, &eq, err) < 0)
 			return -1;
 	}
-	if (rule(ctx, SCMP_ACT_ALLOW, "clone", 1, &no_ns, err) < 0 ||
-	    (admin && rule(ctx, SCMP_ACT_ALLOW, "unshare", 1, &no_ns, err) < 0) ||
-	    rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL, err) < 0 ||
-	    rule(ctx, SCMP_ACT_ALLOW, "socket", 1, &not_vsock, err) < 0)
+	/* clone3 goes with clone: ENOSYS sends libc back to clone, whose flags are checked */
+	if (kept(ctx, a, SCMP_ACT_ALLOW, "clone", 1, &no_ns, err) < 0 ||
+	    (admin && kept(ctx, a, SCMP_ACT_ALLOW, "unshare", 1, &no_ns, err) < 0) ||
+	    (keep(a, "clone") && kept(ctx, a, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL, err) < 0) ||
+	    kept(ctx, a, SCMP_ACT_ALLOW, "socket", 1, &not_vsock, err) < 0)
 		return -1;
 	return 0;
+}
+
+/* The retain or remove set's own rules; every name must be one this libseccomp knows. */
+static int set_rules(scmp_filter_ctx ctx, const struct app *a, struct err *err)
+{
+	size_t i;
+
+	for (i = 0; i < a->nsyscalls; i++)
+		if (seccomp_syscall_resolve_name(a->syscalls[i]) == __NR_SCMP_ERROR)
+			return fail(err, "seccomp", a->syscalls[i], EINVAL,
+				    "app `%s`: its seccomp set names `%s`, which is not a system call this"
+				    " rkj-stage1 knows: give names as syscalls(2) spells them",
+				    a->name, a->syscalls[i]);
+	if (a->seccomp == SECCOMP_REMOVE) {
+		for (i = 0; i < a->nsyscalls; i++)
+			if (rule(ctx, blocked(a), a->syscalls[i], 0, NULL, err) < 0)
+				return -1;
+	} else if (!a->seccomp_base) { /* retain on its own: the set and the life-cycle */
+		for (i = 0; i < a->nsyscalls; i++)
+			if (rule(ctx, SCMP_ACT_ALLOW, a->syscalls[i], 0, NULL, err) < 0)
+				return -1;
+		for (i = 0; lifecycle[i]; i++)
+			if (rule(ctx, SCMP_ACT_ALLOW, lifecycle[i], 0, NULL, err) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+/* The action of a call no rule names. */
+static uint32_t fallback(const struct app *a)
+{
+	if (a->seccomp == SECCOMP_RETAIN)
+		return blocked(a);
+	if (a->seccomp == SECCOMP_REMOVE && !a->seccomp_base)
+		return SCMP_ACT_ALLOW;
+	return SCMP_ACT_ERRNO(EPERM);
 }
 
 static int arches(scmp_filter_ctx ctx, struct err *err)
@@ -251,7 +347,7 @@ static int arches(scmp_filter_ctx ctx, struct err *err)
 /* Builds the program with libseccomp and copies it out of a memfd into *out. */
 static int generate(const struct app *a, struct sock_fprog *out, struct err *err)
 {
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+	scmp_filter_ctx ctx = seccomp_init(fallback(a));
 	struct stat st;
 	cleanup_free void *buf = NULL;
 	cleanup_close int fd = -1;
@@ -266,7 +362,9 @@ static int generate(const struct app *a, struct sock_fprog *out, struct err *err
 		fail(err, "seccomp_attr_set", a->name, -rc, "%s: setting a filter attribute",
 		     strerror(-rc));
 		rc = -1;
-	} else if (arches(ctx, err) < 0 || rules(ctx, a->caps, err) < 0) {
+	} else if (arches(ctx, err) < 0 ||
+		   ((a->seccomp == SECCOMP_DEFAULT || a->seccomp_base) && rules(ctx, a, err) < 0) ||
+		   set_rules(ctx, a, err) < 0) {
 		rc = -1;
 	} else if ((fd = memfd_create("rkj-seccomp", MFD_CLOEXEC)) < 0) {
 		rc = fail_errno(err, "memfd_create", a->name);
@@ -288,33 +386,74 @@ static int generate(const struct app *a, struct sock_fprog *out, struct err *err
 	return rc;
 }
 
-/* A program rkj-stage1 cached before: 0 and *out when it looks whole, -1 otherwise. */
-static int cached(const char *path, struct sock_fprog *out)
+/* The filter's whole key: what its program is made of (the cache file's name holds a hash of it). */
+static char *key_of(const struct app *a, size_t *len)
+{
+	char *key = NULL;
+	size_t i;
+	FILE *f = open_memstream(&key, len);
+
+	if (!f)
+		return NULL;
+	fprintf(f, "rkj-seccomp %d caps=%016" PRIx64 " mode=%d base=%d errno=%d\n", RULES_VERSION,
+		a->caps, a->seccomp, a->seccomp == SECCOMP_DEFAULT ? 1 : a->seccomp_base,
+		a->seccomp == SECCOMP_DEFAULT ? 0 : a->seccomp_errno);
+	for (i = 0; a->seccomp != SECCOMP_DEFAULT && i < a->nsyscalls; i++)
+		fprintf(f, "%s\n", a->syscalls[i]);
+	if (fclose(f) != 0) {
+		free(key);
+		return NULL;
+	}
+	return key;
+}
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+#define KEY_ROOM(n) (((n) + 7) / 8 * 8)
+
+/* A program rkj-stage1 cached before under this key: 0 and *out when it looks whole, -1 otherwise. */
+static int cached(const char *path, const char *key, size_t key_len, struct sock_fprog *out)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
-	cleanup_free void *buf = NULL;
+	cleanup_free char *buf = NULL;
+	size_t head = 8 + KEY_ROOM(key_len), size;
+	uint32_t len;
 
-	if (fd < 0)
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size <= head)
 		return -1;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    st.st_size % sizeof(struct sock_filter) == 0 &&
-	    st.st_size <= BPF_MAXINSNS * (off_t)sizeof(struct sock_filter) &&
-	    (buf = malloc(st.st_size)) && pread(fd, buf, st.st_size, 0) == st.st_size &&
-	    ((struct sock_filter *)buf)[st.st_size / sizeof(struct sock_filter) - 1].code ==
-		    (BPF_RET | BPF_K)) { /* the kernel wants a return last: not cut short */
-		out->filter = steal_ptr(&buf);
-		out->len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
-		return 0;
-	}
-	return -1;
+	size = (size_t)st.st_size - head;
+	if (size % sizeof(struct sock_filter) || size > BPF_MAXINSNS * sizeof(struct sock_filter) ||
+	    !(buf = malloc(st.st_size)) || pread(fd, buf, st.st_size, 0) != st.st_size)
+		return -1;
+	memcpy(&len, buf, sizeof len);
+	if (len != key_len || memcmp(buf + 8, key, key_len))
+		return -1; /* another filter's (a hash collision) or a damaged file */
+	if (((struct sock_filter *)(buf + head))[size / sizeof(struct sock_filter) - 1].code !=
+	    (BPF_RET | BPF_K)) /* the kernel wants a return last: not cut short */
+		return -1;
+	out->filter = malloc(size);
+	if (!out->filter)
+		return -1;
+	memcpy(out->filter, buf + head, size);
+	out->len = (unsigned short)(size / sizeof(struct sock_filter));
+	return 0;
 }
 
 /* Best effort: a cache that cannot be written only costs the next launch the generation. */
-static void cache(const char *path, const struct sock_fprog *prog)
+static void cache(const char *path, const char *key, size_t key_len, const struct sock_fprog *prog)
 {
-	char tmp[4096];
+	char tmp[4096], head[8] = { 0 }, pad[8] = { 0 };
 	size_t size = prog->len * sizeof(struct sock_filter);
+	uint32_t len = (uint32_t)key_len;
 	cleanup_close int fd = -1;
 
 	/* a unique name (mkostemp, mode 0600): the PID 1 of every pod is pid 1 */
@@ -323,7 +462,10 @@ static void cache(const char *path, const struct sock_fprog *prog)
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (write_all(fd, prog->filter, size) < 0 || fsync(fd) < 0 || close(steal_fd(&fd)) < 0 ||
+	memcpy(head, &len, sizeof len);
+	if (write_all(fd, head, sizeof head) < 0 || write_all(fd, key, key_len) < 0 ||
+	    write_all(fd, pad, KEY_ROOM(key_len) - key_len) < 0 ||
+	    write_all(fd, prog->filter, size) < 0 || fsync(fd) < 0 || close(steal_fd(&fd)) < 0 ||
 	    rename(tmp, path) < 0)
 		unlink(tmp);
 }
@@ -331,20 +473,45 @@ static void cache(const char *path, const struct sock_fprog *prog)
 int seccomp_prepare(const struct app *a, const char *cache_dir, struct sock_fprog *out,
 		    struct err *err)
 {
-	char path[4096];
+	char path[4096], extra[64] = "";
+	cleanup_free char *key = NULL;
+	size_t key_len = 0;
 
 	memset(out, 0, sizeof *out);
-	if (!a->seccomp)
+	if (a->seccomp == SECCOMP_NONE)
 		return 0;
-	if (!cache_dir || snprintf(path, sizeof path, "%s/seccomp-v%d-%016" PRIx64 ".bpf",
-				   cache_dir, RULES_VERSION, a->caps) >= (int)sizeof path)
+	key = key_of(a, &key_len);
+	if (key && a->seccomp != SECCOMP_DEFAULT)
+		snprintf(extra, sizeof extra, "-%c%d-%d-%016" PRIx64,
+			 a->seccomp == SECCOMP_RETAIN ? 'r' : 'd', a->seccomp_base, a->seccomp_errno,
+			 fnv1a(key, key_len));
+	if (!key || !cache_dir ||
+	    snprintf(path, sizeof path, "%s/seccomp-v%d-%016" PRIx64 "%s.bpf", cache_dir,
+		     RULES_VERSION, a->caps, extra) >= (int)sizeof path)
 		return generate(a, out, err);
-	if (cached(path, out) == 0)
+	if (cached(path, key, key_len, out) == 0)
 		return 0;
 	if (generate(a, out, err) < 0)
 		return -1;
-	cache(path, out);
+	cache(path, key, key_len, out);
 	return 0;
+}
+
+int seccomp_same(const struct app *a, const struct app *b)
+{
+	size_t i;
+
+	if (a->caps != b->caps || a->seccomp != b->seccomp)
+		return 0;
+	if (a->seccomp == SECCOMP_DEFAULT || a->seccomp == SECCOMP_NONE)
+		return 1;
+	if (a->seccomp_base != b->seccomp_base || a->seccomp_errno != b->seccomp_errno ||
+	    a->nsyscalls != b->nsyscalls)
+		return 0;
+	for (i = 0; i < a->nsyscalls; i++)
+		if (strcmp(a->syscalls[i], b->syscalls[i]))
+			return 0;
+	return 1;
 }
 
 int seccomp_install(const struct sock_fprog *prog, struct err *err)

@@ -23,12 +23,18 @@ import java.util.Map;
  * classes: when the daemon answers, no picocli, Jackson, logback, Vert.x or Chronicle is loaded.
  * Whenever the daemon does not take the command (no socket, nobody listening, another answer than
  * 101, or "not here"), it says so by returning {@link #IN_PROCESS} before anything was printed.
+ *
+ * <p>It relays its terminal ({@code run --interactive}) as the native client does (rkj-client.c):
+ * on the daemon's 'M' "raw", stdin goes into raw mode if it is a terminal (through {@code stty}: the
+ * JDK has no termios) and is sent as 'I' frames, the window size as 'W' at once and on SIGWINCH;
+ * the settings come back on 'M' "restore" and whenever the session ends.
  */
 final class ThinClient {
     static final int IN_PROCESS = -1;
     static final String DEFAULT_SOCKET = "/run/rkj/api.sock";
     private static final int MAX_FRAME = 1 << 20;
     private static final String[] SIGNALS = {"INT", "TERM", "HUP"};
+    private static final byte RELAYS_TERMINAL = 1;
 
     private final SocketChannel channel;
     private final Object[] previousHandlers = new Object[SIGNALS.length];
@@ -69,11 +75,16 @@ final class ThinClient {
         } catch (IOException e) {
             return client.printed ? client.lost(e) : IN_PROCESS;
         } finally {
+            client.restoreTerminal();
             client.restoreSignals();
         }
     }
 
     private boolean printed;
+    private volatile boolean reading; // stdin is relayed: between 'M' "raw" and "restore"
+    private String savedTerminal; // stty -g before raw mode; null when not raw
+    private Thread input;
+    private Object previousWinch;
 
     private int session(String[] args) throws IOException {
         write(("GET /v1/cli HTTP/1.1\r\nHost: rkj\r\nUpgrade: rkj-cli/1\r\nConnection: Upgrade"
@@ -89,7 +100,7 @@ final class ThinClient {
             frame('E', (e.getKey() + "=" + e.getValue()).getBytes(StandardCharsets.UTF_8));
         }
         frame('C', System.getProperty("user.dir").getBytes(StandardCharsets.UTF_8));
-        frame('T', new byte[] {tty(0), tty(1), tty(2), 0, 0, 0, 0});
+        frame('T', new byte[] {tty(0), tty(1), tty(2), 0, 0, 0, 0, RELAYS_TERMINAL}); // the size comes with "raw"
         handleSignals();
         frame('G', new byte[0]);
         while (true) {
@@ -114,6 +125,7 @@ final class ThinClient {
                 case 'N' -> {
                     return IN_PROCESS;
                 }
+                case 'M' -> terminalMode(new String(payload, StandardCharsets.US_ASCII));
                 default -> { } // a later daemon's frame this client does not know
             }
         }
@@ -139,6 +151,99 @@ final class ThinClient {
         printed = true;
         to.write(payload, 0, payload.length);
         to.flush();
+    }
+
+    /** 'M': the daemon's command reads stdin ("raw") or no longer does ("restore"). */
+    @SuppressWarnings("restriction")
+    private synchronized void terminalMode(String mode) throws IOException {
+        if (mode.equals("raw")) {
+            printed = true; // the command runs: never again in-process
+            if (savedTerminal == null && tty(0) == 1) {
+                savedTerminal = stty("-g");
+                if (savedTerminal != null && stty("raw", "-echo") == null) {
+                    savedTerminal = null;
+                }
+            }
+            try {
+                previousWinch = sun.misc.Signal.handle(new sun.misc.Signal("WINCH"), s -> sendWindowSize());
+            } catch (IllegalArgumentException e) {
+                previousWinch = null; // no SIGWINCH: the size at the start stays
+            }
+            sendWindowSize();
+            reading = true;
+            if (input == null) {
+                input = new Thread(this::relayStdin, "rkj-stdin");
+                input.setDaemon(true); // blocked in read(stdin) when the session ends: the JVM exits anyway
+                input.start();
+            }
+        } else if (mode.equals("restore")) {
+            reading = false;
+            restoreTerminal();
+        }
+    }
+
+    /** stdin as 'I' frames while {@link #reading}; its end as 'i'. */
+    private void relayStdin() {
+        InputStream in = new java.io.FileInputStream(java.io.FileDescriptor.in);
+        byte[] buffer = new byte[16384];
+        try {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                if (reading) {
+                    frame('I', java.util.Arrays.copyOf(buffer, n));
+                }
+            }
+            if (reading) {
+                frame('i', new byte[0]);
+            }
+        } catch (IOException e) {
+            // the session is over, or stdin failed: nothing more to send
+        }
+    }
+
+    private void sendWindowSize() {
+        String size = stty("size"); // "ROWS COLUMNS"
+        String[] rc = size == null ? new String[0] : size.trim().split("\\s+");
+        if (rc.length != 2) {
+            return;
+        }
+        try {
+            int rows = Integer.parseInt(rc[0]);
+            int columns = Integer.parseInt(rc[1]);
+            frame('W', new byte[] {(byte) (columns >> 8), (byte) columns, (byte) (rows >> 8), (byte) rows});
+        } catch (NumberFormatException | IOException e) {
+            // no size to tell, or the session is over
+        }
+    }
+
+    /** The terminal as {@link #terminalMode} found it, and SIGWINCH back to the JVM's. */
+    @SuppressWarnings("restriction")
+    private synchronized void restoreTerminal() {
+        if (savedTerminal != null) {
+            stty(savedTerminal);
+            savedTerminal = null;
+        }
+        if (previousWinch instanceof sun.misc.SignalHandler previous) {
+            sun.misc.Signal.handle(new sun.misc.Signal("WINCH"), previous);
+            previousWinch = null;
+        }
+    }
+
+    /** {@code stty args} on this process's stdin: its output, or null if it failed. */
+    private static String stty(String... args) {
+        try {
+            String[] command = new String[args.length + 1];
+            command[0] = "stty";
+            System.arraycopy(args, 0, command, 1, args.length);
+            Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.INHERIT)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+            return p.waitFor() == 0 ? out : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     /** The daemon went away mid-command (it was stopped, or it died): said in one line, exit 254. */

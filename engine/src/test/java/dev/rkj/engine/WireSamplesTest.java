@@ -181,6 +181,16 @@ class WireSamplesTest {
     }
 
     @Test
+    void aVersionOneStartUpcastsWithNoIsolatorTold() throws Exception {
+        PodEvent.PodStarted started = (PodEvent.PodStarted) PodEvent.current((PodEvent) decode("pod.started/1"));
+        PodEvent.PodStarted current = (PodEvent.PodStarted) decode("pod.started/2");
+        assertEquals(new PodEvent.PodStarted(current.podId(), current.stage1Pid(), current.appPids(), current.owner(),
+                List.of()), started);
+        assertEquals(dev.rkj.engine.pod.IsolatorOutcome.Outcome.IGNORED, current.isolators().get(2).outcome());
+        assertEquals(null, current.isolators().get(2).app(), "a pod's own isolator names no app");
+    }
+
+    @Test
     void versionOnePathsUpcastToIdsThatNameNoHostDirectory() throws Exception {
         ImageRendered rendered = (ImageRendered) PodEvent.current((PodEvent) decode("pod.image-rendered/1"));
         assertEquals(decode("pod.image-rendered/2"), rendered, "the /1 sample's rootfs path names the /2 sample's tree");

@@ -15,7 +15,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
- * Starts a pod all or nothing: mounts its overlay rootfs, creates its cgroup, launches
+ * Starts a pod all or nothing: mounts its overlay rootfs, writes its /etc/hostname, hosts and
+ * resolv.conf there ({@link PodEtc}), creates its cgroup, launches
  * rkj-stage1 and waits until the apps run. On any failure it tears down what it set up and
  * throws the original error, with cleanup errors attached as suppressed. This is the one place a
  * pod's rootfs is mounted ({@link PodDir#upperDir()} and {@link PodDir#workDir()} as the overlay's
@@ -28,6 +29,7 @@ public final class PodStarter {
     private final Overlay overlay;
     private final Cgroups cgroups;
     private final Stage1Launcher launcher;
+    private final PodEtc etc = new PodEtc(Path.of("/etc"));
 
     public PodStarter(Overlay overlay, Cgroups cgroups, Stage1Launcher launcher) {
         this.overlay = overlay;
@@ -76,6 +78,7 @@ public final class PodStarter {
             for (Layer layer : layers) {
                 overlay.mount(layer.lower(), layer.upper(), layer.work(), layer.target());
             }
+            etc.write(plan); // into the overlays' upper layers, in every app's root
             cgroup = cgroups.create(plan.uuid(), limits);
             process = launcher.launch(withCgroups(plan, cgroup, appLimits), output);
             process.started().get();

@@ -32,10 +32,11 @@ import java.util.regex.Pattern;
  *     {@code logs/<app>} would pass it, stage1 renames it to {@code logs/<app>.1} (replacing an
  *     older one) and begins a new one, so an app's logs never take more than twice this
  * @param apps in start order
+ * @param mdsRelay the metadata service relay PID 1 runs in a private network, or null for none
  */
 public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname, NetMode net,
                          List<Path> cgroupProcs, boolean interactive, boolean maskPaths, long logMaxSize,
-                         List<App> apps) {
+                         List<App> apps, MdsRelay mdsRelay) {
     static final Pattern APP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})");
 
@@ -74,6 +75,10 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
             throw new IllegalArgumentException("the log size cap " + logMaxSize + " of pod " + uuid
                     + " is too small: give at least " + MIN_LOG_MAX_SIZE + " bytes");
         }
+        if (mdsRelay != null && net == NetMode.HOST) {
+            throw new IllegalArgumentException("pod " + uuid + " shares the host's network: it reaches the metadata"
+                    + " service on the host's loopback, not through a relay");
+        }
         Set<String> names = new LinkedHashSet<>();
         for (App app : apps) {
             if (!names.add(app.name())) {
@@ -94,11 +99,34 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
     }
 
     public Stage1Plan withCgroupProcs(List<Path> procs) {
-        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, procs, interactive, maskPaths, logMaxSize, apps);
+        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, procs, interactive, maskPaths, logMaxSize, apps, mdsRelay);
     }
 
     public Stage1Plan withApps(List<App> apps) {
-        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, maskPaths, logMaxSize, apps);
+        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, maskPaths, logMaxSize, apps,
+                mdsRelay);
+    }
+
+    /**
+     * The metadata service relay of a pod with a private network: the pod's PID 1 listens on
+     * {@code 127.0.0.1:port} in the pod's network namespace and relays each connection to the unix
+     * socket {@code socket} of the metadata service, through the socket's directory opened before
+     * pivot_root (no host path shows in the pod).
+     *
+     * @param port   1..65535
+     * @param socket the metadata service's unix socket, absolute; its file name at most 64 bytes
+     */
+    public record MdsRelay(int port, Path socket) {
+        public MdsRelay {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("metadata service port " + port + " is not 1..65535");
+            }
+            absolute("metadata service socket", socket);
+            if (socket.getParent() == null || socket.getFileName().toString().length() > 64) {
+                throw new IllegalArgumentException("metadata service socket " + socket
+                        + " needs a directory and a file name of at most 64 bytes");
+            }
+        }
     }
 
     public static Builder builder(String uuid, Path podDir, Path rootfs) {
@@ -118,15 +146,24 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
      * @param workingDirectory inside the app's root
      * @param capabilities the bounding set retained ({@link Capability#DEFAULT_RETAIN_SET} by default)
      * @param noNewPrivileges sets no_new_privs
-     * @param seccomp true for rkj-stage1's default seccomp filter (Docker's default profile, and no
-     *        user namespaces even with CAP_SYS_ADMIN), false to run the app unconfined
+     * @param seccomp the app's seccomp filter: {@link Seccomp#DEFAULT} (rkj-stage1's, after Docker's
+     *        default profile, and no user namespaces even with CAP_SYS_ADMIN), {@link Seccomp#NONE}
+     *        (unconfined), or an appc retain or remove set
+     * @param oomScoreAdj written to the app's {@code /proc/self/oom_score_adj} (-1000..1000); null
+     *        leaves the value it inherits
      * @param root the app's root inside the pod rootfs, "/" when it is the pod's
      * @param cgroupProcs {@code cgroup.procs} files of the app's own cgroups
      */
     public record App(String name, List<String> argv, List<String> env, String user, String group,
                       List<String> supplementaryGroups, String workingDirectory, Set<Capability> capabilities,
-                      boolean noNewPrivileges, boolean seccomp, String root, List<Path> cgroupProcs) {
+                      boolean noNewPrivileges, Seccomp seccomp, Integer oomScoreAdj, String root,
+                      List<Path> cgroupProcs) {
         public App {
+            Objects.requireNonNull(seccomp, "seccomp");
+            if (oomScoreAdj != null && (oomScoreAdj < -1000 || oomScoreAdj > 1000)) {
+                throw new IllegalArgumentException("app " + name + ": oom_score_adj " + oomScoreAdj
+                        + " is out of range: give -1000..1000");
+            }
             if (name == null || !APP_NAME.matcher(name).matches()) {
                 throw new IllegalArgumentException("app name `" + name
                         + "` must be file-safe (letters, digits, '.', '_', '-'; no '/'): it names the app's status and log files");
@@ -171,11 +208,57 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
 
         public App withCgroupProcs(List<Path> procs) {
             return new App(name, argv, env, user, group, supplementaryGroups, workingDirectory, capabilities,
-                    noNewPrivileges, seccomp, root, procs);
+                    noNewPrivileges, seccomp, oomScoreAdj, root, procs);
         }
 
         public static AppBuilder builder(String name, String... argv) {
             return new AppBuilder(name, List.of(argv));
+        }
+    }
+
+    /**
+     * An app's seccomp filter.
+     *
+     * @param mode which filter
+     * @param syscalls RETAIN / REMOVE: the set, by name (sorted and without duplicates here); empty
+     *     otherwise
+     * @param errno RETAIN / REMOVE: what a blocked call returns (1..4095); 0 kills the app with
+     *     SIGSYS, as appc asks when the isolator names no errno
+     * @param withinDefault RETAIN / REMOVE: true keeps the default filter's refusals (a set narrows
+     *     the default boundary, as an image may), false lets the set alone decide (the user's grant)
+     */
+    public record Seccomp(Mode mode, List<String> syscalls, int errno, boolean withinDefault) {
+        public static final Seccomp DEFAULT = new Seccomp(Mode.DEFAULT, List.of(), 0, true);
+        public static final Seccomp NONE = new Seccomp(Mode.NONE, List.of(), 0, false);
+        private static final Pattern SYSCALL = Pattern.compile("[a-z0-9_]{1,64}");
+
+        public enum Mode { NONE, DEFAULT, RETAIN, REMOVE }
+
+        public Seccomp {
+            Objects.requireNonNull(mode, "mode");
+            syscalls = List.copyOf(new java.util.TreeSet<>(syscalls));
+            boolean set = mode == Mode.RETAIN || mode == Mode.REMOVE;
+            if (set == syscalls.isEmpty()) {
+                throw new IllegalArgumentException(set ? "a seccomp " + mode.name().toLowerCase(java.util.Locale.ROOT)
+                        + " set needs at least one system call" : "only a retain or remove set names system calls");
+            }
+            for (String call : syscalls) {
+                if (!SYSCALL.matcher(call).matches()) {
+                    throw new IllegalArgumentException("`" + call + "` is not a system call name (lower-case letters,"
+                            + " digits and '_', as syscalls(2) spells them)");
+                }
+            }
+            if (errno < 0 || errno > 4095) {
+                throw new IllegalArgumentException("seccomp errno " + errno + " is out of range: give 1..4095, or 0 for SIGSYS");
+            }
+        }
+
+        public static Seccomp retain(List<String> syscalls, int errno, boolean withinDefault) {
+            return new Seccomp(Mode.RETAIN, syscalls, errno, withinDefault);
+        }
+
+        public static Seccomp remove(List<String> syscalls, int errno, boolean withinDefault) {
+            return new Seccomp(Mode.REMOVE, syscalls, errno, withinDefault);
         }
     }
 
@@ -190,7 +273,8 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
         private String workingDirectory = "/";
         private Set<Capability> capabilities = Capability.DEFAULT_RETAIN_SET;
         private boolean noNewPrivileges;
-        private boolean seccomp = true;
+        private Seccomp seccomp = Seccomp.DEFAULT;
+        private Integer oomScoreAdj;
         private String root = "/";
         private final List<Path> cgroupProcs = new ArrayList<>();
 
@@ -245,7 +329,18 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
 
         /** True (the default) for the default seccomp filter, false for none. */
         public AppBuilder seccomp(boolean on) {
-            this.seccomp = on;
+            this.seccomp = on ? Seccomp.DEFAULT : Seccomp.NONE;
+            return this;
+        }
+
+        public AppBuilder seccomp(Seccomp filter) {
+            this.seccomp = filter;
+            return this;
+        }
+
+        /** The app's oom_score_adj (-1000..1000); unset leaves the one it inherits. */
+        public AppBuilder oomScoreAdj(Integer adj) {
+            this.oomScoreAdj = adj;
             return this;
         }
 
@@ -261,7 +356,7 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
 
         public App build() {
             return new App(name, argv, env, user, group, groups, workingDirectory, capabilities, noNewPrivileges,
-                    seccomp, root, cgroupProcs);
+                    seccomp, oomScoreAdj, root, cgroupProcs);
         }
     }
 
@@ -277,6 +372,7 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
         private boolean maskPaths = true;
         private long logMaxSize = DEFAULT_LOG_MAX_SIZE;
         private final List<App> apps = new ArrayList<>();
+        private MdsRelay mdsRelay;
 
         Builder(String uuid, Path podDir, Path rootfs) {
             this.uuid = uuid;
@@ -321,8 +417,15 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
             return this;
         }
 
+        /** The metadata service relay (null, the default: none). */
+        public Builder mdsRelay(MdsRelay relay) {
+            this.mdsRelay = relay;
+            return this;
+        }
+
         public Stage1Plan build() {
-            return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, maskPaths, logMaxSize, apps);
+            return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, maskPaths, logMaxSize, apps,
+                    mdsRelay);
         }
     }
 }

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  */
 public final class Stage1PlanWriter {
     /** The plan format's version; rkj-stage1 reads only this one (PLAN_VERSION in rkj-stage1.h). */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     /** The plan as text. */
     public String format(Stage1Plan plan) {
@@ -32,6 +32,10 @@ public final class Stage1PlanWriter {
         line(out, "signal_base", Integer.toString(ExitStatus.SIGNAL_BASE));
         line(out, "log_max_size", Long.toString(plan.logMaxSize()));
         plan.cgroupProcs().forEach(p -> line(out, "cgroup_procs", p.toString()));
+        if (plan.mdsRelay() != null) { // version 4
+            line(out, "mds_port", Integer.toString(plan.mdsRelay().port()));
+            line(out, "mds_socket", plan.mdsRelay().socket().toString());
+        }
         for (Stage1Plan.App app : plan.apps()) {
             line(out, "app", app.name());
             line(out, "root", app.root());
@@ -48,7 +52,10 @@ public final class Stage1PlanWriter {
             line(out, "caps", app.capabilities().stream().sorted()
                     .map(c -> Integer.toString(c.number())).collect(Collectors.joining(",")));
             line(out, "no_new_privs", app.noNewPrivileges() ? "1" : "0");
-            line(out, "seccomp", app.seccomp() ? "1" : "0");
+            seccomp(out, app.seccomp());
+            if (app.oomScoreAdj() != null) {
+                line(out, "oom_score_adj", app.oomScoreAdj().toString());
+            }
             app.cgroupProcs().forEach(p -> line(out, "cgroup_procs", p.toString()));
         }
         return out.toString();
@@ -62,6 +69,19 @@ public final class Stage1PlanWriter {
         Files.writeString(tmp, format(plan), StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return file;
+    }
+
+    private static void seccomp(StringBuilder out, Stage1Plan.Seccomp filter) {
+        switch (filter.mode()) {
+            case NONE -> line(out, "seccomp", "0");
+            case DEFAULT -> line(out, "seccomp", "1");
+            case RETAIN, REMOVE -> {
+                line(out, "seccomp", filter.mode() == Stage1Plan.Seccomp.Mode.RETAIN ? "retain" : "remove");
+                line(out, "seccomp_base", filter.withinDefault() ? "1" : "0");
+                line(out, "seccomp_errno", Integer.toString(filter.errno()));
+                filter.syscalls().forEach(s -> line(out, "syscall", s));
+            }
+        }
     }
 
     private static void line(StringBuilder out, String key, String value) {

@@ -86,6 +86,27 @@ class PodIT {
     }
 
     @Test
+    void thePodHasAnEtcHostsAndHostnameInItsUpperLayerAndOnTheHostsNetworkTheHostsResolvConf() throws Exception {
+        String script = "cat /etc/hostname /etc/hosts; echo ---; cat /etc/resolv.conf 2>&1; true";
+        f.start(f.plan().hostname("web").app(sh("main", script).build()).build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+        String priv = f.log("main");
+        assertTrue(priv.startsWith("web\n127.0.0.1\tlocalhost\n"), priv);
+        assertTrue(priv.contains("127.0.1.1\tweb\n---\n"), priv);
+        assertTrue(priv.contains("No such file"), "a private network gets no resolv.conf: " + priv);
+        assertTrue(Files.exists(new PodDir(f.podDir).upperDir().resolve("etc/hosts")), "written into the upper layer");
+        assertFalse(Files.exists(shared.lower.resolve("etc/hosts")), "the image's tree was written to");
+        f.close();
+
+        f = shared.pod();
+        f.start(f.plan().net(Stage1Plan.NetMode.HOST).app(sh("main", script).build()).build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+        String host = f.log("main");
+        assertEquals("rkj-" + f.uuid + "\n" + Files.readString(Path.of("/etc/hosts")) + "---\n"
+                + Files.readString(Path.of("/etc/resolv.conf")), host);
+    }
+
+    @Test
     void thePodSeesOnlyItsOwnMounts() throws Exception {
         f.start(f.plan().maskPaths(false).app(sh("main", "cat /proc/self/mountinfo").build()).build());
         assertEquals(ExitStatus.exited(0), f.awaitExit());
@@ -190,14 +211,15 @@ class PodIT {
     }
 
     @Test
-    void envUserGroupsWorkdirAndCapabilitiesMatchThePlan() throws Exception {
+    void envUserGroupsWorkdirCapabilitiesAndOomScoreMatchThePlan() throws Exception {
         String probe = "id; pwd; echo GREETING=$GREETING; echo AC_APP_NAME=$AC_APP_NAME; echo PATH=$PATH;"
-                + " grep -E '^(CapBnd|CapEff|NoNewPrivs)' /proc/self/status";
+                + " grep -E '^(CapBnd|CapEff|NoNewPrivs)' /proc/self/status; echo OOM=$(cat /proc/self/oom_score_adj)";
+        int inherited = Integer.parseInt(Files.readString(Path.of("/proc/self/oom_score_adj")).trim());
         Set<Capability> two = EnumSet.of(Capability.CAP_NET_BIND_SERVICE, Capability.CAP_KILL);
         f.start(f.plan()
                 .app(sh("user", probe).user("app").group("app").supplementaryGroup("extra").workingDirectory("/home/app")
-                        .env("GREETING", "hello").noNewPrivileges(true).build())
-                .app(sh("two-caps", probe).user("0").group("0").capabilities(two).build())
+                        .env("GREETING", "hello").noNewPrivileges(true).oomScoreAdj(500).build())
+                .app(sh("two-caps", probe).user("0").group("0").capabilities(two).oomScoreAdj(200).build())
                 .app(sh("default-caps", probe).build())
                 .build());
         assertEquals(ExitStatus.exited(0), f.awaitExit());
@@ -210,14 +232,17 @@ class PodIT {
         assertEquals(Capability.mask(Capability.DEFAULT_RETAIN_SET), hex(user.get("CapBnd")));
         assertEquals(0, hex(user.get("CapEff")), "a non-root app keeps no effective capability");
         assertEquals("1", user.get("NoNewPrivs"));
+        assertEquals("500", user.get("OOM"), "os/linux/oom-score-adj, set before the app drops root");
 
         Map<String, String> root = fields(f.log("two-caps"));
         assertEquals(Capability.mask(two), hex(root.get("CapBnd")));
         assertEquals(Capability.mask(two), hex(root.get("CapEff")));
         assertEquals("0", root.get("NoNewPrivs"));
+        assertEquals("200", root.get("OOM"));
 
         Map<String, String> def = fields(f.log("default-caps"));
         assertEquals(Capability.mask(Capability.DEFAULT_RETAIN_SET), hex(def.get("CapEff")));
+        assertEquals(Integer.toString(inherited), def.get("OOM"), "no oom_score_adj: the app inherits it");
         assertTrue(f.log("default-caps").startsWith("uid=0(root) gid=0(root)\n/\n"), f.log("default-caps"));
     }
 

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * rkj-stage1's default seccomp filter, seen from inside real pods: what it refuses, what a
  * retained capability opens (and what it does not), that {@code seccomp 0} removes it, and that
  * {@code enter} gives a command the filter of the app it enters, and that the program, built once,
- * is cached next to the binary, reused, and rebuilt when the file is damaged. The calls are made by
+ * is cached next to the binary, reused, and rebuilt when the file is damaged; and appc's retain and
+ * remove sets, on top of the default filter or (the user's grant) alone. The calls are made by
  * busybox and by {@code seccomp-probe}, a static C program this test compiles into the image.
  */
 @ExtendWith(LeakCheck.class)
@@ -155,6 +156,64 @@ class SeccompIT {
             assertEquals("EPERM", out.get("unshare-user"), out.toString()); // the kernel alone would allow it
             assertEquals("EPERM", out.get("keyctl"), out.toString());
         }
+    }
+
+    /** What the static probe needs to start, print and fork (strace), without keyctl, unshare, getppid. */
+    private static final List<String> PROBE_CALLS = List.of("arch_prctl", "brk", "clone", "getrandom", "mprotect",
+            "newfstatat", "prlimit64", "readlink", "rseq", "set_robust_list", "set_tid_address", "wait4", "write");
+
+    private static List<String> plus(List<String> calls, String... more) {
+        List<String> all = new java.util.ArrayList<>(calls);
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    @Test
+    void aRetainSetDeniesEveryUnlistedCallWithItsErrnoOrKillsWithSigsysWithoutOne() throws Exception {
+        int enotsup = 95;
+        f.start(f.plan()
+                .app(Stage1Plan.App.builder("errno", PROBE, "getppid", "keyctl", "unshare-user")
+                        .seccomp(Stage1Plan.Seccomp.retain(plus(PROBE_CALLS, "getppid", "unshare"), enotsup, true)).build())
+                .app(Stage1Plan.App.builder("kill", PROBE, "getppid", "keyctl")
+                        .seccomp(Stage1Plan.Seccomp.retain(plus(PROBE_CALLS, "getppid"), 0, true)).build())
+                .app(Stage1Plan.App.builder("granted", PROBE, "unshare-user", "keyctl")
+                        .seccomp(Stage1Plan.Seccomp.retain(plus(PROBE_CALLS, "unshare"), enotsup, false)).build())
+                .build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+        Map<String, String> errno = fields(f.log("errno"));
+        Map<String, String> kill = fields(f.log("kill"));
+        Map<String, String> granted = fields(f.log("granted"));
+
+        assertEquals("ok", errno.get("getppid"), f.log("errno"));
+        assertEquals("EOPNOTSUPP", errno.get("keyctl"), "an unlisted call fails with the set's errno");
+        assertEquals("EOPNOTSUPP", errno.get("unshare-user"), "listed, but the default filter refuses it: it stays refused");
+        assertEquals("ok", kill.get("getppid"), f.log("kill"));
+        assertEquals("died SIGSYS", kill.get("keyctl"), "no errno: the call kills the app (appc)");
+        assertEquals("ok", granted.get("unshare-user"), "with the user's grant the set alone decides: " + f.log("granted"));
+        assertEquals("EOPNOTSUPP", granted.get("keyctl"));
+    }
+
+    @Test
+    void aRemoveSetDeniesTheListedCallsWithItsErrnoAndKeepsTheDefaultFilter() throws Exception {
+        f.start(f.plan().app(sh("main", "grep '^Seccomp:' /proc/self/status; " + PROBE + " getppid keyctl unshare-user")
+                .seccomp(Stage1Plan.Seccomp.remove(List.of("getppid"), 95, true)).build()).build());
+        assertEquals(ExitStatus.exited(0), f.awaitExit());
+        Map<String, String> out = fields(f.log("main"));
+
+        assertEquals("2", out.get("Seccomp"), f.log("main"));
+        assertEquals("EOPNOTSUPP", out.get("getppid"), f.log("main"));
+        assertEquals("EPERM", out.get("keyctl"), "the default filter's refusals stay");
+        assertEquals("EPERM", out.get("unshare-user"));
+    }
+
+    @Test
+    void aSetNamingAnUnknownSystemCallRefusesThePodNamingIt() throws Exception {
+        Stage1Exception e = org.junit.jupiter.api.Assertions.assertThrows(Stage1Exception.class, () -> {
+            f.start(f.plan().app(sh("main", "true").seccomp(Stage1Plan.Seccomp.remove(List.of("no_such_call"), 1, true))
+                    .build()).build());
+            f.awaitExit();
+        });
+        assertTrue(e.getMessage().contains("`no_such_call`"), e.getMessage());
     }
 
     @Test

@@ -52,6 +52,22 @@ class Stage1BinaryTest {
     }
 
     @Test
+    void theBinaryTakesTheMetadataRelayOnlyWholeAndInAPrivateNetwork() throws Exception {
+        Path binary = Stage1Binary.extract(data);
+        String text = new Stage1PlanWriter().format(Stage1Plan.builder("u", data.resolve("pod"), data.resolve("pod/rootfs"))
+                .mdsRelay(new Stage1Plan.MdsRelay(18112, Path.of("/run/rkj/mds.sock")))
+                .app(Stage1Plan.App.builder("a", "/bin/true").build()).build());
+        for (String bad : new String[] {text.replaceAll("(?m)^mds_socket .*\n", ""), text.replace("net private", "net host"),
+                text.replace("mds_port 18112", "mds_port 0"), text.replace("mds_socket /run/rkj/mds.sock", "mds_socket mds.sock")}) {
+            Path plan = Files.writeString(data.resolve("plan"), bad);
+            Process p = new ProcessBuilder(binary.toString(), "run", plan.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertEquals(254, p.waitFor(), out);
+            assertTrue(out.contains("mds_"), out);
+        }
+    }
+
+    @Test
     void theBinaryRefusesAPlanOfAnotherVersion() throws Exception {
         Path binary = Stage1Binary.extract(data);
         Path plan = Files.writeString(data.resolve("plan"), "version 1\nuuid u\n");

@@ -26,9 +26,10 @@ class Stage1PlanWriterTest {
                         .capabilities(EnumSet.of(Capability.CAP_NET_BIND_SERVICE, Capability.CAP_CHOWN))
                         .noNewPrivileges(true).seccomp(false).build())
                 .app(Stage1Plan.App.builder("log", "tail").build())
+                .mdsRelay(new Stage1Plan.MdsRelay(18112, Path.of("/run/rkj/mds.sock")))
                 .build();
         assertEquals("""
-                version 3
+                version 4
                 uuid u-1
                 pod_dir /var/lib/rkj/pods/u-1
                 rootfs /var/lib/rkj/pods/u-1/rootfs
@@ -39,6 +40,8 @@ class Stage1PlanWriterTest {
                 signal_base 128
                 log_max_size 8388608
                 cgroup_procs /sys/fs/cgroup/memory/rkj/u-1/cgroup.procs
+                mds_port 18112
+                mds_socket /run/rkj/mds.sock
                 app web
                 root /
                 arg /bin/httpd
@@ -65,6 +68,27 @@ class Stage1PlanWriterTest {
                 no_new_privs 0
                 seccomp 1
                 """, writer.format(plan));
+    }
+
+    @Test
+    void writesASeccompSetSortedWithItsErrnoAndBaseAndTheOomScoreAdjustment() {
+        Stage1Plan plan = pod().app(Stage1Plan.App.builder("a", "x").oomScoreAdj(-500)
+                .seccomp(Stage1Plan.Seccomp.retain(List.of("write", "read", "write"), 95, true)).build())
+                .app(Stage1Plan.App.builder("b", "x").seccomp(Stage1Plan.Seccomp.remove(List.of("reboot"), 0, false)).build())
+                .build();
+        String text = writer.format(plan);
+        assertTrue(text.contains("""
+                seccomp retain
+                seccomp_base 1
+                seccomp_errno 95
+                syscall read
+                syscall write
+                oom_score_adj -500
+                app b
+                """), text);
+        assertTrue(text.contains("\nseccomp remove\nseccomp_base 0\nseccomp_errno 0\nsyscall reboot\n"), text);
+        assertThrows(IllegalArgumentException.class, () -> Stage1Plan.Seccomp.remove(List.of("Reboot"), 1, true));
+        assertThrows(IllegalArgumentException.class, () -> Stage1Plan.App.builder("a", "x").oomScoreAdj(1001).build());
     }
 
     @Test

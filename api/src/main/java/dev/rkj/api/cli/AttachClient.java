@@ -1,5 +1,6 @@
 package dev.rkj.api.cli;
 
+import dev.rkj.api.http.CliRoute;
 import dev.rkj.stage1.kernel.Backoff;
 import dev.rkj.stage1.kernel.Kernel;
 import java.io.FileDescriptor;
@@ -22,11 +23,13 @@ import sun.misc.SignalHandler;
 /**
  * {@code rkj run --interactive}'s side of an interactive pod's attach socket ({@code
  * <podDir>/attach}, the protocol is at the top of rkj-stage1.c): the pod's pty output, raw, to
- * this process's stdout; stdin as 'd' frames; the window size as a 'w' frame at the start and on
- * each SIGWINCH. When stdin is a terminal it is in raw mode while attached, so Ctrl-C is a byte
- * for the pod's pty (which signals the app), not a signal for rkj; the terminal's settings come
- * back when the app is done, when the pod is stopped, and when rkj is told to end (a shutdown
- * hook). When stdin is not a terminal, its EOF is sent as the pty's EOF character (Ctrl-D).
+ * the user's terminal; its input as 'd' frames; the window size as a 'w' frame at the start and on
+ * each change. The user's terminal is this process's ({@link #local}) or, through the daemon, a
+ * thin client's ({@link #remote}, relayed by the client). When its stdin is a terminal it is in raw
+ * mode while attached, so Ctrl-C is a byte for the pod's pty (which signals the app), not a signal
+ * for rkj; the terminal's settings come back when the app is done, when the pod is stopped, and
+ * when rkj is told to end (a shutdown hook in-process; the thin client itself when remote). When
+ * stdin is not a terminal, its EOF is sent as the pty's EOF character (Ctrl-D).
  */
 final class AttachClient {
     private static final byte DATA = 'd';
@@ -34,28 +37,142 @@ final class AttachClient {
     private static final int MAX_PAYLOAD = 0xffff;
     private static final byte EOF_CHAR = 4;
 
-    private final Kernel kernel;
+    private final UserTerminal user;
     private final SocketChannel channel;
 
-    private AttachClient(Kernel kernel, SocketChannel channel) {
-        this.kernel = kernel;
+    private AttachClient(UserTerminal user, SocketChannel channel) {
+        this.user = user;
         this.channel = channel;
+    }
+
+    /** The user's side of an attach: where input, output and window size come from and go. */
+    interface UserTerminal {
+        /** From now on input is read: raw mode on if stdin is a terminal (then true). */
+        boolean raw();
+
+        /** The terminal as {@link #raw} found it; idempotent. */
+        void restore();
+
+        InputStream input();
+
+        OutputStream output();
+
+        /** {rows, columns}, or null if there is no terminal. */
+        int[] size();
+
+        /** {@code onResize} runs on each window change; null forgets it. */
+        void onResize(Runnable onResize);
+    }
+
+    /** This process's terminal: stdin, stdout, SIGWINCH, and a shutdown hook that restores the settings. */
+    static UserTerminal local(Kernel kernel) {
+        return new UserTerminal() {
+            private Terminal terminal;
+            private Thread hook;
+            private SignalHandler winch;
+
+            @Override
+            public boolean raw() {
+                terminal = Terminal.raw(kernel, Terminal.STDIN);
+                if (terminal != null) {
+                    Terminal t = terminal;
+                    hook = new Thread(t::restore, "rkj-terminal-restore");
+                    Runtime.getRuntime().addShutdownHook(hook);
+                }
+                return terminal != null;
+            }
+
+            @Override
+            public void restore() {
+                if (terminal != null) {
+                    terminal.restore();
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(hook);
+                    } catch (IllegalStateException e) {
+                        // shutting down: the hook restores
+                    }
+                }
+            }
+
+            @Override
+            public InputStream input() {
+                return new FileInputStream(FileDescriptor.in);
+            }
+
+            @Override
+            public OutputStream output() {
+                return new FileOutputStream(FileDescriptor.out);
+            }
+
+            @Override
+            public int[] size() {
+                int[] size = Terminal.size(kernel, Terminal.STDIN);
+                return size != null ? size : Terminal.size(kernel, Terminal.STDOUT);
+            }
+
+            @Override
+            public void onResize(Runnable onResize) {
+                if (onResize != null) {
+                    winch = Signal.handle(new Signal("WINCH"), s -> onResize.run());
+                } else if (winch != null) {
+                    Signal.handle(new Signal("WINCH"), winch);
+                }
+            }
+        };
+    }
+
+    /** A thin client's terminal, relayed through the daemon ({@link CliRoute.ClientTerminal}); output to {@code out} raw. */
+    static UserTerminal remote(CliRoute.ClientTerminal client, OutputStream out) {
+        return new UserTerminal() {
+            @Override
+            public boolean raw() {
+                client.raw();
+                return client.stdinIsTerminal();
+            }
+
+            @Override
+            public void restore() {
+                client.restore();
+            }
+
+            @Override
+            public InputStream input() {
+                return client.stdin();
+            }
+
+            @Override
+            public OutputStream output() {
+                return out;
+            }
+
+            @Override
+            public int[] size() {
+                return client.size();
+            }
+
+            @Override
+            public void onResize(Runnable onResize) {
+                client.onResize(onResize);
+            }
+        };
     }
 
     /**
      * Relays this terminal and the pod's pty until the pod closes the socket (its app is done).
      * Returns at once, with nothing relayed, if the pod ended before its socket could be reached.
      *
+     * @param user the user's terminal
      * @param socket the pod's attach socket
      * @param podEnded whether the pod has ended (asked while waiting for the socket)
      */
-    static void relay(Kernel kernel, Path socket, BooleanSupplier podEnded) throws IOException, InterruptedException {
+    static void relay(Kernel kernel, UserTerminal user, Path socket, BooleanSupplier podEnded)
+            throws IOException, InterruptedException {
         SocketChannel channel = connect(kernel, socket, podEnded);
         if (channel == null) {
             return;
         }
         try (channel) {
-            new AttachClient(kernel, channel).relay();
+            new AttachClient(user, channel).relay();
         }
     }
 
@@ -89,33 +206,17 @@ final class AttachClient {
     }
 
     private void relay() throws IOException {
-        Terminal terminal = Terminal.raw(kernel, Terminal.STDIN);
-        Thread restore = new Thread(() -> {
-            if (terminal != null) {
-                terminal.restore();
-            }
-        }, "rkj-terminal-restore");
-        Runtime.getRuntime().addShutdownHook(restore);
-        SignalHandler winch = null;
+        boolean raw = user.raw();
         try {
+            user.onResize(this::sendWindowSize);
             sendWindowSize();
-            winch = Signal.handle(new Signal("WINCH"), s -> sendWindowSize());
-            Thread input = new Thread(() -> input(terminal != null), "rkj-attach-input");
-            input.setDaemon(true); // blocked in read(stdin) when the app ends: the JVM ends anyway
+            Thread input = new Thread(() -> input(raw), "rkj-attach-input");
+            input.setDaemon(true); // in-process, blocked in read(stdin) when the app ends: the JVM ends anyway
             input.start();
-            output(new FileOutputStream(FileDescriptor.out));
+            output(user.output());
         } finally {
-            if (winch != null) {
-                Signal.handle(new Signal("WINCH"), winch);
-            }
-            if (terminal != null) {
-                terminal.restore();
-            }
-            try {
-                Runtime.getRuntime().removeShutdownHook(restore);
-            } catch (IllegalStateException e) {
-                // shutting down: the hook restores
-            }
+            user.onResize(null);
+            user.restore();
         }
     }
 
@@ -134,7 +235,7 @@ final class AttachClient {
 
     /** stdin to the pty, until stdin ends or the socket closes. */
     private void input(boolean raw) {
-        InputStream in = new FileInputStream(FileDescriptor.in);
+        InputStream in = user.input();
         byte[] buffer = new byte[4096];
         try {
             for (int n; (n = in.read(buffer)) > 0; ) {
@@ -149,10 +250,7 @@ final class AttachClient {
     }
 
     private void sendWindowSize() {
-        int[] size = Terminal.size(kernel, Terminal.STDIN);
-        if (size == null) {
-            size = Terminal.size(kernel, Terminal.STDOUT);
-        }
+        int[] size = user.size();
         if (size == null) {
             return;
         }

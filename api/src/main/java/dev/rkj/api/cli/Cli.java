@@ -50,6 +50,7 @@ public final class Cli {
     public int execute(String... args) {
         RkjCommand root = new RkjCommand(out, err, caller);
         CommandLine cli = new CommandLine(root);
+        named(args).ifPresentOrElse(cli::addSubcommand, () -> RkjCommand.SUBCOMMANDS.forEach(cli::addSubcommand));
         if (caller.remote()) { // a relative path is the client's, not the daemon's
             cli.registerConverter(java.nio.file.Path.class, caller::path);
         }
@@ -58,10 +59,17 @@ public final class Cli {
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         // Everything after the pod in `rkj enter UUID CMD...` is the command's, options included.
-        cli.getSubcommands().get("enter").setStopAtPositional(true);
+        CommandLine enter = cli.getSubcommands().get("enter");
+        if (enter != null) {
+            enter.setStopAtPositional(true);
+        }
         // rkt's grammar: IMAGE [app flags] [-- ARGS] [---] IMAGE...: PodOptions reads what follows the first image.
-        cli.getSubcommands().get("run").setStopAtPositional(true);
-        cli.getSubcommands().get("prepare").setStopAtPositional(true);
+        for (String pod : new String[] {"run", "prepare"}) {
+            CommandLine command = cli.getSubcommands().get(pod);
+            if (command != null) {
+                command.setStopAtPositional(true);
+            }
+        }
         cli.setParameterExceptionHandler((e, a) -> {
             String help = e.getCommandLine().getCommandSpec().qualifiedName();
             err.println("rkj: " + e.getMessage() + " (see '" + help + " --help')");
@@ -85,12 +93,42 @@ public final class Cli {
     }
 
     /**
+     * The one subcommand a command line names, found by skipping the global options before it; empty
+     * when it names none or one that is not known (help, completion and picocli's "did you mean" then
+     * get the whole tree) or asks for help with {@code rkj help}.
+     */
+    static java.util.Optional<Class<?>> named(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--debug") || a.startsWith("--dir=")) {
+                continue;
+            }
+            if (a.equals("--dir")) {
+                i++;
+                continue;
+            }
+            if (a.startsWith("-")) {
+                return java.util.Optional.empty();
+            }
+            for (Class<?> c : RkjCommand.SUBCOMMANDS) {
+                CommandLine.Command command = c.getAnnotation(CommandLine.Command.class);
+                if (!command.name().equals("help") && !command.name().equals("completion")
+                        && (command.name().equals(a) || java.util.Arrays.asList(command.aliases()).contains(a))) {
+                    return java.util.Optional.of(c);
+                }
+            }
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
      * The commands that make or unmake pods need root (namespaces, overlayfs mounts, cgroups): said
      * once, up front, before anything is opened or fetched. Help and version requests are answered
      * for anyone.
      */
     static final java.util.Set<String> ROOT_COMMANDS = java.util.Set.of("run", "prepare", "run-prepared", "stop", "rm", "daemon",
-            "gc", "enter");
+            "gc", "enter", "metadata-service");
 
     private static void refuseWithoutRoot(CommandLine.ParseResult parsed, Invocation caller) {
         CommandLine.ParseResult last = parsed;
@@ -112,8 +150,9 @@ public final class Cli {
     /**
      * What the daemon leaves to the client, which then runs it in-process as before: a command line
      * for another data directory than the daemon's, {@code --debug} (it would turn on the daemon's
-     * logging), and what needs the client's own process or terminal: {@code daemon}, {@code enter},
-     * {@code run --interactive} (and {@code run-prepared} of an interactive pod, see {@link PodCommands}).
+     * logging), and what needs the client's own process: {@code daemon}, {@code enter}; and, from a
+     * client that does not relay its terminal, {@code run --interactive} (and {@code run-prepared} of an
+     * interactive pod, see {@link PodCommands}).
      */
     private void refuseWhatStaysInProcess(CommandLine.ParseResult parsed, RkjCommand root) {
         CommandLine.ParseResult last = parsed;
@@ -124,9 +163,11 @@ public final class Cli {
         String why = null;
         if (root.debug()) {
             why = "--debug logs in the client's own process";
-        } else if (last.commandSpec().userObject() instanceof PodCommands.Run run && run.options.interactive) {
-            why = "run --interactive needs the client's terminal";
-        } else if (!last.isUsageHelpRequested() && (name.equals("daemon") || name.equals("enter"))) {
+        } else if (last.commandSpec().userObject() instanceof PodCommands.Run run && run.options.interactive
+                && !caller.hasTerminal()) {
+            why = "run --interactive needs the client's terminal, which this client does not relay";
+        } else if (!last.isUsageHelpRequested() && (name.equals("daemon") || name.equals("enter")
+                || name.equals("metadata-service"))) {
             why = "rkj " + name + " runs in the client's own process";
         } else if (!root.dataDirIsShared()) {
             why = "the data directory is not the daemon's";

@@ -4,6 +4,9 @@ import dev.rkj.engine.Engine;
 import dev.rkj.engine.EngineEvents;
 import dev.rkj.engine.EngineException;
 import dev.rkj.engine.host.HostEngine;
+import dev.rkj.engine.mds.MdsEndpoint;
+import dev.rkj.engine.run.MdsPolicy;
+import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.stage1.Stage1Binary;
 import dev.rkj.stage1.Stage1Launcher;
 import java.io.IOException;
@@ -30,6 +33,7 @@ final class Context implements AutoCloseable {
     private Journal readOnlyJournal;
     private ImageStore imageStore;
     private ImageStore readOnlyImageStore;
+    private MdsPolicy mds = MdsPolicy.NONE;
     private Engine engine;
     private boolean shared; // the daemon's: open for its whole life, never closed by a command
 
@@ -88,6 +92,19 @@ final class Context implements AutoCloseable {
         return engine(false);
     }
 
+    /**
+     * Where the metadata service listens, as the pods this context's engine starts are told.
+     * Which pods register: those whose spec asks ({@code --mds-register}).
+     */
+    void mdsEndpoint(MdsEndpoint endpoint) {
+        this.mds = new MdsPolicy(endpoint, PodSpec::mdsRegister);
+    }
+
+    /** The metadata service's endpoint of {@link #mdsEndpoint(MdsEndpoint)}. */
+    MdsEndpoint mdsEndpoint() {
+        return mds.endpoint();
+    }
+
     /** Where the stage1 of a pod that outlives its command writes: nowhere (its apps' output is in its logs). */
     static final Stage1Launcher.Output DISCARD = new Stage1Launcher.Output(Path.of("/dev/null"), Path.of("/dev/null"));
 
@@ -104,7 +121,7 @@ final class Context implements AutoCloseable {
     Engine engine(boolean watchOrphans, Stage1Launcher.Output output, io.vertx.core.Vertx vertx) {
         if (engine == null) {
             try {
-                engine = HostEngine.open(dataDir, journal(), imageStore(), output, watchOrphans, vertx);
+                engine = HostEngine.open(dataDir, journal(), imageStore(), output, watchOrphans, vertx, mds);
             } catch (JournalException | ImageStoreException | EngineException e) {
                 throw new CliException(e.getMessage(), e);
             }

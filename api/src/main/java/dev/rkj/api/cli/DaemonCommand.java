@@ -1,6 +1,8 @@
 package dev.rkj.api.cli;
 
 import dev.rkj.api.http.ApiServer;
+import dev.rkj.api.mds.MetadataService;
+import dev.rkj.engine.mds.MdsEndpoint;
 import dev.rkj.api.http.BearerToken;
 import dev.rkj.api.http.DaemonMetrics;
 import dev.rkj.api.http.CliRoute;
@@ -24,7 +26,8 @@ import picocli.CommandLine.ParentCommand;
  * (a daemon or a CLI command) adopts them from the journal.
  */
 @Command(name = "daemon", aliases = "api-service", mixinStandardHelpOptions = true,
-        description = "Keep the engine running and serve the REST API (/v1) on a unix socket, or on TCP with a token.",
+        description = "Keep the engine running and serve the REST API (/v1) on a unix socket, or on TCP with a token;"
+                + " also the appc metadata service (see rkj metadata-service).",
         footer = {"", "Examples:",
             "  rkj daemon                                   # /run/rkj/api.sock, mode 0660, group root",
             "  rkj daemon --socket-group rkj                # members of group rkj may use the API",
@@ -86,6 +89,7 @@ final class DaemonCommand implements Callable<Integer> {
             throw new CliException(e.getMessage(), e);
         }
         Engine engine = null;
+        MetadataService mds = null;
         List<ApiServer> servers = new ArrayList<>();
         try {
             engine = context.engine(true, Context.DISCARD, vertx); // apps' output is in their logs
@@ -104,6 +108,7 @@ final class DaemonCommand implements Callable<Integer> {
                 root.err().println("rkj daemon: serving the API on " + address
                         + (server.port() > 0 ? " (port " + server.port() + ")" : ""));
             }
+            mds = metadataService(context, vertx);
             stop.await();
             root.err().println("rkj daemon: stopping; pods keep running");
         } catch (EngineException e) {
@@ -112,6 +117,9 @@ final class DaemonCommand implements Callable<Integer> {
             for (ApiServer server : servers) {
                 server.close();
             }
+            if (mds != null) {
+                mds.shutdown().toCompletionStage().toCompletableFuture().join();
+            }
             if (engine != null) {
                 engine.close(); // before its Vert.x; the context's close of it later does nothing
             }
@@ -119,6 +127,24 @@ final class DaemonCommand implements Callable<Integer> {
             vertx.close().toCompletionStage().toCompletableFuture().join();
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * The metadata service on the endpoint pods are told ({@code $RKJ_MDS_SOCKET}, {@code $RKJ_MDS_PORT});
+     * null, with a warning, if it cannot be served there (e.g. {@code rkj metadata-service} serves it already).
+     */
+    private MetadataService metadataService(Context context, Vertx vertx) throws Exception {
+        MdsEndpoint endpoint = context.mdsEndpoint();
+        try {
+            MetadataService mds = MetadataServiceCommand.serve(vertx, endpoint,
+                    MetadataServiceCommand.sources(context, context.imageStore()));
+            root.err().println("rkj daemon: serving the metadata service on unix:" + endpoint.socket() + " and "
+                    + MdsEndpoint.LOOPBACK + ":" + mds.port());
+            return mds;
+        } catch (CliException e) {
+            root.err().println("rkj daemon: warning: not serving the metadata service: " + TerminalText.escape(e.getMessage()));
+            return null;
+        }
     }
 
     /** Prunes the journal now and every {@link #PRUNE_EVERY}, off the event loop; a failure is a warning, never fatal. */

@@ -19,7 +19,9 @@ import picocli.CommandLine.ParentCommand;
  * cannot verify, it refuses unless {@code --insecure-options=image} says to skip the check.
  */
 @Command(name = "fetch", mixinStandardHelpOptions = true,
-        description = "Fetch image(s) into the store and print their image IDs.")
+        description = {"Fetch image(s) into the store and print their image IDs.",
+            "Device nodes and FIFOs are refused, except under /dev: those are left out of the image's tree (the pod"
+                + " mounts its own /dev), with a note on stderr."})
 final class FetchCommand implements Callable<Integer> {
     /** rkt's --insecure-options values. */
     static final Set<String> INSECURE_OPTIONS = Set.of("none", "image", "tls", "ondisk", "http", "pubkey",
@@ -61,6 +63,11 @@ final class FetchCommand implements Callable<Integer> {
         for (String image : images) {
             ImageRecord stored = store.fetch(root.invocation().path(image), root.invocation().grantor("fetch"));
             root.out().println(stored.id());
+            if (!stored.leftOut().isEmpty()) {
+                root.err().println("rkj: note: " + TerminalText.escape(stored.displayName()) + " (" + stored.id().shortString()
+                        + "): left " + TerminalText.escape(stored.leftOut().describe()) + " out of its tree: the pod"
+                        + " mounts its own /dev there");
+            }
         }
         return ExitCodes.OK;
     }

@@ -9,6 +9,7 @@ import dev.rkj.engine.host.ImageCollector;
 import dev.rkj.engine.image.AciBuildException;
 import dev.rkj.engine.image.AciWriter;
 import dev.rkj.engine.image.Compression;
+import dev.rkj.engine.image.LeftOut;
 import dev.rkj.engine.image.UnpackOptions;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.read.AsOf;
@@ -102,7 +103,8 @@ final class ImageCommand implements Runnable {
         @Option(names = "--no-legend", description = "leave out the header line")
         boolean noLegend;
 
-        @Option(names = "--full", description = "full image IDs, sizes in bytes and absolute import times")
+        @Option(names = "--full", description = "full image IDs, sizes in bytes, absolute import times, and the device"
+                + " nodes under /dev left out of the image's tree (the pod mounts its own /dev)")
         boolean full;
 
         @Option(names = "--format", paramLabel = "FORMAT", description = OutputFormat.DESCRIPTION)
@@ -122,17 +124,34 @@ final class ImageCommand implements Runnable {
         private void table(List<ImageRecord> images, PrintStream out, Instant now) {
             List<String[]> rows = new ArrayList<>();
             if (!noLegend) {
-                rows.add(new String[] {"ID", "NAME", "SIZE", "IMPORT TIME"});
+                rows.add(full ? new String[] {"ID", "NAME", "SIZE", "IMPORT TIME", "LEFT OUT"}
+                        : new String[] {"ID", "NAME", "SIZE", "IMPORT TIME"});
             }
             for (ImageRecord image : images) {
-                rows.add(new String[] {
+                String[] row = {
                     full ? image.id().toString() : "sha512-" + image.id().hex().substring(0, 12),
                     image.displayName(),
                     full ? Long.toString(image.blobSize()) : bytes(image.blobSize()),
                     Table.time(image.importTime(), full, now),
-                });
+                };
+                rows.add(full ? append(row, leftOut(image.leftOut())) : row);
             }
             Table.print(rows, out);
+        }
+
+        /** The device nodes under /dev the image's trees leave out, comma-separated, or "-". */
+        private static String leftOut(LeftOut leftOut) {
+            if (leftOut.isEmpty()) {
+                return "-";
+            }
+            int more = leftOut.count() - leftOut.paths().size();
+            return TerminalText.escape(String.join(",", leftOut.paths()) + (more > 0 ? ",+" + more + "-more" : ""));
+        }
+
+        private static String[] append(String[] row, String cell) {
+            String[] longer = java.util.Arrays.copyOf(row, row.length + 1);
+            longer[row.length] = cell;
+            return longer;
         }
 
         private static String json(List<ImageRecord> images) throws JsonProcessingException {

@@ -16,23 +16,36 @@ final class Invocation {
     private final long uid;
     private final Context shared;
     private final CliRoute.Signals signals;
+    private final CliRoute.Session session;
 
-    private Invocation(Map<String, String> env, Path cwd, long uid, Context shared, CliRoute.Signals signals) {
+    private Invocation(Map<String, String> env, Path cwd, long uid, Context shared, CliRoute.Signals signals,
+                       CliRoute.Session session) {
         this.env = env;
         this.cwd = cwd;
         this.uid = uid;
         this.shared = shared;
         this.signals = signals;
+        this.session = session;
     }
 
     /** This process: its environment, its working directory, its euid (read when asked). */
     static Invocation local() {
-        return new Invocation(null, null, Long.MIN_VALUE, null, null);
+        return new Invocation(null, null, Long.MIN_VALUE, null, null, null);
     }
 
     /** A thin client's command, run in the daemon over {@code shared} (which the command never closes). */
     static Invocation remote(CliRoute.Session session, Context shared) {
-        return new Invocation(session.env(), session.cwd(), session.uid(), shared, session.signals());
+        return new Invocation(session.env(), session.cwd(), session.uid(), shared, session.signals(), session);
+    }
+
+    /** Whether the caller's terminal can be an interactive pod's: in-process, or a thin client that relays it. */
+    boolean hasTerminal() {
+        return session == null || session.terminal().relayed();
+    }
+
+    /** The caller's terminal for an attach: a thin client's, relayed (its output unescaped: the pty's bytes); only when remote. */
+    AttachClient.UserTerminal terminal() {
+        return AttachClient.remote(session.terminal(), session.out());
     }
 
     boolean remote() {

@@ -57,14 +57,23 @@ final class PodCommands {
      */
     static int awaitExit(RkjCommand root, Engine engine, String podId) throws EngineException, PodLookupException {
         if (root.invocation().remote()) {
-            return followToExit(root, engine, podId);
+            PodState pod = engine.pod(podId);
+            return pod.spec() != null && pod.spec().interactive() ? attachToExit(root, engine, pod)
+                    : followToExit(root, engine, podId);
         }
         Thread hook = stopOnInterrupt(engine, podId);
         try {
-            PodState pod = engine.pod(podId);
+            PodState pod = Engine.await(engine.awaitStatus(podId, p -> p.status() == PodStatus.RUNNING || settled(p),
+                    FOREVER), FOREVER);
+            warnIgnoredIsolators(root, pod);
             if (pod.spec() != null && pod.spec().interactive()) { // this terminal is the app's until it is done
                 root.out().flush();
-                attach(new PodDir(podDir(root, pod)).attach(), engine, podId);
+                try {
+                    attach(AttachClient.local(LinuxKernel.get()), new PodDir(podDir(root, pod)).attach(), engine, podId);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CliException("interrupted while attaching to pod " + podId);
+                }
             }
             PodState end = Engine.await(engine.awaitStatus(podId, PodCommands::settled, FOREVER), FOREVER);
             return exitCode(end);
@@ -73,9 +82,10 @@ final class PodCommands {
         }
     }
 
-    private static void attach(Path socket, Engine engine, String podId) {
+    private static void attach(AttachClient.UserTerminal user, Path socket, Engine engine, String podId)
+            throws InterruptedException {
         try {
-            AttachClient.relay(LinuxKernel.get(), socket, () -> {
+            AttachClient.relay(LinuxKernel.get(), user, socket, () -> {
                 try {
                     return settled(engine.pod(podId));
                 } catch (PodLookupException e) {
@@ -84,10 +94,58 @@ final class PodCommands {
             });
         } catch (IOException e) {
             throw new CliException("cannot attach to pod " + podId + " at " + socket + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException("interrupted while attaching to pod " + podId);
         }
+    }
+
+    /** Through the daemon: the client's Ctrl-C, SIGTERM or hangup stops the pod, as in-process. */
+    private static void stopOnClientSignal(RkjCommand root, Engine engine, String podId) {
+        Invocation caller = root.invocation();
+        caller.onSignal(() -> {
+            try {
+                stopInterrupted(engine, podId, caller.grantor("run"));
+            } catch (EngineException | PodLookupException e) {
+                root.err().println("rkj: cannot stop pod " + podId + ": " + e.getMessage());
+            }
+        });
+    }
+
+    /**
+     * {@code rkj run --interactive} through the daemon: the thin client's terminal, relayed by it,
+     * attached to the pod's pty until the app is done, then its exit status. The client's SIGTERM
+     * or hangup stops the pod as in-process; the client gone (killed) detaches (stage1 reads EOF:
+     * nobody holds the user's terminal) and ends this thread; the pod runs on.
+     */
+    private static int attachToExit(RkjCommand root, Engine engine, PodState pod) throws EngineException, PodLookupException {
+        Invocation caller = root.invocation();
+        String podId = pod.podId();
+        stopOnClientSignal(root, engine, podId);
+        try {
+            root.out().flush();
+            attach(caller.terminal(), new PodDir(podDir(root, pod)).attach(), engine, podId);
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException();
+            }
+            return exitCode(Engine.await(engine.awaitStatus(podId, PodCommands::settled, FOREVER), FOREVER));
+        } catch (InterruptedException e) { // the client is gone: nobody to tell, and the pod runs on
+            Thread.currentThread().interrupt();
+            throw CliException.alreadyReported();
+        } catch (EngineException e) {
+            if (Thread.currentThread().isInterrupted()) { // gone while the pod's end was awaited
+                throw CliException.alreadyReported();
+            }
+            throw e;
+        } finally {
+            caller.onSignal(null);
+        }
+    }
+
+    /**
+     * Tells, once, on stderr, which of the pod's isolators rkj ignored (ace.md: an executor must say):
+     * {@code rkj: warning: app web: os/linux/apparmor-profile ignored: rkj applies no AppArmor profiles}.
+     */
+    static void warnIgnoredIsolators(RkjCommand root, PodState pod) {
+        pod.isolators().stream().filter(i -> i.outcome() == dev.rkj.engine.pod.IsolatorOutcome.Outcome.IGNORED)
+                .forEach(i -> root.err().println("rkj: warning: " + i.describe()));
     }
 
     /** The pod will never run again: it exited, its preparation was aborted, or it is gone. */
@@ -150,19 +208,18 @@ final class PodCommands {
      */
     private static int followToExit(RkjCommand root, Engine engine, String podId) throws PodLookupException {
         Invocation caller = root.invocation();
-        caller.onSignal(() -> {
-            try {
-                stopInterrupted(engine, podId, caller.grantor("run"));
-            } catch (EngineException | PodLookupException e) {
-                root.err().println("rkj: cannot stop pod " + podId + ": " + e.getMessage());
-            }
-        });
+        stopOnClientSignal(root, engine, podId);
         PodDir dir = new PodDir(podDir(root, engine.pod(podId)));
         LogsCommand.Printer printer = new LogsCommand.Printer(root.out(), root.err(), false);
         dev.rkj.engine.read.AppLog log = null;
+        boolean warned = false;
         try {
             while (true) {
                 PodState s = engine.pod(podId);
+                if (!warned && (s.stage1Pid() != null || settled(s))) {
+                    warnIgnoredIsolators(root, s);
+                    warned = true;
+                }
                 if (log == null && !s.apps().isEmpty()) {
                     log = dev.rkj.engine.read.AppLog.of(dir, s.apps().keySet().iterator().next());
                 }
@@ -252,6 +309,7 @@ final class PodCommands {
                 if (s.status() == PodStatus.ABORTED_PREPARE || settled(s) && s.exitCode() == null) {
                     exitCode(s); // says why in one line
                 }
+                warnIgnoredIsolators(root, s);
                 root.out().println(podId);
                 return ExitCodes.OK;
             }
@@ -300,10 +358,11 @@ final class PodCommands {
         @Override
         public Integer call() throws Exception {
             Engine engine = root.context().engine();
-            if (root.invocation().remote()) {
+            if (!root.invocation().hasTerminal()) {
                 PodState p = lookup(engine, uuid);
                 if (p.spec() != null && p.spec().interactive()) {
-                    throw new Cli.InProcessOnly("run-prepared of an interactive pod needs the client's terminal");
+                    throw new Cli.InProcessOnly("run-prepared of an interactive pod needs the client's terminal, which this"
+                            + " client does not relay");
                 }
             }
             PodState started = Engine.await(engine.runPrepared(uuid, root.invocation().grantor("run-prepared")), PROMPT);
@@ -413,7 +472,9 @@ final class PodCommands {
      * {@code rkj status [--wait | --at INDEX|TIME] UUID...}: a pod's state, pid and exit statuses, as
      * key=value lines.
      */
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the status of a pod.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the status of a pod.",
+            footer = {"", "Lines: state, created, started, pid, exited, app-NAME (exit status), failure, lost, and one"
+                    + " isolator=... per isolator of the pod's manifest: applied, modified or ignored, and why."})
     static final class Status implements Runnable {
         @ParentCommand
         RkjCommand root;
@@ -514,6 +575,9 @@ final class PodCommands {
             }
             if (p.lostReason() != null) {
                 out.println("lost=" + p.lostReason());
+            }
+            for (dev.rkj.engine.pod.IsolatorOutcome i : p.isolators()) {
+                out.println("isolator=" + i.describe());
             }
             if (!read.recorded()) {
                 out.println("unrecorded=" + read.unrecorded());

@@ -81,7 +81,7 @@ final class PodOptions {
     @Option(names = "--cpu", paramLabel = "Q", description = "CPU limit in cores, e.g. 500m or 2 (overrides the image's isolator)")
     String cpu;
 
-    @Option(names = "--interactive", description = "run the app on a terminal of the pod's own and attach this one to it (single-app pods)")
+    @Option(names = "--interactive", description = "run the app on a terminal of the pod's own and attach this one to it, also through the daemon (single-app pods)")
     boolean interactive;
 
     @Option(names = "--exec", paramLabel = "CMD", description = "run CMD instead of the image's exec")

@@ -1,5 +1,6 @@
 package dev.rkj.api.cli;
 
+import dev.rkj.engine.mds.MdsEndpoint;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
@@ -11,8 +12,14 @@ import picocli.CommandLine.ScopeType;
         name = "rkj",
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.Provider.class,
-        description = "rkj: an App Container runtime. Fetch, verify and run App Container Images as pods.",
-        subcommands = {
+        description = "rkj: an App Container runtime. Fetch, verify and run App Container Images as pods.")
+public final class RkjCommand implements Runnable, AutoCloseable {
+    /**
+     * The subcommands, in the order help lists them. Not in the {@code @Command} annotation: {@link Cli}
+     * builds only the one a command line names (picocli builds a whole tree by reflection, which
+     * costs more than a warm daemon's answer), and all of them for help, completion or a typo.
+     */
+    static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(
             PodCommands.Run.class,
             PodCommands.Prepare.class,
             PodCommands.RunPrepared.class,
@@ -29,11 +36,11 @@ import picocli.CommandLine.ScopeType;
             FetchCommand.class,
             ImageCommand.class,
             DaemonCommand.class,
+            MetadataServiceCommand.class,
             VersionCommand.class,
             CompletionCommand.class,
-            picocli.CommandLine.HelpCommand.class,
-        })
-public final class RkjCommand implements Runnable, AutoCloseable {
+            picocli.CommandLine.HelpCommand.class);
+
     static final String DEFAULT_DIR = "/var/lib/rkj";
 
     @Option(names = "--dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
@@ -85,6 +92,24 @@ public final class RkjCommand implements Runnable, AutoCloseable {
         }
     }
 
+    /**
+     * Where the metadata service listens, and so what pods are told: {@code $RKJ_MDS_SOCKET} and
+     * {@code $RKJ_MDS_PORT}, else {@link MdsEndpoint#defaults()}.
+     */
+    MdsEndpoint mdsEndpoint() {
+        String socket = caller.env("RKJ_MDS_SOCKET");
+        String port = caller.env("RKJ_MDS_PORT");
+        try {
+            return new MdsEndpoint(socket == null || socket.isBlank() ? MdsEndpoint.DEFAULT_SOCKET : caller.path(socket),
+                    port == null || port.isBlank() ? MdsEndpoint.DEFAULT_PORT : Integer.parseInt(port.strip()));
+        } catch (NumberFormatException e) {
+            throw new CliException("$RKJ_MDS_PORT `" + port + "` is not a port number: give 1..65535, or unset it for "
+                    + MdsEndpoint.DEFAULT_PORT);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("$RKJ_MDS_SOCKET / $RKJ_MDS_PORT: " + e.getMessage());
+        }
+    }
+
     boolean debug() {
         return debug;
     }
@@ -104,6 +129,7 @@ public final class RkjCommand implements Runnable, AutoCloseable {
             writeChecked = true;
         } else if (context == null) {
             context = Context.open(DataDir.resolve(dir, caller.env("RKJ_DIR"), DEFAULT_DIR), err);
+            context.mdsEndpoint(mdsEndpoint());
             writeChecked = true;
         } else if (!writeChecked) {
             DataDir.checkWritable(context.dataDir());

@@ -7,6 +7,9 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +18,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -39,14 +45,19 @@ import java.util.function.Consumer;
  *   client → daemon (before 'G', in any order; 'A' in argv order)
  *     'A' one argument (UTF-8)       'E' one environment entry NAME=VALUE (UTF-8)
  *     'C' the working directory      'T' terminals: 3 bytes (stdin, stdout, stderr: 1 = a tty),
- *                                        then columns and rows, 2 bytes BE each (0 = unknown)
+ *                                        then columns and rows, 2 bytes BE each (0 = unknown),
+ *                                        then (optional) 1 byte of flags: 1 = relays a terminal ('M')
  *     'G' go: run the command (empty payload)
  *   client → daemon (after 'G')
- *     'I' stdin data   'i' stdin EOF   'W' resize (as 'T's last 4 bytes)     (read, unused so far:
- *                                                                            no command run here reads stdin)
+ *     'I' stdin data   'i' stdin EOF   'W' resize (as 'T's columns and rows), sent on SIGWINCH
  *     'S' a signal: "INT", "TERM" or "HUP" (the command stops what it started, as Ctrl-C in-process)
  *   daemon → client
  *     'O' stdout data   'R' stderr data
+ *     'M' terminal mode, to a client that relays a terminal (the 'T' flag), for {@code run --interactive}:
+ *         "raw"      the command reads stdin: put stdin in raw mode if it is a terminal (Ctrl-C is a byte
+ *                    then, not a signal), send it as 'I' frames ('i' at its end) and the window size as 'W'
+ *         "restore"  put the terminal back as "raw" found it and stop reading stdin; the client restores it
+ *                    on every way out anyway (exit frame, daemon gone, SIGTERM, SIGHUP)
  *     'X' exit: 4 bytes BE, the exit code; the session ends and the daemon closes the socket
  *     'N' not here (UTF-8 reason): nothing was run or printed; the client runs the command in-process
  * </pre>
@@ -66,7 +77,40 @@ public final class CliRoute {
 
     /** One command line to run, as the client sent it; output goes back as frames. */
     public record Session(List<String> args, Map<String, String> env, Path cwd, long uid, boolean[] terminals,
-                          PrintStream out, PrintStream err, Signals signals) {
+                          PrintStream out, PrintStream err, Signals signals, ClientTerminal terminal) {
+    }
+
+    /**
+     * The client's terminal as a command run here sees it ({@code run --interactive}): its stdin, its
+     * window size and changes of it, and its raw mode, all relayed by the client ('M', 'I', 'W' frames).
+     */
+    public interface ClientTerminal {
+        /** Whether the client relays its terminal at all (said in its 'T' frame); an older one does not. */
+        boolean relayed();
+
+        /** Whether the client's stdin is a terminal: {@link #raw} makes it raw. */
+        boolean stdinIsTerminal();
+
+        /**
+         * Asks the client for its stdin (raw mode if a terminal) and window changes, until {@link
+         * #restore}; what comes is read from {@link #stdin}.
+         */
+        void raw();
+
+        /** The client's terminal back as it was, its stdin no longer read; {@link #stdin} then ends. Idempotent. */
+        void restore();
+
+        /** The client's stdin, from {@link #raw} on: ends at the client's EOF, at {@link #restore}, or when it is gone. */
+        InputStream stdin();
+
+        /** The window size as {rows, columns}; null if the client has none. */
+        int[] size();
+
+        /**
+         * {@code onResize} runs when the window size changes, on the thread reading {@link #stdin}, in
+         * order with the input (what is typed after a resize is read after it); null forgets it.
+         */
+        void onResize(Runnable onResize);
     }
 
     /** Where a session's signal frames go: the running command registers what to do on one. */
@@ -148,6 +192,7 @@ public final class CliRoute {
         private final Signals signals = new Signals();
         private Path cwd = Path.of("/");
         private boolean[] terminals = new boolean[3];
+        private final Terminal terminal = new Terminal();
         private Buffer pending = Buffer.buffer();
         private Thread command;
         private volatile boolean closed;
@@ -163,6 +208,7 @@ public final class CliRoute {
             socket.handler(this::received);
             socket.closeHandler(v -> {
                 closed = true;
+                terminal.input(Terminal.GONE);
                 Thread t = command;
                 if (t != null) {
                     t.interrupt(); // the client is gone: the command ends; a pod it started keeps running
@@ -203,10 +249,15 @@ public final class CliRoute {
                     for (int i = 0; i < 3 && i < payload.length; i++) {
                         terminals[i] = payload[i] == 1;
                     }
+                    terminal.resized(payload, 3);
+                    terminal.relayed = payload.length > 7 && (payload[7] & 1) != 0;
                 }
                 case 'G' -> go();
                 case 'S' -> signal(text);
-                default -> { } // 'I', 'i', 'W' and what a later client sends: nothing here reads them yet
+                case 'I' -> terminal.input(payload);
+                case 'i' -> terminal.input(null);
+                case 'W' -> terminal.resized(payload, 0);
+                default -> { } // what a later client sends
             }
         }
 
@@ -240,7 +291,7 @@ public final class CliRoute {
             PrintStream out = new PrintStream(new FrameStream('O'), false, StandardCharsets.UTF_8);
             PrintStream err = new PrintStream(new FrameStream('R'), false, StandardCharsets.UTF_8);
             Session session = new Session(List.copyOf(args), Map.copyOf(env), cwd, uid, terminals.clone(), out, err,
-                    signals);
+                    signals, terminal);
             command = new Thread(() -> {
                 try {
                     int code = runner.run(session);
@@ -283,6 +334,158 @@ public final class CliRoute {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt(); // the command is being ended: it stops writing soon
                 }
+            }
+        }
+
+        /**
+         * The client's terminal: stdin frames queue here until the command reads them (the socket is
+         * paused while more than {@link #STDIN_BACKLOG} bytes wait, so a client typing into a command
+         * that reads nothing never fills the daemon's memory).
+         */
+        private final class Terminal implements ClientTerminal {
+            private static final int STDIN_BACKLOG = 1 << 20;
+            private static final byte[] END = new byte[0];
+            private static final byte[] GONE = new byte[0];
+            private static final byte[] RESIZED = new byte[0];
+            private final BlockingQueue<byte[]> queued = new LinkedBlockingQueue<>();
+            private final AtomicLong backlog = new AtomicLong();
+            private volatile boolean relayed;
+            private volatile int rows;
+            private volatile int columns;
+            private volatile Runnable onResize;
+            private volatile boolean paused;
+            private volatile boolean ended; // the client's EOF, restore, or the client gone: stdin ends
+            private boolean rawSent;
+            private final InputStream stdin = new InputStream() {
+                private byte[] current;
+                private int at;
+
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    if (len == 0) {
+                        return 0;
+                    }
+                    while (current == null || at == current.length) {
+                        try {
+                            current = queued.take();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new InterruptedIOException("the command ended");
+                        }
+                        at = 0;
+                        if (current == RESIZED) {
+                            Runnable r = onResize;
+                            if (r != null) {
+                                r.run();
+                            }
+                            continue;
+                        }
+                        if (current == GONE || current == END) { // and stays so for other readers
+                            queued.offer(current);
+                            if (current == GONE) {
+                                throw new IOException("the client is gone");
+                            }
+                            return -1;
+                        }
+                        if (backlog.addAndGet(-current.length) < STDIN_BACKLOG / 2 && paused) {
+                            paused = false;
+                            socket.resume();
+                        }
+                    }
+                    int n = Math.min(len, current.length - at);
+                    System.arraycopy(current, at, b, off, n);
+                    at += n;
+                    return n;
+                }
+            };
+
+            /**
+             * Bytes from the client (on the event loop); null for the end of its stdin, or {@link #GONE}
+             * when the client hung up (from anywhere).
+             */
+            synchronized void input(byte[] bytes) {
+                if (ended) {
+                    return;
+                }
+                if (bytes == null || bytes == GONE) {
+                    ended = true;
+                    queued.offer(bytes == null ? END : GONE);
+                    return;
+                }
+                if (bytes == RESIZED) {
+                    queued.offer(bytes);
+                    return;
+                }
+                if (bytes.length == 0) {
+                    return;
+                }
+                queued.offer(bytes);
+                if (backlog.addAndGet(bytes.length) > STDIN_BACKLOG && !paused) {
+                    paused = true;
+                    socket.pause();
+                }
+            }
+
+            /** On the event loop: columns and rows, 2 bytes BE each, at {@code from} in {@code payload}. */
+            void resized(byte[] payload, int from) {
+                if (payload.length < from + 4) {
+                    return;
+                }
+                columns = ((payload[from] & 0xff) << 8) | (payload[from + 1] & 0xff);
+                rows = ((payload[from + 2] & 0xff) << 8) | (payload[from + 3] & 0xff);
+                if (onResize != null) {
+                    input(RESIZED);
+                }
+            }
+
+            @Override
+            public boolean relayed() {
+                return relayed;
+            }
+
+            @Override
+            public boolean stdinIsTerminal() {
+                return terminals[0];
+            }
+
+            @Override
+            public synchronized void raw() {
+                if (!rawSent) {
+                    rawSent = true;
+                    send('M', Buffer.buffer("raw"));
+                }
+            }
+
+            @Override
+            public synchronized void restore() {
+                if (rawSent) {
+                    rawSent = false;
+                    send('M', Buffer.buffer("restore"));
+                }
+                input(null);
+            }
+
+            @Override
+            public InputStream stdin() {
+                return stdin;
+            }
+
+            @Override
+            public int[] size() {
+                int r = rows;
+                int c = columns;
+                return r == 0 || c == 0 ? null : new int[] {r, c};
+            }
+
+            @Override
+            public void onResize(Runnable onResize) {
+                this.onResize = onResize;
             }
         }
 

@@ -57,6 +57,18 @@ public final class JsonViews {
         if (p.exitCode() != null) {
             n.put("exit_code", p.exitCode());
         }
+        if (!p.isolators().isEmpty()) {
+            ArrayNode isolators = n.putArray("isolators");
+            p.isolators().forEach(i -> {
+                ObjectNode o = isolators.addObject();
+                if (i.app() != null) {
+                    o.put("app", i.app());
+                }
+                o.put("name", i.name());
+                o.put("outcome", i.outcome().name().toLowerCase(java.util.Locale.ROOT));
+                o.put("reason", i.reason());
+            });
+        }
         return n;
     }
 
@@ -72,6 +84,9 @@ public final class JsonViews {
         node.put("import_time", FULL_TIME.format(image.importTime()));
         node.put("source", image.source());
         node.put("rendered", image.treeId().isPresent());
+        ObjectNode leftOut = node.putObject("left_out");
+        leftOut.put("count", image.leftOut().count());
+        image.leftOut().paths().forEach(leftOut.putArray("paths")::add);
         return node;
     }
 

@@ -16,7 +16,7 @@ import java.nio.file.attribute.PosixFilePermissions;
  * replaced (a live daemon is never displaced), mode 0660 with the configured group, removed on
  * shutdown.
  */
-final class SocketFiles {
+public final class SocketFiles {
     private final Path path;
 
     private SocketFiles(Path path) {
@@ -29,6 +29,15 @@ final class SocketFiles {
      * @throws IllegalStateException naming the path: a daemon answers there, or it is not a socket
      */
     static SocketFiles prepare(Path path) {
+        return prepare(path, "a daemon");
+    }
+
+    /**
+     * {@link #prepare(Path)} for the socket of {@code who} ({@code "a metadata service"}).
+     *
+     * @throws IllegalStateException naming the path: {@code who} answers there, or it is not a socket
+     */
+    public static SocketFiles prepare(Path path, String who) {
         try {
             Path parent = path.toAbsolutePath().getParent();
             if (!Files.isDirectory(parent)) {
@@ -39,7 +48,7 @@ final class SocketFiles {
                     throw new IllegalStateException(path + " exists and is not a socket: remove it or give another --socket");
                 }
                 if (answers(path)) {
-                    throw new IllegalStateException("a daemon already listens on " + path
+                    throw new IllegalStateException(who + " already listens on " + path
                             + ": stop it first (systemctl stop rkj), or give another --socket");
                 }
                 Files.delete(path);
@@ -51,7 +60,7 @@ final class SocketFiles {
     }
 
     /** Mode 0660, group {@code group} (null: the owner's), so only root and that group may talk to the engine. */
-    void restrict(String group) throws IOException {
+    public void restrict(String group) throws IOException {
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
         if (group != null) {
             GroupPrincipal principal;
@@ -65,7 +74,7 @@ final class SocketFiles {
         }
     }
 
-    void remove() {
+    public void remove() {
         try {
             Files.deleteIfExists(path);
         } catch (IOException e) {

@@ -32,6 +32,26 @@ class CliErrorsTest {
     }
 
     @Test
+    void aCommandLineBuildsOnlyTheCommandItNamesAndHelpSeesThemAll() {
+        assertEquals(java.util.Optional.of(PodCommands.ListPods.class), Cli.named("--dir", "/x", "--debug", "list", "--full"));
+        assertEquals(java.util.Optional.of(DaemonCommand.class), Cli.named("--dir=/x", "api-service"));
+        assertEquals(java.util.Optional.empty(), Cli.named("--help"));
+        assertEquals(java.util.Optional.empty(), Cli.named("help", "list"));
+        assertEquals(java.util.Optional.empty(), Cli.named("lst"));
+        CliRun top = CliRun.of("--help");
+        assertEquals(0, top.code(), top.err());
+        for (Class<?> c : RkjCommand.SUBCOMMANDS) {
+            String name = c.getAnnotation(picocli.CommandLine.Command.class).name();
+            assertTrue(top.out().contains("  " + name), name + " missing from:\n" + top.out());
+        }
+        CliRun typo = CliRun.of("lst");
+        assertEquals(ExitCodes.ERROR, typo.code());
+        assertTrue(typo.err().contains("'lst'") && typo.err().contains("rkj --help"), typo.err());
+        CliRun inherited = CliRun.of("list", "--dir", "/nonexistent-rkj-dir");
+        assertTrue(inherited.err().contains("/nonexistent-rkj-dir"), "--dir after the subcommand: " + inherited.err());
+    }
+
+    @Test
     void helpCommandShowsACommandsHelpWithAnExample() {
         CliRun run = CliRun.of("help", "completion");
         assertEquals(0, run.code(), run.err());

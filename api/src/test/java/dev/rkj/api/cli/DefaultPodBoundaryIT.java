@@ -49,6 +49,8 @@ class DefaultPodBoundaryIT {
             "echo pids_max=$(cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max)",
             "echo cgroup=$(busybox head -1 /proc/self/cgroup | busybox cut -d: -f3)",
             "busybox grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status | busybox tr -d ' \\t' | busybox tr : =",
+            "echo oom_score_adj=$(cat /proc/self/oom_score_adj)",
+            "echo mkdir=$(busybox mkdir /tmp/made 2>&1 && echo made)",
             "echo host_paths=$(busybox cat /proc/1/cmdline /proc/self/mountinfo 2>/dev/null | busybox tr '\\0' ' ' | busybox grep -c \"$DATA\")");
 
     private Path dir;
@@ -63,15 +65,21 @@ class DefaultPodBoundaryIT {
         Path src = dir.resolve("src");
         TestImages.busybox(src.resolve("rootfs"));
         Files.writeString(src.resolve("rootfs/attacks.sh"), ATTACKS + "\n");
+        aci = build(src, "attacker", "[]");
+    }
+
+    /** The attacker image, named {@code example.com/<name>}, with the app's {@code isolators} (JSON). */
+    private Path build(Path src, String name, String isolators) throws Exception {
         Files.writeString(src.resolve("manifest"), """
-                {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/attacker",
+                {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/%s",
                  "labels": [{"name": "version", "value": "1.0.0"}, {"name": "os", "value": "linux"}, {"name": "arch", "value": "amd64"}],
                  "app": {"exec": ["/bin/sh", "/attacks.sh"], "user": "0", "group": "0",
-                         "environment": [{"name": "DATA", "value": "%s"}]}}
-                """.formatted(data));
-        aci = dir.resolve("attacker.aci");
-        CliRun built = rkj("image", "build", src.toString(), aci.toString());
-        assertEquals(0, built.code(), built.err());
+                         "environment": [{"name": "DATA", "value": "%s"}], "isolators": %s}}
+                """.formatted(name, data, isolators));
+        Path built = dir.resolve(name + ".aci");
+        CliRun run = rkj("image", "build", src.toString(), built.toString());
+        assertEquals(0, run.code(), run.err());
+        return built;
     }
 
     @AfterEach
@@ -132,6 +140,41 @@ class DefaultPodBoundaryIT {
         assertEquals("2", facts.get("Seccomp"), facts.toString());
         assertEquals("1", facts.get("NoNewPrivs"), facts.toString());
         assertEquals("0", facts.get("host_paths"), "no host path in PID 1's command line or the mount table: " + facts);
+        assertEquals("made", facts.get("mkdir"), facts.toString());
+    }
+
+    @Test
+    void anImagesIsolatorsNarrowTheBoundaryNeverWidenItAndWhatWasIgnoredIsTold() throws Exception {
+        aci = build(dir.resolve("src"), "isolated", """
+                [{"name": "os/linux/seccomp-remove-set", "value": {"set": ["mkdir", "mkdirat"], "errno": "ENOTSUP"}},
+                 {"name": "os/linux/oom-score-adj", "value": 300},
+                 {"name": "os/linux/no-new-privileges", "value": false},
+                 {"name": "os/linux/apparmor-profile", "value": {"name": "rkt-default"}}]""");
+        Path uuidFile = dir.resolve("uuid-isolated");
+        CliRun run = rkj("run", "--insecure-options=image", "--uuid-file-save", uuidFile.toString(), aci.toString());
+        assertEquals(0, run.code(), run.err());
+        String uuid = Files.readString(uuidFile).trim();
+        CliRun logs = rkj("logs", uuid);
+        Map<String, String> facts = new LinkedHashMap<>();
+        (logs.out() + logs.err()).lines().filter(l -> l.contains("="))
+                .forEach(l -> facts.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
+
+        assertTrue(facts.get("mkdir").contains("Operation not supported"), "the remove set's errno: " + facts);
+        assertEquals("300", facts.get("oom_score_adj"), facts.toString());
+        assertEquals("2", facts.get("Seccomp"), facts.toString());
+        assertEquals("refused", facts.get("user_namespace"), "the default filter stays under the set: " + facts);
+        assertEquals("refused", facts.get("tmpfs_mount"), facts.toString());
+        assertEquals("refused", facts.get("core_pattern"), "the masks always apply: " + facts);
+        assertEquals("refused", facts.get("block_device"), "the device rules always apply: " + facts);
+        assertEquals("1", facts.get("NoNewPrivs"), "an image cannot turn no_new_privs off: " + facts);
+
+        String warning = "rkj: warning: app isolated: os/linux/apparmor-profile ignored: rkj applies no AppArmor profiles";
+        assertEquals(1, run.err().lines().filter(warning::equals).count(), "told once: " + run.err());
+        String status = rkj("status", uuid).out();
+        assertTrue(status.contains("isolator=app isolated: os/linux/seccomp-remove-set applied:"), status);
+        assertTrue(status.contains("isolator=app isolated: os/linux/no-new-privileges modified:"), status);
+        assertTrue(status.contains("isolator=" + warning.substring("rkj: warning: ".length())), status);
+        assertTrue(rkj("status", "--format=json", uuid).out().contains("\"outcome\":\"ignored\""));
     }
 
     @Test

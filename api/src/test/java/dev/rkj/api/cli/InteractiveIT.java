@@ -38,7 +38,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * {@code rkj run --interactive} as a user runs it: the packaged jar inside a terminal made by
  * util-linux's {@code script}, typed into byte by byte; {@code stty -g} in that same terminal
- * before and after shows what rkj left of it.
+ * before and after shows what rkj left of it. {@link InteractiveThroughDaemonIT} runs the same
+ * tests through a daemon with the native client.
  */
 @ExtendWith(LeakCheck.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS) // a guard against a hang, not a threshold
@@ -46,8 +47,8 @@ class InteractiveIT {
     private static final Path JAR = Path.of("target", "rkj.jar").toAbsolutePath();
     private static final Pattern STTY = Pattern.compile("(?m)^[0-9a-f]+(:[0-9a-f]+){20,}\\r?$");
 
-    private Path dir;
-    private Path data;
+    Path dir;
+    Path data;
     private Path aci;
     private Terminal terminal;
 
@@ -92,9 +93,9 @@ class InteractiveIT {
     }
 
     @Test
-    void theAppHasAPtyCtrlCReachesItsJobAndTheTerminalComesBackAsItWas() throws Exception {
-        terminal = Terminal.open("stty -g; " + cli() + " </dev/tty & echo CLI=$!; wait $!; echo EXIT=$?; stty -g");
-        terminal.await("built-in shell");
+    void theAppHasAPtyCtrlCReachesItsJobTheWindowSizeFollowsAndTheTerminalComesBackAsItWas() throws Exception {
+        terminal = Terminal.open("stty -g; tty; " + cli() + " </dev/tty & echo CLI=$!; wait $!; echo EXIT=$?; stty -g");
+        String userTty = find(terminal.await("built-in shell"), "(?m)^(/dev/pts/\\d+)\\r?$");
         terminal.type("tty; echo h$((0))i\n");
         String out = terminal.await("h0i");
         assertTrue(out.contains("/dev/pts/0") || out.contains("/dev/console"), out);
@@ -103,6 +104,16 @@ class InteractiveIT {
         terminal.type("\u0003"); // the pod's pty makes it SIGINT for the shell's foreground job
         terminal.type("echo back-$((2))\n");
         terminal.await("back-2"); // the sleep was interrupted, rkj still relays
+        // The user's window changes (the kernel sends SIGWINCH to rkj): the app's pty follows. In-process,
+        // the JVM's signal thread and its stdin thread race, so what is typed next may overtake the resize.
+        assertEquals(0, new ProcessBuilder("stty", "-F", userTty, "rows", "33", "cols", "77").inheritIO().start().waitFor());
+        for (int i = 1; ; i++) {
+            terminal.type("stty size; echo sized-$((" + i + "))\n");
+            if (terminal.await("sized-" + i + "\\r").contains("\n33 77\r")) {
+                break;
+            }
+            assertTrue(i < 50, "the pod's pty never got the new size: " + terminal.output);
+        }
         terminal.type("exit 3\n");
         out = terminal.awaitEnd();
         assertTrue(out.contains("EXIT=3"), out);
@@ -116,12 +127,15 @@ class InteractiveIT {
     void aKilledCliLeavesThePodOnItsOwnPtyAndStopEndsIt() throws Exception {
         terminal = Terminal.open("tty; " + cli() + " </dev/tty & echo CLI=$!; wait $!; echo EXIT=$?");
         terminal.await("built-in shell");
-        terminal.type("echo go-$((4)); exec sleep 1000\n"); // an interactive shell ignores SIGTERM
+        // an interactive shell ignores SIGTERM: the app ends up as a sleep that does not
+        terminal.type("echo go-$((4)); exec sh -c 'read x; echo got-$x; exec sleep 1000'\n");
         String out = terminal.await("go-4");
         List<Object> userTty = fileId(Path.of(find(out, "(?m)^(/dev/pts/\\d+)\\r?$")));
         kill("KILL", find(out, "CLI=(\\d+)"));
         terminal.awaitEnd();
         String uuid = runningPod();
+        attachAndType(data.resolve("pods").resolve(uuid), "hi\n", "got-hi"); // the pod has no client left
+
         int pid1 = Integer.parseInt(Files.readString(data.resolve("pods").resolve(uuid).resolve("pid")).trim());
         List<Integer> pod = new ArrayList<>(List.of(pid1, parent(pid1)));
         for (String child : Files.readString(Path.of("/proc", "" + pid1, "task", "" + pid1, "children")).trim().split(" ")) {
@@ -155,16 +169,56 @@ class InteractiveIT {
     }
 
     private String cli() {
-        return Path.of(System.getProperty("java.home"), "bin", "java") + " -jar " + JAR + " --dir " + data
-                + " run --insecure-options=image --interactive " + aci + " --exec /bin/sh";
+        return String.join(" ", command(List.of("--dir", data.toString(), "run", "--insecure-options=image", "--interactive",
+                aci.toString(), "--exec", "/bin/sh")));
     }
 
-    private CliRun rkj(String... args) {
+    /** The command line of {@code rkj args...} as the user's terminal runs it: here the packaged jar, in-process. */
+    List<String> command(List<String> args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString()));
+        command.addAll(args);
+        return command;
+    }
+
+    /** {@code rkj --dir DATA args...}, for the test's own checks: in this JVM here. */
+    CliRun rkj(String... args) {
         String[] all = new String[args.length + 2];
         all[0] = "--dir";
         all[1] = data.toString();
         System.arraycopy(args, 0, all, 2, args.length);
         return CliRun.of(all);
+    }
+
+    /**
+     * Attaches to the pod's terminal as a client of its own (stage1's protocol: 'd' frames in, raw
+     * bytes out) once stage1 takes one, types {@code text} and reads until {@code expected} comes.
+     */
+    private static void attachAndType(Path podDir, String text, String expected) throws Exception {
+        byte[] busy = "rkj: pod already attached".getBytes(StandardCharsets.US_ASCII);
+        Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            int fd = LinuxKernel.get().open(podDir, dev.rkj.stage1.kernel.Kernel.O_PATH | dev.rkj.stage1.kernel.Kernel.O_DIRECTORY
+                    | dev.rkj.stage1.kernel.Kernel.O_CLOEXEC, 0);
+            try (var channel = java.nio.channels.SocketChannel.open(
+                    java.net.UnixDomainSocketAddress.of("/proc/self/fd/" + fd + "/attach"))) {
+                byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+                channel.write(java.nio.ByteBuffer.allocate(3 + bytes.length).put((byte) 'd').putShort((short) bytes.length)
+                        .put(bytes).flip());
+                java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4096);
+                while (!got.toString(StandardCharsets.UTF_8).contains(expected)) {
+                    if (channel.read(b.clear()) < 0) {
+                        assertTrue(java.util.Arrays.equals(busy, 0, busy.length, got.toByteArray(), 0,
+                                Math.min(busy.length, got.size())), "the pod's terminal closed: " + got);
+                        return false; // the old client is still attached (its end is not seen yet): again
+                    }
+                    got.write(b.array(), 0, b.position());
+                }
+                return true;
+            } finally {
+                LinuxKernel.get().close(fd);
+            }
+        });
     }
 
     private String runningPod() throws IOException {
@@ -213,7 +267,7 @@ class InteractiveIT {
     /** A terminal of its own: {@code script} runs the command on a new pty, relaying our pipes to it. */
     private static final class Terminal implements AutoCloseable {
         private final Process process;
-        private final StringBuffer output = new StringBuffer();
+        final StringBuffer output = new StringBuffer();
         private final Thread reader;
 
         private Terminal(Process process) {

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rkj.engine.appc.OsArch;
 import dev.rkj.engine.host.HostEngine;
+import dev.rkj.engine.store.ImageStore;
+import dev.rkj.engine.testing.Commands;
 import dev.rkj.eventlog.Json;
 import dev.rkj.stage1.cgroup.CgroupLayout;
 import dev.rkj.stage1.cgroup.Cgroups;
@@ -15,7 +18,15 @@ import dev.rkj.testsupport.Privileged;
 import dev.rkj.testsupport.TestImages;
 import dev.rkj.testsupport.TestRun;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,13 +35,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code run --name --user --group --working-dir} end to end: a real pod runs the app under the
- * given name, ids and directory; bad values create no pod. And pods of two apps with rkt's grammar:
- * each app sees its own image at {@code /}, the apps share the pod's PID, network, IPC and UTS
- * namespaces, each app's exit status is kept, {@code rkj run} exits with the failing app's, and
- * nothing stays mounted after rm.
+ * given name, ids and directory; bad values create no pod. A real image: one shaped like
+ * Debian's, with device nodes under {@code /dev}, runs a dynamic binary as {@code nobody}. And pods
+ * of two apps with rkt's grammar: each app sees its own image at {@code /}, the apps share the pod's
+ * PID, network, IPC and UTS namespaces, each app's exit status is kept, {@code rkj run} exits with
+ * the failing app's, and nothing stays mounted after rm.
  */
 @ExtendWith(LeakCheck.class)
 class PodAppFlagsIT {
+    private static final List<String> DEBIAN_DEV_NODES = List.of("console 5 1", "full 1 7", "null 1 3", "ptmx 5 2",
+            "random 1 8", "tty 5 0", "urandom 1 9", "zero 1 5");
     /** Prints the app's namespaces (a pod of several apps shares them). */
     private static final String NAMESPACES = "for n in pid net ipc uts; do echo $n=$(readlink /proc/self/ns/$n); done;";
 
@@ -232,5 +246,102 @@ class PodAppFlagsIT {
             }
         }
         throw new AssertionError("no line " + prefix + " in " + text);
+    }
+
+    @Test
+    void aDebootstrapShapedImageIsFetchedWithoutItsDevNodesAndRunsADynamicBinaryAsNobody() throws Exception {
+        Path debian = debootstrapShapedImage();
+        CliRun fetch = rkj("fetch", "--insecure-options=image", debian.toString());
+        assertEquals(0, fetch.code(), fetch.err());
+        String id = fetch.out().strip();
+        assertTrue(fetch.err().startsWith("rkj: note: example.com/~user/debian_minbase:12 (sha512-"), fetch.err());
+        assertTrue(fetch.err().contains("left 8 device nodes and FIFOs under /dev (/dev/console, /dev/full, /dev/null,"
+                + " /dev/ptmx, /dev/random, /dev/tty, /dev/urandom, /dev/zero) out of its tree"), fetch.err());
+
+        CliRun run = rkj("run", "--insecure-options=image", "example.com/~user/debian_minbase:12");
+
+        assertEquals(0, run.code(), run.err());
+        JsonNode pods = Json.mapper().readTree(rkj("list", "--format=json").out());
+        String uuid = pods.get(0).get("name").asText();
+        String log = rkj("logs", uuid).out();
+        assertTrue(log.startsWith("uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\nbash "), log);
+        Path tree = ImageStore.rootfsOf(data, id);
+        assertTrue(Files.isSymbolicLink(tree.resolve("dev/fd")), "the rest of /dev is kept in the tree");
+        try (Stream<Path> inDev = Files.list(tree.resolve("dev"))) {
+            assertFalse(inDev.anyMatch(p -> isNode(p)), "no device node in the image's tree");
+        }
+    }
+
+    private static boolean isNode(Path p) {
+        return !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+                && !Files.isSymbolicLink(p);
+    }
+
+    /**
+     * Copies {@code binary} and every library {@code ldd} names for it into {@code rootfs}, at the
+     * path the loader looks for it; {@code /lib}, {@code /lib64} and {@code /bin} land below
+     * {@code /usr}, as on a merged-/usr Debian (the rootfs links them there).
+     */
+    private static void copyWithLibraries(Path binary, Path rootfs) throws Exception {
+        Set<String> files = new LinkedHashSet<>();
+        files.add(binary.toString());
+        Matcher m = Pattern.compile("(?m)^\\s*(?:\\S+ => )?(/\\S+) \\(0x").matcher(Commands.run("ldd", binary.toString()));
+        while (m.find()) {
+            files.add(m.group(1));
+        }
+        assertTrue(files.size() > 2, binary + " should be dynamically linked: " + files);
+        for (String file : files) {
+            String inImage = file.matches("/(lib|lib64|bin|sbin)/.*") ? "usr" + file : file.substring(1);
+            Path target = rootfs.resolve(inImage);
+            Files.createDirectories(target.getParent());
+            Files.copy(Path.of(file), target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /**
+     * A root file system shaped like {@code debootstrap --variant=minbase} output (no network here, so
+     * no debootstrap): merged {@code /usr}, Debian's {@code /dev} (character devices made with mknod,
+     * the {@code fd}/{@code std*} symlinks, {@code pts} and {@code shm}), an {@code /etc/passwd} with
+     * {@code nobody}, and dynamic binaries of the host with the shared libraries {@code ldd} names;
+     * built into an ACI with {@code rkj image build}.
+     */
+    private Path debootstrapShapedImage() throws Exception {
+        Path src = dir.resolve("debian");
+        Path rootfs = Files.createDirectories(src.resolve("rootfs"));
+        for (String top : List.of("bin", "sbin", "lib", "lib64")) {
+            Files.createDirectories(rootfs.resolve("usr").resolve(top));
+            Files.createSymbolicLink(rootfs.resolve(top), Path.of("usr", top));
+        }
+        for (String binary : List.of("/bin/bash", "/usr/bin/id")) {
+            copyWithLibraries(Path.of(binary), rootfs);
+        }
+        Path dev = Files.createDirectories(rootfs.resolve("dev"));
+        for (String node : DEBIAN_DEV_NODES) {
+            String[] f = node.split(" ");
+            Commands.run("mknod", "-m", "666", dev.resolve(f[0]).toString(), "c", f[1], f[2]);
+        }
+        Files.createSymbolicLink(dev.resolve("fd"), Path.of("/proc/self/fd"));
+        Files.createSymbolicLink(dev.resolve("stdin"), Path.of("/proc/self/fd/0"));
+        Files.createSymbolicLink(dev.resolve("stdout"), Path.of("/proc/self/fd/1"));
+        Files.createSymbolicLink(dev.resolve("stderr"), Path.of("/proc/self/fd/2"));
+        Files.createSymbolicLink(dev.resolve("core"), Path.of("/proc/kcore"));
+        Files.createDirectories(dev.resolve("pts"));
+        Files.createDirectories(dev.resolve("shm"));
+        Path etc = Files.createDirectories(rootfs.resolve("etc"));
+        Files.writeString(etc.resolve("passwd"), "root:x:0:0:root:/root:/bin/bash\n"
+                + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+        Files.writeString(etc.resolve("group"), "root:x:0:\nnogroup:x:65534:\n");
+        Files.writeString(etc.resolve("nsswitch.conf"), "passwd: files\ngroup: files\n");
+        Files.createDirectories(rootfs.resolve("tmp"));
+        OsArch host = OsArch.host();
+        Files.writeString(src.resolve("manifest"), """
+                {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/~user/debian_minbase",
+                 "labels": [{"name": "version", "value": "12"}, {"name": "os", "value": "%s"}, {"name": "arch", "value": "%s"}],
+                 "app": {"exec": ["/bin/bash", "-c", "id; echo \\"bash $BASH_VERSION\\""], "user": "nobody", "group": "nogroup"}}
+                """.formatted(host.os(), host.arch()));
+        Path debian = dir.resolve("debian.aci");
+        CliRun built = rkj("image", "build", src.toString(), debian.toString());
+        assertEquals(0, built.code(), built.err());
+        return debian;
     }
 }

@@ -239,7 +239,7 @@ class PodOptionsTest {
     void aNameThatIsNoAcNameOrARelativeWorkingDirIsRefusedInOneLineWithNothingCreated() throws Exception {
         for (String command : new String[] {"run", "prepare"}) {
             CliRun run = refused(command, "--name=Web_1");
-            assertTrue(run.err().contains("--name) \"Web_1\" is not a valid AC Name: use lowercase letters and digits"),
+            assertTrue(run.err().contains("--name) \"Web_1\" is not a valid AC Name: use lowercase letters, digits and hyphens"),
                     run.err());
             run = refused(command, "--working-dir=tmp");
             assertTrue(run.err().contains("--working-dir) \"tmp\" is not an absolute path: give one such as /tmp"),

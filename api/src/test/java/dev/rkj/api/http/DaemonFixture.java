@@ -113,13 +113,22 @@ final class DaemonFixture implements AutoCloseable {
 
     /** {@code NAME.aci} in the test directory, built by the CLI from busybox and a manifest running {@code exec}. */
     Path aci(String name, String exec) throws Exception {
+        return aci(dir, name, exec, "[]");
+    }
+
+    /**
+     * {@code NAME.aci} in {@code dir}, built by the CLI from busybox and a manifest named {@code example.com/NAME}
+     * running {@code exec} (a JSON array), with {@code annotations} (a JSON array).
+     */
+    static Path aci(Path dir, String name, String exec, String annotations) throws Exception {
         Path src = dir.resolve("src-" + name);
         TestImages.busybox(src.resolve("rootfs"));
         Files.writeString(src.resolve("manifest"), """
                 {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/%s",
                  "labels": [{"name": "version", "value": "1.0.0"}, {"name": "os", "value": "linux"}, {"name": "arch", "value": "amd64"}],
+                 "annotations": %s,
                  "app": {"exec": %s, "user": "0", "group": "0"}}
-                """.formatted(name, exec));
+                """.formatted(name, annotations, exec));
         Path aci = dir.resolve(name + ".aci");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = new Cli(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),

@@ -15,13 +15,14 @@ import java.util.regex.Pattern;
 
 /**
  * A real {@code rkj daemon} in a child JVM (this test's classpath and JVM flags), on a socket in the
- * test's directory and on TCP loopback with a token. Its stdout and stderr go to files.
+ * test's directory and on TCP loopback with a token. Its stdout and stderr go to files. Public for the
+ * CLI's ITs that run their checks through a daemon too ({@code dev.rkj.api.cli.InteractiveThroughDaemonIT}).
  */
-final class DaemonProcess implements AutoCloseable {
+public final class DaemonProcess implements AutoCloseable {
     private static final Pattern PORT = Pattern.compile("\\(port (\\d+)\\)");
 
-    final Process process;
-    final Path socket;
+    public final Process process;
+    public final Path socket;
     final Path stderr;
     final int port;
 
@@ -33,23 +34,21 @@ final class DaemonProcess implements AutoCloseable {
     }
 
     /** @param more more {@code rkj daemon} options, e.g. {@code --socket-group daemon} */
-    static DaemonProcess start(Path data, Path socket, Path tokenFile, Path logs, String... more) throws IOException {
+    public static DaemonProcess start(Path data, Path socket, Path tokenFile, Path logs, String... more) throws IOException {
         Files.createDirectories(logs);
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle")) {
-                command.add(arg);
-            }
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.rkj.api.Main",
-                "--dir", data.toString(), "daemon", "--socket", socket.toString(),
-                "--listen", "127.0.0.1:0", "--token-file", tokenFile.toString()));
+        List<String> command = rkj(data, "daemon", "--socket", socket.toString(),
+                "--listen", "127.0.0.1:0", "--token-file", tokenFile.toString());
         command.addAll(List.of(more));
         String n = Long.toString(System.nanoTime());
         Path out = logs.resolve("daemon-" + n + ".out");
         Path err = logs.resolve("daemon-" + n + ".err");
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        // the daemon's metadata service in the test's directory, on a free port: never the host's
+        builder.environment().put("RKJ_MDS_SOCKET", socket.toAbsolutePath().resolveSibling("mds.sock").toString());
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            builder.environment().put("RKJ_MDS_PORT", Integer.toString(free.getLocalPort()));
+        }
+        Process process = builder.start();
         int[] port = {-1};
         try {
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> {
@@ -68,6 +67,20 @@ final class DaemonProcess implements AutoCloseable {
             throw e;
         }
         return new DaemonProcess(process, socket, err, port[0]);
+    }
+
+    /** The command line of {@code rkj --dir data ARGS} in a child JVM with this test's classpath and JVM flags. */
+    static List<String> rkj(Path data, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle")) {
+                command.add(arg);
+            }
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.rkj.api.Main", "--dir", data.toString()));
+        command.addAll(List.of(args));
+        return command;
     }
 
     /** SIGTERM, and waits for the exit; returns its code. */

@@ -4,10 +4,12 @@ import java.util.regex.Pattern;
 
 /**
  * An AC Name (types.md): app, volume, mount point and port names.
- * Lowercase letters and digits separated by single hyphens, e.g. {@code reduce-worker}.
+ * As appc's reference code checks it ({@code schema/types/acname.go}): not empty, only lowercase
+ * letters, digits and hyphens, beginning and ending with a letter or digit, e.g.
+ * {@code reduce-worker} (or {@code a--b}, which types.md's regular expression would refuse).
  */
 public record AcName(String value) implements Comparable<AcName> {
-    private static final Pattern PATTERN = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+    private static final Pattern PATTERN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
     /** @throws IllegalArgumentException naming the value when it is not an AC Name */
     public AcName {
@@ -27,14 +29,14 @@ public record AcName(String value) implements Comparable<AcName> {
     }
 
     static String problem(String value) {
-        if (value == null) {
-            return "an AC Name is required";
+        if (value == null || value.isEmpty()) {
+            return "an AC Name is required (e.g. reduce-worker)";
         }
         if (PATTERN.matcher(value).matches()) {
             return null;
         }
-        return Quote.of(value) + " is not a valid AC Name: use lowercase letters and digits,"
-                + " separated by single hyphens (e.g. reduce-worker)";
+        return Quote.of(value) + " is not a valid AC Name: use lowercase letters, digits and hyphens,"
+                + " beginning and ending with a letter or digit (e.g. reduce-worker)";
     }
 
     @Override

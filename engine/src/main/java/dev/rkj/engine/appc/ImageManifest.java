@@ -60,16 +60,27 @@ public record ImageManifest(AcVersion acVersion, AcIdentifier name, Labels label
         return annotations.get(name);
     }
 
+    private static final AcVersion ZERO = AcVersion.parse("0.0.0");
+
     /** A builder for an image named {@code name}, with {@link AcVersion#SUPPORTED} as acVersion. */
     public static Builder builder(String name) {
         return new Builder(name);
     }
 
-    /** Why a manifest may not declare {@code v}, or null (types.md: same major series, not newer than ours). */
+    /**
+     * Why a manifest may not declare {@code v}, or null. appc's reference code refuses only the zero
+     * version ({@code schema/types/semver.go}) and a major version older than its own
+     * ({@code aci/layout.go}); a newer version is read with the fields this version knows (unknown
+     * fields are ignored), as rkt did.
+     */
     static String acVersionProblem(AcVersion v) {
-        if (v.major() != AcVersion.SUPPORTED.major() || v.compareTo(AcVersion.SUPPORTED) > 0) {
-            return "acVersion " + v + " is not supported: rkj implements appc " + AcVersion.SUPPORTED
-                    + " and reads versions " + AcVersion.SUPPORTED.major() + ".x up to it";
+        if (v.equals(ZERO)) {
+            return "acVersion 0.0.0 is not a version: give the appc version the manifest follows, e.g. "
+                    + AcVersion.SUPPORTED;
+        }
+        if (v.major() < AcVersion.SUPPORTED.major()) {
+            return "acVersion " + v + " is too old: rkj implements appc " + AcVersion.SUPPORTED + " and reads versions "
+                    + AcVersion.SUPPORTED.major() + ".x and newer";
         }
         return null;
     }

@@ -5,12 +5,17 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * An {@code os}/{@code arch} label pair. {@link #VALID} is the spec's default whitelist
- * (aci.md, {@code types.ValidOSArch}); rkj does not extend it.
+ * An {@code os}/{@code arch} label pair. {@link #VALID} is the table of appc's reference code
+ * ({@code schema/types/labels.go}, {@code ValidOSArch}), which aci.md allows an implementation to
+ * extend beyond the spec's default list: the default pairs plus linux aarch64, aarch64_be, armv6l,
+ * armv7l, armv7b, ppc64, ppc64le and s390x, as rkt accepted them.
  */
 public record OsArch(String os, String arch) {
     public static final Set<OsArch> VALID = Set.of(
             new OsArch("linux", "amd64"), new OsArch("linux", "i386"),
+            new OsArch("linux", "aarch64"), new OsArch("linux", "aarch64_be"), new OsArch("linux", "armv6l"),
+            new OsArch("linux", "armv7l"), new OsArch("linux", "armv7b"), new OsArch("linux", "ppc64"),
+            new OsArch("linux", "ppc64le"), new OsArch("linux", "s390x"),
             new OsArch("freebsd", "amd64"), new OsArch("freebsd", "i386"), new OsArch("freebsd", "arm"),
             new OsArch("darwin", "x86_64"), new OsArch("darwin", "i386"));
 

@@ -5,6 +5,8 @@ import dev.rkj.engine.EngineConfig;
 import dev.rkj.engine.EngineException;
 import dev.rkj.engine.EnginePorts;
 import dev.rkj.engine.run.InsecureOnlyImageVerifier;
+import dev.rkj.engine.run.MdsPolicy;
+import dev.rkj.engine.run.PodPlanner;
 import dev.rkj.engine.run.Stage1Host;
 import dev.rkj.engine.stage.ImageVerifierPort;
 import dev.rkj.engine.store.ImageStore;
@@ -30,7 +32,13 @@ public final class HostEngine {
 
     /** The real ports for {@code dataDir}, with pods' output going to {@code output}. */
     public static EnginePorts ports(Path dataDir, ImageStore store, Stage1Launcher.Output output) throws IOException {
-        Stage1Host host = Stage1Host.open(dataDir, CGROUP_PARENT, output);
+        return ports(dataDir, store, output, MdsPolicy.NONE);
+    }
+
+    /** {@link #ports(Path, ImageStore, Stage1Launcher.Output)}, registering the pods {@code mds} says with the metadata service. */
+    public static EnginePorts ports(Path dataDir, ImageStore store, Stage1Launcher.Output output, MdsPolicy mds)
+            throws IOException {
+        Stage1Host host = Stage1Host.open(dataDir, CGROUP_PARENT, output, new PodPlanner(), mds);
         StoreImages images = new StoreImages(store);
         return new EnginePorts(images, verifier(), images, host.preparer(images), host.runtime(),
                 host.janitor());
@@ -56,9 +64,18 @@ public final class HostEngine {
      */
     public static Engine open(Path dataDir, Journal journal, ImageStore store, Stage1Launcher.Output output,
                               boolean watchOrphans, io.vertx.core.Vertx vertx) throws EngineException {
+        return open(dataDir, journal, store, output, watchOrphans, vertx, MdsPolicy.NONE);
+    }
+
+    /**
+     * {@link #open(Path, Journal, ImageStore, Stage1Launcher.Output, boolean, io.vertx.core.Vertx)},
+     * registering the pods {@code mds} says with the metadata service.
+     */
+    public static Engine open(Path dataDir, Journal journal, ImageStore store, Stage1Launcher.Output output,
+                              boolean watchOrphans, io.vertx.core.Vertx vertx, MdsPolicy mds) throws EngineException {
         EnginePorts ports;
         try {
-            ports = ports(dataDir, store, output);
+            ports = ports(dataDir, store, output, mds);
         } catch (IOException e) {
             throw new EngineException("cannot set up the host for pods in " + dataDir + ": " + e.getMessage()
                     + " (rkj needs root, overlayfs and cgroups)", e);

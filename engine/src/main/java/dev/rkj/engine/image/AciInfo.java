@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param uncompressedSize bytes of the uncompressed tar, end padding included
  * @param entryCount       tar entries (manifest and rootfs entries; PAX/GNU extension headers not counted)
  * @param signature        the detached signature beside the file ({@code <file>.asc}), if there is one; not verified
+ * @param leftOut          the device nodes and FIFOs under {@code rootfs/dev/}, which no tree of the image holds
  */
 public record AciInfo(
         String imageId,
@@ -19,9 +20,11 @@ public record AciInfo(
         Compression compression,
         long uncompressedSize,
         int entryCount,
-        Optional<Path> signature) {
+        Optional<Path> signature,
+        LeftOut leftOut) {
 
     public AciInfo {
+        java.util.Objects.requireNonNull(leftOut, "leftOut");
         manifestJson = manifestJson.clone();
     }
 

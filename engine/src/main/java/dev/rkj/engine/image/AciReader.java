@@ -14,7 +14,8 @@ import java.util.Optional;
  *
  * <p>An archive is refused ({@link AciFormatException}, naming the file and the entry) when it is
  * corrupt or truncated, has entries other than {@code manifest} and {@code rootfs/...}, has
- * duplicate entries, lacks a manifest, has a manifest over 1 MiB, has unsafe names or links or
+ * duplicate entries, lacks a manifest, has a manifest over 1 MiB, has a device node or FIFO outside
+ * {@code rootfs/dev/} (those under it are counted in {@link AciInfo#leftOut()}), has unsafe names or links or
  * unusable mount points (see {@link AciUnpacker}), has paths beyond {@link PathLimits}, or holds
  * more than {@code maxTarBytes} uncompressed bytes. The cost is linear in the archive's size.
  */
@@ -69,10 +70,10 @@ public final class AciReader {
     }
 
     private AciInfo read(InputStream in, String source, Optional<Path> signature) throws AciFormatException {
-        try (AciTarStream stream = AciTarStream.open(in, source, maxTarBytes, maxEntries)) {
+        try (AciTarStream stream = AciTarStream.open(in, source, maxTarBytes, maxEntries, false)) {
             AciTarStream.Finished finished = stream.finish();
             return new AciInfo(finished.imageId(), finished.manifestJson(), stream.compression(),
-                    finished.uncompressedSize(), finished.entryCount(), signature);
+                    finished.uncompressedSize(), finished.entryCount(), signature, finished.leftOut());
         } catch (IOException e) {
             throw new AciFormatException(source, null, "cannot close: " + e.getMessage(), e);
         }

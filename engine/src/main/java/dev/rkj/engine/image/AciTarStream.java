@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -27,7 +28,7 @@ final class AciTarStream implements Closeable {
     private static final long UID_MAX = 0xFFFF_FFFEL;
 
     /** The result of reading an archive to its end. */
-    record Finished(String imageId, byte[] manifestJson, long uncompressedSize, int entryCount) {}
+    record Finished(String imageId, byte[] manifestJson, long uncompressedSize, int entryCount, LeftOut leftOut) {}
 
     private final String source;
     private final Compression compression;
@@ -36,7 +37,10 @@ final class AciTarStream implements Closeable {
     private final TarArchiveInputStream tar;
     private final long maxTarBytes;
     private final int maxEntries;
+    private final boolean allowNodes;
     private final RootfsModel model = new RootfsModel();
+    private final List<String> leftOutPaths = new ArrayList<>();
+    private int leftOutCount;
 
     private long nextHeaderOffset;
     private int entryCount;
@@ -45,8 +49,10 @@ final class AciTarStream implements Closeable {
     private String manifestName;
     private boolean atEnd;
 
-    private AciTarStream(String source, Compression compression, InputStream decompressed, long maxTarBytes, int maxEntries) {
+    private AciTarStream(String source, Compression compression, InputStream decompressed, long maxTarBytes, int maxEntries,
+            boolean allowNodes) {
         this.source = source;
+        this.allowNodes = allowNodes;
         this.compression = compression;
         this.digest = new ParallelDigest(Sha512.newDigest(), source);
         this.hashing = new HashingInputStream(decompressed, digest, maxTarBytes);
@@ -61,8 +67,12 @@ final class AciTarStream implements Closeable {
      * @param source      names the archive in messages (usually its path)
      * @param maxTarBytes the most uncompressed bytes to read, end padding included
      * @param maxEntries  the most tar entries to accept
+     * @param allowNodes  return device nodes and FIFOs like other entries; when false (the default for
+     *                    images) those under {@code rootfs/dev/} are skipped and counted ({@link LeftOut}),
+     *                    any other is refused
      */
-    static AciTarStream open(InputStream raw, String source, long maxTarBytes, int maxEntries) throws AciFormatException {
+    static AciTarStream open(InputStream raw, String source, long maxTarBytes, int maxEntries, boolean allowNodes)
+            throws AciFormatException {
         BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16);
         try {
             buffered.mark(Compression.MAGIC_PEEK);
@@ -73,7 +83,8 @@ final class AciTarStream implements Closeable {
             }
             Compression compression = Compression.detect(head)
                     .orElseThrow(() -> new AciFormatException(source, null, "not an ACI: " + Compression.describeUnknown(head)));
-            return new AciTarStream(source, compression, compression.decompress(buffered), maxTarBytes, maxEntries);
+            return new AciTarStream(source, compression, compression.decompress(buffered), maxTarBytes, maxEntries,
+                    allowNodes);
         } catch (AciFormatException e) {
             closeQuietly(buffered, e);
             throw e;
@@ -166,7 +177,8 @@ final class AciTarStream implements Closeable {
         if (mountPoint != null) {
             throw new AciFormatException(source, mountPoint.entryName(), mountPoint.reason());
         }
-        return new Finished(Sha512.imageId(sha512), manifest, hashing.position(), entryCount);
+        return new Finished(Sha512.imageId(sha512), manifest, hashing.position(), entryCount,
+                new LeftOut(leftOutPaths, leftOutCount));
     }
 
     @Override
@@ -174,7 +186,7 @@ final class AciTarStream implements Closeable {
         tar.close();
     }
 
-    /** Returns the rootfs entry for {@code header}, or null after consuming the manifest. */
+    /** Returns the rootfs entry for {@code header}, or null after consuming the manifest or skipping a node under /dev. */
     private AciEntry classify(TarArchiveEntry header) throws AciFormatException {
         String name = header.getName();
         List<String> components;
@@ -212,10 +224,25 @@ final class AciTarStream implements Closeable {
         AciEntry entry = new AciEntry(name, path, kind, header.getMode() & 07777, header.getLongUserId(),
                 header.getLongGroupId(), header.getLastModifiedTime(), kind == EntryKind.FILE ? header.getSize() : 0,
                 linkTarget, header.getDevMajor(), header.getDevMinor());
+        EntryKind is;
         try {
-            model.add(entry);
+            is = model.add(entry);
         } catch (RootfsModel.RefusedException e) {
             throw refuse(e.getMessage());
+        }
+        if (is.isNode() && !allowNodes) {
+            if (components.size() > 2 && components.get(1).equals("dev")) {
+                // the pod mounts its own /dev over this one: left out of the tree, never reachable
+                if (leftOutPaths.size() < LeftOut.MAX_PATHS) {
+                    leftOutPaths.add("/" + path);
+                }
+                leftOutCount++;
+                return null;
+            }
+            String what = kind == EntryKind.HARDLINK ? "a hard link to a " + is.description() + " (rootfs/" + linkTarget + ")"
+                    : is == EntryKind.FIFO ? "a FIFO" : "a " + is.description() + " (" + entry.devMajor() + ":" + entry.devMinor() + ")";
+            throw refuse(what + " is refused: an image may hold device nodes and FIFOs only under /dev, where the pod"
+                    + " mounts its own /dev over them; remove it from the image and build it again");
         }
         return entry;
     }

@@ -22,7 +22,8 @@ import java.nio.file.StandardOpenOption;
  * root, as the app sees them); hard links to outside, to entries not seen yet, or to
  * directories; paths, names and symlink targets beyond {@link PathLimits}; a {@code proc},
  * {@code sys}, {@code dev}, {@code dev/pts} or {@code dev/shm} that is not a directory; device
- * nodes and FIFOs unless allowed; more bytes or entries than the limits
+ * nodes and FIFOs outside {@code rootfs/dev/} unless allowed (those under it are left out, as the
+ * pod mounts its own {@code /dev} there; created too when allowed); more bytes or entries than the limits
  * (counted while streaming); a corrupt or truncated archive; an image ID other than the expected
  * one.
  *
@@ -105,7 +106,8 @@ public final class AciUnpacker {
         RootfsWriter writer = new RootfsWriter(source, rootfs, options, nodeMaker);
         AciTarStream.Finished finished;
         Compression compression;
-        try (AciTarStream stream = AciTarStream.open(in, source, options.maxTotalBytes(), options.maxEntries())) {
+        try (AciTarStream stream = AciTarStream.open(in, source, options.maxTotalBytes(), options.maxEntries(),
+                options.allowDeviceNodes())) {
             compression = stream.compression();
             AciEntry entry;
             while ((entry = stream.next()) != null) {

@@ -114,9 +114,10 @@ final class RootfsModel {
     /**
      * Checks {@code entry} and records it (with the parent directories it implies).
      *
+     * @return what the entry is: its own kind, or for a hard link the kind of its target
      * @throws RefusedException when the entry would break one of the rules above
      */
-    void add(AciEntry entry) throws RefusedException {
+    EntryKind add(AciEntry entry) throws RefusedException {
         String path = entry.path();
         if (path.isEmpty()) {
             if (entry.kind() != EntryKind.DIRECTORY) {
@@ -126,7 +127,7 @@ final class RootfsModel {
                 throw new RefusedException("duplicate entry: rootfs/ appeared before");
             }
             rootExplicit = true;
-            return;
+            return EntryKind.DIRECTORY;
         }
         List<String> components = split(path);
         String problem = PathLimits.problem(path, components);
@@ -157,7 +158,7 @@ final class RootfsModel {
             if (existing.isDirectory() && !existing.explicit && entry.kind() == EntryKind.DIRECTORY) {
                 existing.explicit = true;
                 existing.entryName = entry.name();
-                return;
+                return EntryKind.DIRECTORY;
             }
             if (existing.explicit) {
                 throw new RefusedException("duplicate entry: rootfs/" + path + " appeared before as entry '"
@@ -185,6 +186,7 @@ final class RootfsModel {
         if (symlinkTarget != null) {
             symlinks.add(new Link(node, path));
         }
+        return kind;
     }
 
     /** Resolves every symlink against the final tree; returns the first that leads out of rootfs, or null. */

@@ -9,7 +9,8 @@ import java.util.Set;
 /**
  * How {@link AciUnpacker} unpacks: limits, what it allows and what it keeps.
  *
- * @param allowDeviceNodes  create character/block devices and FIFOs (with {@link NodeMaker}); refused when false
+ * @param allowDeviceNodes  create character/block devices and FIFOs (with {@link NodeMaker}); when false, those
+ *                          under {@code rootfs/dev/} are left out ({@link LeftOut}) and any other is refused
  * @param maxTotalBytes     most uncompressed tar bytes to read (the tar-bomb limit), counted while streaming
  * @param maxEntries        most tar entries
  * @param maxFileBytes      largest single regular file, checked against the header and while streaming

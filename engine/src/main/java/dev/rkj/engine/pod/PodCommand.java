@@ -2,6 +2,7 @@ package dev.rkj.engine.pod;
 
 import dev.rkj.engine.Grantor;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -118,8 +119,15 @@ public sealed interface PodCommand {
     }
 
     /** Record that stage1 started the apps, driven by {@code owner} (launch stage). */
-    record StartPod(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner) implements PodCommand {
+    record StartPod(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner,
+                    List<IsolatorOutcome> isolators) implements PodCommand {
+        /** A start that reports no isolator. */
+        public StartPod(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner) {
+            this(podId, stage1Pid, appPids, owner, List.of());
+        }
+
         public StartPod {
+            isolators = isolators == null ? List.of() : List.copyOf(isolators);
             PodIds.requireValid(podId);
             requirePid(stage1Pid, "stage1");
             Map<String, Long> pids = new TreeMap<>();

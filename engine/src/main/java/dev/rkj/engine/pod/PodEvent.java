@@ -8,6 +8,7 @@ import dev.rkj.engine.pod.PodSpec.InsecureOption;
 
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -334,18 +335,43 @@ public sealed interface PodEvent {
     }
 
     /**
-     * Stage1 started the apps. Moves to {@link PodStatus#RUNNING}.
+     * Stage1 started the apps. Moves to {@link PodStatus#RUNNING}. Version 2 added
+     * {@code isolators}; version 1 is read as {@link PodStartedV1}.
      *
      * @param stage1Pid the stage1 process, in the host PID namespace
      * @param appPids   each app's name and its pid in the host PID namespace
      * @param owner     the engine now driving the pod (it watches stage1 and records the exit)
+     * @param isolators what became of each isolator of the pod's manifest (applied, modified,
+     *                  ignored), as ace.md requires an executor to tell
      */
-    @WireName(value = "pod.started", version = 1)
-    record PodStarted(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner) implements PodEvent {
+    @WireName(value = "pod.started", version = 2)
+    record PodStarted(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner,
+                      List<IsolatorOutcome> isolators) implements PodEvent {
         public PodStarted {
             requirePodId(podId);
             appPids = appPids == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(appPids));
             Objects.requireNonNull(owner, "owner");
+            isolators = isolators == null ? List.of() : List.copyOf(isolators);
+        }
+
+        /** A start that reports no isolator. */
+        public PodStarted(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner) {
+            this(podId, stage1Pid, appPids, owner, List.of());
+        }
+    }
+
+    /** {@code pod.started/1}, without the isolators' outcomes (read as none told). Never written any more. */
+    @WireName(value = "pod.started", version = 1)
+    record PodStartedV1(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner)
+            implements PodEvent, Superseded<PodEvent> {
+        public PodStartedV1 {
+            requirePodId(podId);
+        }
+
+        /** The same fact as the current version. */
+        @Override
+        public PodStarted upcast() {
+            return new PodStarted(podId, stage1Pid, appPids, owner, List.of());
         }
     }
 

@@ -190,8 +190,11 @@ public final class PodHistory {
         } else if (event instanceof PodStarted e) {
             StringJoiner apps = new StringJoiner(", ");
             e.appPids().forEach((app, pid) -> apps.add(app + " pid " + pid));
+            StringJoiner notAsAsked = new StringJoiner("; ", "; isolators not applied as asked: ", "").setEmptyValue("");
+            e.isolators().stream().filter(i -> i.outcome() != IsolatorOutcome.Outcome.APPLIED)
+                    .forEach(i -> notAsAsked.add(i.describe()));
             return "started: stage1 pid " + e.stage1Pid() + ", apps " + (e.appPids().isEmpty() ? "none reported" : apps)
-                    + ", driven by " + e.owner();
+                    + ", driven by " + e.owner() + notAsAsked;
         } else if (event instanceof AppExited e) {
             String how = e.signal() == null ? "exited with code " + e.exitCode()
                     : "was killed by signal " + e.signal() + " (exit code " + e.exitCode() + ")";

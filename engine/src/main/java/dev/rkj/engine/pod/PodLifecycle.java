@@ -230,7 +230,8 @@ public final class PodLifecycle {
         } else if (event instanceof PodPrepared e) {
             next.advanceTo(after(PodMove.PREPARE, next), time).prepared(e.manifestDigest());
         } else if (event instanceof PodStarted e) {
-            next.advanceTo(after(PodMove.START, next), time).stage1Pid(e.stage1Pid()).owner(e.owner());
+            next.advanceTo(after(PodMove.START, next), time).stage1Pid(e.stage1Pid()).owner(e.owner())
+                    .isolators(e.isolators());
             e.appPids().forEach((app, pid) -> {
                 AppStatus known = next.app(app).orElse(null);
                 next.app(known == null
@@ -394,7 +395,7 @@ public final class PodLifecycle {
             return List.of();
         }
         check(s, c.move());
-        return List.of(new PodStarted(c.podId(), c.stage1Pid(), c.appPids(), c.owner()));
+        return List.of(new PodStarted(c.podId(), c.stage1Pid(), c.appPids(), c.owner(), c.isolators()));
     }
 
     private static List<PodEvent> recordAppExit(RecordAppExit c, PodState s) throws IllegalPodTransition {

@@ -41,6 +41,8 @@ import java.util.TreeMap;
  * @param garbageReason  why it was marked garbage; null unless it was
  * @param enteredAt      when it entered each status it reached
  * @param updatedAt      the time of its last event; null before created
+ * @param isolators      what became of each isolator of its manifest when it started (ace.md);
+ *                       empty before started, or when started by an rkj that did not say
  */
 public record PodState(
         String podId,
@@ -64,7 +66,8 @@ public record PodState(
         StageFailure failure,
         String garbageReason,
         Map<PodStatus, Instant> enteredAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        List<IsolatorOutcome> isolators) {
 
     public PodState {
         if (podId == null || podId.isBlank()) {
@@ -77,12 +80,13 @@ public record PodState(
         apps = apps == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(apps));
         enteredAt = enteredAt == null || enteredAt.isEmpty()
                 ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(enteredAt));
+        isolators = isolators == null ? List.of() : List.copyOf(isolators);
     }
 
     /** The state of a pod no event has touched yet: the state {@code decide} creates pods from. */
     public static PodState initial(String podId) {
         return new PodState(podId, 0, PodStatus.EMBRYO, null, null, List.of(), Map.of(), Map.of(), null, null,
-                Map.of(), false, false, null, null, null, null, null, null, null, Map.of(), null);
+                Map.of(), false, false, null, null, null, null, null, null, null, Map.of(), null, List.of());
     }
 
     /** Whether the pod was created (some event of it was applied). */
@@ -264,8 +268,10 @@ public record PodState(
         private String garbageReason;
         private final EnumMap<PodStatus, Instant> enteredAt = new EnumMap<>(PodStatus.class);
         private Instant updatedAt;
+        private List<IsolatorOutcome> isolators;
 
         private Builder(PodState s) {
+            isolators = s.isolators;
             podId = s.podId;
             revision = s.revision;
             status = s.status;
@@ -403,10 +409,15 @@ public record PodState(
             return this;
         }
 
+        Builder isolators(List<IsolatorOutcome> v) {
+            isolators = v;
+            return this;
+        }
+
         PodState build() {
             return new PodState(podId, revision, status, spec, owner, images, verifications, trees, manifestDigest,
                     stage1Pid, apps, stopRequested, forceStop, launchRequestedBy, deleteRequestedBy, exitCode,
-                    exitReason, lostReason, failure, garbageReason, enteredAt, updatedAt);
+                    exitReason, lostReason, failure, garbageReason, enteredAt, updatedAt, isolators);
         }
     }
 }

@@ -13,6 +13,7 @@ import dev.rkj.engine.appc.PodManifest;
 import dev.rkj.engine.appc.Quantity;
 import dev.rkj.engine.appc.RuntimeImage;
 import dev.rkj.engine.appc.Volume;
+import dev.rkj.engine.pod.IsolatorOutcome;
 import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.pod.PodSpec.InsecureOption;
 import dev.rkj.engine.stage.StageException;
@@ -20,6 +21,7 @@ import dev.rkj.stage1.Capability;
 import dev.rkj.stage1.PodDir;
 import dev.rkj.stage1.Stage1Plan;
 import dev.rkj.stage1.cgroup.CgroupLimits;
+import dev.rkj.stage1.kernel.Errno;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -165,36 +167,82 @@ public final class PodPlanner {
     /**
      * What stage1 runs for a prepared pod of one app, whose image tree is {@code tree}.
      *
-     * @see #plan(String, PodDir, Map, PodSpec, PodManifest)
+     * @see #plan(String, PodDir, Map, PodSpec, PodManifest, boolean, MdsPolicy.Registered)
      */
     public Planned plan(String podId, PodDir podDir, Path tree, PodSpec spec, PodManifest manifest)
             throws StageException {
+        return plan(podId, podDir, trees(tree, manifest), spec, manifest, spec.privateUsers(), null);
+    }
+
+    /**
+     * What stage1 runs for a prepared pod not registered with the metadata service.
+     *
+     * @see #plan(String, PodDir, Map, PodSpec, PodManifest, boolean, MdsPolicy.Registered)
+     */
+    public Planned plan(String podId, PodDir podDir, Map<String, Path> trees, PodSpec spec, PodManifest manifest)
+            throws StageException {
+        return plan(podId, podDir, trees, spec, manifest, spec.privateUsers(), null);
+    }
+
+    /**
+     * {@link #plan(String, PodDir, Path, PodSpec, PodManifest)} of a pod registered with the
+     * metadata service (null: not registered). Every app gets {@code AC_METADATA_URL} (replacing
+     * the image's); a pod with a private network gets stage1's relay to the service's socket on
+     * the service's port, a pod of the host's network reaches the service's own loopback listener.
+     */
+    public Planned plan(String podId, PodDir podDir, Path tree, PodSpec spec, PodManifest manifest,
+                        MdsPolicy.Registered mds) throws StageException {
+        return plan(podId, podDir, trees(tree, manifest), spec, manifest, spec.privateUsers(), mds);
+    }
+
+    /**
+     * As {@link #plan(String, PodDir, Map, PodSpec, PodManifest, boolean, MdsPolicy.Registered)} for a
+     * pod of one image tree.
+     */
+    public Planned plan(String podId, PodDir podDir, Path tree, PodSpec spec, PodManifest manifest, boolean privateUsers,
+                        MdsPolicy.Registered mds) throws StageException {
+        return plan(podId, podDir, trees(tree, manifest), spec, manifest, privateUsers, mds);
+    }
+
+    /** Every app of {@code manifest} on {@code tree}. */
+    private static Map<String, Path> trees(Path tree, PodManifest manifest) {
         Map<String, Path> trees = new LinkedHashMap<>();
         for (PodApp app : manifest.apps()) {
             trees.put(app.name().value(), tree);
         }
-        return plan(podId, podDir, trees, spec, manifest);
+        return trees;
     }
 
     /**
-     * What stage1 runs for a prepared pod.
+     * What stage1 runs for a prepared pod, registered with the metadata service ({@code mds}; null:
+     * not registered), asking for {@code --private-users} (rkt's user namespace with a UID shift) or not.
      *
      * @param podDir the pod directory (its {@code rootfs} is mounted when the pod starts)
      * @param trees  each app's rendered image tree, the lower layer of its overlay: user and group
      *               given as names or paths are looked up there, as the app's root holds the same
      *               files when it starts. One app has the pod's root as its own ({@code /}); each of
      *               several apps has its own at {@link PodDir#appRoot} (rkt's layout)
-     * @throws StageException naming the app and field that cannot run
+     * @throws StageException naming the app and field that cannot run; (not retryable) when
+     *                        {@code privateUsers}: rkj cannot run a pod in a user namespace yet, and
+     *                        says so rather than running it with host UIDs
      */
-    public Planned plan(String podId, PodDir podDir, Map<String, Path> trees, PodSpec spec, PodManifest manifest)
-            throws StageException {
+    public Planned plan(String podId, PodDir podDir, Map<String, Path> trees, PodSpec spec, PodManifest manifest,
+                        boolean privateUsers, MdsPolicy.Registered mds) throws StageException {
+        if (privateUsers) {
+            throw StageException.permanent("pod " + podId + ": --private-users (a user namespace with a UID shift) is"
+                    + " not supported by this rkj yet: run the pod without it");
+        }
         Stage1Plan.Builder plan = Stage1Plan.builder(podId, podDir.path(), podDir.rootfs())
                 .hostname(spec.hostname()) // null: Stage1Plan's default
                 .net(spec.net() == PodSpec.NetMode.HOST ? Stage1Plan.NetMode.HOST : Stage1Plan.NetMode.PRIVATE)
                 .interactive(spec.interactive())
                 .maskPaths(!spec.allows(InsecureOption.PATHS))
                 .logMaxSize(logMaxSize);
+        if (mds != null && spec.net() != PodSpec.NetMode.HOST) {
+            plan.mdsRelay(new Stage1Plan.MdsRelay(mds.endpoint().port(), mds.endpoint().socket()));
+        }
         Map<String, CgroupLimits> appLimits = new LinkedHashMap<>();
+        List<IsolatorOutcome> isolators = new ArrayList<>();
         for (PodApp podApp : manifest.apps()) {
             String name = podApp.name().value();
             App app = podApp.app().orElseThrow(() -> StageException.permanent("pod " + podId + ": app " + name
@@ -216,9 +264,16 @@ public final class PodPlanner {
                     .workingDirectory(app.workingDirectory())
                     .capabilities(capabilities(spec, app, "app " + name + " of pod " + podId))
                     .noNewPrivileges(noNewPrivileges(spec, app))
-                    .seccomp(!spec.allows(InsecureOption.SECCOMP));
+                    .seccomp(seccomp(spec, app, "app " + name + " of pod " + podId))
+                    .oomScoreAdj(oomScoreAdj(app, "app " + name + " of pod " + podId));
+            isolators.addAll(Isolators.report(spec, name, app));
             for (EnvVar env : app.environment()) {
-                b.env(env.name(), env.value());
+                if (mds == null || !env.name().equals(MdsPolicy.URL_VARIABLE)) {
+                    b.env(env.name(), env.value());
+                }
+            }
+            if (mds != null) {
+                b.env(MdsPolicy.URL_VARIABLE, mds.url());
             }
             for (long gid : app.supplementaryGids()) {
                 b.supplementaryGroup(Long.toString(gid));
@@ -236,12 +291,15 @@ public final class PodPlanner {
         } catch (IllegalArgumentException e) {
             throw StageException.permanent("pod " + podId + " cannot run: " + e.getMessage());
         }
+        isolators.addAll(Isolators.reportPod(manifest.isolators()));
         long pids = spec.pidsLimit() != null ? spec.pidsLimit() : CgroupLimits.DEFAULT_PIDS_MAX;
+        CgroupLimits podBound = limits(manifest.isolator(Isolator.Memory.class), manifest.isolator(Isolator.Cpu.class));
         if (appLimits.size() == 1) {
-            return new Planned(built, appLimits.values().iterator().next().withPids(pids), Map.of());
+            return new Planned(built, Isolators.tighter(appLimits.values().iterator().next(), podBound).withPids(pids),
+                    Map.of(), isolators);
         }
         appLimits.values().removeIf(l -> l.equals(CgroupLimits.NONE));
-        return new Planned(built, CgroupLimits.NONE.withPids(pids), appLimits);
+        return new Planned(built, podBound.withPids(pids), appLimits, isolators);
     }
 
     /**
@@ -250,10 +308,17 @@ public final class PodPlanner {
      * @param plan      stage1's plan (cgroups are filled in when the pod starts)
      * @param podLimits the pod cgroup's limits
      * @param appLimits limits of apps with cgroups of their own (pods of several apps)
+     * @param isolators what became of each isolator of the pod manifest (ace.md wants it told)
      */
-    public record Planned(Stage1Plan plan, CgroupLimits podLimits, Map<String, CgroupLimits> appLimits) {
+    public record Planned(Stage1Plan plan, CgroupLimits podLimits, Map<String, CgroupLimits> appLimits,
+                          List<IsolatorOutcome> isolators) {
         public Planned {
             appLimits = Map.copyOf(appLimits);
+            isolators = List.copyOf(isolators);
+        }
+
+        public Planned(Stage1Plan plan, CgroupLimits podLimits, Map<String, CgroupLimits> appLimits) {
+            this(plan, podLimits, appLimits, List.of());
         }
     }
 
@@ -330,12 +395,18 @@ public final class PodPlanner {
     }
 
     private static CgroupLimits limits(App app) {
+        return limits(app.isolator(Isolator.Memory.class), app.isolator(Isolator.Cpu.class));
+    }
+
+    /** appc's resource isolators as cgroup settings: limits as limits, requests as shares and soft limits. */
+    private static CgroupLimits limits(Optional<Isolator.Memory> memory, Optional<Isolator.Cpu> cpu) {
         CgroupLimits limits = CgroupLimits.NONE;
-        Optional<Isolator.Memory> memory = app.isolator(Isolator.Memory.class);
         if (memory.isPresent() && memory.get().limitBytes().isPresent()) {
             limits = limits.withMemory(memory.get().limitBytes().getAsLong());
         }
-        Optional<Isolator.Cpu> cpu = app.isolator(Isolator.Cpu.class);
+        if (memory.isPresent() && memory.get().request().isPresent() && memory.get().requestBytes().getAsLong() > 0) {
+            limits = limits.withMemoryRequest(memory.get().requestBytes().getAsLong());
+        }
         if (cpu.isPresent()) {
             if (cpu.get().limitMillis().isPresent()) {
                 limits = limits.withCpuLimit(cpu.get().limitMillis().getAsLong());
@@ -392,6 +463,74 @@ public final class PodPlanner {
             caps.add(Capability.valueOf(c.name()));
         }
         return caps;
+    }
+
+    /**
+     * The app's seccomp filter. Without a seccomp isolator, rkj-stage1's default filter, or none with
+     * {@code --insecure-options=seccomp}. An {@code os/linux/seccomp-retain-set} or
+     * {@code -remove-set} (the image's, or the user's {@code --seccomp}, which arrives as the same
+     * isolator) narrows the default filter: a retained call the default filter refuses stays
+     * refused. With {@code --insecure-options=seccomp} (the user's grant) the set alone decides, as
+     * appc describes it. appc's wildcards: {@code @appc.io/all} in a retain set and
+     * {@code @appc.io/empty} in a remove set mean the default filter (none with the grant).
+     *
+     * @throws StageException (not retryable) naming an errno Linux does not know or a wildcard rkj does not
+     */
+    static Stage1Plan.Seccomp seccomp(PodSpec spec, App app, String subject) throws StageException {
+        boolean granted = spec.allows(InsecureOption.SECCOMP);
+        Optional<Isolator.SeccompRetain> retain = app.isolator(Isolator.SeccompRetain.class);
+        Optional<Isolator.SeccompRemove> remove = app.isolator(Isolator.SeccompRemove.class);
+        if (retain.isEmpty() && remove.isEmpty()) {
+            return granted ? Stage1Plan.Seccomp.NONE : Stage1Plan.Seccomp.DEFAULT;
+        }
+        String isolator = retain.isPresent() ? Isolator.SECCOMP_RETAIN_SET : Isolator.SECCOMP_REMOVE_SET;
+        List<String> set = retain.isPresent() ? retain.get().set() : remove.get().set();
+        Optional<String> errnoName = retain.isPresent() ? retain.get().errno() : remove.get().errno();
+        String everything = retain.isPresent() ? Isolators.ALL : Isolators.EMPTY;
+        for (String call : set) {
+            if (call.startsWith("@") && !call.equals(everything)) {
+                throw StageException.permanent(subject + ": its " + isolator + " names the wildcard " + call
+                        + ", which rkj does not know: the one it knows there is " + everything + " (appc's)");
+            }
+        }
+        if (set.contains(everything)) {
+            return granted ? Stage1Plan.Seccomp.NONE : Stage1Plan.Seccomp.DEFAULT;
+        }
+        int errno = 0;
+        if (errnoName.isPresent()) {
+            errno = Errno.number(errnoName.get()).orElseThrow(() -> StageException.permanent(subject + ": its "
+                    + isolator + " asks for errno " + errnoName.get() + ", which is not an errno Linux knows:"
+                    + " give a name such as EPERM or ENOTSUP, or none to kill the app with SIGSYS"));
+        }
+        try {
+            return retain.isPresent() ? Stage1Plan.Seccomp.retain(set, errno, !granted)
+                    : Stage1Plan.Seccomp.remove(set, errno, !granted);
+        } catch (IllegalArgumentException e) {
+            throw StageException.permanent(subject + ": its " + isolator + " cannot be applied: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The app's {@code os/linux/oom-score-adj} (rkt's isolator, an integer -1000..1000), or null.
+     *
+     * @throws StageException (not retryable) naming a value that is not such an integer
+     */
+    static Integer oomScoreAdj(App app, String subject) throws StageException {
+        for (Isolator i : app.isolators()) {
+            if (i instanceof Isolator.Other other && other.name().value().equals(Isolators.OOM_SCORE_ADJ)) {
+                try {
+                    int adj = Integer.parseInt(other.valueJson().trim());
+                    if (adj >= -1000 && adj <= 1000) {
+                        return adj;
+                    }
+                } catch (NumberFormatException e) {
+                    // refused below
+                }
+                throw StageException.permanent(subject + ": its " + Isolators.OOM_SCORE_ADJ + " is "
+                        + other.valueJson() + ": give an integer from -1000 to 1000, e.g. 500");
+            }
+        }
+        return null;
     }
 
     /**

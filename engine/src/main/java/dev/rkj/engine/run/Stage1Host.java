@@ -35,14 +35,14 @@ public final class Stage1Host {
     private final Stage1PodRuntime runtime;
 
     private Stage1Host(Path dataDir, Kernel kernel, Cgroups cgroups, PodStarter starter,
-                       Stage1Launcher.Output output, PodPlanner planner) {
+                       Stage1Launcher.Output output, PodPlanner planner, MdsPolicy mds) {
         this.dataDir = dataDir;
         this.planner = planner;
         this.podsDir = dataDir.resolve(PODS);
         this.cgroups = cgroups;
         this.starter = starter;
         this.lock = new PodLock(kernel);
-        this.runtime = new Stage1PodRuntime(dataDir, starter, cgroups, lock, kernel, planner, output, prepared);
+        this.runtime = new Stage1PodRuntime(dataDir, starter, cgroups, lock, kernel, planner, output, prepared, mds);
     }
 
     /**
@@ -59,12 +59,18 @@ public final class Stage1Host {
     /** {@link #open(Path, String, Stage1Launcher.Output)} with pods planned by {@code planner} (its log cap). */
     public static Stage1Host open(Path dataDir, String cgroupParent, Stage1Launcher.Output output, PodPlanner planner)
             throws IOException {
+        return open(dataDir, cgroupParent, output, planner, MdsPolicy.NONE);
+    }
+
+    /** {@link #open(Path, String, Stage1Launcher.Output, PodPlanner)} registering the pods {@code mds} says with the metadata service. */
+    public static Stage1Host open(Path dataDir, String cgroupParent, Stage1Launcher.Output output, PodPlanner planner,
+                                  MdsPolicy mds) throws IOException {
         Kernel kernel = LinuxKernel.get();
         Overlay overlay = new Overlay(kernel);
         Cgroups cgroups = new Cgroups(kernel, dev.rkj.stage1.cgroup.CgroupLayout.detect(), cgroupParent);
         Stage1Launcher launcher = new Stage1Launcher(kernel, Stage1Binary.extract(dataDir));
         return new Stage1Host(dataDir, kernel, cgroups, new PodStarter(overlay, cgroups, launcher),
-                output, planner);
+                output, planner, mds);
     }
 
     /** The prepare port, finding image manifests in {@code manifests}. */

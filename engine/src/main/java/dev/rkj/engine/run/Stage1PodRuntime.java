@@ -1,5 +1,6 @@
 package dev.rkj.engine.run;
 
+import dev.rkj.engine.mds.MdsRegistry;
 import dev.rkj.engine.store.ImageStore;
 import dev.rkj.engine.appc.ManifestCodec;
 import dev.rkj.engine.appc.ManifestException;
@@ -62,6 +63,8 @@ public final class Stage1PodRuntime implements PodRuntime {
     private final Stage1Launcher.Output output;
     private final Path dataDir;
     private final PreparedManifests prepared;
+    private final MdsPolicy mds;
+    private final MdsRegistry registry;
     private final Map<String, RunningPod> launched = new ConcurrentHashMap<>();
     private final Set<String> forceStopped = ConcurrentHashMap.newKeySet();
 
@@ -73,6 +76,14 @@ public final class Stage1PodRuntime implements PodRuntime {
      */
     public Stage1PodRuntime(Path dataDir, PodStarter starter, Cgroups cgroups, PodLock lock, Kernel kernel, PodPlanner planner,
                            Stage1Launcher.Output output, PreparedManifests prepared) {
+        this(dataDir, starter, cgroups, lock, kernel, planner, output, prepared, MdsPolicy.NONE);
+    }
+
+    /** @param mds which pods register with the metadata service, and where it listens */
+    public Stage1PodRuntime(Path dataDir, PodStarter starter, Cgroups cgroups, PodLock lock, Kernel kernel, PodPlanner planner,
+                           Stage1Launcher.Output output, PreparedManifests prepared, MdsPolicy mds) {
+        this.mds = mds;
+        this.registry = new MdsRegistry(dataDir.resolve(Stage1Host.PODS));
         this.dataDir = dataDir;
         this.starter = starter;
         this.cgroups = cgroups;
@@ -110,7 +121,8 @@ public final class Stage1PodRuntime implements PodRuntime {
                     ? new PodStarter.Layer(tree, dir.upperDir(), dir.workDir(), dir.rootfs())
                     : new PodStarter.Layer(tree, dir.appUpperDir(name), dir.appWorkDir(name), dir.appRootfs(name)));
         }
-        PodPlanner.Planned planned = planner.plan(pod.podId(), dir, trees, pod.spec(), manifest);
+        PodPlanner.Planned planned = planner.plan(pod.podId(), dir, trees, pod.spec(), manifest, pod.spec().privateUsers(),
+                mdsRegister(pod, dir, mds.registers().test(pod.spec())));
         RunningPod running;
         try {
             running = starter.start(planned.plan(), layers, planned.podLimits(), planned.appLimits(), output);
@@ -127,7 +139,24 @@ public final class Stage1PodRuntime implements PodRuntime {
         CompletableFuture<PodExit> exit = running.process().exit()
                 .handleAsync((status, error) -> launchedExit(pod.podId(), running, apps, status, error));
         return new StartedPod(started.stage1Pid(), appPids, watchOf(exit, () -> {
-        }));
+        }), planned.isolators());
+    }
+
+    /**
+     * Registers the pod with the metadata service when {@code register} (a fresh token in its
+     * directory; the socket's directory made, for stage1's relay to open); null when not.
+     */
+    private MdsPolicy.Registered mdsRegister(PodState pod, PodDir dir, boolean register) throws StageException {
+        if (!register) {
+            return null;
+        }
+        try {
+            Files.createDirectories(mds.endpoint().socket().getParent());
+            return new MdsPolicy.Registered(mds.endpoint(), registry.register(dir));
+        } catch (IOException e) {
+            throw StageException.retryable("pod " + pod.podId() + " could not register with the metadata service: "
+                    + e.getMessage(), e);
+        }
     }
 
     @Override

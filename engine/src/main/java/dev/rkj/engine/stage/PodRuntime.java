@@ -58,11 +58,19 @@ public interface PodRuntime {
      * @param stage1Pid stage1's host pid
      * @param appPids   each app's host pid
      * @param watch     completes when the pod ends
+     * @param isolators what became of each isolator of the pod's manifest
      */
-    record StartedPod(long stage1Pid, Map<String, Long> appPids, PodWatch watch) {
+    record StartedPod(long stage1Pid, Map<String, Long> appPids, PodWatch watch,
+                      java.util.List<dev.rkj.engine.pod.IsolatorOutcome> isolators) {
         public StartedPod {
             appPids = Collections.unmodifiableMap(new TreeMap<>(appPids));
             Objects.requireNonNull(watch, "watch");
+            isolators = isolators == null ? java.util.List.of() : java.util.List.copyOf(isolators);
+        }
+
+        /** A started pod that reports no isolator. */
+        public StartedPod(long stage1Pid, Map<String, Long> appPids, PodWatch watch) {
+            this(stage1Pid, appPids, watch, java.util.List.of());
         }
     }
 

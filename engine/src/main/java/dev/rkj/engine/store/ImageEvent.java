@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rkj.engine.Grantor;
 import dev.rkj.eventlog.Superseded;
 import dev.rkj.eventlog.WireName;
+import dev.rkj.engine.image.LeftOut;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -37,13 +39,19 @@ public sealed interface ImageEvent {
      * @param source           where it was fetched from: an absolute path or a URL
      * @param signature        the detached signature found beside the source, or {@code null}; not verified here
      * @param requestedBy      who asked for the fetch, or {@code null} if the caller did not say (a
-     *                         pod's creation, which records its own asker). Added in version 2;
-     *                         version 1 is read as {@link ImageStoredV1}.
+     *                         pod's creation, which records its own asker)
+     * @param leftOut          the device nodes and FIFOs under {@code /dev} that the image's trees leave out
+     *                         (the pod mounts its own {@code /dev}), as the app would see them, at most
+     *                         {@link LeftOut#MAX_PATHS}; never null
+     * @param leftOutCount     how many were left out in all
+     *
+     * <p>Version 3 added {@code leftOut} and {@code leftOutCount}; version 2 is read as
+     * {@link ImageStoredV2}, version 1 (without {@code requestedBy}) as {@link ImageStoredV1}.
      */
-    @WireName(value = "image.stored", version = 2)
+    @WireName(value = "image.stored", version = 3)
     record ImageStored(String imageId, String name, Map<String, String> labels, JsonNode manifest, long blobSize,
                        long uncompressedSize, String compression, String source, String signature,
-                       Grantor requestedBy) implements ImageEvent {
+                       Grantor requestedBy, List<String> leftOut, int leftOutCount) implements ImageEvent {
         public ImageStored {
             requireImageId(imageId);
             Objects.requireNonNull(name, "name");
@@ -59,9 +67,18 @@ public sealed interface ImageEvent {
                         + ", uncompressedSize=" + uncompressedSize);
             }
             requestedBy = stated(requestedBy);
+            leftOut = new LeftOut(leftOut == null ? List.of() : leftOut, leftOutCount).paths();
         }
 
-        /** A fetch whose caller did not say who it is. */
+        /** A fetch that left nothing out. */
+        public ImageStored(String imageId, String name, Map<String, String> labels, JsonNode manifest, long blobSize,
+                           long uncompressedSize, String compression, String source, String signature,
+                           Grantor requestedBy) {
+            this(imageId, name, labels, manifest, blobSize, uncompressedSize, compression, source, signature, requestedBy,
+                    List.of(), 0);
+        }
+
+        /** A fetch whose caller did not say who it is, that left nothing out. */
         public ImageStored(String imageId, String name, Map<String, String> labels, JsonNode manifest, long blobSize,
                            long uncompressedSize, String compression, String source, String signature) {
             this(imageId, name, labels, manifest, blobSize, uncompressedSize, compression, source, signature, null);
@@ -71,6 +88,24 @@ public sealed interface ImageEvent {
         @Override
         public JsonNode manifest() {
             return manifest.deepCopy();
+        }
+
+        /** {@link #leftOut} and {@link #leftOutCount} together. */
+        public LeftOut leftOutEntries() {
+            return new LeftOut(leftOut, leftOutCount);
+        }
+    }
+
+    /** {@code image.stored/2}, without what was left out. Never written any more. */
+    @WireName(value = "image.stored", version = 2)
+    record ImageStoredV2(String imageId, String name, Map<String, String> labels, JsonNode manifest, long blobSize,
+                         long uncompressedSize, String compression, String source, String signature,
+                         Grantor requestedBy) implements ImageEvent, Superseded<ImageEvent> {
+        /** The same fact as the current version: images of that time had nothing under /dev left out. */
+        @Override
+        public ImageStored upcast() {
+            return new ImageStored(imageId, name, labels, manifest, blobSize, uncompressedSize, compression, source,
+                    signature, requestedBy);
         }
     }
 

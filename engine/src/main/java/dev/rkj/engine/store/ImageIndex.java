@@ -3,9 +3,11 @@ package dev.rkj.engine.store;
 import dev.rkj.engine.appc.ImageId;
 import dev.rkj.engine.appc.ImageManifest;
 import dev.rkj.engine.appc.LabelMatch;
+import dev.rkj.engine.appc.Labels;
 import dev.rkj.engine.appc.ManifestCodec;
 import dev.rkj.engine.appc.ManifestException;
 import dev.rkj.engine.image.Compression;
+import dev.rkj.engine.image.LeftOut;
 import dev.rkj.engine.store.ImageEvent.ImageRemoved;
 import dev.rkj.engine.store.ImageEvent.ImageStored;
 import dev.rkj.engine.store.ImageEvent.TreeRemoved;
@@ -20,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -56,7 +60,8 @@ public final class ImageIndex {
             index.images.put(id, new ImageRecord(id, manifest, image.manifestJson(), image.blobSize(),
                     image.uncompressedSize(), Compression.fromWireName(image.compression()).orElse(Compression.NONE),
                     image.source(), Optional.ofNullable(image.signature()), image.importTime(), image.importIndex(),
-                    Optional.ofNullable(image.treeId())));
+                    Optional.ofNullable(image.treeId()),
+                    new LeftOut(image.leftOut() == null ? List.of() : image.leftOut(), image.leftOutCount())));
         }
         saved.unreadable().forEach((id, problem) -> index.unreadable.put(ImageId.parse(id), problem));
         index.nextIndex = saved.nextIndex();
@@ -79,7 +84,7 @@ public final class ImageIndex {
         /** One {@link ImageRecord}, with its manifest as text. */
         public record Image(String id, String manifestJson, long blobSize, long uncompressedSize, String compression,
                             String source, String signature, java.time.Instant importTime, long importIndex,
-                            String treeId) {}
+                            String treeId, List<String> leftOut, int leftOutCount) {}
     }
 
     /** This index's state, for a projection snapshot. */
@@ -88,7 +93,7 @@ public final class ImageIndex {
         for (ImageRecord r : images.values()) {
             list.add(new Saved.Image(r.id().toString(), r.manifestJson(), r.blobSize(), r.uncompressedSize(),
                     r.compression().wireName(), r.source(), r.signature().orElse(null), r.importTime(), r.importIndex(),
-                    r.treeId().orElse(null)));
+                    r.treeId().orElse(null), r.leftOut().paths(), r.leftOut().count()));
         }
         Map<String, String> broken = new LinkedHashMap<>();
         unreadable.forEach((id, problem) -> broken.put(id.toString(), problem));
@@ -146,7 +151,7 @@ public final class ImageIndex {
         images.remove(id); // re-import: it moves to the end of the import order
         images.put(id, new ImageRecord(id, manifest, manifestJson, stored.blobSize(), stored.uncompressedSize(),
                 compression, stored.source(), Optional.ofNullable(stored.signature()), envelope.time(), envelope.index(),
-                tree));
+                tree, stored.leftOutEntries()));
         unreadable.remove(id);
     }
 
@@ -235,10 +240,32 @@ public final class ImageIndex {
         List<ImageRecord> matches = matching(name, labels);
         if (matches.isEmpty()) {
             String wanted = labels.isEmpty() ? name : name + " with labels " + labels;
-            throw new ImageNotFoundException(name, "no image in the store is " + wanted
+            throw new ImageNotFoundException(name, "no image in the store is " + wanted + otherPlatforms(name, labels)
                     + " (see 'rkj image list'; fetch it with 'rkj fetch')");
         }
         return matches.get(0);
+    }
+
+    /**
+     * When images named {@code name} answer {@code labels} but for their {@code os}/{@code arch}: which
+     * platforms they are for, and how to run one anyway (by ID, as rkt ran any image it was given by ID).
+     */
+    private String otherPlatforms(String name, Map<String, String> labels) {
+        if (!labels.containsKey(Labels.OS) && !labels.containsKey(Labels.ARCH)) {
+            return "";
+        }
+        Map<String, String> rest = new LinkedHashMap<>(labels);
+        rest.remove(Labels.OS);
+        rest.remove(Labels.ARCH);
+        Set<String> platforms = new TreeSet<>();
+        for (ImageRecord image : matching(name, rest)) {
+            platforms.add(image.labels().os().orElse("any os") + "/" + image.labels().arch().orElse("any arch"));
+        }
+        if (platforms.isEmpty()) {
+            return "";
+        }
+        return ": it is stored for " + String.join(", ", platforms) + " only; run it by its image ID if this machine"
+                + " can run that (e.g. with qemu-user and binfmt_misc)";
     }
 
     /** The images matching a name and labels, best first (highest version, then latest import). */

@@ -4,6 +4,7 @@ import dev.rkj.engine.appc.ImageId;
 import dev.rkj.engine.appc.ImageManifest;
 import dev.rkj.engine.appc.Labels;
 import dev.rkj.engine.image.Compression;
+import dev.rkj.engine.image.LeftOut;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,10 +24,11 @@ import java.util.Optional;
  * @param importIndex      that event's journal index: a later import has a larger one
  * @param treeId           the rendered tree's id in the store ({@code cas/trees/<treeId>}), when the journal
  *                         says there is one
+ * @param leftOut          the device nodes and FIFOs under {@code /dev} its trees leave out (the pod mounts its own)
  */
 public record ImageRecord(ImageId id, ImageManifest manifest, String manifestJson, long blobSize, long uncompressedSize,
                           Compression compression, String source, Optional<String> signature, Instant importTime,
-                          long importIndex, Optional<String> treeId) {
+                          long importIndex, Optional<String> treeId, LeftOut leftOut) {
     public ImageRecord {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(manifest, "manifest");
@@ -36,6 +38,7 @@ public record ImageRecord(ImageId id, ImageManifest manifest, String manifestJso
         Objects.requireNonNull(signature, "signature");
         Objects.requireNonNull(importTime, "importTime");
         Objects.requireNonNull(treeId, "treeId");
+        Objects.requireNonNull(leftOut, "leftOut");
     }
 
     /** The manifest's name, e.g. {@code example.com/app}. */
@@ -54,6 +57,6 @@ public record ImageRecord(ImageId id, ImageManifest manifest, String manifestJso
 
     ImageRecord withTree(Optional<String> tree) {
         return new ImageRecord(id, manifest, manifestJson, blobSize, uncompressedSize, compression, source, signature,
-                importTime, importIndex, tree);
+                importTime, importIndex, tree, leftOut);
     }
 }

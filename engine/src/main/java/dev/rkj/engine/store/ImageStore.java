@@ -376,7 +376,8 @@ public final class ImageStore {
             append(id, new ImageStored(id.toString(), fetched.manifest().name().value(),
                     fetched.manifest().labels().asMap(), fetched.manifestJson(), fetched.blobSize(),
                     info.uncompressedSize(), info.compression().wireName(), fetched.source(),
-                    AciReader.signatureOf(Path.of(fetched.source())).map(Path::toString).orElse(null), requestedBy));
+                    AciReader.signatureOf(Path.of(fetched.source())).map(Path::toString).orElse(null), requestedBy,
+                    info.leftOut().paths(), info.leftOut().count()));
             return index.get(id);
         }
     }

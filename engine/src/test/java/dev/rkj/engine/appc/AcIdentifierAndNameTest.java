@@ -13,8 +13,10 @@ class AcIdentifierAndNameTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"database", "example.com/database", "example.com/ourapp", "example.com/user~app_v1",
-            "sub-domain.example.com/org/product/release", "a", "0", "coreos.com/etcd"})
-    void identifierAcceptsTheSpecExamples(String text) {
+            "sub-domain.example.com/org/product/release", "a", "0", "coreos.com/etcd", "example.com/~user/app_v1",
+            "my~database", "example.com/~bob/database", "sub-domain.example.com/org/product/~alice/release-1.0.0",
+            "a//b", "a.-b"})
+    void identifierAcceptsWhatAppcsReferenceCodeAccepts(String text) {
         // when
         AcIdentifier id = AcIdentifier.parse(text);
         // then
@@ -23,22 +25,33 @@ class AcIdentifierAndNameTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "OS", "Example.com", "-db", "db-", "a//b", "a b", "app_", "/app", "é"})
-    void identifierRejectsWhatTheRegexRejects(String text) {
+    @ValueSource(strings = {"", "OS", "Example.com", "-db", "db-", "a b", "app_", "/app", "app/", "~app",
+            "app~", ".app", "é", "foo#", "example.com/app#1", "a\nb"})
+    void identifierRejectsWhatAppcsReferenceCodeRejects(String text) {
         // when
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AcIdentifier.parse(text));
         // then
-        assertTrue(e.getMessage().contains("is not a valid AC Identifier"), e.getMessage());
+        assertTrue(e.getMessage().contains(text.isEmpty() ? "an AC Identifier is required" : "is not a valid AC Identifier"),
+                e.getMessage());
         assertFalse(AcIdentifier.isValid(text));
     }
 
     @Test
-    void identifierFollowsTheRegexWhereTheSpecsOwnExampleDoesNot() {
-        // given: types.md lists example.com/~user/app_v1, but its regex allows no "~" right after "/"
-        // (Go's appc used the same regex and rejected it too)
+    void identifierTakesTheSpecsOwnExampleThatItsRegexWouldRefuse() {
+        // given: types.md lists example.com/~user/app_v1, but its regex allows no "~" right after "/";
+        // appc's reference code (schema/types/acidentifier.go, used by rkt) checks only the characters
+        // and the edges, and accepts it
         String example = "example.com/~user/app_v1";
         // then
-        assertFalse(AcIdentifier.isValid(example));
+        assertTrue(AcIdentifier.isValid(example));
+    }
+
+    @Test
+    void identifierMessagesSayWhichRuleIsBroken() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> AcIdentifier.parse("example.com/App"))
+                .getMessage().contains("use only lowercase letters, digits and - . _ ~ /"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> AcIdentifier.parse("example.com/app/"))
+                .getMessage().contains("must begin and end with a lowercase letter or digit"));
     }
 
     @Test
@@ -50,23 +63,24 @@ class AcIdentifierAndNameTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"database", "product-database", "product-database-release", "a1", "80"})
+    @ValueSource(strings = {"database", "product-database", "product-database-release", "a1", "80", "a--b"})
     void nameAcceptsLowercaseDnsLabels(String text) {
         assertEquals(text, AcName.parse(text).value());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "Work", "a.b", "a_b", "a--b", "-a", "a-", "example.com/app", "a b"})
-    void nameRejectsAnythingButLowercaseAlphanumericsAndSingleHyphens(String text) {
+    @ValueSource(strings = {"", "Work", "a.b", "a_b", "-a", "a-", "--", "example.com/app", "a b", "a~b"})
+    void nameRejectsAnythingButLowercaseAlphanumericsAndInnerHyphens(String text) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AcName.parse(text));
-        assertTrue(e.getMessage().contains("is not a valid AC Name"), e.getMessage());
+        assertTrue(e.getMessage().contains(text.isEmpty() ? "an AC Name is required" : "is not a valid AC Name"),
+                e.getMessage());
     }
 
     @Test
     void nullIsRejectedWithAClearMessage() {
-        assertEquals("an AC Name is required",
+        assertEquals("an AC Name is required (e.g. reduce-worker)",
                 assertThrows(IllegalArgumentException.class, () -> AcName.parse(null)).getMessage());
-        assertEquals("an AC Identifier is required",
+        assertEquals("an AC Identifier is required (e.g. example.com/app)",
                 assertThrows(IllegalArgumentException.class, () -> AcIdentifier.parse(null)).getMessage());
     }
 

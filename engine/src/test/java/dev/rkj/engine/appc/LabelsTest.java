@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class LabelsTest {
 
     @ParameterizedTest
-    @CsvSource({"linux, amd64", "linux, i386", "freebsd, amd64", "freebsd, i386", "freebsd, arm", "darwin, x86_64",
+    @CsvSource({"linux, amd64", "linux, i386", "linux, aarch64", "linux, aarch64_be", "linux, armv6l", "linux, armv7l",
+            "linux, armv7b", "linux, ppc64", "linux, ppc64le", "linux, s390x", "freebsd, amd64", "freebsd, i386", "freebsd, arm", "darwin, x86_64",
             "darwin, i386"})
     void acceptsEveryWhitelistedOsArchPair(String os, String arch) {
         // when
@@ -27,7 +28,8 @@ class LabelsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"linux, x86_64", "linux, arm", "darwin, amd64", "freebsd, x86_64", "linux, aarch64"})
+    @CsvSource({"linux, x86_64", "linux, arm", "darwin, amd64", "freebsd, x86_64", "linux, arm64",
+            "linux, ppc", "freebsd, aarch64", "darwin, arm64"})
     void rejectsAnArchThatIsNotPairedWithTheOs(String os, String arch) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Labels.of("os", os, "arch", arch));
         assertTrue(e.getMessage().startsWith("arch \"" + arch + "\" is not valid for os \"" + os + "\""), e.getMessage());

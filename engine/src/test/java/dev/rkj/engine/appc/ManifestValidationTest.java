@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Reading reports every problem with its JSON path, in the spec's spelling of keys. */
 class ManifestValidationTest {
@@ -222,12 +224,44 @@ class ManifestValidationTest {
                 problems(() -> ManifestCodec.parseImageManifest(bytes(json))));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"0.9.0", "0.8.12", "1.0.0", "0.8.11+git", "0.0.1", "0.0.0-rc.1"})
+    void readsAnyNonZeroAcVersionAsAppcsReferenceCodeDoes(String version) throws Exception {
+        // given: a manifest of a newer appc, with a field this version does not know
+        String json = "{\"acKind\": \"ImageManifest\", \"acVersion\": \"" + version + "\", \"name\": \"example.com/~user/app_v1\","
+                + " \"labels\": [{\"name\": \"os\", \"value\": \"linux\"}, {\"name\": \"arch\", \"value\": \"s390x\"}],"
+                + " \"futureField\": true}";
+        // when
+        ImageManifest manifest = ManifestCodec.parseImageManifest(bytes(json));
+        // then
+        assertEquals(AcVersion.parse(version), manifest.acVersion());
+        assertEquals("example.com/~user/app_v1", manifest.name().value());
+        assertEquals(version, ManifestCodec.parsePodManifest(bytes("{\"acKind\": \"PodManifest\", \"acVersion\": \""
+                + version + "\", \"apps\": [{\"name\": \"a\", \"image\": {\"id\": \"sha512-" + "0".repeat(128) + "\"}}]}"))
+                .acVersion().toString());
+    }
+
     @Test
-    void rejectsAnAcVersionNewerThanTheSpecRkjImplements() {
-        assertEquals(List.of("$.acVersion: acVersion 0.9.0 is not supported: rkj implements appc 0.8.11 and reads"
-                        + " versions 0.x up to it"),
+    void rejectsTheZeroAcVersionAndOneThatIsNotSemVer() {
+        assertEquals(List.of("$.acVersion: acVersion 0.0.0 is not a version: give the appc version the manifest"
+                        + " follows, e.g. 0.8.11"),
                 problems(() -> ManifestCodec.parseImageManifest(bytes(
-                        "{\"acKind\": \"ImageManifest\", \"acVersion\": \"0.9.0\", \"name\": \"a\"}"))));
+                        "{\"acKind\": \"ImageManifest\", \"acVersion\": \"0.0.0\", \"name\": \"a\"}"))));
+        assertEquals(List.of("$.acVersion: \"0.8\" is not a SemVer 2.0.0 version: use MAJOR.MINOR.PATCH, e.g. 1.0.0 or"
+                        + " 2.1.0-rc.1"),
+                problems(() -> ManifestCodec.parseImageManifest(bytes(
+                        "{\"acKind\": \"ImageManifest\", \"acVersion\": \"0.8\", \"name\": \"a\"}"))));
+    }
+
+    @Test
+    void namesTheFieldOfAnInvalidNameOrArch() {
+        assertEquals(List.of("$.labels[1].value: arch \"arm64\" is not valid for os \"linux\": use one of [aarch64,"
+                        + " aarch64_be, amd64, armv6l, armv7b, armv7l, i386, ppc64, ppc64le, s390x]",
+                        "$.name: \"example.com/~user/\" is not a valid AC Identifier: it must begin and end with a lowercase"
+                        + " letter or digit (e.g. example.com/app)"),
+                sorted(problems(() -> ManifestCodec.parseImageManifest(bytes("{\"acKind\": \"ImageManifest\","
+                        + " \"acVersion\": \"0.8.11\", \"name\": \"example.com/~user/\", \"labels\": [{\"name\": \"os\","
+                        + " \"value\": \"linux\"}, {\"name\": \"arch\", \"value\": \"arm64\"}]}")))));
     }
 
     @Test

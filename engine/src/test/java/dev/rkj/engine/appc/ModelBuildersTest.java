@@ -109,7 +109,7 @@ class ModelBuildersTest {
         assertThrows(IllegalArgumentException.class, () -> ImageManifest.builder("example.com/a")
                 .annotation("homepage", "not a url").build());
         assertThrows(IllegalArgumentException.class, () -> ImageManifest.builder("example.com/a")
-                .acVersion(AcVersion.parse("1.0.0")).build());
+                .acVersion(AcVersion.parse("0.0.0")).build());
         assertThrows(IllegalArgumentException.class, () -> PodManifest.builder().build());
         assertThrows(IllegalArgumentException.class, () -> PodManifest.builder()
                 .app(PodApp.builder("a", RuntimeImage.of(ID)).build())

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rkj.engine.appc.ImageId;
 import dev.rkj.engine.appc.ImageManifest;
 import dev.rkj.engine.image.Compression;
+import dev.rkj.engine.image.LeftOut;
 import dev.rkj.engine.pod.ImageSource;
 import dev.rkj.engine.pod.PodEvent;
 import dev.rkj.engine.pod.PodLifecycle;
@@ -34,7 +35,7 @@ class ImageCollectorTest {
     private static ImageRecord image(int n, Instant fetched) {
         ImageManifest manifest = ImageManifest.builder("example.com/image-" + n).build();
         return new ImageRecord(id(n), manifest, "{}", 1, 1, Compression.GZIP, "/tmp/" + n + ".aci", Optional.empty(),
-                fetched, n, Optional.of(id(n).toString()));
+                fetched, n, Optional.of(id(n).toString()), LeftOut.NONE);
     }
 
     /** A pod of image {@code n}: created and resolved at {@code resolved}, then {@code more} events at their times. */

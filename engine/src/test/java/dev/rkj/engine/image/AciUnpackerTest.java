@@ -155,6 +155,52 @@ class AciUnpackerTest {
     }
 
     @Test
+    void devicesAndFifosUnderDevAreLeftOutAndCountedTheRestOfDevIsKept() throws Exception {
+        // given: /dev as debootstrap --variant=minbase leaves it (its nodes, symlinks and directories)
+        Path aci = debootstrapDev(HostileAciBuilder.validStart()).write(dir.resolve("debian.aci"), Compression.GZIP);
+
+        // when
+        AciInfo info = new AciReader().read(aci);
+        UnpackResult result = unpacker.unpack(aci, store.resolve("tree"), UnpackOptions.defaults());
+
+        // then: the nodes are counted by the reader and not written; symlinks, directories and files stay
+        assertEquals(new LeftOut(List.of("/dev/console", "/dev/full", "/dev/null", "/dev/ptmx", "/dev/random", "/dev/tty",
+                "/dev/urandom", "/dev/zero", "/dev/initctl", "/dev/null2", "/dev/pts/0"), 11), info.leftOut());
+        assertEquals(List.of("core", "fd", "pts", "shm", "stderr", "stdin", "stdout"), list(result.rootfs().resolve("dev")));
+        assertEquals(Path.of("/proc/self/fd"), Files.readSymbolicLink(result.rootfs().resolve("dev/fd")));
+        assertEquals(List.of(), list(result.rootfs().resolve("dev/pts")));
+        assertEquals("root:x:0:0\n", Files.readString(result.rootfs().resolve("etc/passwd")));
+    }
+
+    @Test
+    void leftOutKeepsTheFirstPathsAndCountsAll() throws Exception {
+        HostileAciBuilder b = HostileAciBuilder.validStart().directory("rootfs/dev/");
+        for (int i = 0; i < LeftOut.MAX_PATHS + 6; i++) {
+            b.charDevice("rootfs/dev/tty" + i, 4, i);
+        }
+        LeftOut leftOut = new AciReader().read(b.write(dir.resolve("ttys.aci"), Compression.NONE)).leftOut();
+        assertEquals(LeftOut.MAX_PATHS + 6, leftOut.count());
+        assertEquals("/dev/tty" + (LeftOut.MAX_PATHS - 1), leftOut.paths().get(LeftOut.MAX_PATHS - 1));
+        assertTrue(leftOut.describe().startsWith("70 device nodes and FIFOs under /dev (/dev/tty0, /dev/tty1,"), leftOut.describe());
+        assertTrue(leftOut.describe().endsWith(", /dev/tty63, and 6 more)"), leftOut.describe());
+    }
+
+    /** {@code b} with debootstrap's /dev, a FIFO and a hard link to a node under it, and an /etc/passwd. */
+    static HostileAciBuilder debootstrapDev(HostileAciBuilder b) {
+        return b.directory("rootfs/dev/")
+                .charDevice("rootfs/dev/console", 5, 1).symlink("rootfs/dev/core", "/proc/kcore")
+                .symlink("rootfs/dev/fd", "/proc/self/fd").charDevice("rootfs/dev/full", 1, 7)
+                .charDevice("rootfs/dev/null", 1, 3).charDevice("rootfs/dev/ptmx", 5, 2).directory("rootfs/dev/pts/")
+                .charDevice("rootfs/dev/random", 1, 8).directory("rootfs/dev/shm/")
+                .symlink("rootfs/dev/stderr", "/proc/self/fd/2").symlink("rootfs/dev/stdin", "/proc/self/fd/0")
+                .symlink("rootfs/dev/stdout", "/proc/self/fd/1").charDevice("rootfs/dev/tty", 5, 0)
+                .charDevice("rootfs/dev/urandom", 1, 9).charDevice("rootfs/dev/zero", 1, 5)
+                .fifo("rootfs/dev/initctl").hardlink("rootfs/dev/null2", "rootfs/dev/null")
+                .charDevice("rootfs/dev/pts/0", 136, 0)
+                .directory("rootfs/etc/").file("rootfs/etc/passwd", "root:x:0:0\n");
+    }
+
+    @Test
     void absoluteAndInsideSymlinksAreKeptAsWritten() throws Exception {
         Path aci = HostileAciBuilder.validStart()
                 .directory("rootfs/usr/bin/")

@@ -86,11 +86,26 @@ class HostileAciTest {
                 refused("hard link through a symlink", s -> validStart().symlink("rootfs/l", s.toString())
                                 .hardlink("rootfs/h", "rootfs/l/x"),
                         "rootfs/h", "not an earlier entry"),
-                unpackOnly("character device", s -> validStart().directory("rootfs/dev/").charDevice("rootfs/dev/mem", 1, 1),
-                        "rootfs/dev/mem", "character device (1:1) is refused", OPTIONS),
-                unpackOnly("block device", s -> validStart().blockDevice("rootfs/sda", 8, 0),
-                        "rootfs/sda", "block device (8:0) is refused", OPTIONS),
-                unpackOnly("FIFO", s -> validStart().fifo("rootfs/pipe"), "rootfs/pipe", "a FIFO is refused", OPTIONS),
+                refused("character device outside /dev", s -> validStart().directory("rootfs/etc/").charDevice("rootfs/etc/mem", 1, 1),
+                        "rootfs/etc/mem", "a character device (1:1) is refused: an image may hold device nodes and FIFOs only"
+                                + " under /dev"),
+                refused("block device", s -> validStart().blockDevice("rootfs/sda", 8, 0),
+                        "rootfs/sda", "block device (8:0) is refused"),
+                refused("FIFO", s -> validStart().fifo("rootfs/pipe"), "rootfs/pipe", "a FIFO is refused"),
+                refused("device as /dev itself", s -> validStart().charDevice("rootfs/dev", 1, 3),
+                        "rootfs/dev", "character device (1:3) is refused"),
+                refused("device in a directory named dev below /", s -> validStart().directory("rootfs/srv/dev/")
+                                .charDevice("rootfs/srv/dev/mem", 1, 1),
+                        "rootfs/srv/dev/mem", "character device (1:1) is refused"),
+                refused("hard link outside /dev to a device under it", s -> validStart().directory("rootfs/dev/")
+                                .charDevice("rootfs/dev/mem", 1, 1).hardlink("rootfs/mem", "rootfs/dev/mem"),
+                        "rootfs/mem", "a hard link to a character device (rootfs/dev/mem) is refused"),
+                refused("device under /dev reached through a symlink", s -> validStart().directory("rootfs/etc/")
+                                .symlink("rootfs/dev", "etc").charDevice("rootfs/dev/mem", 1, 1),
+                        "rootfs/dev/mem", "is a symlink"),
+                refused("device where the pod mounts /dev/pts", s -> validStart().directory("rootfs/dev/")
+                                .charDevice("rootfs/dev/pts", 136, 0),
+                        "rootfs/dev/pts", "must be a directory or absent"),
                 refused("entry outside rootfs", s -> validStart().file("etc/passwd", "x"), "etc/passwd", "outside rootfs/"),
                 refused("extra top-level file", s -> validStart().file("extra", "x"), "extra", "outside rootfs/"),
                 refused("rootfs is a symlink", s -> aci().manifest().symlink("rootfs", s.toString()),

@@ -55,7 +55,8 @@ class PodEventWireTest {
                     : type == PodEvent.PodCreatedV2.class || type == PodEvent.ImageRendered.class
                     || type == PodEvent.ImageResolved.class
                     || type == PodEvent.PodPrepared.class || type == PodEvent.PodStopRequested.class
-                    || type == PodEvent.LaunchRequested.class || type == PodEvent.DeleteRequested.class ? 2 : 1;
+                    || type == PodEvent.LaunchRequested.class || type == PodEvent.DeleteRequested.class
+                    || type == PodEvent.PodStarted.class ? 2 : 1;
             assertEquals(expected, wire.version(), type.getSimpleName());
             assertTrue(types.add(wire.value() + "/" + wire.version()), "duplicate wire type " + wire.value());
             names.add(wire.value());

@@ -145,6 +145,7 @@ final class PodFixtures {
                 new PodEvent.PodPreparedV1(POD, "/var/lib/rkj/pods/" + POD, MANIFEST),
                 new PodEvent.PodCreatedV3(POD, v4(SPEC), CREATOR), new PodEvent.PodStopRequestedV1(POD, false),
                 new PodEvent.LaunchRequestedV1(POD, CREATOR), new PodEvent.DeleteRequestedV1(POD, ADOPTER),
+                new PodEvent.PodStartedV1(POD, 4000, Map.of("web", 4001L), RUNNER),
                 new PodEvent.PodCreatedV4(POD, v4(SPEC), CREATOR, GRANTOR),
                 new PodEvent.ImageResolvedV1(POD, IMAGE, "example.com/app", ImageSource.FETCHED));
     }

@@ -73,6 +73,20 @@ class PodLifecycleDecideTest {
     }
 
     @Test
+    void aStartRecordsWhatBecameOfEachIsolatorAndTheStateKeepsIt() throws IllegalPodTransition {
+        List<IsolatorOutcome> isolators = List.of(IsolatorOutcome.applied(APP, "resource/memory", "limit"),
+                IsolatorOutcome.ignored(null, "os/unix/sysctl", "rkj sets no sysctls"));
+        PodState s = PodScenario.givenPodIn(PodStatus.PREPARED).when(new StartPod(POD, STAGE1, APPS, RUNNER, isolators))
+                .thenEvents(new PodEvent.PodStarted(POD, STAGE1, APPS, RUNNER, isolators));
+        assertEquals(isolators, s.isolators());
+        List<PodEvent> old = new java.util.ArrayList<>(PodFixtures.historyOf(PodStatus.PREPARED));
+        old.add(new PodEvent.PodStartedV1(POD, STAGE1, APPS, RUNNER));
+        PodState before = PodScenario.given(old).state();
+        assertEquals(PodStatus.RUNNING, before.status());
+        assertEquals(List.of(), before.isolators(), "a start recorded before isolators were told tells none");
+    }
+
+    @Test
     void startingAnExitedPodIsRefusedNamingPodStatusAndMove() {
         IllegalPodTransition refusal = PodScenario.givenPodIn(PodStatus.EXITED)
                 .when(new StartPod(POD, 99, APPS, RUNNER)).thenRefused(PodStatus.EXITED);

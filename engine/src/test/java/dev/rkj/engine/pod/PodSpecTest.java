@@ -109,8 +109,8 @@ class PodSpecTest {
         PodSpec given = spec.withApp("web-1", "1000", "www", "/srv").withPidsLimit(5L);
         assertEquals(List.of("web-1", "1000", "www", "/srv"),
                 List.of(given.appName(), given.user(), given.group(), given.workingDir()));
-        assertEquals("pod spec: app name (--name) \"Web\" is not a valid AC Name: use lowercase letters and digits,"
-                + " separated by single hyphens (e.g. reduce-worker)", message(() -> spec.withApp("Web", null, null, null)));
+        assertEquals("pod spec: app name (--name) \"Web\" is not a valid AC Name: use lowercase letters, digits and hyphens,"
+                + " beginning and ending with a letter or digit (e.g. reduce-worker)", message(() -> spec.withApp("Web", null, null, null)));
         assertEquals("pod spec: app img: working directory (--working-dir) \"tmp\" is not an absolute path: give one such as /tmp",
                 message(() -> spec.withApp(null, null, null, "tmp")));
         assertEquals("pod spec: app img: user (--user) \"\" is not valid: give a uid such as 1000 or a name in the image's"

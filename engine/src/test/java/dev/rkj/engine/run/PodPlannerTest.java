@@ -12,6 +12,7 @@ import dev.rkj.engine.appc.ManifestCodec;
 import dev.rkj.engine.appc.PodApp;
 import dev.rkj.engine.appc.PodManifest;
 import dev.rkj.engine.appc.Quantity;
+import dev.rkj.engine.mds.MdsEndpoint;
 import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.pod.PodSpec.InsecureOption;
 import dev.rkj.engine.pod.PodSpec.NetMode;
@@ -136,6 +137,28 @@ class PodPlannerTest {
                 launch(spec("/bin/sh", List.of("-c", "true"), Map.of(), null, null, Set.of()), app()).plan().apps().get(0).argv());
         assertEquals(List.of("/usr/bin/redis", "--port", "6379", "--port", "7000"),
                 launch(spec(null, List.of("--port", "7000"), Map.of(), null, null, Set.of()), app()).plan().apps().get(0).argv());
+    }
+
+    @Test
+    void aRegisteredPodsAppsGetTheirMetadataUrlAndAPrivateNetworkGetsTheRelay() throws Exception {
+        MdsEndpoint endpoint = new MdsEndpoint(java.nio.file.Path.of("/run/rkj/mds.sock"), 18112);
+        MdsPolicy.Registered mds = new MdsPolicy.Registered(endpoint, "t".repeat(43));
+        App claims = App.builder("0", "0").exec("/bin/app").env("AC_METADATA_URL", "http://evil.example/").build();
+        PodSpec privateNet = PodSpec.of("example.com/redis-server");
+        PodManifest manifest = planner.manifest(POD, privateNet, IMAGE_ID, image(claims));
+        Stage1Plan plan = planner.plan(POD, new PodDir(POD_DIR), TREE, privateNet, manifest, mds).plan();
+        assertEquals(List.of("AC_METADATA_URL=http://127.0.0.1:18112/" + "t".repeat(43)), plan.apps().get(0).env(),
+                "the service's URL replaces the image's");
+        assertEquals(new Stage1Plan.MdsRelay(18112, endpoint.socket()), plan.mdsRelay());
+
+        PodSpec hostNet = new PodSpec("example.com/redis-server", null, List.of(), Map.of(), null, NetMode.HOST, null, null,
+                false, Set.of());
+        Stage1Plan host = planner.plan(POD, new PodDir(POD_DIR), TREE, hostNet, manifest, mds).plan();
+        assertEquals(null, host.mdsRelay(), "a pod of the host's network reaches the service's own loopback listener");
+        assertEquals(plan.apps().get(0).env(), host.apps().get(0).env());
+
+        assertEquals(null, launch(privateNet, claims).plan().mdsRelay(), "an unregistered pod has no relay");
+        assertEquals(List.of("AC_METADATA_URL=http://evil.example/"), launch(privateNet, claims).plan().apps().get(0).env());
     }
 
     @Test
@@ -271,13 +294,13 @@ class PodPlannerTest {
     void masksAndTheSeccompFilterAreOnUnlessTheUserSwitchesThemOff() throws Exception {
         Stage1Plan plain = launch(PodSpec.of("x"), app()).plan();
         assertTrue(plain.maskPaths());
-        assertTrue(plain.apps().get(0).seccomp());
+        assertEquals(Stage1Plan.Seccomp.DEFAULT, plain.apps().get(0).seccomp());
         Stage1Plan paths = launch(insecure(InsecureOption.PATHS), app()).plan();
         assertEquals(false, paths.maskPaths());
-        assertTrue(paths.apps().get(0).seccomp());
+        assertEquals(Stage1Plan.Seccomp.DEFAULT, paths.apps().get(0).seccomp());
         Stage1Plan seccomp = launch(insecure(InsecureOption.SECCOMP), app()).plan();
         assertTrue(seccomp.maskPaths());
-        assertEquals(false, seccomp.apps().get(0).seccomp());
+        assertEquals(Stage1Plan.Seccomp.NONE, seccomp.apps().get(0).seccomp());
     }
 
     @Test
@@ -371,5 +394,88 @@ class PodPlannerTest {
         e = assertThrows(StageException.class, () -> planner.plan(POD, new PodDir(POD_DIR), tree, named, manifest));
         assertTrue(e.getMessage().contains("user \"redis\" is a name, but the image has no readable /etc/passwd"),
                 e.getMessage());
+    }
+
+    private static App withIsolators(Isolator... isolators) {
+        App.Builder b = App.builder("0", "0").exec("/bin/app");
+        for (Isolator i : isolators) {
+            b.isolator(i);
+        }
+        return b.build();
+    }
+
+    private Stage1Plan.Seccomp seccompOf(PodSpec spec, Isolator isolator) throws StageException {
+        return launch(spec, withIsolators(isolator)).plan().apps().get(0).seccomp();
+    }
+
+    @Test
+    void aSeccompRetainSetNarrowsTheDefaultFilterAndWithTheUsersGrantAloneDecides() throws Exception {
+        Isolator retain = new Isolator.SeccompRetain(List.of("write", "read"), java.util.Optional.of("ENOTSUP"));
+        assertEquals(Stage1Plan.Seccomp.retain(List.of("read", "write"), 95, true), seccompOf(PodSpec.of("x"), retain));
+        assertEquals(Stage1Plan.Seccomp.retain(List.of("read", "write"), 95, false),
+                seccompOf(insecure(InsecureOption.SECCOMP), retain));
+        Isolator all = new Isolator.SeccompRetain(List.of("@appc.io/all", "read"), java.util.Optional.empty());
+        assertEquals(Stage1Plan.Seccomp.DEFAULT, seccompOf(PodSpec.of("x"), all), "appc's opt-out keeps rkj's boundary");
+        assertEquals(Stage1Plan.Seccomp.NONE, seccompOf(insecure(InsecureOption.SECCOMP), all));
+    }
+
+    @Test
+    void aSeccompRemoveSetWithoutErrnoKillsAndItsEmptyWildcardIsTheDefaultFilter() throws Exception {
+        assertEquals(Stage1Plan.Seccomp.remove(List.of("reboot"), 0, true),
+                seccompOf(PodSpec.of("x"), new Isolator.SeccompRemove(List.of("reboot"), java.util.Optional.empty())));
+        assertEquals(Stage1Plan.Seccomp.DEFAULT, seccompOf(PodSpec.of("x"),
+                new Isolator.SeccompRemove(List.of("@appc.io/empty", "reboot"), java.util.Optional.of("EPERM"))));
+    }
+
+    @Test
+    void anUnknownErrnoOrWildcardInASeccompSetIsRefusedNamingIt() {
+        StageException errno = assertThrows(StageException.class, () -> seccompOf(PodSpec.of("x"),
+                new Isolator.SeccompRemove(List.of("reboot"), java.util.Optional.of("ENOPE"))));
+        assertTrue(errno.getMessage().contains("errno ENOPE, which is not an errno Linux knows"), errno.getMessage());
+        StageException wildcard = assertThrows(StageException.class, () -> seccompOf(PodSpec.of("x"),
+                new Isolator.SeccompRetain(List.of("@rkt/default-whitelist"), java.util.Optional.empty())));
+        assertTrue(wildcard.getMessage().contains("@rkt/default-whitelist, which rkj does not know"), wildcard.getMessage());
+    }
+
+    @Test
+    void oomScoreAdjAndTheMemoryRequestReachThePlanAndTheCgroup() throws Exception {
+        Isolator oom = new Isolator.Other(new dev.rkj.engine.appc.AcIdentifier("os/linux/oom-score-adj"), "-200");
+        Isolator memory = new Isolator.Memory(java.util.Optional.of(Quantity.parse("64Mi")),
+                java.util.Optional.of(Quantity.parse("128Mi")));
+        PodPlanner.Planned launch = launch(PodSpec.of("x"), withIsolators(oom, memory));
+        assertEquals(-200, launch.plan().apps().get(0).oomScoreAdj());
+        assertEquals(64L << 20, launch.podLimits().memoryRequestBytes());
+        assertEquals(128L << 20, launch.podLimits().memoryBytes());
+        assertEquals(null, launch(PodSpec.of("x"), app()).plan().apps().get(0).oomScoreAdj());
+
+        Isolator wrong = new Isolator.Other(new dev.rkj.engine.appc.AcIdentifier("os/linux/oom-score-adj"), "\"high\"");
+        StageException e = assertThrows(StageException.class, () -> launch(PodSpec.of("x"), withIsolators(wrong)));
+        assertTrue(e.getMessage().contains("give an integer from -1000 to 1000"), e.getMessage());
+    }
+
+    @Test
+    void everyIsolatorIsReportedAppliedModifiedOrIgnored() throws Exception {
+        Isolator apparmor = new Isolator.Other(new dev.rkj.engine.appc.AcIdentifier("os/linux/apparmor-profile"),
+                "{\"name\":\"rkt-default\"}");
+        PodPlanner.Planned launch = launch(PodSpec.of("x"), withIsolators(Isolator.Memory.limit(Quantity.parse("1G")),
+                new Isolator.SeccompRetain(List.of("read"), java.util.Optional.of("EPERM")), apparmor,
+                new Isolator.NoNewPrivileges(false)));
+        Map<String, dev.rkj.engine.pod.IsolatorOutcome.Outcome> outcomes = new LinkedHashMap<>();
+        launch.isolators().forEach(o -> outcomes.put(o.name(), o.outcome()));
+        assertEquals(Map.of("resource/memory", dev.rkj.engine.pod.IsolatorOutcome.Outcome.APPLIED,
+                "os/linux/seccomp-retain-set", dev.rkj.engine.pod.IsolatorOutcome.Outcome.MODIFIED,
+                "os/linux/apparmor-profile", dev.rkj.engine.pod.IsolatorOutcome.Outcome.IGNORED,
+                "os/linux/no-new-privileges", dev.rkj.engine.pod.IsolatorOutcome.Outcome.MODIFIED), outcomes);
+        assertEquals("app redis-server: os/linux/apparmor-profile ignored: rkj applies no AppArmor profiles",
+                launch.isolators().get(2).describe());
+    }
+
+    @Test
+    void privateUsersIsRefusedSayingSoRatherThanRunWithHostUids() throws Exception {
+        PodSpec spec = PodSpec.of("x");
+        PodManifest manifest = planner.manifest(POD, spec, IMAGE_ID, image(app()));
+        StageException e = assertThrows(StageException.class,
+                () -> planner.plan(POD, new PodDir(POD_DIR), TREE, spec, manifest, true, null));
+        assertTrue(e.getMessage().contains("--private-users"), e.getMessage());
     }
 }

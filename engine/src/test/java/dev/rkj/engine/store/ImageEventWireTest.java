@@ -31,6 +31,8 @@ class ImageEventWireTest {
                 new ImageStored(ID, "example.com/app", Map.of("version", "1.0.0", "os", "linux"),
                         Json.mapper().createObjectNode().put("acKind", "ImageManifest"), 1234, 10240, "gzip", "/tmp/app.aci", "/tmp/app.aci.asc"),
                 new ImageStored(ID, "example.com/app", Map.of(), Json.mapper().createObjectNode(), 0, 0, "none", "/tmp/app.aci", null),
+                new ImageStored(ID, "example.com/debian", Map.of(), Json.mapper().createObjectNode(), 9, 99, "xz", "/tmp/d.aci", null,
+                        null, java.util.List.of("/dev/console", "/dev/null"), 70),
                 new ImageRemoved(ID),
                 new TreeRendered(ID, ID),
                 new TreeRemoved(ID, ID));
@@ -46,7 +48,7 @@ class ImageEventWireTest {
             assertTrue(names.add(WireType.of(type).toString()), wire.value());
             assertEquals(type, EngineEvents.registry().typeOf(WireType.of(type)).orElseThrow());
         }
-        assertEquals(Set.of("image.stored/1", "image.stored/2", "image.removed/1", "image.removed/2", "image.rendered/1", "image.rendered/2",
+        assertEquals(Set.of("image.stored/1", "image.stored/2", "image.stored/3", "image.removed/1", "image.removed/2", "image.rendered/1", "image.rendered/2",
                 "image.tree-removed/1", "image.tree-removed/2"), names);
     }
 

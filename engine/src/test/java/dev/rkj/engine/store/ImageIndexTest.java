@@ -63,6 +63,24 @@ class ImageIndexTest {
     }
 
     @Test
+    void anImageStoredOnlyForAnotherArchIsNotFoundByNameWithAMessageSayingSo() throws Exception {
+        String manifest = "{\"acKind\": \"ImageManifest\", \"acVersion\": \"0.8.11\", \"name\": \"example.com/~user/app_v1\","
+                + " \"labels\": [{\"name\": \"os\", \"value\": \"linux\"}, {\"name\": \"arch\", \"value\": \"s390x\"}]}";
+        journal.append(A.toString(), new ImageStored(A.toString(), "example.com/~user/app_v1",
+                Map.of("os", "linux", "arch", "s390x"), json(manifest), 1, 1, "none", "/src/a", null));
+        ImageIndex index = ImageIndex.replay(journal);
+
+        ImageNotFoundException e = assertThrows(ImageNotFoundException.class, () -> index.byName("example.com/~user/app_v1",
+                new java.util.TreeMap<>(Map.of("os", "linux", "arch", "amd64"))));
+
+        assertEquals("no image in the store is example.com/~user/app_v1 with labels {arch=amd64, os=linux}: it is stored"
+                + " for linux/s390x only; run it by its image ID if this machine can run that (e.g. with qemu-user and"
+                + " binfmt_misc) (see 'rkj image list'; fetch it with 'rkj fetch')", e.getMessage());
+        assertEquals(A, index.byName("example.com/~user/app_v1", Map.of("os", "linux", "arch", "s390x")).id());
+        assertEquals(A, index.resolve(A.toString()).id(), "by ID it is found, as rkt ran it");
+    }
+
+    @Test
     void catchingUpTwiceAppliesEachEventOnce() throws Exception {
         journal.append(A.toString(), stored(A, "example.com/a", "1.0.0"));
         ImageIndex index = ImageIndex.replay(journal);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rkj.engine.appc.ImageId;
 import dev.rkj.engine.image.Compression;
+import dev.rkj.engine.image.LeftOut;
 import dev.rkj.engine.store.ImageEvent.TreeRendered;
 import dev.rkj.engine.store.RenderPlan.Layer;
 import dev.rkj.engine.testing.HostileAciBuilder;
@@ -307,18 +308,55 @@ class ImageRendererTest {
     @Test
     void aLayerThatCannotBeUnpackedFailsTheRenderNamingTheEntryAndLeavesNothing() throws Exception {
         StoreFixture f = new StoreFixture(dir);
-        Path devices = HostileAciBuilder.validStart().directory("rootfs/dev/").charDevice("rootfs/dev/mem", 1, 1)
-                .write(dir.resolve("devices.aci"), Compression.GZIP);
-        ImageId base = f.store.fetch(devices).id(); // a valid ACI: device nodes are refused when unpacked
+        Path devices = HostileAciBuilder.validStart().directory("rootfs/etc/").charDevice("rootfs/etc/mem", 1, 1)
+                .write(dir.resolve("devices.aci"), Compression.NONE);
+        InvalidImageException atFetch = assertThrows(InvalidImageException.class, () -> f.store.fetch(devices));
+        assertEquals(devices + ": entry 'rootfs/etc/mem': a character device (1:1) is refused: an image may hold device"
+                + " nodes and FIFOs only under /dev, where the pod mounts its own /dev over them; remove it from the image"
+                + " and build it again", atFetch.getMessage());
+        ImageId base = storeUnchecked(f, devices);
         ImageId app = f.fetch(TestImage.named("example.com/app").dependsOn("example.com/hostile").file("a", "1"));
         long before = f.journal.nextIndex();
 
         ImageRenderException e = assertThrows(ImageRenderException.class, () -> new ImageRenderer(f.store).render(app));
 
         assertTrue(e.getMessage().contains("layer example.com/hostile:1 (" + base.shortString() + ")"), e.getMessage());
-        assertTrue(e.getMessage().contains("entry 'rootfs/dev/mem'"), e.getMessage());
+        assertTrue(e.getMessage().contains("entry 'rootfs/etc/mem': a character device (1:1) is refused"), e.getMessage());
         assertEquals(before, f.journal.nextIndex());
         assertEquals(List.of(), f.entries("trees"), "no tree and no temporary");
+    }
+
+    @Test
+    void devicesUnderDevAreLeftOutOfTheTreeAndRecordedWithTheImage() throws Exception {
+        StoreFixture f = new StoreFixture(dir);
+        Path debian = HostileAciBuilder.validStart().directory("rootfs/dev/").charDevice("rootfs/dev/console", 5, 1)
+                .charDevice("rootfs/dev/null", 1, 3).symlink("rootfs/dev/fd", "/proc/self/fd").directory("rootfs/dev/pts/")
+                .directory("rootfs/bin/").file("rootfs/bin/true", "#!/bin/true\n")
+                .write(dir.resolve("debian.aci"), Compression.GZIP);
+
+        ImageId id = f.store.fetch(debian).id();
+        Path rootfs = new ImageRenderer(f.store).render(id);
+
+        LeftOut expected = new LeftOut(List.of("/dev/console", "/dev/null"), 2);
+        assertEquals(expected, f.store.get(id).leftOut());
+        assertEquals(expected, ImageIndex.replay(f.journal).get(id).leftOut(), "recorded in the journal");
+        assertEquals(expected, ImageIndex.restore(f.store.index().saved()).get(id).leftOut(), "and in snapshots");
+        try (var dev = Files.list(rootfs.resolve("dev"))) {
+            assertEquals(List.of("fd", "pts"), dev.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertTrue(Files.isRegularFile(rootfs.resolve("bin/true")));
+    }
+
+    /** Stores the uncompressed {@code aci} as a store written before fetch checked it would hold it: blob and event. */
+    private static ImageId storeUnchecked(StoreFixture f, Path aci) throws Exception {
+        byte[] tar = Files.readAllBytes(aci);
+        ImageId id = ImageId.parse("sha512-" + java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-512").digest(tar)));
+        Files.write(f.store.blobPath(id), tar);
+        f.store.append(id, new ImageEvent.ImageStored(id.toString(), "example.com/hostile", Map.of("version", "1"),
+                Json.mapper().readTree(dev.rkj.engine.testing.TestImages.imageManifestJson("example.com/hostile",
+                        Map.of("version", "1"))), tar.length, tar.length, "none", aci.toString(), null));
+        return id;
     }
 
     @Test
@@ -329,14 +367,7 @@ class ImageRendererTest {
         InvalidImageException atFetch = assertThrows(InvalidImageException.class, () -> f.store.fetch(hostile));
         assertEquals(hostile + ": entry 'rootfs/proc': rootfs/proc is a symlink (to /etc): /proc must be a directory or"
                 + " absent, the pod mounts its own there; rebuild the image without it", atFetch.getMessage());
-        // stored the way a store written before that check would hold it: blob and event, no check
-        byte[] tar = Files.readAllBytes(hostile);
-        ImageId base = ImageId.parse("sha512-" + java.util.HexFormat.of().formatHex(
-                java.security.MessageDigest.getInstance("SHA-512").digest(tar)));
-        Files.write(f.store.blobPath(base), tar);
-        f.store.append(base, new ImageEvent.ImageStored(base.toString(), "example.com/hostile", Map.of("version", "1"),
-                Json.mapper().readTree(dev.rkj.engine.testing.TestImages.imageManifestJson("example.com/hostile",
-                        Map.of("version", "1"))), tar.length, tar.length, "none", hostile.toString(), null));
+        ImageId base = storeUnchecked(f, hostile);
         ImageId app = f.fetch(TestImage.named("example.com/app").dependsOn("example.com/hostile").file("a", "1"));
         long before = f.journal.nextIndex();
 

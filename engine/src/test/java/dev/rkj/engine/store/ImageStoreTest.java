@@ -112,7 +112,7 @@ class ImageStoreTest {
     void aManifestWithManyErrorsIsRefusedListingThemAllAndNothingIsStored() throws Exception {
         StoreFixture f = new StoreFixture(dir);
         Path imageDir = TestImage.named("example.com/x").file("a", "1").writeDirectory(f.work);
-        Files.writeString(imageDir.resolve("manifest"), "{\"acKind\": \"PodManifest\", \"acVersion\": \"9.0.0\","
+        Files.writeString(imageDir.resolve("manifest"), "{\"acKind\": \"PodManifest\", \"acVersion\": \"0.0.0\","
                 + " \"name\": \"Not Valid\", \"labels\": [{\"name\": \"os\", \"value\": \"plan9\"}],"
                 + " \"pathWhitelist\": [\"relative/path\"]}");
         Path aci = TestImages.gnuTarAci(imageDir, dir.resolve("bad.aci"), Compression.GZIP);

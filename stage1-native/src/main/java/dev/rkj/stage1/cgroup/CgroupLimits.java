@@ -7,9 +7,16 @@ package dev.rkj.stage1.cgroup;
  * @param cpuLimitMillicores CPU limit, 1000 = one core (v1 cfs quota/period, v2 cpu.max)
  * @param cpuRequestMillicores CPU share, 1000 = one core (v1 cpu.shares, v2 cpu.weight)
  * @param pids maximum number of processes (pids.max)
+ * @param memoryRequestBytes memory the pod or app is guaranteed, appc's {@code request}: reclaimed
+ *     last under contention (v1 memory.soft_limit_in_bytes, v2 memory.low)
  */
-public record CgroupLimits(Long memoryBytes, Long cpuLimitMillicores, Long cpuRequestMillicores, Long pids) {
-    public static final CgroupLimits NONE = new CgroupLimits(null, null, null, null);
+public record CgroupLimits(Long memoryBytes, Long cpuLimitMillicores, Long cpuRequestMillicores, Long pids,
+                           Long memoryRequestBytes) {
+    public static final CgroupLimits NONE = new CgroupLimits(null, null, null, null, null);
+
+    public CgroupLimits(Long memoryBytes, Long cpuLimitMillicores, Long cpuRequestMillicores, Long pids) {
+        this(memoryBytes, cpuLimitMillicores, cpuRequestMillicores, pids, null);
+    }
 
     /**
      * The pids limit a pod should get when the user sets none: 2048 processes and threads, as
@@ -53,6 +60,7 @@ public record CgroupLimits(Long memoryBytes, Long cpuLimitMillicores, Long cpuRe
         positive("cpu limit", cpuLimitMillicores);
         positive("cpu request", cpuRequestMillicores);
         positive("pids limit", pids);
+        positive("memory request", memoryRequestBytes);
         if (cpuLimitMillicores != null && cpuLimitMillicores < MIN_CPU_LIMIT_MILLICORES) {
             throw new IllegalArgumentException("cpu limit " + cpuLimitMillicores
                     + "m is below the kernel's minimum of 10m (1 ms per 100 ms period)");
@@ -66,19 +74,23 @@ public record CgroupLimits(Long memoryBytes, Long cpuLimitMillicores, Long cpuRe
     }
 
     public CgroupLimits withMemory(long bytes) {
-        return new CgroupLimits(bytes, cpuLimitMillicores, cpuRequestMillicores, pids);
+        return new CgroupLimits(bytes, cpuLimitMillicores, cpuRequestMillicores, pids, memoryRequestBytes);
+    }
+
+    public CgroupLimits withMemoryRequest(long bytes) {
+        return new CgroupLimits(memoryBytes, cpuLimitMillicores, cpuRequestMillicores, pids, bytes);
     }
 
     public CgroupLimits withCpuLimit(long millicores) {
-        return new CgroupLimits(memoryBytes, millicores, cpuRequestMillicores, pids);
+        return new CgroupLimits(memoryBytes, millicores, cpuRequestMillicores, pids, memoryRequestBytes);
     }
 
     public CgroupLimits withCpuRequest(long millicores) {
-        return new CgroupLimits(memoryBytes, cpuLimitMillicores, millicores, pids);
+        return new CgroupLimits(memoryBytes, cpuLimitMillicores, millicores, pids, memoryRequestBytes);
     }
 
     public CgroupLimits withPids(long max) {
-        return new CgroupLimits(memoryBytes, cpuLimitMillicores, cpuRequestMillicores, max);
+        return new CgroupLimits(memoryBytes, cpuLimitMillicores, cpuRequestMillicores, max, memoryRequestBytes);
     }
 
     /** v1 cpu.shares for a request: 1024 per core, at least 2. */

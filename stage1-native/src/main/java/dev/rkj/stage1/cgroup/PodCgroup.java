@@ -145,6 +145,9 @@ public final class PodCgroup {
                 write(dir.resolve("memory.memsw.limit_in_bytes"), limits.memoryBytes().toString());
             }
         }
+        if (limits.memoryRequestBytes() != null) {
+            write(v1("memory").resolve("memory.soft_limit_in_bytes"), limits.memoryRequestBytes().toString());
+        }
         if (limits.cpuLimitMillicores() != null) {
             Path dir = v1("cpu");
             write(dir.resolve("cpu.cfs_period_us"), Long.toString(CFS_PERIOD_US));
@@ -165,6 +168,9 @@ public final class PodCgroup {
             if (Files.exists(dir.resolve("memory.swap.max"))) {
                 write(dir.resolve("memory.swap.max"), "0");
             }
+        }
+        if (limits.memoryRequestBytes() != null) {
+            write(dir.resolve("memory.low"), limits.memoryRequestBytes().toString());
         }
         if (limits.cpuLimitMillicores() != null) {
             write(dir.resolve("cpu.max"), limits.cpuLimitMillicores() * CFS_PERIOD_US / 1000 + " " + CFS_PERIOD_US);

@@ -58,11 +58,12 @@ class CgroupsIT {
     @Test
     void createsV1CgroupsWhoseFilesHoldTheLimitsAndRemovesThem() throws Exception {
         assumeTrue(cgroups.layout().mode().usesV1Controllers(), "this host has no v1 controllers");
-        PodCgroup cg = cgroups.create(pod, new CgroupLimits(16L << 20, 500L, 250L, 64L));
+        PodCgroup cg = cgroups.create(pod, new CgroupLimits(16L << 20, 500L, 250L, 64L, 8L << 20));
         Path memory = cgroups.layout().controller("memory").orElseThrow().resolve(TestRun.cgroupParent()).resolve(pod);
         Path cpu = cgroups.layout().controller("cpu").orElseThrow().resolve(TestRun.cgroupParent()).resolve(pod);
         Path pids = cgroups.layout().controller("pids").orElseThrow().resolve(TestRun.cgroupParent()).resolve(pod);
         assertEquals("16777216", Files.readString(memory.resolve("memory.limit_in_bytes")).trim());
+        assertEquals("8388608", Files.readString(memory.resolve("memory.soft_limit_in_bytes")).trim(), "the request");
         assertEquals("50000", Files.readString(cpu.resolve("cpu.cfs_quota_us")).trim());
         assertEquals("256", Files.readString(cpu.resolve("cpu.shares")).trim());
         assertEquals("64", Files.readString(pids.resolve("pids.max")).trim());

@@ -35,7 +35,7 @@ class CgroupsTest {
 
     private CgroupLayout fakeV1() throws IOException {
         files(root.resolve("memory"), Map.of("cgroup.procs", "1\n", "memory.limit_in_bytes", "9223372036854771712\n",
-                "memory.memsw.limit_in_bytes", "9223372036854771712\n", "memory.failcnt", "0\n",
+                "memory.memsw.limit_in_bytes", "9223372036854771712\n", "memory.failcnt", "0\n", "memory.soft_limit_in_bytes", "9223372036854771712\n",
                 "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n"));
         files(root.resolve("cpu,cpuacct"), Map.of("cgroup.procs", "1\n", "cpu.cfs_period_us", "100000\n",
                 "cpu.cfs_quota_us", "-1\n", "cpu.shares", "1024\n"));
@@ -49,7 +49,7 @@ class CgroupsTest {
 
     private CgroupLayout fakeV2() throws IOException {
         files(root, Map.of("cgroup.procs", "1\n", "cgroup.controllers", "cpuset cpu io memory pids\n",
-                "cgroup.subtree_control", "", "memory.max", "max\n", "memory.swap.max", "max\n",
+                "cgroup.subtree_control", "", "memory.max", "max\n", "memory.swap.max", "max\n", "memory.low", "0\n",
                 "memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n", "cpu.max", "max 100000\n",
                 "cpu.weight", "100\n", "pids.max", "max\n"));
         kernel.emulateCgroupfs(root);
@@ -59,12 +59,13 @@ class CgroupsTest {
     @Test
     void v1CreatesOneCgroupPerControllerHierarchyWithItsLimits() throws Exception {
         Cgroups cgroups = new Cgroups(kernel, fakeV1(), "rkj", Backoff.none(), 3);
-        PodCgroup pod = cgroups.create("p1", new CgroupLimits(16L << 20, 500L, 250L, 64L));
+        PodCgroup pod = cgroups.create("p1", new CgroupLimits(16L << 20, 500L, 250L, 64L, 8L << 20));
 
         assertEquals(List.of(root.resolve("memory/rkj/p1"), root.resolve("cpu,cpuacct/rkj/p1"), root.resolve("pids/rkj/p1"),
                 root.resolve("devices/rkj/p1")), pod.dirs());
         assertEquals("16777216", Files.readString(root.resolve("memory/rkj/p1/memory.limit_in_bytes")));
         assertEquals("16777216", Files.readString(root.resolve("memory/rkj/p1/memory.memsw.limit_in_bytes")));
+        assertEquals("8388608", Files.readString(root.resolve("memory/rkj/p1/memory.soft_limit_in_bytes")));
         assertEquals("50000", Files.readString(root.resolve("cpu,cpuacct/rkj/p1/cpu.cfs_quota_us")));
         assertEquals("100000", Files.readString(root.resolve("cpu,cpuacct/rkj/p1/cpu.cfs_period_us")));
         assertEquals("256", Files.readString(root.resolve("cpu,cpuacct/rkj/p1/cpu.shares")));
@@ -75,7 +76,7 @@ class CgroupsTest {
     @Test
     void v2EnablesControllersDownThePathAndWritesUnifiedLimits() throws Exception {
         Cgroups cgroups = new Cgroups(kernel, fakeV2(), "rkj", Backoff.none(), 3);
-        PodCgroup pod = cgroups.create("p1", new CgroupLimits(16L << 20, 1500L, 1000L, 10L));
+        PodCgroup pod = cgroups.create("p1", new CgroupLimits(16L << 20, 1500L, 1000L, 10L, 4L << 20));
 
         assertEquals(List.of(root.resolve("rkj/p1")), pod.dirs());
         assertEquals("+memory +cpu +pids",
@@ -83,6 +84,7 @@ class CgroupsTest {
         assertEquals("+memory +cpu +pids", Files.readString(root.resolve("rkj/cgroup.subtree_control")));
         assertEquals("16777216", Files.readString(root.resolve("rkj/p1/memory.max")));
         assertEquals("0", Files.readString(root.resolve("rkj/p1/memory.swap.max")));
+        assertEquals("4194304", Files.readString(root.resolve("rkj/p1/memory.low")), "the request");
         assertEquals("150000 100000", Files.readString(root.resolve("rkj/p1/cpu.max")));
         assertEquals("39", Files.readString(root.resolve("rkj/p1/cpu.weight")));
         assertEquals("10", Files.readString(root.resolve("rkj/p1/pids.max")));
