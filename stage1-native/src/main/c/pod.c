@@ -500,6 +500,38 @@ static int pivot(struct pod *pod, struct err *err)
 	return 0;
 }
 
+/*
+ * A pod of several apps: each app's root (its image's overlay, below the pod's root) gets the
+ * pod's /proc, /sys and /dev (with pts, shm and the masks) by recursive bind, so every app sees
+ * the same kernel files while its / is its own image. After pivot_root: the sources are ours.
+ */
+static int app_roots(struct pod *pod, struct err *err)
+{
+	static const char *const dirs[] = { "proc", "sys", "dev" };
+	cleanup_close int root = -1;
+	size_t i, j;
+
+	for (i = 0; i < pod->plan.napps; i++) {
+		struct app *a = &pod->plan.apps[i];
+
+		if (!strcmp(a->root, "/"))
+			continue;
+		cleanup_closep(&root);
+		root = open(a->root, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (root < 0)
+			return fail_errno(err, "open", a->root);
+		for (j = 0; j < sizeof dirs / sizeof dirs[0]; j++) {
+			char src[16];
+
+			snprintf(src, sizeof src, "/%s", dirs[j]);
+			if (mount_image_dir(root, a->root, dirs[j], src, NULL, MS_BIND | MS_REC, NULL,
+					    err) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 static int rootfs(struct pod *pod, struct err *err)
 {
 	const char *r = pod->plan.rootfs;
@@ -519,7 +551,7 @@ static int rootfs(struct pod *pod, struct err *err)
 			     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0 ||
 	     mount_cgroups(pod, err) < 0 || mount_dev(pod, root, err) < 0 ||
 	     (pod->plan.mask_paths && protect(pod, err) < 0) || app_mounts(pod, root, err) < 0;
-	return rc ? -1 : pivot(pod, err);
+	return rc || pivot(pod, err) < 0 ? -1 : app_roots(pod, err);
 }
 
 static int loopback_up(struct err *err)

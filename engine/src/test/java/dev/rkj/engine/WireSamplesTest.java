@@ -12,6 +12,7 @@ import dev.rkj.engine.pod.PodEvent;
 import dev.rkj.engine.pod.PodEvent.ImageRendered;
 import dev.rkj.engine.pod.PodEvent.PodCreated;
 import dev.rkj.engine.pod.PodEvent.PodPrepared;
+import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.store.ImageEvent.TreeRemoved;
 import dev.rkj.engine.store.ImageEvent.TreeRendered;
 import dev.rkj.eventlog.EventRegistry;
@@ -110,9 +111,40 @@ class WireSamplesTest {
     }
 
     @Test
+    void aVersionFourPodCreatedUpcastsToAPodOfOneAppWithTheSameOverrides() throws Exception {
+        PodCreated created = (PodCreated) PodEvent.current((PodEvent) decode("pod.created/4"));
+        assertEquals(1, created.spec().apps().size());
+        PodSpec.AppSpec app = created.spec().app();
+        assertEquals("example.com/web:1.2.0", app.imageRef());
+        assertEquals("frontend", app.name());
+        assertEquals(List.of("-f", "-p", "8080"), app.args());
+        assertEquals(268435456L, app.memoryLimitBytes());
+        assertEquals(Set.of("CAP_NET_ADMIN"), app.capsRetain());
+        assertEquals(256L, created.spec().pidsLimit());
+        assertEquals(List.of(), created.spec().volumes());
+        assertFalse(created.spec().mdsRegister());
+    }
+
+    @Test
+    void aVersionFivePodCreatedHoldsEveryAppAndThePodsVolumes() throws Exception {
+        PodCreated created = (PodCreated) decode("pod.created/5");
+        assertEquals(2, created.spec().apps().size());
+        assertEquals(new PodSpec.Seccomp(PodSpec.SeccompMode.REMOVE, "EPERM", List.of("chmod", "chown")),
+                created.spec().apps().get(0).seccomp());
+        assertEquals(List.of(new PodSpec.Mount("scratch", "/work")), created.spec().apps().get(1).mounts());
+        assertEquals(PodSpec.Volume.empty("scratch", "0770", 1000L, 1000L), created.spec().volumes().get(1));
+        assertTrue(created.spec().mdsRegister());
+        PodEvent.ImageResolved resolved = (PodEvent.ImageResolved) decode("pod.image-resolved/2");
+        assertEquals(List.of("example.com/web", "example.com/cache"),
+                resolved.images().stream().map(PodEvent.ResolvedImage::imageName).toList());
+        PodEvent.ImageResolved one = (PodEvent.ImageResolved) PodEvent.current((PodEvent) decode("pod.image-resolved/1"));
+        assertEquals(1, one.images().size());
+    }
+
+    @Test
     void aVersionOnePodCreatedUpcastsWithTheNewSpecFieldsAtTheirDefaults() throws Exception {
         PodCreated created = (PodCreated) PodEvent.current((PodEvent) decode("pod.created/1"));
-        PodCreated current = (PodCreated) decode("pod.created/4");
+        PodCreated current = (PodCreated) PodEvent.current((PodEvent) decode("pod.created/4"));
         assertEquals(current.podId(), created.podId());
         assertEquals(current.owner(), created.owner());
         assertEquals(current.spec().imageRef(), created.spec().imageRef());
@@ -125,7 +157,7 @@ class WireSamplesTest {
     @Test
     void aVersionTwoPodCreatedUpcastsWithTheImagesAppNameUserGroupAndWorkingDirectory() throws Exception {
         PodCreated created = (PodCreated) PodEvent.current((PodEvent) decode("pod.created/2"));
-        PodCreated current = (PodCreated) decode("pod.created/4");
+        PodCreated current = (PodCreated) PodEvent.current((PodEvent) decode("pod.created/4"));
         assertEquals(current.podId(), created.podId());
         assertEquals(current.spec().capsRetain(), created.spec().capsRetain());
         assertEquals(current.spec().pidsLimit(), created.spec().pidsLimit());
@@ -137,7 +169,7 @@ class WireSamplesTest {
     @Test
     void requestsWrittenBeforeWhoAskedWasRecordedUpcastWithNoRequester() throws Exception {
         PodCreated created = (PodCreated) PodEvent.current((PodEvent) decode("pod.created/3"));
-        PodCreated current = (PodCreated) decode("pod.created/4");
+        PodCreated current = (PodCreated) PodEvent.current((PodEvent) decode("pod.created/4"));
         assertEquals(new PodCreated(current.podId(), current.spec(), current.owner(), null), created);
         assertEquals("rkj daemon API over the unix socket (pid 5120)", current.requestedBy().via());
         for (String type : List.of("pod.stop-requested/1", "pod.launch-requested/1", "pod.delete-requested/1")) {

@@ -23,9 +23,11 @@ import java.util.TreeMap;
  *   logs/APP         the app's stdout and stderr (an interactive app's: its pty's output), CRI log
  *                    records (rotated to logs/APP.1 at a cap)
  *   attach           an interactive pod's attach socket (protocol: rkj-stage1.c), while the app runs
- *   rootfs/          the pod's root filesystem: an overlay of the rendered image tree
+ *   rootfs/          the pod's root filesystem: an overlay of the rendered image tree (one app);
+ *                    a plain directory with each app's overlay at opt/stage2/APP/rootfs (several)
  *   overlay/upper/   the overlay's upper layer (the pod's writes)
  *   overlay/work/    the overlay's work directory
+ *   overlay/apps/APP/upper/, work/   each app's overlay directories (pods of several apps)
  * </pre>
  *
  * @param path the pod directory
@@ -121,6 +123,29 @@ public record PodDir(Path path) {
 
     public Path workDir() {
         return path.resolve(OVERLAY).resolve(OVERLAY_WORK);
+    }
+
+    /**
+     * Where the app {@code app} of a pod of several apps has its root inside the pod's rootfs,
+     * rkt's layout: {@code /opt/stage2/<app>/rootfs}. A pod of one app has the pod's root as its own.
+     */
+    public static String appRoot(String app) {
+        return "/opt/stage2/" + app + "/rootfs";
+    }
+
+    /** The app's root on the host: {@code rootfs/opt/stage2/<app>/rootfs} (pods of several apps). */
+    public Path appRootfs(String app) {
+        return rootfs().resolve(appRoot(app).substring(1));
+    }
+
+    /** The upper directory of the app's overlay, {@code overlay/apps/<app>/upper} (pods of several apps). */
+    public Path appUpperDir(String app) {
+        return path.resolve(OVERLAY).resolve("apps").resolve(app).resolve(OVERLAY_UPPER);
+    }
+
+    /** The work directory of the app's overlay, {@code overlay/apps/<app>/work} (pods of several apps). */
+    public Path appWorkDir(String app) {
+        return path.resolve(OVERLAY).resolve("apps").resolve(app).resolve(OVERLAY_WORK);
     }
 
     @Override

@@ -59,11 +59,26 @@ public final class PodStarter {
     public RunningPod start(Stage1Plan plan, Path lowerDir, CgroupLimits limits, Map<String, CgroupLimits> appLimits,
                             Stage1Launcher.Output output) throws Stage1Exception, IOException {
         PodDir podDir = new PodDir(plan.podDir());
+        return start(plan, List.of(new Layer(lowerDir, podDir.upperDir(), podDir.workDir(), plan.rootfs())), limits,
+                appLimits, output);
+    }
+
+    /**
+     * As {@link #start(Stage1Plan, Path, CgroupLimits, Map, Stage1Launcher.Output)}, with the
+     * overlays {@code layers} mounted in their order: one on the pod's rootfs for a pod of one app,
+     * or one per app below the pod's rootfs (a plain directory, made here) for a pod of several.
+     */
+    public RunningPod start(Stage1Plan plan, List<Layer> layers, CgroupLimits limits,
+                            Map<String, CgroupLimits> appLimits, Stage1Launcher.Output output)
+            throws Stage1Exception, IOException {
         PodCgroup cgroup = null;
         Stage1Process process = null;
         try {
-            overlay.mount(lowerDir, podDir.upperDir(), podDir.workDir(), plan.rootfs());
-            etc.write(plan); // into the overlay's upper layer
+            java.nio.file.Files.createDirectories(plan.rootfs());
+            for (Layer layer : layers) {
+                overlay.mount(layer.lower(), layer.upper(), layer.work(), layer.target());
+            }
+            etc.write(plan); // into the overlays' upper layers, in every app's root
             cgroup = cgroups.create(plan.uuid(), limits);
             process = launcher.launch(withCgroups(plan, cgroup, appLimits), output);
             process.started().get();
@@ -80,6 +95,13 @@ public final class PodStarter {
         } catch (IOException | RuntimeException e) {
             throw rethrow(cleanUp(e, process, cgroup, plan.rootfs()));
         }
+    }
+
+    /**
+     * One overlay of a pod: the read-only rendered image tree {@code lower}, the pod's own
+     * {@code upper} and {@code work} directories, mounted on {@code target}.
+     */
+    public record Layer(Path lower, Path upper, Path work, Path target) {
     }
 
     /**

@@ -32,7 +32,8 @@ public final class RunningPod {
     }
 
     /**
-     * After the pod has ended: removes its cgroup (killing stragglers) and unmounts its rootfs.
+     * After the pod has ended: removes its cgroup (killing stragglers) and unmounts its rootfs
+     * (and every app's overlay below it).
      * The pod dir (upper dir, status, logs) stays until the pod is garbage-collected.
      *
      * @throws IOException the first cleanup failure, with later ones suppressed
@@ -65,7 +66,7 @@ public final class RunningPod {
             }
         }
         try {
-            overlay.unmount(rootfs);
+            overlay.unmountAll(rootfs);
         } catch (IOException e) {
             failure.addSuppressed(e);
         }

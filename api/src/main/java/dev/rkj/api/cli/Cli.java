@@ -63,6 +63,13 @@ public final class Cli {
         if (enter != null) {
             enter.setStopAtPositional(true);
         }
+        // rkt's grammar: IMAGE [app flags] [-- ARGS] [---] IMAGE...: PodOptions reads what follows the first image.
+        for (String pod : new String[] {"run", "prepare"}) {
+            CommandLine command = cli.getSubcommands().get(pod);
+            if (command != null) {
+                command.setStopAtPositional(true);
+            }
+        }
         cli.setParameterExceptionHandler((e, a) -> {
             String help = e.getCommandLine().getCommandSpec().qualifiedName();
             err.println("rkj: " + e.getMessage() + " (see '" + help + " --help')");

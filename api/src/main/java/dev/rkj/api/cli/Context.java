@@ -6,6 +6,7 @@ import dev.rkj.engine.EngineException;
 import dev.rkj.engine.host.HostEngine;
 import dev.rkj.engine.mds.MdsEndpoint;
 import dev.rkj.engine.run.MdsPolicy;
+import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.stage1.Stage1Binary;
 import dev.rkj.stage1.Stage1Launcher;
 import java.io.IOException;
@@ -93,10 +94,10 @@ final class Context implements AutoCloseable {
 
     /**
      * Where the metadata service listens, as the pods this context's engine starts are told.
-     * Which pods register: none until {@code PodSpec} says ({@code spec -> spec.mdsRegister()}).
+     * Which pods register: those whose spec asks ({@code --mds-register}).
      */
     void mdsEndpoint(MdsEndpoint endpoint) {
-        this.mds = new MdsPolicy(endpoint, spec -> false);
+        this.mds = new MdsPolicy(endpoint, PodSpec::mdsRegister);
     }
 
     /** The metadata service's endpoint of {@link #mdsEndpoint(MdsEndpoint)}. */

@@ -139,7 +139,8 @@ final class JournalCommand implements Runnable {
         }
 
         /**
-         * {@code key=value} pairs of the payload, nested objects flattened to dotted keys, so a
+         * {@code key=value} pairs of the payload, nested objects flattened to dotted keys (and
+         * arrays of objects to {@code key[i].field}), so a
          * line reads without a JSON viewer; nulls, empty values and the aggregate's own id are left out.
          */
         static String summary(String payloadJson, String aggregateId) {
@@ -166,6 +167,12 @@ final class JournalCommand implements Runnable {
                 }
                 if (v.isObject()) {
                     flatten(key + ".", v, aggregateId, b);
+                    continue;
+                }
+                if (v.isArray() && v.get(0).isObject()) { // a pod's apps, its images: key[i].field
+                    for (int i = 0; i < v.size(); i++) {
+                        flatten(key + "[" + i + "].", v.get(i), aggregateId, b);
+                    }
                     continue;
                 }
                 if (b.length() > 0) {

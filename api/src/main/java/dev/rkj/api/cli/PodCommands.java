@@ -275,9 +275,13 @@ final class PodCommands {
         return t == null ? "" : t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
     }
 
-    /** {@code rkj run}: prepare and run a pod in the foreground; exits with the app's status. */
+    /**
+     * {@code rkj run}: prepare and run a pod in the foreground; exits with the app's status (of several
+     * apps, the first to fail's, or 0).
+     */
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Run an image as a pod in the foreground; exit with the app's status.")
+            description = {"Run images as a pod in the foreground, one app each; exit with the app's status.",
+                "A pod of several apps exits with the status of the first app to fail, or 0 if all succeed."})
     static final class Run implements java.util.concurrent.Callable<Integer> {
         @ParentCommand
         RkjCommand root;
@@ -424,15 +428,21 @@ final class PodCommands {
             }
             List<String[]> rows = new ArrayList<>();
             if (!noLegend) {
-                rows.add(new String[] {"UUID", "APP", "IMAGE NAME", "STATE", "CREATED", "STARTED", "EXIT"});
+                rows.add(new String[] {"UUID", "APPS", "IMAGE NAME", "STATE", "CREATED", "STARTED", "EXIT"});
             }
             boolean unrecorded = false;
             Instant now = Instant.now();
             for (PodRead read : pods) {
                 PodState p = read.state();
-                String apps = p.apps().isEmpty() ? "-" : String.join(",", p.apps().keySet());
-                String image = p.image() == null ? p.spec() == null ? "-" : p.spec().imageRef()
-                        : full ? p.image().name() + " (" + p.image().id() + ")" : p.image().name();
+                List<String> names = new ArrayList<>();
+                List<String> images = new ArrayList<>();
+                for (PodState.AppView app : p.appViews()) {
+                    names.add(app.name() == null ? "-" : app.name());
+                    images.add(app.image() == null ? app.imageRef()
+                            : full ? app.image().name() + " (" + app.image().id() + ")" : app.image().name());
+                }
+                String apps = names.isEmpty() ? "-" : String.join(",", names);
+                String image = images.isEmpty() ? "-" : String.join(",", images);
                 unrecorded |= !read.recorded();
                 rows.add(new String[] {full ? p.podId() : p.podId().substring(0, 8), apps, image,
                     p.status().displayName() + (read.recorded() ? "" : "*"),
@@ -553,9 +563,14 @@ final class PodCommands {
                 out.println("pid=" + p.stage1Pid());
             }
             out.println("exited=" + settled(p));
-            for (Map.Entry<String, PodState.AppStatus> app : p.apps().entrySet()) {
-                if (app.getValue().exitCode() != null) {
-                    out.println("app-" + app.getKey() + "=" + app.getValue().exitCode());
+            for (PodState.AppView app : p.appViews()) {
+                if (app.name() == null) {
+                    continue;
+                }
+                out.println("app-" + app.name() + "-image=" + (app.image() == null ? app.imageRef() : app.image().name()));
+                out.println("app-" + app.name() + "-state=" + app.state());
+                if (app.status() != null && app.status().exitCode() != null) {
+                    out.println("app-" + app.name() + "=" + app.status().exitCode());
                 }
             }
             if (p.failure() != null) {
@@ -816,13 +831,15 @@ final class PodCommands {
      * (fetching by name comes with discovery). A file is checked by {@link PodOptions#spec}.
      */
     static void refuseWhatCannotRun(RkjCommand root, PodSpec spec) throws Exception {
-        String ref = spec.imageRef();
-        if (!StoreImages.isFileReference(ref)) {
-            refuseAnImageNotInTheStore(root, ref);
-        }
-        java.util.Optional<String> refused = HostEngine.verifier().refusesAnyImage(spec, ref);
-        if (refused.isPresent()) {
-            throw new CliException(refused.get());
+        for (PodSpec.AppSpec app : spec.apps()) {
+            String ref = app.imageRef();
+            if (!StoreImages.isFileReference(ref)) {
+                refuseAnImageNotInTheStore(root, ref);
+            }
+            java.util.Optional<String> refused = HostEngine.verifier().refusesAnyImage(spec, ref);
+            if (refused.isPresent()) {
+                throw new CliException(refused.get());
+            }
         }
     }
 

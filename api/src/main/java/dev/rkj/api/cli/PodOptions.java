@@ -18,15 +18,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The flags {@code rkj run} and {@code rkj prepare} share (rkt's names), and the pod spec they make.
- * {@code --name}, {@code --user}, {@code --group} and {@code --working-dir} are the single-image
- * form: they apply to the pod's one app.
+ * The flags {@code rkj run} and {@code rkj prepare} share (rkt's names and grammar), and the pod
+ * spec they make: {@code [pod flags] IMG1 [app flags] [-- ARGS] [---] IMG2 [app flags] ...}. Per-app
+ * flags ({@link AppFlags#FLAGS}) follow their image; given before the first image they apply to
+ * every app that does not give its own ({@code --name} only to a pod of one image).
  */
-@picocli.CommandLine.Command(footer = {"", "Examples:",
+@picocli.CommandLine.Command(footer = {"", "Apps: each IMAGE may be followed by its own flags (--name, --exec, --set-env,",
+    "--user, --group, --working-dir, --mount, --memory, --cpu, --caps-retain, --caps-remove, --seccomp,",
+    "--readonly-rootfs) and by -- ARGS; '---' ends one app's arguments before the next image. The pod ends",
+    "when all its apps have ended; run exits with the status of the first app to fail (0 if all succeed).",
+    "", "Examples:",
     "  rkj run --insecure-options=image app.aci -- -v     # the image's exec, plus -v",
     "  rkj run --name=web --user=1000 --group=1000 --working-dir=/tmp app.aci",
     "  rkj prepare --exec=/bin/sh app.aci -- -c 'id; pwd'",
-    "  rkj run -d app.aci                                 # print the pod's UUID and return (rkj logs UUID)"})
+    "  rkj run -d app.aci                                 # print the pod's UUID and return (rkj logs UUID)",
+    "  rkj run --volume data,kind=empty web.aci --mount volume=data,target=/srv -- -v --- db.aci --name=db \\",
+    "      --mount volume=data,target=/var/lib/db --memory=256Mi"})
 final class PodOptions {
     /** The most processes {@code --pids-limit} accepts: the kernel's PID_MAX_LIMIT. */
     static final long MAX_PIDS = 4_194_304;
@@ -99,15 +106,45 @@ final class PodOptions {
             description = "the app's working directory, an absolute path (default: the image's), e.g. --working-dir=/tmp")
     String workingDir;
 
+    @Option(names = "--mount", paramLabel = "volume=NAME,target=PATH",
+            description = "mount the pod's volume NAME at PATH in the app (repeatable; per app after its image)")
+    List<String> mounts = new ArrayList<>();
+
+    @Option(names = "--seccomp", paramLabel = "mode=retain|remove[,errno=E],SYSCALL...",
+            description = "the app's seccomp set, e.g. mode=remove,errno=EPERM,chmod,chown (replaces the image's)")
+    String seccomp;
+
+    @Option(names = "--readonly-rootfs", arity = "0..1", paramLabel = "BOOL",
+            description = "make the app's root filesystem read-only")
+    Boolean readOnlyRootfs;
+
+    @Option(names = "--volume", paramLabel = "NAME,kind=host|empty,...",
+            description = "a pod volume: NAME,kind=host,source=PATH[,readOnly=true][,recursive=false] or"
+                    + " NAME,kind=empty[,mode=0755][,uid=N][,gid=N] (repeatable)")
+    List<String> volumes = new ArrayList<>();
+
+    @Option(names = "--mds-register", arity = "0..1", paramLabel = "BOOL",
+            description = "register the pod with the metadata service (AC_METADATA_URL)")
+    boolean mdsRegister;
+
+    @Option(names = "--private-users", arity = "0..1", paramLabel = "BOOL",
+            description = "run the pod in a user namespace with a shifted UID range")
+    boolean privateUsers;
+
+    @Option(names = "--pod-manifest", paramLabel = "FILE",
+            description = "run the apps of an appc pod manifest (its images by id or name) instead of IMAGE...")
+    java.nio.file.Path podManifest;
+
     @Option(names = "--uuid-file-save", paramLabel = "FILE", description = "write the pod's UUID to FILE")
     java.nio.file.Path uuidFileSave;
 
-    @Parameters(index = "0", paramLabel = "IMAGE",
+    @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE",
             description = "an .aci file, an image ID (or prefix), or a name[,label=value...] in the store")
     String image;
 
     @Parameters(index = "1..*", paramLabel = "ARGS",
-            description = "after --: arguments added to the image's exec (or to --exec's command), as rkt does")
+            description = "the app's flags, then after --: arguments added to the image's exec (or to --exec's"
+                    + " command), as rkt does; then --- and the next IMAGE with its flags and ARGS")
     List<String> args = new ArrayList<>();
 
     @Spec(Spec.Target.MIXEE)
@@ -120,12 +157,7 @@ final class PodOptions {
     }
 
     PodSpec spec() {
-        image = invocation().imageRef(image);
-        refuseASecondImage();
         refuseAnUnwritableUuidFile();
-        StoreImages.localFileProblem(image).ifPresent(problem -> {
-            throw new CliException(problem);
-        });
         Set<PodSpec.InsecureOption> insecure;
         PodSpec.NetMode netMode;
         try {
@@ -159,20 +191,166 @@ final class PodOptions {
         for (String kv : setEnv) {
             putVariable(env, "--set-env", kv);
         }
-        Long memoryBytes = memory == null ? null : quantity("--memory", memory, false);
-        Long cpuMillis = cpu == null ? null : quantity("--cpu", cpu, true);
-        Set<String> retain = capabilities("--caps-retain", capsRetain);
-        Set<String> remove = capabilities("--caps-remove", capsRemove);
+        Long pids = pidsLimit == null ? null : pidsLimit(pidsLimit);
+        List<PodSpec.Volume> podVolumes = new ArrayList<>();
+        for (String v : volumes) {
+            podVolumes.add(volume(v));
+        }
+        List<PodSpec.AppSpec> apps;
+        if (podManifest != null) {
+            if (image != null) {
+                throw new CliException("--pod-manifest names the apps and their images: give no IMAGE with it");
+            }
+            PodManifestFile file = PodManifestFile.read(podManifest);
+            apps = file.apps(env);
+            podVolumes.addAll(file.volumes());
+        } else {
+            if (image == null) {
+                throw new CliException("name an image to run (an .aci file, an image ID or a name), or"
+                        + " --pod-manifest FILE");
+            }
+            List<AppFlags> groups = AppFlags.parse(image, args);
+            apps = new ArrayList<>();
+            for (AppFlags app : groups) {
+                apps.add(app(app, groups.size(), env));
+            }
+        }
+        try {
+            return new PodSpec(apps, hostname, netMode, interactive, insecure, pids, podVolumes, mdsRegister,
+                    privateUsers);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        }
+    }
+
+    /** One app's spec: its own flags over the ones given before the first image, over {@code env}. */
+    private PodSpec.AppSpec app(AppFlags app, int apps, Map<String, String> env) {
+        String ref = invocation().imageRef(app.image);
+        StoreImages.localFileProblem(ref).ifPresent(problem -> {
+            throw new CliException(problem);
+        });
+        if (apps > 1 && name != null) {
+            throw new CliException("--name before the first image would name every app of the pod: give each image"
+                    + " its own --name after it");
+        }
+        Map<String, String> appEnv = new LinkedHashMap<>(env);
+        for (String kv : app.setEnv) {
+            putVariable(appEnv, "--set-env of " + app.image, kv);
+        }
+        String memoryText = or(app.memory, memory);
+        String cpuText = or(app.cpu, cpu);
+        Set<String> retain = capabilities("--caps-retain", or(app.capsRetain, capsRetain));
+        Set<String> remove = capabilities("--caps-remove", or(app.capsRemove, capsRemove));
         if (!retain.isEmpty() && !remove.isEmpty()) {
             throw new CliException("give either --caps-retain (the exact set the app keeps) or --caps-remove"
                     + " (what to take from the default set), not both");
         }
-        Long pids = pidsLimit == null ? null : pidsLimit(pidsLimit);
+        List<PodSpec.Mount> appMounts = new ArrayList<>();
+        for (String m : mounts) {
+            appMounts.add(mount(m));
+        }
+        for (String m : app.mounts) {
+            appMounts.add(mount(m));
+        }
+        String seccompText = or(app.seccomp, seccomp);
         try {
-            return new PodSpec(image, exec, List.copyOf(args), env, hostname, netMode, memoryBytes, cpuMillis,
-                    interactive, insecure, retain, remove, pids, name, user, group, workingDir);
+            return new PodSpec.AppSpec(ref, or(app.name, name), or(app.exec, exec), app.args, appEnv,
+                    or(app.user, user), or(app.group, group), or(app.workingDir, workingDir),
+                    memoryText == null ? null : quantity("--memory", memoryText, false),
+                    cpuText == null ? null : quantity("--cpu", cpuText, true), retain, remove,
+                    seccompText == null ? null : PodSpec.Seccomp.parse(seccompText),
+                    app.readOnlyRootfs != null ? app.readOnlyRootfs : Boolean.TRUE.equals(readOnlyRootfs), appMounts);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
+        }
+    }
+
+    private static String or(String own, String shared) {
+        return own != null ? own : shared;
+    }
+
+    /** {@code --volume NAME,kind=host,source=PATH[,readOnly=true][,recursive=true]} or {@code NAME,kind=empty[,mode=,uid=,gid=]}. */
+    static PodSpec.Volume volume(String text) {
+        String[] parts = text.split(",", -1);
+        Map<String, String> kv = new LinkedHashMap<>();
+        for (int i = 1; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            if (eq <= 0) {
+                throw new CliException("--volume " + text + ": '" + parts[i] + "' is not KEY=VALUE: write e.g. --volume"
+                        + " data,kind=host,source=/srv/data or --volume data,kind=empty");
+            }
+            kv.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
+        }
+        String name = parts[0];
+        String kind = kv.remove("kind");
+        try {
+            if ("host".equals(kind)) {
+                String source = kv.remove("source");
+                boolean readOnly = bool(text, "readOnly", kv.remove("readOnly"), false);
+                String recursiveText = kv.remove("recursive");
+                Boolean recursive = recursiveText == null ? null : bool(text, "recursive", recursiveText, true);
+                refuseUnknown(text, kv, "source, readOnly, recursive");
+                return PodSpec.Volume.host(name, source, readOnly, recursive);
+            } else if ("empty".equals(kind)) {
+                String mode = kv.remove("mode");
+                Long uid = id(text, "uid", kv.remove("uid"));
+                Long gid = id(text, "gid", kv.remove("gid"));
+                boolean readOnly = bool(text, "readOnly", kv.remove("readOnly"), false);
+                refuseUnknown(text, kv, "mode, uid, gid, readOnly");
+                return new PodSpec.Volume(name, PodSpec.VolumeKind.EMPTY, null, readOnly, null, mode, uid, gid);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--volume " + text + ": " + e.getMessage());
+        }
+        throw new CliException("--volume " + text + ": kind must be host or empty (kind=" + kind + "), e.g. --volume "
+                + name + ",kind=empty");
+    }
+
+    /** {@code --mount volume=NAME,target=PATH}. */
+    static PodSpec.Mount mount(String text) {
+        String volume = null;
+        String target = null;
+        for (String part : text.split(",", -1)) {
+            if (part.startsWith("volume=")) {
+                volume = part.substring("volume=".length());
+            } else if (part.startsWith("target=")) {
+                target = part.substring("target=".length());
+            } else {
+                throw new CliException("--mount " + text + ": '" + part + "' is not volume=NAME or target=PATH");
+            }
+        }
+        try {
+            return new PodSpec.Mount(volume, target);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--mount " + text + ": " + e.getMessage());
+        }
+    }
+
+    private static void refuseUnknown(String text, Map<String, String> rest, String known) {
+        if (!rest.isEmpty()) {
+            throw new CliException("--volume " + text + ": unknown key " + rest.keySet().iterator().next()
+                    + " (this kind takes " + known + ")");
+        }
+    }
+
+    private static boolean bool(String text, String key, String value, boolean absent) {
+        if (value == null) {
+            return absent;
+        }
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new CliException("--volume " + text + ": " + key + "=" + value + " is not true or false");
+        }
+        return Boolean.parseBoolean(value);
+    }
+
+    private static Long id(String text, String key, String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new CliException("--volume " + text + ": " + key + "=" + value + " is not a number");
         }
     }
 
@@ -204,25 +382,118 @@ final class PodOptions {
     }
 
     /**
-     * rkt's grammar: only what follows {@code --} is the app's arguments; a word after the image
-     * and before {@code --} would be a second image (a second app), never silently an argument.
+     * One app on the command line, rkt's grammar: its image, the per-app flags after it, and its
+     * arguments after {@code --}, up to {@code ---} or the next image.
      */
-    private void refuseASecondImage() {
-        if (args.isEmpty() || command == null) {
-            return; // (command is null only when the options are parsed alone, as a test does)
+    static final class AppFlags {
+        /** The flags that may follow an image. */
+        static final List<String> FLAGS = List.of("--name", "--exec", "--set-env", "--user", "--group", "--working-dir",
+                "--mount", "--memory", "--cpu", "--caps-retain", "--caps-remove", "--seccomp", "--readonly-rootfs");
+
+        final String image;
+        String name;
+        String exec;
+        String user;
+        String group;
+        String workingDir;
+        String memory;
+        String cpu;
+        String capsRetain;
+        String capsRemove;
+        String seccomp;
+        Boolean readOnlyRootfs;
+        final List<String> setEnv = new ArrayList<>();
+        final List<String> mounts = new ArrayList<>();
+        final List<String> args = new ArrayList<>();
+
+        private AppFlags(String image) {
+            this.image = image;
         }
-        List<String> original = command.commandLine().getParseResult().originalArgs();
-        int dashes = original.indexOf("--");
-        int afterDashes = dashes < 0 ? 0 : original.size() - dashes - 1;
-        if (args.size() > afterDashes) {
-            String second = args.get(0);
-            throw new CliException("'" + second + "' after the image would be a second app, and pods of several"
-                    + " apps are not supported yet: to pass it to the app, put it after -- (rkj " + command.name()
-                    + " IMAGE -- " + second + ")");
+
+        /**
+         * The apps of {@code first} and the words after it.
+         *
+         * @throws CliException naming a flag that is not a per-app one, or one without its value
+         */
+        static List<AppFlags> parse(String first, List<String> rest) {
+            List<AppFlags> apps = new ArrayList<>();
+            AppFlags app = new AppFlags(first);
+            apps.add(app);
+            boolean inArgs = false;
+            boolean needImage = false;
+            for (int i = 0; i < rest.size(); i++) {
+                String word = rest.get(i);
+                if (word.equals("---")) {
+                    inArgs = false;
+                    needImage = true;
+                    continue;
+                }
+                if (needImage || (!inArgs && !word.startsWith("-"))) {
+                    if (word.startsWith("-")) {
+                        throw new CliException("'---' must be followed by the next app's image, not " + word);
+                    }
+                    app = new AppFlags(word);
+                    apps.add(app);
+                    needImage = false;
+                    inArgs = false;
+                    continue;
+                }
+                if (inArgs) {
+                    app.args.add(word);
+                    continue;
+                }
+                if (word.equals("--")) {
+                    inArgs = true;
+                    continue;
+                }
+                int eq = word.indexOf('=');
+                String flag = eq < 0 ? word : word.substring(0, eq);
+                if (!FLAGS.contains(flag)) {
+                    throw new CliException("'" + flag + "' after image " + app.image + " is not a per-app flag ("
+                            + String.join(", ", FLAGS) + "): give pod flags before the first image, and the app's"
+                            + " arguments after --");
+                }
+                String value;
+                if (eq >= 0) {
+                    value = word.substring(eq + 1);
+                } else if (flag.equals("--readonly-rootfs")) {
+                    value = "true";
+                } else if (i + 1 < rest.size()) {
+                    value = rest.get(++i);
+                } else {
+                    throw new CliException(flag + " after image " + app.image + " needs a value");
+                }
+                app.set(flag, value);
+            }
+            if (needImage) {
+                throw new CliException("'---' at the end: it must be followed by the next app's image");
+            }
+            return apps;
         }
-        if (args.contains("---")) {
-            throw new CliException("'---' ends one app's arguments before the next app's image, and pods of several"
-                    + " apps are not supported yet: give one image and its arguments after --");
+
+        private void set(String flag, String value) {
+            switch (flag) {
+                case "--name" -> name = value;
+                case "--exec" -> exec = value;
+                case "--set-env" -> setEnv.add(value);
+                case "--user" -> user = value;
+                case "--group" -> group = value;
+                case "--working-dir" -> workingDir = value;
+                case "--mount" -> mounts.add(value);
+                case "--memory" -> memory = value;
+                case "--cpu" -> cpu = value;
+                case "--caps-retain" -> capsRetain = value;
+                case "--caps-remove" -> capsRemove = value;
+                case "--seccomp" -> seccomp = value;
+                case "--readonly-rootfs" -> {
+                    if (!value.equals("true") && !value.equals("false")) {
+                        throw new CliException("--readonly-rootfs=" + value + " after image " + image
+                                + " is not true or false");
+                    }
+                    readOnlyRootfs = Boolean.parseBoolean(value);
+                }
+                default -> throw new IllegalStateException(flag);
+            }
         }
     }
 

@@ -35,6 +35,23 @@ public final class JsonViews {
             n.put("image_id", p.image().id());
             n.put("image_name", p.image().name());
         }
+        ArrayNode each = n.putArray("apps");
+        for (PodState.AppView app : p.appViews()) {
+            ObjectNode a = each.addObject();
+            a.put("name", app.name());
+            a.put("image", app.imageRef());
+            if (app.image() != null) {
+                a.put("image_id", app.image().id());
+                a.put("image_name", app.image().name());
+            }
+            a.put("state", app.state());
+            if (app.status() != null && app.status().hasExited()) {
+                a.put("exit_code", app.status().exitCode());
+                if (app.status().signal() != null) {
+                    a.put("signal", app.status().signal());
+                }
+            }
+        }
         p.createdAt().ifPresent(t -> n.put("created_at", t.toString()));
         p.startedAt().ifPresent(t -> n.put("started_at", t.toString()));
         if (p.exitCode() != null) {

@@ -23,10 +23,6 @@ import java.util.Set;
  */
 record PodRequest(PodSpec spec, boolean start) {
     static PodRequest from(JsonObject body) {
-        String image = body.getString("image");
-        StoreImages.localFileProblem(image).ifPresent(problem -> {
-            throw Problem.invalidField("image", problem);
-        });
         PodSpec.NetMode net;
         try {
             net = PodSpec.NetMode.parse(body.getString("net", "none"));
@@ -39,26 +35,91 @@ record PodRequest(PodSpec spec, boolean start) {
         } catch (IllegalArgumentException e) {
             throw Problem.invalidField("insecureOptions", e.getMessage());
         }
-        Map<String, String> env = new LinkedHashMap<>();
-        JsonObject envJson = body.getJsonObject("env", new JsonObject());
-        for (String name : envJson.fieldNames()) {
-            env.put(name, envJson.getString(name));
+        JsonArray appsJson = body.getJsonArray("apps");
+        if ((appsJson == null) == (body.getString("image") == null)) {
+            throw Problem.invalidField("image", "give either image (a pod of one app) or apps (one object per app),"
+                    + " not both and not neither");
         }
-        Long memory = quantity(body, "memory", false);
-        Long cpu = quantity(body, "cpu", true);
-        Set<String> retain = capabilities(body, "capsRetain");
-        Set<String> remove = capabilities(body, "capsRemove");
-        if (!retain.isEmpty() && !remove.isEmpty()) {
-            throw Problem.invalidField("capsRemove", "give either capsRetain (the exact set the app keeps) or"
-                    + " capsRemove (what to take from the default set), not both");
+        List<PodSpec.AppSpec> apps = new ArrayList<>();
+        if (appsJson == null) {
+            apps.add(app(body, ""));
+        } else {
+            for (String field : List.of("exec", "args", "env", "memory", "cpu", "capsRetain", "capsRemove", "name",
+                    "user", "group", "workingDir", "seccomp", "readOnlyRootfs", "mounts")) {
+                if (body.containsKey(field)) {
+                    throw Problem.invalidField(field, field + " belongs in each of apps when apps is given");
+                }
+            }
+            for (int i = 0; i < appsJson.size(); i++) {
+                apps.add(app(appsJson.getJsonObject(i), "apps[" + i + "]."));
+            }
+        }
+        List<PodSpec.Volume> volumes = new ArrayList<>();
+        JsonArray volumesJson = body.getJsonArray("volumes", new JsonArray());
+        for (int i = 0; i < volumesJson.size(); i++) {
+            JsonObject v = volumesJson.getJsonObject(i);
+            String kind = v.getString("kind");
+            try {
+                volumes.add(new PodSpec.Volume(v.getString("name"),
+                        "host".equals(kind) ? PodSpec.VolumeKind.HOST : PodSpec.VolumeKind.EMPTY, v.getString("source"),
+                        v.getBoolean("readOnly", false), v.getBoolean("recursive"), v.getString("mode"), v.getLong("uid"),
+                        v.getLong("gid")));
+            } catch (IllegalArgumentException e) {
+                throw Problem.invalidField("volumes[" + i + "]", e.getMessage());
+            }
         }
         Long pids = body.getLong("pidsLimit");
         try {
-            PodSpec spec = new PodSpec(image, body.getString("exec"), strings(body, "args", List.of()), env,
-                    body.getString("hostname"), net, memory, cpu, body.getBoolean("interactive", false), insecure, retain, remove, pids);
+            PodSpec spec = new PodSpec(apps, body.getString("hostname"), net, body.getBoolean("interactive", false),
+                    insecure, pids, volumes, body.getBoolean("mdsRegister", false), body.getBoolean("privateUsers", false));
             return new PodRequest(spec, body.getBoolean("start", true));
         } catch (IllegalArgumentException e) {
             throw Problem.invalidField(fieldNamedIn(e.getMessage()), e.getMessage());
+        }
+    }
+
+    /** One app's fields of {@code json}; {@code prefix} locates them in a refusal ({@code apps[1].}). */
+    private static PodSpec.AppSpec app(JsonObject json, String prefix) {
+        String image = json.getString("image");
+        StoreImages.localFileProblem(image).ifPresent(problem -> {
+            throw Problem.invalidField(prefix + "image", problem);
+        });
+        Map<String, String> env = new LinkedHashMap<>();
+        JsonObject envJson = json.getJsonObject("env", new JsonObject());
+        for (String name : envJson.fieldNames()) {
+            env.put(name, envJson.getString(name));
+        }
+        Long memory = quantity(json, prefix, "memory", false);
+        Long cpu = quantity(json, prefix, "cpu", true);
+        Set<String> retain = capabilities(json, prefix, "capsRetain");
+        Set<String> remove = capabilities(json, prefix, "capsRemove");
+        if (!retain.isEmpty() && !remove.isEmpty()) {
+            throw Problem.invalidField(prefix + "capsRemove", "give either capsRetain (the exact set the app keeps) or"
+                    + " capsRemove (what to take from the default set), not both");
+        }
+        List<PodSpec.Mount> mounts = new ArrayList<>();
+        JsonArray mountsJson = json.getJsonArray("mounts", new JsonArray());
+        try {
+            for (int i = 0; i < mountsJson.size(); i++) {
+                JsonObject m = mountsJson.getJsonObject(i);
+                mounts.add(new PodSpec.Mount(m.getString("volume"), m.getString("path")));
+            }
+        } catch (IllegalArgumentException e) {
+            throw Problem.invalidField(prefix + "mounts", e.getMessage());
+        }
+        PodSpec.Seccomp seccomp;
+        try {
+            seccomp = json.getString("seccomp") == null ? null : PodSpec.Seccomp.parse(json.getString("seccomp"));
+        } catch (IllegalArgumentException e) {
+            throw Problem.invalidField(prefix + "seccomp", e.getMessage());
+        }
+        try {
+            return new PodSpec.AppSpec(image, json.getString("name"), json.getString("exec"),
+                    strings(json, "args", List.of()), env, json.getString("user"), json.getString("group"),
+                    json.getString("workingDir"), memory, cpu, retain, remove, seccomp,
+                    json.getBoolean("readOnlyRootfs", false), mounts);
+        } catch (IllegalArgumentException e) {
+            throw Problem.invalidField(prefix + fieldNamedIn(e.getMessage()), e.getMessage());
         }
     }
 
@@ -72,7 +133,7 @@ record PodRequest(PodSpec spec, boolean start) {
         return List.copyOf(list);
     }
 
-    private static Long quantity(JsonObject body, String field, boolean millis) {
+    private static Long quantity(JsonObject body, String prefix, String field, boolean millis) {
         String text = body.getString(field);
         if (text == null) {
             return null;
@@ -85,12 +146,12 @@ record PodRequest(PodSpec spec, boolean start) {
             }
             return value;
         } catch (IllegalArgumentException | ArithmeticException e) {
-            throw Problem.invalidField(field, field + " " + text + " is not a valid quantity (" + e.getMessage()
+            throw Problem.invalidField(prefix + field, field + " " + text + " is not a valid quantity (" + e.getMessage()
                     + "): use e.g. " + (millis ? "500m or 2" : "64M, 512Mi or 1G"));
         }
     }
 
-    private static Set<String> capabilities(JsonObject body, String field) {
+    private static Set<String> capabilities(JsonObject body, String prefix, String field) {
         List<String> list = strings(body, field, List.of());
         if (list.isEmpty()) {
             return Set.of();
@@ -99,7 +160,7 @@ record PodRequest(PodSpec spec, boolean start) {
         try {
             LinuxCapability.parseList(field, String.join(",", list)).forEach(c -> names.add(c.name()));
         } catch (IllegalArgumentException e) {
-            throw Problem.invalidField(field, e.getMessage());
+            throw Problem.invalidField(prefix + field, e.getMessage());
         }
         return names;
     }
@@ -107,11 +168,15 @@ record PodRequest(PodSpec spec, boolean start) {
     /** PodSpec's own checks name what they refuse in words; the field is the one its message starts with. */
     static String fieldNamedIn(String message) {
         String m = message == null ? "" : message.toLowerCase(java.util.Locale.ROOT);
-        for (String field : List.of("exec", "hostname", "env", "args", "image", "memory", "cpu", "pids", "capabilit")) {
+        for (String field : List.of("exec", "hostname", "env", "args", "image", "memory", "cpu", "pids", "capabilit",
+                "volume", "working directory", "user", "group", "app name", "apps")) {
             if (m.contains(field)) {
                 return switch (field) {
                     case "pids" -> "pidsLimit";
                     case "capabilit" -> "capsRetain";
+                    case "volume" -> "volumes";
+                    case "working directory" -> "workingDir";
+                    case "app name" -> "name";
                     default -> field;
                 };
             }

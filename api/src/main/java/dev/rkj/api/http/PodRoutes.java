@@ -51,7 +51,9 @@ final class PodRoutes {
         PodRequest request = PodRequest.from(ApiContext.body(ctx));
         Grantor grantor = Caller.of(ctx).grantor();
         api.blocking(() -> {
-                    refuseAnImageNotInTheStore(request.spec().imageRef());
+                    for (var app : request.spec().apps()) {
+                        refuseAnImageNotInTheStore(app.imageRef());
+                    }
                     return null;
                 })
                 .compose(v -> api.blockingThen(() -> engine().createPod(request.spec(), grantor, request.start())))
@@ -124,8 +126,8 @@ final class PodRoutes {
             selected = selected.and(p -> p.status() == status);
         }
         if (image != null) {
-            selected = selected.and(p -> p.image() != null
-                    && (p.image().id().startsWith(image) || p.image().name().equals(image)));
+            selected = selected.and(p -> p.images().stream()
+                    .anyMatch(i -> i.id().startsWith(image) || i.name().equals(image)));
         }
         if (app != null) {
             selected = selected.and(p -> p.apps().containsKey(app));

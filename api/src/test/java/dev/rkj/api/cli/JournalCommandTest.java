@@ -54,10 +54,10 @@ class JournalCommandTest {
         assertEquals(0, run.code(), run.err());
         List<String> lines = run.out().lines().toList();
         assertEquals(8, lines.size(), run.out()); // two lines an event
-        assertTrue(lines.get(0).contains("pod.created/4") && lines.get(0).contains(POD_A), lines.get(0));
-        assertTrue(lines.get(1).contains("spec.imageRef=example.com/app") && !lines.get(1).contains("exec="), lines.get(1));
-        assertTrue(lines.get(4).contains("pod.image-resolved/1"), lines.get(4));
-        assertTrue(lines.get(5).contains("imageId=" + IMAGE), lines.get(5));
+        assertTrue(lines.get(0).contains("pod.created/5") && lines.get(0).contains(POD_A), lines.get(0));
+        assertTrue(lines.get(1).contains("spec.apps[0].imageRef=example.com/app") && !lines.get(1).contains("exec="), lines.get(1));
+        assertTrue(lines.get(4).contains("pod.image-resolved/2"), lines.get(4));
+        assertTrue(lines.get(5).contains("images[0].imageId=" + IMAGE), lines.get(5));
         assertTrue(lines.get(6).contains("pod.exited/1") && lines.get(6).contains("(+"), "durations between a pod's events: " + lines.get(6));
         assertTrue(lines.get(7).contains("exitCode=7"), lines.get(7));
     }
@@ -86,9 +86,9 @@ class JournalCommandTest {
         assertEquals(4, lines.size());
         JsonNode third = Json.mapper().readTree(lines.get(2));
         assertEquals(2, third.get("index").asLong());
-        assertEquals("pod.image-resolved/1", third.get("type").asText());
+        assertEquals("pod.image-resolved/2", third.get("type").asText());
         assertEquals(POD_A, third.get("aggregate").asText());
-        assertEquals(IMAGE, third.get("payload").get("imageId").asText());
+        assertEquals(IMAGE, third.get("payload").get("images").get(0).get("imageId").asText());
         assertEquals(java.util.HexFormat.of().formatHex(written.get(2).hash()), third.get("hash").asText());
         assertEquals(third.get("previousHash").asText(),
                 Json.mapper().readTree(lines.get(1)).get("hash").asText(), "the chain links each envelope to the one before");

@@ -35,13 +35,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code run --name --user --group --working-dir} end to end: a real pod runs the app under the
- * given name, ids and directory; bad values create no pod. And a real image: one shaped like
- * Debian's, with device nodes under {@code /dev}, runs a dynamic binary as {@code nobody}.
+ * given name, ids and directory; bad values create no pod. A real image: one shaped like
+ * Debian's, with device nodes under {@code /dev}, runs a dynamic binary as {@code nobody}. And pods
+ * of two apps with rkt's grammar: each app sees its own image at {@code /}, the apps share the pod's
+ * PID, network, IPC and UTS namespaces, each app's exit status is kept, {@code rkj run} exits with
+ * the failing app's, and nothing stays mounted after rm.
  */
 @ExtendWith(LeakCheck.class)
 class PodAppFlagsIT {
     private static final List<String> DEBIAN_DEV_NODES = List.of("console 5 1", "full 1 7", "null 1 3", "ptmx 5 2",
             "random 1 8", "tty 5 0", "urandom 1 9", "zero 1 5");
+    /** Prints the app's namespaces (a pod of several apps shares them). */
+    private static final String NAMESPACES = "for n in pid net ipc uts; do echo $n=$(readlink /proc/self/ns/$n); done;";
 
     private Path dir;
     private Path data;
@@ -56,19 +61,26 @@ class PodAppFlagsIT {
                 {"exec": ["/bin/sh", "-c", "id -u; id -g; pwd"], "user": "0", "group": "0", "workingDirectory": "/home/app"}""");
     }
 
-    /** A busybox ACI named {@code example.com/<name>} whose app section is {@code app} (JSON). */
-    private Path image(String name, String app) throws Exception {
+    /** A busybox image named example.com/NAME with a file /NAME-marker at its root and the app {@code appJson}. */
+    private Path image(String name, String appJson) throws Exception {
         Path src = dir.resolve(name);
         TestImages.busybox(src.resolve("rootfs"));
+        Files.writeString(src.resolve("rootfs").resolve(name + "-marker"), name);
         Files.writeString(src.resolve("manifest"), """
                 {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/%s",
                  "labels": [{"name": "version", "value": "1.0.0"}, {"name": "os", "value": "linux"}, {"name": "arch", "value": "amd64"}],
                  "app": %s}
-                """.formatted(name, app));
+                """.formatted(name, appJson));
         Path built = dir.resolve(name + ".aci");
         CliRun run = rkj("image", "build", src.toString(), built.toString());
         assertEquals(0, run.code(), run.err());
         return built;
+    }
+
+    /** An image whose app exits at once; the tests give it its command with --exec. */
+    private Path image(String name) throws Exception {
+        return image(name, """
+                {"exec": ["/bin/true"], "user": "0", "group": "0"}""");
     }
 
     @AfterEach
@@ -162,6 +174,98 @@ class PodAppFlagsIT {
         assertEquals("app hooked: mount point work (/work) has no volume, so it gets an empty one that is removed with"
                 + " the pod; to keep its data, give --volume work,kind=host,source=DIR",
                 pods().get(0).get("warnings").get(0).asText(), "list --format=json (and the API's pod view) show it");
+    }
+
+    @Test
+    void twoAppsSeeTheirOwnImagesShareThePodsNamespacesAndRunExitsWithTheFailingAppsStatus() throws Exception {
+        Path alpha = image("alpha");
+        Path beta = image("beta");
+        // alpha finds beta's sleep among the pod's processes and stops it; beta then fails with 3.
+        String alphaScript = NAMESPACES
+                + "test -f /alpha-marker && ! test -e /beta-marker && echo own-root;"
+                + "i=0; while [ $i -lt 3000 ]; do"
+                + "  for p in /proc/[0-9]*; do"
+                + "    if [ \"$(tr '\\0' ' ' < $p/cmdline 2>/dev/null)\" = 'sleep 1000 ' ]; then"
+                + "      kill ${p#/proc/} && echo saw-beta && exit 0; fi;"
+                + "  done; sleep 0.1; i=$((i+1));"
+                + "done; echo beta-not-seen; exit 1";
+        String betaScript = NAMESPACES
+                + "test -f /beta-marker && ! test -e /alpha-marker && echo own-root;"
+                + "sleep 1000; exit 3";
+        Path uuidFile = dir.resolve("uuid");
+        CliRun run = rkj("run", "--insecure-options=image", "--uuid-file-save", uuidFile.toString(),
+                alpha.toString(), "--exec", "/bin/sh", "--", "-c", alphaScript,
+                "---", beta.toString(), "--name=second", "--exec=/bin/sh", "--", "-c", betaScript);
+        assertEquals(3, run.code(), "rkj run exits with the failing app's status: " + run.err());
+        String uuid = Files.readString(uuidFile).strip();
+
+        String alphaLog = rkj("logs", "--app", "alpha", uuid).out();
+        String betaLog = rkj("logs", "--app", "second", uuid).out();
+        assertTrue(alphaLog.contains("own-root\n"), "alpha sees its own image at /: " + alphaLog);
+        assertTrue(betaLog.contains("own-root\n"), "beta sees its own image at /: " + betaLog);
+        assertTrue(alphaLog.contains("saw-beta\n"), "alpha sees beta's process: " + alphaLog);
+        for (String ns : new String[] {"pid", "net", "ipc", "uts"}) {
+            String a = line(alphaLog, ns + "=");
+            assertTrue(a.startsWith(ns + "=" + ns + ":["), alphaLog);
+            assertEquals(a, line(betaLog, ns + "="), "the apps share the " + ns + " namespace");
+        }
+
+        CliRun status = rkj("status", uuid);
+        assertTrue(status.out().contains("app-alpha=0\n"), status.out());
+        assertTrue(status.out().contains("app-second=3\n"), status.out());
+        assertTrue(status.out().contains("app-second-image=example.com/beta\n"), status.out());
+        JsonNode pod = Json.mapper().readTree(rkj("list", "--format=json").out()).get(0);
+        assertEquals(3, pod.get("exit_code").asInt());
+        assertEquals(2, pod.get("apps").size());
+        assertEquals("alpha", pod.get("apps").get(0).get("name").asText());
+        assertEquals("example.com/alpha", pod.get("apps").get(0).get("image_name").asText());
+        assertEquals(0, pod.get("apps").get(0).get("exit_code").asInt());
+        assertEquals("second", pod.get("apps").get(1).get("name").asText());
+        assertEquals("exited", pod.get("apps").get(1).get("state").asText());
+        assertEquals(3, pod.get("apps").get(1).get("exit_code").asInt());
+        String[] row = rkj("list", "--no-legend").out().strip().split("\\s{2,}");
+        assertEquals("alpha,second", row[1], "one row per pod, its apps in the APPS column");
+        assertEquals("example.com/alpha,example.com/beta", row[2]);
+
+        Path podDir = data.resolve("pods").resolve(uuid);
+        assertEquals(0, rkj("rm", uuid).code());
+        String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
+        assertFalse(mounts.contains(podDir.toString()), "nothing of the pod is mounted after rm: " + mounts);
+        assertFalse(Files.exists(podDir), "the pod's directory is gone");
+    }
+
+    @Test
+    void aSecondImageWithoutAppFlagsIsASecondAppAndBadAppFlagsCreateNoPod() throws Exception {
+        Path alpha = image("alpha");
+        Path beta = image("beta");
+        CliRun both = rkj("run", "--insecure-options=image", alpha.toString(), beta.toString());
+        assertEquals(0, both.code(), both.err());
+        JsonNode pod = Json.mapper().readTree(rkj("list", "--format=json").out()).get(0);
+        assertEquals(2, pod.get("apps").size(), pod.toString());
+
+        CliRun badFlag = rkj("run", "--insecure-options=image", alpha.toString(), "--hostname=x", beta.toString());
+        assertEquals(254, badFlag.code());
+        assertTrue(badFlag.oneLineError(), badFlag.err());
+        assertTrue(badFlag.err().contains("'--hostname' after image " + alpha + " is not a per-app flag"), badFlag.err());
+        CliRun sameName = rkj("run", "--insecure-options=image", alpha.toString(), "--name=a", "---", beta.toString(),
+                "--name=a");
+        assertEquals(254, sameName.code());
+        assertTrue(sameName.err().contains("two apps are named a"), sameName.err());
+        CliRun unknownVolume = rkj("run", "--insecure-options=image", alpha.toString(), "--mount",
+                "volume=data,target=/data");
+        assertEquals(254, unknownVolume.code());
+        assertTrue(unknownVolume.err().contains("mounts volume data at /data, which no --volume declares"),
+                unknownVolume.err());
+        assertEquals(1, Json.mapper().readTree(rkj("list", "--format=json").out()).size(), "no pod was created");
+    }
+
+    private static String line(String text, String prefix) {
+        for (String l : text.split("\n")) {
+            if (l.startsWith(prefix)) {
+                return l;
+            }
+        }
+        throw new AssertionError("no line " + prefix + " in " + text);
     }
 
     @Test

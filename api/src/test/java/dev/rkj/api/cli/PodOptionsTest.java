@@ -31,8 +31,123 @@ class PodOptionsTest {
         String[] args = new String[flags.length + 1];
         System.arraycopy(flags, 0, args, 0, flags.length);
         args[flags.length] = aci.toString();
-        new CommandLine(options).parseArgs(args);
+        new CommandLine(options).setStopAtPositional(true).parseArgs(args);
         return options.spec();
+    }
+
+    /** The spec of {@code rkj run WORDS...}, as the CLI parses it (rkt's grammar after the first image). */
+    private PodSpec words(String... words) {
+        PodOptions options = new PodOptions();
+        new CommandLine(options).setStopAtPositional(true).parseArgs(words);
+        return options.spec();
+    }
+
+    private String refusedWords(String... words) {
+        try {
+            words(words);
+        } catch (CliException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("not refused: " + String.join(" ", words));
+    }
+
+    @Test
+    void eachImageTakesTheAppFlagsAndArgumentsAfterItAsRktDoes() throws Exception {
+        Path other = Files.writeString(dir.resolve("db.aci"), "not read");
+        PodSpec spec = words("--set-env=SHARED=1", "--memory=64Mi", "--volume", "data,kind=empty,mode=0770,uid=5",
+                "--volume", "logs,kind=host,source=/var/log,readOnly=true",
+                aci.toString(), "--name=web", "--set-env", "ONLY=web", "--mount", "volume=data,target=/srv",
+                "--exec", "/bin/web", "--", "-p", "80", "--name", "not-a-flag",
+                "---", other.toString(), "--name", "db", "--memory=256Mi", "--caps-remove=CAP_MKNOD",
+                "--seccomp", "mode=remove,errno=EPERM,chmod,chown", "--readonly-rootfs",
+                "--mount=volume=data,target=/var/lib/db", "--mount", "volume=logs,target=/logs");
+        assertEquals(2, spec.apps().size());
+        PodSpec.AppSpec web = spec.apps().get(0);
+        PodSpec.AppSpec db = spec.apps().get(1);
+        assertEquals("web", web.name());
+        assertEquals("/bin/web", web.exec());
+        assertEquals(java.util.List.of("-p", "80", "--name", "not-a-flag"), web.args(), "after -- all is the app's");
+        assertEquals(java.util.Map.of("SHARED", "1", "ONLY", "web"), web.env());
+        assertEquals(64L * 1024 * 1024, web.memoryLimitBytes(), "a flag before the first image applies to every app");
+        assertEquals(java.util.List.of(new PodSpec.Mount("data", "/srv")), web.mounts());
+        assertFalse(web.readOnlyRootfs());
+        assertEquals("db", db.name());
+        assertEquals(other.toString(), db.imageRef());
+        assertEquals(java.util.Map.of("SHARED", "1"), db.env());
+        assertEquals(256L * 1024 * 1024, db.memoryLimitBytes(), "the app's own flag wins");
+        assertEquals(Set.of("CAP_MKNOD"), db.capsRemove());
+        assertEquals(new PodSpec.Seccomp(PodSpec.SeccompMode.REMOVE, "EPERM", java.util.List.of("chmod", "chown")),
+                db.seccomp());
+        assertTrue(db.readOnlyRootfs());
+        assertEquals(2, db.mounts().size());
+        assertEquals(java.util.List.of(PodSpec.Volume.empty("data", "0770", 5L, null),
+                PodSpec.Volume.host("logs", "/var/log", true, null)), spec.volumes());
+
+        PodSpec bare = words(aci.toString(), other.toString(), "--name=b");
+        assertEquals(2, bare.apps().size(), "a word after an image's flags is the next image");
+        assertEquals("b", bare.apps().get(1).name());
+        assertNull(bare.apps().get(0).name());
+        PodSpec flags = words("--mds-register", "--private-users", aci.toString());
+        assertTrue(flags.mdsRegister());
+        assertTrue(flags.privateUsers());
+        assertEquals(1, flags.apps().size());
+    }
+
+    @Test
+    void badAppFlagsAndVolumesAreRefusedInOneLineNamingThem() throws Exception {
+        assertEquals("'--hostname' after image " + aci + " is not a per-app flag (--name, --exec, --set-env, --user,"
+                + " --group, --working-dir, --mount, --memory, --cpu, --caps-retain, --caps-remove, --seccomp,"
+                + " --readonly-rootfs): give pod flags before the first image, and the app's arguments after --",
+                refusedWords(aci.toString(), "--hostname=x"));
+        assertEquals("--exec after image " + aci + " needs a value", refusedWords(aci.toString(), "--exec"));
+        assertEquals("'---' at the end: it must be followed by the next app's image",
+                refusedWords(aci.toString(), "---"));
+        assertTrue(refusedWords("--volume", "data,kind=nfs", aci.toString()).startsWith("--volume data,kind=nfs: kind"
+                + " must be host or empty"));
+        assertTrue(refusedWords("--volume", "data,kind=host", aci.toString()).contains("needs source=PATH"));
+        assertTrue(refusedWords("--volume", "data,kind=empty,source=/x", aci.toString()).contains("unknown key source"));
+        assertTrue(refusedWords(aci.toString(), "--mount", "volume=data,target=/d").contains(
+                "mounts volume data at /d, which no --volume declares"));
+        assertTrue(refusedWords(aci.toString(), "--mount", "volume=data").contains("target"));
+        assertTrue(refusedWords(aci.toString(), "--seccomp", "chmod").contains("has no mode"));
+        assertTrue(refusedWords(aci.toString(), "--seccomp", "mode=remove,errno=eperm,chmod").contains(
+                "is not an errno name"));
+        assertTrue(refusedWords("--name=x", aci.toString(), aci.toString()).contains("give each image its own --name"));
+        assertTrue(refusedWords(aci.toString(), "--name=a", aci.toString(), "--name=a").contains("two apps are named a"));
+        assertTrue(refusedWords("--interactive", aci.toString(), aci.toString()).contains("--interactive gives the"
+                + " terminal to one app"));
+        assertTrue(refusedWords("--pod-manifest", dir.resolve("nope").toString()).contains("does not exist"));
+        assertTrue(refusedWords().startsWith("name an image to run"));
+    }
+
+    @Test
+    void aPodManifestNamesTheAppsTheirImagesOverridesMountsAndVolumes() throws Exception {
+        String id = "sha512-" + "ab".repeat(64);
+        Path manifest = Files.writeString(dir.resolve("pod.json"), """
+                {"acKind": "PodManifest", "acVersion": "0.8.11",
+                 "apps": [
+                   {"name": "web", "image": {"id": "%s"},
+                    "app": {"exec": ["/bin/web", "-p", "80"], "user": "1000", "group": "1000",
+                            "environment": [{"name": "A", "value": "1"}],
+                            "isolators": [{"name": "resource/memory", "value": {"limit": "64Mi"}}]},
+                    "mounts": [{"volume": "data", "path": "/srv"}], "readOnlyRootFS": true},
+                   {"name": "db", "image": {"name": "example.com/db", "labels": [{"name": "version", "value": "1"}]}}],
+                 "volumes": [{"name": "data", "kind": "empty", "mode": "0700"}]}
+                """.formatted(id));
+        PodSpec spec = words("--pod-manifest", manifest.toString());
+        assertEquals(2, spec.apps().size());
+        PodSpec.AppSpec web = spec.apps().get(0);
+        assertEquals(id, web.imageRef());
+        assertEquals("/bin/web", web.exec());
+        assertEquals(java.util.List.of("-p", "80"), web.args());
+        assertEquals("1000", web.user());
+        assertEquals("1", web.env().get("A"));
+        assertEquals(64L * 1024 * 1024, web.memoryLimitBytes());
+        assertTrue(web.readOnlyRootfs());
+        assertEquals(java.util.List.of(new PodSpec.Mount("data", "/srv")), web.mounts());
+        assertEquals("example.com/db,version=1", spec.apps().get(1).imageRef());
+        assertEquals(PodSpec.Volume.empty("data", "0700", 0L, 0L), spec.volumes().get(0));
+        assertTrue(refusedWords("--pod-manifest", manifest.toString(), aci.toString()).contains("give no IMAGE"));
     }
 
     private CliRun refused(String command, String... flags) {

@@ -114,13 +114,17 @@ public final class ImageCollector {
         Map<String, Instant> lastUsed = new HashMap<>();
         for (PodState pod : pods) {
             if (pod.image() != null) {
-                lastUsed.merge(pod.image().id(), pod.updatedAt() == null ? Instant.MIN : pod.updatedAt(),
-                        (a, b) -> a.isAfter(b) ? a : b);
-                if (pod.status() != PodStatus.DELETED) {
-                    inUse.add(pod.image().id());
+                for (PodState.PodImage image : pod.images()) { // every app's
+                    lastUsed.merge(image.id(), pod.updatedAt() == null ? Instant.MIN : pod.updatedAt(),
+                            (a, b) -> a.isAfter(b) ? a : b);
+                    if (pod.status() != PodStatus.DELETED) {
+                        inUse.add(image.id());
+                    }
                 }
             } else if (pod.status().isBeingPrepared() && pod.spec() != null) {
-                resolve.apply(pod.spec().imageRef()).ifPresent(id -> inUse.add(id.toString()));
+                for (var app : pod.spec().apps()) {
+                    resolve.apply(app.imageRef()).ifPresent(id -> inUse.add(id.toString()));
+                }
             }
         }
         Instant cutoff = now.minus(gracePeriod);

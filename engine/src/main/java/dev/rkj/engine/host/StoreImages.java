@@ -35,8 +35,7 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
     }
 
     @Override
-    public ResolvedImage resolve(String podId, PodSpec spec) throws StageException {
-        String ref = spec.imageRef();
+    public ResolvedImage resolve(String podId, String ref) throws StageException {
         try {
             Path file = Path.of(ref);
             if (looksLikeFile(ref) && Files.isRegularFile(file)) {

@@ -53,13 +53,19 @@ public sealed interface PodCommand {
         }
     }
 
-    /** Record the image the pod's image reference resolved to (fetch stage). */
-    record ResolveImage(String podId, String imageId, String imageName, ImageSource source) implements PodCommand {
+    /** Record the images the pod's apps' image references resolved to, in app order (fetch stage). */
+    record ResolveImage(String podId, java.util.List<PodEvent.ResolvedImage> images) implements PodCommand {
         public ResolveImage {
             PodIds.requireValid(podId);
-            requireText(imageId, "image id");
-            requireText(imageName, "image name");
-            Objects.requireNonNull(source, "source");
+            if (images == null || images.isEmpty()) {
+                throw new IllegalArgumentException("pod " + podId + ": no resolved image to record");
+            }
+            images = java.util.List.copyOf(images);
+        }
+
+        /** The resolution of a one-image pod. */
+        public ResolveImage(String podId, String imageId, String imageName, ImageSource source) {
+            this(podId, java.util.List.of(new PodEvent.ResolvedImage(imageId, imageName, source)));
         }
 
         @Override

@@ -39,16 +39,17 @@ public sealed interface PodEvent {
 
     /**
      * The pod was created: its id is taken and the engine {@code owner} prepares it. Moves to
-     * {@link PodStatus#EMBRYO}. Version 4 added {@code requestedBy}; version 3 added the spec's
-     * {@code appName}, {@code user}, {@code group} and {@code workingDir} (the single-image form of
-     * rkt's {@code --name}, {@code --user}, {@code --group}, {@code --working-dir}); version 2 added
+     * {@link PodStatus#EMBRYO}. Version 5 holds the per-app spec ({@link PodSpec}: pod-level
+     * options and one spec per app, each with its image); versions 1 to 4 held the single-image
+     * {@link PodSpecV4}. Version 4 added {@code requestedBy}; version 3 added the spec's
+     * {@code appName}, {@code user}, {@code group} and {@code workingDir}; version 2 added
      * {@code capsRetain}, {@code capsRemove} and {@code pidsLimit}. Older versions are read as
-     * {@link PodCreatedV3}, {@link PodCreatedV2} and {@link PodCreatedV1}.
+     * {@link PodCreatedV4}, {@link PodCreatedV3}, {@link PodCreatedV2} and {@link PodCreatedV1}.
      *
      * @param requestedBy who asked ({@code rkj run} or {@code prepare} on the command line, or the
      *                    daemon's API and its caller), or {@code null} if the caller did not say
      */
-    @WireName(value = "pod.created", version = 4)
+    @WireName(value = "pod.created", version = 5)
     record PodCreated(String podId, PodSpec spec, PodOwner owner, Grantor requestedBy) implements PodEvent {
         public PodCreated {
             requirePodId(podId);
@@ -64,12 +65,32 @@ public sealed interface PodEvent {
     }
 
     /**
+     * {@code pod.created/4}, as journals written before version 5 hold it: the single-image spec.
+     * Never written any more; folded and described as its {@link #upcast()}.
+     */
+    @WireName(value = "pod.created", version = 4)
+    record PodCreatedV4(String podId, PodSpecV4 spec, PodOwner owner, Grantor requestedBy)
+            implements PodEvent, Superseded<PodEvent> {
+        public PodCreatedV4 {
+            requirePodId(podId);
+            Objects.requireNonNull(spec, "spec");
+            Objects.requireNonNull(owner, "owner");
+        }
+
+        /** The same fact as the current version: a pod of one app. */
+        @Override
+        public PodCreated upcast() {
+            return new PodCreated(podId, spec.upcast(), owner, requestedBy);
+        }
+    }
+
+    /**
      * {@code pod.created/3}, as journals written before version 4 hold it: who asked is not
      * recorded (read as {@code null}). Never written any more; folded and described as its
      * {@link #upcast()}.
      */
     @WireName(value = "pod.created", version = 3)
-    record PodCreatedV3(String podId, PodSpec spec, PodOwner owner) implements PodEvent, Superseded<PodEvent> {
+    record PodCreatedV3(String podId, PodSpecV4 spec, PodOwner owner) implements PodEvent, Superseded<PodEvent> {
         public PodCreatedV3 {
             requirePodId(podId);
             Objects.requireNonNull(spec, "spec");
@@ -79,7 +100,7 @@ public sealed interface PodEvent {
         /** The same fact as the current version. */
         @Override
         public PodCreated upcast() {
-            return new PodCreated(podId, spec, owner, null);
+            return new PodCreated(podId, spec.upcast(), owner, null);
         }
     }
 
@@ -90,7 +111,7 @@ public sealed interface PodEvent {
      * {@link #upcast()}.
      */
     @WireName(value = "pod.created", version = 2)
-    record PodCreatedV2(String podId, PodSpec spec, PodOwner owner) implements PodEvent, Superseded<PodEvent> {
+    record PodCreatedV2(String podId, PodSpecV4 spec, PodOwner owner) implements PodEvent, Superseded<PodEvent> {
         public PodCreatedV2 {
             requirePodId(podId);
             Objects.requireNonNull(spec, "spec");
@@ -100,7 +121,7 @@ public sealed interface PodEvent {
         /** The same fact as the current version. */
         @Override
         public PodCreated upcast() {
-            return new PodCreated(podId, spec, owner);
+            return new PodCreated(podId, spec.upcast(), owner);
         }
     }
 
@@ -111,7 +132,7 @@ public sealed interface PodEvent {
      * its {@link #upcast()}.
      */
     @WireName(value = "pod.created", version = 1)
-    record PodCreatedV1(String podId, PodSpec spec, PodOwner owner) implements PodEvent, Superseded<PodEvent> {
+    record PodCreatedV1(String podId, PodSpecV4 spec, PodOwner owner) implements PodEvent, Superseded<PodEvent> {
         public PodCreatedV1 {
             requirePodId(podId);
             Objects.requireNonNull(spec, "spec");
@@ -121,7 +142,7 @@ public sealed interface PodEvent {
         /** The same fact as the current version. */
         @Override
         public PodCreated upcast() {
-            return new PodCreated(podId, spec, owner);
+            return new PodCreated(podId, spec.upcast(), owner);
         }
     }
 
@@ -156,17 +177,42 @@ public sealed interface PodEvent {
     }
 
     /**
-     * The pod's image reference resolved to an image in the store. Moves to
-     * {@link PodStatus#PREPARING}.
+     * The pod's image references resolved to images in the store, one per app in the spec's
+     * order. Moves to {@link PodStatus#PREPARING}. Version 2 carries every app's image; version 1
+     * (one image) is read as {@link ImageResolvedV1}.
+     *
+     * @param images each app's image, in the order of the spec's apps
+     */
+    @WireName(value = "pod.image-resolved", version = 2)
+    record ImageResolved(String podId, java.util.List<ResolvedImage> images) implements PodEvent {
+        public ImageResolved {
+            requirePodId(podId);
+            if (images == null || images.isEmpty()) {
+                throw new IllegalArgumentException("pod " + podId + ": an image resolution without images");
+            }
+            images = java.util.List.copyOf(images);
+        }
+
+        /** The resolution of a one-image pod. */
+        public ImageResolved(String podId, String imageId, String imageName, ImageSource source) {
+            this(podId, java.util.List.of(new ResolvedImage(imageId, imageName, source)));
+        }
+
+        /** The first app's image id (a one-image pod's). */
+        public String imageId() {
+            return images.get(0).imageId();
+        }
+    }
+
+    /**
+     * One app's image, resolved.
      *
      * @param imageId   the image id, {@code sha512-<hex>}
      * @param imageName the image's name from its manifest, e.g. {@code example.com/app}
      * @param source    whether it was already in the store or fetched for this pod
      */
-    @WireName(value = "pod.image-resolved", version = 1)
-    record ImageResolved(String podId, String imageId, String imageName, ImageSource source) implements PodEvent {
-        public ImageResolved {
-            requirePodId(podId);
+    record ResolvedImage(String imageId, String imageName, ImageSource source) {
+        public ResolvedImage {
             Objects.requireNonNull(imageId, "imageId");
             Objects.requireNonNull(imageName, "imageName");
             Objects.requireNonNull(source, "source");
@@ -174,7 +220,29 @@ public sealed interface PodEvent {
     }
 
     /**
-     * The image's signature was checked, or the check was deliberately skipped. A failed check is
+     * {@code pod.image-resolved/1}, as journals written before version 2 hold it: the one image of
+     * a single-image pod. Never written any more.
+     */
+    @WireName(value = "pod.image-resolved", version = 1)
+    record ImageResolvedV1(String podId, String imageId, String imageName, ImageSource source)
+            implements PodEvent, Superseded<PodEvent> {
+        public ImageResolvedV1 {
+            requirePodId(podId);
+            Objects.requireNonNull(imageId, "imageId");
+            Objects.requireNonNull(imageName, "imageName");
+            Objects.requireNonNull(source, "source");
+        }
+
+        /** The same fact as the current version. */
+        @Override
+        public ImageResolved upcast() {
+            return new ImageResolved(podId, java.util.List.of(new ResolvedImage(imageId, imageName, source)));
+        }
+    }
+
+    /**
+     * One of the pod's images had its signature checked, or the check was deliberately skipped
+     * (one event per image of the pod). A failed check is
      * not this event but a {@link StageFailed} of {@link Stage#VERIFY}.
      *
      * @param verified whether a trusted signature was found; {@code false} only when skipped
@@ -191,7 +259,8 @@ public sealed interface PodEvent {
     }
 
     /**
-     * The image (with its dependencies) was rendered into a read-only tree for the pod. Version 2
+     * One of the pod's images (with its dependencies) was rendered into a read-only tree for the
+     * pod (one event per image). Version 2
      * names the tree instead of giving its path; version 1 is read as {@link ImageRenderedV1}.
      *
      * @param treeId the rendered tree's id, its name in the image store's trees directory

@@ -175,9 +175,13 @@ public final class PodHistory {
     static String summarize(PodEvent event) {
         event = PodEvent.current(event);
         if (event instanceof PodCreated e) {
-            return "created for image " + e.spec().imageRef() + " by " + e.owner() + askedBy(e.requestedBy());
+            return (e.spec().apps().size() == 1 ? "created for image " : "created for images ")
+                    + String.join(", ", e.spec().apps().stream().map(PodSpec.AppSpec::imageRef).toList())
+                    + " by " + e.owner() + askedBy(e.requestedBy());
         } else if (event instanceof ImageResolved e) {
-            return "image resolved to " + e.imageId() + " (" + e.imageName() + ", " + e.source().displayName() + ")";
+            return (e.images().size() == 1 ? "image resolved to " : "images resolved to ") + String.join(", ",
+                    e.images().stream().map(i -> i.imageId() + " (" + i.imageName() + ", " + i.source().displayName()
+                            + ")").toList());
         } else if (event instanceof ImageVerified e) {
             return (e.verified() ? "image verified: " : "image not verified: ") + e.reason();
         } else if (event instanceof ImageRendered e) {

@@ -222,11 +222,11 @@ public final class PodLifecycle {
         if (event instanceof PodCreated e) {
             next.advanceTo(after(PodMove.CREATE, next), time).spec(e.spec()).owner(e.owner());
         } else if (event instanceof ImageResolved e) {
-            next.advanceTo(after(PodMove.RESOLVE_IMAGE, next), time).image(new PodImage(e.imageId(), e.imageName(), e.source()));
+            next.advanceTo(after(PodMove.RESOLVE_IMAGE, next), time).images(images(e));
         } else if (event instanceof ImageVerified e) {
-            next.verification(new ImageVerification(e.verified(), e.reason()));
+            next.verification(e.imageId(), new ImageVerification(e.verified(), e.reason()));
         } else if (event instanceof ImageRendered e) {
-            next.treeId(e.treeId());
+            next.tree(e.imageId(), e.treeId());
         } else if (event instanceof PodPrepared e) {
             next.advanceTo(after(PodMove.PREPARE, next), time).prepared(e.manifestDigest());
         } else if (event instanceof PodStarted e) {
@@ -320,18 +320,32 @@ public final class PodLifecycle {
     }
 
     private static List<PodEvent> resolveImage(ResolveImage c, PodState s) throws IllegalPodTransition {
-        if (s.image() != null && s.image().id().equals(c.imageId())) {
+        ImageResolved resolved = new ImageResolved(c.podId(), c.images());
+        List<PodImage> images = images(resolved);
+        if (!s.images().isEmpty() && ids(s.images()).equals(ids(images))) {
             return List.of();
         }
-        if (s.image() != null) {
-            throw refuse(s, c.move(), "its image is already resolved to " + s.image().id());
+        if (!s.images().isEmpty()) {
+            throw refuse(s, c.move(), "its images are already resolved to " + String.join(", ", ids(s.images())));
         }
         check(s, c.move());
-        return List.of(new ImageResolved(c.podId(), c.imageId(), c.imageName(), c.source()));
+        if (s.spec() != null && s.spec().apps().size() != images.size()) {
+            throw refuse(s, c.move(), "it has " + s.spec().apps().size() + " apps, but " + images.size()
+                    + " images were resolved");
+        }
+        return List.of(resolved);
+    }
+
+    private static List<PodImage> images(ImageResolved e) {
+        return e.images().stream().map(i -> new PodImage(i.imageId(), i.imageName(), i.source())).toList();
+    }
+
+    private static List<String> ids(List<PodImage> images) {
+        return images.stream().map(PodImage::id).toList();
     }
 
     private static List<PodEvent> recordVerification(RecordVerification c, PodState s) throws IllegalPodTransition {
-        ImageVerification v = s.verification();
+        ImageVerification v = s.verifications().get(c.imageId());
         if (v != null && v.verified() == c.verified() && isImage(s, c.imageId())) {
             return List.of();
         }
@@ -349,16 +363,18 @@ public final class PodLifecycle {
     }
 
     private static List<PodEvent> recordRendered(RecordRendered c, PodState s) throws IllegalPodTransition {
-        if (c.treeId().equals(s.treeId()) && isImage(s, c.imageId())) {
+        String tree = s.trees().get(c.imageId());
+        if (c.treeId().equals(tree) && isImage(s, c.imageId())) {
             return List.of();
         }
         check(s, c.move());
         requireImage(s, c.move(), c.imageId(), "rendered");
-        if (s.verification() == null) {
-            throw refuse(s, c.move(), "its image is not verified yet; an image is rendered only after its verification");
+        if (!s.verifications().containsKey(c.imageId())) {
+            throw refuse(s, c.move(), "its image " + c.imageId() + " is not verified yet; an image is rendered only after"
+                    + " its verification");
         }
-        if (s.treeId() != null) {
-            throw refuse(s, c.move(), "its image is already rendered as tree " + s.treeId());
+        if (tree != null) {
+            throw refuse(s, c.move(), "its image is already rendered as tree " + tree);
         }
         return List.of(new ImageRendered(c.podId(), c.imageId(), c.treeId()));
     }
@@ -369,7 +385,7 @@ public final class PodLifecycle {
         }
         check(s, c.move());
         if (s.treeId() == null) {
-            throw refuse(s, c.move(), "its image is not rendered yet; a pod is prepared only after its image is rendered");
+            throw refuse(s, c.move(), "its images are not all rendered yet; a pod is prepared only after its images are rendered");
         }
         return List.of(new PodPrepared(c.podId(), c.manifestDigest()));
     }
@@ -487,15 +503,16 @@ public final class PodLifecycle {
     }
 
     private static boolean isImage(PodState s, String imageId) {
-        return s.image() != null && s.image().id().equals(imageId);
+        return ids(s.images()).contains(imageId);
     }
 
     private static void requireImage(PodState s, PodMove move, String imageId, String what) throws IllegalPodTransition {
-        if (s.image() == null) {
+        if (s.images().isEmpty()) {
             throw refuse(s, move, "its image is not resolved yet");
         }
-        if (!s.image().id().equals(imageId)) {
-            throw refuse(s, move, "the image " + what + ", " + imageId + ", is not the pod's image " + s.image().id());
+        if (!isImage(s, imageId)) {
+            throw refuse(s, move, "the image " + what + ", " + imageId + ", is not one of the pod's images "
+                    + String.join(", ", ids(s.images())));
         }
     }
 

@@ -22,9 +22,9 @@ import java.util.TreeMap;
  * @param spec           what the user asked for; null before created
  * @param owner          the engine driving it: the creator while preparing, the starter once
  *                       started, or the engine that adopted it since; null before created
- * @param image          the resolved image; null before resolved
- * @param verification   the image's verification; null before verified
- * @param treeId         the rendered tree's id in the image store; null before rendered
+ * @param images         each app's resolved image, in the spec's app order; empty before resolved
+ * @param verifications  each verified image's verification, by image id
+ * @param trees          each rendered image's tree id in the image store, by image id
  * @param manifestDigest the written pod manifest's digest; null before prepared
  * @param stage1Pid      stage1's host pid; null before started
  * @param apps           each started app by name, with its exit once recorded
@@ -52,9 +52,9 @@ public record PodState(
         PodStatus status,
         PodSpec spec,
         PodOwner owner,
-        PodImage image,
-        ImageVerification verification,
-        String treeId,
+        List<PodImage> images,
+        Map<String, ImageVerification> verifications,
+        Map<String, String> trees,
         String manifestDigest,
         Long stage1Pid,
         Map<String, AppStatus> apps,
@@ -77,6 +77,9 @@ public record PodState(
             throw new IllegalArgumentException("pod state without a pod id");
         }
         Objects.requireNonNull(status, "status");
+        images = images == null ? List.of() : List.copyOf(images);
+        verifications = verifications == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(verifications));
+        trees = trees == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(trees));
         apps = apps == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(apps));
         enteredAt = enteredAt == null || enteredAt.isEmpty()
                 ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(enteredAt));
@@ -86,13 +89,75 @@ public record PodState(
 
     /** The state of a pod no event has touched yet: the state {@code decide} creates pods from. */
     public static PodState initial(String podId) {
-        return new PodState(podId, 0, PodStatus.EMBRYO, null, null, null, null, null, null, null,
+        return new PodState(podId, 0, PodStatus.EMBRYO, null, null, List.of(), Map.of(), Map.of(), null, null,
                 Map.of(), false, false, null, null, null, null, null, null, null, Map.of(), null, List.of(), List.of());
     }
 
     /** Whether the pod was created (some event of it was applied). */
     public boolean exists() {
         return revision > 0;
+    }
+
+    /** The first app's image (a one-image pod's); null before resolved. */
+    public PodImage image() {
+        return images.isEmpty() ? null : images.get(0);
+    }
+
+    /**
+     * The first image's verification once every image of the pod is verified; null before (see
+     * {@link #verifications()} for each).
+     */
+    public ImageVerification verification() {
+        return images.isEmpty() || nextUnverified().isPresent() ? null : verifications.get(images.get(0).id());
+    }
+
+    /** The first image's tree once every image of the pod is rendered; null before (see {@link #trees()}). */
+    public String treeId() {
+        return images.isEmpty() || nextUnrendered().isPresent() ? null : trees.get(images.get(0).id());
+    }
+
+    /** The first of the pod's images not verified yet, if any. */
+    public Optional<PodImage> nextUnverified() {
+        return images.stream().filter(i -> !verifications.containsKey(i.id())).findFirst();
+    }
+
+    /** The first of the pod's images not rendered yet, if any. */
+    public Optional<PodImage> nextUnrendered() {
+        return images.stream().filter(i -> !trees.containsKey(i.id())).findFirst();
+    }
+
+    /**
+     * Each app of the pod in the spec's order: its name ({@code --name}, else derived from its
+     * image's name once resolved; null before), its image (null before resolved) and its run
+     * status (null before started).
+     */
+    public List<AppView> appViews() {
+        if (spec == null) {
+            return List.of();
+        }
+        List<AppView> views = new java.util.ArrayList<>();
+        for (int i = 0; i < spec.apps().size(); i++) {
+            PodImage img = i < images.size() ? images.get(i) : null;
+            String name = spec.apps().get(i).name() != null ? spec.apps().get(i).name()
+                    : img == null ? null : PodSpec.defaultAppName(img.name());
+            views.add(new AppView(name, spec.apps().get(i).imageRef(), img, name == null ? null : apps.get(name)));
+        }
+        return views;
+    }
+
+    /**
+     * One app of a pod, as {@link #appViews()} shows it.
+     *
+     * @param name     its name in the pod; null while its image is not resolved and no --name gave one
+     * @param imageRef its image as the user named it
+     * @param image    its resolved image; null before
+     * @param status   its pid and exit; null before the pod started
+     */
+    public record AppView(String name, String imageRef, PodImage image, AppStatus status) {
+        /** {@code running}, {@code exited}, or {@code -} before the pod started. */
+        public String state() {
+            return status == null ? "-" : status.hasExited() ? "exited" : "running";
+        }
     }
 
     /** Whether recovery declared it lost (its engine died and left no outcome). */
@@ -190,9 +255,9 @@ public record PodState(
         private PodStatus status;
         private PodSpec spec;
         private PodOwner owner;
-        private PodImage image;
-        private ImageVerification verification;
-        private String treeId;
+        private List<PodImage> images;
+        private final Map<String, ImageVerification> verifications;
+        private final Map<String, String> trees;
         private String manifestDigest;
         private Long stage1Pid;
         private final Map<String, AppStatus> apps;
@@ -218,9 +283,9 @@ public record PodState(
             status = s.status;
             spec = s.spec;
             owner = s.owner;
-            image = s.image;
-            verification = s.verification;
-            treeId = s.treeId;
+            images = s.images;
+            verifications = new TreeMap<>(s.verifications);
+            trees = new TreeMap<>(s.trees);
             manifestDigest = s.manifestDigest;
             stage1Pid = s.stage1Pid;
             apps = new TreeMap<>(s.apps);
@@ -276,18 +341,18 @@ public record PodState(
             return owner;
         }
 
-        Builder image(PodImage v) {
-            image = v;
+        Builder images(List<PodImage> v) {
+            images = v;
             return this;
         }
 
-        Builder verification(ImageVerification v) {
-            verification = v;
+        Builder verification(String imageId, ImageVerification v) {
+            verifications.put(imageId, v);
             return this;
         }
 
-        Builder treeId(String v) {
-            treeId = v;
+        Builder tree(String imageId, String treeId) {
+            trees.put(imageId, treeId);
             return this;
         }
 
@@ -357,7 +422,7 @@ public record PodState(
         }
 
         PodState build() {
-            return new PodState(podId, revision, status, spec, owner, image, verification, treeId, manifestDigest,
+            return new PodState(podId, revision, status, spec, owner, images, verifications, trees, manifestDigest,
                     stage1Pid, apps, stopRequested, forceStop, launchRequestedBy, deleteRequestedBy, exitCode,
                     exitReason, lostReason, failure, garbageReason, enteredAt, updatedAt, isolators, warnings);
         }

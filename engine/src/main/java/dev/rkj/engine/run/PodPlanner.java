@@ -1,5 +1,6 @@
 package dev.rkj.engine.run;
 
+import dev.rkj.engine.appc.AcName;
 import dev.rkj.engine.appc.App;
 import dev.rkj.engine.appc.EnvVar;
 import dev.rkj.engine.appc.EventHandler;
@@ -13,8 +14,8 @@ import dev.rkj.engine.appc.PodApp;
 import dev.rkj.engine.appc.PodManifest;
 import dev.rkj.engine.appc.Quantity;
 import dev.rkj.engine.appc.RuntimeImage;
-import dev.rkj.engine.pod.IsolatorOutcome;
 import dev.rkj.engine.appc.Volume;
+import dev.rkj.engine.pod.IsolatorOutcome;
 import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.pod.PodSpec.InsecureOption;
 import dev.rkj.engine.stage.StageException;
@@ -115,32 +116,87 @@ public final class PodPlanner {
      *                        or an override is invalid; the message names the field
      */
     public PodManifest manifest(String podId, PodSpec spec, String imageId, ImageManifest image) throws StageException {
-        App app = effectiveApp(spec, image);
-        capabilities(spec, app, "image " + image.name());
-        try {
-            String name = spec.appName() != null ? spec.appName() : appName(image.name().value());
-            PodApp podApp = PodApp.builder(name,
-                            new RuntimeImage(Optional.of(image.name()), Optional.of(ImageId.parse(imageId)), image.labels()))
-                    .app(app)
-                    .build();
-            return PodManifest.builder().app(podApp).build();
-        } catch (IllegalArgumentException e) {
-            throw StageException.permanent("pod " + podId + ": cannot build its pod manifest from image "
-                    + image.name() + ": " + e.getMessage());
-        }
+        return manifest(podId, spec, List.of(imageId), List.of(image));
     }
 
     /**
-     * What stage1 runs for a prepared pod.
+     * The reified pod manifest: one app per app of the spec, each from its image ({@code imageIds}
+     * and {@code images} in the spec's app order), with the user's overrides, mounts,
+     * {@code readOnlyRootFS} and seccomp set, and the pod's volumes.
      *
-     * @param podDir the pod directory (its {@code rootfs} is mounted when the pod starts)
-     * @param tree   the rendered image tree, the overlay's lower layer: user and group given as
-     *               paths are looked up there, as the pod's root holds the same files when it starts
-     * @throws StageException naming the app and field that cannot run
+     * @throws StageException (not retryable) if an image has no app and no {@code --exec} is given,
+     *                        two apps would have one name, or an override is invalid; the message
+     *                        names the app and the field
+     */
+    public PodManifest manifest(String podId, PodSpec spec, List<String> imageIds, List<ImageManifest> images)
+            throws StageException {
+        if (imageIds.size() != spec.apps().size() || images.size() != spec.apps().size()) {
+            throw StageException.permanent("pod " + podId + " has " + spec.apps().size() + " apps but "
+                    + images.size() + " images: prepare it again");
+        }
+        PodManifest.Builder pod = PodManifest.builder();
+        Set<String> names = new LinkedHashSet<>();
+        for (int i = 0; i < images.size(); i++) {
+            PodSpec.AppSpec appSpec = spec.apps().get(i);
+            ImageManifest image = images.get(i);
+            App app = effectiveApp(appSpec, image);
+            capabilities(spec, app, "image " + image.name());
+            String name = appSpec.name() != null ? appSpec.name() : appName(image.name().value());
+            if (!names.add(name)) {
+                throw StageException.permanent("pod " + podId + ": two apps are named " + name
+                        + " (after their images' names): give one of them another with --name");
+            }
+            try {
+                PodApp.Builder podApp = PodApp.builder(name,
+                                new RuntimeImage(Optional.of(image.name()), Optional.of(ImageId.parse(imageIds.get(i))),
+                                        image.labels()))
+                        .app(app)
+                        .readOnlyRootFs(appSpec.readOnlyRootfs());
+                for (PodSpec.Mount m : appSpec.mounts()) {
+                    podApp.mount(Mount.of(m.volume(), m.path()));
+                }
+                pod.app(podApp.build());
+            } catch (IllegalArgumentException e) {
+                throw StageException.permanent("pod " + podId + ": cannot build its pod manifest from image "
+                        + image.name() + ": " + e.getMessage());
+            }
+        }
+        try {
+            for (PodSpec.Volume v : spec.volumes()) {
+                pod.volume(volume(v));
+            }
+            return pod.build();
+        } catch (IllegalArgumentException e) {
+            throw StageException.permanent("pod " + podId + ": cannot build its pod manifest: " + e.getMessage());
+        }
+    }
+
+    /** The appc volume of the user's {@code --volume}, appc's defaults filled in. */
+    private static Volume volume(PodSpec.Volume v) {
+        return new Volume(AcName.parse(v.name()), v.kind() == PodSpec.VolumeKind.HOST ? Volume.Kind.HOST : Volume.Kind.EMPTY,
+                Optional.ofNullable(v.source()), v.readOnly(), v.recursive() == null || v.recursive(),
+                v.mode() == null ? Volume.DEFAULT_MODE : Integer.parseInt(v.mode(), 8),
+                v.uid() == null ? 0 : v.uid(), v.gid() == null ? 0 : v.gid());
+    }
+
+    /**
+     * What stage1 runs for a prepared pod of one app, whose image tree is {@code tree}.
+     *
+     * @see #plan(String, PodDir, Map, PodSpec, PodManifest, boolean, MdsPolicy.Registered)
      */
     public Planned plan(String podId, PodDir podDir, Path tree, PodSpec spec, PodManifest manifest)
             throws StageException {
-        return plan(podId, podDir, tree, spec, manifest, false, null);
+        return plan(podId, podDir, trees(tree, manifest), spec, manifest, spec.privateUsers(), null);
+    }
+
+    /**
+     * What stage1 runs for a prepared pod not registered with the metadata service.
+     *
+     * @see #plan(String, PodDir, Map, PodSpec, PodManifest, boolean, MdsPolicy.Registered)
+     */
+    public Planned plan(String podId, PodDir podDir, Map<String, Path> trees, PodSpec spec, PodManifest manifest)
+            throws StageException {
+        return plan(podId, podDir, trees, spec, manifest, spec.privateUsers(), null);
     }
 
     /**
@@ -151,18 +207,42 @@ public final class PodPlanner {
      */
     public Planned plan(String podId, PodDir podDir, Path tree, PodSpec spec, PodManifest manifest,
                         MdsPolicy.Registered mds) throws StageException {
-        return plan(podId, podDir, tree, spec, manifest, false, mds);
+        return plan(podId, podDir, trees(tree, manifest), spec, manifest, spec.privateUsers(), mds);
     }
 
     /**
-     * As {@link #plan(String, PodDir, Path, PodSpec, PodManifest, MdsPolicy.Registered)}, for a pod
-     * that asks for {@code --private-users} (rkt's user namespace with a UID shift) or not.
-     *
-     * @throws StageException (not retryable) when {@code privateUsers}: rkj cannot run a pod in a user
-     *                        namespace yet, and says so rather than running it with host UIDs
+     * As {@link #plan(String, PodDir, Map, PodSpec, PodManifest, boolean, MdsPolicy.Registered)} for a
+     * pod of one image tree.
      */
     public Planned plan(String podId, PodDir podDir, Path tree, PodSpec spec, PodManifest manifest, boolean privateUsers,
                         MdsPolicy.Registered mds) throws StageException {
+        return plan(podId, podDir, trees(tree, manifest), spec, manifest, privateUsers, mds);
+    }
+
+    /** Every app of {@code manifest} on {@code tree}. */
+    private static Map<String, Path> trees(Path tree, PodManifest manifest) {
+        Map<String, Path> trees = new LinkedHashMap<>();
+        for (PodApp app : manifest.apps()) {
+            trees.put(app.name().value(), tree);
+        }
+        return trees;
+    }
+
+    /**
+     * What stage1 runs for a prepared pod, registered with the metadata service ({@code mds}; null:
+     * not registered), asking for {@code --private-users} (rkt's user namespace with a UID shift) or not.
+     *
+     * @param podDir the pod directory (its {@code rootfs} is mounted when the pod starts)
+     * @param trees  each app's rendered image tree, the lower layer of its overlay: user and group
+     *               given as names or paths are looked up there, as the app's root holds the same
+     *               files when it starts. One app has the pod's root as its own ({@code /}); each of
+     *               several apps has its own at {@link PodDir#appRoot} (rkt's layout)
+     * @throws StageException naming the app and field that cannot run; (not retryable) when
+     *                        {@code privateUsers}: rkj cannot run a pod in a user namespace yet, and
+     *                        says so rather than running it with host UIDs
+     */
+    public Planned plan(String podId, PodDir podDir, Map<String, Path> trees, PodSpec spec, PodManifest manifest,
+                        boolean privateUsers, MdsPolicy.Registered mds) throws StageException {
         if (privateUsers) {
             throw StageException.permanent("pod " + podId + ": --private-users (a user namespace with a UID shift) is"
                     + " not supported by this rkj yet: run the pod without it");
@@ -188,7 +268,13 @@ public final class PodPlanner {
                 throw StageException.permanent("pod " + podId + ": app " + name
                         + " has no command: give one with --exec");
             }
+            Path tree = trees.get(name);
+            if (tree == null) {
+                throw StageException.permanent("pod " + podId + ": app " + name + " has no rendered image; prepare"
+                        + " the pod again");
+            }
             Stage1Plan.AppBuilder b = Stage1Plan.App.builder(name)
+                    .root(manifest.apps().size() == 1 ? "/" : PodDir.appRoot(name))
                     .argv(app.exec())
                     .user(owner(tree, app.user(), "unix:uid", name, "user"))
                     .group(owner(tree, app.group(), "unix:gid", name, "group"))
@@ -376,12 +462,10 @@ public final class PodPlanner {
      * an AC Name does not allow replaced by one {@code -}; {@code app} if nothing is left.
      */
     public static String appName(String imageName) {
-        String last = imageName.substring(imageName.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
-        String name = last.replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
-        return name.isEmpty() ? "app" : name;
+        return PodSpec.defaultAppName(imageName);
     }
 
-    private static App effectiveApp(PodSpec spec, ImageManifest image) throws StageException {
+    private static App effectiveApp(PodSpec.AppSpec spec, ImageManifest image) throws StageException {
         Optional<App> own = image.app();
         if (own.isEmpty() && spec.exec() == null) {
             throw StageException.permanent("image " + image.name() + " has no app to run: give the command with --exec");
@@ -409,7 +493,8 @@ public final class PodPlanner {
         for (Isolator i : base.isolators()) {
             boolean replaced = (i instanceof Isolator.Memory && spec.memoryLimitBytes() != null)
                     || (i instanceof Isolator.Cpu && spec.cpuLimitMillis() != null)
-                    || (userCaps && (i instanceof Isolator.CapabilitiesRetain || i instanceof Isolator.CapabilitiesRemove));
+                    || (userCaps && (i instanceof Isolator.CapabilitiesRetain || i instanceof Isolator.CapabilitiesRemove))
+                    || (spec.seccomp() != null && (i instanceof Isolator.SeccompRetain || i instanceof Isolator.SeccompRemove));
             if (!replaced) {
                 isolators.add(i);
             }
@@ -420,6 +505,12 @@ public final class PodPlanner {
             isolators.add(new Isolator.CapabilitiesRemove(List.copyOf(named(spec.capsRemove(), "--caps-remove"))));
         }
         try {
+            if (spec.seccomp() != null) {
+                Optional<String> errno = Optional.ofNullable(spec.seccomp().errno());
+                isolators.add(spec.seccomp().mode() == PodSpec.SeccompMode.RETAIN
+                        ? new Isolator.SeccompRetain(spec.seccomp().syscalls(), errno)
+                        : new Isolator.SeccompRemove(spec.seccomp().syscalls(), errno));
+            }
             if (spec.memoryLimitBytes() != null) {
                 isolators.add(Isolator.Memory.limit(Quantity.of(spec.memoryLimitBytes())));
             }
@@ -433,8 +524,8 @@ public final class PodPlanner {
                     env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue())).toList(),
                     isolators, base.mountPoints(), base.ports(), base.userAnnotations(), base.userLabels());
         } catch (IllegalArgumentException e) {
-            throw StageException.permanent("image " + image.name() + " with the pod's overrides (--exec, --set-env,"
-                    + " --memory, --cpu, --user, --group, --working-dir) is not a valid app: " + e.getMessage());
+            throw StageException.permanent("image " + image.name() + " with the app's overrides (--exec, --set-env,"
+                    + " --memory, --cpu, --user, --group, --working-dir, --seccomp) is not a valid app: " + e.getMessage());
         }
     }
 

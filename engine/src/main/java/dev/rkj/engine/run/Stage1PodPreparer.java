@@ -16,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HexFormat;
 
 /**
@@ -47,8 +48,12 @@ public final class Stage1PodPreparer implements PodPreparerPort {
     @Override
     public PreparedPod prepare(PodState pod) throws StageException {
         PodDir podDir = PodDir.of(podsDir, pod.podId());
-        ImageManifest image = manifests.manifest(pod.image().id());
-        PodManifest manifest = planner.manifest(pod.podId(), pod.spec(), pod.image().id(), image);
+        List<String> imageIds = pod.images().stream().map(PodState.PodImage::id).toList();
+        List<ImageManifest> images = new java.util.ArrayList<>();
+        for (String id : imageIds) {
+            images.add(manifests.manifest(id));
+        }
+        PodManifest manifest = planner.manifest(pod.podId(), pod.spec(), imageIds, images);
         byte[] json = ManifestCodec.write(manifest);
         Path file = podDir.manifest();
         try {

@@ -106,13 +106,27 @@ public final class Stage1PodRuntime implements PodRuntime {
             throw StageException.permanent("pod " + pod.podId() + " is already running: a stage1 holds "
                     + dir.lock());
         }
-        Path tree = ImageStore.rootfsOf(dataDir, pod.treeId());
-        PodPlanner.Planned planned = planner.plan(pod.podId(), dir, tree, pod.spec(), manifest,
+        Map<String, Path> trees = new LinkedHashMap<>();
+        List<PodStarter.Layer> layers = new ArrayList<>();
+        for (PodApp app : manifest.apps()) {
+            String name = app.name().value();
+            String treeId = app.image().id().map(id -> pod.trees().get(id.toString())).orElse(null);
+            if (treeId == null) {
+                throw StageException.permanent("pod " + pod.podId() + ": the image of app " + name
+                        + " was not rendered for it; prepare the pod again");
+            }
+            Path tree = ImageStore.rootfsOf(dataDir, treeId);
+            trees.put(name, tree);
+            layers.add(manifest.apps().size() == 1
+                    ? new PodStarter.Layer(tree, dir.upperDir(), dir.workDir(), dir.rootfs())
+                    : new PodStarter.Layer(tree, dir.appUpperDir(name), dir.appWorkDir(name), dir.appRootfs(name)));
+        }
+        PodPlanner.Planned planned = planner.plan(pod.podId(), dir, trees, pod.spec(), manifest, pod.spec().privateUsers(),
                 mdsRegister(pod, dir, mds.registers().test(pod.spec())));
         RunningPod running;
         try {
             PodPlanner.makeEmptyVolumes(planned);
-            running = starter.start(planned.plan(), tree, planned.podLimits(), planned.appLimits(), output);
+            running = starter.start(planned.plan(), layers, planned.podLimits(), planned.appLimits(), output);
         } catch (Stage1Exception e) {
             throw new StageException("pod " + pod.podId() + " could not start: " + e.getMessage(), false, e);
         } catch (IOException e) {

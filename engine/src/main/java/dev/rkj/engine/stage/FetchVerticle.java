@@ -1,16 +1,20 @@
 package dev.rkj.engine.stage;
 
 import dev.rkj.engine.pod.PodCommand.ResolveImage;
+import dev.rkj.engine.pod.PodEvent;
 import dev.rkj.engine.pod.PodOwner;
+import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.pod.Stage;
 import io.vertx.core.Future;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * Resolves the image of each new pod this engine owns through the {@link ImageSourcePort}, on a
+ * Resolves the images (one per app) of each new pod this engine owns through the {@link ImageSourcePort}, on a
  * worker thread: embryo → preparing, or aborted (the port's {@link StageException} says why the
  * reference resolves to no image).
  */
@@ -30,7 +34,17 @@ public final class FetchVerticle extends StageVerticle {
 
     @Override
     protected Future<?> work(PodState pod) {
-        return recordOutcome(pod, Stage.FETCH, Blocking.run(vertx, () -> source.resolve(pod.podId(), pod.spec())),
-                r -> new ResolveImage(pod.podId(), r.imageId(), r.imageName(), r.source()), CrashPoint.AFTER_RESOLVED);
+        return recordOutcome(pod, Stage.FETCH, Blocking.run(vertx, () -> resolveAll(pod)),
+                images -> new ResolveImage(pod.podId(), images), CrashPoint.AFTER_RESOLVED);
+    }
+
+    /** Every app's image, in the spec's order. */
+    private List<PodEvent.ResolvedImage> resolveAll(PodState pod) throws StageException {
+        List<PodEvent.ResolvedImage> images = new ArrayList<>();
+        for (PodSpec.AppSpec app : pod.spec().apps()) {
+            ImageSourcePort.ResolvedImage r = source.resolve(pod.podId(), app.imageRef());
+            images.add(new PodEvent.ResolvedImage(r.imageId(), r.imageName(), r.source()));
+        }
+        return images;
     }
 }

@@ -1,12 +1,11 @@
 package dev.rkj.engine.stage;
 
 import dev.rkj.engine.pod.ImageSource;
-import dev.rkj.engine.pod.PodSpec;
 
 import java.util.Objects;
 
 /**
- * The fetch stage's port: turns the image reference of a pod's spec into an image in the local
+ * The fetch stage's port: turns an image reference of a pod's spec (one per app) into an image in the local
  * store. The reference is what the user typed: a local {@code .aci} file (imported into the store),
  * an image id or id prefix ({@code sha512-4f2a}), or a name with labels
  * ({@code example.com/app,version=1.0} or {@code example.com/app:1.0}). Discovery and downloads
@@ -18,12 +17,12 @@ import java.util.Objects;
 public interface ImageSourcePort {
 
     /**
-     * Resolves the image of pod {@code podId}.
+     * Resolves {@code imageRef}, the image of one app of pod {@code podId}.
      *
      * @throws StageException if the reference names no image, several, or the fetch failed; the
      *                        message says which and what to do
      */
-    ResolvedImage resolve(String podId, PodSpec spec) throws StageException;
+    ResolvedImage resolve(String podId, String imageRef) throws StageException;
 
     /**
      * An image in the store.

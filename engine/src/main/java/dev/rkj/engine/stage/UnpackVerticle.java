@@ -10,7 +10,7 @@ import io.vertx.core.Future;
 import java.util.Objects;
 
 /**
- * Renders the verified image of each preparing pod this engine owns into its read-only tree
+ * Renders the verified images, one at a time, of each preparing pod this engine owns into its read-only tree
  * through the {@link TreeRendererPort} (unpacking it into the store first if the renderer needs
  * to), on a worker thread.
  */
@@ -25,21 +25,22 @@ public final class UnpackVerticle extends StageVerticle {
 
     @Override
     public boolean wants(PodState pod) {
-        return pod.status() == PodStatus.PREPARING && pod.verification() != null && pod.treeId() == null
+        return pod.status() == PodStatus.PREPARING && pod.verification() != null && pod.nextUnrendered().isPresent()
                 && mine(pod);
     }
 
     @Override
     protected Future<?> work(PodState pod) {
-        return recordOutcome(pod, Stage.RENDER, Blocking.run(vertx, () -> render(pod)),
-                tree -> new RecordRendered(pod.podId(), pod.image().id(), tree), CrashPoint.AFTER_RENDERED);
+        String imageId = pod.nextUnrendered().orElseThrow().id();
+        return recordOutcome(pod, Stage.RENDER, Blocking.run(vertx, () -> render(pod, imageId)),
+                tree -> new RecordRendered(pod.podId(), imageId, tree), CrashPoint.AFTER_RENDERED);
     }
 
     /** The rendered tree's id; fails with a {@link StageException} naming what failed. */
-    private String render(PodState pod) throws StageException {
-        String tree = renderer.render(pod.podId(), pod.image().id());
+    private String render(PodState pod, String imageId) throws StageException {
+        String tree = renderer.render(pod.podId(), imageId);
         if (tree == null || tree.isEmpty() || tree.contains("/")) {
-            throw new StageException("the renderer gave `" + tree + "` for image " + pod.image().id()
+            throw new StageException("the renderer gave `" + tree + "` for image " + imageId
                     + ", not a tree id: this is a bug in rkj's image renderer", false);
         }
         return tree;

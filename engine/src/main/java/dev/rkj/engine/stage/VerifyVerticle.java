@@ -10,7 +10,7 @@ import io.vertx.core.Future;
 import java.util.Objects;
 
 /**
- * Verifies the resolved image of each preparing pod this engine owns through the
+ * Verifies the resolved images, one at a time, of each preparing pod this engine owns through the
  * {@link ImageVerifierPort}, on a worker thread (its {@link StageException} says why the image may
  * not be used).
  */
@@ -25,14 +25,15 @@ public final class VerifyVerticle extends StageVerticle {
 
     @Override
     public boolean wants(PodState pod) {
-        return pod.status() == PodStatus.PREPARING && pod.image() != null && pod.verification() == null && mine(pod);
+        return pod.status() == PodStatus.PREPARING && pod.image() != null && pod.nextUnverified().isPresent() && mine(pod);
     }
 
     @Override
     protected Future<?> work(PodState pod) {
+        PodState.PodImage image = pod.nextUnverified().orElseThrow();
         return recordOutcome(pod, Stage.VERIFY, Blocking.run(vertx,
-                        () -> verifier.verify(pod.podId(), pod.spec(), pod.image().id(), pod.image().name())),
-                v -> new RecordVerification(pod.podId(), pod.image().id(), v.verified(), v.reason()),
+                        () -> verifier.verify(pod.podId(), pod.spec(), image.id(), image.name())),
+                v -> new RecordVerification(pod.podId(), image.id(), v.verified(), v.reason()),
                 CrashPoint.AFTER_VERIFIED);
     }
 }

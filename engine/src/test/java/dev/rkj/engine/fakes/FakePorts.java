@@ -100,7 +100,7 @@ public final class FakePorts {
 
     private final ImageSourcePort source = new ImageSourcePort() {
         @Override
-        public ResolvedImage resolve(String podId, PodSpec spec) throws StageException {
+        public ResolvedImage resolve(String podId, String ref) throws StageException {
             call(podId, "resolve");
             return new ResolvedImage(IMAGE_ID, IMAGE_NAME, ImageSource.FETCHED);
         }

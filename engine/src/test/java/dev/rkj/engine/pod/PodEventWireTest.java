@@ -50,9 +50,10 @@ class PodEventWireTest {
             WireName wire = type.getAnnotation(WireName.class);
             assertNotNull(wire, type.getSimpleName() + " has no @WireName");
             assertTrue(wire.value().matches("pod\\.[a-z]+(-[a-z]+)*"), "wire name " + wire.value());
-            int expected = type == PodCreated.class ? 4
+            int expected = type == PodCreated.class ? 5 : type == PodEvent.PodCreatedV4.class ? 4
                     : type == PodEvent.PodCreatedV3.class || type == PodEvent.PodStarted.class ? 3
                     : type == PodEvent.PodCreatedV2.class || type == PodEvent.ImageRendered.class
+                    || type == PodEvent.ImageResolved.class
                     || type == PodEvent.PodPrepared.class || type == PodEvent.PodStopRequested.class
                     || type == PodEvent.LaunchRequested.class || type == PodEvent.DeleteRequested.class
                     || type == PodEvent.PodStartedV2.class ? 2 : 1;
@@ -78,7 +79,7 @@ class PodEventWireTest {
         PodEvent read = (PodEvent) Json.mapper().readValue(v1, type);
         PodSpec spec = new PodSpec("example.com/app", null, List.of(), Map.of(), null, NetMode.NONE, null, null, false,
                 Set.of(InsecureOption.IMAGE));
-        assertEquals(new PodEvent.PodCreatedV1(PodFixtures.POD, spec, PodFixtures.CREATOR), read);
+        assertEquals(new PodEvent.PodCreatedV1(PodFixtures.POD, PodFixtures.v4(spec), PodFixtures.CREATOR), read);
         assertEquals(new PodCreated(PodFixtures.POD, spec, PodFixtures.CREATOR), ((PodEvent.PodCreatedV1) read).upcast());
         PodState s = PodLifecycle.evolve(PodState.initial(PodFixtures.POD), read, PodScenario.T0);
         assertEquals(PodStatus.EMBRYO, s.status());
@@ -97,7 +98,7 @@ class PodEventWireTest {
         Class<?> type = EngineEvents.registry().typeOf(WireType.parse("pod.created/2")).orElseThrow();
         PodEvent read = (PodEvent) Json.mapper().readValue(v2, type);
         PodSpec spec = PodSpec.of("example.com/app").withCapabilities(Set.of("CAP_CHOWN"), Set.of()).withPidsLimit(512L);
-        assertEquals(new PodEvent.PodCreatedV2(PodFixtures.POD, spec, PodFixtures.CREATOR), read);
+        assertEquals(new PodEvent.PodCreatedV2(PodFixtures.POD, PodFixtures.v4(spec), PodFixtures.CREATOR), read);
         PodState s = PodLifecycle.evolve(PodState.initial(PodFixtures.POD), read, PodScenario.T0);
         assertEquals(PodStatus.EMBRYO, s.status());
         assertEquals(spec, s.spec());
@@ -116,7 +117,7 @@ class PodEventWireTest {
                 + "\"capsRetain\":[],\"capsRemove\":[],\"pidsLimit\":null,"
                 + "\"appName\":\"web\",\"user\":\"1000\",\"group\":\"staff\",\"workingDir\":\"/srv\"},"
                 + "\"owner\":{\"engineId\":\"engine-a\",\"hostPid\":100}}";
-        PodEvent.PodCreatedV3 event = new PodEvent.PodCreatedV3(PodFixtures.POD, spec, PodFixtures.CREATOR);
+        PodEvent.PodCreatedV3 event = new PodEvent.PodCreatedV3(PodFixtures.POD, PodFixtures.v4(spec), PodFixtures.CREATOR);
         assertEquals(golden, Json.mapper().writeValueAsString(event));
         Class<?> type = EngineEvents.registry().typeOf(WireType.parse("pod.created/3")).orElseThrow();
         assertEquals(event, Json.mapper().readValue(golden, type));
@@ -130,7 +131,7 @@ class PodEventWireTest {
         String json = Json.mapper().writeValueAsString(event);
         assertTrue(json.endsWith(",\"requestedBy\":{\"uid\":0,\"userName\":\"root\",\"sudoUser\":\"alice\","
                 + "\"via\":\"rkj run command line\"}}"), json);
-        Class<?> type = EngineEvents.registry().typeOf(WireType.parse("pod.created/4")).orElseThrow();
+        Class<?> type = EngineEvents.registry().typeOf(WireType.parse("pod.created/5")).orElseThrow();
         assertEquals(event, Json.mapper().readValue(json, type));
         assertEquals(null, new PodCreated(PodFixtures.POD, PodSpec.of("example.com/app"), PodFixtures.CREATOR,
                 dev.rkj.engine.Grantor.UNSTATED).requestedBy(), "a caller that did not say is recorded as none");
@@ -146,7 +147,7 @@ class PodEventWireTest {
                 + "\"capsRetain\":[\"CAP_CHOWN\",\"CAP_SYS_ADMIN\"],\"capsRemove\":[],\"pidsLimit\":512},"
                 + "\"owner\":{\"engineId\":\"engine-a\",\"hostPid\":100}}";
         Class<?> type = EngineEvents.registry().typeOf(WireType.parse("pod.created/2")).orElseThrow();
-        assertEquals(new PodEvent.PodCreatedV2(PodFixtures.POD, spec, PodFixtures.CREATOR), Json.mapper().readValue(golden, type));
+        assertEquals(new PodEvent.PodCreatedV2(PodFixtures.POD, PodFixtures.v4(spec), PodFixtures.CREATOR), Json.mapper().readValue(golden, type));
     }
 
     @Test
@@ -179,8 +180,10 @@ class PodEventWireTest {
 
     @Test
     void aMissingOptionalFieldReadsAsItsDefault() throws Exception {
-        PodSpec spec = json.readValue("{\"imageRef\":\"example.com/app\"}", PodSpec.class);
+        PodSpec spec = json.readValue("{\"imageRef\":\"example.com/app\"}", PodSpecV4.class).upcast();
         assertEquals(PodSpec.of("example.com/app"), spec);
+        PodSpec apps = json.readValue("{\"apps\":[{\"imageRef\":\"example.com/app\"}]}", PodSpec.class);
+        assertEquals(PodSpec.of("example.com/app"), apps);
     }
 
     private static void assertFieldsAreComponents(Class<?> type, JsonNode node) {

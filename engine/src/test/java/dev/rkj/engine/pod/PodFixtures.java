@@ -139,13 +139,23 @@ final class PodFixtures {
                 new PodStopRequested(POD, true), exited(), garbage(), deleted(), verifyFailed(),
                 new PodLost(POD, "stage1 lock free, no status written"),
                 new PodEvent.PodAdopted(POD, RUNNER, ADOPTER, GONE),
-                new PodEvent.PodCreatedV1(POD, SPEC, CREATOR), new PodEvent.PodCreatedV2(POD, SPEC, CREATOR), granted(),
+                new PodEvent.PodCreatedV1(POD, v4(SPEC), CREATOR), new PodEvent.PodCreatedV2(POD, v4(SPEC), CREATOR), granted(),
                 new PodEvent.LaunchRequested(POD, CREATOR, GRANTOR), new PodEvent.DeleteRequested(POD, ADOPTER, GRANTOR),
                 new PodEvent.ImageRenderedV1(POD, IMAGE, "/var/lib/rkj/cas/trees/" + TREE + "/rootfs"),
                 new PodEvent.PodPreparedV1(POD, "/var/lib/rkj/pods/" + POD, MANIFEST),
-                new PodEvent.PodCreatedV3(POD, SPEC, CREATOR), new PodEvent.PodStopRequestedV1(POD, false),
+                new PodEvent.PodCreatedV3(POD, v4(SPEC), CREATOR), new PodEvent.PodStopRequestedV1(POD, false),
                 new PodEvent.LaunchRequestedV1(POD, CREATOR), new PodEvent.DeleteRequestedV1(POD, ADOPTER),
                 new PodEvent.PodStartedV1(POD, 4000, Map.of("web", 4001L), RUNNER),
-                new PodEvent.PodStartedV2(POD, 4000, Map.of("web", 4001L), RUNNER, List.of()));
+                new PodEvent.PodStartedV2(POD, 4000, Map.of("web", 4001L), RUNNER, List.of()),
+                new PodEvent.PodCreatedV4(POD, v4(SPEC), CREATOR, GRANTOR),
+                new PodEvent.ImageResolvedV1(POD, IMAGE, "example.com/app", ImageSource.FETCHED));
+    }
+
+    /** {@code spec}, a one-app spec, in the single-image form of {@code pod.created/1..4}. */
+    static PodSpecV4 v4(PodSpec spec) {
+        return new PodSpecV4(spec.imageRef(), spec.exec(), spec.args(), spec.env(), spec.hostname(), spec.net(),
+                spec.memoryLimitBytes(), spec.cpuLimitMillis(), spec.interactive(), spec.insecureOptions(),
+                spec.capsRetain(), spec.capsRemove(), spec.pidsLimit(), spec.appName(), spec.user(), spec.group(),
+                spec.workingDir());
     }
 }

@@ -195,7 +195,7 @@ class PodLifecycleDecideTest {
     void resolvingAnotherImageOnceResolvedIsRefusedNamingTheResolvedOne() {
         IllegalPodTransition refusal = PodScenario.given(created(), resolved())
                 .when(new ResolveImage(POD, OTHER_IMAGE, IMAGE_NAME, ImageSource.STORE)).thenRefused(PodStatus.PREPARING);
-        assertEquals("its image is already resolved to " + IMAGE, refusal.why());
+        assertEquals("its images are already resolved to " + IMAGE, refusal.why());
     }
 
     @Test
@@ -207,7 +207,7 @@ class PodLifecycleDecideTest {
     void verifyingAnotherImageThanTheResolvedOneIsRefused() {
         IllegalPodTransition refusal = PodScenario.given(created(), resolved())
                 .when(new RecordVerification(POD, OTHER_IMAGE, true, SIGNED)).thenRefused(PodStatus.PREPARING);
-        assertEquals("the image verified, " + OTHER_IMAGE + ", is not the pod's image " + IMAGE, refusal.why());
+        assertEquals("the image verified, " + OTHER_IMAGE + ", is not one of the pod's images " + IMAGE, refusal.why());
     }
 
     @Test
@@ -240,7 +240,7 @@ class PodLifecycleDecideTest {
     void renderingBeforeVerificationIsRefused() {
         IllegalPodTransition refusal = PodScenario.given(created(), resolved())
                 .when(new RecordRendered(POD, IMAGE, TREE)).thenRefused(PodStatus.PREPARING);
-        assertEquals("its image is not verified yet; an image is rendered only after its verification", refusal.why());
+        assertEquals("its image " + IMAGE + " is not verified yet; an image is rendered only after its verification", refusal.why());
     }
 
     @Test
@@ -260,7 +260,7 @@ class PodLifecycleDecideTest {
     void preparingBeforeTheImageIsRenderedIsRefused() {
         IllegalPodTransition refusal = PodScenario.given(created(), resolved(), verified())
                 .when(new PreparePod(POD, MANIFEST)).thenRefused(PodStatus.PREPARING);
-        assertEquals("its image is not rendered yet; a pod is prepared only after its image is rendered", refusal.why());
+        assertEquals("its images are not all rendered yet; a pod is prepared only after its images are rendered", refusal.why());
     }
 
     @Test
@@ -544,5 +544,45 @@ class PodLifecycleDecideTest {
         List<PodEvent> h = new java.util.ArrayList<>(PodFixtures.historyOf(status));
         h.addAll(List.of(more));
         return h;
+    }
+
+    @Test
+    void aPodOfTwoImagesIsVerifiedAndRenderedImageByImageBeforeItIsPrepared() throws Exception {
+        String other = "sha512-" + "cd".repeat(64);
+        PodSpec spec = PodSpec.ofApps(List.of(PodSpec.AppSpec.of("example.com/a"), PodSpec.AppSpec.of("example.com/b")))
+                .withPod(List.of(), false, false);
+        PodState s = PodState.initial(PodFixtures.POD);
+        s = apply(s, PodLifecycle.decide(new PodCommand.CreatePod(PodFixtures.POD, spec, PodFixtures.CREATOR), s));
+        PodState created = s;
+        IllegalPodTransition oneOfTwo = assertThrows(IllegalPodTransition.class, () -> PodLifecycle.decide(
+                new PodCommand.ResolveImage(PodFixtures.POD, IMAGE, "example.com/a", ImageSource.STORE), created));
+        assertTrue(oneOfTwo.why().contains("it has 2 apps, but 1 images were resolved"), oneOfTwo.why());
+        s = apply(s, PodLifecycle.decide(new PodCommand.ResolveImage(PodFixtures.POD, List.of(
+                new PodEvent.ResolvedImage(IMAGE, "example.com/a", ImageSource.STORE),
+                new PodEvent.ResolvedImage(other, "example.com/b", ImageSource.FETCHED))), s));
+        assertEquals(IMAGE, s.nextUnverified().orElseThrow().id());
+        s = apply(s, PodLifecycle.decide(new PodCommand.RecordVerification(PodFixtures.POD, IMAGE, true, "signed"), s));
+        assertEquals(null, s.verification(), "not verified until every image is");
+        assertEquals(other, s.nextUnverified().orElseThrow().id());
+        PodState oneVerified = s;
+        assertThrows(IllegalPodTransition.class, () -> PodLifecycle.decide(
+                new PodCommand.RecordRendered(PodFixtures.POD, other, other), oneVerified));
+        s = apply(s, PodLifecycle.decide(new PodCommand.RecordVerification(PodFixtures.POD, other, true, "signed"), s));
+        s = apply(s, PodLifecycle.decide(new PodCommand.RecordRendered(PodFixtures.POD, IMAGE, IMAGE), s));
+        assertEquals(null, s.treeId(), "not rendered until every image is");
+        PodState oneRendered = s;
+        assertThrows(IllegalPodTransition.class, () -> PodLifecycle.decide(
+                new PodCommand.PreparePod(PodFixtures.POD, "sha512-00"), oneRendered));
+        s = apply(s, PodLifecycle.decide(new PodCommand.RecordRendered(PodFixtures.POD, other, other), s));
+        assertEquals(Map.of(IMAGE, IMAGE, other, other), s.trees());
+        s = apply(s, PodLifecycle.decide(new PodCommand.PreparePod(PodFixtures.POD, "sha512-00"), s));
+        assertEquals(PodStatus.PREPARED, s.status());
+    }
+
+    private static PodState apply(PodState s, List<PodEvent> events) {
+        for (PodEvent e : events) {
+            s = PodLifecycle.evolve(s, e, PodScenario.T0);
+        }
+        return s;
     }
 }

@@ -86,7 +86,7 @@ class PodSpecTest {
     void badValuesAreRejectedNamingThem() {
         assertEquals("pod spec: the image reference is empty (name an image, an image id or a file)",
                 message(() -> PodSpec.of(" ")));
-        assertEquals("pod spec: exec \"bin/sh\" is not an absolute path (appc requires one, e.g. /bin/sh)",
+        assertEquals("pod spec: app img: exec \"bin/sh\" is not an absolute path (appc requires one, e.g. /bin/sh)",
                 message(() -> new PodSpec("img", "bin/sh", null, null, null, null, null, null, false, null)));
         assertEquals("pod spec: environment variable name \"A=B\" is not valid (it must be non-empty and contain no '=')",
                 message(() -> new PodSpec("img", null, null, Map.of("A=B", "x"), null, null, null, null, false, null)));
@@ -111,11 +111,11 @@ class PodSpecTest {
                 List.of(given.appName(), given.user(), given.group(), given.workingDir()));
         assertEquals("pod spec: app name (--name) \"Web\" is not a valid AC Name: use lowercase letters, digits and hyphens,"
                 + " beginning and ending with a letter or digit (e.g. reduce-worker)", message(() -> spec.withApp("Web", null, null, null)));
-        assertEquals("pod spec: working directory (--working-dir) \"tmp\" is not an absolute path: give one such as /tmp",
+        assertEquals("pod spec: app img: working directory (--working-dir) \"tmp\" is not an absolute path: give one such as /tmp",
                 message(() -> spec.withApp(null, null, null, "tmp")));
-        assertEquals("pod spec: user (--user) \"\" is not valid: give a uid such as 1000 or a name in the image's"
+        assertEquals("pod spec: app img: user (--user) \"\" is not valid: give a uid such as 1000 or a name in the image's"
                 + " /etc/passwd", message(() -> spec.withApp(null, "", null, null)));
-        assertEquals("pod spec: group (--group) \"a\\u001bb\" is not valid: give a gid such as 1000 or a name in the"
+        assertEquals("pod spec: app img: group (--group) \"a\\u001bb\" is not valid: give a gid such as 1000 or a name in the"
                 + " image's /etc/group", message(() -> spec.withApp(null, null, "a\u001bb", null)));
     }
 

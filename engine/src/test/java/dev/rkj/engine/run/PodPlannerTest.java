@@ -1,6 +1,10 @@
 package dev.rkj.engine.run;
 
 import dev.rkj.engine.appc.AcName;
+import dev.rkj.engine.appc.Volume;
+
+import java.util.Optional;
+
 import dev.rkj.engine.appc.App;
 import dev.rkj.engine.appc.EventHandler;
 import dev.rkj.engine.appc.ImageManifest;
@@ -69,6 +73,47 @@ class PodPlannerTest {
     private PodPlanner.Planned launch(PodSpec spec, App app) throws StageException {
         PodManifest manifest = planner.manifest(POD, spec, IMAGE_ID, image(app));
         return planner.plan(POD, new PodDir(POD_DIR), TREE, spec, manifest);
+    }
+
+    @Test
+    void eachAppOfSeveralGetsItsOwnRootAndTheUsersVolumesMountsReadOnlyRootfsAndSeccompReachTheManifest()
+            throws Exception {
+        String otherId = "sha512-" + "cd".repeat(64);
+        ImageManifest other = ImageManifest.builder("example.com/cache").app(App.builder("0", "0").exec("/bin/cache")
+                .isolator(new Isolator.SeccompRetain(List.of("read", "write"), Optional.empty())).build()).build();
+        PodSpec spec = new PodSpec(List.of(
+                PodSpec.AppSpec.of("example.com/redis-server"),
+                new PodSpec.AppSpec("example.com/cache", null, null, List.of(), Map.of(), null, null, null, null, null,
+                        Set.of(), Set.of(), PodSpec.Seccomp.parse("mode=remove,errno=EPERM,chmod"), true,
+                        List.of(new PodSpec.Mount("data", "/var/cache")))),
+                null, NetMode.NONE, false, Set.of(), null, List.of(PodSpec.Volume.empty("data", "0700", 5L, null)),
+                false, false);
+        PodManifest manifest = planner.manifest(POD, spec, List.of(IMAGE_ID, otherId), List.of(image(app()), other));
+        assertEquals(List.of("redis-server", "cache"), manifest.apps().stream().map(a -> a.name().value()).toList());
+        PodApp cache = manifest.apps().get(1);
+        assertTrue(cache.readOnlyRootFs());
+        assertEquals("/var/cache", cache.mounts().get(0).path());
+        App cacheApp = cache.app().orElseThrow();
+        assertEquals(Optional.empty(), cacheApp.isolator(Isolator.SeccompRetain.class), "the user's set replaces the image's");
+        assertEquals(List.of("chmod"), cacheApp.isolator(Isolator.SeccompRemove.class).orElseThrow().set());
+        Volume data = manifest.volumes().get(0);
+        assertEquals(Volume.Kind.EMPTY, data.kind());
+        assertEquals(0700, data.mode());
+        assertEquals(5, data.uid());
+
+        Path otherTree = Path.of("/var/lib/rkj/cas/trees/sha512-1/rootfs");
+        Stage1Plan plan = planner.plan(POD, new PodDir(POD_DIR), Map.of("redis-server", TREE, "cache", otherTree), spec,
+                manifest).plan();
+        assertEquals("/opt/stage2/redis-server/rootfs", plan.apps().get(0).root());
+        assertEquals("/opt/stage2/cache/rootfs", plan.apps().get(1).root());
+        assertEquals("/", launch(PodSpec.of("example.com/redis-server"), app()).plan().apps().get(0).root(),
+                "one app has the pod's root as its own");
+
+        PodSpec twins = new PodSpec(List.of(PodSpec.AppSpec.of("a"), PodSpec.AppSpec.of("b")), null, NetMode.NONE, false,
+                Set.of(), null, List.of(), false, false);
+        StageException clash = assertThrows(StageException.class,
+                () -> planner.manifest(POD, twins, List.of(IMAGE_ID, IMAGE_ID), List.of(image(app()), image(app()))));
+        assertTrue(clash.getMessage().contains("two apps are named redis-server"), clash.getMessage());
     }
 
     @Test

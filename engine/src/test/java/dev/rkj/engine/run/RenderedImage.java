@@ -68,8 +68,7 @@ public final class RenderedImage implements ImageSourcePort, TreeRendererPort, I
     }
 
     @Override
-    public ResolvedImage resolve(String podId, PodSpec spec) throws StageException {
-        String ref = spec.imageRef();
+    public ResolvedImage resolve(String podId, String ref) throws StageException {
         if (ref.equals(NAME) || ref.startsWith(NAME + ":") || ref.startsWith(NAME + ",") || id.startsWith(ref)
                 || Path.of(ref).toAbsolutePath().equals(dir)) {
             return new ResolvedImage(id, NAME, ImageSource.STORE);

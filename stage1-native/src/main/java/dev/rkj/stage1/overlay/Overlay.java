@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -146,6 +148,21 @@ public final class Overlay {
                 }
             }
             pause(attempt);
+        }
+    }
+
+    /**
+     * Unmounts every mount at or below {@code root}, the deepest first (a pod of several apps has
+     * an overlay per app below its root). Done already if nothing is mounted there.
+     *
+     * @throws IOException the first mount that cannot be unmounted, as {@link #unmount}
+     */
+    public void unmountAll(Path root) throws IOException {
+        List<Path> below = mountTable.read().mounts().stream().map(MountInfo.Mount::mountPoint)
+                .filter(m -> m.startsWith(root)).distinct()
+                .sorted(Comparator.comparingInt(Path::getNameCount).reversed()).toList();
+        for (Path mount : below) {
+            unmount(mount);
         }
     }
 
