@@ -206,6 +206,50 @@ class MetadataServiceIT {
         }
     }
 
+    /**
+     * The issue's own example, end to end through the CLI and the daemon: {@code rkj run --volume
+     * database,kind=empty --mds-register IMG1 --mount ... IMG2 --mount ...}. The first app asks the
+     * metadata service for its pod's uuid and writes it to the shared empty volume; the second app
+     * reads it from there.
+     */
+    @Test
+    void twoImagesSharingAnEmptyVolumeAndRegisteredRunEndToEndThroughTheCli() throws Exception {
+        try (DaemonFixture fixture = DaemonFixture.in("mds-e2e").start()) {
+            Path writer = DaemonFixture.aci(fixture.dir, "db-writer", Json.mapper().writeValueAsString(List.of("/bin/sh", "-c",
+                    "busybox wget -q -O- --header 'Metadata-Flavor: AppContainer' \"$AC_METADATA_URL/acMetadata/v1/pod/uuid\""
+                            + " > /db/uuid.tmp && busybox mv /db/uuid.tmp /db/uuid")), "[]");
+            Path reader = DaemonFixture.aci(fixture.dir, "db-reader", Json.mapper().writeValueAsString(List.of("/bin/sh", "-c",
+                    "i=0; while [ ! -s /db/uuid ] && [ $i -lt 600 ]; do busybox sleep 0.1; i=$((i+1)); done;"
+                            + " echo \"reader=$(busybox cat /db/uuid)\"")), "[]");
+            Path out = fixture.dir.resolve("run.out");
+            Path err = fixture.dir.resolve("run.err");
+            ProcessBuilder run = new ProcessBuilder(DaemonProcess.rkj(fixture.data, "run", "--insecure-options=image",
+                    "--volume", "database,kind=empty", "--mds-register",
+                    writer.toString(), "--mount", "volume=database,target=/db",
+                    reader.toString(), "--mount", "volume=database,target=/db"))
+                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            run.environment().put("RKJ_SOCKET", fixture.daemon().socket.toString());
+            Process process = run.start();
+            assertTrue(process.waitFor(3, TimeUnit.MINUTES), "rkj run did not finish");
+            assertEquals(0, process.exitValue(), () -> "rkj run: " + read(err) + read(out));
+            Http.Reply pods = fixture.http().get("/v1/pods");
+            assertEquals(200, pods.status(), pods.toString());
+            assertEquals(1, pods.json().get("pods").size(), pods.toString());
+            String uuid = pods.json().get("pods").get(0).get("name").asText();
+            assertTrue(read(out).contains("reader=" + uuid), () -> "the reader got the writer's uuid " + uuid + ": " + read(out)
+                    + read(err));
+            assertTrue(read(err).isEmpty() || !read(err).contains("warning: app"), read(err));
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "(" + file + ": " + e.getMessage() + ")";
+        }
+    }
+
     private void probeReachesOnlyItsOwnPod(PodSpec.NetMode net) throws Exception {
         String other = run(otherImage, net, Map.of());
         assertEquals(0, exitCode(other));
