@@ -168,10 +168,11 @@ record PodRequest(PodSpec spec, boolean start) {
     /** PodSpec's own checks name what they refuse in words; the field is the one its message starts with. */
     static String fieldNamedIn(String message) {
         String m = message == null ? "" : message.toLowerCase(java.util.Locale.ROOT);
-        for (String field : List.of("exec", "hostname", "env", "args", "image", "memory", "cpu", "pids", "capabilit",
+        for (String field : List.of("private-users", "exec", "hostname", "env", "args", "image", "memory", "cpu", "pids", "capabilit",
                 "volume", "working directory", "user", "group", "app name", "apps")) {
             if (m.contains(field)) {
                 return switch (field) {
+                    case "private-users" -> "privateUsers";
                     case "pids" -> "pidsLimit";
                     case "capabilit" -> "capsRetain";
                     case "volume" -> "volumes";

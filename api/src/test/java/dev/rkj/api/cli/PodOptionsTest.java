@@ -87,10 +87,13 @@ class PodOptionsTest {
         assertEquals(2, bare.apps().size(), "a word after an image's flags is the next image");
         assertEquals("b", bare.apps().get(1).name());
         assertNull(bare.apps().get(0).name());
-        PodSpec flags = words("--mds-register", "--private-users", aci.toString());
+        PodSpec flags = words("--mds-register", aci.toString());
         assertTrue(flags.mdsRegister());
-        assertTrue(flags.privateUsers());
         assertEquals(1, flags.apps().size());
+        for (String command : new String[] {"run", "prepare"}) {
+            CliRun users = refused(command, "--private-users");
+            assertTrue(users.err().contains("--private-users (a user namespace with a UID shift) is not supported"), users.err());
+        }
     }
 
     @Test

@@ -28,7 +28,7 @@ class PodRequestTest {
                                 .put("mounts", List.of(new JsonObject().put("volume", "data").put("path", "/srv"))),
                         new JsonObject().put("image", B).put("readOnlyRootfs", true).put("cpu", "500m")))
                 .put("volumes", List.of(new JsonObject().put("name", "data").put("kind", "empty").put("mode", "0700")))
-                .put("mdsRegister", true).put("privateUsers", true)).spec();
+                .put("mdsRegister", true)).spec();
         assertEquals(2, two.apps().size());
         assertEquals("web", two.apps().get(0).name());
         assertEquals(PodSpec.SeccompMode.REMOVE, two.apps().get(0).seccomp().mode());
@@ -37,7 +37,9 @@ class PodRequestTest {
         assertTrue(two.apps().get(1).readOnlyRootfs());
         assertEquals(500L, two.apps().get(1).cpuLimitMillis());
         assertEquals(PodSpec.Volume.empty("data", "0700", null, null), two.volumes().get(0));
-        assertTrue(two.mdsRegister() && two.privateUsers());
+        assertTrue(two.mdsRegister() && !two.privateUsers());
+        Problem users = assertThrows(Problem.class, () -> PodRequest.from(new JsonObject().put("image", A).put("privateUsers", true)));
+        assertEquals("privateUsers", users.field(), users.getMessage());
     }
 
     @Test
