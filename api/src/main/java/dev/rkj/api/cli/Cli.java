@@ -150,7 +150,7 @@ public final class Cli {
     /**
      * What the daemon leaves to the client, which then runs it in-process as before: a command line
      * for another data directory than the daemon's, {@code --debug} (it would turn on the daemon's
-     * logging), and what needs the client's own process: {@code daemon}, {@code enter}; and, from a
+     * logging), and what needs the client's own process: {@code daemon}, {@code enter}, {@code dashboard} (it asks the daemon over its socket itself); and, from a
      * client that does not relay its terminal, {@code run --interactive} (and {@code run-prepared} of an
      * interactive pod, see {@link PodCommands}).
      */
@@ -167,7 +167,7 @@ public final class Cli {
                 && !caller.hasTerminal()) {
             why = "run --interactive needs the client's terminal, which this client does not relay";
         } else if (!last.isUsageHelpRequested() && (name.equals("daemon") || name.equals("enter")
-                || name.equals("metadata-service"))) {
+                || name.equals("metadata-service") || name.equals("dashboard"))) {
             why = "rkj " + name + " runs in the client's own process";
         } else if (!root.dataDirIsShared()) {
             why = "the data directory is not the daemon's";

@@ -37,6 +37,7 @@ import picocli.CommandLine.ParentCommand;
             "  systemctl enable --now rkj.socket            # socket activation: the daemon serves the socket systemd passes",
             "  curl --unix-socket /run/rkj/api.sock http://rkj/v1/pods",
             "  curl --unix-socket /run/rkj/api.sock http://rkj/metrics              # Prometheus metrics",
+            "  rkj dashboard                                # a one-time login URL for the web dashboard (needs --listen)",
             "While it runs, rkj commands of root for its data directory run in it (no journal opened by the",
             "command; $RKJ_SOCKET names another socket); daemon, enter and run --interactive stay in-process."})
 final class DaemonCommand implements Callable<Integer> {
@@ -109,14 +110,23 @@ final class DaemonCommand implements Callable<Integer> {
         MetadataService mds = null;
         List<ApiServer> servers = new ArrayList<>();
         try {
+            dev.rkj.api.http.Dashboard dashboard;
+            try {
+                dashboard = dev.rkj.api.http.Dashboard.of(context.dataDir());
+            } catch (java.io.UncheckedIOException | IllegalStateException e) {
+                throw new CliException(e.getMessage(), e);
+            }
             engine = context.engine(true, Context.DISCARD, vertx); // apps' output is in their logs
             if (retention != null) {
                 pruneNowAndHourly(context, engine, retention);
             }
             for (Listen address : addresses) { // the socket first: systemd's, if it passed one, goes to the first unix server
                 ApiServer server = Engine.await(ApiServer.start(engine, context.imageStore(), context.journal(), address,
-                        metrics), START_LIMIT);
+                        metrics, dashboard), START_LIMIT);
                 servers.add(server);
+                if (address instanceof Listen.Tcp tcp) {
+                    dashboard.servedAt(tcp.host(), server.port());
+                }
                 if (address instanceof Listen.UnixSocket) { // the thin CLI's commands, run here (TCP has no /v1/cli)
                     Context shared = context.shared();
                     CliRoute.mount(server.router(), session -> Cli.executeFor(session, shared),

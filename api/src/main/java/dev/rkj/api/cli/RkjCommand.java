@@ -36,6 +36,7 @@ public final class RkjCommand implements Runnable, AutoCloseable {
             FetchCommand.class,
             ImageCommand.class,
             DaemonCommand.class,
+            DashboardCommand.class,
             MetadataServiceCommand.class,
             VersionCommand.class,
             CompletionCommand.class,

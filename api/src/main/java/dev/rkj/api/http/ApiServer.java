@@ -70,6 +70,15 @@ public final class ApiServer implements AutoCloseable {
      */
     public static Future<ApiServer> start(Engine engine, ImageStore images, Journal journal, Listen listen,
                                           DaemonMetrics metrics) {
+        return start(engine, images, journal, listen, metrics, Dashboard.ephemeral());
+    }
+
+    /**
+     * {@link #start(Engine, ImageStore, Journal, Listen, DaemonMetrics)}, with the web dashboard's logins and
+     * sessions in {@code dashboard} (several servers of one daemon share it: the socket mints, TCP admits).
+     */
+    public static Future<ApiServer> start(Engine engine, ImageStore images, Journal journal, Listen listen,
+                                          DaemonMetrics metrics, Dashboard dashboard) {
         Vertx vertx = engine.vertx();
         try {
             metrics.bind(engine, journal);
@@ -81,7 +90,7 @@ public final class ApiServer implements AutoCloseable {
         return OpenAPIContract.from(vertx, forTheRouter(document)).compose(contract -> {
             RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
             if (listen instanceof Listen.Tcp tcp) { // first: Vert.x takes no authentication after a handler of ours
-                builder.rootHandler(tcp.token().handler());
+                builder.rootHandler(tcp.token().handler(dashboard));
             }
             BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
             builder.rootHandler(ctx -> { // a WebSocket upgrade has no body, and one read could not be upgraded
@@ -102,6 +111,7 @@ public final class ApiServer implements AutoCloseable {
             new AttachRoutes(api).mount(builder);
             Router router = builder.createRouter();
             router.get("/metrics").handler(metrics::scrape);
+            dashboard.mount(router);
             router.route().failureHandler(Problems::handle);
             for (int status : new int[] {400, 401, 404, 405, 406, 413, 415}) {
                 router.errorHandler(status, ctx -> Problems.send(ctx, Problems.of(ctx.failure(), status)));

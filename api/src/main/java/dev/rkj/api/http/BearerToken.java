@@ -105,14 +105,21 @@ public final class BearerToken {
 
     /**
      * Lets a request through only with one of these tokens, recording its name as the request's
-     * {@link Caller}; 401 (as problem+json) otherwise.
+     * {@link Caller}, or a browser the {@code dashboard} admits (its login, or a read with its session
+     * cookie); 401 (as problem+json) otherwise.
      */
-    AuthenticationHandler handler() {
-        return new Check();
+    AuthenticationHandler handler(Dashboard dashboard) {
+        return new Check(dashboard);
     }
 
     /** An authentication handler, so Vert.x Web orders it after the body handler and before the routes. */
     private final class Check implements AuthenticationHandler {
+        private final Dashboard dashboard;
+
+        Check(Dashboard dashboard) {
+            this.dashboard = dashboard;
+        }
+
         @Override
         public void handle(RoutingContext ctx) {
             String header = ctx.request().getHeader("Authorization");
@@ -129,9 +136,13 @@ public final class BearerToken {
                     ctx.next();
                     return;
                 }
+            } else if (dashboard.admit(ctx)) {
+                ctx.next();
+                return;
             }
             Problems.send(ctx, new Problem(401, "unauthorized", "Unauthorized",
-                    "give the token: Authorization: Bearer <a SECRET of the daemon's --token-file>", null));
+                    "give the token: Authorization: Bearer <a SECRET of the daemon's --token-file>"
+                    + " (a browser: open the URL rkj dashboard prints)", null));
         }
     }
 }

@@ -105,6 +105,14 @@ final class DaemonFixture implements AutoCloseable {
         return daemon;
     }
 
+    /** As {@link #restart()}, on the TCP port of the daemon it replaces (a browser's page keeps its address). */
+    DaemonProcess restartOnSamePort() throws Exception {
+        int port = daemon.port;
+        daemon.close();
+        daemon = DaemonProcess.start(activated, "127.0.0.1:" + port, data, socket, tokenFile, dir.resolve("logs"), more);
+        return daemon;
+    }
+
     private DaemonProcess launch() throws IOException {
         return activated ? DaemonProcess.startActivated(data, socket, tokenFile, dir.resolve("logs"), more)
                 : DaemonProcess.start(data, socket, tokenFile, dir.resolve("logs"), more);

@@ -52,13 +52,19 @@ public final class DaemonProcess implements AutoCloseable {
 
     private static DaemonProcess start(boolean activated, Path data, Path socket, Path tokenFile, Path logs,
             String... more) throws IOException {
+        return start(activated, "127.0.0.1:0", data, socket, tokenFile, logs, more);
+    }
+
+    /** {@link #start}, on TCP at {@code listen} (e.g. the port of an earlier daemon, to restart it where a browser looks). */
+    static DaemonProcess start(boolean activated, String listen, Path data, Path socket, Path tokenFile, Path logs,
+            String... more) throws IOException {
         Files.createDirectories(logs);
         List<String> command = new ArrayList<>();
         if (activated) {
             command.addAll(List.of("systemd-socket-activate", "-l", socket.toString()));
         }
         command.addAll(rkj(data, "daemon", "--socket", socket.toString(),
-                "--listen", "127.0.0.1:0", "--token-file", tokenFile.toString()));
+                "--listen", listen, "--token-file", tokenFile.toString()));
         command.addAll(List.of(more));
         String n = Long.toString(System.nanoTime());
         Path out = logs.resolve("daemon-" + n + ".out");
