@@ -1,7 +1,7 @@
 // The rkj dashboard: pods (live), a pod's timeline, logs and events, the audit trail, the images.
 // Plain ES modules, no build step; Preact + htm vendored (vendor/VENDORED says which, and its licence).
 import { html, render, useState, useEffect, useRef } from './vendor/htm-preact.js';
-import { follow } from './stream.js';
+import { follow, ndjson } from './stream.js';
 import { Timeline } from './timeline.js';
 import { time, duration, ZONE } from './format.js';
 
@@ -45,6 +45,7 @@ model.follower = follow({
     changed();
   },
   onEvent: event => {
+    document.body.dataset.lastLagMs = String(Date.now() - Date.parse(event.time)); // journal time to shown, same host
     if (event.pod) keep(event.pod);
     model.recent.push(event);
     if (model.recent.length > RECENT) model.recent.splice(0, model.recent.length - RECENT);
@@ -197,17 +198,9 @@ function Logs({ id, follow }) {
           { signal: controller.signal, headers: { Accept: 'application/x-ndjson' } });
         if (!response.ok) { setNote('no logs: ' + ((await response.json().catch(() => ({}))).detail || response.status)); return; }
         setNote(follow ? 'following' : '');
-        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-        let buffer = '';
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buffer += value;
-          const parts = buffer.split('\n');
-          buffer = parts.pop();
-          const records = parts.filter(Boolean).map(p => JSON.parse(p));
-          if (records.length) setLines(old => old.concat(records).slice(-2000));
-        }
+        await ndjson(response, lines => {
+          if (lines.length) setLines(old => old.concat(lines.map(l => JSON.parse(l))).slice(-2000));
+        });
         setNote('');
       } catch (e) {
         if (!controller.signal.aborted) setNote('the log stream ended: ' + e.message);

@@ -3,6 +3,20 @@
 // again with after=<the last index seen>, so no change is missed and none is delivered twice (an event
 // at or below the cursor would be a repeat: it is counted, and dropped).
 
+/** Reads a response of newline-delimited JSON to its end, handing over the lines each chunk completes. */
+export async function ndjson(response, onLines) {
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    const lines = buffer.split('\n');
+    buffer = lines.pop();
+    onLines(lines.filter(Boolean));
+  }
+}
+
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
 /**
@@ -28,7 +42,6 @@ export function follow({ onReady, onEvent, onStatus }) {
   }
 
   function line(text) {
-    if (!text) return;
     const message = JSON.parse(text);
     if (message.type === 'subscribed' || message.type === 'heartbeat' || message.type === 'closed') {
       control(message);
@@ -59,18 +72,7 @@ export function follow({ onReady, onEvent, onStatus }) {
     }
     if (!response.ok) throw new Error('HTTP ' + response.status);
     onStatus('live');
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += value;
-      let nl;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        line(buffer.slice(0, nl));
-        buffer = buffer.slice(nl + 1);
-      }
-    }
+    await ndjson(response, messages => messages.forEach(line));
   }
 
   (async () => {

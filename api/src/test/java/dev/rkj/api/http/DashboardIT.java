@@ -116,6 +116,8 @@ class DashboardIT {
         screenshot("pods");
         http.post("/v1/pods/" + pod + "/stop", "{\"force\":true}");
         awaitRow(pod, "exited");
+        System.out.println("DashboardIT: the row showed pod.exited " + browser.findElement(By.tagName("body"))
+                .getAttribute("data-last-lag-ms") + " ms after the journal recorded it (a measurement, not a check)");
         String other = fixture.run("quick", true);
         awaitRow(other, "exited");
         WebElement filter = browser.findElement(By.id("pod-filter"));
