@@ -74,7 +74,10 @@ public final class HttpDownloader implements AutoCloseable {
 
     private synchronized Vertx started() {
         if (vertx == null) {
-            vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+            // its own small Vert.x: the first request loads Netty and TLS classes on the loop, seconds on a busy
+            // machine, which is not a stuck loop worth a warning on the user's terminal
+            vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+                    .setMaxEventLoopExecuteTime(30).setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS));
             strict = vertx.createHttpClient(options(false));
             trustAll = vertx.createHttpClient(options(true));
             strictWeb = WebClient.wrap(strict, new WebClientOptions().setMaxRedirects(MAX_REDIRECTS));
