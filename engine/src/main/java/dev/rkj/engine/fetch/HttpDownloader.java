@@ -167,7 +167,7 @@ public final class HttpDownloader implements AutoCloseable {
                     request.putHeader("If-Modified-Since", ifChanged.lastModified());
                 }
             }
-            Attempt attempt = new Attempt(target, have, progress, subject);
+            Attempt attempt = new Attempt(target, have, progress, subject, have > 0 ? digestOf(target, have) : sha512());
             try {
                 Attempt.Outcome o = await(url, client.request(request).compose(req -> req.send())
                         .compose(attempt::receive));
@@ -184,7 +184,7 @@ public final class HttpDownloader implements AutoCloseable {
                 }
                 progress.update(subject, o.total(), o.total(), true);
                 return new Downloaded(o.finalUrl(), o.etag(), o.lastModified(), maxAge(o.cacheControl()), o.total(),
-                        digestOf(target), resumes);
+                        "sha512-" + HexFormat.of().formatHex(attempt.digest.digest()), resumes);
             } catch (FetchException e) {
                 Optional<Attempt.Outcome> partial = attempt.partial();
                 if (partial.isEmpty() || partial.get().validator() == null || resumes >= RESUMES || !e.isTransient()) {
@@ -193,7 +193,7 @@ public final class HttpDownloader implements AutoCloseable {
                 }
                 last = e;
                 validator = partial.get().validator();
-                have = partial.get().total();
+                have = sizeOf(target); // what reached the file (the counted bytes, unless a write failed)
                 resumes++;
             }
         }
@@ -213,7 +213,11 @@ public final class HttpDownloader implements AutoCloseable {
         private final AtomicLong written = new AtomicLong();
         private volatile boolean failed;
 
-        Attempt(Path target, long have, FetchProgress progress, String subject) {
+        /** The body's SHA-512 so far: the resumed prefix's, then each chunk as it is written. */
+        private final MessageDigest digest;
+
+        Attempt(Path target, long have, FetchProgress progress, String subject, MessageDigest digest) {
+            this.digest = digest;
             this.target = target;
             this.have = have;
             this.progress = progress;
@@ -240,6 +244,9 @@ public final class HttpDownloader implements AutoCloseable {
             String validator = etag != null && !etag.startsWith("W/") ? etag : lastModified;
             boolean resumed = status == 206 && have > 0 && startsAt(response.getHeader("Content-Range"), have);
             long base = resumed ? have : 0;
+            if (!resumed) {
+                digest.reset(); // the server sent the whole body: start over
+            }
             long length = parseLong(response.getHeader("Content-Length"));
             long total = length < 0 ? -1 : base + length;
             head = new Outcome(status, finalUrl, etag, lastModified, response.getHeader("Cache-Control"), base, validator);
@@ -263,6 +270,7 @@ public final class HttpDownloader implements AutoCloseable {
                     return; // after a failure the file is closing: what is written counts, the rest is asked again
                 }
                 file.write(chunk);
+                digest.update(chunk.getBytes());
                 long now = base + written.addAndGet(chunk.length());
                 progress.update(subject, now, total, false);
                 if (file.writeQueueFull()) {
@@ -320,17 +328,32 @@ public final class HttpDownloader implements AutoCloseable {
         return m.find() ? Duration.ofSeconds(Long.parseLong(m.group(1))) : Duration.ZERO;
     }
 
-    /** {@code sha512-<hex>} of a file. */
-    static String digestOf(Path file) throws FetchException {
+    /** A SHA-512 digest over the first {@code length} bytes of {@code file} (what a resumed download has). */
+    static MessageDigest digestOf(Path file, long length) throws FetchException {
+        MessageDigest md = sha512();
         try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-512");
             byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
+            long left = length;
+            for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0; left -= n) {
                 md.update(buffer, 0, n);
             }
-            return "sha512-" + HexFormat.of().formatHex(md.digest());
+            return md;
         } catch (IOException e) {
             throw new FetchException("cannot read the download " + file + ": " + e.getMessage(), true, e);
+        }
+    }
+
+    private static long sizeOf(Path file) throws FetchException {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new FetchException("cannot read the download " + file + ": " + e.getMessage(), true, e);
+        }
+    }
+
+    private static MessageDigest sha512() {
+        try {
+            return MessageDigest.getInstance("SHA-512");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JVM has no SHA-512", e);
         }

@@ -118,6 +118,7 @@ public final class RemoteImages implements AutoCloseable {
     }
 
     private Fetched fetchName(ImageReference.ByName ref, Options options) throws FetchException, ImageStoreException {
+        String missing = null;
         if (options.policy() != PullPolicy.UPDATE) {
             try {
                 return new Fetched(store.resolve(ref.text()), false);
@@ -126,10 +127,19 @@ public final class RemoteImages implements AutoCloseable {
                     throw new FetchException(e.getMessage() + "; --pull-policy=never fetches nothing: use"
                             + " --pull-policy=new to discover and fetch it");
                 }
+                missing = e.getMessage();
             }
         }
-        List<Discovery.Endpoint> endpoints = discovery.endpoints(ref.name(), ref.labels(), options.allowHttp(),
-                options.insecureTls());
+        List<Discovery.Endpoint> endpoints;
+        try {
+            endpoints = discovery.endpoints(ref.name(), ref.labels(), options.allowHttp(), options.insecureTls());
+        } catch (FetchException e) {
+            if (missing == null) {
+                throw e;
+            }
+            // both halves: a typo shows as a store miss, a server problem as what discovery met
+            throw new FetchException(missing + "; " + e.getMessage(), e.isTransient(), e);
+        }
         List<String> failures = new ArrayList<>();
         for (Discovery.Endpoint endpoint : endpoints) {
             try {
