@@ -24,6 +24,7 @@ public final class Bench {
         BENCHES.put("launch", LaunchBench::main);
         BENCHES.put("api", ApiBench::main);
         BENCHES.put("history", HistoryBench::main);
+        BENCHES.put("fetch", FetchBench::main);
     }
 
     private Bench() {}
@@ -51,7 +52,7 @@ public final class Bench {
 
     private static void usage(String problem) {
         System.err.println("bench: " + problem);
-        System.err.println("usage: scripts/bench journal|unpack|launch-floor|launch|api|history|all [options of that benchmark]");
+        System.err.println("usage: scripts/bench journal|unpack|launch-floor|launch|api|history|fetch|all [options of that benchmark]");
         System.exit(2);
     }
 }

@@ -1,5 +1,7 @@
 package dev.rkj.api.cli;
 
+import dev.rkj.engine.fetch.PullPolicy;
+import dev.rkj.engine.fetch.RemoteImages;
 import dev.rkj.engine.store.ImageRecord;
 import dev.rkj.engine.store.ImageStore;
 import java.nio.file.Path;
@@ -14,8 +16,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code rkj fetch FILE.aci...}: stores images and prints their IDs, one a line, as rkt does.
- * Local files only for now. Signatures are not verified yet, so, as rkt does for an image it
+ * {@code rkj fetch FILE.aci|URL|NAME...}: stores images and prints their IDs, one a line, as rkt
+ * does: a local file, an {@code http(s)://} URL, or an appc name found by discovery
+ * ({@code example.com/app:1.0}), per {@code --pull-policy}. Signatures are not verified yet, so, as rkt does for an image it
  * cannot verify, it refuses unless {@code --insecure-options=image} says to skip the check.
  */
 @Command(name = "fetch", mixinStandardHelpOptions = true,
@@ -30,8 +33,14 @@ final class FetchCommand implements Callable<Integer> {
     @ParentCommand
     RkjCommand root;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "ACI files to fetch")
+    @Parameters(arity = "1..*", paramLabel = "IMAGE",
+            description = "ACI files, https:// URLs, or image names (example.com/app:1.0) found by appc discovery")
     List<String> images;
+
+    @Option(names = "--pull-policy", paramLabel = "POLICY", defaultValue = "new",
+            description = "new: use the store when the name or URL is there (default); update: always ask the server"
+                    + " (a conditional request); never: the store only")
+    String pullPolicy;
 
     @Option(names = "--insecure-options", split = ",", paramLabel = "OPTS",
             description = "comma-separated security checks to skip: image (signature verification), ..., all")
@@ -49,9 +58,18 @@ final class FetchCommand implements Callable<Integer> {
             skipped.add(lower);
         }
         boolean skipVerify = skipped.contains("image") || skipped.contains("all-fetch") || skipped.contains("all");
+        PullPolicy policy;
+        try {
+            policy = PullPolicy.parse(pullPolicy);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--pull-policy: " + e.getMessage());
+        }
+        boolean allFetch = skipped.contains("all-fetch") || skipped.contains("all");
+        boolean allowHttp = allFetch || skipped.contains("http");
+        boolean insecureTls = allFetch || skipped.contains("tls");
         for (String image : images) {
-            if (image.contains("://")) {
-                throw new CliException("cannot fetch " + image + ": only local ACI files can be fetched so far;"
+            if (image.contains("://") && !RemoteImages.isUrl(image)) {
+                throw new CliException("cannot fetch " + image + ": rkj fetches http:// and https:// URLs only;"
                         + " download it and fetch the file");
             }
             if (!skipVerify) {
@@ -60,15 +78,23 @@ final class FetchCommand implements Callable<Integer> {
             }
         }
         ImageStore store = root.context().imageStore();
-        for (String image : images) {
-            ImageRecord stored = store.fetch(root.invocation().path(image), root.invocation().grantor("fetch"));
-            root.out().println(stored.id());
-            if (!stored.leftOut().isEmpty()) {
-                root.err().println("rkj: note: " + TerminalText.escape(stored.displayName()) + " (" + stored.id().shortString()
-                        + "): left " + TerminalText.escape(stored.leftOut().describe()) + " out of its tree: the pod"
-                        + " mounts its own /dev there");
+        try (RemoteFetch remote = new RemoteFetch(root)) {
+            for (String image : images) {
+                ImageRecord stored = RemoteFetch.remote(image)
+                        ? remote.fetch(image, policy, allowHttp, insecureTls, root.invocation().grantor("fetch"))
+                        : store.fetch(root.invocation().path(image), root.invocation().grantor("fetch"));
+                report(stored);
             }
         }
         return ExitCodes.OK;
+    }
+
+    private void report(ImageRecord stored) {
+        root.out().println(stored.id());
+        if (!stored.leftOut().isEmpty()) {
+            root.err().println("rkj: note: " + TerminalText.escape(stored.displayName()) + " (" + stored.id().shortString()
+                    + "): left " + TerminalText.escape(stored.leftOut().describe()) + " out of its tree: the pod"
+                    + " mounts its own /dev there");
+        }
     }
 }

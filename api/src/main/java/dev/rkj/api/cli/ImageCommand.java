@@ -103,8 +103,9 @@ final class ImageCommand implements Runnable {
         @Option(names = "--no-legend", description = "leave out the header line")
         boolean noLegend;
 
-        @Option(names = "--full", description = "full image IDs, sizes in bytes, absolute import times, and the device"
-                + " nodes under /dev left out of the image's tree (the pod mounts its own /dev)")
+        @Option(names = "--full", description = "full image IDs, sizes in bytes, absolute import times, the device"
+                + " nodes under /dev left out of the image's tree (the pod mounts its own /dev), and where it came from"
+                + " (a file, a URL, or the name discovery resolved to one)")
         boolean full;
 
         @Option(names = "--format", paramLabel = "FORMAT", description = OutputFormat.DESCRIPTION)
@@ -124,7 +125,7 @@ final class ImageCommand implements Runnable {
         private void table(List<ImageRecord> images, PrintStream out, Instant now) {
             List<String[]> rows = new ArrayList<>();
             if (!noLegend) {
-                rows.add(full ? new String[] {"ID", "NAME", "SIZE", "IMPORT TIME", "LEFT OUT"}
+                rows.add(full ? new String[] {"ID", "NAME", "SIZE", "IMPORT TIME", "LEFT OUT", "SOURCE"}
                         : new String[] {"ID", "NAME", "SIZE", "IMPORT TIME"});
             }
             for (ImageRecord image : images) {
@@ -134,9 +135,15 @@ final class ImageCommand implements Runnable {
                     full ? Long.toString(image.blobSize()) : bytes(image.blobSize()),
                     Table.time(image.importTime(), full, now),
                 };
-                rows.add(full ? append(row, leftOut(image.leftOut())) : row);
+                rows.add(full ? append(append(row, leftOut(image.leftOut())), source(image)) : row);
             }
             Table.print(rows, out);
+        }
+
+        /** Where the image came from: its file or URL, and for a discovered one the name it was found as. */
+        private static String source(ImageRecord image) {
+            String discovered = image.origin().map(o -> o.discoveredAs()).map(n -> " (discovered as " + n + ")").orElse("");
+            return TerminalText.escape(image.source() + discovered);
         }
 
         /** The device nodes under /dev the image's trees leave out, comma-separated, or "-". */

@@ -300,7 +300,7 @@ final class PodCommands {
                 throw new CliException("--detach and --interactive do not go together: an interactive pod needs this"
                         + " terminal; leave one out");
             }
-            refuseWhatCannotRun(root, spec);
+            refuseWhatCannotRun(root, spec, options.pullPolicy());
             // A detached pod outlives this command: its stage1 must not write to this terminal.
             Engine engine = detach && !root.invocation().remote() ? root.context().engine(false, Context.DISCARD, null) : root.context().engine();
             String podId = Engine.await(engine.createPod(spec, root.invocation().grantor("run"), true), PROMPT);
@@ -333,7 +333,7 @@ final class PodCommands {
         @Override
         public Integer call() throws Exception {
             var spec = options.spec();
-            refuseWhatCannotRun(root, spec);
+            refuseWhatCannotRun(root, spec, options.pullPolicy());
             Engine engine = root.context().engine();
             String podId = Engine.await(engine.createPod(spec, root.invocation().grantor("prepare"), false), PROMPT);
             PodState s = Engine.await(engine.awaitStatus(podId,
@@ -827,18 +827,27 @@ final class PodCommands {
     /**
      * What is known to fail before a pod is made of {@code spec} is refused in one line and leaves
      * no aborted pod behind: an image the verifier refuses whatever it is (no
-     * {@code --insecure-options=image}), and an image named by ID or name that is not in the store
-     * (fetching by name comes with discovery). A file is checked by {@link PodOptions#spec}.
+     * {@code --insecure-options=image}), and an image named by ID that is not in the store. A URL
+     * or a name is fetched here, per {@code policy}, with progress on this terminal, so the pod finds it
+     * in the store. A file is checked by {@link PodOptions#spec}.
      */
-    static void refuseWhatCannotRun(RkjCommand root, PodSpec spec) throws Exception {
+    static void refuseWhatCannotRun(RkjCommand root, PodSpec spec, dev.rkj.engine.fetch.PullPolicy policy)
+            throws Exception {
         for (PodSpec.AppSpec app : spec.apps()) {
-            String ref = app.imageRef();
-            if (!StoreImages.isFileReference(ref)) {
-                refuseAnImageNotInTheStore(root, ref);
-            }
-            java.util.Optional<String> refused = HostEngine.verifier().refusesAnyImage(spec, ref);
+            java.util.Optional<String> refused = HostEngine.verifier().refusesAnyImage(spec, app.imageRef());
             if (refused.isPresent()) {
                 throw new CliException(refused.get());
+            }
+        }
+        try (RemoteFetch remote = new RemoteFetch(root)) {
+            for (PodSpec.AppSpec app : spec.apps()) {
+                String ref = app.imageRef();
+                if (RemoteFetch.remote(ref)) {
+                    remote.fetch(ref, policy, spec.insecureOptions().contains(PodSpec.InsecureOption.HTTP),
+                            spec.insecureOptions().contains(PodSpec.InsecureOption.TLS), null);
+                } else if (!StoreImages.isFileReference(ref)) {
+                    refuseAnImageNotInTheStore(root, ref);
+                }
             }
         }
     }

@@ -44,6 +44,20 @@ final class PodOptions {
                     + " all, all-fetch, all-run")
     String insecureOptions;
 
+    @Option(names = "--pull-policy", paramLabel = "POLICY", defaultValue = "new",
+            description = "when to fetch a URL or name: new (only if not in the store, the default), update (always"
+                    + " ask the server), never (the store only)")
+    String pullPolicy;
+
+    /** {@code --pull-policy}, checked. */
+    dev.rkj.engine.fetch.PullPolicy pullPolicy() {
+        try {
+            return dev.rkj.engine.fetch.PullPolicy.parse(pullPolicy);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--pull-policy: " + e.getMessage());
+        }
+    }
+
     @Option(names = "--caps-retain", paramLabel = "CAPS",
             description = "the exact capabilities the app keeps, e.g. CAP_NET_ADMIN,CAP_CHOWN (replaces the image's;"
                     + " the only way to grant one beyond the default set)")

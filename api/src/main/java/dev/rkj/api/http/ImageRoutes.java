@@ -3,6 +3,10 @@ package dev.rkj.api.http;
 import dev.rkj.engine.Grantor;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rkj.engine.fetch.FetchException;
+import dev.rkj.engine.fetch.FetchesInFlight;
+import dev.rkj.engine.fetch.PullPolicy;
+import dev.rkj.engine.fetch.RemoteImages;
 import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.store.GcResult;
 import dev.rkj.engine.store.ImageRecord;
@@ -27,6 +31,7 @@ final class ImageRoutes {
 
     void mount(RouterBuilder builder) {
         builder.getRoute("fetchImage").addHandler(this::fetch);
+        builder.getRoute("listFetches").addHandler(this::fetches);
         builder.getRoute("listImages").addHandler(this::list);
         builder.getRoute("getImage").addHandler(this::get);
         builder.getRoute("getImageManifest").addHandler(this::manifest);
@@ -49,18 +54,27 @@ final class ImageRoutes {
         } catch (IllegalArgumentException e) {
             throw Problem.invalidField("insecureOptions", e.getMessage());
         }
+        String image = body.getString("image");
+        if ((text == null) == (image == null)) {
+            throw Problem.invalidField("path", "give either path (an ACI file on the daemon's host) or image (a URL or"
+                    + " an image name), not both or neither");
+        }
+        if (!insecure.contains(PodSpec.InsecureOption.IMAGE)) {
+            throw Problem.invalidField("insecureOptions", "cannot fetch " + (text == null ? image : text) + ": rkj"
+                    + " cannot verify image signatures yet; pass insecureOptions [\"image\"] to fetch it without verifying");
+        }
+        if (image != null) {
+            fetchRemote(ctx, image, body.getString("pullPolicy", "new"), insecure);
+            return;
+        }
         if (text.contains("://")) {
-            throw Problem.invalidField("path", "cannot fetch " + text + ": only local ACI files can be fetched so far;"
-                    + " download it and fetch the file");
+            throw Problem.invalidField("path", "cannot fetch " + text + ": path is a file on the daemon's host;"
+                    + " give a URL as image");
         }
         Path file = Path.of(text);
         if (!file.isAbsolute() || file.normalize() != null && !file.normalize().equals(file)) {
             throw Problem.invalidField("path", "path " + text + " is not absolute and normal: give the ACI file's"
                     + " full path on the daemon's host, e.g. /srv/images/app.aci");
-        }
-        if (!insecure.contains(PodSpec.InsecureOption.IMAGE)) {
-            throw Problem.invalidField("insecureOptions", "cannot fetch " + text + ": rkj cannot verify image"
-                    + " signatures yet; pass insecureOptions [\"image\"] to fetch it without verifying");
         }
         Grantor asker = Caller.of(ctx).grantor();
         api.blocking(() -> {
@@ -68,10 +82,34 @@ final class ImageRoutes {
                 throw Problem.invalidField("path", "cannot fetch " + text + ": no such file on the daemon's host");
             }
             return api.images().fetch(file, asker);
-        }).onSuccess(image -> {
-            ctx.response().putHeader("Location", "/v1/images/" + image.id());
-            ApiContext.json(ctx, 201, JsonViews.image(image));
+        }).onSuccess(stored -> {
+            ctx.response().putHeader("Location", "/v1/images/" + stored.id());
+            ApiContext.json(ctx, 201, JsonViews.image(stored));
         }).onFailure(ctx::fail);
+    }
+
+    /** A URL or a name, downloaded per the pull policy; its progress shows in {@code GET /v1/fetches}. */
+    private void fetchRemote(RoutingContext ctx, String image, String policyWord, Set<PodSpec.InsecureOption> insecure) {
+        PullPolicy policy = PullPolicy.parse(policyWord); // the document allows only its three words
+        Grantor asker = Caller.of(ctx).grantor();
+        api.blocking(() -> {
+            try (RemoteImages remote = RemoteImages.open(api.images())) {
+                return remote.fetch(image, new RemoteImages.Options(policy, insecure.contains(PodSpec.InsecureOption.HTTP),
+                        insecure.contains(PodSpec.InsecureOption.TLS), asker, FetchesInFlight.PROCESS)).image();
+            } catch (FetchException e) {
+                throw e.isTransient() ? new Problem(502, "fetch-failed", "Fetch failed", e.getMessage(), "image")
+                        : Problem.invalidField("image", e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw Problem.invalidField("image", e.getMessage());
+            }
+        }).onSuccess(stored -> {
+            ctx.response().putHeader("Location", "/v1/images/" + stored.id());
+            ApiContext.json(ctx, 201, JsonViews.image(stored));
+        }).onFailure(ctx::fail);
+    }
+
+    private void fetches(RoutingContext ctx) {
+        ApiContext.json(ctx, 200, Json.mapper().valueToTree(FetchesInFlight.PROCESS.list()));
     }
 
     private void list(RoutingContext ctx) {

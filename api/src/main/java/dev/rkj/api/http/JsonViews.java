@@ -87,6 +87,7 @@ public final class JsonViews {
         node.put("import_time", FULL_TIME.format(image.importTime()));
         node.put("source", image.source());
         node.put("rendered", image.treeId().isPresent());
+        image.origin().ifPresent(origin -> node.set("origin", Json.mapper().valueToTree(origin)));
         ObjectNode leftOut = node.putObject("left_out");
         leftOut.put("count", image.leftOut().count());
         image.leftOut().paths().forEach(leftOut.putArray("paths")::add);

@@ -80,12 +80,15 @@ class FetchCommandTest {
     }
 
     @Test
-    void urlsAndMissingFilesAreOneLineErrors() {
-        CliRun url = rkj("fetch", "--insecure-options=image", "https://example.com/app.aci");
+    void unreachableUrlsOtherSchemesAndMissingFilesAreOneLineErrors() {
+        CliRun url = rkj("fetch", "--insecure-options=image", "https://127.0.0.1:1/app.aci");
+        CliRun ftp = rkj("fetch", "--insecure-options=image", "ftp://example.com/app.aci");
         CliRun missing = rkj("fetch", "--insecure-options=image", dir.resolve("nope.aci").toString());
 
         assertEquals(254, url.code());
-        assertTrue(url.oneLineError() && url.err().contains("only local ACI files"), url.err());
+        assertTrue(url.oneLineError() && url.err().contains("cannot connect to 127.0.0.1"), url.err());
+        assertEquals(254, ftp.code());
+        assertTrue(ftp.oneLineError() && ftp.err().contains("http:// and https:// URLs only"), ftp.err());
         assertEquals(254, missing.code());
         assertTrue(missing.oneLineError(), missing.err());
         assertEquals("rkj: " + dir.resolve("nope.aci") + ": no such file\n", missing.err());

@@ -156,6 +156,13 @@ class DaemonIT {
                 400, "invalid-field", "path");
         assertProblem(http.post("/v1/images", "{\"path\":\"" + dir.resolve("sleeper.aci") + "\"}"),
                 400, "invalid-field", "insecureOptions");
+        assertProblem(http.post("/v1/images", "{\"image\":\"http://127.0.0.1:1/a.aci\",\"insecureOptions\":[\"image\"]}"),
+                400, "invalid-field", "image"); // plain HTTP without insecureOptions http
+        assertProblem(http.post("/v1/images", "{\"image\":\"https://127.0.0.1:1/a.aci\",\"insecureOptions\":[\"image\"]}"),
+                502, "fetch-failed", "image");
+        Http.Reply fetches = http.get("/v1/fetches");
+        assertEquals(200, fetches.status(), fetches.toString());
+        assertEquals(0, fetches.json().size(), "no download in progress: " + fetches);
     }
 
     @Test

@@ -2,6 +2,13 @@ package dev.rkj.engine.host;
 
 import dev.rkj.engine.appc.ImageId;
 import dev.rkj.engine.appc.ImageManifest;
+import dev.rkj.engine.fetch.FetchException;
+import dev.rkj.engine.fetch.FetchesInFlight;
+import dev.rkj.engine.fetch.PullPolicy;
+import dev.rkj.engine.fetch.RemoteImages;
+import dev.rkj.engine.pod.PodSpec;
+import dev.rkj.engine.store.ImageReference;
+import java.util.Set;
 import dev.rkj.engine.pod.ImageSource;
 import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.run.ImageManifestSource;
@@ -29,6 +36,9 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
     /** Manifests by image ID: content-addressed, so they never change. */
     private final java.util.Map<String, ImageManifest> manifests = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** Downloads and discovery, made at the first image that needs them. */
+    private RemoteImages remote; // guarded by this
+
     public StoreImages(ImageStore store) {
         this.store = store;
         this.renderer = new ImageRenderer(store);
@@ -36,6 +46,41 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
 
     @Override
     public ResolvedImage resolve(String podId, String ref) throws StageException {
+        return resolve(podId, ref, Set.of());
+    }
+
+    private synchronized RemoteImages remote() {
+        if (remote == null) {
+            remote = RemoteImages.open(store);
+        }
+        return remote;
+    }
+
+    /**
+     * A URL, or a name the store lacks, fetched ({@code --pull-policy=new}: a URL fetched before is
+     * taken from the store); progress goes to {@link FetchesInFlight#PROCESS}.
+     */
+    private ResolvedImage fetchRemote(String ref, Set<PodSpec.InsecureOption> insecure) throws StageException {
+        try {
+            RemoteImages.Fetched fetched = remote().fetch(ref, new RemoteImages.Options(PullPolicy.NEW,
+                    insecure.contains(PodSpec.InsecureOption.HTTP), insecure.contains(PodSpec.InsecureOption.TLS),
+                    null, FetchesInFlight.PROCESS));
+            return new ResolvedImage(fetched.image().id().toString(), fetched.image().name(),
+                    fetched.downloaded() ? ImageSource.FETCHED : ImageSource.STORE);
+        } catch (FetchException e) {
+            throw new StageException(e.getMessage(), e.isTransient(), e);
+        } catch (ImageNotFoundException | AmbiguousImageException | InvalidImageException e) {
+            throw StageException.permanent(e.getMessage());
+        } catch (ImageStoreException e) {
+            throw new StageException(e.getMessage(), true, e);
+        }
+    }
+
+    @Override
+    public ResolvedImage resolve(String podId, String ref, Set<PodSpec.InsecureOption> insecure) throws StageException {
+        if (RemoteImages.isUrl(ref)) {
+            return fetchRemote(ref, insecure);
+        }
         try {
             Path file = Path.of(ref);
             if (looksLikeFile(ref) && Files.isRegularFile(file)) {
@@ -47,7 +92,15 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
             if (notAFile.isPresent()) {
                 throw StageException.permanent(notAFile.get());
             }
-            ImageRecord found = store.resolve(ref);
+            ImageRecord found;
+            try {
+                found = store.resolve(ref);
+            } catch (ImageNotFoundException e) {
+                if (ImageReference.parse(ref) instanceof ImageReference.ByName) {
+                    return fetchRemote(ref, insecure);
+                }
+                throw e;
+            }
             return new ResolvedImage(found.id().toString(), found.name(), ImageSource.STORE);
         } catch (ImageNotFoundException | AmbiguousImageException | InvalidImageException e) {
             throw StageException.permanent(e.getMessage());
@@ -100,7 +153,8 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
     }
 
     private static boolean looksLikeFile(String ref) {
-        return ref.endsWith(".aci") || ref.startsWith("/") || ref.startsWith("./") || ref.startsWith("../");
+        return !RemoteImages.isUrl(ref)
+                && (ref.endsWith(".aci") || ref.startsWith("/") || ref.startsWith("./") || ref.startsWith("../"));
     }
 
     @Override

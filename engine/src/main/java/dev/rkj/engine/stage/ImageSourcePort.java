@@ -1,15 +1,17 @@
 package dev.rkj.engine.stage;
 
 import dev.rkj.engine.pod.ImageSource;
+import dev.rkj.engine.pod.PodSpec;
 
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The fetch stage's port: turns an image reference of a pod's spec (one per app) into an image in the local
  * store. The reference is what the user typed: a local {@code .aci} file (imported into the store),
  * an image id or id prefix ({@code sha512-4f2a}), or a name with labels
- * ({@code example.com/app,version=1.0} or {@code example.com/app:1.0}). Discovery and downloads
- * plug in here later.
+ * ({@code example.com/app,version=1.0} or {@code example.com/app:1.0}), an {@code http(s)://} URL, or a
+ * name not in the store, found by appc discovery.
  *
  * <p>Called on a worker thread, never on an event loop: it may block. Must be idempotent: the
  * same reference may be resolved again after a crash (content-addressed imports make that free).
@@ -23,6 +25,15 @@ public interface ImageSourcePort {
      *                        message says which and what to do
      */
     ResolvedImage resolve(String podId, String imageRef) throws StageException;
+
+    /**
+     * As {@link #resolve(String, String)}, with the fetch checks the pod's spec switched off
+     * ({@code http}: plain HTTP allowed; {@code tls}: any certificate).
+     */
+    default ResolvedImage resolve(String podId, String imageRef, Set<PodSpec.InsecureOption> insecure)
+            throws StageException {
+        return resolve(podId, imageRef);
+    }
 
     /**
      * An image in the store.

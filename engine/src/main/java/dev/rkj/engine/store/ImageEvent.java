@@ -44,14 +44,17 @@ public sealed interface ImageEvent {
      *                         (the pod mounts its own {@code /dev}), as the app would see them, at most
      *                         {@link LeftOut#MAX_PATHS}; never null
      * @param leftOutCount     how many were left out in all
+     * @param origin           where a downloaded image came from (URL, discovery, ETag, digest), or {@code null}
+     *                         for a local file
      *
-     * <p>Version 3 added {@code leftOut} and {@code leftOutCount}; version 2 is read as
+     * <p>Version 4 added {@code origin}; version 3 is read as {@link ImageStoredV3}, version 2 as
      * {@link ImageStoredV2}, version 1 (without {@code requestedBy}) as {@link ImageStoredV1}.
      */
-    @WireName(value = "image.stored", version = 3)
+    @WireName(value = "image.stored", version = 4)
     record ImageStored(String imageId, String name, Map<String, String> labels, JsonNode manifest, long blobSize,
                        long uncompressedSize, String compression, String source, String signature,
-                       Grantor requestedBy, List<String> leftOut, int leftOutCount) implements ImageEvent {
+                       Grantor requestedBy, List<String> leftOut, int leftOutCount, ImageOrigin origin)
+            implements ImageEvent {
         public ImageStored {
             requireImageId(imageId);
             Objects.requireNonNull(name, "name");
@@ -68,6 +71,14 @@ public sealed interface ImageEvent {
             }
             requestedBy = stated(requestedBy);
             leftOut = new LeftOut(leftOut == null ? List.of() : leftOut, leftOutCount).paths();
+        }
+
+        /** A local file's fetch (no origin). */
+        public ImageStored(String imageId, String name, Map<String, String> labels, JsonNode manifest, long blobSize,
+                           long uncompressedSize, String compression, String source, String signature,
+                           Grantor requestedBy, List<String> leftOut, int leftOutCount) {
+            this(imageId, name, labels, manifest, blobSize, uncompressedSize, compression, source, signature, requestedBy,
+                    leftOut, leftOutCount, null);
         }
 
         /** A fetch that left nothing out. */
@@ -93,6 +104,20 @@ public sealed interface ImageEvent {
         /** {@link #leftOut} and {@link #leftOutCount} together. */
         public LeftOut leftOutEntries() {
             return new LeftOut(leftOut, leftOutCount);
+        }
+    }
+
+    /** {@code image.stored/3}, without the origin. Never written any more. */
+    @WireName(value = "image.stored", version = 3)
+    record ImageStoredV3(String imageId, String name, Map<String, String> labels, JsonNode manifest, long blobSize,
+                         long uncompressedSize, String compression, String source, String signature,
+                         Grantor requestedBy, List<String> leftOut, int leftOutCount)
+            implements ImageEvent, Superseded<ImageEvent> {
+        /** The same fact as the current version: images of that time came from local files only. */
+        @Override
+        public ImageStored upcast() {
+            return new ImageStored(imageId, name, labels, manifest, blobSize, uncompressedSize, compression, source,
+                    signature, requestedBy, leftOut, leftOutCount, null);
         }
     }
 

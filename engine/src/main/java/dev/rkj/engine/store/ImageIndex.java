@@ -61,7 +61,8 @@ public final class ImageIndex {
                     image.uncompressedSize(), Compression.fromWireName(image.compression()).orElse(Compression.NONE),
                     image.source(), Optional.ofNullable(image.signature()), image.importTime(), image.importIndex(),
                     Optional.ofNullable(image.treeId()),
-                    new LeftOut(image.leftOut() == null ? List.of() : image.leftOut(), image.leftOutCount())));
+                    new LeftOut(image.leftOut() == null ? List.of() : image.leftOut(), image.leftOutCount()),
+                    Optional.ofNullable(image.origin())));
         }
         saved.unreadable().forEach((id, problem) -> index.unreadable.put(ImageId.parse(id), problem));
         index.nextIndex = saved.nextIndex();
@@ -84,7 +85,7 @@ public final class ImageIndex {
         /** One {@link ImageRecord}, with its manifest as text. */
         public record Image(String id, String manifestJson, long blobSize, long uncompressedSize, String compression,
                             String source, String signature, java.time.Instant importTime, long importIndex,
-                            String treeId, List<String> leftOut, int leftOutCount) {}
+                            String treeId, List<String> leftOut, int leftOutCount, ImageOrigin origin) {}
     }
 
     /** This index's state, for a projection snapshot. */
@@ -93,7 +94,7 @@ public final class ImageIndex {
         for (ImageRecord r : images.values()) {
             list.add(new Saved.Image(r.id().toString(), r.manifestJson(), r.blobSize(), r.uncompressedSize(),
                     r.compression().wireName(), r.source(), r.signature().orElse(null), r.importTime(), r.importIndex(),
-                    r.treeId().orElse(null), r.leftOut().paths(), r.leftOut().count()));
+                    r.treeId().orElse(null), r.leftOut().paths(), r.leftOut().count(), r.origin().orElse(null)));
         }
         Map<String, String> broken = new LinkedHashMap<>();
         unreadable.forEach((id, problem) -> broken.put(id.toString(), problem));
@@ -151,7 +152,7 @@ public final class ImageIndex {
         images.remove(id); // re-import: it moves to the end of the import order
         images.put(id, new ImageRecord(id, manifest, manifestJson, stored.blobSize(), stored.uncompressedSize(),
                 compression, stored.source(), Optional.ofNullable(stored.signature()), envelope.time(), envelope.index(),
-                tree, stored.leftOutEntries()));
+                tree, stored.leftOutEntries(), Optional.ofNullable(stored.origin())));
         unreadable.remove(id);
     }
 

@@ -25,10 +25,12 @@ import java.util.Optional;
  * @param treeId           the rendered tree's id in the store ({@code cas/trees/<treeId>}), when the journal
  *                         says there is one
  * @param leftOut          the device nodes and FIFOs under {@code /dev} its trees leave out (the pod mounts its own)
+ * @param origin           where a downloaded image came from; empty for a local file
  */
 public record ImageRecord(ImageId id, ImageManifest manifest, String manifestJson, long blobSize, long uncompressedSize,
                           Compression compression, String source, Optional<String> signature, Instant importTime,
-                          long importIndex, Optional<String> treeId, LeftOut leftOut) {
+                          long importIndex, Optional<String> treeId, LeftOut leftOut,
+                          Optional<ImageOrigin> origin) {
     public ImageRecord {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(manifest, "manifest");
@@ -39,6 +41,7 @@ public record ImageRecord(ImageId id, ImageManifest manifest, String manifestJso
         Objects.requireNonNull(importTime, "importTime");
         Objects.requireNonNull(treeId, "treeId");
         Objects.requireNonNull(leftOut, "leftOut");
+        Objects.requireNonNull(origin, "origin");
     }
 
     /** The manifest's name, e.g. {@code example.com/app}. */
@@ -57,6 +60,6 @@ public record ImageRecord(ImageId id, ImageManifest manifest, String manifestJso
 
     ImageRecord withTree(Optional<String> tree) {
         return new ImageRecord(id, manifest, manifestJson, blobSize, uncompressedSize, compression, source, signature,
-                importTime, importIndex, tree, leftOut);
+                importTime, importIndex, tree, leftOut, origin);
     }
 }

@@ -241,13 +241,25 @@ public final class ImageStore {
 
     /** As {@link #fetch(Path)}, recording who asked on {@code image.stored} (null: not stated). */
     public ImageRecord fetch(Path aci, Grantor requestedBy) throws ImageStoreException {
+        return fetch(aci, requestedBy, null);
+    }
+
+    /**
+     * As {@link #fetch(Path, Grantor)}, for an ACI downloaded to {@code aci} (a {@link #newDownloadFile}):
+     * {@code image.stored} names {@code origin}'s URL as the source and records the origin.
+     */
+    public ImageRecord fetch(Path aci, Grantor requestedBy, ImageOrigin origin) throws ImageStoreException {
         Path source = aci.toAbsolutePath().normalize();
         checkWritable("store " + source);
         try (FileMutex.Held gc = lock(gcMutex, false)) {
             Path temp = createTemp(source);
             try {
                 Fetched fetched = readInto(source, temp);
-                return keep(fetched, temp, requestedBy);
+                if (origin != null) {
+                    fetched = new Fetched(origin.url(), fetched.info(), fetched.manifest(), fetched.manifestJson(),
+                            fetched.blobSize());
+                }
+                return keep(fetched, temp, requestedBy, origin);
             } finally {
                 deleteQuietly(temp);
             }
@@ -356,7 +368,17 @@ public final class ImageStore {
         return new Fetched(name, info, manifest, manifestTree, size);
     }
 
-    private ImageRecord keep(Fetched fetched, Path temp, Grantor requestedBy) throws ImageStoreException {
+    /**
+     * A new empty file in the store's temporary area for a download: {@link #gc()} removes it if it is left
+     * behind. The caller deletes it (and its {@code .asc}) once {@link #fetch(Path, Grantor, ImageOrigin)} is done.
+     */
+    public Path newDownloadFile(String what) throws ImageStoreException {
+        checkWritable("download " + what);
+        return createTemp(Path.of(what));
+    }
+
+    private ImageRecord keep(Fetched fetched, Path temp, Grantor requestedBy, ImageOrigin origin)
+            throws ImageStoreException {
         ImageId id = ImageId.parse(fetched.info().imageId());
         try (FileMutex.Held held = lock(imageMutex(id), true)) {
             catchUp();
@@ -376,8 +398,9 @@ public final class ImageStore {
             append(id, new ImageStored(id.toString(), fetched.manifest().name().value(),
                     fetched.manifest().labels().asMap(), fetched.manifestJson(), fetched.blobSize(),
                     info.uncompressedSize(), info.compression().wireName(), fetched.source(),
-                    AciReader.signatureOf(Path.of(fetched.source())).map(Path::toString).orElse(null), requestedBy,
-                    info.leftOut().paths(), info.leftOut().count()));
+                    origin != null ? origin.signatureUrl()
+                            : AciReader.signatureOf(Path.of(fetched.source())).map(Path::toString).orElse(null),
+                    requestedBy, info.leftOut().paths(), info.leftOut().count(), origin));
             return index.get(id);
         }
     }
@@ -431,7 +454,7 @@ public final class ImageStore {
                     String name = path.getFileName().toString();
                     Optional<ImageId> id = idOf(name);
                     if (id.isEmpty()) {
-                        if (name.endsWith(TEMP_SUFFIX)) {
+                        if (name.endsWith(TEMP_SUFFIX) || name.endsWith(TEMP_SUFFIX + ".asc")) {
                             Trees.deleteRecursively(path);
                             temps.add(path);
                         }

@@ -35,7 +35,7 @@ class ImageCollectorTest {
     private static ImageRecord image(int n, Instant fetched) {
         ImageManifest manifest = ImageManifest.builder("example.com/image-" + n).build();
         return new ImageRecord(id(n), manifest, "{}", 1, 1, Compression.GZIP, "/tmp/" + n + ".aci", Optional.empty(),
-                fetched, n, Optional.of(id(n).toString()), LeftOut.NONE);
+                fetched, n, Optional.of(id(n).toString()), LeftOut.NONE, Optional.empty());
     }
 
     /** A pod of image {@code n}: created and resolved at {@code resolved}, then {@code more} events at their times. */
