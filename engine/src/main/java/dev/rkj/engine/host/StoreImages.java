@@ -14,6 +14,9 @@ import dev.rkj.engine.store.ImageRenderer;
 import dev.rkj.engine.store.ImageStore;
 import dev.rkj.engine.store.ImageStoreException;
 import dev.rkj.engine.store.InvalidImageException;
+import dev.rkj.engine.store.SignaturePolicy;
+import dev.rkj.engine.store.UnverifiedImageException;
+import dev.rkj.engine.trust.TrustStore;
 import dev.rkj.engine.store.AmbiguousImageException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,18 +32,37 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
     /** Manifests by image ID: content-addressed, so they never change. */
     private final java.util.Map<String, ImageManifest> manifests = new java.util.concurrent.ConcurrentHashMap<>();
 
+    private final TrustStore trust;
+
+    /** Fetches a pod's image file keeping its signature unchecked: the verify stage decides. */
     public StoreImages(ImageStore store) {
+        this(store, null);
+    }
+
+    /**
+     * Fetches a pod's image file only if a key {@code trust} trusts signed it, unless the pod's spec
+     * allows {@code --insecure-options=image}; null checks nothing at fetch time.
+     */
+    public StoreImages(ImageStore store, TrustStore trust) {
         this.store = store;
         this.renderer = new ImageRenderer(store);
+        this.trust = trust;
     }
 
     @Override
     public ResolvedImage resolve(String podId, String ref) throws StageException {
+        return resolve(podId, null, ref);
+    }
+
+    @Override
+    public ResolvedImage resolve(String podId, PodSpec spec, String ref) throws StageException {
         try {
             Path file = Path.of(ref);
             if (looksLikeFile(ref) && Files.isRegularFile(file)) {
                 // Fetching is idempotent: an image already stored is found again by its ID.
-                ImageRecord fetched = store.fetch(file);
+                SignaturePolicy policy = trust == null || spec == null ? null
+                        : SignaturePolicy.of(spec.allows(PodSpec.InsecureOption.IMAGE), trust);
+                ImageRecord fetched = store.fetch(file, null, policy);
                 return new ResolvedImage(fetched.id().toString(), fetched.name(), ImageSource.FETCHED);
             }
             Optional<String> notAFile = localFileProblem(ref);
@@ -49,7 +71,7 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
             }
             ImageRecord found = store.resolve(ref);
             return new ResolvedImage(found.id().toString(), found.name(), ImageSource.STORE);
-        } catch (ImageNotFoundException | AmbiguousImageException | InvalidImageException e) {
+        } catch (ImageNotFoundException | AmbiguousImageException | InvalidImageException | UnverifiedImageException e) {
             throw StageException.permanent(e.getMessage());
         } catch (ImageStoreException e) {
             throw new StageException(e.getMessage(), true, e);

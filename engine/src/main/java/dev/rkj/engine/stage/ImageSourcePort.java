@@ -25,6 +25,14 @@ public interface ImageSourcePort {
     ResolvedImage resolve(String podId, String imageRef) throws StageException;
 
     /**
+     * As {@link #resolve(String, String)}, for a pod of {@code spec}: a source that fetches may check
+     * the image's signature as the spec allows ({@code --insecure-options=image}) before keeping it.
+     */
+    default ResolvedImage resolve(String podId, dev.rkj.engine.pod.PodSpec spec, String imageRef) throws StageException {
+        return resolve(podId, imageRef);
+    }
+
+    /**
      * An image in the store.
      *
      * @param imageId   {@code sha512-<hex>} (the full id)

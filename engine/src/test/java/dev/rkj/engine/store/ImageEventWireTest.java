@@ -48,7 +48,7 @@ class ImageEventWireTest {
             assertTrue(names.add(WireType.of(type).toString()), wire.value());
             assertEquals(type, EngineEvents.registry().typeOf(WireType.of(type)).orElseThrow());
         }
-        assertEquals(Set.of("image.stored/1", "image.stored/2", "image.stored/3", "image.removed/1", "image.removed/2", "image.rendered/1", "image.rendered/2",
+        assertEquals(Set.of("image.stored/1", "image.stored/2", "image.stored/3", "image.stored/4", "image.removed/1", "image.removed/2", "image.rendered/1", "image.rendered/2",
                 "image.tree-removed/1", "image.tree-removed/2"), names);
     }
 
