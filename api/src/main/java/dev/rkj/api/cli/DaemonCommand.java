@@ -115,7 +115,7 @@ final class DaemonCommand implements Callable<Integer> {
             }
             for (Listen address : addresses) { // the socket first: systemd's, if it passed one, goes to the first unix server
                 ApiServer server = Engine.await(ApiServer.start(engine, context.imageStore(), context.journal(), address,
-                        metrics), START_LIMIT);
+                        metrics, context.trustStore()), START_LIMIT);
                 servers.add(server);
                 if (address instanceof Listen.UnixSocket) { // the thin CLI's commands, run here (TCP has no /v1/cli)
                     Context shared = context.shared();

@@ -2,6 +2,7 @@ package dev.rkj.api.cli;
 
 import dev.rkj.engine.store.ImageRecord;
 import dev.rkj.engine.store.ImageStore;
+import dev.rkj.engine.store.SignaturePolicy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -15,8 +16,9 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code rkj fetch FILE.aci...}: stores images and prints their IDs, one a line, as rkt does.
- * Local files only for now. Signatures are not verified yet, so, as rkt does for an image it
- * cannot verify, it refuses unless {@code --insecure-options=image} says to skip the check.
+ * Local files only for now. Each image's detached signature ({@code FILE.aci.asc}) must be a
+ * trusted key's ({@code rkj trust}), checked before anything is stored, unless
+ * {@code --insecure-options=image} says to skip the check (which is recorded, with who asked).
  */
 @Command(name = "fetch", mixinStandardHelpOptions = true,
         description = {"Fetch image(s) into the store and print their image IDs.",
@@ -54,14 +56,11 @@ final class FetchCommand implements Callable<Integer> {
                 throw new CliException("cannot fetch " + image + ": only local ACI files can be fetched so far;"
                         + " download it and fetch the file");
             }
-            if (!skipVerify) {
-                throw new CliException("cannot fetch " + image + ": rkj cannot verify image signatures yet; pass"
-                        + " --insecure-options=image to fetch it without verifying");
-            }
         }
         ImageStore store = root.context().imageStore();
+        SignaturePolicy policy = SignaturePolicy.of(skipVerify, root.trustStore());
         for (String image : images) {
-            ImageRecord stored = store.fetch(root.invocation().path(image), root.invocation().grantor("fetch"));
+            ImageRecord stored = store.fetch(root.invocation().path(image), root.invocation().grantor("fetch"), policy);
             root.out().println(stored.id());
             if (!stored.leftOut().isEmpty()) {
                 root.err().println("rkj: note: " + TerminalText.escape(stored.displayName()) + " (" + stored.id().shortString()

@@ -836,7 +836,8 @@ final class PodCommands {
             if (!StoreImages.isFileReference(ref)) {
                 refuseAnImageNotInTheStore(root, ref);
             }
-            java.util.Optional<String> refused = HostEngine.verifier().refusesAnyImage(spec, ref);
+            java.util.Optional<String> refused = HostEngine.verifier(root.context().imageStore(), root.trustStore())
+                    .refusesAnyImage(spec, ref);
             if (refused.isPresent()) {
                 throw new CliException(refused.get());
             }

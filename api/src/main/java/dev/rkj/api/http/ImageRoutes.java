@@ -58,16 +58,14 @@ final class ImageRoutes {
             throw Problem.invalidField("path", "path " + text + " is not absolute and normal: give the ACI file's"
                     + " full path on the daemon's host, e.g. /srv/images/app.aci");
         }
-        if (!insecure.contains(PodSpec.InsecureOption.IMAGE)) {
-            throw Problem.invalidField("insecureOptions", "cannot fetch " + text + ": rkj cannot verify image"
-                    + " signatures yet; pass insecureOptions [\"image\"] to fetch it without verifying");
-        }
+        dev.rkj.engine.store.SignaturePolicy policy = dev.rkj.engine.store.SignaturePolicy.of(
+                insecure.contains(PodSpec.InsecureOption.IMAGE), api.trust());
         Grantor asker = Caller.of(ctx).grantor();
         api.blocking(() -> {
             if (!Files.isRegularFile(file)) {
                 throw Problem.invalidField("path", "cannot fetch " + text + ": no such file on the daemon's host");
             }
-            return api.images().fetch(file, asker);
+            return api.images().fetch(file, asker, policy);
         }).onSuccess(image -> {
             ctx.response().putHeader("Location", "/v1/images/" + image.id());
             ApiContext.json(ctx, 201, JsonViews.image(image));
