@@ -141,6 +141,9 @@ class TrustIT {
         assertTrue(rkj("journal", "show", "--json", "--type", "image.stored").out().contains("\"keyFingerprint\":\"" + fpr + "\""));
         CliRun run = rkj("run", hello.toString());
         assertEquals(0, run.code(), run.err());
+        String podVerified = rkj("journal", "show", "--json", "--type", "pod.image-verified").out();
+        assertTrue(podVerified.contains("\"keyFingerprint\":\"" + fpr + "\",\"trustedPrefix\":\"example.com\""),
+                podVerified);
 
         // no longer trusted: verification fails, and a pod of it is refused at the verify stage
         assertEquals(0, rkj("trust", "rm", fpr).code());

@@ -36,7 +36,7 @@ public final class TrustedImageVerifier implements ImageVerifierPort {
         }
         try {
             Signer signer = store.verify(ImageId.parse(imageId), trust);
-            return new Verification(true, signer.describe());
+            return new Verification(true, signer.describe(), signer.fingerprint(), signer.prefix());
         } catch (UnverifiedImageException e) {
             throw StageException.permanent(e.getMessage());
         } catch (ImageStoreException e) {
