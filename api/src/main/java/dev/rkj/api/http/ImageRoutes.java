@@ -35,8 +35,9 @@ final class ImageRoutes {
     }
 
     /**
-     * Stores a local ACI file, as {@code rkj fetch FILE}: signatures cannot be verified yet, so the
-     * caller must skip that check explicitly ({@code insecureOptions: ["image"]}), as on the CLI.
+     * Stores a local ACI file, as {@code rkj fetch FILE}: only if its signature is a trusted key's
+     * (422 {@code unverified-image} otherwise, nothing stored), unless the caller skips that check
+     * explicitly ({@code insecureOptions: ["image"]}), as on the CLI.
      */
     private void fetch(RoutingContext ctx) {
         JsonObject body = ApiContext.body(ctx);
