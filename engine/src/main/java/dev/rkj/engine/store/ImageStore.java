@@ -310,7 +310,8 @@ public final class ImageStore {
     private Signer verify(TrustStore trust, String image, String name, byte[] signature, Path blob)
             throws ImageStoreException {
         try {
-            return new SignatureVerifier(trust).verify(image, name, signature, () -> Files.newInputStream(blob));
+            return new SignatureVerifier(trust).verify(image, name, signature,
+                    () -> new java.io.BufferedInputStream(Files.newInputStream(blob), 1 << 16));
         } catch (SignatureRefusedException e) {
             throw new UnverifiedImageException(e);
         } catch (IOException e) {
