@@ -100,10 +100,10 @@ public final class Cli {
     static java.util.Optional<Class<?>> named(String... args) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("--debug") || a.startsWith("--dir=")) {
+            if (a.equals("--debug") || a.startsWith("--dir=") || a.startsWith("--system-config=")) {
                 continue;
             }
-            if (a.equals("--dir")) {
+            if (a.equals("--dir") || a.equals("--system-config")) {
                 i++;
                 continue;
             }
@@ -169,6 +169,11 @@ public final class Cli {
         } else if (!last.isUsageHelpRequested() && (name.equals("daemon") || name.equals("enter")
                 || name.equals("metadata-service") || name.equals("dashboard"))) {
             why = "rkj " + name + " runs in the client's own process";
+        } else if (last.commandSpec().userObject() instanceof TrustCommand trust && trust.keyFile != null
+                && !trust.skipReview) {
+            why = "rkj trust asks on the client's terminal before trusting a key";
+        } else if (!root.systemConfig().equals(caller.shared().systemConfig())) {
+            why = "the system configuration directory is not the daemon's";
         } else if (!root.dataDirIsShared()) {
             why = "the data directory is not the daemon's";
         }

@@ -11,6 +11,7 @@ import dev.rkj.stage1.Stage1Binary;
 import dev.rkj.stage1.Stage1Launcher;
 import java.io.IOException;
 import dev.rkj.engine.store.ImageStore;
+import dev.rkj.engine.trust.TrustStore;
 import dev.rkj.engine.store.ImageStoreException;
 import dev.rkj.eventlog.ChronicleJournal;
 import dev.rkj.eventlog.InMemoryJournal;
@@ -34,6 +35,7 @@ final class Context implements AutoCloseable {
     private ImageStore imageStore;
     private ImageStore readOnlyImageStore;
     private MdsPolicy mds = MdsPolicy.NONE;
+    private Path systemConfig = TrustStore.DEFAULT_SYSTEM_CONFIG;
     private Engine engine;
     private boolean shared; // the daemon's: open for its whole life, never closed by a command
 
@@ -51,6 +53,7 @@ final class Context implements AutoCloseable {
         view.journal = journal();
         view.imageStore = imageStore();
         view.engine = engine;
+        view.systemConfig = systemConfig;
         view.shared = true;
         return view;
     }
@@ -100,6 +103,21 @@ final class Context implements AutoCloseable {
         this.mds = new MdsPolicy(endpoint, PodSpec::mdsRegister);
     }
 
+    /** The system configuration directory whose {@code trust/} holds the administrator's keys. */
+    void systemConfig(Path dir) {
+        this.systemConfig = dir;
+    }
+
+    /** The system configuration directory of {@link #systemConfig(Path)}. */
+    Path systemConfig() {
+        return systemConfig;
+    }
+
+    /** The keys this context's engine trusts to sign images. */
+    TrustStore trustStore() {
+        return TrustStore.of(dataDir, systemConfig);
+    }
+
     /** The metadata service's endpoint of {@link #mdsEndpoint(MdsEndpoint)}. */
     MdsEndpoint mdsEndpoint() {
         return mds.endpoint();
@@ -121,7 +139,7 @@ final class Context implements AutoCloseable {
     Engine engine(boolean watchOrphans, Stage1Launcher.Output output, io.vertx.core.Vertx vertx) {
         if (engine == null) {
             try {
-                engine = HostEngine.open(dataDir, journal(), imageStore(), output, watchOrphans, vertx, mds);
+                engine = HostEngine.open(dataDir, journal(), imageStore(), output, watchOrphans, vertx, mds, trustStore());
             } catch (JournalException | ImageStoreException | EngineException e) {
                 throw new CliException(e.getMessage(), e);
             }

@@ -122,7 +122,7 @@ final class DaemonCommand implements Callable<Integer> {
             }
             for (Listen address : addresses) { // the socket first: systemd's, if it passed one, goes to the first unix server
                 ApiServer server = Engine.await(ApiServer.start(engine, context.imageStore(), context.journal(), address,
-                        metrics, dashboard), START_LIMIT);
+                        metrics, dashboard, context.trustStore()), START_LIMIT);
                 servers.add(server);
                 if (address instanceof Listen.Tcp tcp) {
                     dashboard.servedAt(tcp.host(), server.port());

@@ -4,6 +4,7 @@ import dev.rkj.engine.fetch.PullPolicy;
 import dev.rkj.engine.fetch.RemoteImages;
 import dev.rkj.engine.store.ImageRecord;
 import dev.rkj.engine.store.ImageStore;
+import dev.rkj.engine.store.SignaturePolicy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -18,8 +19,10 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code rkj fetch FILE.aci|URL|NAME...}: stores images and prints their IDs, one a line, as rkt
  * does: a local file, an {@code http(s)://} URL, or an appc name found by discovery
- * ({@code example.com/app:1.0}), per {@code --pull-policy}. Signatures are not verified yet, so, as rkt does for an image it
- * cannot verify, it refuses unless {@code --insecure-options=image} says to skip the check.
+ * ({@code example.com/app:1.0}), per {@code --pull-policy}. Each image's detached signature
+ * ({@code FILE.aci.asc}, or the one served beside it) must be a trusted key's ({@code rkj trust}),
+ * checked before anything is stored, unless {@code --insecure-options=image} says to skip the check
+ * (which is recorded, with who asked).
  */
 @Command(name = "fetch", mixinStandardHelpOptions = true,
         description = {"Fetch image(s) into the store and print their image IDs.",
@@ -72,17 +75,14 @@ final class FetchCommand implements Callable<Integer> {
                 throw new CliException("cannot fetch " + image + ": rkj fetches http:// and https:// URLs only;"
                         + " download it and fetch the file");
             }
-            if (!skipVerify) {
-                throw new CliException("cannot fetch " + image + ": rkj cannot verify image signatures yet; pass"
-                        + " --insecure-options=image to fetch it without verifying");
-            }
         }
         ImageStore store = root.context().imageStore();
+        SignaturePolicy signatures = SignaturePolicy.of(skipVerify, root.trustStore());
         try (RemoteFetch remote = new RemoteFetch(root)) {
             for (String image : images) {
                 ImageRecord stored = RemoteFetch.remote(image)
-                        ? remote.fetch(image, policy, allowHttp, insecureTls, root.invocation().grantor("fetch"))
-                        : store.fetch(root.invocation().path(image), root.invocation().grantor("fetch"));
+                        ? remote.fetch(image, policy, allowHttp, insecureTls, root.invocation().grantor("fetch"), signatures)
+                        : store.fetch(root.invocation().path(image), root.invocation().grantor("fetch"), signatures);
                 report(stored);
             }
         }

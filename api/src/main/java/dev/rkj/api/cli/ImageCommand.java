@@ -51,6 +51,7 @@ import picocli.CommandLine.ParentCommand;
             ImageCommand.Export.class,
             ImageCommand.Gc.class,
             ImageCommand.Build.class,
+            ImageCommand.Verify.class,
         })
 final class ImageCommand implements Runnable {
     @ParentCommand
@@ -59,7 +60,7 @@ final class ImageCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                "missing subcommand: list, rm, cat-manifest, extract, render, export, gc or build");
+                "missing subcommand: list, rm, cat-manifest, extract, render, export, gc, build or verify");
     }
 
     /** The store, for a subcommand that writes to it (rm, gc): the data directory must be writable. */
@@ -234,6 +235,18 @@ final class ImageCommand implements Runnable {
         }
 
         abstract void apply(ImageRecord record) throws Exception;
+    }
+
+    /** {@code rkj image verify IMAGE}: checks the signature kept with a stored image against the trusted keys. */
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = "Check a stored image's signature against the trusted keys (rkj trust list).")
+    static final class Verify extends OnImage {
+        @Override
+        void apply(ImageRecord record) throws Exception {
+            dev.rkj.engine.trust.Signer signer = parent.readStore().verify(record.id(), parent.root.trustStore());
+            parent.root.out().println(TerminalText.escape(record.displayName()) + " (" + record.id().shortString() + "): "
+                    + signer.describe());
+        }
     }
 
     /** An {@link OnImage} that writes the image into a new directory, its second parameter. */

@@ -834,7 +834,8 @@ final class PodCommands {
     static void refuseWhatCannotRun(RkjCommand root, PodSpec spec, dev.rkj.engine.fetch.PullPolicy policy)
             throws Exception {
         for (PodSpec.AppSpec app : spec.apps()) {
-            java.util.Optional<String> refused = HostEngine.verifier().refusesAnyImage(spec, app.imageRef());
+            java.util.Optional<String> refused = HostEngine.verifier(root.context().imageStore(), root.trustStore())
+                    .refusesAnyImage(spec, app.imageRef());
             if (refused.isPresent()) {
                 throw new CliException(refused.get());
             }
@@ -844,7 +845,9 @@ final class PodCommands {
                 String ref = app.imageRef();
                 if (RemoteFetch.remote(ref)) {
                     remote.fetch(ref, policy, spec.insecureOptions().contains(PodSpec.InsecureOption.HTTP),
-                            spec.insecureOptions().contains(PodSpec.InsecureOption.TLS), null);
+                            spec.insecureOptions().contains(PodSpec.InsecureOption.TLS), null,
+                            dev.rkj.engine.store.SignaturePolicy.of(spec.allows(PodSpec.InsecureOption.IMAGE),
+                                    root.trustStore()));
                 } else if (!StoreImages.isFileReference(ref)) {
                     refuseAnImageNotInTheStore(root, ref);
                 }

@@ -10,6 +10,7 @@ import dev.rkj.engine.store.AmbiguousImageException;
 import dev.rkj.engine.store.ImageNotFoundException;
 import dev.rkj.engine.store.ImageRecord;
 import dev.rkj.engine.store.ImageStoreException;
+import dev.rkj.engine.store.SignaturePolicy;
 
 /**
  * The CLI's side of fetching from elsewhere: {@code rkj fetch URL|NAME}, and {@code rkj run}/{@code
@@ -29,12 +30,13 @@ final class RemoteFetch implements AutoCloseable {
     }
 
     /**
-     * Fetches {@code ref} per {@code policy} into the store.
+     * Fetches {@code ref} per {@code policy} into the store, its signature checked per {@code signatures}
+     * (null: not checked here).
      *
      * @throws CliException naming the URL or name, what failed and what to do
      */
-    ImageRecord fetch(String ref, PullPolicy policy, boolean allowHttp, boolean insecureTls, Grantor requestedBy)
-            throws Exception {
+    ImageRecord fetch(String ref, PullPolicy policy, boolean allowHttp, boolean insecureTls, Grantor requestedBy,
+                      SignaturePolicy signatures) throws Exception {
         if (!RemoteImages.isUrl(ref) && policy != PullPolicy.UPDATE) {
             try {
                 return root.context().imageStore().resolve(ref); // no network, no HTTP client to start
@@ -52,7 +54,7 @@ final class RemoteFetch implements AutoCloseable {
                 remote = RemoteImages.open(root.context().imageStore());
             }
             return remote.fetch(ref, new RemoteImages.Options(policy, allowHttp, insecureTls, requestedBy,
-                    FetchesInFlight.PROCESS.and(ProgressLine.of(root)))).image();
+                    FetchesInFlight.PROCESS.and(ProgressLine.of(root)), signatures)).image();
         } catch (FetchException e) {
             throw new CliException(e.getMessage(), e);
         } catch (IllegalArgumentException e) { // a malformed name or label: ImageReference's message

@@ -4,6 +4,7 @@ import dev.rkj.engine.mds.MdsEndpoint;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import dev.rkj.engine.trust.TrustStore;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -35,6 +36,7 @@ public final class RkjCommand implements Runnable, AutoCloseable {
             JournalCommand.class,
             FetchCommand.class,
             ImageCommand.class,
+            TrustCommand.class,
             DaemonCommand.class,
             DashboardCommand.class,
             MetadataServiceCommand.class,
@@ -47,6 +49,11 @@ public final class RkjCommand implements Runnable, AutoCloseable {
     @Option(names = "--dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "rkj's data directory (default: $RKJ_DIR, else " + DEFAULT_DIR + ")")
     Path dir;
+
+    @Option(names = "--system-config", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "the system configuration directory, whose trust/ holds the administrator's trusted keys"
+                    + " (default: $RKJ_SYSTEM_CONFIG, else /etc/rkj)")
+    Path systemConfig;
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,
             description = "log verbosely and show stack traces of errors")
@@ -80,6 +87,22 @@ public final class RkjCommand implements Runnable, AutoCloseable {
         String env = caller.env("RKJ_DIR");
         Path named = dir != null ? dir : env != null && !env.isBlank() ? caller.path(env) : Path.of(DEFAULT_DIR);
         return named.toAbsolutePath().normalize();
+    }
+
+    /**
+     * The system configuration directory: {@code --system-config}, else {@code $RKJ_SYSTEM_CONFIG}, else
+     * {@link TrustStore#DEFAULT_SYSTEM_CONFIG}.
+     */
+    Path systemConfig() {
+        String env = caller.env("RKJ_SYSTEM_CONFIG");
+        Path named = systemConfig != null ? systemConfig
+                : env != null && !env.isBlank() ? caller.path(env) : TrustStore.DEFAULT_SYSTEM_CONFIG;
+        return named.toAbsolutePath().normalize();
+    }
+
+    /** The keys trusted to sign images: the data directory's and the system configuration directory's. */
+    TrustStore trustStore() {
+        return TrustStore.of(context().dataDir(), systemConfig());
     }
 
     /** Whether the daemon's data directory is this command line's (the same directory, symlinks followed). */
@@ -131,6 +154,7 @@ public final class RkjCommand implements Runnable, AutoCloseable {
         } else if (context == null) {
             context = Context.open(DataDir.resolve(dir, caller.env("RKJ_DIR"), DEFAULT_DIR), err);
             context.mdsEndpoint(mdsEndpoint());
+            context.systemConfig(systemConfig());
             writeChecked = true;
         } else if (!writeChecked) {
             DataDir.checkWritable(context.dataDir());

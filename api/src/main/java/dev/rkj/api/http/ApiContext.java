@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
  * CLI opens), the daemon's metrics, and the helpers that keep blocking work off the event loop and
  * answer in JSON.
  */
-record ApiContext(Vertx vertx, Engine engine, ImageStore images, Journal journal, DaemonMetrics metrics) {
+record ApiContext(Vertx vertx, Engine engine, ImageStore images, Journal journal, DaemonMetrics metrics,
+                  dev.rkj.engine.trust.TrustStore trust) {
     /** Runs {@code work} on a worker thread (it may touch files, the journal, the store). */
     <T> Future<T> blocking(Callable<T> work) {
         return vertx.executeBlocking(work, false);

@@ -79,13 +79,24 @@ public final class ApiServer implements AutoCloseable {
      */
     public static Future<ApiServer> start(Engine engine, ImageStore images, Journal journal, Listen listen,
                                           DaemonMetrics metrics, Dashboard dashboard) {
+        return start(engine, images, journal, listen, metrics, dashboard,
+                dev.rkj.engine.host.HostEngine.defaultTrust(images.directory().getParent()));
+    }
+
+    /**
+     * {@link #start(Engine, ImageStore, Journal, Listen, DaemonMetrics, Dashboard)}, fetching images only when a
+     * key of {@code trust} signed them.
+     */
+    public static Future<ApiServer> start(Engine engine, ImageStore images, Journal journal, Listen listen,
+                                          DaemonMetrics metrics, Dashboard dashboard,
+                                          dev.rkj.engine.trust.TrustStore trust) {
         Vertx vertx = engine.vertx();
         try {
             metrics.bind(engine, journal);
         } catch (IllegalStateException e) {
             return Future.failedFuture(e);
         }
-        ApiContext api = new ApiContext(vertx, engine, images, journal, metrics);
+        ApiContext api = new ApiContext(vertx, engine, images, journal, metrics, trust);
         String document = contract();
         return OpenAPIContract.from(vertx, forTheRouter(document)).compose(contract -> {
             RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());

@@ -40,8 +40,9 @@ final class ImageRoutes {
     }
 
     /**
-     * Stores a local ACI file, as {@code rkj fetch FILE}: signatures cannot be verified yet, so the
-     * caller must skip that check explicitly ({@code insecureOptions: ["image"]}), as on the CLI.
+     * Stores a local ACI file, as {@code rkj fetch FILE}: only if its signature is a trusted key's
+     * (422 {@code unverified-image} otherwise, nothing stored), unless the caller skips that check
+     * explicitly ({@code insecureOptions: ["image"]}), as on the CLI.
      */
     private void fetch(RoutingContext ctx) {
         JsonObject body = ApiContext.body(ctx);
@@ -59,10 +60,6 @@ final class ImageRoutes {
             throw Problem.invalidField("path", "give either path (an ACI file on the daemon's host) or image (a URL or"
                     + " an image name), not both or neither");
         }
-        if (!insecure.contains(PodSpec.InsecureOption.IMAGE)) {
-            throw Problem.invalidField("insecureOptions", "cannot fetch " + (text == null ? image : text) + ": rkj"
-                    + " cannot verify image signatures yet; pass insecureOptions [\"image\"] to fetch it without verifying");
-        }
         if (image != null) {
             fetchRemote(ctx, image, body.getString("pullPolicy", "new"), insecure);
             return;
@@ -76,12 +73,14 @@ final class ImageRoutes {
             throw Problem.invalidField("path", "path " + text + " is not absolute and normal: give the ACI file's"
                     + " full path on the daemon's host, e.g. /srv/images/app.aci");
         }
+        dev.rkj.engine.store.SignaturePolicy policy = dev.rkj.engine.store.SignaturePolicy.of(
+                insecure.contains(PodSpec.InsecureOption.IMAGE), api.trust());
         Grantor asker = Caller.of(ctx).grantor();
         api.blocking(() -> {
             if (!Files.isRegularFile(file)) {
                 throw Problem.invalidField("path", "cannot fetch " + text + ": no such file on the daemon's host");
             }
-            return api.images().fetch(file, asker);
+            return api.images().fetch(file, asker, policy);
         }).onSuccess(stored -> {
             ctx.response().putHeader("Location", "/v1/images/" + stored.id());
             ApiContext.json(ctx, 201, JsonViews.image(stored));
@@ -95,7 +94,9 @@ final class ImageRoutes {
         api.blocking(() -> {
             try (RemoteImages remote = RemoteImages.open(api.images())) {
                 return remote.fetch(image, new RemoteImages.Options(policy, insecure.contains(PodSpec.InsecureOption.HTTP),
-                        insecure.contains(PodSpec.InsecureOption.TLS), asker, FetchesInFlight.PROCESS)).image();
+                        insecure.contains(PodSpec.InsecureOption.TLS), asker, FetchesInFlight.PROCESS,
+                        dev.rkj.engine.store.SignaturePolicy.of(insecure.contains(PodSpec.InsecureOption.IMAGE),
+                                api.trust()))).image();
             } catch (FetchException e) {
                 throw e.isTransient() ? new Problem(502, "fetch-failed", "Fetch failed", e.getMessage(), "image")
                         : Problem.invalidField("image", e.getMessage());

@@ -167,6 +167,9 @@ final class Problems {
         if (t instanceof IllegalPodTransition) {
             return Problem.conflict("illegal-transition", t.getMessage());
         }
+        if (t instanceof dev.rkj.engine.store.UnverifiedImageException) {
+            return new Problem(422, "unverified-image", "Unverified image", t.getMessage(), null);
+        }
         if (t instanceof InvalidImageException || t instanceof ImageArchiveException || t instanceof ManifestException) {
             return new Problem(422, "invalid-image", "Invalid image", t.getMessage(), null);
         }

@@ -95,8 +95,8 @@ class FailEarlyIT {
         refused("image file " + empty + " is empty", "run", "--insecure-options=image", empty.toString());
         refused("image file " + empty + " is empty", "prepare", "--insecure-options=image", empty.toString());
         refused("image file " + imageDir + " is a directory", "run", "--insecure-options=image", imageDir.toString());
-        refused("cannot verify the signature of image " + hello + ": signature verification is not available yet in rkj;"
-                + " pass --insecure-options=image", "run", hello);
+        refused("cannot verify the signature of image " + hello + ": no key is trusted to sign images yet: trust its"
+                + " signer's key with rkj trust --prefix NAME KEYFILE, or pass --insecure-options=image", "run", hello);
         refused("cannot verify the signature of image example.com/hello", "prepare", "example.com/hello");
         refused("--uuid-file-save " + readOnly.resolve("uuid") + " cannot be written", "run", "--insecure-options=image",
                 "--uuid-file-save", readOnly.resolve("uuid").toString(), hello);

@@ -154,8 +154,9 @@ class DaemonIT {
         assertProblem(http.get("/v1/images/not-an-id"), 400, "invalid-field", "id");
         assertProblem(http.post("/v1/images", "{\"path\":\"" + dir.resolve("nothing.aci") + "\",\"insecureOptions\":[\"image\"]}"),
                 400, "invalid-field", "path");
-        assertProblem(http.post("/v1/images", "{\"path\":\"" + dir.resolve("sleeper.aci") + "\"}"),
-                400, "invalid-field", "insecureOptions");
+        Http.Reply unsigned = http.post("/v1/images", "{\"path\":\"" + dir.resolve("sleeper.aci") + "\"}");
+        assertProblem(unsigned, 422, "unverified-image", null);
+        assertTrue(unsigned.json().get("detail").asText().contains("has no signature"), unsigned.toString());
         assertProblem(http.post("/v1/images", "{\"image\":\"http://127.0.0.1:1/a.aci\",\"insecureOptions\":[\"image\"]}"),
                 400, "invalid-field", "image"); // plain HTTP without insecureOptions http
         assertProblem(http.post("/v1/images", "{\"image\":\"https://127.0.0.1:1/a.aci\",\"insecureOptions\":[\"image\"]}"),

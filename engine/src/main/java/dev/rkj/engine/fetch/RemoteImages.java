@@ -74,10 +74,16 @@ public final class RemoteImages implements AutoCloseable {
      * @param progress    where download progress goes
      */
     public record Options(PullPolicy policy, boolean allowHttp, boolean insecureTls, Grantor requestedBy,
-                          FetchProgress progress) {
+                          FetchProgress progress, dev.rkj.engine.store.SignaturePolicy signatures) {
         public Options {
             Objects.requireNonNull(policy, "policy");
             progress = progress == null ? FetchProgress.NONE : progress;
+        }
+
+        /** Options that leave the signature unchecked (the verify stage, or the caller, decides). */
+        public Options(PullPolicy policy, boolean allowHttp, boolean insecureTls, Grantor requestedBy,
+                       FetchProgress progress) {
+            this(policy, allowHttp, insecureTls, requestedBy, progress, null);
         }
     }
 
@@ -227,7 +233,7 @@ public final class RemoteImages implements AutoCloseable {
             ImageOrigin origin = new ImageOrigin(got.finalUrl().toString(),
                     discoveredAs == null ? null : discoveredAs.text(), template, got.etag(), got.digest(),
                     signed ? sigUrl.toString() : null);
-            ImageRecord image = store.fetch(temp, options.requestedBy(), origin);
+            ImageRecord image = store.fetch(temp, options.requestedBy(), options.signatures(), origin);
             Instant freshUntil = got.maxAge().isZero() ? null : clock.instant().plus(got.maxAge());
             remember(new HttpCache.Entry(key, got.etag(), got.lastModified(), freshUntil, image.id().toString()));
             return new Fetched(image, true);

@@ -21,6 +21,9 @@ import dev.rkj.engine.store.ImageRenderer;
 import dev.rkj.engine.store.ImageStore;
 import dev.rkj.engine.store.ImageStoreException;
 import dev.rkj.engine.store.InvalidImageException;
+import dev.rkj.engine.store.SignaturePolicy;
+import dev.rkj.engine.store.UnverifiedImageException;
+import dev.rkj.engine.trust.TrustStore;
 import dev.rkj.engine.store.AmbiguousImageException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,14 +42,26 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
     /** Downloads and discovery, made at the first image that needs them. */
     private RemoteImages remote; // guarded by this
 
+    private final TrustStore trust;
+
+    /** Fetches a pod's image file keeping its signature unchecked: the verify stage decides. */
     public StoreImages(ImageStore store) {
+        this(store, null);
+    }
+
+    /**
+     * Fetches a pod's image file only if a key {@code trust} trusts signed it, unless the pod's spec
+     * allows {@code --insecure-options=image}; null checks nothing at fetch time.
+     */
+    public StoreImages(ImageStore store, TrustStore trust) {
         this.store = store;
         this.renderer = new ImageRenderer(store);
+        this.trust = trust;
     }
 
     @Override
     public ResolvedImage resolve(String podId, String ref) throws StageException {
-        return resolve(podId, ref, Set.of());
+        return resolve(podId, null, ref);
     }
 
     private synchronized RemoteImages remote() {
@@ -60,16 +75,17 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
      * A URL, or a name the store lacks, fetched ({@code --pull-policy=new}: a URL fetched before is
      * taken from the store); progress goes to {@link FetchesInFlight#PROCESS}.
      */
-    private ResolvedImage fetchRemote(String ref, Set<PodSpec.InsecureOption> insecure) throws StageException {
+    private ResolvedImage fetchRemote(String ref, PodSpec spec) throws StageException {
+        Set<PodSpec.InsecureOption> insecure = spec == null ? Set.of() : spec.insecureOptions();
         try {
             RemoteImages.Fetched fetched = remote().fetch(ref, new RemoteImages.Options(PullPolicy.NEW,
                     insecure.contains(PodSpec.InsecureOption.HTTP), insecure.contains(PodSpec.InsecureOption.TLS),
-                    null, FetchesInFlight.PROCESS));
+                    null, FetchesInFlight.PROCESS, policy(spec)));
             return new ResolvedImage(fetched.image().id().toString(), fetched.image().name(),
                     fetched.downloaded() ? ImageSource.FETCHED : ImageSource.STORE);
         } catch (FetchException e) {
             throw new StageException(e.getMessage(), e.isTransient(), e);
-        } catch (ImageNotFoundException | AmbiguousImageException | InvalidImageException e) {
+        } catch (ImageNotFoundException | AmbiguousImageException | InvalidImageException | UnverifiedImageException e) {
             throw StageException.permanent(e.getMessage());
         } catch (ImageStoreException e) {
             throw new StageException(e.getMessage(), true, e);
@@ -77,15 +93,15 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
     }
 
     @Override
-    public ResolvedImage resolve(String podId, String ref, Set<PodSpec.InsecureOption> insecure) throws StageException {
+    public ResolvedImage resolve(String podId, PodSpec spec, String ref) throws StageException {
         if (RemoteImages.isUrl(ref)) {
-            return fetchRemote(ref, insecure);
+            return fetchRemote(ref, spec);
         }
         try {
             Path file = Path.of(ref);
             if (looksLikeFile(ref) && Files.isRegularFile(file)) {
                 // Fetching is idempotent: an image already stored is found again by its ID.
-                ImageRecord fetched = store.fetch(file);
+                ImageRecord fetched = store.fetch(file, null, policy(spec));
                 return new ResolvedImage(fetched.id().toString(), fetched.name(), ImageSource.FETCHED);
             }
             Optional<String> notAFile = localFileProblem(ref);
@@ -97,12 +113,12 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
                 found = store.resolve(ref);
             } catch (ImageNotFoundException e) {
                 if (ImageReference.parse(ref) instanceof ImageReference.ByName) {
-                    return fetchRemote(ref, insecure);
+                    return fetchRemote(ref, spec);
                 }
                 throw e;
             }
             return new ResolvedImage(found.id().toString(), found.name(), ImageSource.STORE);
-        } catch (ImageNotFoundException | AmbiguousImageException | InvalidImageException e) {
+        } catch (ImageNotFoundException | AmbiguousImageException | InvalidImageException | UnverifiedImageException e) {
             throw StageException.permanent(e.getMessage());
         } catch (ImageStoreException e) {
             throw new StageException(e.getMessage(), true, e);
@@ -111,6 +127,11 @@ public final class StoreImages implements ImageSourcePort, TreeRendererPort, Ima
         } catch (IllegalArgumentException e) { // a malformed image ID, name or label: ImageReference's message
             throw StageException.permanent(e.getMessage());
         }
+    }
+
+    /** How a fetch for a pod of {@code spec} treats the image's signature: null checks nothing (no trust store, no spec). */
+    private SignaturePolicy policy(PodSpec spec) {
+        return trust == null || spec == null ? null : SignaturePolicy.of(spec.allows(PodSpec.InsecureOption.IMAGE), trust);
     }
 
     /**

@@ -78,11 +78,17 @@ public sealed interface PodCommand {
      * Record that the image's signature was verified, or deliberately not ({@code verified}
      * false, allowed only with {@code --insecure-options=image}) (verify stage).
      */
-    record RecordVerification(String podId, String imageId, boolean verified, String reason) implements PodCommand {
+    record RecordVerification(String podId, String imageId, boolean verified, String reason, String keyFingerprint,
+                              String trustedPrefix) implements PodCommand {
         public RecordVerification {
             PodIds.requireValid(podId);
             requireText(imageId, "image id");
             requireText(reason, "verification reason");
+        }
+
+        /** A check that names no key. */
+        public RecordVerification(String podId, String imageId, boolean verified, String reason) {
+            this(podId, imageId, verified, reason, null, null);
         }
 
         @Override

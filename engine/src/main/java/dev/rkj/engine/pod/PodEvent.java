@@ -245,16 +245,38 @@ public sealed interface PodEvent {
      * (one event per image of the pod). A failed check is
      * not this event but a {@link StageFailed} of {@link Stage#VERIFY}.
      *
-     * @param verified whether a trusted signature was found; {@code false} only when skipped
-     * @param reason   how: the signing key and prefix, or why it was skipped (e.g.
-     *                 {@code --insecure-options=image})
+     * @param verified       whether a trusted signature was found; {@code false} only when skipped
+     * @param reason         how: the signing key and prefix, or why it was skipped (e.g.
+     *                       {@code --insecure-options=image}; who asked is on the pod's creation)
+     * @param keyFingerprint the fingerprint of the trusted key that signed the image, or null if not verified
+     * @param trustedPrefix  the image name prefix that key is trusted for, or null for a root key (or not verified)
+     *
+     * <p>Version 2 added {@code keyFingerprint} and {@code trustedPrefix}; version 1 is read as
+     * {@link ImageVerifiedV1}.
      */
-    @WireName(value = "pod.image-verified", version = 1)
-    record ImageVerified(String podId, String imageId, boolean verified, String reason) implements PodEvent {
+    @WireName(value = "pod.image-verified", version = 2)
+    record ImageVerified(String podId, String imageId, boolean verified, String reason, String keyFingerprint,
+                         String trustedPrefix) implements PodEvent {
         public ImageVerified {
             requirePodId(podId);
             Objects.requireNonNull(imageId, "imageId");
             Objects.requireNonNull(reason, "reason");
+        }
+
+        /** A check that names no key (skipped, or recorded before keys were named). */
+        public ImageVerified(String podId, String imageId, boolean verified, String reason) {
+            this(podId, imageId, verified, reason, null, null);
+        }
+    }
+
+    /** {@code pod.image-verified/1}, without the key's fingerprint and prefix (its reason names them). Never written any more. */
+    @WireName(value = "pod.image-verified", version = 1)
+    record ImageVerifiedV1(String podId, String imageId, boolean verified, String reason)
+            implements PodEvent, Superseded<PodEvent> {
+        /** The same fact, naming no key apart from its reason. */
+        @Override
+        public ImageVerified upcast() {
+            return new ImageVerified(podId, imageId, verified, reason);
         }
     }
 

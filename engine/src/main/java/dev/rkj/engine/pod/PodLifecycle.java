@@ -359,7 +359,8 @@ public final class PodLifecycle {
             throw refuse(s, c.move(), "skipping verification needs --insecure-options=image;"
                     + " record a verify failure instead");
         }
-        return List.of(new ImageVerified(c.podId(), c.imageId(), c.verified(), c.reason()));
+        return List.of(new ImageVerified(c.podId(), c.imageId(), c.verified(), c.reason(), c.keyFingerprint(),
+                c.trustedPrefix()));
     }
 
     private static List<PodEvent> recordRendered(RecordRendered c, PodState s) throws IllegalPodTransition {

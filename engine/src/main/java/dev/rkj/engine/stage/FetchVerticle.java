@@ -42,8 +42,7 @@ public final class FetchVerticle extends StageVerticle {
     private List<PodEvent.ResolvedImage> resolveAll(PodState pod) throws StageException {
         List<PodEvent.ResolvedImage> images = new ArrayList<>();
         for (PodSpec.AppSpec app : pod.spec().apps()) {
-            ImageSourcePort.ResolvedImage r = source.resolve(pod.podId(), app.imageRef(),
-                    pod.spec().insecureOptions());
+            ImageSourcePort.ResolvedImage r = source.resolve(pod.podId(), pod.spec(), app.imageRef());
             images.add(new PodEvent.ResolvedImage(r.imageId(), r.imageName(), r.source()));
         }
         return images;

@@ -27,11 +27,12 @@ public interface ImageSourcePort {
     ResolvedImage resolve(String podId, String imageRef) throws StageException;
 
     /**
-     * As {@link #resolve(String, String)}, with the fetch checks the pod's spec switched off
-     * ({@code http}: plain HTTP allowed; {@code tls}: any certificate).
+     * As {@link #resolve(String, String)}, for a pod of {@code spec} (null: none): a source that fetches
+     * may check the image's signature as the spec allows ({@code --insecure-options=image}) before keeping
+     * it, and switches the fetch checks off that it allows ({@code http}: plain HTTP; {@code tls}: any
+     * certificate).
      */
-    default ResolvedImage resolve(String podId, String imageRef, Set<PodSpec.InsecureOption> insecure)
-            throws StageException {
+    default ResolvedImage resolve(String podId, dev.rkj.engine.pod.PodSpec spec, String imageRef) throws StageException {
         return resolve(podId, imageRef);
     }
 

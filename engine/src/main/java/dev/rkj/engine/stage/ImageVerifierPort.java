@@ -34,12 +34,19 @@ public interface ImageVerifierPort {
     /**
      * The outcome of a check.
      *
-     * @param verified whether a trusted signature was found
-     * @param reason   the signer and trusted prefix, or why the check was skipped
+     * @param verified       whether a trusted signature was found
+     * @param reason         the signer and trusted prefix, or why the check was skipped
+     * @param keyFingerprint the trusted key that signed, or null if not verified
+     * @param trustedPrefix  the prefix that key is trusted for, or null for a root key (or not verified)
      */
-    record Verification(boolean verified, String reason) {
+    record Verification(boolean verified, String reason, String keyFingerprint, String trustedPrefix) {
         public Verification {
             Objects.requireNonNull(reason, "reason");
+        }
+
+        /** A check that names no key. */
+        public Verification(boolean verified, String reason) {
+            this(verified, reason, null, null);
         }
     }
 }

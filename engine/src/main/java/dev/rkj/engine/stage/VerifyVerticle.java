@@ -33,7 +33,8 @@ public final class VerifyVerticle extends StageVerticle {
         PodState.PodImage image = pod.nextUnverified().orElseThrow();
         return recordOutcome(pod, Stage.VERIFY, Blocking.run(vertx,
                         () -> verifier.verify(pod.podId(), pod.spec(), image.id(), image.name())),
-                v -> new RecordVerification(pod.podId(), image.id(), v.verified(), v.reason()),
+                v -> new RecordVerification(pod.podId(), image.id(), v.verified(), v.reason(), v.keyFingerprint(),
+                        v.trustedPrefix()),
                 CrashPoint.AFTER_VERIFIED);
     }
 }

@@ -44,16 +44,21 @@ public sealed interface ImageEvent {
      *                         (the pod mounts its own {@code /dev}), as the app would see them, at most
      *                         {@link LeftOut#MAX_PATHS}; never null
      * @param leftOutCount     how many were left out in all
+     * @param verification     how its signature was checked before it was kept: which key signed it and the
+     *                         prefix that key is trusted for, or that the check was skipped and why (who asked is
+     *                         {@code requestedBy}); {@code null} when the caller did not check (events before
+     *                         version 4, and library callers that store without a policy)
      * @param origin           where a downloaded image came from (URL, discovery, ETag, digest), or {@code null}
      *                         for a local file
      *
-     * <p>Version 4 added {@code origin}; version 3 is read as {@link ImageStoredV3}, version 2 as
+     * <p>Version 4 added {@code verification} and {@code origin}; version 3 is read as {@link ImageStoredV3}, version 2 as
      * {@link ImageStoredV2}, version 1 (without {@code requestedBy}) as {@link ImageStoredV1}.
      */
     @WireName(value = "image.stored", version = 4)
     record ImageStored(String imageId, String name, Map<String, String> labels, JsonNode manifest, long blobSize,
                        long uncompressedSize, String compression, String source, String signature,
-                       Grantor requestedBy, List<String> leftOut, int leftOutCount, ImageOrigin origin)
+                       Grantor requestedBy, List<String> leftOut, int leftOutCount, SignatureCheck verification,
+                       ImageOrigin origin)
             implements ImageEvent {
         public ImageStored {
             requireImageId(imageId);
@@ -73,12 +78,12 @@ public sealed interface ImageEvent {
             leftOut = new LeftOut(leftOut == null ? List.of() : leftOut, leftOutCount).paths();
         }
 
-        /** A local file's fetch (no origin). */
+        /** A local file's fetch (no origin) whose signature was not checked. */
         public ImageStored(String imageId, String name, Map<String, String> labels, JsonNode manifest, long blobSize,
                            long uncompressedSize, String compression, String source, String signature,
                            Grantor requestedBy, List<String> leftOut, int leftOutCount) {
             this(imageId, name, labels, manifest, blobSize, uncompressedSize, compression, source, signature, requestedBy,
-                    leftOut, leftOutCount, null);
+                    leftOut, leftOutCount, null, null);
         }
 
         /** A fetch that left nothing out. */
@@ -107,17 +112,35 @@ public sealed interface ImageEvent {
         }
     }
 
-    /** {@code image.stored/3}, without the origin. Never written any more. */
+    /**
+     * How an image's signature was checked when it was stored.
+     *
+     * @param verified       whether a trusted key's valid signature was found
+     * @param keyFingerprint the fingerprint of the trusted key that signed it (lowercase hex), or null if not verified
+     * @param trustedPrefix  the image name prefix that key is trusted for, or null for a root key (or not verified)
+     * @param reason         one line: {@code signed by key ..., trusted for prefix ...}, or why the check was skipped
+     */
+    record SignatureCheck(boolean verified, String keyFingerprint, String trustedPrefix, String reason) {
+        public SignatureCheck {
+            Objects.requireNonNull(reason, "reason");
+            if (verified != (keyFingerprint != null)) {
+                throw new IllegalArgumentException("a verified check names its key, a skipped one names none: "
+                        + keyFingerprint);
+            }
+        }
+    }
+
+    /** {@code image.stored/3}, without how the signature was checked nor the origin. Never written any more. */
     @WireName(value = "image.stored", version = 3)
     record ImageStoredV3(String imageId, String name, Map<String, String> labels, JsonNode manifest, long blobSize,
                          long uncompressedSize, String compression, String source, String signature,
                          Grantor requestedBy, List<String> leftOut, int leftOutCount)
             implements ImageEvent, Superseded<ImageEvent> {
-        /** The same fact as the current version: images of that time came from local files only. */
+        /** The same fact as the current version: images of that time came from local files, stored unchecked. */
         @Override
         public ImageStored upcast() {
             return new ImageStored(imageId, name, labels, manifest, blobSize, uncompressedSize, compression, source,
-                    signature, requestedBy, leftOut, leftOutCount, null);
+                    signature, requestedBy, leftOut, leftOutCount, null, null);
         }
     }
 

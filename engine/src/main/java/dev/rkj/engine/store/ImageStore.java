@@ -18,6 +18,11 @@ import dev.rkj.engine.image.UnpackResult;
 import dev.rkj.engine.store.ImageEvent.ImageRemoved;
 import dev.rkj.engine.Grantor;
 import dev.rkj.engine.store.ImageEvent.ImageStored;
+import dev.rkj.engine.store.ImageEvent.SignatureCheck;
+import dev.rkj.engine.trust.SignatureRefusedException;
+import dev.rkj.engine.trust.SignatureVerifier;
+import dev.rkj.engine.trust.Signer;
+import dev.rkj.engine.trust.TrustStore;
 import dev.rkj.engine.store.ImageEvent.TreeRemoved;
 import dev.rkj.eventlog.Journal;
 import dev.rkj.eventlog.JournalException;
@@ -47,8 +52,11 @@ import java.util.stream.Collectors;
  * blobs/sha512-&lt;hex&gt;            each image's ACI as fetched (compressed as it came)
  * trees/sha512-&lt;hex&gt;/rootfs     rendered trees ({@link ImageRenderer}), read-only once there
  * trees/sha512-&lt;hex&gt;/manifest   the rendered image's manifest
+ * signatures/sha512-&lt;hex&gt;.asc  each image's detached armored signature, as fetched beside it
  * locks/                       lock files: per image, and gc.lock
  * </pre>
+ * A fetch with a {@link SignaturePolicy.Verify} policy checks the signature against the trusted
+ * keys before anything of the image is kept: a refused image leaves no blob, signature or event.
  * What is stored is known from the journal ({@link ImageEvent}s, projected by {@link ImageIndex}),
  * not from the directory: a blob counts once {@code image.stored} is appended.
  *
@@ -66,11 +74,13 @@ public final class ImageStore {
     /** The store's directory under the data directory. */
     public static final String DIRECTORY = "cas";
     private static final String TREES = "trees";
+    private static final String SIGNATURES = "signatures";
     private static final String TEMP_SUFFIX = ".tmp";
     private static final String UNPACK_MARK = ".unpack-";
 
     private final Path directory;
     private final Path blobs;
+    private final Path signatures;
     private final Path trees;
     private final Path locks;
     private final Journal journal;
@@ -83,6 +93,7 @@ public final class ImageStore {
         this.readOnly = readOnly;
         this.directory = directory;
         this.blobs = directory.resolve("blobs");
+        this.signatures = directory.resolve(SIGNATURES);
         this.trees = directory.resolve(TREES);
         this.locks = directory.resolve("locks");
         this.journal = journal;
@@ -116,7 +127,7 @@ public final class ImageStore {
         }
         Path absolute = directory.toAbsolutePath().normalize();
         try {
-            for (String sub : List.of("blobs", "trees", "locks")) {
+            for (String sub : List.of("blobs", "trees", "locks", SIGNATURES)) {
                 Files.createDirectories(absolute.resolve(sub));
             }
         } catch (IOException e) {
@@ -179,6 +190,11 @@ public final class ImageStore {
         return blobs.resolve(id.toString());
     }
 
+    /** Where the detached signature of {@code id} is kept (when it came with one). */
+    public Path signaturePath(ImageId id) {
+        return signatures.resolve(id + ".asc");
+    }
+
     /** Where the rendered tree of {@code id} is (or would be): it holds {@code rootfs/} and {@code manifest}. */
     public Path treePath(ImageId id) {
         return trees.resolve(treeId(id));
@@ -239,30 +255,134 @@ public final class ImageStore {
         return fetch(aci, null);
     }
 
-    /** As {@link #fetch(Path)}, recording who asked on {@code image.stored} (null: not stated). */
+    /**
+     * As {@link #fetch(Path)}, recording who asked on {@code image.stored} (null: not stated); the
+     * signature is kept if there is one, but not checked (see {@link #fetch(Path, Grantor, SignaturePolicy)}).
+     */
     public ImageRecord fetch(Path aci, Grantor requestedBy) throws ImageStoreException {
         return fetch(aci, requestedBy, null);
     }
 
     /**
-     * As {@link #fetch(Path, Grantor)}, for an ACI downloaded to {@code aci} (a {@link #newDownloadFile}):
-     * {@code image.stored} names {@code origin}'s URL as the source and records the origin.
+     * As {@link #fetch(Path, Grantor)}, treating the image's detached signature ({@code <aci>.asc},
+     * {@link AciReader#signatureOf}) as {@code policy} says: verified against the trusted keys before
+     * anything is kept, or skipped (and recorded so); null checks nothing and records nothing.
+     *
+     * @throws UnverifiedImageException if the policy verifies and no trusted key's valid signature
+     *                                  was found; nothing is stored then
      */
-    public ImageRecord fetch(Path aci, Grantor requestedBy, ImageOrigin origin) throws ImageStoreException {
+    public ImageRecord fetch(Path aci, Grantor requestedBy, SignaturePolicy policy) throws ImageStoreException {
+        return fetch(aci, requestedBy, policy, null);
+    }
+
+    /**
+     * As {@link #fetch(Path, Grantor, SignaturePolicy)}, for an ACI downloaded to {@code aci} (a
+     * {@link #newDownloadFile}) when {@code origin} is not null: {@code image.stored} names the origin's URL as
+     * the source and records the origin.
+     */
+    public ImageRecord fetch(Path aci, Grantor requestedBy, SignaturePolicy policy, ImageOrigin origin)
+            throws ImageStoreException {
         Path source = aci.toAbsolutePath().normalize();
         checkWritable("store " + source);
         try (FileMutex.Held gc = lock(gcMutex, false)) {
             Path temp = createTemp(source);
             try {
                 Fetched fetched = readInto(source, temp);
+                byte[] signature = readSignature(source);
+                SignatureCheck check = check(policy, fetched, temp, signature);
                 if (origin != null) {
                     fetched = new Fetched(origin.url(), fetched.info(), fetched.manifest(), fetched.manifestJson(),
                             fetched.blobSize());
                 }
-                return keep(fetched, temp, requestedBy, origin);
+                return keep(fetched, temp, requestedBy, signature, check, origin);
             } finally {
                 deleteQuietly(temp);
             }
+        }
+    }
+
+    /**
+     * Checks again the signature kept with the stored image {@code id} against the keys
+     * {@code trust} trusts for its name, over the blob as stored.
+     *
+     * @throws UnverifiedImageException naming the image, the key and what to do
+     */
+    public Signer verify(ImageId id, TrustStore trust) throws ImageStoreException {
+        ImageRecord image = get(id);
+        Path kept = signaturePath(image.id());
+        byte[] signature;
+        try {
+            signature = Files.isRegularFile(kept) ? Files.readAllBytes(kept) : null;
+        } catch (IOException e) {
+            throw new ImageStoreException("cannot read the signature of image " + id + " in " + kept + " ("
+                    + e.getMessage() + "): check its permissions", e);
+        }
+        return verify(trust, image.displayName() + " (" + image.id().shortString() + ")", image.name(), signature,
+                blobPath(image.id()));
+    }
+
+    private Signer verify(TrustStore trust, String image, String name, byte[] signature, Path blob)
+            throws ImageStoreException {
+        try {
+            return new SignatureVerifier(trust).verify(image, name, signature,
+                    () -> new java.io.BufferedInputStream(Files.newInputStream(blob), 1 << 16));
+        } catch (SignatureRefusedException e) {
+            throw new UnverifiedImageException(e);
+        } catch (IOException e) {
+            throw new ImageStoreException("cannot verify the signature of image " + image + ": " + e.getMessage()
+                    + "; check that the data directory and the trust store are readable", e);
+        }
+    }
+
+    private SignatureCheck check(SignaturePolicy policy, Fetched fetched, Path temp, byte[] signature)
+            throws ImageStoreException {
+        if (policy == null) {
+            return null;
+        }
+        if (policy instanceof SignaturePolicy.Skip skip) {
+            return new SignatureCheck(false, null, null, skip.reason());
+        }
+        SignaturePolicy.Verify verify = (SignaturePolicy.Verify) policy;
+        Signer signer = verify(verify.trust(), fetched.manifest().name().value() + " (" + fetched.source() + ")",
+                fetched.manifest().name().value(), signature, temp);
+        return new SignatureCheck(true, signer.fingerprint(), signer.prefix(), signer.describe());
+    }
+
+    /** The detached signature beside {@code source}, or null if there is none. */
+    private static byte[] readSignature(Path source) throws ImageStoreException {
+        Optional<Path> file = AciReader.signatureOf(source);
+        if (file.isEmpty()) {
+            return null;
+        }
+        try {
+            return Files.readAllBytes(file.get());
+        } catch (IOException e) {
+            throw new ImageStoreException("cannot read the signature " + file.get() + " of " + source + " ("
+                    + e.getMessage() + "): check its permissions", e);
+        }
+    }
+
+    /** Keeps {@code signature} as the signature of {@code id}, unless one is kept already. */
+    private void keepSignature(ImageId id, byte[] signature) throws ImageStoreException {
+        Path target = signaturePath(id);
+        if (signature == null || Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try {
+            Files.createDirectories(signatures);
+            Path temp = Files.createTempFile(signatures, ".sig-", TEMP_SUFFIX);
+            try {
+                Files.write(temp, signature);
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        } catch (IOException e) {
+            if (noSpace(e)) {
+                throw storeWriteFailed(id.toString(), e);
+            }
+            throw new ImageStoreException("cannot keep the signature of image " + id + " in " + target + " ("
+                    + e.getMessage() + "): check that the data directory is writable", e);
         }
     }
 
@@ -370,14 +490,15 @@ public final class ImageStore {
 
     /**
      * A new empty file in the store's temporary area for a download: {@link #gc()} removes it if it is left
-     * behind. The caller deletes it (and its {@code .asc}) once {@link #fetch(Path, Grantor, ImageOrigin)} is done.
+     * behind. The caller deletes it (and its {@code .asc}) once {@link #fetch(Path, Grantor, SignaturePolicy, ImageOrigin)} is done.
      */
     public Path newDownloadFile(String what) throws ImageStoreException {
         checkWritable("download " + what);
         return createTemp(Path.of(what));
     }
 
-    private ImageRecord keep(Fetched fetched, Path temp, Grantor requestedBy, ImageOrigin origin)
+    private ImageRecord keep(Fetched fetched, Path temp, Grantor requestedBy, byte[] signature, SignatureCheck check,
+                             ImageOrigin origin)
             throws ImageStoreException {
         ImageId id = ImageId.parse(fetched.info().imageId());
         try (FileMutex.Held held = lock(imageMutex(id), true)) {
@@ -386,6 +507,7 @@ public final class ImageStore {
             Path blob = blobPath(id);
             boolean blobThere = Files.isRegularFile(blob, LinkOption.NOFOLLOW_LINKS);
             if (stored && blobThere) {
+                keepSignature(id, signature);
                 return index.get(id);
             }
             try {
@@ -394,13 +516,14 @@ public final class ImageStore {
             } catch (IOException e) {
                 throw new ImageStoreException("cannot store " + fetched.source() + " as " + blob + ": " + e, e);
             }
+            keepSignature(id, signature);
             AciInfo info = fetched.info();
             append(id, new ImageStored(id.toString(), fetched.manifest().name().value(),
                     fetched.manifest().labels().asMap(), fetched.manifestJson(), fetched.blobSize(),
                     info.uncompressedSize(), info.compression().wireName(), fetched.source(),
                     origin != null ? origin.signatureUrl()
                             : AciReader.signatureOf(Path.of(fetched.source())).map(Path::toString).orElse(null),
-                    requestedBy, info.leftOut().paths(), info.leftOut().count(), origin));
+                    requestedBy, info.leftOut().paths(), info.leftOut().count(), check, origin));
             return index.get(id);
         }
     }
@@ -426,6 +549,7 @@ public final class ImageStore {
             append(id, new ImageRemoved(id.toString(), requestedBy));
             try {
                 Files.deleteIfExists(blobPath(id));
+                Files.deleteIfExists(signaturePath(id));
                 Path tree = treePath(id);
                 if (Trees.deleteRecursively(tree)) {
                     append(id, new TreeRemoved(id.toString(), treeId(id)));
@@ -481,6 +605,13 @@ public final class ImageStore {
                     if (image.treeId().isPresent() && !Trees.isRealDirectory(trees.resolve(image.treeId().get()))) {
                         // the journal says rendered, the disk disagrees: record what is true
                         append(image.id(), new TreeRemoved(image.id().toString(), image.treeId().get()));
+                    }
+                }
+                for (Path path : Trees.children(signatures)) {
+                    String name = path.getFileName().toString();
+                    Optional<ImageId> id = name.endsWith(".asc") ? idOf(name.substring(0, name.length() - 4)) : Optional.empty();
+                    if (id.isPresent() ? !index.contains(id.get()) : name.endsWith(TEMP_SUFFIX)) {
+                        Files.deleteIfExists(path);
                     }
                 }
                 for (Path path : Trees.children(locks)) {

@@ -53,7 +53,7 @@ class PodEventWireTest {
             int expected = type == PodCreated.class ? 5 : type == PodEvent.PodCreatedV4.class ? 4
                     : type == PodEvent.PodCreatedV3.class || type == PodEvent.PodStarted.class ? 3
                     : type == PodEvent.PodCreatedV2.class || type == PodEvent.ImageRendered.class
-                    || type == PodEvent.ImageResolved.class
+                    || type == PodEvent.ImageResolved.class || type == PodEvent.ImageVerified.class
                     || type == PodEvent.PodPrepared.class || type == PodEvent.PodStopRequested.class
                     || type == PodEvent.LaunchRequested.class || type == PodEvent.DeleteRequested.class
                     || type == PodEvent.PodStartedV2.class ? 2 : 1;

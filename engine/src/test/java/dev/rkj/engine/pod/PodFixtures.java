@@ -147,6 +147,7 @@ final class PodFixtures {
                 new PodEvent.LaunchRequestedV1(POD, CREATOR), new PodEvent.DeleteRequestedV1(POD, ADOPTER),
                 new PodEvent.PodStartedV1(POD, 4000, Map.of("web", 4001L), RUNNER),
                 new PodEvent.PodStartedV2(POD, 4000, Map.of("web", 4001L), RUNNER, List.of()),
+                new PodEvent.ImageVerifiedV1(POD, IMAGE, true, SIGNED),
                 new PodEvent.PodCreatedV4(POD, v4(SPEC), CREATOR, GRANTOR),
                 new PodEvent.ImageResolvedV1(POD, IMAGE, "example.com/app", ImageSource.FETCHED));
     }

@@ -109,6 +109,52 @@ class ImageStoreTest {
     }
 
     @Test
+    void aFetchThatVerifiesKeepsNothingOfARefusedImageAndRecordsTheSignerOfASignedOne() throws Exception {
+        StoreFixture f = new StoreFixture(dir);
+        var key = dev.rkj.engine.trust.TestKeys.good("Signer <s@example.com>");
+        dev.rkj.engine.trust.TrustStore trust = dev.rkj.engine.trust.TrustStore.of(dir.resolve("data"), dir.resolve("etc"));
+        String fpr = trust.add(dev.rkj.engine.trust.TrustStore.read(dev.rkj.engine.trust.TestKeys.publicKey(key), "test"),
+                "example.com").fingerprint();
+        Path aci = TestImage.named("example.com/signed").file("a", "1").writeAci(f.work);
+        Path asc = aci.resolveSibling(aci.getFileName() + ".asc");
+        SignaturePolicy verify = new SignaturePolicy.Verify(trust);
+
+        UnverifiedImageException missing = assertThrows(UnverifiedImageException.class, () -> f.store.fetch(aci, null, verify));
+        assertEquals(dev.rkj.engine.trust.SignatureRefusedException.Reason.MISSING, missing.refusal());
+        Files.write(asc, dev.rkj.engine.trust.TestKeys.sign(key, "other bytes".getBytes()));
+        UnverifiedImageException tampered = assertThrows(UnverifiedImageException.class, () -> f.store.fetch(aci, null, verify));
+        assertEquals(dev.rkj.engine.trust.SignatureRefusedException.Reason.TAMPERED, tampered.refusal());
+        assertTrue(tampered.getMessage().startsWith("the signature of image example.com/signed (" + aci + ") by key " + fpr),
+                tampered.getMessage());
+        assertEquals(List.of(), f.imageEvents());
+        try (var left = Files.list(f.store.directory().resolve("blobs"))) {
+            assertEquals(0, left.count(), "no blob, not even a temporary, is left");
+        }
+        try (var left = Files.list(f.store.directory().resolve("signatures"))) {
+            assertEquals(0, left.count());
+        }
+
+        Files.write(asc, dev.rkj.engine.trust.TestKeys.sign(key, Files.readAllBytes(aci)));
+        ImageRecord stored = f.store.fetch(aci, null, verify);
+        ImageEvent.SignatureCheck check = f.events(ImageStored.class).get(0).verification();
+        assertEquals(new ImageEvent.SignatureCheck(true, fpr, "example.com",
+                "signed by key " + fpr + ", trusted for prefix example.com"), check);
+        assertEquals(Files.readString(asc), Files.readString(f.store.signaturePath(stored.id())));
+        assertEquals(fpr, f.store.verify(stored.id(), trust).fingerprint(), "the kept signature verifies again");
+        trust.remove(fpr);
+        assertThrows(UnverifiedImageException.class, () -> f.store.verify(stored.id(), trust));
+    }
+
+    @Test
+    void aFetchThatSkipsVerificationRecordsWhy() throws Exception {
+        StoreFixture f = new StoreFixture(dir);
+        Path aci = TestImage.named("example.com/unsigned").file("a", "1").writeAci(f.work);
+        f.store.fetch(aci, null, new SignaturePolicy.Skip(SignaturePolicy.Skip.INSECURE_OPTIONS));
+        assertEquals(new ImageEvent.SignatureCheck(false, null, null, SignaturePolicy.Skip.INSECURE_OPTIONS),
+                f.events(ImageStored.class).get(0).verification());
+    }
+
+    @Test
     void aManifestWithManyErrorsIsRefusedListingThemAllAndNothingIsStored() throws Exception {
         StoreFixture f = new StoreFixture(dir);
         Path imageDir = TestImage.named("example.com/x").file("a", "1").writeDirectory(f.work);
