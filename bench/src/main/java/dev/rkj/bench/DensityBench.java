@@ -114,8 +114,10 @@ public final class DensityBench {
             Memory before = Memory.now();
             out.printf(Locale.ROOT, "density bench: %d idle pods (busybox sleep) under one engine, %d started at a time%n",
                     pods, inFlight);
-            out.printf(Locale.ROOT, "host: %d cpus, load %s%n", Runtime.getRuntime().availableProcessors(),
-                    Files.readString(Path.of("/proc/loadavg")).strip());
+            out.printf(Locale.ROOT, "host: %d cpus, load %s; JVM flags %s%n", Runtime.getRuntime().availableProcessors(),
+                    Files.readString(Path.of("/proc/loadavg")).strip(),
+                    ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                            .filter(a -> a.startsWith("-XX:+Use") || a.startsWith("-Xm") || a.startsWith("-XX:Tiered")).toList());
             List<String> ids = new ArrayList<>();
             long t0 = System.nanoTime();
             try {
@@ -141,6 +143,9 @@ public final class DensityBench {
                         before.rssMb, after.rssMb);
                 out.printf(Locale.ROOT, "%-58s %9.1f MB %9.1f MB%n", "  of which Java heap in use after a full GC",
                         before.heapMb, after.heapMb);
+                out.printf(Locale.ROOT, "%-58s %9.1f MB %9.1f MB%n", "  Java heap committed", before.committedMb,
+                        after.committedMb);
+                out.printf(Locale.ROOT, "%-58s %12d %12d%n", "  JVM threads", before.threads, after.threads);
                 out.printf(Locale.ROOT, "%-58s %12s %9.1f kB%n", "engine RSS growth per pod", "",
                         (after.rssMb - before.rssMb) * 1024 / Math.max(1, ids.size()));
                 out.printf(Locale.ROOT, "%-58s %12s %12.2f%n", "host processes per pod (stage1 + app)", "",
@@ -189,11 +194,12 @@ public final class DensityBench {
     }
 
     /** This JVM's resident set and heap in use, after a full GC. */
-    private record Memory(double rssMb, double heapMb) {
+    private record Memory(double rssMb, double heapMb, double committedMb, int threads) {
         static Memory now() throws IOException {
             System.gc();
-            double heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0;
-            return new Memory(statusKb(Path.of("/proc/self/status"), "VmRSS:") / 1024.0, heap);
+            var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+            return new Memory(statusKb(Path.of("/proc/self/status"), "VmRSS:") / 1024.0, heap.getUsed() / 1048576.0,
+                    heap.getCommitted() / 1048576.0, ManagementFactory.getThreadMXBean().getThreadCount());
         }
     }
 
