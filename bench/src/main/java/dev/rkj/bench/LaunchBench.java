@@ -3,6 +3,7 @@ package dev.rkj.bench;
 import dev.rkj.bench.launch.BenchEngine;
 import dev.rkj.bench.launch.BusyboxImage;
 import dev.rkj.bench.launch.CommandBaseline;
+import dev.rkj.bench.launch.CpuClock;
 import dev.rkj.bench.launch.HostLeftovers;
 import dev.rkj.bench.launch.LaunchPathProfile;
 import dev.rkj.bench.launch.Mark;
@@ -167,15 +168,21 @@ public final class LaunchBench {
             Map<Integer, Samples> throughput = new LinkedHashMap<>();
             double[] podsPerSecond = new double[PARALLEL.length];
             double[] crunPerSecond = new double[PARALLEL.length];
+            double[] cpuPerPod = new double[PARALLEL.length];
+            double[] crunCpuPerPod = new double[PARALLEL.length];
             try {
                 timelines = latency(engine, spec, baselines);
                 engine.gc();
                 for (int i = 0; i < PARALLEL.length; i++) {
                     Samples latency = new Samples("command -> exited, recorded");
+                    double cpu = CpuClock.millis();
                     podsPerSecond[i] = throughput(engine, spec, PARALLEL[i], options.throughputPods, latency);
+                    engine.gc(); // part of a pod's cost: its unmount, cgroup removal and directory
+                    cpuPerPod[i] = (CpuClock.millis() - cpu) / options.throughputPods;
                     throughput.put(PARALLEL[i], latency);
-                    engine.gc();
+                    cpu = CpuClock.millis();
                     crunPerSecond[i] = baselines.crunThroughput(PARALLEL[i], options.throughputPods);
+                    crunCpuPerPod[i] = crunPerSecond[i] > 0 ? (CpuClock.millis() - cpu) / options.throughputPods : 0;
                 }
             } finally {
                 baselines.close();
@@ -187,7 +194,7 @@ public final class LaunchBench {
                         Files.createDirectories(work.resolve("profile")), engine.journal(), engine.store(), image.id());
                 profile.run(Math.max(5, options.profileRuns / 10), options.profileRuns);
             }
-            report(timelines, baselines, throughput, podsPerSecond, crunPerSecond, profile);
+            report(timelines, baselines, throughput, podsPerSecond, crunPerSecond, cpuPerPod, crunCpuPerPod, profile);
         }
     }
 
@@ -244,7 +251,8 @@ public final class LaunchBench {
     }
 
     private void report(List<PodTimeline> timelines, Baselines baselines, Map<Integer, Samples> throughput,
-                        double[] podsPerSecond, double[] crunPerSecond, LaunchPathProfile profile) {
+                        double[] podsPerSecond, double[] crunPerSecond, double[] cpuPerPod, double[] crunCpuPerPod,
+                        LaunchPathProfile profile) {
         Samples exec = series("rkj: command -> app exec'd (stage1 `started`)", timelines, Mark.COMMAND, Mark.EXEC);
         Samples started = series("rkj: command -> pod.started recorded", timelines, Mark.COMMAND, Mark.STARTED_SEEN);
         Samples done = series("rkj: command -> /bin/true exited + recorded", timelines, Mark.COMMAND, Mark.DONE);
@@ -271,14 +279,18 @@ public final class LaunchBench {
 
         out.println();
         out.println("=== throughput: N pods kept in flight, command -> exited + recorded ===");
-        table.line("%-10s %6s %9s %9s %9s %9s %14s", "in flight", "pods", "pods/s", "p50 ms", "p90 ms", "p99 ms",
-                "crun pods/s");
+        table.line("%-10s %6s %9s %9s %9s %9s %12s %12s %14s", "in flight", "pods", "pods/s", "p50 ms", "p90 ms", "p99 ms",
+                "CPU ms/pod", "crun pods/s", "crun CPU ms/pod");
         for (int i = 0; i < PARALLEL.length; i++) {
             Samples s = throughput.get(PARALLEL[i]);
-            table.line("%-10d %6d %9.1f %9.3f %9.3f %9.3f %14s", PARALLEL[i], s.size(), podsPerSecond[i], s.p50(), s.p90(),
-                    s.p99(), crunPerSecond[i] > 0 ? String.format(java.util.Locale.ROOT, "%.1f", crunPerSecond[i]) : "missing");
+            boolean crun = crunPerSecond[i] > 0;
+            table.line("%-10d %6d %9.1f %9.3f %9.3f %9.3f %12.1f %12s %14s", PARALLEL[i], s.size(), podsPerSecond[i], s.p50(),
+                    s.p90(), s.p99(), cpuPerPod[i], crun ? String.format(java.util.Locale.ROOT, "%.1f", crunPerSecond[i]) : "missing",
+                    crun ? String.format(java.util.Locale.ROOT, "%.1f", crunCpuPerPod[i]) : "missing");
         }
-        out.println("(crun: `seq N | xargs -P <in flight> crun run` timed as one command, in crun's wrapper on a hybrid host)");
+        out.println("(crun: `seq N | xargs -P <in flight> crun run` timed as one command, in crun's wrapper on a hybrid host;"
+                + " CPU: this JVM and what it reaped, per pod, rkj's including its gc; with C cores no runtime passes"
+                + " C * 1000 / (CPU ms/pod) pods/s)");
 
         table.breakdownHeader("=== where a pod's time goes (sequential segments; the means add up to the totals) ===");
         List<Samples> toExec = List.of(
@@ -310,11 +322,12 @@ public final class LaunchBench {
             profile.series().forEach(table::percentileRow);
             table.line("  joining the pod cgroup inside stage1 (p50 with - p50 without): %.3f ms", profile.cgroupJoinMillis());
         }
-        summary(List.of(exec, started, done), baselines, podsPerSecond, crunPerSecond);
+        summary(List.of(exec, started, done), baselines, podsPerSecond, crunPerSecond, cpuPerPod, crunCpuPerPod);
     }
 
     /** The one table that answers issue 15: every series, the throughput of both and the ratios to crun. */
-    private void summary(List<Samples> rkj, Baselines baselines, double[] podsPerSecond, double[] crunPerSecond) {
+    private void summary(List<Samples> rkj, Baselines baselines, double[] podsPerSecond, double[] crunPerSecond,
+                         double[] cpuPerPod, double[] crunCpuPerPod) {
         Samples crun = baselines.crun() == null ? null : baselines.crun().samples();
         out.println();
         out.println("=== summary (one run; ratios are p50 / crun run's p50) ===");
@@ -329,12 +342,17 @@ public final class LaunchBench {
         StringBuilder head = new StringBuilder(String.format("%-62s", "throughput, pods/s with N in flight"));
         StringBuilder ours = new StringBuilder(String.format("%-62s", "  rkj (command -> exit recorded)"));
         StringBuilder theirs = new StringBuilder(String.format("%-62s", "  crun run (xargs -P N)"));
+        StringBuilder ourCpu = new StringBuilder(String.format("%-62s", "  rkj CPU ms per pod (JVM + stage1s + gc)"));
+        StringBuilder theirCpu = new StringBuilder(String.format("%-62s", "  crun CPU ms per pod"));
         double ourPeak = 0;
         double theirPeak = 0;
         for (int i = 0; i < PARALLEL.length; i++) {
             head.append(String.format("%9s", "N=" + PARALLEL[i]));
             ours.append(String.format(java.util.Locale.ROOT, "%9.1f", podsPerSecond[i]));
+            ourCpu.append(String.format(java.util.Locale.ROOT, "%9.1f", cpuPerPod[i]));
             theirs.append(crunPerSecond[i] > 0 ? String.format(java.util.Locale.ROOT, "%9.1f", crunPerSecond[i])
+                    : String.format("%9s", "missing"));
+            theirCpu.append(crunPerSecond[i] > 0 ? String.format(java.util.Locale.ROOT, "%9.1f", crunCpuPerPod[i])
                     : String.format("%9s", "missing"));
             ourPeak = Math.max(ourPeak, podsPerSecond[i]);
             theirPeak = Math.max(theirPeak, crunPerSecond[i]);
@@ -342,6 +360,8 @@ public final class LaunchBench {
         out.println(head);
         out.println(ours);
         out.println(theirs);
+        out.println(ourCpu);
+        out.println(theirCpu);
         if (crun != null && !crun.isEmpty()) {
             out.printf(java.util.Locale.ROOT, "targets: exec %.2fx crun (<= 0.25x; 0.5x required), exit recorded %.2fx"
                     + " (<= 0.5x), peak throughput %.2fx crun's peak (>= 1.5x)%n", rkj.get(0).p50() / crun.p50(),
