@@ -3,10 +3,12 @@ package dev.rkj.bench;
 import dev.rkj.bench.launch.BenchEngine;
 import dev.rkj.bench.launch.BusyboxImage;
 import dev.rkj.bench.launch.CommandBaseline;
+import dev.rkj.bench.launch.CpuClock;
 import dev.rkj.bench.launch.HostLeftovers;
 import dev.rkj.bench.launch.LaunchPathProfile;
 import dev.rkj.bench.launch.Mark;
 import dev.rkj.bench.launch.OciBundle;
+import dev.rkj.bench.launch.PodmanBaseline;
 import dev.rkj.bench.launch.PodTimeline;
 import dev.rkj.bench.launch.Samples;
 import dev.rkj.bench.launch.Table;
@@ -66,7 +68,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LaunchBench {
     private static final Kernel KERNEL = LinuxKernel.get();
-    private static final int[] PARALLEL = {1, 2, 4};
+    private static final int[] PARALLEL = {1, 2, 4, 8};
 
     private final Options options;
     private final Path work;
@@ -83,6 +85,16 @@ public final class LaunchBench {
     }
 
     public static void main(String[] args) throws Exception {
+        String sub = args.length > 0 ? args[0] : "";
+        String[] rest = args.length > 0 ? java.util.Arrays.copyOfRange(args, 1, args.length) : args;
+        if (sub.equals("density")) {
+            DensityBench.main(rest);
+            return;
+        }
+        if (sub.equals("history")) {
+            HistoryBench.main(rest);
+            return;
+        }
         int status = run(args, System.out, System.err);
         if (status != 0) {
             System.exit(status);
@@ -152,15 +164,28 @@ public final class LaunchBench {
             header(image, tree);
 
             Baselines baselines = Baselines.create(work, runId, tree, out);
-            List<PodTimeline> timelines = latency(engine, spec, baselines);
-            engine.gc();
+            List<PodTimeline> timelines;
             Map<Integer, Samples> throughput = new LinkedHashMap<>();
             double[] podsPerSecond = new double[PARALLEL.length];
-            for (int i = 0; i < PARALLEL.length; i++) {
-                Samples latency = new Samples("command -> exited, recorded");
-                podsPerSecond[i] = throughput(engine, spec, PARALLEL[i], options.throughputPods, latency);
-                throughput.put(PARALLEL[i], latency);
+            double[] crunPerSecond = new double[PARALLEL.length];
+            double[] cpuPerPod = new double[PARALLEL.length];
+            double[] crunCpuPerPod = new double[PARALLEL.length];
+            try {
+                timelines = latency(engine, spec, baselines);
                 engine.gc();
+                for (int i = 0; i < PARALLEL.length; i++) {
+                    Samples latency = new Samples("command -> exited, recorded");
+                    double cpu = CpuClock.millis();
+                    podsPerSecond[i] = throughput(engine, spec, PARALLEL[i], options.throughputPods, latency);
+                    engine.gc(); // part of a pod's cost: its unmount, cgroup removal and directory
+                    cpuPerPod[i] = (CpuClock.millis() - cpu) / options.throughputPods;
+                    throughput.put(PARALLEL[i], latency);
+                    cpu = CpuClock.millis();
+                    crunPerSecond[i] = baselines.crunThroughput(PARALLEL[i], options.throughputPods);
+                    crunCpuPerPod[i] = crunPerSecond[i] > 0 ? (CpuClock.millis() - cpu) / options.throughputPods : 0;
+                }
+            } finally {
+                baselines.close();
             }
             LaunchPathProfile profile = null;
             if (options.profileRuns > 0) {
@@ -169,7 +194,7 @@ public final class LaunchBench {
                         Files.createDirectories(work.resolve("profile")), engine.journal(), engine.store(), image.id());
                 profile.run(Math.max(5, options.profileRuns / 10), options.profileRuns);
             }
-            report(timelines, baselines, throughput, podsPerSecond, profile);
+            report(timelines, baselines, throughput, podsPerSecond, crunPerSecond, cpuPerPod, crunCpuPerPod, profile);
         }
     }
 
@@ -226,7 +251,8 @@ public final class LaunchBench {
     }
 
     private void report(List<PodTimeline> timelines, Baselines baselines, Map<Integer, Samples> throughput,
-                        double[] podsPerSecond, LaunchPathProfile profile) {
+                        double[] podsPerSecond, double[] crunPerSecond, double[] cpuPerPod, double[] crunCpuPerPod,
+                        LaunchPathProfile profile) {
         Samples exec = series("rkj: command -> app exec'd (stage1 `started`)", timelines, Mark.COMMAND, Mark.EXEC);
         Samples started = series("rkj: command -> pod.started recorded", timelines, Mark.COMMAND, Mark.STARTED_SEEN);
         Samples done = series("rkj: command -> /bin/true exited + recorded", timelines, Mark.COMMAND, Mark.DONE);
@@ -253,11 +279,18 @@ public final class LaunchBench {
 
         out.println();
         out.println("=== throughput: N pods kept in flight, command -> exited + recorded ===");
-        table.line("%-10s %6s %9s %9s %9s %9s", "in flight", "pods", "pods/s", "p50 ms", "p90 ms", "p99 ms");
+        table.line("%-10s %6s %9s %9s %9s %9s %12s %12s %14s", "in flight", "pods", "pods/s", "p50 ms", "p90 ms", "p99 ms",
+                "CPU ms/pod", "crun pods/s", "crun CPU ms/pod");
         for (int i = 0; i < PARALLEL.length; i++) {
             Samples s = throughput.get(PARALLEL[i]);
-            table.line("%-10d %6d %9.1f %9.3f %9.3f %9.3f", PARALLEL[i], s.size(), podsPerSecond[i], s.p50(), s.p90(), s.p99());
+            boolean crun = crunPerSecond[i] > 0;
+            table.line("%-10d %6d %9.1f %9.3f %9.3f %9.3f %12.1f %12s %14s", PARALLEL[i], s.size(), podsPerSecond[i], s.p50(),
+                    s.p90(), s.p99(), cpuPerPod[i], crun ? String.format(java.util.Locale.ROOT, "%.1f", crunPerSecond[i]) : "missing",
+                    crun ? String.format(java.util.Locale.ROOT, "%.1f", crunCpuPerPod[i]) : "missing");
         }
+        out.println("(crun: `seq N | xargs -P <in flight> crun run` timed as one command, in crun's wrapper on a hybrid host;"
+                + " CPU: this JVM and what it reaped, per pod, rkj's including its gc; with C cores no runtime passes"
+                + " C * 1000 / (CPU ms/pod) pods/s)");
 
         table.breakdownHeader("=== where a pod's time goes (sequential segments; the means add up to the totals) ===");
         List<Samples> toExec = List.of(
@@ -288,6 +321,51 @@ public final class LaunchBench {
             table.percentileHeader("=== launch path pieces timed alone, same classes and tree (interleaved) ===");
             profile.series().forEach(table::percentileRow);
             table.line("  joining the pod cgroup inside stage1 (p50 with - p50 without): %.3f ms", profile.cgroupJoinMillis());
+        }
+        summary(List.of(exec, started, done), baselines, podsPerSecond, crunPerSecond, cpuPerPod, crunCpuPerPod);
+    }
+
+    /** The one table that answers issue 15: every series, the throughput of both and the ratios to crun. */
+    private void summary(List<Samples> rkj, Baselines baselines, double[] podsPerSecond, double[] crunPerSecond,
+                         double[] cpuPerPod, double[] crunCpuPerPod) {
+        Samples crun = baselines.crun() == null ? null : baselines.crun().samples();
+        out.println();
+        out.println("=== summary (one run; ratios are p50 / crun run's p50) ===");
+        out.printf(java.util.Locale.ROOT, "%-62s %9s %9s %9s %9s%n", "series", "p50 ms", "p90 ms", "p99 ms", "x crun");
+        List<Samples> rows = new ArrayList<>(rkj);
+        baselines.compared().forEach(b -> rows.add(b.samples()));
+        for (Samples s : rows) {
+            out.printf(java.util.Locale.ROOT, "%-62s %9.3f %9.3f %9.3f %9s%n", s.name(), s.p50(), s.p90(), s.p99(),
+                    crun == null || crun.isEmpty() ? "-" : String.format(java.util.Locale.ROOT, "%.2fx", s.p50() / crun.p50()));
+        }
+        baselines.missing().forEach(m -> out.printf("%-62s MISSING: %s%n", "", m));
+        StringBuilder head = new StringBuilder(String.format("%-62s", "throughput, pods/s with N in flight"));
+        StringBuilder ours = new StringBuilder(String.format("%-62s", "  rkj (command -> exit recorded)"));
+        StringBuilder theirs = new StringBuilder(String.format("%-62s", "  crun run (xargs -P N)"));
+        StringBuilder ourCpu = new StringBuilder(String.format("%-62s", "  rkj CPU ms per pod (JVM + stage1s + gc)"));
+        StringBuilder theirCpu = new StringBuilder(String.format("%-62s", "  crun CPU ms per pod"));
+        double ourPeak = 0;
+        double theirPeak = 0;
+        for (int i = 0; i < PARALLEL.length; i++) {
+            head.append(String.format("%9s", "N=" + PARALLEL[i]));
+            ours.append(String.format(java.util.Locale.ROOT, "%9.1f", podsPerSecond[i]));
+            ourCpu.append(String.format(java.util.Locale.ROOT, "%9.1f", cpuPerPod[i]));
+            theirs.append(crunPerSecond[i] > 0 ? String.format(java.util.Locale.ROOT, "%9.1f", crunPerSecond[i])
+                    : String.format("%9s", "missing"));
+            theirCpu.append(crunPerSecond[i] > 0 ? String.format(java.util.Locale.ROOT, "%9.1f", crunCpuPerPod[i])
+                    : String.format("%9s", "missing"));
+            ourPeak = Math.max(ourPeak, podsPerSecond[i]);
+            theirPeak = Math.max(theirPeak, crunPerSecond[i]);
+        }
+        out.println(head);
+        out.println(ours);
+        out.println(theirs);
+        out.println(ourCpu);
+        out.println(theirCpu);
+        if (crun != null && !crun.isEmpty()) {
+            out.printf(java.util.Locale.ROOT, "targets: exec %.2fx crun (<= 0.25x; 0.5x required), exit recorded %.2fx"
+                    + " (<= 0.5x), peak throughput %.2fx crun's peak (>= 1.5x)%n", rkj.get(0).p50() / crun.p50(),
+                    rkj.get(2).p50() / crun.p50(), theirPeak > 0 ? ourPeak / theirPeak : Double.NaN);
         }
     }
 
@@ -322,7 +400,7 @@ public final class LaunchBench {
 
     /** The baselines found on this host, on one copy of the rendered tree. */
     record Baselines(List<CommandBaseline> all, List<String> missing, CommandBaseline crun,
-                             CommandBaseline crunWrapper) {
+                     CommandBaseline crunWrapper, PodmanBaseline podman, CrunBatch crunBatch) implements AutoCloseable {
         static Baselines create(Path work, String runId, Path tree, PrintStream out) throws IOException {
             Path base = Files.createDirectories(work.resolve("baseline"));
             Path rootfs = base.resolve("rootfs");
@@ -346,9 +424,13 @@ public final class LaunchBench {
             }
             CommandBaseline crun = null;
             CommandBaseline wrapper = null;
+            CrunBatch crunBatch = null;
             boolean hybrid = MountInfo.read().at(Path.of("/sys/fs/cgroup/unified")).isPresent();
             if (crunPath.isPresent() && (unshare.isPresent() || !hybrid)) {
                 String crunRun = crunPath.get() + " run -b " + bundle + " " + runId + "-crun";
+                crunBatch = new CrunBatch(hybrid ? List.of(unshare.get().toString(), "-m", "--propagation", "private", "sh", "-c")
+                        : List.of("/bin/sh", "-c"), hybrid ? "umount /sys/fs/cgroup/unified; " : "",
+                        crunPath.get() + " run -b " + bundle + " " + runId, base.resolve("crun-batch.err"));
                 if (hybrid) {
                     String unmount = "umount /sys/fs/cgroup/unified";
                     wrapper = new CommandBaseline(KERNEL, "crun's wrapper alone: unshare -m, sh, umount", unshare.get(),
@@ -373,8 +455,32 @@ public final class LaunchBench {
             } else {
                 missing.add("runc: not installed (apt-get install runc), no runc baseline");
             }
+            PodmanBaseline podman = null;
+            if (unshare.isPresent() || !hybrid) {
+                podman = PodmanBaseline.create(KERNEL, runId, rootfs, base, hybrid).orElse(null);
+            }
+            if (podman != null) {
+                all.add(podman.run());
+            } else {
+                missing.add("podman: not installed (scripts/bench launch installs Debian's podman), no podman row");
+            }
             missing.forEach(m -> out.println("baseline missing: " + m));
-            return new Baselines(List.copyOf(all), List.copyOf(missing), crun, wrapper);
+            return new Baselines(List.copyOf(all), List.copyOf(missing), crun, wrapper, podman, crunBatch);
+        }
+
+        /**
+         * crun's pods/s with {@code parallel} containers in flight, {@code total} in all: {@code seq |
+         * xargs -P parallel crun run} timed as one command; 0 when crun is missing.
+         */
+        double crunThroughput(int parallel, int total) throws IOException {
+            return crunBatch == null ? 0 : crunBatch.perSecond(parallel, total);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (podman != null) {
+                podman.close();
+            }
         }
 
         /** The real runtimes (not crun's wrapper alone). */
@@ -401,6 +507,18 @@ public final class LaunchBench {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while copying " + from, e);
             }
+        }
+    }
+
+    /** {@code seq 1 N | xargs -P P crun run ...} in a shell (in crun's wrapper on a hybrid host), timed as one command. */
+    record CrunBatch(List<String> shell, String preamble, String crunRun, Path stderr) {
+        double perSecond(int parallel, int total) throws IOException {
+            List<String> argv = new ArrayList<>(shell);
+            argv.add(preamble + "seq 1 " + total + " | xargs -P " + parallel + " -I{} " + crunRun + "-x" + parallel + "-{}");
+            CommandBaseline batch = new CommandBaseline(KERNEL, "crun run, xargs -P " + parallel, Path.of(argv.get(0)), argv,
+                    stderr);
+            batch.run(true);
+            return total / (batch.samples().p50() / 1000.0);
         }
     }
 

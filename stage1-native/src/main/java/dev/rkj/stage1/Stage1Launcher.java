@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * Starts rkj-stage1 for a plan: writes the plan file, posix_spawns the binary in a new session
- * (so the pod outlives this JVM) with the protocol pipe on fd 3, and reads the protocol on a
- * thread of its own (one daemon thread per running pod, which also reaps stage1). The pod's
+ * (so the pod outlives this JVM) with the protocol pipe on fd 3, and reads the protocol of all its
+ * pods on one thread ({@link ProtocolReaders}; a pooled thread reaps each stage1 once its pipe ends). The pod's
  * rootfs must be mounted and its cgroups created beforehand ({@link PodStarter} does all of it).
  */
 public final class Stage1Launcher {
@@ -33,11 +33,13 @@ public final class Stage1Launcher {
     private final Kernel kernel;
     private final Path binary;
     private final Stage1PlanWriter writer = new Stage1PlanWriter();
+    private final ProtocolReaders readers;
 
     /** @param binary rkj-stage1, as {@link Stage1Binary#extract} placed it */
     public Stage1Launcher(Kernel kernel, Path binary) {
         this.kernel = kernel;
         this.binary = binary;
+        this.readers = new ProtocolReaders(kernel);
     }
 
     public Stage1Process launch(Stage1Plan plan) throws IOException {
@@ -76,9 +78,8 @@ public final class Stage1Launcher {
             kernel.close(pipe[1]);
             pipe[1] = -1;
             Stage1Process process = new Stage1Process(kernel, plan, pid, kernel.pidfdOpen(pid));
-            Thread reader = new Thread(() -> read(process, pipe[0]), "rkj-stage1-" + plan.uuid());
-            reader.setDaemon(true);
-            reader.start();
+            int fd = pipe[0];
+            readers.add(fd, plan.uuid().toString(), line -> deliver(process, line), error -> reap(process, error));
             return process;
         } catch (IOException | RuntimeException e) {
             abort(pipe, pid, e);
@@ -106,31 +107,8 @@ public final class Stage1Launcher {
         }
     }
 
-    /** The protocol reader: one per process, until EOF (stage1 has ended); then reaps it. */
-    private void read(Stage1Process process, int fd) {
-        IOException readError = null;
-        byte[] buffer = new byte[4096];
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        try {
-            for (int n; (n = kernel.read(fd, buffer)) > 0; ) {
-                for (int i = 0; i < n; i++) {
-                    if (buffer[i] != '\n') {
-                        line.write(buffer[i]);
-                        continue;
-                    }
-                    deliver(process, line.toString(StandardCharsets.UTF_8));
-                    line.reset();
-                }
-            }
-        } catch (IOException e) {
-            readError = e;
-        } finally {
-            try {
-                kernel.close(fd);
-            } catch (KernelException ignored) {
-                // the pipe is done either way
-            }
-        }
+    /** Once stage1's protocol pipe is at its end (stage1 has ended): reaps it and completes its process. */
+    private void reap(Stage1Process process, IOException readError) {
         int status;
         try {
             status = kernel.waitpid(process.pid());

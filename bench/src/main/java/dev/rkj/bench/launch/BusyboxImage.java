@@ -22,7 +22,7 @@ public final class BusyboxImage {
     /** The image's name. */
     public static final String NAME = "bench.rkj.dev/busybox-true";
     private static final Path BUSYBOX = Path.of("/bin/busybox");
-    private static final List<String> APPLETS = List.of("sh", "true", "false", "echo", "ls", "cat");
+    private static final List<String> APPLETS = List.of("sh", "true", "false", "echo", "ls", "cat", "sleep");
 
     private BusyboxImage() {}
 

@@ -60,6 +60,16 @@ public interface Kernel {
     /** True when {@code fd} is readable within {@code timeoutMillis} (a pidfd: the process ended). */
     boolean pollIn(int fd, int timeoutMillis) throws KernelException;
 
+    /**
+     * poll(2) for input on every one of {@code fds}: sets {@code ready[i]} when {@code fds[i]} is
+     * readable, hung up or in error (a read then returns data, 0 or the error), and returns how many
+     * are; 0 after {@code timeoutMillis} (-1 waits for ever).
+     */
+    int pollIn(int[] fds, boolean[] ready, int timeoutMillis) throws KernelException;
+
+    /** write(2): the count written. */
+    int write(int fd, byte[] bytes) throws KernelException;
+
     /** pipe2(2): {@code [read end, write end]}. */
     int[] pipe2(int flags) throws KernelException;
 

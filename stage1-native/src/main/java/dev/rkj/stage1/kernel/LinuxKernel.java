@@ -66,6 +66,8 @@ public final class LinuxKernel implements Kernel {
 
         long read(int fd, @Out byte[] buffer, @size_t long count);
 
+        long write(int fd, @In byte[] buffer, @size_t long count);
+
         int close(int fd);
 
         int open(String path, int flags, int mode);
@@ -196,6 +198,39 @@ public final class LinuxKernel implements Kernel {
             throw error("poll", "fd " + fd);
         }
         return n > 0 && (pfd.getShort(6) & POLLIN) != 0;
+    }
+
+    @Override
+    public int pollIn(int[] fds, boolean[] ready, int timeoutMillis) throws KernelException {
+        Pointer pfds = Memory.allocateDirect(runtime, 8 * fds.length);
+        for (int i = 0; i < fds.length; i++) {
+            pfds.putInt(8L * i, fds[i]);
+            pfds.putShort(8L * i + 4, (short) POLLIN);
+            pfds.putShort(8L * i + 6, (short) 0);
+        }
+        int n;
+        do {
+            n = libc.poll(pfds, fds.length, timeoutMillis);
+        } while (n < 0 && runtime.getLastError() == Errno.EINTR);
+        if (n < 0) {
+            throw error("poll", fds.length + " fds");
+        }
+        for (int i = 0; i < fds.length; i++) {
+            ready[i] = pfds.getShort(8L * i + 6) != 0; // POLLIN, POLLHUP, POLLERR or POLLNVAL
+        }
+        return n;
+    }
+
+    @Override
+    public int write(int fd, byte[] bytes) throws KernelException {
+        long n;
+        do {
+            n = libc.write(fd, bytes, bytes.length);
+        } while (n < 0 && runtime.getLastError() == Errno.EINTR);
+        if (n < 0) {
+            throw error("write", "fd " + fd);
+        }
+        return (int) n;
     }
 
     @Override
