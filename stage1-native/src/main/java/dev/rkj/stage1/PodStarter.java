@@ -83,6 +83,11 @@ public final class PodStarter {
                 }
             }
             etc.write(plan); // into the overlays' upper layers, in every app's root
+            if (plan.privateUsers() != null) {
+                for (Layer layer : layers) {
+                    shiftRootOwned(plan.privateUsers(), layer.upper());
+                }
+            }
             cgroup = cgroups.create(plan.uuid(), limits);
             process = launcher.launch(withCgroups(plan, cgroup, appLimits), output);
             process.started().get();
@@ -109,6 +114,23 @@ public final class PodStarter {
         /** Where {@link #lower} is bound, idmapped, while a {@code --private-users} overlay is mounted: beside {@link #work}. */
         public Path mappedLower() {
             return work.resolveSibling("lower");
+        }
+    }
+
+    /**
+     * What stage0 wrote in a {@code --private-users} pod's upper layer as host root (its /etc files
+     * and, for an image without one, /etc itself) becomes the pod's root's, as the image's files are:
+     * the app, root inside, may then change them.
+     */
+    private static void shiftRootOwned(Stage1Plan.PrivateUsers users, Path upper) throws IOException {
+        try (java.util.stream.Stream<Path> all = java.nio.file.Files.walk(upper)) {
+            for (Path p : all.toList()) {
+                if (!p.equals(upper) && ((Integer) java.nio.file.Files.getAttribute(p, "unix:uid",
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS)) == 0) {
+                    java.nio.file.Files.setAttribute(p, "unix:uid", (int) users.shift(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                    java.nio.file.Files.setAttribute(p, "unix:gid", (int) users.shift(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                }
+            }
         }
     }
 

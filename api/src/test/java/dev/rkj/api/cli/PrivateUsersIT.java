@@ -44,6 +44,7 @@ class PrivateUsersIT {
             "echo id=$(busybox id -u):$(busybox id -g)",
             "echo image_owner=$(busybox stat -c %u:%g /bin/busybox)",
             "busybox touch /made-in-rootfs /data/made-in-volume",
+            "echo etc_owner=$(busybox stat -c %u:%g /etc /etc/hostname)",
             "if echo x >> /host/root-owned 2>/dev/null; then echo host_write=SUCCEEDED; else echo host_write=refused; fi",
             "echo caps=$(busybox grep CapEff /proc/self/status | busybox tr -d ' \\t')",
             "echo memory=$(busybox cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null"
@@ -155,6 +156,7 @@ class PrivateUsersIT {
             assertEquals("0 " + shifts[i] + " 65536", facts.get("uid_map").replaceAll("\\s+", " "), facts.toString());
             assertEquals("0:0", facts.get("id"), "the app is root inside: " + facts);
             assertEquals("0:0", facts.get("image_owner"), "the image's files are root's inside: " + facts);
+            assertEquals("0:0 0:0", facts.get("etc_owner"), "so is the /etc rkj writes for an image without one: " + facts);
             assertEquals("refused", facts.get("host_write"), "root inside is nobody to a host file: " + facts);
             assertEquals("64000000", facts.get("memory"), "the limit applies: " + facts);
             assertNotEquals("CapEff:0000000000000000", facts.get("caps"), "root inside has its capabilities: " + facts);
