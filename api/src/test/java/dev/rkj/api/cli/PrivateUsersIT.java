@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rkj.engine.host.HostEngine;
-import dev.rkj.stage1.cgroup.CgroupLayout;
-import dev.rkj.stage1.cgroup.Cgroups;
-import dev.rkj.stage1.kernel.LinuxKernel;
 import dev.rkj.testsupport.LeakCheck;
 import dev.rkj.testsupport.Privileged;
 import dev.rkj.testsupport.TestImages;
@@ -93,18 +89,12 @@ class PrivateUsersIT {
     }
 
     @AfterAll
-    static void removeCgroupParentIfEmpty() throws Exception {
-        if (Privileged.isRoot()) {
-            new Cgroups(LinuxKernel.get(), CgroupLayout.detect(), HostEngine.CGROUP_PARENT).removeParentIfEmpty();
-        }
+    static void removeCgroupParent() throws Exception {
+        CliRun.removeCgroupParentIfEmpty();
     }
 
     private CliRun rkj(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--dir";
-        all[1] = data.toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        return CliRun.of(all);
+        return CliRun.in(data, args);
     }
 
     private Map<String, String> facts(String uuid) {
