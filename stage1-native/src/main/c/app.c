@@ -153,6 +153,10 @@ int app_become(const struct app *a, struct err *err)
 
 	if (oom_score_adj(a->oom_score_adj, err) < 0)
 		return -1;
+	/* after oom_score_adj (lowering it needs the host's CAP_SYS_RESOURCE), before all the rest:
+	 * chroot, ids, capabilities and the filter are then the user namespace's */
+	if (a->userns >= 0 && userns_join(a->userns, a->name, err) < 0)
+		return -1;
 	if (strcmp(a->root, "/") && (chroot(a->root) < 0 || chdir("/") < 0))
 		return fail_errno(err, "chroot", a->root);
 	if (resolve(a, &ids, err) < 0)

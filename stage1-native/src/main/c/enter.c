@@ -2,7 +2,8 @@
  * `rkj-stage1 enter <podDir> [--app NAME] -- CMD ARGS...`: runs CMD inside a running pod,
  * in the pod's namespaces and as its app (root, user, capabilities, seccomp filter, env,
  * working dir), and exits with CMD's status (the plan's signal_base + the signal for a
- * signal). CMD joins the cgroups the plan names for the pod and the app.
+ * signal). CMD joins the cgroups the plan names for the pod and the app, and the user namespace
+ * of the pod's apps when it has one (--private-users, userns.c).
  */
 #include "rkj-stage1.h"
 
@@ -123,6 +124,7 @@ int enter_main(int argc, char **argv)
 	if (path_join(path, sizeof path, argv[0], POD_DIR_PLAN, &err) < 0 ||
 	    plan_read(path, &plan, &err) < 0 || !(app = plan_app(&plan, name, &err)) ||
 	    pod_pid(argv[0], &pid, &err) < 0 ||
+	    (plan.uid_count && userns_of_pod(pid, &app->userns, &err) < 0) ||
 	    join_cgroups(plan.cgroups, plan.ncgroups, &err) < 0 ||
 	    join_cgroups(app->cgroups, app->ncgroups, &err) < 0 ||
 	    seccomp_prepare(app, self_dir(dir, sizeof dir), &app->filter, &err) < 0 ||

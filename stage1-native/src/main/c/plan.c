@@ -32,7 +32,10 @@
  *   stop_grace_ms MS    (when an      post_stop ARG        (repeated: the hook's argv; optional)
  *       app fails, the others get     mount SOURCE         (repeated: opens a mount, host path)
  *       SIGTERM, SIGKILL MS later)    mount_target PATH    (of the mount opened last; in the
- *                                                           app's root)
+ *   uid_shift N         (optional,                          app's root)
+ *   uid_count N          together:
+ *       the apps run in a user namespace mapping uids and gids 0..N-1 to uid_shift..;
+ *       userns.c)
  *                                     mount_readonly 0|1   (of the mount opened last)
  *                                     mount_recursive 0|1  (of the mount opened last)
  *
@@ -131,6 +134,19 @@ static int number(struct parser *ps, const char *key, const char *val, long min,
 		return fail(ps->err, "parse", ps->path, EINVAL, "line %d: expected a number %ld..%ld for `%s`",
 			    ps->line, min, max, key);
 	*out = (int)n;
+	return 0;
+}
+
+/* A uid or a count of uids: 1..2^32-2. */
+static int id_number(struct parser *ps, const char *key, const char *val, uint32_t *out)
+{
+	char *end;
+	unsigned long long n = strtoull(val, &end, 10);
+
+	if (!*val || *val == '-' || *end || n < 1 || n > 0xfffffffeULL)
+		return fail(ps->err, "parse", ps->path, EINVAL, "line %d: expected a number 1..4294967294"
+			    " for `%s`", ps->line, key);
+	*out = (uint32_t)n;
 	return 0;
 }
 
@@ -273,6 +289,10 @@ static int pod_key(struct parser *ps, const char *key, char *val)
 		return bad(ps, "mds_socket must be an absolute path to a file name of at most 64 bytes, not", val);
 	else if (!strcmp(key, "mds_socket"))
 		p->mds_socket = val;
+	else if (!strcmp(key, "uid_shift"))
+		return id_number(ps, key, val, &p->uid_shift);
+	else if (!strcmp(key, "uid_count"))
+		return id_number(ps, key, val, &p->uid_count);
 	else
 		return bad(ps, "unknown pod key", key);
 	return 0;
@@ -397,6 +417,7 @@ static int new_app(struct parser *ps, char *name)
 	apps[p->napps].no_new_privs = apps[p->napps].seccomp = apps[p->napps].seccomp_base = -1;
 	apps[p->napps].oom_score_adj = OOM_ADJ_KEEP;
 	apps[p->napps].out = apps[p->napps].errout = apps[p->napps].log = -1;
+	apps[p->napps].userns = -1;
 	ps->caps_seen = ps->errno_seen = ps->readonly_root_seen = 0;
 	p->napps++;
 	return 0;
@@ -457,6 +478,9 @@ static int check(struct parser *ps)
 	if (!p->mds_port != !p->mds_socket || (p->mds_port && p->host_net))
 		return fail(ps->err, "parse", ps->path, EINVAL,
 			    "mds_port and mds_socket go together, in a pod with a private network");
+	if (!p->uid_shift != !p->uid_count || (uint64_t)p->uid_shift + p->uid_count > 0xffffffffULL)
+		return fail(ps->err, "parse", ps->path, EINVAL,
+			    "uid_shift and uid_count go together, both above 0, within 2^32-1");
 	if (!p->napps)
 		return fail(ps->err, "parse", ps->path, EINVAL, "the plan has no app");
 	return app_complete(ps);

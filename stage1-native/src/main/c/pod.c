@@ -631,6 +631,21 @@ static int filters(struct pod *pod, struct err *err)
 	return 0;
 }
 
+/* --private-users: the apps' user namespace (userns.c), after the mounts (PID 1's, as host root). */
+static int apps_userns(struct pod *pod, struct err *err)
+{
+	int fd;
+	size_t i;
+
+	if (!pod->plan.uid_count)
+		return 0;
+	if (userns_make(&pod->plan, &fd, err) < 0)
+		return -1;
+	for (i = 0; i < pod->plan.napps; i++)
+		pod->plan.apps[i].userns = fd;
+	return 0;
+}
+
 static int setup(struct pod *pod, struct err *err)
 {
 	const char *host = pod->plan.hostname;
@@ -656,7 +671,7 @@ static int setup(struct pod *pod, struct err *err)
 		return fail_errno(err, "unshare", "CLONE_NEWCGROUP");
 	if (pod->plan.mds_socket && mds_open(pod, err) < 0) /* a host path: before pivot_root */
 		return -1;
-	if (rootfs(pod, err) < 0)
+	if (rootfs(pod, err) < 0 || apps_userns(pod, err) < 0)
 		return -1;
 	if (sethostname(host, strlen(host)) < 0)
 		return fail_errno(err, "sethostname", host);

@@ -76,7 +76,7 @@
  * The files: rkj-stage1.c (main, the monitor), plan.c (the plan), pod.c (the pod's PID 1),
  * attach.c (an interactive pod's pty and attach socket), mds.c (PID 1's relay to the metadata
  * service, for a registered pod of a private network), app.c (an app between fork and
- * execve), seccomp.c (the filter), enter.c (`enter`), util.c
+ * execve), seccomp.c (the filter), enter.c (`enter`), userns.c (--private-users, `idmap`), util.c
  * (errors, I/O, cleanup attributes).
  */
 #include "rkj-stage1.h"
@@ -303,7 +303,8 @@ static int run(const char *plan_path, char *args, size_t args_len)
 static void usage(void)
 {
 	fprintf(stderr, "usage: rkj-stage1 run <plan-file>\n"
-			"       rkj-stage1 enter <podDir> [--app NAME] -- CMD ARGS...\n");
+			"       rkj-stage1 enter <podDir> [--app NAME] -- CMD ARGS...\n"
+			"       rkj-stage1 idmap <shift> <count> <source> <target>\n");
 }
 
 int main(int argc, char **argv)
@@ -313,6 +314,8 @@ int main(int argc, char **argv)
 		return run(argv[2], argv[0], (size_t)(argv[2] + strlen(argv[2]) + 1 - argv[0]));
 	if (argc >= 2 && strcmp(argv[1], "enter") == 0)
 		return enter_main(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "idmap") == 0)
+		return idmap_main(argc - 2, argv + 2);
 	usage();
 	return EXIT_STAGE1;
 }

@@ -102,6 +102,7 @@ struct app {
 	uint64_t log_max;           /* the plan's log_max_size */
 	struct attach *attach;      /* the interactive app's terminal, else NULL */
 	int *cgroup_fds;
+	int userns;                 /* the pod's user namespace (userns.c), joined by app_become; -1: none */
 	enum phase phase;           /* of the process pid is */
 	int done;
 	int code;                   /* exit code, signal_base+signal for a signal */
@@ -129,6 +130,8 @@ struct plan {
 	size_t ncgroups;
 	int mds_port;               /* the metadata service relay's port in the pod, 0 for none */
 	char *mds_socket;           /* the metadata service's unix socket (host path), NULL for none */
+	uint32_t uid_shift;         /* the apps' uids and gids 0..uid_count-1 are uid_shift.. on the host; */
+	uint32_t uid_count;         /* 0, 0: the apps run in the host's user namespace (userns.c) */
 	struct app *apps;
 	size_t napps;
 };
@@ -194,6 +197,18 @@ int seccomp_prepare(const struct app *app, const char *cache_dir, struct sock_fp
 int seccomp_install(const struct sock_fprog *prog, struct err *err);
 /* Whether two apps get the same program (then PID 1 builds it once). */
 int seccomp_same(const struct app *a, const struct app *b);
+
+/*
+ * userns.c: --private-users. PID 1 stays in the host's user namespace (it mounts, joins cgroups,
+ * writes the pod's status and relays the metadata service as host root); the apps join a user
+ * namespace of the pod's own, made once by userns_make, mapping 0..count-1 to the shift.
+ */
+int userns_make(const struct plan *plan, int *fd, struct err *err);
+int userns_join(int fd, const char *shown, struct err *err);
+/* enter: the user namespace of an app of the pod whose PID 1 is pid1 (in our PID namespace). */
+int userns_of_pod(pid_t pid1, int *fd, struct err *err);
+/* `rkj-stage1 idmap SHIFT COUNT SOURCE TARGET`: SOURCE bound on TARGET, its owners shifted. */
+int idmap_main(int argc, char **argv);
 
 /* enter.c */
 int enter_main(int argc, char **argv);

@@ -76,9 +76,18 @@ public final class PodStarter {
         try {
             java.nio.file.Files.createDirectories(plan.rootfs());
             for (Layer layer : layers) {
-                overlay.mount(layer.lower(), layer.upper(), layer.work(), layer.target());
+                if (plan.privateUsers() == null) {
+                    overlay.mount(layer.lower(), layer.upper(), layer.work(), layer.target());
+                } else {
+                    mountShifted(plan.privateUsers(), layer);
+                }
             }
             etc.write(plan); // into the overlays' upper layers, in every app's root
+            if (plan.privateUsers() != null) {
+                for (Layer layer : layers) {
+                    shiftRootOwned(plan.privateUsers(), layer.upper());
+                }
+            }
             cgroup = cgroups.create(plan.uuid(), limits);
             process = launcher.launch(withCgroups(plan, cgroup, appLimits), output);
             process.started().get();
@@ -102,6 +111,51 @@ public final class PodStarter {
      * {@code upper} and {@code work} directories, mounted on {@code target}.
      */
     public record Layer(Path lower, Path upper, Path work, Path target) {
+        /** Where {@link #lower} is bound, idmapped, while a {@code --private-users} overlay is mounted: beside {@link #work}. */
+        public Path mappedLower() {
+            return work.resolveSibling("lower");
+        }
+    }
+
+    /**
+     * What stage0 wrote in a {@code --private-users} pod's upper layer as host root (its /etc files
+     * and, for an image without one, /etc itself) becomes the pod's root's, as the image's files are:
+     * the app, root inside, may then change them.
+     */
+    private static void shiftRootOwned(Stage1Plan.PrivateUsers users, Path upper) throws IOException {
+        try (java.util.stream.Stream<Path> all = java.nio.file.Files.walk(upper)) {
+            for (Path p : all.toList()) {
+                if (!p.equals(upper) && ((Integer) java.nio.file.Files.getAttribute(p, "unix:uid",
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS)) == 0) {
+                    java.nio.file.Files.setAttribute(p, "unix:uid", (int) users.shift(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                    java.nio.file.Files.setAttribute(p, "unix:gid", (int) users.shift(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                }
+            }
+        }
+    }
+
+    /**
+     * The overlay of a {@code --private-users} pod: its lower layer is the image tree bound with
+     * its owners shifted ({@code rkj-stage1 idmap}), so the image's root-owned files are the pod's
+     * root's; its upper directory is owned by the shifted root and not idmapped, so what the apps
+     * write is owned by their shifted ids on the host. The idmapped bind is detached once the
+     * overlay holds it: it leaves no mount behind.
+     */
+    private void mountShifted(Stage1Plan.PrivateUsers users, Layer layer) throws IOException {
+        java.nio.file.Files.createDirectories(layer.upper());
+        java.nio.file.Files.setAttribute(layer.upper(), "unix:uid", (int) users.shift());
+        java.nio.file.Files.setAttribute(layer.upper(), "unix:gid", (int) users.shift());
+        if (overlay.isMounted(layer.target())) {
+            return; // mounted already (a retried start)
+        }
+        Path mapped = layer.mappedLower();
+        java.nio.file.Files.createDirectories(mapped);
+        launcher.idmap(users, layer.lower(), mapped);
+        try {
+            overlay.mount(mapped, layer.upper(), layer.work(), layer.target());
+        } finally {
+            overlay.detach(mapped);
+        }
     }
 
     /**

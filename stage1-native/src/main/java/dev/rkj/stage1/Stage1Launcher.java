@@ -42,6 +42,28 @@ public final class Stage1Launcher {
         this.readers = new ProtocolReaders(kernel);
     }
 
+    /**
+     * Binds {@code source} on {@code target} (an empty directory) with its owners shifted by
+     * {@code users}, an idmapped mount ({@code rkj-stage1 idmap}, userns.c). Blocks until done.
+     *
+     * @throws IOException the kernel refused, with rkj-stage1's message naming the call and the path
+     */
+    public void idmap(Stage1Plan.PrivateUsers users, Path source, Path target) throws IOException {
+        Process p = new ProcessBuilder(binary.toString(), "idmap", Long.toString(users.shift()),
+                Long.toString(users.count()), source.toString(), target.toString())
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(DEV_NULL.toFile())).start();
+        String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        try {
+            if (p.waitFor() != 0) {
+                throw new IOException("cannot map the owners of " + source + " for --private-users: " + said);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new java.io.InterruptedIOException("interrupted while mapping " + source);
+        }
+    }
+
     public Stage1Process launch(Stage1Plan plan) throws IOException {
         return launch(plan, Output.INHERIT);
     }

@@ -35,11 +35,12 @@ import java.util.regex.Pattern;
  * @param mdsRelay the metadata service relay PID 1 runs in a private network, or null for none
  * @param stopGraceMillis when an app fails (non-zero status or a signal), stage1 sends the other apps
  *     SIGTERM and, this long after, SIGKILL (rkt's rule: the pod ends when one app fails)
+ * @param privateUsers the apps' user namespace ({@code --private-users}), or null: the host's
  */
 public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname, NetMode net,
                          List<Path> cgroupProcs, boolean interactive, boolean maskPaths, long logMaxSize,
                          List<App> apps, MdsRelay mdsRelay,
-                         long stopGraceMillis) {
+                         long stopGraceMillis, PrivateUsers privateUsers) {
     static final Pattern APP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})");
 
@@ -109,12 +110,12 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
 
     public Stage1Plan withCgroupProcs(List<Path> procs) {
         return new Stage1Plan(uuid, podDir, rootfs, hostname, net, procs, interactive, maskPaths, logMaxSize, apps, mdsRelay,
-                stopGraceMillis);
+                stopGraceMillis, privateUsers);
     }
 
     public Stage1Plan withApps(List<App> apps) {
         return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, maskPaths, logMaxSize, apps,
-                mdsRelay, stopGraceMillis);
+                mdsRelay, stopGraceMillis, privateUsers);
     }
 
     /**
@@ -136,6 +137,37 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
                 throw new IllegalArgumentException("metadata service socket " + socket
                         + " needs a directory and a file name of at most 64 bytes");
             }
+        }
+    }
+
+    /**
+     * {@code --private-users}: the apps run in a user namespace whose uids and gids
+     * {@code 0..count-1} are {@code shift..shift+count-1} on the host (userns.c). The image's
+     * files show as owned by root inside (an idmapped lower layer, {@link PodStarter}).
+     *
+     * @param shift the host uid and gid of the pod's 0, at least {@link #COUNT}
+     * @param count how many ids are mapped, 1..{@link #COUNT}
+     */
+    public record PrivateUsers(long shift, long count) {
+        /** rkt's and podman's range: 65536 ids a pod. */
+        public static final long COUNT = 65536;
+
+        public PrivateUsers {
+            if (count < 1 || count > COUNT || shift < COUNT || shift + count > 0xFFFF_FFFFL) {
+                throw new IllegalArgumentException("the uid shift " + shift + " (" + count + " ids) is out of range:"
+                        + " give a shift of at least " + COUNT + ", up to 2^32-1 with its ids");
+            }
+        }
+
+        /** The host's id of the pod's {@code id}. */
+        public long host(long id) {
+            return shift + id;
+        }
+
+        /** {@code 0:SHIFT:COUNT}, as /proc/PID/uid_map reads (inside, host, count). */
+        @Override
+        public String toString() {
+            return "0:" + shift + ":" + count;
         }
     }
 
@@ -444,6 +476,7 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
         private final List<App> apps = new ArrayList<>();
         private MdsRelay mdsRelay;
         private long stopGraceMillis = DEFAULT_STOP_GRACE_MILLIS;
+        private PrivateUsers privateUsers;
 
         Builder(String uuid, Path podDir, Path rootfs) {
             this.uuid = uuid;
@@ -494,6 +527,12 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
             return this;
         }
 
+        /** The apps' user namespace (null, the default: the host's). */
+        public Builder privateUsers(PrivateUsers users) {
+            this.privateUsers = users;
+            return this;
+        }
+
         /** The metadata service relay (null, the default: none). */
         public Builder mdsRelay(MdsRelay relay) {
             this.mdsRelay = relay;
@@ -502,7 +541,7 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
 
         public Stage1Plan build() {
             return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, maskPaths, logMaxSize, apps,
-                    mdsRelay, stopGraceMillis);
+                    mdsRelay, stopGraceMillis, privateUsers);
         }
     }
 }

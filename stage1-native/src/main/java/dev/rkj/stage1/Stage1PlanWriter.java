@@ -18,6 +18,33 @@ public final class Stage1PlanWriter {
     /** The plan format's version (PLAN_VERSION in rkj-stage1.h); rkj-stage1 also reads 2 to 4, for pods an older rkj started. */
     public static final int VERSION = 5;
 
+    /**
+     * The {@code --private-users} range a plan file holds, if any; none for a missing or
+     * unreadable file (a pod being made or removed).
+     */
+    public static java.util.Optional<Stage1Plan.PrivateUsers> privateUsers(Path planFile) {
+        long shift = 0;
+        long count = 0;
+        try (var lines = Files.lines(planFile, StandardCharsets.UTF_8)) {
+            for (String l : (Iterable<String>) lines::iterator) {
+                if (l.startsWith("uid_shift ")) {
+                    shift = Long.parseLong(l.substring(10));
+                } else if (l.startsWith("uid_count ")) {
+                    count = Long.parseLong(l.substring(10));
+                } else if (l.startsWith("app ")) {
+                    break; // the pod's keys come first
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException | NumberFormatException e) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return shift == 0 ? java.util.Optional.empty() : java.util.Optional.of(new Stage1Plan.PrivateUsers(shift, count));
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** The plan as text. */
     public String format(Stage1Plan plan) {
         StringBuilder out = new StringBuilder(512);
@@ -36,6 +63,10 @@ public final class Stage1PlanWriter {
         if (plan.mdsRelay() != null) { // version 4
             line(out, "mds_port", Integer.toString(plan.mdsRelay().port()));
             line(out, "mds_socket", plan.mdsRelay().socket().toString());
+        }
+        if (plan.privateUsers() != null) {
+            line(out, "uid_shift", Long.toString(plan.privateUsers().shift()));
+            line(out, "uid_count", Long.toString(plan.privateUsers().count()));
         }
         for (Stage1Plan.App app : plan.apps()) {
             line(out, "app", app.name());

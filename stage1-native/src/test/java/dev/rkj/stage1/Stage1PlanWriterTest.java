@@ -121,6 +121,22 @@ class Stage1PlanWriterTest {
     }
 
     @Test
+    void privateUsersAreTwoPodKeysReadBackFromThePlanFileAndARangeOutOfBoundsIsRefused(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Stage1Plan.PrivateUsers users = new Stage1Plan.PrivateUsers(1L << 24, 65536);
+        String text = writer.format(pod().privateUsers(users).app(Stage1Plan.App.builder("a", "x").build()).build());
+        assertTrue(text.contains("\nuid_shift 16777216\nuid_count 65536\napp a\n"), text);
+        java.nio.file.Files.writeString(dir.resolve("plan"), text);
+        assertEquals(java.util.Optional.of(users), Stage1PlanWriter.privateUsers(dir.resolve("plan")));
+        assertEquals(java.util.Optional.empty(), Stage1PlanWriter.privateUsers(dir.resolve("absent")));
+        assertTrue(!writer.format(pod().app(Stage1Plan.App.builder("a", "x").build()).build()).contains("uid_"));
+        assertEquals(16777216 + 7, users.host(7));
+        for (long[] bad : new long[][] {{0, 65536}, {65535, 65536}, {1L << 24, 0}, {1L << 24, 65537}, {0xFFFF_0000L + 1, 65536}}) {
+            assertThrows(IllegalArgumentException.class, () -> new Stage1Plan.PrivateUsers(bad[0], bad[1]));
+        }
+    }
+
+    @Test
     void maskedPathsCanBeTurnedOffForThePod() {
         Stage1Plan plan = pod().maskPaths(false).app(Stage1Plan.App.builder("a", "x").build()).build();
         assertTrue(writer.format(plan).contains("\nmasked_paths 0\n"));

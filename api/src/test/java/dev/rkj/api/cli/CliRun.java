@@ -17,6 +17,24 @@ record CliRun(int code, String out, String err) {
         return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** {@code rkj --dir DATA ARGS...}, in-process. */
+    static CliRun in(java.nio.file.Path data, String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--dir";
+        all[1] = data.toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        return of(all);
+    }
+
+    /** After a class of pods: removes rkj's cgroup parent when no pod is left in it (as root only). */
+    static void removeCgroupParentIfEmpty() throws java.io.IOException {
+        if (dev.rkj.testsupport.Privileged.isRoot()) {
+            new dev.rkj.stage1.cgroup.Cgroups(dev.rkj.stage1.kernel.LinuxKernel.get(),
+                    dev.rkj.stage1.cgroup.CgroupLayout.detect(), dev.rkj.engine.host.HostEngine.CGROUP_PARENT)
+                    .removeParentIfEmpty();
+        }
+    }
+
     /** stderr holds exactly one line: the error, without a stack trace. */
     boolean oneLineError() {
         return err.strip().lines().count() == 1 && err.startsWith("rkj: ") && !err.contains("\tat ");

@@ -90,10 +90,8 @@ class PodOptionsTest {
         PodSpec flags = words("--mds-register", aci.toString());
         assertTrue(flags.mdsRegister());
         assertEquals(1, flags.apps().size());
-        for (String command : new String[] {"run", "prepare"}) {
-            CliRun users = refused(command, "--private-users");
-            assertTrue(users.err().contains("--private-users (a user namespace with a UID shift) is not supported"), users.err());
-        }
+        assertTrue(words("--private-users", aci.toString()).privateUsers());
+        assertFalse(flags.privateUsers());
     }
 
     @Test

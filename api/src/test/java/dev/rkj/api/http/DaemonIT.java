@@ -86,6 +86,20 @@ class DaemonIT {
     }
 
     @Test
+    void privateUsersRunsThePodInAUserNamespaceWhoseRangeThePodsJsonTells() {
+        String pod = fixture.run("exit7", ",\"privateUsers\":true");
+        JsonNode state = awaitState(pod, "exited");
+        assertEquals(7, state.get("exit_code").asInt(), state.toString());
+        JsonNode users = null;
+        for (JsonNode i : state.path("isolators")) {
+            users = i.get("name").asText().equals("rkj/private-users") ? i : users;
+        }
+        assertTrue(users != null && users.get("outcome").asText().equals("applied")
+                && users.get("reason").asText().matches(".*uid_map 0:\\d+:65536\\)"), state.toString());
+        assertEquals(204, http.delete("/v1/pods/" + pod).status());
+    }
+
+    @Test
     void aPreparedPodStartsWithPostStart() {
         String pod = run("exit7", false);
         awaitState(pod, "prepared");

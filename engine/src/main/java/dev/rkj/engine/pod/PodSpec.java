@@ -58,10 +58,6 @@ public record PodSpec(
         if (apps == null || apps.isEmpty()) {
             throw new IllegalArgumentException("pod spec: no app: name at least one image");
         }
-        if (privateUsers) { // refused here, before a pod exists; the planner refuses it too (a journal written by another rkj)
-            throw new IllegalArgumentException("pod spec: --private-users (a user namespace with a UID shift) is not"
-                    + " supported by this rkj yet: run the pod without it");
-        }
         if (apps.size() > MAX_APPS) {
             throw new IllegalArgumentException("pod spec: " + apps.size() + " apps, more than a pod may have ("
                     + MAX_APPS + ")");

@@ -22,6 +22,7 @@ import dev.rkj.engine.stage.StageException;
 import dev.rkj.stage1.Capability;
 import dev.rkj.stage1.PodDir;
 import dev.rkj.stage1.Stage1Plan;
+import dev.rkj.stage1.Stage1PlanWriter;
 import dev.rkj.stage1.cgroup.CgroupLimits;
 import dev.rkj.stage1.kernel.Errno;
 
@@ -93,6 +94,11 @@ import java.util.Set;
  * are not wired yet).
  */
 public final class PodPlanner {
+    /** The isolator outcome that tells a {@code --private-users} pod's range (status, the API, the journal). */
+    public static final String PRIVATE_USERS = "rkj/private-users";
+    /** The lowest shift: above the ranges /etc/subuid gives users (100000 and up, 65536 each). */
+    static final long FIRST_SHIFT = 1L << 24;
+
     private final long logMaxSize;
 
     /** A planner with {@link Stage1Plan#DEFAULT_LOG_MAX_SIZE}. */
@@ -237,22 +243,20 @@ public final class PodPlanner {
      *               given as names or paths are looked up there, as the app's root holds the same
      *               files when it starts. One app has the pod's root as its own ({@code /}); each of
      *               several apps has its own at {@link PodDir#appRoot} (rkt's layout)
-     * @throws StageException naming the app and field that cannot run; (not retryable) when
-     *                        {@code privateUsers}: rkj cannot run a pod in a user namespace yet, and
-     *                        says so rather than running it with host UIDs
+     * @param privateUsers  the apps run in a user namespace of the pod's own, with a range of host
+     *                      uids no other pod's plan holds ({@code uidShift})
+     * @throws StageException naming the app and field that cannot run
      */
     public Planned plan(String podId, PodDir podDir, Map<String, Path> trees, PodSpec spec, PodManifest manifest,
                         boolean privateUsers, MdsPolicy.Registered mds) throws StageException {
-        if (privateUsers) {
-            throw StageException.permanent("pod " + podId + ": --private-users (a user namespace with a UID shift) is"
-                    + " not supported by this rkj yet: run the pod without it");
-        }
+        Stage1Plan.PrivateUsers users = privateUsers ? uidShift(podId, podDir) : null;
         Stage1Plan.Builder plan = Stage1Plan.builder(podId, podDir.path(), podDir.rootfs())
                 .hostname(spec.hostname()) // null: Stage1Plan's default
                 .net(spec.net() == PodSpec.NetMode.HOST ? Stage1Plan.NetMode.HOST : Stage1Plan.NetMode.PRIVATE)
                 .interactive(spec.interactive())
                 .maskPaths(!spec.allows(InsecureOption.PATHS))
-                .logMaxSize(logMaxSize);
+                .logMaxSize(logMaxSize)
+                .privateUsers(users);
         if (mds != null && spec.net() != PodSpec.NetMode.HOST) {
             plan.mdsRelay(new Stage1Plan.MdsRelay(mds.endpoint().port(), mds.endpoint().socket()));
         }
@@ -314,7 +318,14 @@ public final class PodPlanner {
         }
         isolators.addAll(Isolators.reportPod(manifest.isolators()));
         long pids = spec.pidsLimit() != null ? spec.pidsLimit() : CgroupLimits.DEFAULT_PIDS_MAX;
-        List<EmptyVolume> empty = List.copyOf(emptyVolumes.values());
+        List<EmptyVolume> empty = users == null ? List.copyOf(emptyVolumes.values())
+                : emptyVolumes.values().stream().map(v -> new EmptyVolume(v.dir(), v.mode(), users.host(v.uid()),
+                        users.host(v.gid()))).toList();
+        if (users != null) {
+            isolators.add(IsolatorOutcome.applied(null, PRIVATE_USERS, "the pod's uids and gids 0-" + (users.count() - 1)
+                    + " are " + users.shift() + "-" + (users.shift() + users.count() - 1) + " on the host (uid_map "
+                    + users + ")"));
+        }
         CgroupLimits podBound = limits(manifest.isolator(Isolator.Memory.class), manifest.isolator(Isolator.Cpu.class));
         if (appLimits.size() == 1) {
             return new Planned(built, Isolators.tighter(appLimits.values().iterator().next(), podBound).withPids(pids),
@@ -322,6 +333,35 @@ public final class PodPlanner {
         }
         appLimits.values().removeIf(l -> l.equals(CgroupLimits.NONE));
         return new Planned(built, podBound.withPids(pids), appLimits, isolators, empty, warnings);
+    }
+
+    /**
+     * A {@code --private-users} pod's range: rkt's 65536 ids at a random multiple of 65536 from
+     * {@value #FIRST_SHIFT} to below 2^31, none that the plan of another pod in the same pods
+     * directory holds (a pod's range stays taken until its directory is collected, as its files
+     * keep those owners).
+     */
+    private Stage1Plan.PrivateUsers uidShift(String podId, PodDir podDir) throws StageException {
+        java.util.Set<Long> taken = new java.util.HashSet<>();
+        Path pods = podDir.path().getParent();
+        try (var dirs = Files.list(pods)) {
+            for (Path other : dirs.filter(d -> !d.equals(podDir.path())).toList()) {
+                Stage1PlanWriter.privateUsers(new PodDir(other).plan()).ifPresent(u -> taken.add(u.shift()));
+            }
+        } catch (IOException e) {
+            throw StageException.retryable("pod " + podId + ": cannot read the uid ranges of the other pods in " + pods
+                    + ": " + e.getMessage(), e);
+        }
+        long slots = (1L << 31) / Stage1Plan.PrivateUsers.COUNT - FIRST_SHIFT / Stage1Plan.PrivateUsers.COUNT;
+        long start = java.util.concurrent.ThreadLocalRandom.current().nextLong(slots);
+        for (long i = 0; i < slots; i++) {
+            long shift = FIRST_SHIFT + (start + i) % slots * Stage1Plan.PrivateUsers.COUNT;
+            if (!taken.contains(shift)) {
+                return new Stage1Plan.PrivateUsers(shift, Stage1Plan.PrivateUsers.COUNT);
+            }
+        }
+        throw StageException.permanent("pod " + podId + ": every uid range for --private-users is taken: collect"
+                + " exited pods (rkj gc) and retry");
     }
 
     /** The argv of the app's event handler of this kind, empty when it has none. */

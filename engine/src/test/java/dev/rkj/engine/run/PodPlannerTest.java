@@ -23,6 +23,7 @@ import dev.rkj.engine.pod.PodSpec.NetMode;
 import dev.rkj.engine.stage.StageException;
 import dev.rkj.stage1.Capability;
 import dev.rkj.stage1.PodDir;
+import dev.rkj.engine.pod.IsolatorOutcome;
 import dev.rkj.stage1.Stage1Plan;
 import dev.rkj.stage1.cgroup.CgroupLimits;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -576,11 +578,26 @@ class PodPlannerTest {
     }
 
     @Test
-    void privateUsersIsRefusedSayingSoRatherThanRunWithHostUids() throws Exception {
+    void privateUsersPlansARangeOf65536IdsThatNoOtherPodsPlanHoldsAndReportsIt(@TempDir Path pods) throws Exception {
         PodSpec spec = PodSpec.of("x");
         PodManifest manifest = planner.manifest(POD, spec, IMAGE_ID, image(app()));
-        StageException e = assertThrows(StageException.class,
-                () -> planner.plan(POD, new PodDir(POD_DIR), TREE, spec, manifest, true, null));
-        assertTrue(e.getMessage().contains("--private-users"), e.getMessage());
+        PodDir dir = new PodDir(pods.resolve(POD));
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 40; i++) { // other pods' plans take ranges: none is given twice
+            PodPlanner.Planned planned = planner.plan(POD, dir, TREE, spec, manifest, true, null);
+            Stage1Plan.PrivateUsers users = planned.plan().privateUsers();
+            assertEquals(65536, users.count());
+            assertTrue(users.shift() >= PodPlanner.FIRST_SHIFT && users.shift() % 65536 == 0
+                    && users.shift() + users.count() <= 1L << 31, users.toString());
+            assertTrue(seen.add(users.shift()), "given twice: " + users);
+            PodDir other = new PodDir(pods.resolve("other-" + i));
+            Files.createDirectories(other.path());
+            Files.writeString(other.plan(), new dev.rkj.stage1.Stage1PlanWriter().format(planned.plan()));
+            assertEquals(java.util.Optional.of(users), dev.rkj.stage1.Stage1PlanWriter.privateUsers(other.plan()));
+            IsolatorOutcome reported = planned.isolators().get(planned.isolators().size() - 1);
+            assertEquals("pod: rkj/private-users applied: the pod's uids and gids 0-65535 are " + users.shift() + "-"
+                    + (users.shift() + 65535) + " on the host (uid_map 0:" + users.shift() + ":65536)", reported.describe());
+        }
+        assertNull(planner.plan(POD, dir, TREE, spec, manifest, false, null).plan().privateUsers());
     }
 }

@@ -152,6 +152,20 @@ public final class Overlay {
     }
 
     /**
+     * Detaches the mount on {@code target} (MNT_DETACH: what still uses it, such as an overlay
+     * holding it as a layer, keeps it). Nothing mounted there is done.
+     */
+    public void detach(Path target) throws IOException {
+        try {
+            kernel.umount2(target, Kernel.MNT_DETACH);
+        } catch (KernelException e) {
+            if (e.errno() != Errno.EINVAL) {
+                throw e;
+            }
+        }
+    }
+
+    /**
      * Unmounts every mount at or below {@code root}, the deepest first (a pod of several apps has
      * an overlay per app below its root). Done already if nothing is mounted there.
      *
