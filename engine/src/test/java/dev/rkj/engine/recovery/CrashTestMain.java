@@ -104,7 +104,7 @@ public final class CrashTestMain {
 
     private static PodSpec spec(String imageRef, List<String> exec) {
         return new PodSpec(imageRef, exec.get(0), exec.subList(1, exec.size()), Map.of(), null,
-                PodSpec.NetMode.DEFAULT, null, null, false, Set.of(PodSpec.InsecureOption.IMAGE));
+                PodSpec.NetMode.NONE, null, null, false, Set.of(PodSpec.InsecureOption.IMAGE));
     }
 
     private static void recover(Engine engine) throws Exception {
