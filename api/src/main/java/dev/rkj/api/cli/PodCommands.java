@@ -836,15 +836,10 @@ final class PodCommands {
      * (fetching by name comes with discovery). A file is checked by {@link PodOptions#spec}.
      */
     static void refuseWhatCannotRun(RkjCommand root, PodSpec spec) throws Exception {
-        if (spec.networking() != null) { // a network no net.d names: refused before a pod exists
-            dev.rkj.engine.net.NetworkConfigs configs = dev.rkj.engine.net.NetworkConfigs.of(root.context().dataDir());
-            for (dev.rkj.engine.pod.Networking.NetworkRequest n : spec.networking().networks()) {
-                try {
-                    configs.find(n.name());
-                } catch (dev.rkj.engine.net.CniException e) {
-                    throw new CliException("--net=" + n.name() + ": " + e.getMessage());
-                }
-            }
+        try { // a network no net.d names: refused before a pod exists
+            dev.rkj.engine.net.NetworkConfigs.of(root.context().dataDir()).requireKnown(spec.networking());
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
         }
         for (PodSpec.AppSpec app : spec.apps()) {
             String ref = app.imageRef();

@@ -151,7 +151,7 @@ class PodCommandsIT {
         String created = status.out().lines().filter(l -> l.startsWith("created=")).findFirst().orElseThrow();
         java.time.Instant.parse(created.substring("created=".length())); // ISO 8601 with its zone
         List<String> table = rkj("list").out().lines().toList();
-        assertTrue(table.get(0).matches("UUID\\s+APPS\\s+IMAGE NAME\\s+STATE\\s+CREATED\\s+STARTED\\s+EXIT"), table.get(0));
+        assertTrue(table.get(0).matches("UUID\\s+APPS\\s+IMAGE NAME\\s+STATE\\s+CREATED\\s+STARTED\\s+EXIT\\s+NETWORKS"), table.get(0));
         String[] row = table.get(1).split("\\s{2,}");
         assertEquals(uuid.substring(0, 8), row[0]);
         assertEquals("exited", row[3]);
@@ -338,8 +338,8 @@ class PodCommandsIT {
         assertFalse(Files.exists(data.resolve("pods").resolve(second)));
 
         CliRun history = rkj("journal", "show", "--aggregate", second);
-        for (String type : new String[] {"pod.created/5", "pod.launch-requested/2", "pod.image-resolved/2",
-                "pod.image-verified/1", "pod.image-rendered/2", "pod.prepared/2", "pod.started/3", "pod.exited/1",
+        for (String type : new String[] {"pod.created/6", "pod.launch-requested/2", "pod.image-resolved/2",
+                "pod.image-verified/1", "pod.image-rendered/2", "pod.prepared/2", "pod.started/4", "pod.exited/1",
                 "pod.marked-garbage/1", "pod.delete-requested/2", "pod.deleted/1"}) {
             assertTrue(history.out().contains(type), type + " missing from:\n" + history.out());
         }

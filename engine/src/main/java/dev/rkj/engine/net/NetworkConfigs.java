@@ -79,6 +79,24 @@ public final class NetworkConfigs {
                 + "\" in " + dirs.stream().map(Path::toString).reduce((a, b) -> a + " or " + b).orElse("net.d"));
     }
 
+    /**
+     * Refuses a request naming a network that is not there, before a pod is made of it.
+     *
+     * @throws IllegalArgumentException naming the network and where to define it
+     */
+    public void requireKnown(dev.rkj.engine.pod.Networking networking) {
+        if (networking == null) {
+            return;
+        }
+        for (dev.rkj.engine.pod.Networking.NetworkRequest n : networking.networks()) {
+            try {
+                find(n.name());
+            } catch (CniException e) {
+                throw new IllegalArgumentException("--net=" + n.name() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     /** Every network's name: the built-in ones, then the files'. */
     public List<String> names() throws CniException {
         List<String> names = new ArrayList<>(List.of("default", "default-restricted"));
