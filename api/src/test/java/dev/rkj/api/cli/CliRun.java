@@ -17,6 +17,15 @@ record CliRun(int code, String out, String err) {
         return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** {@code rkj --dir DATA ARGS...}. */
+    static CliRun in(java.nio.file.Path data, String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--dir";
+        all[1] = data.toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        return of(all);
+    }
+
     /** stderr holds exactly one line: the error, without a stack trace. */
     boolean oneLineError() {
         return err.strip().lines().count() == 1 && err.startsWith("rkj: ") && !err.contains("\tat ");

@@ -274,10 +274,6 @@ class PodNetworksIT {
     }
 
     private CliRun rkj(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--dir";
-        all[1] = data.toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        return CliRun.of(all);
+        return CliRun.in(data, args);
     }
 }
