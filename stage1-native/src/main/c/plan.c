@@ -12,6 +12,10 @@
  *   rootfs PATH                                             argv[0], argv[1]...)
  *   hostname NAME                     env KEY=VALUE        (repeated: the whole environment)
  *   net private|host                  user UID|NAME        (optional; absent: uid 0)
+ *   netns PATH          (optional,
+ *       private net only: join this
+ *       network namespace, CNI's,
+ *       instead of a new one)
  *   interactive 0|1                   group GID|NAME       (optional; absent: the user's)
  *   masked_paths 0|1                  supp_group GID|NAME  (repeated)
  *   signal_base N       (an app       workdir PATH
@@ -270,6 +274,8 @@ static int pod_key(struct parser *ps, const char *key, char *val)
 		return bad(ps, "net must be private or host, not", val);
 	else if (!strcmp(key, "net"))
 		p->host_net = !strcmp(val, "host");
+	else if (!strcmp(key, "netns"))
+		p->netns = val;
 	else if (!strcmp(key, "interactive"))
 		return flag(ps, key, val, &p->interactive);
 	else if (!strcmp(key, "masked_paths"))
@@ -475,6 +481,8 @@ static int check(struct parser *ps)
 		missing = "log_max_size";
 	if (missing)
 		return fail(ps->err, "parse", ps->path, EINVAL, "the plan has no `%s`", missing);
+	if (p->netns && p->host_net)
+		return fail(ps->err, "parse", ps->path, EINVAL, "netns is for a pod with a private network, not net host");
 	if (!p->mds_port != !p->mds_socket || (p->mds_port && p->host_net))
 		return fail(ps->err, "parse", ps->path, EINVAL,
 			    "mds_port and mds_socket go together, in a pod with a private network");

@@ -19,5 +19,7 @@
 #define POD_DIR_OVERLAY "overlay"
 #define POD_DIR_OVERLAY_UPPER "upper"
 #define POD_DIR_OVERLAY_WORK "work"
+#define POD_DIR_NET "net"
+#define POD_DIR_NET_NS "netns"
 
 #endif

@@ -4,6 +4,9 @@
  *
  *   rkj-stage1 run <plan-file>
  *   rkj-stage1 enter <podDir> [--app NAME] -- CMD ARGS...
+ *   rkj-stage1 netns <path>        (a new network namespace, kept by a bind mount at <path>:
+ *                                   stage0 makes a pod's netns with it before the CNI plugins
+ *                                   run, and the plan's `netns` has stage1 join it)
  *
  * Processes and protocol of `run`:
  *
@@ -90,6 +93,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -164,6 +168,38 @@ static int write_pid_file(struct pod *pod, struct err *err)
 	return 0;
 }
 
+/* The monitor joins the pod's network namespace (CNI's), so PID 1 is cloned into it. */
+static int join_netns(const char *path, struct err *err)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return fail_errno(err, "open", path);
+	if (setns(fd, CLONE_NEWNET) < 0)
+		return fail_errno(err, "setns", path);
+	return 0;
+}
+
+/* `rkj-stage1 netns PATH`: unshare a network namespace and bind-mount it on PATH (a new file). */
+static int netns_main(const char *path)
+{
+	struct err err = { 0 };
+	cleanup_close int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+
+	if (fd < 0)
+		fail_errno(&err, "open", path);
+	else if (unshare(CLONE_NEWNET) < 0)
+		fail_errno(&err, "unshare", "CLONE_NEWNET");
+	else if (mount("/proc/self/ns/net", path, NULL, MS_BIND, NULL) < 0)
+		fail_errno(&err, "mount", path);
+	if (!err.call[0])
+		return 0;
+	err_print(&err);
+	if (fd >= 0)
+		unlink(path);
+	return EXIT_STAGE1;
+}
+
 static int start_pod(struct pod *pod, struct err *err)
 {
 	int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
@@ -186,7 +222,9 @@ static int start_pod(struct pod *pod, struct err *err)
 	for (i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
 		sigaddset(&mask, forwarded[i]);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
-	if (!pod->plan.host_net)
+	if (pod->plan.netns && join_netns(pod->plan.netns, err) < 0)
+		return -1;
+	if (!pod->plan.host_net && !pod->plan.netns)
 		flags |= CLONE_NEWNET;
 	pod->pid1 = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
 	if (pod->pid1 < 0)
@@ -304,7 +342,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: rkj-stage1 run <plan-file>\n"
 			"       rkj-stage1 enter <podDir> [--app NAME] -- CMD ARGS...\n"
-			"       rkj-stage1 idmap <shift> <count> <source> <target>\n");
+			"       rkj-stage1 idmap <shift> <count> <source> <target>\n"
+			"       rkj-stage1 netns <path>\n");
 }
 
 int main(int argc, char **argv)
@@ -316,6 +355,8 @@ int main(int argc, char **argv)
 		return enter_main(argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "idmap") == 0)
 		return idmap_main(argc - 2, argv + 2);
+	if (argc == 3 && strcmp(argv[1], "netns") == 0)
+		return netns_main(argv[2]);
 	usage();
 	return EXIT_STAGE1;
 }

@@ -121,6 +121,7 @@ struct plan {
 	char *rootfs;
 	char *hostname;
 	int host_net;
+	char *netns;                /* a network namespace to join (a bind-mounted nsfs file), or NULL */
 	int interactive;
 	int mask_paths;             /* read-only and masked /proc and /sys paths */
 	int signal_base;            /* an app killed by signal S has status signal_base + S */

@@ -163,7 +163,7 @@ class SettleOnReadIT {
     /** Runs the pod in a CLI, kills that CLI with SIGKILL once the pod runs, waits until the pod's stage1 is gone. */
     private String runAndKillTheCli() throws Exception {
         Path uuidFile = dir.resolve("uuid");
-        Process run = start(dir.resolve("run"), "run", "--insecure-options=image", "--uuid-file-save=" + uuidFile,
+        Process run = start(dir.resolve("run"), "run", "--net=none", "--insecure-options=image", "--uuid-file-save=" + uuidFile,
                 aci.toString());
         try {
             await().atMost(Duration.ofMinutes(2)).until(() -> Files.exists(uuidFile) && !Files.readString(uuidFile).isBlank());

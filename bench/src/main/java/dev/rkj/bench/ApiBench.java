@@ -127,7 +127,7 @@ public final class ApiBench {
         Path aci = BusyboxImage.build(work);
         try (BenchEngine engine = BenchEngine.open(dataDir, runId + "-pods")) {
             ImageRecord image = engine.fetch(aci);
-            PodSpec spec = new PodSpec(image.id().toString(), null, List.of(), Map.of(), null, PodSpec.NetMode.DEFAULT,
+            PodSpec spec = new PodSpec(image.id().toString(), null, List.of(), Map.of(), null, PodSpec.NetMode.NONE,
                     null, null, false, Set.of(PodSpec.InsecureOption.IMAGE));
             engine.run(spec).get(60, TimeUnit.SECONDS); // renders the tree: warm from here on
             Path tree = ImageStore.rootfsOf(dataDir, engine.engine().list().get(0).treeId());

@@ -155,8 +155,11 @@ public final class LaunchBench {
         String cgroupParent = runId + "-pods";
         try (BenchEngine engine = BenchEngine.open(dataDir, cgroupParent)) {
             ImageRecord image = engine.fetch(aci);
-            PodSpec spec = new PodSpec(image.id().toString(), null, List.of(), Map.of(), null, PodSpec.NetMode.DEFAULT,
+            PodSpec spec = new PodSpec(image.id().toString(), null, List.of(), Map.of(), null, PodSpec.NetMode.NONE,
                     null, null, false, Set.of(PodSpec.InsecureOption.IMAGE));
+            // the same pod on the CNI default network (bridge, veth, host-local lease, masquerade rules)
+            PodSpec onDefault = new PodSpec(spec.apps(), null, PodSpec.NetMode.DEFAULT, false, spec.insecureOptions(), null,
+                    List.of(), false, false);
             engine.run(spec).get(60, TimeUnit.SECONDS); // renders the tree: warm from here on
             PodState first = engine.engine().list().get(0);
             Path tree = ImageStore.rootfsOf(dataDir, first.treeId());
@@ -165,13 +168,14 @@ public final class LaunchBench {
 
             Baselines baselines = Baselines.create(work, runId, tree, out);
             List<PodTimeline> timelines;
+            List<PodTimeline> netTimelines = new ArrayList<>();
             Map<Integer, Samples> throughput = new LinkedHashMap<>();
             double[] podsPerSecond = new double[PARALLEL.length];
             double[] crunPerSecond = new double[PARALLEL.length];
             double[] cpuPerPod = new double[PARALLEL.length];
             double[] crunCpuPerPod = new double[PARALLEL.length];
             try {
-                timelines = latency(engine, spec, baselines);
+                timelines = latency(engine, spec, onDefault, netTimelines, baselines);
                 engine.gc();
                 for (int i = 0; i < PARALLEL.length; i++) {
                     Samples latency = new Samples("command -> exited, recorded");
@@ -194,7 +198,8 @@ public final class LaunchBench {
                         Files.createDirectories(work.resolve("profile")), engine.journal(), engine.store(), image.id());
                 profile.run(Math.max(5, options.profileRuns / 10), options.profileRuns);
             }
-            report(timelines, baselines, throughput, podsPerSecond, crunPerSecond, cpuPerPod, crunCpuPerPod, profile);
+            report(timelines, netTimelines, baselines, throughput, podsPerSecond, crunPerSecond, cpuPerPod, crunCpuPerPod,
+                    profile);
         }
     }
 
@@ -207,13 +212,16 @@ public final class LaunchBench {
                 MountInfo.read().mounts().size(), Files.readString(Path.of("/proc/loadavg")).strip());
     }
 
-    /** The interleaved rounds: one rkj pod, then each baseline once. */
-    private List<PodTimeline> latency(BenchEngine engine, PodSpec spec, Baselines baselines) throws Exception {
+    /** The interleaved rounds: one rkj pod with --net=none, one with --net=default, then each baseline once. */
+    private List<PodTimeline> latency(BenchEngine engine, PodSpec spec, PodSpec onDefault, List<PodTimeline> netTimelines,
+                                      Baselines baselines) throws Exception {
         List<PodTimeline> timelines = new ArrayList<>();
         for (int i = -options.warmup; i < options.pods; i++) {
             PodTimeline t = engine.run(spec).get(60, TimeUnit.SECONDS);
+            PodTimeline n = engine.run(onDefault).get(60, TimeUnit.SECONDS);
             if (i >= 0) {
                 timelines.add(t);
+                netTimelines.add(n);
             }
             for (CommandBaseline b : baselines.all()) {
                 b.run(i >= 0);
@@ -250,9 +258,9 @@ public final class LaunchBench {
         return total / ((System.nanoTime() - t0) / 1e9);
     }
 
-    private void report(List<PodTimeline> timelines, Baselines baselines, Map<Integer, Samples> throughput,
-                        double[] podsPerSecond, double[] crunPerSecond, double[] cpuPerPod, double[] crunCpuPerPod,
-                        LaunchPathProfile profile) {
+    private void report(List<PodTimeline> timelines, List<PodTimeline> netTimelines, Baselines baselines,
+                        Map<Integer, Samples> throughput, double[] podsPerSecond, double[] crunPerSecond,
+                        double[] cpuPerPod, double[] crunCpuPerPod, LaunchPathProfile profile) {
         Samples exec = series("rkj: command -> app exec'd (stage1 `started`)", timelines, Mark.COMMAND, Mark.EXEC);
         Samples started = series("rkj: command -> pod.started recorded", timelines, Mark.COMMAND, Mark.STARTED_SEEN);
         Samples done = series("rkj: command -> /bin/true exited + recorded", timelines, Mark.COMMAND, Mark.DONE);
@@ -262,6 +270,11 @@ public final class LaunchBench {
         for (Samples s : List.of(exec, started, done, runner)) {
             table.percentileRow(s);
         }
+        table.percentileRow(series("rkj --net=default: command -> app exec'd", netTimelines, Mark.COMMAND, Mark.EXEC));
+        table.percentileRow(series("rkj --net=default: command -> exited + recorded", netTimelines, Mark.COMMAND,
+                Mark.DONE));
+        table.percentileRow(series("rkj --net=default: release (DEL, netns, umount)", netTimelines, Mark.RELEASE_START,
+                Mark.RELEASE_END));
         for (CommandBaseline b : baselines.all()) {
             table.percentileRow(b.samples());
         }

@@ -127,7 +127,7 @@ class WireSamplesTest {
 
     @Test
     void aVersionFivePodCreatedHoldsEveryAppAndThePodsVolumes() throws Exception {
-        PodCreated created = (PodCreated) decode("pod.created/5");
+        PodCreated created = (PodCreated) PodEvent.current((PodEvent) decode("pod.created/5"));
         assertEquals(2, created.spec().apps().size());
         assertEquals(new PodSpec.Seccomp(PodSpec.SeccompMode.REMOVE, "EPERM", List.of("chmod", "chown")),
                 created.spec().apps().get(0).seccomp());
@@ -139,6 +139,33 @@ class WireSamplesTest {
                 resolved.images().stream().map(PodEvent.ResolvedImage::imageName).toList());
         PodEvent.ImageResolved one = (PodEvent.ImageResolved) PodEvent.current((PodEvent) decode("pod.image-resolved/1"));
         assertEquals(1, one.images().size());
+    }
+
+    @Test
+    void aVersionFivePodCreatedOnTheDefaultNetworkUpcastsToNoneWhatItRanWith() throws Exception {
+        PodCreated created = (PodCreated) PodEvent.current((PodEvent) decode("pod.created/5"));
+        assertEquals(PodSpec.NetMode.NONE, created.spec().net(), "default had only lo before CNI");
+        assertEquals(null, created.spec().networking());
+    }
+
+    @Test
+    void aVersionSixPodCreatedHoldsItsNetworksPortsAndNameService() throws Exception {
+        PodCreated created = (PodCreated) decode("pod.created/6");
+        dev.rkj.engine.pod.Networking n = created.spec().networking();
+        assertEquals(PodSpec.NetMode.DEFAULT, created.spec().net());
+        assertEquals(List.of(new dev.rkj.engine.pod.Networking.NetworkRequest("default", null),
+                new dev.rkj.engine.pod.Networking.NetworkRequest("backend", "IP=10.88.0.7")), n.networks());
+        assertEquals(new dev.rkj.engine.pod.Networking.PortForward("admin", "127.0.0.1", 9090), n.ports().get(1));
+        assertEquals(List.of("10.88.0.5\tdb"), n.hostsLines());
+    }
+
+    @Test
+    void aVersionThreeStartUpcastsWithNoNetwork() throws Exception {
+        PodEvent.PodStarted started = (PodEvent.PodStarted) PodEvent.current((PodEvent) decode("pod.started/3"));
+        assertEquals(List.of(), started.networks());
+        PodEvent.PodStarted now = (PodEvent.PodStarted) decode("pod.started/4");
+        assertEquals("default:ip4=172.16.28.5 backend:ip4=10.88.0.7",
+                dev.rkj.engine.pod.NetworkAttachment.describe(now.networks()));
     }
 
     @Test
@@ -183,7 +210,7 @@ class WireSamplesTest {
     @Test
     void aVersionOneStartUpcastsWithNoIsolatorTold() throws Exception {
         PodEvent.PodStarted started = (PodEvent.PodStarted) PodEvent.current((PodEvent) decode("pod.started/1"));
-        PodEvent.PodStarted current = (PodEvent.PodStarted) decode("pod.started/3");
+        PodEvent.PodStarted current = (PodEvent.PodStarted) PodEvent.current((PodEvent) decode("pod.started/3"));
         assertEquals(new PodEvent.PodStarted(current.podId(), current.stage1Pid(), current.appPids(), current.owner(),
                 List.of()), started);
         assertEquals(dev.rkj.engine.pod.IsolatorOutcome.Outcome.IGNORED, current.isolators().get(2).outcome());
@@ -193,7 +220,7 @@ class WireSamplesTest {
     @Test
     void aVersionTwoStartUpcastsWithItsIsolatorsAndNoWarning() throws Exception {
         PodEvent.PodStarted started = (PodEvent.PodStarted) PodEvent.current((PodEvent) decode("pod.started/2"));
-        PodEvent.PodStarted current = (PodEvent.PodStarted) decode("pod.started/3");
+        PodEvent.PodStarted current = (PodEvent.PodStarted) PodEvent.current((PodEvent) decode("pod.started/3"));
         assertEquals(new PodEvent.PodStarted(current.podId(), current.stage1Pid(), current.appPids(), current.owner(),
                 current.isolators(), List.of()), started);
         assertTrue(current.warnings().get(0).startsWith("app web: mount point cache"), current.warnings().toString());

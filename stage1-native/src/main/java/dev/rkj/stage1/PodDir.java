@@ -60,6 +60,11 @@ public record PodDir(Path path) {
     /** The overlay's work directory, below {@link #OVERLAY}. */
     public static final String OVERLAY_WORK = "work";
 
+    /** The pod's network state: its network namespace file and the CNI results, one file a network. */
+    public static final String NET = "net";
+    /** In {@link #NET}: the pod's network namespace, a bind-mounted nsfs file. */
+    public static final String NET_NS = "netns";
+
     public PodDir {
         Objects.requireNonNull(path, "path");
     }
@@ -111,6 +116,15 @@ public record PodDir(Path path) {
     /** The attach socket of an interactive pod, there while its app runs. */
     public Path attach() {
         return path.resolve(ATTACH);
+    }
+
+    public Path netDir() {
+        return path.resolve(NET);
+    }
+
+    /** The pod's network namespace file (bind-mounted while the namespace exists). */
+    public Path netns() {
+        return netDir().resolve(NET_NS);
     }
 
     public Path rootfs() {

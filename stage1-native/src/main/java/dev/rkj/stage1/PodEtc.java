@@ -54,8 +54,18 @@ final class PodEtc {
                 replace(etc.resolve("hosts"), Files.readAllBytes(hostEtc.resolve("hosts")));
                 replace(etc.resolve("resolv.conf"), Files.readAllBytes(hostEtc.resolve("resolv.conf")));
             } else {
-                createIfAbsent(etc.resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                Stage1Plan.Network network = plan.network();
+                StringBuilder hosts = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
                         + "127.0.1.1\t" + plan.hostname() + "\n");
+                if (network == null || network.hostsLines().isEmpty()) {
+                    createIfAbsent(etc.resolve("hosts"), hosts.toString());
+                } else {
+                    network.hostsLines().forEach(l -> hosts.append(l).append('\n'));
+                    replace(etc.resolve("hosts"), hosts.toString().getBytes(StandardCharsets.UTF_8));
+                }
+                if (network != null && network.resolvConf() != null) {
+                    replace(etc.resolve("resolv.conf"), network.resolvConf().getBytes(StandardCharsets.UTF_8));
+                }
             }
         }
     }

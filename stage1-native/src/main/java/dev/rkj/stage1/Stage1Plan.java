@@ -36,11 +36,13 @@ import java.util.regex.Pattern;
  * @param stopGraceMillis when an app fails (non-zero status or a signal), stage1 sends the other apps
  *     SIGTERM and, this long after, SIGKILL (rkt's rule: the pod ends when one app fails)
  * @param privateUsers the apps' user namespace ({@code --private-users}), or null: the host's
+ * @param network the pod's CNI network namespace and name service files, or null: a private
+ *     network gets a new namespace with only {@code lo}, a host one the host's files
  */
 public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname, NetMode net,
                          List<Path> cgroupProcs, boolean interactive, boolean maskPaths, long logMaxSize,
                          List<App> apps, MdsRelay mdsRelay,
-                         long stopGraceMillis, PrivateUsers privateUsers) {
+                         long stopGraceMillis, PrivateUsers privateUsers, Network network) {
     static final Pattern APP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})");
 
@@ -85,6 +87,10 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
             throw new IllegalArgumentException("pod " + uuid + " shares the host's network: it reaches the metadata"
                     + " service on the host's loopback, not through a relay");
         }
+        if (network != null && net == NetMode.HOST) {
+            throw new IllegalArgumentException("pod " + uuid + " shares the host's network: it joins no other"
+                    + " network namespace");
+        }
         if (stopGraceMillis < 0 || stopGraceMillis > 86_400_000L) {
             throw new IllegalArgumentException("the stop grace " + stopGraceMillis + " ms of pod " + uuid
                     + " is out of range: give 0 to 86400000 ms");
@@ -110,12 +116,34 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
 
     public Stage1Plan withCgroupProcs(List<Path> procs) {
         return new Stage1Plan(uuid, podDir, rootfs, hostname, net, procs, interactive, maskPaths, logMaxSize, apps, mdsRelay,
-                stopGraceMillis, privateUsers);
+                stopGraceMillis, privateUsers, network);
+    }
+
+    public Stage1Plan withNetwork(Network network) {
+        return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, maskPaths, logMaxSize, apps,
+                mdsRelay, stopGraceMillis, privateUsers, network);
     }
 
     public Stage1Plan withApps(List<App> apps) {
         return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, maskPaths, logMaxSize, apps,
-                mdsRelay, stopGraceMillis, privateUsers);
+                mdsRelay, stopGraceMillis, privateUsers, network);
+    }
+
+    /**
+     * A pod's network prepared by stage0 (CNI): the namespace stage1 joins instead of making one,
+     * and what the pod's {@code /etc/resolv.conf} and {@code /etc/hosts} say.
+     *
+     * @param netns       the bind-mounted network namespace file, or null for a new one
+     * @param resolvConf  the pod's {@code /etc/resolv.conf}, or null to leave the image's
+     * @param hostsLines  lines added to the pod's {@code /etc/hosts} ({@code IP NAME...})
+     */
+    public record Network(Path netns, String resolvConf, List<String> hostsLines) {
+        public Network {
+            if (netns != null) {
+                absolute("netns", netns);
+            }
+            hostsLines = hostsLines == null ? List.of() : List.copyOf(hostsLines);
+        }
     }
 
     /**
@@ -477,6 +505,7 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
         private MdsRelay mdsRelay;
         private long stopGraceMillis = DEFAULT_STOP_GRACE_MILLIS;
         private PrivateUsers privateUsers;
+        private Network network;
 
         Builder(String uuid, Path podDir, Path rootfs) {
             this.uuid = uuid;
@@ -539,9 +568,15 @@ public record Stage1Plan(String uuid, Path podDir, Path rootfs, String hostname,
             return this;
         }
 
+        /** The pod's CNI network (null, the default: a new namespace with only lo). */
+        public Builder network(Network network) {
+            this.network = network;
+            return this;
+        }
+
         public Stage1Plan build() {
             return new Stage1Plan(uuid, podDir, rootfs, hostname, net, cgroupProcs, interactive, maskPaths, logMaxSize, apps,
-                    mdsRelay, stopGraceMillis, privateUsers);
+                    mdsRelay, stopGraceMillis, privateUsers, network);
         }
     }
 }

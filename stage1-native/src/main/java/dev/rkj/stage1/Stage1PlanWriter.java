@@ -54,6 +54,9 @@ public final class Stage1PlanWriter {
         line(out, "rootfs", plan.rootfs().toString());
         line(out, "hostname", plan.hostname());
         line(out, "net", plan.net() == Stage1Plan.NetMode.HOST ? "host" : "private");
+        if (plan.network() != null && plan.network().netns() != null) {
+            line(out, "netns", plan.network().netns().toString());
+        }
         line(out, "interactive", plan.interactive() ? "1" : "0");
         line(out, "masked_paths", plan.maskPaths() ? "1" : "0");
         line(out, "signal_base", Integer.toString(ExitStatus.SIGNAL_BASE));

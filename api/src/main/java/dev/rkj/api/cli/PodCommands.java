@@ -428,7 +428,7 @@ final class PodCommands {
             }
             List<String[]> rows = new ArrayList<>();
             if (!noLegend) {
-                rows.add(new String[] {"UUID", "APPS", "IMAGE NAME", "STATE", "CREATED", "STARTED", "EXIT"});
+                rows.add(new String[] {"UUID", "APPS", "IMAGE NAME", "STATE", "CREATED", "STARTED", "EXIT", "NETWORKS"});
             }
             boolean unrecorded = false;
             Instant now = Instant.now();
@@ -447,7 +447,8 @@ final class PodCommands {
                 rows.add(new String[] {full ? p.podId() : p.podId().substring(0, 8), apps, image,
                     p.status().displayName() + (read.recorded() ? "" : "*"),
                     Table.time(p.createdAt().orElse(null), full, now), Table.time(p.startedAt().orElse(null), full, now),
-                    p.exitCode() == null ? "" : p.exitCode().toString()});
+                    p.exitCode() == null ? "" : p.exitCode().toString(),
+                    dev.rkj.engine.pod.NetworkAttachment.describe(p.networks())});
             }
             Table.print(rows, out);
             if (unrecorded) {
@@ -477,7 +478,8 @@ final class PodCommands {
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the status of a pod.",
             footer = {"", "Lines: state, created, started, pid, exited, app-NAME (exit status), failure, lost, and one"
                     + " isolator=... per isolator of the pod's manifest: applied, modified or ignored, and why; and one"
-                    + " warning=... per warning of its start (an image's mount point given an empty volume)."})
+                    + " warning=... per warning of its start (an image's mount point given an empty volume); networks="
+                    + "NAME:ip4=ADDR... for a pod on CNI networks."})
     static final class Status implements Runnable {
         @ParentCommand
         RkjCommand root;
@@ -583,6 +585,9 @@ final class PodCommands {
                 out.println("isolator=" + i.describe());
             }
             p.warnings().forEach(w -> out.println("warning=" + w));
+            if (!p.networks().isEmpty()) {
+                out.println("networks=" + dev.rkj.engine.pod.NetworkAttachment.describe(p.networks()));
+            }
             if (!read.recorded()) {
                 out.println("unrecorded=" + read.unrecorded());
             }
@@ -833,6 +838,11 @@ final class PodCommands {
      */
     static void refuseWhatCannotRun(RkjCommand root, PodSpec spec, dev.rkj.engine.fetch.PullPolicy policy)
             throws Exception {
+        try { // a network no net.d names: refused before a pod exists
+            dev.rkj.engine.net.NetworkConfigs.of(root.context().dataDir()).requireKnown(spec.networking());
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        }
         for (PodSpec.AppSpec app : spec.apps()) {
             java.util.Optional<String> refused = HostEngine.verifier(root.context().imageStore(), root.trustStore())
                     .refusesAnyImage(spec, app.imageRef());

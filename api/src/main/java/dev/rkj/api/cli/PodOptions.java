@@ -4,6 +4,7 @@ import dev.rkj.engine.appc.LinuxCapability;
 import dev.rkj.engine.appc.Quantity;
 import dev.rkj.engine.host.StoreImages;
 import dev.rkj.engine.Grantor;
+import dev.rkj.engine.pod.Networking;
 import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.stage1.cgroup.CgroupLimits;
 import picocli.CommandLine.Model.CommandSpec;
@@ -71,9 +72,28 @@ final class PodOptions {
             description = "the most processes the pod may run (default " + CgroupLimits.DEFAULT_PIDS_MAX + ")")
     String pidsLimit;
 
-    @Option(names = "--net", paramLabel = "NET", defaultValue = "none",
-            description = "the pod's network: none (private namespace with only lo, the default here), host")
+    @Option(names = "--net", paramLabel = "NET", defaultValue = "default",
+            description = "the pod's network: default (a bridge with NAT, 172.16.28.0/24), default-restricted (no"
+                    + " route out), NAME of a net.d network, several as a,b, each with CNI args as NAME:IP=ADDR;K=V;"
+                    + " or none (only lo), host")
     String net;
+
+    @Option(names = "--port", paramLabel = "NAME:[HOSTIP:]HOSTPORT",
+            description = "forward a port the app declares from the host (CNI networks; repeatable)")
+    List<String> ports = new ArrayList<>();
+
+    @Option(names = "--dns", paramLabel = "IP|host",
+            description = "a name server for the pod's resolv.conf, or host for the host's file (repeatable)")
+    List<String> dns = new ArrayList<>();
+
+    @Option(names = "--dns-search", paramLabel = "DOMAIN", description = "a search domain for resolv.conf (repeatable)")
+    List<String> dnsSearch = new ArrayList<>();
+
+    @Option(names = "--dns-opt", paramLabel = "OPT", description = "a resolver option for resolv.conf (repeatable)")
+    List<String> dnsOptions = new ArrayList<>();
+
+    @Option(names = "--hosts-entry", paramLabel = "IP=HOSTNAME", description = "a line for the pod's /etc/hosts (repeatable)")
+    List<String> hostsEntries = new ArrayList<>();
 
     @Option(names = "--hostname", paramLabel = "NAME", description = "the pod's hostname (default rkj-<uuid>)")
     String hostname;
@@ -174,14 +194,13 @@ final class PodOptions {
         refuseAnUnwritableUuidFile();
         Set<PodSpec.InsecureOption> insecure;
         PodSpec.NetMode netMode;
+        Networking networking;
         try {
             insecure = PodSpec.InsecureOption.parseList(insecureOptions);
-            netMode = PodSpec.NetMode.parse(net);
+            netMode = Networking.modeOf(net);
+            networking = Networking.fromFlags(net, ports, dns, dnsSearch, dnsOptions, hostsEntries);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
-        }
-        if (netMode == PodSpec.NetMode.DEFAULT) {
-            throw new CliException("--net=default needs CNI networking, which rkj does not have yet: use --net=none or --net=host");
         }
         Map<String, String> env = new LinkedHashMap<>();
         if (inheritEnv) {
@@ -231,7 +250,7 @@ final class PodOptions {
         }
         try {
             return new PodSpec(apps, hostname, netMode, interactive, insecure, pids, podVolumes, mdsRegister,
-                    privateUsers);
+                    privateUsers, networking);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         }

@@ -72,6 +72,15 @@ public final class JsonViews {
         if (!p.warnings().isEmpty()) {
             p.warnings().forEach(n.putArray("warnings")::add);
         }
+        if (!p.networks().isEmpty()) {
+            ArrayNode networks = n.putArray("networks");
+            p.networks().forEach(net -> {
+                ObjectNode o = networks.addObject();
+                o.put("name", net.network());
+                o.put("ifName", net.ifName());
+                net.ips().forEach(o.putArray("ips")::add);
+            });
+        }
         return n;
     }
 

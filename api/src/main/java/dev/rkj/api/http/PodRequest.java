@@ -3,6 +3,7 @@ package dev.rkj.api.http;
 import dev.rkj.engine.appc.LinuxCapability;
 import dev.rkj.engine.appc.Quantity;
 import dev.rkj.engine.host.StoreImages;
+import dev.rkj.engine.pod.Networking;
 import dev.rkj.engine.pod.PodSpec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,10 +25,15 @@ import java.util.Set;
 record PodRequest(PodSpec spec, boolean start) {
     static PodRequest from(JsonObject body) {
         PodSpec.NetMode net;
+        Networking networking;
         try {
-            net = PodSpec.NetMode.parse(body.getString("net", "none"));
+            String value = body.getString("net", "none");
+            net = Networking.modeOf(value);
+            networking = Networking.fromFlags(value, strings(body, "ports", List.of()), strings(body, "dns", List.of()),
+                    strings(body, "dnsSearch", List.of()), strings(body, "dnsOptions", List.of()),
+                    strings(body, "hostsEntries", List.of()));
         } catch (IllegalArgumentException e) {
-            throw Problem.invalidField("net", e.getMessage());
+            throw Problem.invalidField(netField(e.getMessage()), e.getMessage());
         }
         Set<PodSpec.InsecureOption> insecure;
         try {
@@ -71,7 +77,8 @@ record PodRequest(PodSpec spec, boolean start) {
         Long pids = body.getLong("pidsLimit");
         try {
             PodSpec spec = new PodSpec(apps, body.getString("hostname"), net, body.getBoolean("interactive", false),
-                    insecure, pids, volumes, body.getBoolean("mdsRegister", false), body.getBoolean("privateUsers", false));
+                    insecure, pids, volumes, body.getBoolean("mdsRegister", false), body.getBoolean("privateUsers", false),
+                    networking);
             return new PodRequest(spec, body.getBoolean("start", true));
         } catch (IllegalArgumentException e) {
             throw Problem.invalidField(fieldNamedIn(e.getMessage()), e.getMessage());
@@ -121,6 +128,17 @@ record PodRequest(PodSpec spec, boolean start) {
         } catch (IllegalArgumentException e) {
             throw Problem.invalidField(prefix + fieldNamedIn(e.getMessage()), e.getMessage());
         }
+    }
+
+    /** The body field a networking message is about (its flag's name). */
+    private static String netField(String message) {
+        for (String[] flag : new String[][] {{"--port", "ports"}, {"--dns-search", "dnsSearch"}, {"--dns-opt", "dnsOptions"},
+                {"--dns", "dns"}, {"--hosts-entry", "hostsEntries"}}) {
+            if (message.startsWith(flag[0])) {
+                return flag[1];
+            }
+        }
+        return "net";
     }
 
     private static List<String> strings(JsonObject body, String field, List<String> absent) {

@@ -54,6 +54,11 @@ final class PodRoutes {
                     for (var app : request.spec().apps()) {
                         refuseAnImageNotInTheStore(app.imageRef());
                     }
+                    try {
+                        dev.rkj.engine.net.NetworkConfigs.of(engine().dataDir()).requireKnown(request.spec().networking());
+                    } catch (IllegalArgumentException e) {
+                        throw Problem.invalidField("net", e.getMessage());
+                    }
                     return null;
                 })
                 .compose(v -> api.blockingThen(() -> engine().createPod(request.spec(), grantor, request.start())))

@@ -107,12 +107,13 @@ class DefaultPodBoundaryIT {
 
     private Map<String, String> run(String... flags) throws Exception {
         Path uuidFile = dir.resolve("uuid-" + flags.length);
-        String[] args = new String[flags.length + 4];
+        String[] args = new String[flags.length + 5];
         args[0] = "run";
-        System.arraycopy(flags, 0, args, 1, flags.length);
-        args[flags.length + 1] = "--uuid-file-save";
-        args[flags.length + 2] = uuidFile.toString();
-        args[flags.length + 3] = aci.toString();
+        args[1] = "--net=none"; // the boundary of a pod with a private network of only lo
+        System.arraycopy(flags, 0, args, 2, flags.length);
+        args[flags.length + 2] = "--uuid-file-save";
+        args[flags.length + 3] = uuidFile.toString();
+        args[flags.length + 4] = aci.toString();
         CliRun run = rkj(args);
         assertEquals(0, run.code(), run.err());
         CliRun logs = rkj("logs", Files.readString(uuidFile).trim());
@@ -151,7 +152,7 @@ class DefaultPodBoundaryIT {
                  {"name": "os/linux/no-new-privileges", "value": false},
                  {"name": "os/linux/apparmor-profile", "value": {"name": "rkt-default"}}]""");
         Path uuidFile = dir.resolve("uuid-isolated");
-        CliRun run = rkj("run", "--insecure-options=image", "--uuid-file-save", uuidFile.toString(), aci.toString());
+        CliRun run = rkj("run", "--net=none", "--insecure-options=image", "--uuid-file-save", uuidFile.toString(), aci.toString());
         assertEquals(0, run.code(), run.err());
         String uuid = Files.readString(uuidFile).trim();
         CliRun logs = rkj("logs", uuid);

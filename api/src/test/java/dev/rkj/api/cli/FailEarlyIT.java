@@ -89,20 +89,20 @@ class FailEarlyIT {
         sh("mount", "-o", "remount,bind,ro", readOnly.toString());
         String hello = aci("hello").toString();
 
-        refused("no image in the store is example.com/nope", "run", "--insecure-options=image", "example.com/nope");
-        refused("\"sha512-\" is not an image ID prefix", "run", "--insecure-options=image", "sha512-");
-        refused("no image in the store has an ID starting with \"sha512-abc\"", "run", "--insecure-options=image", "sha512-abc");
-        refused("image file " + empty + " is empty", "run", "--insecure-options=image", empty.toString());
-        refused("image file " + empty + " is empty", "prepare", "--insecure-options=image", empty.toString());
-        refused("image file " + imageDir + " is a directory", "run", "--insecure-options=image", imageDir.toString());
+        refused("no image in the store is example.com/nope", "run", "--net=none", "--insecure-options=image", "--pull-policy=never", "example.com/nope");
+        refused("\"sha512-\" is not an image ID prefix", "run", "--net=none", "--insecure-options=image", "sha512-");
+        refused("no image in the store has an ID starting with \"sha512-abc\"", "run", "--net=none", "--insecure-options=image", "sha512-abc");
+        refused("image file " + empty + " is empty", "run", "--net=none", "--insecure-options=image", empty.toString());
+        refused("image file " + empty + " is empty", "prepare", "--net=none", "--insecure-options=image", empty.toString());
+        refused("image file " + imageDir + " is a directory", "run", "--net=none", "--insecure-options=image", imageDir.toString());
         refused("cannot verify the signature of image " + hello + ": no key is trusted to sign images yet: trust its"
-                + " signer's key with rkj trust --prefix NAME KEYFILE, or pass --insecure-options=image", "run", hello);
-        refused("cannot verify the signature of image example.com/hello", "prepare", "example.com/hello");
-        refused("--uuid-file-save " + readOnly.resolve("uuid") + " cannot be written", "run", "--insecure-options=image",
+                + " signer's key with rkj trust --prefix NAME KEYFILE, or pass --insecure-options=image", "run", "--net=none", hello);
+        refused("cannot verify the signature of image example.com/hello", "prepare", "--net=none", "example.com/hello");
+        refused("--uuid-file-save " + readOnly.resolve("uuid") + " cannot be written", "run", "--net=none", "--insecure-options=image",
                 "--uuid-file-save", readOnly.resolve("uuid").toString(), hello);
-        refused("below the minimum of 6Mi", "run", "--insecure-options=image", "--memory=1", hello);
-        refused("below the minimum of 6Mi", "run", "--insecure-options=image", "--memory=1k", hello);
-        refused("give at least --cpu=10m", "run", "--insecure-options=image", "--cpu=1m", hello);
+        refused("below the minimum of 6Mi", "run", "--net=none", "--insecure-options=image", "--memory=1", hello);
+        refused("below the minimum of 6Mi", "run", "--net=none", "--insecure-options=image", "--memory=1k", hello);
+        refused("give at least --cpu=10m", "run", "--net=none", "--insecure-options=image", "--cpu=1m", hello);
 
         assertEquals(0, pods().size(), "nothing refused above made a pod");
         assertFalse(Files.exists(data.resolve("pods")) && hasEntries(data.resolve("pods")), "no pod directory either");
@@ -110,7 +110,7 @@ class FailEarlyIT {
 
     @Test
     void severalPodsOfWhichSomeFailGiveOneLineEachAndTheOthersAreDone() throws Exception {
-        assertEquals(0, rkj(data, "run", "--insecure-options=image", aci("hello").toString()).code());
+        assertEquals(0, rkj(data, "run", "--net=none", "--insecure-options=image", aci("hello").toString()).code());
         String exited = pods().get(0).get("name").asText();
         Path uuidFile = dir.resolve("sleeper-uuid");
         CompletableFuture<CliRun> sleeper = CompletableFuture.supplyAsync(() -> rkj(data, "run",

@@ -80,7 +80,7 @@ class ImageGcIT {
     void gcRemovesOnlyImagesNoPodUsesAndOnlyOnceTheGracePeriodIsOver() throws Exception {
         String used = ok("fetch", "--insecure-options=image", image("used").toString()).strip();
         String unused = ok("fetch", "--insecure-options=image", image("unused").toString()).strip();
-        String pod = ok("prepare", "--insecure-options=image", "example.com/used:1.0.0").strip();
+        String pod = ok("prepare", "--net=none", "--insecure-options=image", "example.com/used:1.0.0").strip();
         Path usedTree = data.resolve("cas/trees").resolve(used);
         assertTrue(Files.isDirectory(usedTree), "the prepared pod's tree");
 

@@ -169,7 +169,7 @@ class InteractiveIT {
     }
 
     private String cli() {
-        return String.join(" ", command(List.of("--dir", data.toString(), "run", "--insecure-options=image", "--interactive",
+        return String.join(" ", command(List.of("--dir", data.toString(), "run", "--net=none", "--insecure-options=image", "--interactive",
                 aci.toString(), "--exec", "/bin/sh")));
     }
 

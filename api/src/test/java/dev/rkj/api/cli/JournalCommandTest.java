@@ -54,7 +54,7 @@ class JournalCommandTest {
         assertEquals(0, run.code(), run.err());
         List<String> lines = run.out().lines().toList();
         assertEquals(8, lines.size(), run.out()); // two lines an event
-        assertTrue(lines.get(0).contains("pod.created/5") && lines.get(0).contains(POD_A), lines.get(0));
+        assertTrue(lines.get(0).contains("pod.created/6") && lines.get(0).contains(POD_A), lines.get(0));
         assertTrue(lines.get(1).contains("spec.apps[0].imageRef=example.com/app") && !lines.get(1).contains("exec="), lines.get(1));
         assertTrue(lines.get(4).contains("pod.image-resolved/2"), lines.get(4));
         assertTrue(lines.get(5).contains("images[0].imageId=" + IMAGE), lines.get(5));

@@ -112,7 +112,7 @@ class PodAppFlagsIT {
 
     @Test
     void theAppRunsUnderTheGivenNameUserGroupAndWorkingDirectory() throws Exception {
-        CliRun run = rkj("run", "--insecure-options=image", "--name", "x", "--user", "1000", "--group", "1000",
+        CliRun run = rkj("run", "--net=none", "--insecure-options=image", "--name", "x", "--user", "1000", "--group", "1000",
                 "--working-dir", "/tmp", aci.toString(), "--exec", "/bin/sh", "--", "-c", "id -u; id -g; pwd");
         assertEquals(0, run.code(), run.err());
         JsonNode pods = pods();
@@ -129,7 +129,7 @@ class PodAppFlagsIT {
 
     @Test
     void namesFromTheImagesPasswdAndGroupWorkAndTheImagesOwnSettingsAreTheDefault() throws Exception {
-        CliRun run = rkj("run", "--insecure-options=image", "--user=app", "--group=extra", aci.toString());
+        CliRun run = rkj("run", "--net=none", "--insecure-options=image", "--user=app", "--group=extra", aci.toString());
         assertEquals(0, run.code(), run.err());
         String uuid = pods().get(0).get("name").asText();
         assertEquals("1000\n2000\n/home/app\n", rkj("logs", uuid).out());
@@ -138,18 +138,18 @@ class PodAppFlagsIT {
 
     @Test
     void aUserNameTheImageDoesNotHaveFailsThePodNamingIt() throws Exception {
-        CliRun run = rkj("run", "--insecure-options=image", "--user=nosuchuser", aci.toString());
+        CliRun run = rkj("run", "--net=none", "--insecure-options=image", "--user=nosuchuser", aci.toString());
         assertEquals(254, run.code(), run.out());
         assertTrue(run.err().contains("user \"nosuchuser\" is not in the image's /etc/passwd"), run.err());
     }
 
     @Test
     void aBadNameOrARelativeWorkingDirectoryIsRefusedInOneLineAndCreatesNoPod() throws Exception {
-        CliRun badName = rkj("run", "--insecure-options=image", "--name=X_1", aci.toString());
+        CliRun badName = rkj("run", "--net=none", "--insecure-options=image", "--name=X_1", aci.toString());
         assertEquals(254, badName.code());
         assertTrue(badName.oneLineError(), badName.err());
         assertTrue(badName.err().contains("\"X_1\" is not a valid AC Name"), badName.err());
-        CliRun relative = rkj("run", "--insecure-options=image", "--working-dir=tmp", aci.toString());
+        CliRun relative = rkj("run", "--net=none", "--insecure-options=image", "--working-dir=tmp", aci.toString());
         assertEquals(254, relative.code());
         assertTrue(relative.oneLineError(), relative.err());
         assertTrue(relative.err().contains("\"tmp\" is not an absolute path"), relative.err());
@@ -163,7 +163,7 @@ class PodAppFlagsIT {
                 {"exec": ["/bin/sh", "-c", "echo main >> /work/order; cat /work/order"], "user": "0", "group": "0",
                  "mountPoints": [{"name": "work", "path": "/work"}],
                  "eventHandlers": [{"name": "pre-start", "exec": ["/bin/sh", "-c", "echo pre > /work/order"]}]}""");
-        CliRun run = rkj("run", "--insecure-options=image", hooked.toString());
+        CliRun run = rkj("run", "--net=none", "--insecure-options=image", hooked.toString());
         assertEquals(0, run.code(), run.err());
         String warning = "rkj: warning: app hooked: mount point work (/work) has no volume, so it gets an empty one that is"
                 + " removed with the pod; to keep its data, give --volume work,kind=host,source=DIR\n";
@@ -193,7 +193,7 @@ class PodAppFlagsIT {
                 + "test -f /beta-marker && ! test -e /alpha-marker && echo own-root;"
                 + "sleep 1000; exit 3";
         Path uuidFile = dir.resolve("uuid");
-        CliRun run = rkj("run", "--insecure-options=image", "--uuid-file-save", uuidFile.toString(),
+        CliRun run = rkj("run", "--net=none", "--insecure-options=image", "--uuid-file-save", uuidFile.toString(),
                 alpha.toString(), "--exec", "/bin/sh", "--", "-c", alphaScript,
                 "---", beta.toString(), "--name=second", "--exec=/bin/sh", "--", "-c", betaScript);
         assertEquals(3, run.code(), "rkj run exits with the failing app's status: " + run.err());
@@ -238,20 +238,20 @@ class PodAppFlagsIT {
     void aSecondImageWithoutAppFlagsIsASecondAppAndBadAppFlagsCreateNoPod() throws Exception {
         Path alpha = image("alpha");
         Path beta = image("beta");
-        CliRun both = rkj("run", "--insecure-options=image", alpha.toString(), beta.toString());
+        CliRun both = rkj("run", "--net=none", "--insecure-options=image", alpha.toString(), beta.toString());
         assertEquals(0, both.code(), both.err());
         JsonNode pod = Json.mapper().readTree(rkj("list", "--format=json").out()).get(0);
         assertEquals(2, pod.get("apps").size(), pod.toString());
 
-        CliRun badFlag = rkj("run", "--insecure-options=image", alpha.toString(), "--hostname=x", beta.toString());
+        CliRun badFlag = rkj("run", "--net=none", "--insecure-options=image", alpha.toString(), "--hostname=x", beta.toString());
         assertEquals(254, badFlag.code());
         assertTrue(badFlag.oneLineError(), badFlag.err());
         assertTrue(badFlag.err().contains("'--hostname' after image " + alpha + " is not a per-app flag"), badFlag.err());
-        CliRun sameName = rkj("run", "--insecure-options=image", alpha.toString(), "--name=a", "---", beta.toString(),
+        CliRun sameName = rkj("run", "--net=none", "--insecure-options=image", alpha.toString(), "--name=a", "---", beta.toString(),
                 "--name=a");
         assertEquals(254, sameName.code());
         assertTrue(sameName.err().contains("two apps are named a"), sameName.err());
-        CliRun unknownVolume = rkj("run", "--insecure-options=image", alpha.toString(), "--mount",
+        CliRun unknownVolume = rkj("run", "--net=none", "--insecure-options=image", alpha.toString(), "--mount",
                 "volume=data,target=/data");
         assertEquals(254, unknownVolume.code());
         assertTrue(unknownVolume.err().contains("mounts volume data at /data, which no --volume declares"),
@@ -278,7 +278,7 @@ class PodAppFlagsIT {
         assertTrue(fetch.err().contains("left 8 device nodes and FIFOs under /dev (/dev/console, /dev/full, /dev/null,"
                 + " /dev/ptmx, /dev/random, /dev/tty, /dev/urandom, /dev/zero) out of its tree"), fetch.err());
 
-        CliRun run = rkj("run", "--insecure-options=image", "example.com/~user/debian_minbase:12");
+        CliRun run = rkj("run", "--net=none", "--insecure-options=image", "example.com/~user/debian_minbase:12");
 
         assertEquals(0, run.code(), run.err());
         JsonNode pods = Json.mapper().readTree(rkj("list", "--format=json").out());

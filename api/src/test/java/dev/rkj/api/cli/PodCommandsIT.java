@@ -102,7 +102,7 @@ class PodCommandsIT {
 
     @Test
     void verifyReportsPodsALostJournalForgotAndGcUnknownPodsRemovesThemLeavingLinksAlone() throws Exception {
-        CliRun run = rkj("run", "--insecure-options=image", aci("exit7").toString());
+        CliRun run = rkj("run", "--net=none", "--insecure-options=image", aci("exit7").toString());
         assertEquals(7, run.code(), run.err());
         String uuid = onlyPod();
         Path podDir = data.resolve("pods").resolve(uuid);
@@ -136,7 +136,7 @@ class PodCommandsIT {
 
     @Test
     void runExitsWithTheAppsStatusAndKeepsItsOutput() throws Exception {
-        CliRun run = rkj("run", "--insecure-options=image", aci("exit7").toString());
+        CliRun run = rkj("run", "--net=none", "--insecure-options=image", aci("exit7").toString());
         assertEquals(7, run.code(), run.err());
         String uuid = onlyPod();
         assertTrue(Files.readString(data.resolve("pods").resolve(uuid).resolve("logs/exit7"))
@@ -151,7 +151,7 @@ class PodCommandsIT {
         String created = status.out().lines().filter(l -> l.startsWith("created=")).findFirst().orElseThrow();
         java.time.Instant.parse(created.substring("created=".length())); // ISO 8601 with its zone
         List<String> table = rkj("list").out().lines().toList();
-        assertTrue(table.get(0).matches("UUID\\s+APPS\\s+IMAGE NAME\\s+STATE\\s+CREATED\\s+STARTED\\s+EXIT"), table.get(0));
+        assertTrue(table.get(0).matches("UUID\\s+APPS\\s+IMAGE NAME\\s+STATE\\s+CREATED\\s+STARTED\\s+EXIT\\s+NETWORKS"), table.get(0));
         String[] row = table.get(1).split("\\s{2,}");
         assertEquals(uuid.substring(0, 8), row[0]);
         assertEquals("exited", row[3]);
@@ -168,7 +168,7 @@ class PodCommandsIT {
     @Test
     void logsFollowARunningPodUntilItEnds() throws Exception {
         Path uuidFile = dir.resolve("ticker-uuid");
-        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> rkj("run", "--insecure-options=image",
+        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> rkj("run", "--net=none", "--insecure-options=image",
                 "--uuid-file-save", uuidFile.toString(), aci("ticker").toString()));
         await().atMost(Duration.ofMinutes(1)).until(() -> Files.exists(uuidFile)
                 && rkj("status", Files.readString(uuidFile)).out().contains("state=running"));
@@ -184,7 +184,7 @@ class PodCommandsIT {
     @Test
     void logsSeparatesTheStreamsAndTakesTimestampsSinceAndTail() throws Exception {
         // the order of stdout against stderr is the order stage1 read them in, not always the app's
-        CliRun run = rkj("run", "--insecure-options=image", "--exec", "/bin/sh", aci("exit7").toString(), "--",
+        CliRun run = rkj("run", "--net=none", "--insecure-options=image", "--exec", "/bin/sh", aci("exit7").toString(), "--",
                 "-c", "echo out-1; echo err-1 >&2; echo out-2; printf 'no newline'");
         assertEquals(0, run.code(), run.err());
         String uuid = onlyPod();
@@ -216,13 +216,13 @@ class PodCommandsIT {
 
     @Test
     void runOfAnAppKilledBySigkillExits137() {
-        CliRun run = rkj("run", "--insecure-options=image", aci("killed").toString());
+        CliRun run = rkj("run", "--net=none", "--insecure-options=image", aci("killed").toString());
         assertEquals(137, run.code(), run.err());
     }
 
     @Test
     void runRefusesAnUnverifiedImageWithoutInsecureOptions() {
-        CliRun run = rkj("run", aci("exit7").toString());
+        CliRun run = rkj("run", "--net=none", aci("exit7").toString());
         assertEquals(254, run.code());
         assertTrue(run.oneLineError(), run.err());
         assertTrue(run.err().contains("--insecure-options=image"), run.err());
@@ -231,12 +231,12 @@ class PodCommandsIT {
     @Test
     void badInputIsAOneLineErrorAndCreatesNoPod() throws Exception {
         for (String[] args : new String[][] {
-                {"run", "--insecure-options=image", dir.resolve("missing.aci").toString()},
-                {"run", "--insecure-options=image", "--memory=lots", aci("exit7").toString()},
+                {"run", "--net=none", "--insecure-options=image", dir.resolve("missing.aci").toString()},
+                {"run", "--net=none", "--insecure-options=image", "--memory=lots", aci("exit7").toString()},
                 {"run", "--insecure-options=image", "--net=carrier-pigeon", aci("exit7").toString()},
-                {"run", "--insecure-options=image", "--set-env", "NOEQUALS", aci("exit7").toString()},
+                {"run", "--net=none", "--insecure-options=image", "--set-env", "NOEQUALS", aci("exit7").toString()},
                 {"status", "00000000"}, {"stop", "00000000"}, {"rm", "00000000"}, {"enter", "00000000"},
-                {"run", "--no-such-flag", aci("exit7").toString()}}) {
+                {"run", "--net=none", "--no-such-flag", aci("exit7").toString()}}) {
             CliRun run = rkj(args);
             assertEquals(254, run.code(), String.join(" ", args) + ": " + run.err());
             assertTrue(run.err().strip().lines().reduce((a, b) -> b).orElse("").startsWith("rkj: "), run.err());
@@ -247,7 +247,7 @@ class PodCommandsIT {
 
     @Test
     void prepareThenRunPreparedRunsThePod() throws Exception {
-        CliRun prepared = rkj("prepare", "--insecure-options=image", aci("exit7").toString());
+        CliRun prepared = rkj("prepare", "--net=none", "--insecure-options=image", aci("exit7").toString());
         assertEquals(0, prepared.code(), prepared.err());
         String uuid = prepared.out().strip();
         assertTrue(rkj("status", uuid).out().contains("state=prepared"));
@@ -262,7 +262,7 @@ class PodCommandsIT {
     @Test
     void stopEndsARunningPodAndEnterRunsInsideIt() throws Exception {
         Path uuidFile = dir.resolve("uuid");
-        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> rkj("run", "--insecure-options=image",
+        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> rkj("run", "--net=none", "--insecure-options=image",
                 "--uuid-file-save", uuidFile.toString(), "--hostname", "sleepy", aci("sleeper").toString()));
         await().atMost(Duration.ofMinutes(1)).until(() -> Files.exists(uuidFile)
                 && rkj("status", Files.readString(uuidFile)).out().contains("state=running"));
@@ -293,7 +293,7 @@ class PodCommandsIT {
     @Test
     void stopEscalatesToSigkillAfterItsTimeoutAndTakesAUuidFile() throws Exception {
         Path uuidFile = dir.resolve("stubborn-uuid");
-        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> rkj("run", "--insecure-options=image",
+        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> rkj("run", "--net=none", "--insecure-options=image",
                 "--uuid-file-save", uuidFile.toString(), aci("stubborn").toString()));
         await().atMost(Duration.ofMinutes(1)).until(() -> Files.exists(uuidFile)
                 && rkj("status", Files.readString(uuidFile)).out().contains("state=running"));
@@ -316,7 +316,7 @@ class PodCommandsIT {
 
     @Test
     void rmAndGcRemovePodsMountsAndDirectories() throws Exception {
-        assertEquals(7, rkj("run", "--insecure-options=image", aci("exit7").toString()).code());
+        assertEquals(7, rkj("run", "--net=none", "--insecure-options=image", aci("exit7").toString()).code());
         String first = onlyPod();
         Path podDir = data.resolve("pods").resolve(first);
         assertTrue(Files.isDirectory(podDir), "an exited pod keeps its directory until it is collected");
@@ -327,7 +327,7 @@ class PodCommandsIT {
         assertFalse(mounted(podDir));
         assertEquals("[]", rkj("list", "--format=json").out().strip());
 
-        assertEquals(137, rkj("run", "--insecure-options=image", aci("killed").toString()).code());
+        assertEquals(137, rkj("run", "--net=none", "--insecure-options=image", aci("killed").toString()).code());
         String second = onlyPod();
         CliRun marked = rkj("gc", "--mark-only", "--grace-period=0s");
         assertEquals(0, marked.code(), marked.err());
@@ -338,8 +338,8 @@ class PodCommandsIT {
         assertFalse(Files.exists(data.resolve("pods").resolve(second)));
 
         CliRun history = rkj("journal", "show", "--aggregate", second);
-        for (String type : new String[] {"pod.created/5", "pod.launch-requested/2", "pod.image-resolved/2",
-                "pod.image-verified/2", "pod.image-rendered/2", "pod.prepared/2", "pod.started/3", "pod.exited/1",
+        for (String type : new String[] {"pod.created/6", "pod.launch-requested/2", "pod.image-resolved/2",
+                "pod.image-verified/2", "pod.image-rendered/2", "pod.prepared/2", "pod.started/4", "pod.exited/1",
                 "pod.marked-garbage/1", "pod.delete-requested/2", "pod.deleted/1"}) {
             assertTrue(history.out().contains(type), type + " missing from:\n" + history.out());
         }

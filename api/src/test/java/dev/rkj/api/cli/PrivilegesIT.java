@@ -87,7 +87,7 @@ class PrivilegesIT {
     @Test
     void anImageAskingForSysAdminIsRefusedUntilTheUserGrantsItAndTheGrantIsJournaled() throws Exception {
         Path refusedUuid = dir.resolve("refused-uuid");
-        CliRun refused = rkj("run", "--insecure-options=image", "--uuid-file-save", refusedUuid.toString(), aci.toString());
+        CliRun refused = rkj("run", "--net=none", "--insecure-options=image", "--uuid-file-save", refusedUuid.toString(), aci.toString());
         assertEquals(254, refused.code(), refused.err());
         assertTrue(refused.oneLineError(), refused.err());
         assertTrue(refused.err().contains("image example.com/admin asks for capabilities beyond the default set"
@@ -101,7 +101,7 @@ class PrivilegesIT {
         assertFalse(rkj("journal", "show", "--aggregate", refusedPod).out().contains("pod.started"), "it never started");
 
         Path uuidFile = dir.resolve("granted-uuid");
-        CliRun granted = rkj("run", "--insecure-options=image", "--caps-retain=CAP_SYS_ADMIN,CAP_CHOWN",
+        CliRun granted = rkj("run", "--net=none", "--insecure-options=image", "--caps-retain=CAP_SYS_ADMIN,CAP_CHOWN",
                 "--uuid-file-save", uuidFile.toString(), aci.toString());
         assertEquals(0, granted.code(), granted.err());
         String pod = Files.readString(uuidFile);

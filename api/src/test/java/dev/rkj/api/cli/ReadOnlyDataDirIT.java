@@ -58,7 +58,7 @@ class ReadOnlyDataDirIT {
                 """);
         aci = dir.resolve("hello.aci");
         assertEquals(0, CliRun.of("image", "build", src.toString(), aci.toString()).code());
-        CliRun run = rkj(data, "run", "--insecure-options=image", aci.toString());
+        CliRun run = rkj(data, "run", "--net=none", "--insecure-options=image", aci.toString());
         assertEquals(0, run.code(), run.err());
         pod = Json.mapper().readTree(rkj(data, "list", "--format=json").out()).get(0).get("name").asText();
         image = Json.mapper().readTree(rkj(data, "image", "list", "--format=json").out()).get(0).get("id").asText();
@@ -112,7 +112,7 @@ class ReadOnlyDataDirIT {
         assertTrue(Files.isRegularFile(dir.resolve("rendered/rootfs/bin/busybox"), LinkOption.NOFOLLOW_LINKS));
 
         for (String[] write : new String[][] {
-                {"run", "--insecure-options=image", aci.toString()}, {"rm", pod}, {"gc"},
+                {"run", "--net=none", "--insecure-options=image", aci.toString()}, {"rm", pod}, {"gc"},
                 {"fetch", "--insecure-options=image", aci.toString()}, {"image", "rm", image}, {"image", "gc"}}) {
             CliRun refused = rkj(readOnly, write);
             assertEquals(254, refused.code(), String.join(" ", write) + ": " + refused.out() + refused.err());

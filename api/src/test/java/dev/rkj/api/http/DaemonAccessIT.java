@@ -107,7 +107,7 @@ class DaemonAccessIT {
     @Test
     void eachWriteRecordsWhoAskedByUidOverTheSocketAndByTokenNameOverTcp() throws Exception {
         String pod = create();
-        JsonNode created = payload(pod, "pod.created/5");
+        JsonNode created = payload(pod, "pod.created/6");
         assertEquals(0, created.get("requestedBy").get("uid").asLong(), created.toString());
         assertEquals("root", created.get("requestedBy").get("userName").asText(), created.toString());
         assertTrue(created.get("requestedBy").get("via").asText().startsWith("rkj daemon API over the unix socket (pid "),

@@ -213,7 +213,7 @@ class DaemonLoadIT {
         List<String> failed = new CopyOnWriteArrayList<>();
         Thread launcher = new Thread(() -> { // another client: the CLI, in-process, on the same data directory
             for (int i = 1; i <= 6; i++) {
-                CliRun run = cli("--dir", data.toString(), "run", "--insecure-options=image", "--set-env=CODE=" + i, image);
+                CliRun run = cli("--dir", data.toString(), "run", "--net=none", "--insecure-options=image", "--set-env=CODE=" + i, image);
                 (run.code == i ? launched : failed).add("run " + i + " exited " + run.code + " " + run.err);
             }
         }, "cli-launcher");

@@ -223,7 +223,7 @@ class MetadataServiceIT {
                             + " echo \"reader=$(busybox cat /db/uuid)\"")), "[]");
             Path out = fixture.dir.resolve("run.out");
             Path err = fixture.dir.resolve("run.err");
-            ProcessBuilder run = new ProcessBuilder(DaemonProcess.rkj(fixture.data, "run", "--insecure-options=image",
+            ProcessBuilder run = new ProcessBuilder(DaemonProcess.rkj(fixture.data, "run", "--net=none", "--insecure-options=image",
                     "--volume", "database,kind=empty", "--mds-register",
                     writer.toString(), "--mount", "volume=database,target=/db",
                     reader.toString(), "--mount", "volume=database,target=/db"))

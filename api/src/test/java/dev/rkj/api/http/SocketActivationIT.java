@@ -75,11 +75,11 @@ class SocketActivationIT {
         String pod = fixture.run("hello", false);
         JsonNode created = null;
         for (JsonNode e : http.get("/v1/journal?aggregate=" + pod + "&limit=100").json().get("events")) {
-            if (e.get("type").asText().equals("pod.created/5")) {
+            if (e.get("type").asText().equals("pod.created/6")) {
                 created = e.get("payload");
             }
         }
-        assertTrue(created != null, "pod.created/5 of " + pod);
+        assertTrue(created != null, "pod.created/6 of " + pod);
         assertEquals(0, created.get("requestedBy").get("uid").asLong(), created.toString());
         assertTrue(created.get("requestedBy").get("via").asText().startsWith("rkj daemon API over the unix socket (pid "),
                 created.toString());

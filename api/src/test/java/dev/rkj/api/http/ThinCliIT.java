@@ -135,7 +135,7 @@ class ThinCliIT {
 
     @Test
     void runThroughTheDaemonPrintsTheAppsOutputAndExitsWithItsStatusTakingARelativeImagePath() throws Exception {
-        Run r = rkj("run", "--insecure-options=image", "./exit7.aci");
+        Run r = rkj("run", "--net=none", "--insecure-options=image", "./exit7.aci");
         assertFalse(r.inProcess(), r.toString());
         assertEquals(7, r.code(), r.toString());
         assertEquals("hello from exit7\n", r.out(), r.toString());
@@ -144,7 +144,7 @@ class ThinCliIT {
 
     @Test
     void detachPrintsTheUuidAndThePodRunsOn() throws Exception {
-        Run r = rkj("run", "--detach", "--insecure-options=image", "sleeper.aci");
+        Run r = rkj("run", "--net=none", "--detach", "--insecure-options=image", "sleeper.aci");
         assertFalse(r.inProcess(), r.toString());
         assertEquals(0, r.code(), r.toString());
         String uuid = r.out().strip();
@@ -160,13 +160,13 @@ class ThinCliIT {
     void detachInProcessLeavesAPodThatOutlivesTheCommandAndWhoseEndReadsRecord() throws Exception {
         Path other = Files.createDirectories(dir.resolve("detached-data"));
         Map<String, String> env = Map.of("RKJ_DIR", other.toString());
-        Run sleeper = finish(start(env, "run", "-d", "--insecure-options=image", "./sleeper.aci"));
+        Run sleeper = finish(start(env, "run", "--net=none", "-d", "--insecure-options=image", "./sleeper.aci"));
         assertTrue(sleeper.inProcess(), sleeper.toString());
         assertEquals(0, sleeper.code(), sleeper.toString());
         String uuid = sleeper.out().strip();
         Run status = finish(start(env, "status", uuid));
         assertTrue(status.out().contains("state=running"), status.toString());
-        Run exit7 = finish(start(env, "run", "--detach", "--insecure-options=image", "./exit7.aci"));
+        Run exit7 = finish(start(env, "run", "--net=none", "--detach", "--insecure-options=image", "./exit7.aci"));
         assertEquals("", exit7.err(), exit7.toString()); // the app's output is in its log, not on the terminal
         String ended = exit7.out().strip();
         Run waited = finish(start(env, "status", "--wait=2m", ended));
@@ -180,7 +180,7 @@ class ThinCliIT {
     @Test
     void ctrlCOfTheClientStopsThePod() throws Exception {
         java.util.Set<String> before = running();
-        Process client = start(Map.of(), "run", "--insecure-options=image", "./sleeper.aci");
+        Process client = start(Map.of(), "run", "--net=none", "--insecure-options=image", "./sleeper.aci");
         String[] pod = new String[1];
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> {
             java.util.Set<String> now = running();
@@ -199,7 +199,7 @@ class ThinCliIT {
     @Test
     void aKilledClientLeavesItsPodRunning() throws Exception {
         java.util.Set<String> before = running();
-        Process client = start(Map.of(), "run", "--insecure-options=image", "./sleeper.aci");
+        Process client = start(Map.of(), "run", "--net=none", "--insecure-options=image", "./sleeper.aci");
         String[] pod = new String[1];
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> {
             java.util.Set<String> now = running();
@@ -245,7 +245,7 @@ class ThinCliIT {
         assertEquals(254, thin.code(), thin.toString());
         assertEquals(local.err(), thin.err());
         assertEquals(1, thin.err().strip().lines().count(), thin.toString());
-        Run missing = rkj("run", "--insecure-options=image", "./nothing-here.aci");
+        Run missing = rkj("run", "--net=none", "--insecure-options=image", "./nothing-here.aci");
         assertEquals(254, missing.code(), missing.toString());
         assertTrue(missing.err().startsWith("rkj: image file " + dir.resolve("nothing-here.aci") + " does not exist"),
                 missing.toString());

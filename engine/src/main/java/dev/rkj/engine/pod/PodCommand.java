@@ -126,7 +126,14 @@ public sealed interface PodCommand {
 
     /** Record that stage1 started the apps, driven by {@code owner} (launch stage), with what the user should hear. */
     record StartPod(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner,
-                    List<IsolatorOutcome> isolators, List<String> warnings) implements PodCommand {
+                    List<IsolatorOutcome> isolators, List<String> warnings, List<NetworkAttachment> networks)
+            implements PodCommand {
+        /** A start on no CNI network. */
+        public StartPod(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner,
+                        List<IsolatorOutcome> isolators, List<String> warnings) {
+            this(podId, stage1Pid, appPids, owner, isolators, warnings, List.of());
+        }
+
         /** A start that reports no warning. */
         public StartPod(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner,
                         List<IsolatorOutcome> isolators) {
@@ -141,6 +148,7 @@ public sealed interface PodCommand {
         public StartPod {
             isolators = isolators == null ? List.of() : List.copyOf(isolators);
             warnings = warnings == null ? List.of() : List.copyOf(warnings);
+            networks = networks == null ? List.of() : List.copyOf(networks);
             PodIds.requireValid(podId);
             requirePid(stage1Pid, "stage1");
             Map<String, Long> pids = new TreeMap<>();

@@ -39,7 +39,8 @@ public sealed interface PodEvent {
 
     /**
      * The pod was created: its id is taken and the engine {@code owner} prepares it. Moves to
-     * {@link PodStatus#EMBRYO}. Version 5 holds the per-app spec ({@link PodSpec}: pod-level
+     * {@link PodStatus#EMBRYO}. Version 6 added the spec's {@code networking} (CNI networks); version
+     * 5, read as {@link PodCreatedV5}, holds the per-app spec ({@link PodSpec}: pod-level
      * options and one spec per app, each with its image); versions 1 to 4 held the single-image
      * {@link PodSpecV4}. Version 4 added {@code requestedBy}; version 3 added the spec's
      * {@code appName}, {@code user}, {@code group} and {@code workingDir}; version 2 added
@@ -49,7 +50,7 @@ public sealed interface PodEvent {
      * @param requestedBy who asked ({@code rkj run} or {@code prepare} on the command line, or the
      *                    daemon's API and its caller), or {@code null} if the caller did not say
      */
-    @WireName(value = "pod.created", version = 5)
+    @WireName(value = "pod.created", version = 6)
     record PodCreated(String podId, PodSpec spec, PodOwner owner, Grantor requestedBy) implements PodEvent {
         public PodCreated {
             requirePodId(podId);
@@ -61,6 +62,26 @@ public sealed interface PodEvent {
         /** A creation whose caller did not say who it is. */
         public PodCreated(String podId, PodSpec spec, PodOwner owner) {
             this(podId, spec, owner, null);
+        }
+    }
+
+    /**
+     * {@code pod.created/5}, as journals written before CNI networks hold it: {@code net} default
+     * had only {@code lo}. Never written any more; folded and described as its {@link #upcast()}.
+     */
+    @WireName(value = "pod.created", version = 5)
+    record PodCreatedV5(String podId, PodSpecV5 spec, PodOwner owner, Grantor requestedBy)
+            implements PodEvent, Superseded<PodEvent> {
+        public PodCreatedV5 {
+            requirePodId(podId);
+            Objects.requireNonNull(spec, "spec");
+            Objects.requireNonNull(owner, "owner");
+        }
+
+        /** The same fact as the current version. */
+        @Override
+        public PodCreated upcast() {
+            return new PodCreated(podId, spec.upcast(), owner, requestedBy);
         }
     }
 
@@ -368,16 +389,25 @@ public sealed interface PodEvent {
      *                  ignored), as ace.md requires an executor to tell
      * @param warnings  what else the user should hear about how it runs (an image's mount point
      *                  given an empty volume), each a sentence; added in version 3
+     * @param networks  the CNI networks the pod joined, with its addresses; added in version 4
      */
-    @WireName(value = "pod.started", version = 3)
+    @WireName(value = "pod.started", version = 4)
     record PodStarted(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner,
-                      List<IsolatorOutcome> isolators, List<String> warnings) implements PodEvent {
+                      List<IsolatorOutcome> isolators, List<String> warnings, List<NetworkAttachment> networks)
+            implements PodEvent {
         public PodStarted {
             requirePodId(podId);
             appPids = appPids == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(appPids));
             Objects.requireNonNull(owner, "owner");
             isolators = isolators == null ? List.of() : List.copyOf(isolators);
             warnings = warnings == null ? List.of() : List.copyOf(warnings);
+            networks = networks == null ? List.of() : List.copyOf(networks);
+        }
+
+        /** A start on no CNI network. */
+        public PodStarted(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner,
+                          List<IsolatorOutcome> isolators, List<String> warnings) {
+            this(podId, stage1Pid, appPids, owner, isolators, warnings, List.of());
         }
 
         /** A start that reports no warning. */
@@ -389,6 +419,21 @@ public sealed interface PodEvent {
         /** A start that reports no isolator. */
         public PodStarted(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner) {
             this(podId, stage1Pid, appPids, owner, List.of());
+        }
+    }
+
+    /** {@code pod.started/3}, without the networks (read as none). Never written any more. */
+    @WireName(value = "pod.started", version = 3)
+    record PodStartedV3(String podId, long stage1Pid, Map<String, Long> appPids, PodOwner owner,
+                        List<IsolatorOutcome> isolators, List<String> warnings) implements PodEvent, Superseded<PodEvent> {
+        public PodStartedV3 {
+            requirePodId(podId);
+        }
+
+        /** The same fact as the current version. */
+        @Override
+        public PodStarted upcast() {
+            return new PodStarted(podId, stage1Pid, appPids, owner, isolators, warnings, List.of());
         }
     }
 

@@ -231,7 +231,7 @@ public final class PodLifecycle {
             next.advanceTo(after(PodMove.PREPARE, next), time).prepared(e.manifestDigest());
         } else if (event instanceof PodStarted e) {
             next.advanceTo(after(PodMove.START, next), time).stage1Pid(e.stage1Pid()).owner(e.owner())
-                    .isolators(e.isolators()).warnings(e.warnings());
+                    .isolators(e.isolators()).warnings(e.warnings()).networks(e.networks());
             e.appPids().forEach((app, pid) -> {
                 AppStatus known = next.app(app).orElse(null);
                 next.app(known == null
@@ -396,7 +396,8 @@ public final class PodLifecycle {
             return List.of();
         }
         check(s, c.move());
-        return List.of(new PodStarted(c.podId(), c.stage1Pid(), c.appPids(), c.owner(), c.isolators(), c.warnings()));
+        return List.of(new PodStarted(c.podId(), c.stage1Pid(), c.appPids(), c.owner(), c.isolators(), c.warnings(),
+                c.networks()));
     }
 
     private static List<PodEvent> recordAppExit(RecordAppExit c, PodState s) throws IllegalPodTransition {

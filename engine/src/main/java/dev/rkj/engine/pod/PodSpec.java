@@ -19,9 +19,9 @@ import java.util.function.UnaryOperator;
 /**
  * What the user asked for when creating a pod ({@code rkj run} / {@code rkj prepare}, the API's
  * pod request, or {@code --pod-manifest}): the pod-level options and one {@link AppSpec} per app,
- * each naming its image. Part of {@link PodEvent.PodCreated} ({@code pod.created/5}), so its shape
+ * each naming its image. Part of {@link PodEvent.PodCreated} ({@code pod.created/6}), so its shape
  * is wire format: add fields only with a new event version. Versions 1 to 4 held the single-image
- * form, {@link PodSpecV4}.
+ * form, {@link PodSpecV4}; version 5 {@link PodSpecV5}, without {@code networking}.
  *
  * <p>The single-image accessors ({@link #imageRef()}, {@link #exec()}, ...) read the first app's
  * fields: in a pod of one image, the app's.
@@ -36,6 +36,9 @@ import java.util.function.UnaryOperator;
  * @param volumes         the pod's volumes ({@code --volume}), appc's: host directories and empty ones
  * @param mdsRegister     register the pod with the metadata service ({@code --mds-register})
  * @param privateUsers    run the pod in a user namespace with a shifted UID range ({@code --private-users})
+ * @param networking      the CNI networks, forwarded ports and name service of a pod whose {@code net}
+ *                        is {@link NetMode#DEFAULT} ({@link Networking#DEFAULT} when not given); null
+ *                        for {@code host} and {@code none}
  */
 public record PodSpec(
         List<AppSpec> apps,
@@ -46,7 +49,8 @@ public record PodSpec(
         Long pidsLimit,
         List<Volume> volumes,
         boolean mdsRegister,
-        boolean privateUsers) {
+        boolean privateUsers,
+        Networking networking) {
 
     /** The largest hostname Linux accepts (HOST_NAME_MAX). */
     private static final int MAX_HOSTNAME = 64;
@@ -68,6 +72,14 @@ public record PodSpec(
                     + " letters, digits, '-' and '.', not starting or ending with '-' or '.')");
         }
         net = net == null ? NetMode.DEFAULT : net;
+        if (net == NetMode.DEFAULT) {
+            networking = networking == null ? Networking.DEFAULT : networking;
+        } else if (networking != null && !networking.equals(Networking.DEFAULT)) {
+            throw new IllegalArgumentException("pod spec: --net=" + net.flagValue() + " joins no CNI network: --port, --dns,"
+                    + " --dns-search, --dns-opt and --hosts-entry need one (--net=default or a named network)");
+        } else {
+            networking = null;
+        }
         if (interactive && apps.size() > 1) {
             throw new IllegalArgumentException("pod spec: --interactive gives the terminal to one app, but the pod has "
                     + apps.size() + ": run one image interactively");
@@ -101,6 +113,13 @@ public record PodSpec(
                 }
             }
         }
+    }
+
+    /** A pod spec with the default networking of its {@code net}. */
+    public PodSpec(List<AppSpec> apps, String hostname, NetMode net, boolean interactive,
+                   Set<InsecureOption> insecureOptions, Long pidsLimit, List<Volume> volumes, boolean mdsRegister,
+                   boolean privateUsers) {
+        this(apps, hostname, net, interactive, insecureOptions, pidsLimit, volumes, mdsRegister, privateUsers, null);
     }
 
     /** A one-app pod spec with the options of {@code pod.created/3} and {@code /4}. */
@@ -207,7 +226,7 @@ public record PodSpec(
     /** This spec with every app changed by {@code change}. */
     public PodSpec withEachApp(UnaryOperator<AppSpec> change) {
         return new PodSpec(apps.stream().map(change).toList(), hostname, net, interactive, insecureOptions, pidsLimit,
-                volumes, mdsRegister, privateUsers);
+                volumes, mdsRegister, privateUsers, networking);
     }
 
     /** This spec with every app's capability flags: {@code --caps-retain} and {@code --caps-remove}. */
@@ -217,13 +236,14 @@ public record PodSpec(
 
     /** This spec with the pod's process limit ({@code --pids-limit}); {@code null} for the default. */
     public PodSpec withPidsLimit(Long limit) {
-        return new PodSpec(apps, hostname, net, interactive, insecureOptions, limit, volumes, mdsRegister, privateUsers);
+        return new PodSpec(apps, hostname, net, interactive, insecureOptions, limit, volumes, mdsRegister, privateUsers,
+                networking);
     }
 
     /** This spec with the pod's volumes, {@code --mds-register} and {@code --private-users}. */
     public PodSpec withPod(List<Volume> podVolumes, boolean register, boolean privateUserNs) {
         return new PodSpec(apps, hostname, net, interactive, insecureOptions, pidsLimit, podVolumes, register,
-                privateUserNs);
+                privateUserNs, networking);
     }
 
     /**
@@ -638,9 +658,19 @@ public record PodSpec(
         return true;
     }
 
+    /** This spec with the pod's CNI networks, ports and name service (its net becomes {@link NetMode#DEFAULT}). */
+    public PodSpec withNetworking(Networking cni) {
+        return new PodSpec(apps, hostname, NetMode.DEFAULT, interactive, insecureOptions, pidsLimit, volumes, mdsRegister,
+                privateUsers, cni);
+    }
+
     /** The pod's network, as rkt's {@code --net}. Constant names are wire format. */
     public enum NetMode {
-        /** The CNI default network: a private network namespace with a veth (rkt's default). */
+        /**
+         * CNI networks: a private network namespace joined to each of {@link PodSpec#networking()}'s
+         * networks ({@code default} unless named; rkt's default). In {@code pod.created/1} to
+         * {@code /5} it meant what {@link #NONE} means now, and is read so.
+         */
         DEFAULT,
         /** The host's network namespace. */
         HOST,
@@ -664,6 +694,11 @@ public record PodSpec(
                 }
             }
             throw new IllegalArgumentException("unknown --net value \"" + value + "\": use default, host or none");
+        }
+
+        /** What this mode meant in {@code pod.created/1} to {@code /5}: {@code default} had only {@code lo}. */
+        public NetMode beforeCni() {
+            return this == DEFAULT ? NONE : this;
         }
     }
 

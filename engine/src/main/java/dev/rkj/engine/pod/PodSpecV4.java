@@ -43,7 +43,7 @@ public record PodSpecV4(
 
     /** The same request as a pod spec of one app. */
     public PodSpec upcast() {
-        return new PodSpec(imageRef, exec, args, env, hostname, net, memoryLimitBytes, cpuLimitMillis, interactive,
+        return new PodSpec(imageRef, exec, args, env, hostname, net == null ? NetMode.NONE : net.beforeCni(), memoryLimitBytes, cpuLimitMillis, interactive,
                 insecureOptions, capsRetain, capsRemove, pidsLimit, appName, user, group, workingDir);
     }
 }

@@ -45,6 +45,7 @@ import java.util.TreeMap;
  *                       empty before started, or when started by an rkj that did not say
  * @param warnings       what its start said the user should hear (e.g. an image's mount point given an
  *                       empty volume); empty if nothing
+ * @param networks       the CNI networks it joined when it started, with its addresses; empty if none
  */
 public record PodState(
         String podId,
@@ -70,7 +71,8 @@ public record PodState(
         Map<PodStatus, Instant> enteredAt,
         Instant updatedAt,
         List<IsolatorOutcome> isolators,
-        List<String> warnings) {
+        List<String> warnings,
+        List<NetworkAttachment> networks) {
 
     public PodState {
         if (podId == null || podId.isBlank()) {
@@ -85,12 +87,13 @@ public record PodState(
                 ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(enteredAt));
         isolators = isolators == null ? List.of() : List.copyOf(isolators);
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
+        networks = networks == null ? List.of() : List.copyOf(networks);
     }
 
     /** The state of a pod no event has touched yet: the state {@code decide} creates pods from. */
     public static PodState initial(String podId) {
         return new PodState(podId, 0, PodStatus.EMBRYO, null, null, List.of(), Map.of(), Map.of(), null, null,
-                Map.of(), false, false, null, null, null, null, null, null, null, Map.of(), null, List.of(), List.of());
+                Map.of(), false, false, null, null, null, null, null, null, null, Map.of(), null, List.of(), List.of(), List.of());
     }
 
     /** Whether the pod was created (some event of it was applied). */
@@ -274,8 +277,10 @@ public record PodState(
         private Instant updatedAt;
         private List<IsolatorOutcome> isolators;
         private List<String> warnings;
+        private List<NetworkAttachment> networks;
 
         private Builder(PodState s) {
+            networks = s.networks;
             isolators = s.isolators;
             warnings = s.warnings;
             podId = s.podId;
@@ -424,7 +429,13 @@ public record PodState(
         PodState build() {
             return new PodState(podId, revision, status, spec, owner, images, verifications, trees, manifestDigest,
                     stage1Pid, apps, stopRequested, forceStop, launchRequestedBy, deleteRequestedBy, exitCode,
-                    exitReason, lostReason, failure, garbageReason, enteredAt, updatedAt, isolators, warnings);
+                    exitReason, lostReason, failure, garbageReason, enteredAt, updatedAt, isolators, warnings,
+                    networks);
+        }
+
+        Builder networks(List<NetworkAttachment> v) {
+            networks = v;
+            return this;
         }
 
         Builder warnings(List<String> v) {

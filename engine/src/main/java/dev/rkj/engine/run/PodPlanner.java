@@ -487,6 +487,11 @@ public final class PodPlanner {
             warnings = List.copyOf(warnings);
         }
 
+        /** This plan with the pod's CNI network (its namespace and name service files). */
+        public Planned withNetwork(Stage1Plan.Network network) {
+            return new Planned(plan.withNetwork(network), podLimits, appLimits, isolators, emptyVolumes, warnings);
+        }
+
         public Planned(Stage1Plan plan, CgroupLimits podLimits, Map<String, CgroupLimits> appLimits,
                        List<IsolatorOutcome> isolators) {
             this(plan, podLimits, appLimits, isolators, List.of(), List.of());

@@ -1,8 +1,13 @@
 package dev.rkj.engine.run;
 
+import dev.rkj.engine.net.CniPlugins;
+import dev.rkj.engine.net.NetworkConfigs;
+import dev.rkj.engine.net.PodNetworks;
+import dev.rkj.engine.stage.CrashPoint;
 import dev.rkj.engine.stage.PodJanitorPort;
 import dev.rkj.engine.stage.PodPreparerPort;
 import dev.rkj.engine.stage.PodRuntime;
+import dev.rkj.stage1.Netns;
 import dev.rkj.stage1.PodLock;
 import dev.rkj.stage1.PodStarter;
 import dev.rkj.stage1.Stage1Binary;
@@ -34,15 +39,20 @@ public final class Stage1Host {
     private final PreparedManifests prepared = new PreparedManifests();
     private final Stage1PodRuntime runtime;
 
+    private final PodNetworks networks;
+
     private Stage1Host(Path dataDir, Kernel kernel, Cgroups cgroups, PodStarter starter,
-                       Stage1Launcher.Output output, PodPlanner planner, MdsPolicy mds) {
+                       Stage1Launcher.Output output, PodPlanner planner, MdsPolicy mds, PodNetworks networks,
+                       CrashPoint crashAt) {
+        this.networks = networks;
         this.dataDir = dataDir;
         this.planner = planner;
         this.podsDir = dataDir.resolve(PODS);
         this.cgroups = cgroups;
         this.starter = starter;
         this.lock = new PodLock(kernel);
-        this.runtime = new Stage1PodRuntime(dataDir, starter, cgroups, lock, kernel, planner, output, prepared, mds);
+        this.runtime = new Stage1PodRuntime(dataDir, starter, cgroups, lock, kernel, planner, output, prepared, mds,
+                networks, crashAt);
     }
 
     /**
@@ -65,12 +75,25 @@ public final class Stage1Host {
     /** {@link #open(Path, String, Stage1Launcher.Output, PodPlanner)} registering the pods {@code mds} says with the metadata service. */
     public static Stage1Host open(Path dataDir, String cgroupParent, Stage1Launcher.Output output, PodPlanner planner,
                                   MdsPolicy mds) throws IOException {
+        return open(dataDir, cgroupParent, output, planner, mds, null);
+    }
+
+    /**
+     * {@link #open(Path, String, Stage1Launcher.Output, PodPlanner, MdsPolicy)} halting at
+     * {@code crashAt} (tests only; null: never). Pods join CNI networks from {@link NetworkConfigs#of}
+     * with the plugins of {@link CniPlugins#DEFAULT_DIRS}.
+     */
+    public static Stage1Host open(Path dataDir, String cgroupParent, Stage1Launcher.Output output, PodPlanner planner,
+                                  MdsPolicy mds, CrashPoint crashAt) throws IOException {
         Kernel kernel = LinuxKernel.get();
         Overlay overlay = new Overlay(kernel);
         Cgroups cgroups = new Cgroups(kernel, dev.rkj.stage1.cgroup.CgroupLayout.detect(), cgroupParent);
-        Stage1Launcher launcher = new Stage1Launcher(kernel, Stage1Binary.extract(dataDir));
+        Path binary = Stage1Binary.extract(dataDir);
+        Stage1Launcher launcher = new Stage1Launcher(kernel, binary);
+        PodNetworks networks = new PodNetworks(NetworkConfigs.of(dataDir), new CniPlugins(CniPlugins.DEFAULT_DIRS),
+                new Netns(kernel, binary));
         return new Stage1Host(dataDir, kernel, cgroups, new PodStarter(overlay, cgroups, launcher),
-                output, planner, mds);
+                output, planner, mds, networks, crashAt);
     }
 
     /** The prepare port, finding image manifests in {@code manifests}. */
@@ -84,7 +107,7 @@ public final class Stage1Host {
     }
 
     public PodJanitorPort janitor() {
-        return new Stage1PodJanitor(podsDir, starter, lock);
+        return new Stage1PodJanitor(podsDir, starter, lock, networks);
     }
 
     /** The pods directory. */

@@ -1,5 +1,6 @@
 package dev.rkj.engine.run;
 
+import dev.rkj.engine.net.PodNetworks;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.stage.PodJanitorPort;
 import dev.rkj.engine.stage.StageException;
@@ -15,7 +16,7 @@ import java.util.List;
 
 /**
  * Cleans pods off the host. {@link #release} removes the pod's cgroups (killing what is left in
- * them) and unmounts its rootfs; {@link #delete} then removes {@code <pods>/<uuid>/}, never
+ * them), unmounts its rootfs and takes it off its CNI networks (DEL, then its network namespace); {@link #delete} then removes {@code <pods>/<uuid>/}, never
  * crossing into a mount (it refuses while anything is mounted under the pod directory). Both
  * count what is already gone as done.
  */
@@ -23,8 +24,11 @@ public final class Stage1PodJanitor implements PodJanitorPort {
     private final Path podsDir;
     private final PodStarter starter;
     private final PodLock lock;
+    private final PodNetworks networks;
 
-    public Stage1PodJanitor(Path podsDir, PodStarter starter, PodLock lock) {
+    /** @param networks takes pods off their CNI networks, or null when this host has none */
+    public Stage1PodJanitor(Path podsDir, PodStarter starter, PodLock lock, PodNetworks networks) {
+        this.networks = networks;
         this.podsDir = podsDir;
         this.starter = starter;
         this.lock = lock;
@@ -32,8 +36,12 @@ public final class Stage1PodJanitor implements PodJanitorPort {
 
     @Override
     public void release(PodState pod) throws StageException {
+        PodDir dir = PodDir.of(podsDir, pod.podId());
         try {
-            starter.tearDown(pod.podId(), PodDir.of(podsDir, pod.podId()).rootfs());
+            starter.tearDown(pod.podId(), dir.rootfs());
+            if (networks != null) {
+                networks.leave(pod.podId(), dir); // after the pod's processes are gone: nothing holds its netns
+            }
         } catch (IOException e) {
             throw StageException.retryable("cannot release pod " + pod.podId() + ": " + e.getMessage(), e);
         }

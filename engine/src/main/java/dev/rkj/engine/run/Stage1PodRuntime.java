@@ -1,6 +1,14 @@
 package dev.rkj.engine.run;
 
 import dev.rkj.engine.mds.MdsRegistry;
+import dev.rkj.engine.net.CniException;
+import dev.rkj.engine.net.NameService;
+import dev.rkj.engine.net.PodNetworks;
+import dev.rkj.engine.appc.Port;
+import dev.rkj.engine.pod.NetworkAttachment;
+import dev.rkj.engine.pod.Networking;
+import dev.rkj.engine.stage.CrashPoint;
+import dev.rkj.stage1.Stage1Plan;
 import dev.rkj.engine.store.ImageStore;
 import dev.rkj.engine.appc.ManifestCodec;
 import dev.rkj.engine.appc.ManifestException;
@@ -54,6 +62,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Stage1PodRuntime implements PodRuntime {
     /** How often a watcher thread of an adopted pod checks whether it was cancelled. */
     private static final int CANCEL_CHECK_MILLIS = 500;
+    /** Where {@code --dns=host} copies the pod's resolv.conf from. */
+    private static final Path HOST_RESOLV_CONF = Path.of("/etc/resolv.conf");
 
     private final PodStarter starter;
     private final Cgroups cgroups;
@@ -65,6 +75,8 @@ public final class Stage1PodRuntime implements PodRuntime {
     private final PreparedManifests prepared;
     private final MdsPolicy mds;
     private final MdsRegistry registry;
+    private final PodNetworks networks;
+    private final CrashPoint crashAt;
     private final Map<String, RunningPod> launched = new ConcurrentHashMap<>();
     private final Set<String> forceStopped = ConcurrentHashMap.newKeySet();
 
@@ -76,13 +88,21 @@ public final class Stage1PodRuntime implements PodRuntime {
      */
     public Stage1PodRuntime(Path dataDir, PodStarter starter, Cgroups cgroups, PodLock lock, Kernel kernel, PodPlanner planner,
                            Stage1Launcher.Output output, PreparedManifests prepared) {
-        this(dataDir, starter, cgroups, lock, kernel, planner, output, prepared, MdsPolicy.NONE);
+        this(dataDir, starter, cgroups, lock, kernel, planner, output, prepared, MdsPolicy.NONE, null, null);
     }
 
-    /** @param mds which pods register with the metadata service, and where it listens */
+    /**
+     * @param mds      which pods register with the metadata service, and where it listens
+     * @param networks joins pods to their CNI networks, or null when this host has none (a pod that
+     *                 asks for one then fails to start, saying so)
+     * @param crashAt  tests only: where to halt as {@code kill -9} would (null: never)
+     */
     public Stage1PodRuntime(Path dataDir, PodStarter starter, Cgroups cgroups, PodLock lock, Kernel kernel, PodPlanner planner,
-                           Stage1Launcher.Output output, PreparedManifests prepared, MdsPolicy mds) {
+                           Stage1Launcher.Output output, PreparedManifests prepared, MdsPolicy mds, PodNetworks networks,
+                           CrashPoint crashAt) {
         this.mds = mds;
+        this.networks = networks;
+        this.crashAt = crashAt;
         this.registry = new MdsRegistry(dataDir.resolve(Stage1Host.PODS));
         this.dataDir = dataDir;
         this.starter = starter;
@@ -123,13 +143,30 @@ public final class Stage1PodRuntime implements PodRuntime {
         }
         PodPlanner.Planned planned = planner.plan(pod.podId(), dir, trees, pod.spec(), manifest, pod.spec().privateUsers(),
                 mdsRegister(pod, dir, mds.registers().test(pod.spec())));
+        Networking networking = pod.spec().networking();
+        List<NetworkAttachment> attached = List.of();
+        if (networking != null) {
+            PodNetworks.Joined joined = joinNetworks(pod, dir, manifest, networking);
+            attached = joined.attachments();
+            try {
+                planned = planned.withNetwork(new Stage1Plan.Network(joined.netns(),
+                        NameService.resolvConf(networking, joined, HOST_RESOLV_CONF), networking.hostsLines()));
+            } catch (IOException e) {
+                leaveAfterFailure(pod, dir, e);
+                throw StageException.retryable("pod " + pod.podId() + ": cannot read " + HOST_RESOLV_CONF + " for --dns=host: "
+                        + e.getMessage(), e);
+            }
+        }
+        CrashPoint.AFTER_NETWORK_SETUP.reached(crashAt);
         RunningPod running;
         try {
             PodPlanner.makeEmptyVolumes(planned);
             running = starter.start(planned.plan(), layers, planned.podLimits(), planned.appLimits(), output);
         } catch (Stage1Exception e) {
+            leaveAfterFailure(pod, dir, e);
             throw new StageException("pod " + pod.podId() + " could not start: " + e.getMessage(), false, e);
         } catch (IOException e) {
+            leaveAfterFailure(pod, dir, e);
             throw StageException.retryable("pod " + pod.podId() + " could not start: " + e.getMessage(), e);
         }
         launched.put(pod.podId(), running);
@@ -140,7 +177,40 @@ public final class Stage1PodRuntime implements PodRuntime {
         CompletableFuture<PodExit> exit = running.process().exit()
                 .handleAsync((status, error) -> launchedExit(pod.podId(), running, apps, status, error));
         return new StartedPod(started.stage1Pid(), appPids, watchOf(exit, () -> {
-        }), planned.isolators(), planned.warnings());
+        }), planned.isolators(), planned.warnings(), attached);
+    }
+
+    private PodNetworks.Joined joinNetworks(PodState pod, PodDir dir, PodManifest manifest, Networking networking)
+            throws StageException {
+        if (networks == null) {
+            throw StageException.permanent("pod " + pod.podId() + " asks for CNI networks, which this engine was"
+                    + " opened without: run it with --net=none or --net=host");
+        }
+        List<PodNetworks.PortMapping> ports = new ArrayList<>();
+        for (Networking.PortForward f : networking.ports()) {
+            Port port = manifest.apps().stream().flatMap(a -> a.app().stream()).flatMap(a -> a.ports().stream())
+                    .filter(p -> p.name().value().equals(f.name())).findFirst()
+                    .orElseThrow(() -> StageException.permanent("pod " + pod.podId() + ": --port " + f.name()
+                            + ": no app of the pod declares a port named " + f.name() + " (see the image's app.ports)"));
+            ports.add(new PodNetworks.PortMapping(f.hostPort(), port.port(), port.protocol(), f.hostIp()));
+        }
+        try {
+            return networks.join(pod.podId(), dir, networking, ports);
+        } catch (CniException e) {
+            throw StageException.retryable("pod " + pod.podId() + " could not join its networks: " + e.getMessage(), e);
+        }
+    }
+
+    /** Takes a pod whose start failed off its networks; a failure of that is added to {@code cause}. */
+    private void leaveAfterFailure(PodState pod, PodDir dir, Exception cause) {
+        if (networks == null || pod.spec().networking() == null) {
+            return;
+        }
+        try {
+            networks.leave(pod.podId(), dir);
+        } catch (CniException e) {
+            cause.addSuppressed(e);
+        }
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.Locale;
  * after-rendered           ImageRendered appended
  * after-prepared           PodPrepared appended: pod dir, manifest and rootfs mount exist
  * after-launch-requested   LaunchRequested appended by run-prepared, nothing launched yet
+ * after-network-setup      the pod's CNI networks are set up (namespace, veth, IPAM lease), stage1 not spawned
  * before-started-recorded  stage1 runs the apps, PodStarted not yet appended
  * after-started            PodStarted appended
  * before-exit-recorded     the pod's end was seen, nothing of it released or recorded
@@ -30,6 +31,7 @@ public enum CrashPoint {
     AFTER_RENDERED,
     AFTER_PREPARED,
     AFTER_LAUNCH_REQUESTED,
+    AFTER_NETWORK_SETUP,
     BEFORE_STARTED_RECORDED,
     AFTER_STARTED,
     BEFORE_EXIT_RECORDED,

@@ -108,7 +108,7 @@ public final class LaunchVerticle extends StageVerticle {
             StartedPod launched = ar.result();
             CrashPoint.BEFORE_STARTED_RECORDED.reached(crashAt);
             StartPod start = new StartPod(podId, launched.stage1Pid(), launched.appPids(), owner, launched.isolators(),
-                    launched.warnings());
+                    launched.warnings(), launched.networks());
             Future<Recorded> recorded = record(start, CrashPoint.AFTER_STARTED);
             watch(podId, launched.watch()); // after the start is recorded: its end is recorded after it
             return recorded;

@@ -62,8 +62,16 @@ public interface PodRuntime {
      * @param isolators what became of each isolator of the pod's manifest
      */
     record StartedPod(long stage1Pid, Map<String, Long> appPids, PodWatch watch,
-                      java.util.List<dev.rkj.engine.pod.IsolatorOutcome> isolators, List<String> warnings) {
+                      java.util.List<dev.rkj.engine.pod.IsolatorOutcome> isolators, List<String> warnings,
+                      List<dev.rkj.engine.pod.NetworkAttachment> networks) {
+        /** A started pod on no CNI network. */
+        public StartedPod(long stage1Pid, Map<String, Long> appPids, PodWatch watch,
+                          java.util.List<dev.rkj.engine.pod.IsolatorOutcome> isolators, List<String> warnings) {
+            this(stage1Pid, appPids, watch, isolators, warnings, List.of());
+        }
+
         public StartedPod {
+            networks = networks == null ? List.of() : List.copyOf(networks);
             appPids = Collections.unmodifiableMap(new TreeMap<>(appPids));
             Objects.requireNonNull(watch, "watch");
             isolators = isolators == null ? java.util.List.of() : java.util.List.copyOf(isolators);

@@ -50,8 +50,9 @@ class PodEventWireTest {
             WireName wire = type.getAnnotation(WireName.class);
             assertNotNull(wire, type.getSimpleName() + " has no @WireName");
             assertTrue(wire.value().matches("pod\\.[a-z]+(-[a-z]+)*"), "wire name " + wire.value());
-            int expected = type == PodCreated.class ? 5 : type == PodEvent.PodCreatedV4.class ? 4
-                    : type == PodEvent.PodCreatedV3.class || type == PodEvent.PodStarted.class ? 3
+            int expected = type == PodCreated.class ? 6 : type == PodEvent.PodCreatedV5.class ? 5
+                    : type == PodEvent.PodCreatedV4.class || type == PodEvent.PodStarted.class ? 4
+                    : type == PodEvent.PodCreatedV3.class || type == PodEvent.PodStartedV3.class ? 3
                     : type == PodEvent.PodCreatedV2.class || type == PodEvent.ImageRendered.class
                     || type == PodEvent.ImageResolved.class || type == PodEvent.ImageVerified.class
                     || type == PodEvent.PodPrepared.class || type == PodEvent.PodStopRequested.class
@@ -65,7 +66,7 @@ class PodEventWireTest {
                 "pod.privileges-granted")));
         assertTrue(types.containsAll(Set.of("pod.created/1", "pod.created/2", "pod.created/3", "pod.created/4",
                 "pod.stop-requested/1", "pod.stop-requested/2", "pod.image-rendered/1",
-                "pod.image-rendered/2", "pod.prepared/1", "pod.prepared/2", "pod.started/1", "pod.started/2", "pod.started/3")));
+                "pod.image-rendered/2", "pod.prepared/1", "pod.prepared/2", "pod.started/1", "pod.started/2", "pod.started/3", "pod.started/4", "pod.created/6")));
     }
 
     /** pod.created/1 exactly as rkj wrote it before the capability flags: still read, as a v2 with defaults. */
@@ -101,7 +102,7 @@ class PodEventWireTest {
         assertEquals(new PodEvent.PodCreatedV2(PodFixtures.POD, PodFixtures.v4(spec), PodFixtures.CREATOR), read);
         PodState s = PodLifecycle.evolve(PodState.initial(PodFixtures.POD), read, PodScenario.T0);
         assertEquals(PodStatus.EMBRYO, s.status());
-        assertEquals(spec, s.spec());
+        assertEquals(PodFixtures.beforeCni(spec), s.spec());
         assertEquals(null, s.spec().appName());
         assertEquals(null, s.spec().user());
         assertEquals(null, s.spec().group());
@@ -121,7 +122,7 @@ class PodEventWireTest {
         assertEquals(golden, Json.mapper().writeValueAsString(event));
         Class<?> type = EngineEvents.registry().typeOf(WireType.parse("pod.created/3")).orElseThrow();
         assertEquals(event, Json.mapper().readValue(golden, type));
-        assertEquals(new PodCreated(PodFixtures.POD, spec, PodFixtures.CREATOR, null), event.upcast());
+        assertEquals(new PodCreated(PodFixtures.POD, PodFixtures.beforeCni(spec), PodFixtures.CREATOR, null), event.upcast());
     }
 
     @Test
@@ -131,7 +132,7 @@ class PodEventWireTest {
         String json = Json.mapper().writeValueAsString(event);
         assertTrue(json.endsWith(",\"requestedBy\":{\"uid\":0,\"userName\":\"root\",\"sudoUser\":\"alice\","
                 + "\"via\":\"rkj run command line\"}}"), json);
-        Class<?> type = EngineEvents.registry().typeOf(WireType.parse("pod.created/5")).orElseThrow();
+        Class<?> type = EngineEvents.registry().typeOf(WireType.parse("pod.created/6")).orElseThrow();
         assertEquals(event, Json.mapper().readValue(json, type));
         assertEquals(null, new PodCreated(PodFixtures.POD, PodSpec.of("example.com/app"), PodFixtures.CREATOR,
                 dev.rkj.engine.Grantor.UNSTATED).requestedBy(), "a caller that did not say is recorded as none");
@@ -181,7 +182,7 @@ class PodEventWireTest {
     @Test
     void aMissingOptionalFieldReadsAsItsDefault() throws Exception {
         PodSpec spec = json.readValue("{\"imageRef\":\"example.com/app\"}", PodSpecV4.class).upcast();
-        assertEquals(PodSpec.of("example.com/app"), spec);
+        assertEquals(PodFixtures.beforeCni(PodSpec.of("example.com/app")), spec);
         PodSpec apps = json.readValue("{\"apps\":[{\"imageRef\":\"example.com/app\"}]}", PodSpec.class);
         assertEquals(PodSpec.of("example.com/app"), apps);
     }

@@ -149,10 +149,23 @@ final class PodFixtures {
                 new PodEvent.PodStartedV2(POD, 4000, Map.of("web", 4001L), RUNNER, List.of()),
                 new PodEvent.ImageVerifiedV1(POD, IMAGE, true, SIGNED),
                 new PodEvent.PodCreatedV4(POD, v4(SPEC), CREATOR, GRANTOR),
+                new PodEvent.PodCreatedV5(POD, v5(SPEC), CREATOR, GRANTOR),
+                new PodEvent.PodStartedV3(POD, 4000, Map.of("web", 4001L), RUNNER, List.of(), List.of()),
                 new PodEvent.ImageResolvedV1(POD, IMAGE, "example.com/app", ImageSource.FETCHED));
     }
 
     /** {@code spec}, a one-app spec, in the single-image form of {@code pod.created/1..4}. */
+    static PodSpecV5 v5(PodSpec spec) {
+        return new PodSpecV5(spec.apps(), spec.hostname(), spec.net(), spec.interactive(), spec.insecureOptions(),
+                spec.pidsLimit(), spec.volumes(), spec.mdsRegister(), spec.privateUsers());
+    }
+
+    /** {@code spec} as a journal written before CNI networks reads it: {@code default} had only lo. */
+    static PodSpec beforeCni(PodSpec spec) {
+        return new PodSpec(spec.apps(), spec.hostname(), spec.net().beforeCni(), spec.interactive(),
+                spec.insecureOptions(), spec.pidsLimit(), spec.volumes(), spec.mdsRegister(), spec.privateUsers(), null);
+    }
+
     static PodSpecV4 v4(PodSpec spec) {
         return new PodSpecV4(spec.imageRef(), spec.exec(), spec.args(), spec.env(), spec.hostname(), spec.net(),
                 spec.memoryLimitBytes(), spec.cpuLimitMillis(), spec.interactive(), spec.insecureOptions(),

@@ -44,6 +44,8 @@ public final class CrashTestMain {
     private static final Duration WAIT = Duration.ofSeconds(60);
     /** The environment variable naming the crash point, e.g. {@code after-created}. */
     public static final String CRASH_ENV = "RKJ_CRASH_AT";
+    /** The environment variable naming the pod's network: {@code default} for the CNI default network, else none. */
+    public static final String NET_ENV = "RKJ_TEST_NET";
 
     private CrashTestMain() {
     }
@@ -53,7 +55,9 @@ public final class CrashTestMain {
         Path dataDir = Path.of(args[0]);
         String imageRef = args[1];
         Stage1Host host = Stage1Host.open(dataDir, args[2],
-                new Stage1Launcher.Output(dataDir.resolve("stage1.out"), dataDir.resolve("stage1.err")));
+                new Stage1Launcher.Output(dataDir.resolve("stage1.out"), dataDir.resolve("stage1.err")),
+                new dev.rkj.engine.run.PodPlanner(), dev.rkj.engine.run.MdsPolicy.NONE,
+                CrashPoint.named(System.getenv(CRASH_ENV)));
         int status = 0;
         try (ChronicleJournal journal = ChronicleJournal.open(dataDir.resolve("journal"), EngineEvents.registry());
              Engine engine = Engine.open(EngineConfig.builder(dataDir, ports(dataDir, journal, host))
@@ -104,7 +108,8 @@ public final class CrashTestMain {
 
     private static PodSpec spec(String imageRef, List<String> exec) {
         return new PodSpec(imageRef, exec.get(0), exec.subList(1, exec.size()), Map.of(), null,
-                PodSpec.NetMode.DEFAULT, null, null, false, Set.of(PodSpec.InsecureOption.IMAGE));
+                "default".equals(System.getenv(NET_ENV)) ? PodSpec.NetMode.DEFAULT : PodSpec.NetMode.NONE, null, null, false,
+                Set.of(PodSpec.InsecureOption.IMAGE));
     }
 
     private static void recover(Engine engine) throws Exception {

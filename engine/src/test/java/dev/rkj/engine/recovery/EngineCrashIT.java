@@ -28,7 +28,9 @@ import dev.rkj.testsupport.TestRun;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import dev.rkj.eventlog.Json;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -96,7 +98,8 @@ class EngineCrashIT {
     }
 
     @ParameterizedTest(name = "crash {0}")
-    @EnumSource(value = CrashPoint.class, mode = EnumSource.Mode.EXCLUDE, names = "AFTER_LAUNCH_REQUESTED")
+    @EnumSource(value = CrashPoint.class, mode = EnumSource.Mode.EXCLUDE,
+            names = {"AFTER_LAUNCH_REQUESTED", "AFTER_NETWORK_SETUP"})
     void aRestartedEngineFinishesWhatACrashedOneLeft(CrashPoint point) throws Exception {
         boolean preparing = point.compareTo(CrashPoint.AFTER_PREPARED) <= 0;
         List<String> run = new ArrayList<>(List.of(preparing ? "run-prepared" : "run"));
@@ -187,6 +190,41 @@ class EngineCrashIT {
         assertEquals(before, nextIndex(), "a second recovery has nothing to add");
     }
 
+    /**
+     * kill -9 after the pod's CNI network was set up (namespace, veth, IPAM lease, iptables rules)
+     * and before stage1 was spawned: recovery refuses the launch and releases the pod, which takes
+     * it off the network; nothing of it is left (the default network's lease, rules, namespace).
+     */
+    @Test
+    void aCrashBetweenNetworkSetupAndLaunchIsTornDownByRecovery() throws Exception {
+        Privileged.require(Files.isExecutable(Path.of("/usr/lib/cni/bridge")),
+                "the CNI plugins are not installed (apt-get install containernetworking-plugins)");
+        List<String> run = new ArrayList<>(List.of("run"));
+        run.addAll(APP);
+        Child crashed = child(CrashPoint.AFTER_NETWORK_SETUP, run, "default");
+        assertEquals(CrashPoint.STATUS, crashed.status, crashed.toString());
+        String podId = fold().all().get(0).podId();
+        Path cache = dataDir.resolve("pods").resolve(podId).resolve("net").resolve("00-default.json");
+        String ip = Json.mapper().readTree(cache.toFile()).path("result").path("ips").get(0).path("address").asText()
+                .replaceFirst("/.*", "");
+        Path lease = Path.of("/var/lib/cni/networks/default").resolve(ip);
+        assertTrue(Files.exists(lease), "the crashed engine leased " + ip);
+
+        Child recovered = child(null, List.of("recover"), null);
+        assertEquals(0, recovered.status, recovered.toString());
+        PodState pod = fold().get(podId).orElseThrow();
+        assertEquals(Stage.LAUNCH, pod.failure().stage());
+        assertTrue(pod.failure().reason().startsWith(Reconciler.LAUNCH_REFUSED), pod.failure().reason());
+        assertFalse(Files.exists(lease), "recovery released the lease of " + ip);
+        assertFalse(Files.exists(dataDir.resolve("pods").resolve(podId).resolve("net").resolve("netns")),
+                "recovery removed the pod's network namespace");
+        Process rules = new ProcessBuilder("iptables-save", "-t", "nat").redirectErrorStream(true).start();
+        String nat = new String(rules.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        rules.waitFor();
+        assertFalse(nat.contains(podId), "iptables rules of the pod are left:\n" + nat);
+        assertHostMatches(podId);
+    }
+
     @ParameterizedTest(name = "force {0}")
     @ValueSource(booleans = {false, true})
     void aPodAdoptedFromADeadEngineCanBeStopped(boolean force) throws Exception {
@@ -269,6 +307,11 @@ class EngineCrashIT {
     }
 
     private Child child(CrashPoint crashAt, List<String> args) throws Exception {
+        return child(crashAt, args, null);
+    }
+
+    /** @param net the pod's network ({@code default}: the CNI default network), or null for none */
+    private Child child(CrashPoint crashAt, List<String> args, String net) throws Exception {
         List<String> mainArgs = new ArrayList<>(
                 List.of(dataDir.toString(), aci.toString(), TestRun.cgroupParent()));
         mainArgs.addAll(args);
@@ -276,6 +319,10 @@ class EngineCrashIT {
         Path out = Files.createTempFile(dataDir, "child", ".out");
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
         pb.environment().remove(CrashTestMain.CRASH_ENV);
+        pb.environment().remove(CrashTestMain.NET_ENV);
+        if (net != null) {
+            pb.environment().put(CrashTestMain.NET_ENV, net);
+        }
         if (crashAt != null) {
             pb.environment().put(CrashTestMain.CRASH_ENV, crashAt.pointName());
         }

@@ -44,7 +44,7 @@ public final class RunManyMain {
             System.out.println("engine open");
             System.out.flush();
             PodSpec spec = new PodSpec(imageRef, exec.get(0), exec.subList(1, exec.size()), Map.of(), null,
-                    PodSpec.NetMode.DEFAULT, null, null, false, Set.of(PodSpec.InsecureOption.IMAGE));
+                    PodSpec.NetMode.NONE, null, null, false, Set.of(PodSpec.InsecureOption.IMAGE));
             for (int i = 0; i < count; i++) {
                 String podId = Engine.await(engine.createPod(spec, true), WAIT);
                 PodState end = Engine.await(engine.awaitStatus(podId, s -> s.status().isFinished(), WAIT), WAIT);

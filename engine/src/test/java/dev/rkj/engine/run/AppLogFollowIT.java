@@ -83,7 +83,7 @@ class AppLogFollowIT {
     @Test
     void followingARunningPodWhoseLogRotatesGetsEveryLineInOrder() throws Exception {
         String podId = Engine.await(engine.createPod(new PodSpec(RenderedImage.NAME, null, List.of(), Map.of(), null,
-                PodSpec.NetMode.DEFAULT, null, null, false, Set.of(PodSpec.InsecureOption.IMAGE)), true), WAIT);
+                PodSpec.NetMode.NONE, null, null, false, Set.of(PodSpec.InsecureOption.IMAGE)), true), WAIT);
         Engine.await(engine.awaitStatus(podId, s -> s.status() == PodStatus.RUNNING, WAIT), WAIT);
         PodDir dir = new PodDir(host.podsDir().resolve(podId));
         PodLock lock = new PodLock(LinuxKernel.get());

@@ -131,7 +131,7 @@ class DataDirMoveIT {
     }
 
     private static PodSpec spec() {
-        return new PodSpec(IMAGE, null, List.of(), Map.of(), null, PodSpec.NetMode.DEFAULT, null, null, false,
+        return new PodSpec(IMAGE, null, List.of(), Map.of(), null, PodSpec.NetMode.NONE, null, null, false,
                 Set.of(PodSpec.InsecureOption.IMAGE));
     }
 

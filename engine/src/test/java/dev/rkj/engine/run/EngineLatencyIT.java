@@ -44,7 +44,7 @@ class EngineLatencyIT {
                 new Stage1Launcher.Output(dataDir.resolve("stage1.out"), dataDir.resolve("stage1.err")));
         Engine engine = Engine.open(EngineConfig.builder(dataDir, new EnginePorts(image, new InsecureOnlyImageVerifier(),
                 image, host.preparer(image), host.runtime(), host.janitor())).build());
-        PodSpec spec = new PodSpec(RenderedImage.NAME, null, List.of(), Map.of(), null, PodSpec.NetMode.DEFAULT, null,
+        PodSpec spec = new PodSpec(RenderedImage.NAME, null, List.of(), Map.of(), null, PodSpec.NetMode.NONE, null,
                 null, false, Set.of(PodSpec.InsecureOption.IMAGE));
         List<List<Duration>> steps = new ArrayList<>();
         List<Duration> total = new ArrayList<>();

@@ -79,7 +79,7 @@ class EngineRunIT {
     }
 
     private static PodSpec spec(String exec, List<String> args, Map<String, String> env, String hostname, Long memory) {
-        return new PodSpec(RenderedImage.NAME, exec, args, env, hostname, PodSpec.NetMode.DEFAULT, memory, null, false,
+        return new PodSpec(RenderedImage.NAME, exec, args, env, hostname, PodSpec.NetMode.NONE, memory, null, false,
                 Set.of(PodSpec.InsecureOption.IMAGE));
     }
 

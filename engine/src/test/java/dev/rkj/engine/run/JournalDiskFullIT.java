@@ -185,7 +185,7 @@ class JournalDiskFullIT {
     }
 
     private static PodSpec podSpec(String exec, List<String> args) {
-        return new PodSpec(RenderedImage.NAME, exec, args, Map.of(), null, PodSpec.NetMode.DEFAULT, null, null, false,
+        return new PodSpec(RenderedImage.NAME, exec, args, Map.of(), null, PodSpec.NetMode.NONE, null, null, false,
                 Set.of(PodSpec.InsecureOption.IMAGE));
     }
 
