@@ -135,7 +135,7 @@ class CliErrorsTest {
     void anImageNotInTheStoreOrAnUnwritableUuidFileLeavesNoPod() throws Exception {
         Path aci = Files.writeString(dir.resolve("x.aci"), "refused before this is read");
         String[][] cases = {
-            {"run", "--insecure-options=image", "example.com/typo:1.0"},
+            {"run", "--insecure-options=image", "--pull-policy=never", "example.com/typo:1.0"}, // never: no discovery off this machine
             {"prepare", "--insecure-options=image", "sha512-0123"},
             {"run", "--insecure-options=image", "--uuid-file-save", dir.resolve("no/such/dir/uuid").toString(), aci.toString()},
             {"prepare", "--insecure-options=image", "--uuid-file-save", dir.toString(), aci.toString()},
