@@ -16,8 +16,22 @@ public final class Main {
         }
         int code = ThinClient.run(args);
         if (code == ThinClient.IN_PROCESS) {
+            Thread.setDefaultUncaughtExceptionHandler(Main::uncaught);
             code = InProcess.run(args);
         }
         System.exit(code);
+    }
+
+    /**
+     * A thread of the in-process engine died. A worker finishing while the engine shuts down (after the
+     * command's answer, e.g. {@code run --detach}) finds its event loop gone: that callback had nothing left to
+     * do, so it is dropped. Anything else is one line, never a stack trace.
+     */
+    private static void uncaught(Thread thread, Throwable e) {
+        if (e instanceof java.util.concurrent.RejectedExecutionException) {
+            return;
+        }
+        System.err.println("rkj: internal error in thread " + thread.getName() + ": "
+                + java.util.Objects.requireNonNullElse(e.getMessage(), "no detail") + " (please report it)");
     }
 }
