@@ -51,15 +51,7 @@ final class FetchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Set<String> skipped = new TreeSet<>();
-        for (String option : insecure) {
-            String lower = option.toLowerCase(Locale.ROOT).strip();
-            if (!INSECURE_OPTIONS.contains(lower)) {
-                throw new CliException("unknown --insecure-options value '" + option + "': use "
-                        + String.join(", ", new TreeSet<>(INSECURE_OPTIONS)));
-            }
-            skipped.add(lower);
-        }
+        Set<String> skipped = insecureOptions(insecure);
         boolean skipVerify = skipped.contains("image") || skipped.contains("all-fetch") || skipped.contains("all");
         PullPolicy policy;
         try {
@@ -67,9 +59,8 @@ final class FetchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException("--pull-policy: " + e.getMessage());
         }
-        boolean allFetch = skipped.contains("all-fetch") || skipped.contains("all");
-        boolean allowHttp = allFetch || skipped.contains("http");
-        boolean insecureTls = allFetch || skipped.contains("tls");
+        boolean allowHttp = allowsHttp(skipped);
+        boolean insecureTls = allowsAnyTls(skipped);
         for (String image : images) {
             if (image.contains("://") && !RemoteImages.isUrl(image)) {
                 throw new CliException("cannot fetch " + image + ": rkj fetches http:// and https:// URLs only;"
@@ -87,6 +78,30 @@ final class FetchCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** The {@code --insecure-options} words given, lower case; an unknown one is refused. */
+    static Set<String> insecureOptions(Set<String> given) {
+        Set<String> skipped = new TreeSet<>();
+        for (String option : given) {
+            String lower = option.toLowerCase(Locale.ROOT).strip();
+            if (!INSECURE_OPTIONS.contains(lower)) {
+                throw new CliException("unknown --insecure-options value '" + option + "': use "
+                        + String.join(", ", new TreeSet<>(INSECURE_OPTIONS)));
+            }
+            skipped.add(lower);
+        }
+        return skipped;
+    }
+
+    /** Whether {@code skipped} allows plain HTTP downloads ({@code http}, {@code all-fetch}, {@code all}). */
+    static boolean allowsHttp(Set<String> skipped) {
+        return skipped.contains("http") || skipped.contains("all-fetch") || skipped.contains("all");
+    }
+
+    /** Whether {@code skipped} accepts any TLS certificate ({@code tls}, {@code all-fetch}, {@code all}). */
+    static boolean allowsAnyTls(Set<String> skipped) {
+        return skipped.contains("tls") || skipped.contains("all-fetch") || skipped.contains("all");
     }
 
     private void report(ImageRecord stored) {

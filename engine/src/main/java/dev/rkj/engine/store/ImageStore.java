@@ -289,11 +289,11 @@ public final class ImageStore {
             try {
                 Fetched fetched = readInto(source, temp);
                 byte[] signature = readSignature(source);
-                SignatureCheck check = check(policy, fetched, temp, signature);
-                if (origin != null) {
+                if (origin != null) { // the download's URL, not its temporary file, names it (and in refusals)
                     fetched = new Fetched(origin.url(), fetched.info(), fetched.manifest(), fetched.manifestJson(),
                             fetched.blobSize());
                 }
+                SignatureCheck check = check(policy, fetched, temp, signature);
                 return keep(fetched, temp, requestedBy, signature, check, origin);
             } finally {
                 deleteQuietly(temp);
