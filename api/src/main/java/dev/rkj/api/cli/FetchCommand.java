@@ -5,6 +5,7 @@ import dev.rkj.engine.fetch.RemoteImages;
 import dev.rkj.engine.store.ImageRecord;
 import dev.rkj.engine.store.ImageStore;
 import dev.rkj.engine.store.SignaturePolicy;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -73,11 +74,33 @@ final class FetchCommand implements Callable<Integer> {
             for (String image : images) {
                 ImageRecord stored = RemoteFetch.remote(image)
                         ? remote.fetch(image, policy, allowHttp, insecureTls, root.invocation().grantor("fetch"), signatures)
-                        : store.fetch(root.invocation().path(image), root.invocation().grantor("fetch"), signatures);
+                        : fetchFile(store, root.invocation().path(image), signatures);
                 report(stored);
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** A local file this large shows the progress a download shows. */
+    static final long LARGE_FILE = 64L << 20;
+
+    private ImageRecord fetchFile(ImageStore store, Path file, SignaturePolicy signatures)
+            throws Exception {
+        long size = Files.isRegularFile(file) ? Files.size(file) : -1;
+        if (size < LARGE_FILE) {
+            return store.fetch(file, root.invocation().grantor("fetch"), signatures);
+        }
+        ProgressLine line = ProgressLine.of(root);
+        String subject = file.toString();
+        boolean stored = false;
+        try {
+            ImageRecord image = store.fetch(file, root.invocation().grantor("fetch"), signatures, null,
+                    bytes -> line.update(subject, bytes, size, false));
+            stored = true;
+            return image;
+        } finally {
+            line.update(subject, stored ? size : 0, size, true); // 0: a failure, whose error says the rest
+        }
     }
 
     /** The {@code --insecure-options} words given, lower case; an unknown one is refused. */

@@ -282,12 +282,22 @@ public final class ImageStore {
      */
     public ImageRecord fetch(Path aci, Grantor requestedBy, SignaturePolicy policy, ImageOrigin origin)
             throws ImageStoreException {
+        return fetch(aci, requestedBy, policy, origin, bytes -> { });
+    }
+
+    /**
+     * As {@link #fetch(Path, Grantor, SignaturePolicy, ImageOrigin)}, telling {@code progress} the bytes of
+     * {@code aci} read so far as the store reads it (every {@value #PROGRESS_STEP} bytes, on this thread): for a
+     * large local file's progress line.
+     */
+    public ImageRecord fetch(Path aci, Grantor requestedBy, SignaturePolicy policy, ImageOrigin origin,
+                             java.util.function.LongConsumer progress) throws ImageStoreException {
         Path source = aci.toAbsolutePath().normalize();
         checkWritable("store " + source);
         try (FileMutex.Held gc = lock(gcMutex, false)) {
             Path temp = createTemp(source);
             try {
-                Fetched fetched = readInto(source, temp);
+                Fetched fetched = readInto(source, temp, progress);
                 byte[] signature = readSignature(source);
                 if (origin != null) { // the download's URL, not its temporary file, names it (and in refusals)
                     fetched = new Fetched(origin.url(), fetched.info(), fetched.manifest(), fetched.manifestJson(),
@@ -434,11 +444,14 @@ public final class ImageStore {
     }
 
 
-    private Fetched readInto(Path source, Path temp) throws ImageStoreException {
+    /** How often {@link #fetch(Path, Grantor, SignaturePolicy, ImageOrigin, java.util.function.LongConsumer)} reports. */
+    public static final int PROGRESS_STEP = 1 << 20;
+
+    private Fetched readInto(Path source, Path temp, java.util.function.LongConsumer progress) throws ImageStoreException {
         String name = source.toString();
         AciInfo info;
         long size;
-        try (InputStream file = Files.newInputStream(source);
+        try (InputStream file = new Counting(Files.newInputStream(source), progress);
                 FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                 OutputStream buffered = new BufferedOutputStream(Channels.newOutputStream(out), 1 << 16)) {
             TeeInputStream tee = new TeeInputStream(file, buffered);
@@ -486,6 +499,44 @@ public final class ImageStore {
                     List.of(), e);
         }
         return new Fetched(name, info, manifest, manifestTree, size);
+    }
+
+    /** Tells its consumer the bytes read so far, every {@link #PROGRESS_STEP} of them. */
+    private static final class Counting extends java.io.FilterInputStream {
+        private final java.util.function.LongConsumer progress;
+        private long count;
+        private long reported;
+
+        Counting(InputStream in, java.util.function.LongConsumer progress) {
+            super(in);
+            this.progress = progress;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                counted(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                counted(n);
+            }
+            return n;
+        }
+
+        private void counted(int n) {
+            count += n;
+            if (count - reported >= PROGRESS_STEP) {
+                reported = count;
+                progress.accept(count);
+            }
+        }
     }
 
     /**
