@@ -451,10 +451,10 @@ public final class ImageStore {
         String name = source.toString();
         AciInfo info;
         long size;
-        try (InputStream file = new Counting(Files.newInputStream(source), progress);
+        try (InputStream file = Files.newInputStream(source);
                 FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                 OutputStream buffered = new BufferedOutputStream(Channels.newOutputStream(out), 1 << 16)) {
-            TeeInputStream tee = new TeeInputStream(file, buffered);
+            TeeInputStream tee = new TeeInputStream(file, buffered, progress, PROGRESS_STEP);
             info = reader.read(tee, name);
             tee.drain();
             size = tee.count();
@@ -499,44 +499,6 @@ public final class ImageStore {
                     List.of(), e);
         }
         return new Fetched(name, info, manifest, manifestTree, size);
-    }
-
-    /** Tells its consumer the bytes read so far, every {@link #PROGRESS_STEP} of them. */
-    private static final class Counting extends java.io.FilterInputStream {
-        private final java.util.function.LongConsumer progress;
-        private long count;
-        private long reported;
-
-        Counting(InputStream in, java.util.function.LongConsumer progress) {
-            super(in);
-            this.progress = progress;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                counted(1);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = super.read(buffer, offset, length);
-            if (n > 0) {
-                counted(n);
-            }
-            return n;
-        }
-
-        private void counted(int n) {
-            count += n;
-            if (count - reported >= PROGRESS_STEP) {
-                reported = count;
-                progress.accept(count);
-            }
-        }
     }
 
     /**
