@@ -17,6 +17,8 @@ public final class Cli {
     private final PrintStream err;
     private final Invocation caller;
     private String notHere; // why the daemon leaves this command line to the client, once found
+    private java.util.function.BiFunction<String, String, java.net.URI> discoveryPages =
+            dev.rkj.engine.fetch.Discovery::specPage;
 
     /** Everything rkj prints goes through {@link TerminalText#safe}: no control character from an image or a user reaches the terminal raw. */
     public Cli(PrintStream out, PrintStream err) {
@@ -47,8 +49,18 @@ public final class Cli {
         return code;
     }
 
+    /**
+     * Discovery asks {@code pages.apply(scheme, prefix)} for a prefix's page instead of the spec's
+     * {@code https://PREFIX?ac-discovery=1}: tests point it at a loopback server, as an appc name cannot carry a port.
+     */
+    Cli discoveringAt(java.util.function.BiFunction<String, String, java.net.URI> pages) {
+        this.discoveryPages = pages;
+        return this;
+    }
+
     public int execute(String... args) {
         RkjCommand root = new RkjCommand(out, err, caller);
+        root.discoveryPages = discoveryPages;
         CommandLine cli = new CommandLine(root);
         named(args).ifPresentOrElse(cli::addSubcommand, () -> RkjCommand.SUBCOMMANDS.forEach(cli::addSubcommand));
         if (caller.remote()) { // a relative path is the client's, not the daemon's

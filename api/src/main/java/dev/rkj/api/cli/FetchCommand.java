@@ -5,6 +5,7 @@ import dev.rkj.engine.fetch.RemoteImages;
 import dev.rkj.engine.store.ImageRecord;
 import dev.rkj.engine.store.ImageStore;
 import dev.rkj.engine.store.SignaturePolicy;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -51,15 +52,7 @@ final class FetchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Set<String> skipped = new TreeSet<>();
-        for (String option : insecure) {
-            String lower = option.toLowerCase(Locale.ROOT).strip();
-            if (!INSECURE_OPTIONS.contains(lower)) {
-                throw new CliException("unknown --insecure-options value '" + option + "': use "
-                        + String.join(", ", new TreeSet<>(INSECURE_OPTIONS)));
-            }
-            skipped.add(lower);
-        }
+        Set<String> skipped = insecureOptions(insecure);
         boolean skipVerify = skipped.contains("image") || skipped.contains("all-fetch") || skipped.contains("all");
         PullPolicy policy;
         try {
@@ -67,9 +60,8 @@ final class FetchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException("--pull-policy: " + e.getMessage());
         }
-        boolean allFetch = skipped.contains("all-fetch") || skipped.contains("all");
-        boolean allowHttp = allFetch || skipped.contains("http");
-        boolean insecureTls = allFetch || skipped.contains("tls");
+        boolean allowHttp = allowsHttp(skipped);
+        boolean insecureTls = allowsAnyTls(skipped);
         for (String image : images) {
             if (image.contains("://") && !RemoteImages.isUrl(image)) {
                 throw new CliException("cannot fetch " + image + ": rkj fetches http:// and https:// URLs only;"
@@ -82,11 +74,57 @@ final class FetchCommand implements Callable<Integer> {
             for (String image : images) {
                 ImageRecord stored = RemoteFetch.remote(image)
                         ? remote.fetch(image, policy, allowHttp, insecureTls, root.invocation().grantor("fetch"), signatures)
-                        : store.fetch(root.invocation().path(image), root.invocation().grantor("fetch"), signatures);
+                        : fetchFile(store, root.invocation().path(image), signatures);
                 report(stored);
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** A local file this large shows the progress a download shows. */
+    static final long LARGE_FILE = 64L << 20;
+
+    private ImageRecord fetchFile(ImageStore store, Path file, SignaturePolicy signatures)
+            throws Exception {
+        long size = Files.isRegularFile(file) ? Files.size(file) : -1;
+        if (size < LARGE_FILE) {
+            return store.fetch(file, root.invocation().grantor("fetch"), signatures);
+        }
+        ProgressLine line = ProgressLine.of(root);
+        String subject = file.toString();
+        boolean stored = false;
+        try {
+            ImageRecord image = store.fetch(file, root.invocation().grantor("fetch"), signatures, null,
+                    bytes -> line.update(subject, bytes, size, false));
+            stored = true;
+            return image;
+        } finally {
+            line.update(subject, stored ? size : 0, size, true); // 0: a failure, whose error says the rest
+        }
+    }
+
+    /** The {@code --insecure-options} words given, lower case; an unknown one is refused. */
+    static Set<String> insecureOptions(Set<String> given) {
+        Set<String> skipped = new TreeSet<>();
+        for (String option : given) {
+            String lower = option.toLowerCase(Locale.ROOT).strip();
+            if (!INSECURE_OPTIONS.contains(lower)) {
+                throw new CliException("unknown --insecure-options value '" + option + "': use "
+                        + String.join(", ", new TreeSet<>(INSECURE_OPTIONS)));
+            }
+            skipped.add(lower);
+        }
+        return skipped;
+    }
+
+    /** Whether {@code skipped} allows plain HTTP downloads ({@code http}, {@code all-fetch}, {@code all}). */
+    static boolean allowsHttp(Set<String> skipped) {
+        return skipped.contains("http") || skipped.contains("all-fetch") || skipped.contains("all");
+    }
+
+    /** Whether {@code skipped} accepts any TLS certificate ({@code tls}, {@code all-fetch}, {@code all}). */
+    static boolean allowsAnyTls(Set<String> skipped) {
+        return skipped.contains("tls") || skipped.contains("all-fetch") || skipped.contains("all");
     }
 
     private void report(ImageRecord stored) {

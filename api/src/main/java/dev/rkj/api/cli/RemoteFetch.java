@@ -51,7 +51,7 @@ final class RemoteFetch implements AutoCloseable {
         }
         try {
             if (remote == null) {
-                remote = RemoteImages.open(root.context().imageStore());
+                remote = RemoteImages.open(root.context().imageStore(), root.discoveryPages);
             }
             return remote.fetch(ref, new RemoteImages.Options(policy, allowHttp, insecureTls, requestedBy,
                     FetchesInFlight.PROCESS.and(ProgressLine.of(root)), signatures)).image();

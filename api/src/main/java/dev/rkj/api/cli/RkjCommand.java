@@ -69,6 +69,8 @@ public final class RkjCommand implements Runnable, AutoCloseable {
     private final PrintStream err;
     private final Invocation caller;
     private Context context;
+    /** Where appc discovery finds a prefix's page (scheme, prefix → URL): the spec's place, unless a test's Cli says otherwise. */
+    java.util.function.BiFunction<String, String, java.net.URI> discoveryPages = dev.rkj.engine.fetch.Discovery::specPage;
     private boolean writeChecked; // the context's data directory was found writable
 
     RkjCommand(PrintStream out, PrintStream err, Invocation caller) {

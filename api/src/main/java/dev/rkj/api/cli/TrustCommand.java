@@ -2,6 +2,10 @@ package dev.rkj.api.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rkj.engine.fetch.Discovery;
+import dev.rkj.engine.fetch.FetchException;
+import dev.rkj.engine.fetch.HttpDownloader;
+import dev.rkj.engine.fetch.RemoteImages;
 import dev.rkj.engine.trust.TrustException;
 import dev.rkj.engine.trust.TrustStore;
 import dev.rkj.engine.trust.TrustedKey;
@@ -10,13 +14,15 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.bouncycastle.openpgp.api.OpenPGPCertificate;
 import picocli.CommandLine.ArgGroup;
@@ -26,8 +32,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code rkj trust [--prefix P | --root] [KEYFILE]}: trusts an OpenPGP key to sign images whose
+ * {@code rkj trust [--prefix P | --root] [KEYFILE|URL]}: trusts an OpenPGP key to sign images whose
  * name is P or below it (or every image), after showing its fingerprint and user ids and asking;
+ * the key is a file, a URL, or (for {@code --prefix P} without either) the keys appc discovery of P
+ * names ({@code ac-discovery-pubkeys});
  * {@code rkj trust list}, {@code rkj trust rm FINGERPRINT}. The keys live in the data directory's
  * {@code trust/} ({@link TrustStore}); the system configuration directory's are listed too.
  */
@@ -53,7 +61,13 @@ final class TrustCommand implements Callable<Integer> {
     @Option(names = "--skip-fingerprint-review", description = "trust without showing the key and asking (automation)")
     boolean skipReview;
 
-    @Parameters(arity = "0..1", paramLabel = "KEYFILE", description = "the armored public key (gpg --armor --export KEYID)")
+    @Option(names = "--insecure-options", split = ",", paramLabel = "OPTS",
+            description = "for keys downloaded: http (plain HTTP allowed), tls (any certificate accepted)")
+    Set<String> insecure = new TreeSet<>();
+
+    @Parameters(arity = "0..1", paramLabel = "KEYFILE|URL",
+            description = {"the armored public key (gpg --armor --export KEYID), as a file or an https:// URL;",
+                "without it, --prefix PREFIX finds the keys by appc discovery of PREFIX (ac-discovery-pubkeys)"})
     String keyFile;
 
     @Override
@@ -62,52 +76,82 @@ final class TrustCommand implements Callable<Integer> {
             throw new CliException("rkj trust needs --prefix PREFIX (images named PREFIX or below it) or --root (every"
                     + " image)");
         }
-        if (keyFile == null) {
-            return keyFromDiscovery();
-        }
-        if (keyFile.contains("://")) {
-            throw new CliException("cannot trust " + keyFile + ": keys are read from local files so far; download it and"
-                    + " give the file");
-        }
-        Path file = root.invocation().path(keyFile);
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new CliException("key file " + keyFile + " does not exist: give an armored public key file");
-        } catch (IOException e) {
-            throw new CliException("cannot read key file " + keyFile + " (" + e.getMessage() + "): check its permissions");
-        }
-        OpenPGPCertificate cert = TrustStore.read(bytes, keyFile);
+        Set<String> skipped = FetchCommand.insecureOptions(insecure);
         String prefix = scope.root ? null : scope.prefix;
-        PrintStream out = root.out();
+        if (keyFile == null && prefix == null) {
+            throw new CliException("rkj trust --root needs the key: give its file or https:// URL (discovery finds keys"
+                    + " for a --prefix only)");
+        }
+        if (keyFile != null && !keyFile.contains("://")) {
+            trust(TrustStore.read(readFile(keyFile), keyFile), prefix);
+            return ExitCodes.OK;
+        }
+        boolean allowHttp = FetchCommand.allowsHttp(skipped);
+        boolean insecureTls = FetchCommand.allowsAnyTls(skipped);
+        try (HttpDownloader http = new HttpDownloader()) {
+            List<URI> urls = keyFile != null ? List.of(keyUrl(keyFile, allowHttp))
+                    : new Discovery(http, root.discoveryPages).pubkeys(prefix, allowHttp, insecureTls);
+            List<OpenPGPCertificate> keys = new ArrayList<>();
+            for (URI url : urls) { // every key read before any is trusted: a bad one trusts none
+                keys.add(TrustStore.read(download(http, url, insecureTls), url.toString()));
+            }
+            for (int i = 0; i < keys.size(); i++) {
+                if (!skipReview) {
+                    root.out().println("Key from " + TerminalText.escape(urls.get(i).toString()));
+                }
+                trust(keys.get(i), prefix);
+            }
+        } catch (FetchException e) {
+            throw new CliException(e.getMessage(), e);
+        }
+        return ExitCodes.OK;
+    }
+
+    private byte[] readFile(String name) {
+        try {
+            return Files.readAllBytes(root.invocation().path(name));
+        } catch (NoSuchFileException e) {
+            throw new CliException("key file " + name + " does not exist: give an armored public key file");
+        } catch (IOException e) {
+            throw new CliException("cannot read key file " + name + " (" + e.getMessage() + "): check its permissions");
+        }
+    }
+
+    private static URI keyUrl(String text, boolean allowHttp) {
+        URI url;
+        try {
+            url = new URI(text);
+        } catch (java.net.URISyntaxException e) {
+            throw new CliException("cannot trust " + text + ": not a URL (" + e.getReason() + ")");
+        }
+        if (!RemoteImages.isUrl(text) || url.getHost() == null) {
+            throw new CliException("cannot trust " + text + ": keys are downloaded from https:// URLs only (http:// with"
+                    + " --insecure-options=http); download it and give the file");
+        }
+        if ("http".equalsIgnoreCase(url.getScheme()) && !allowHttp) {
+            throw new CliException("cannot download key " + text + ": plain HTTP is refused (anyone on the way can"
+                    + " change the key): use https://, or pass --insecure-options=http");
+        }
+        return url;
+    }
+
+    private static byte[] download(HttpDownloader http, URI url, boolean insecureTls) throws FetchException {
+        HttpDownloader.Page page = http.get(url, insecureTls);
+        if (page.status() / 100 != 2) {
+            throw new CliException("cannot download key " + url + ": the server answered HTTP " + page.status()
+                    + ": check the URL, or give the key's file");
+        }
+        return page.body().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Shows {@code cert} and asks (unless {@code --skip-fingerprint-review}), then trusts it for {@code prefix} (null: root). */
+    private void trust(OpenPGPCertificate cert, String prefix) throws TrustException {
         if (!skipReview) {
             review(cert, prefix);
         }
         TrustedKey trusted = root.trustStore().add(cert, prefix);
-        out.println("Trusted key " + trusted.fingerprint() + " for " + (trusted.root() ? "every image (root key)"
+        root.out().println("Trusted key " + trusted.fingerprint() + " for " + (trusted.root() ? "every image (root key)"
                 : "images named " + trusted.prefix() + " or below it"));
-        return ExitCodes.OK;
-    }
-
-    /**
-     * {@code --prefix P} without a key file: the keys appc discovery of P names
-     * ({@code ac-discovery-pubkeys}), which this build cannot fetch yet. The one call site for it.
-     */
-    private Integer keyFromDiscovery() {
-        String prefix = scope.root ? null : scope.prefix;
-        return KeyDiscovery.NONE.keysFor(prefix).orElseThrow(() -> new CliException("no key file given and discovery"
-                + " of keys (ac-discovery-pubkeys) is not available in this build: give the key file, rkj trust "
-                + (prefix == null ? "--root" : "--prefix " + prefix) + " KEYFILE"));
-    }
-
-    /** Finds the keys a prefix's appc discovery names: the seam for {@code ac-discovery-pubkeys}. */
-    interface KeyDiscovery {
-        /** No discovery: nothing is ever found. */
-        KeyDiscovery NONE = prefix -> java.util.Optional.empty();
-
-        /** Trusts the keys found for {@code prefix} and returns the exit code, or empty when none can be found. */
-        java.util.Optional<Integer> keysFor(String prefix);
     }
 
     private void review(OpenPGPCertificate cert, String prefix) {

@@ -7,12 +7,17 @@ import java.nio.charset.StandardCharsets;
 /** One in-process {@code rkj} invocation: its exit code, stdout and stderr. */
 record CliRun(int code, String out, String err) {
     static CliRun of(String... args) {
+        return of(java.util.function.UnaryOperator.identity(), args);
+    }
+
+    /** One invocation of the {@link Cli} that {@code setup} makes of the plain one (e.g. {@link Cli#discoveringAt}). */
+    static CliRun of(java.util.function.UnaryOperator<Cli> setup, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
                 PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = new Cli(o, e).execute(args);
+            code = setup.apply(new Cli(o, e)).execute(args);
         }
         return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

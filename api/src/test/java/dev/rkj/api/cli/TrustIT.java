@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rkj.engine.host.HostEngine;
 import dev.rkj.engine.trust.TestKeys;
+import dev.rkj.engine.trust.TrustStore;
 import dev.rkj.eventlog.Json;
 import dev.rkj.stage1.cgroup.CgroupLayout;
 import dev.rkj.stage1.cgroup.Cgroups;
@@ -14,11 +15,19 @@ import dev.rkj.testsupport.LeakCheck;
 import dev.rkj.testsupport.Privileged;
 import dev.rkj.testsupport.TestImages;
 import dev.rkj.testsupport.TestRun;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.SelfSignedCertificate;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import org.bouncycastle.openpgp.api.OpenPGPKey;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -152,6 +161,88 @@ class TrustIT {
         assertTrue(unverified.err().contains("which is not trusted"), unverified.err());
     }
 
+    /**
+     * {@code rkj trust --prefix} without a key file finds the key by appc discovery
+     * ({@code ac-discovery-pubkeys}) on a loopback HTTPS server with a self-signed certificate, and
+     * {@code rkj trust URL} downloads one; {@code rkj fetch NAME} then verifies the discovered image
+     * with it and journals key and origin; a tampered image and a missing signature each fail.
+     */
+    @Test
+    void keysFoundByDiscoveryOrUrlVerifyDiscoveredImagesAndBadOnesLeaveNothing() throws Exception {
+        Path app = image("app", "[\"/bin/true\"]");
+        Path other = image("other", "[\"/bin/true\"]");
+        OpenPGPKey signer = TestKeys.good("Discovered Signer <d@example.com>");
+        String fpr = TrustStore.fingerprint(signer);
+        Map<String, Buffer> files = new ConcurrentHashMap<>();
+        Vertx vertx = Vertx.vertx();
+        try {
+            SelfSignedCertificate cert = SelfSignedCertificate.create("localhost");
+            HttpServer server = vertx.createHttpServer(new HttpServerOptions().setSsl(true)
+                    .setKeyCertOptions(cert.keyCertOptions())).requestHandler(req -> {
+                        Buffer body = files.get(req.uri());
+                        req.response().setStatusCode(body == null ? 404 : 200).end(body == null ? Buffer.buffer() : body);
+                    }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
+            String base = "https://127.0.0.1:" + server.actualPort();
+            UnaryOperator<Cli> loopback = cli -> cli.discoveringAt((scheme, prefix) ->
+                    URI.create(base + "/" + prefix + "?ac-discovery=1"));
+            files.put("/example.com?ac-discovery=1", Buffer.buffer("""
+                    <meta name="ac-discovery" content="example.com %1$s/images/{name}-{version}.{ext}">
+                    <meta name="ac-discovery-pubkeys" content="example.com %1$s/keys/signer.asc">
+                    """.formatted(base)));
+            files.put("/keys/signer.asc", Buffer.buffer(TestKeys.publicKey(signer)));
+
+            // the key, discovered (walking up from example.com/app); TLS checked unless told otherwise
+            CliRun selfSigned = rkj(loopback, "trust", "--prefix", "example.com/app", "--skip-fingerprint-review");
+            assertEquals(254, selfSigned.code());
+            assertTrue(selfSigned.oneLineError() && selfSigned.err().contains("--insecure-options=tls"), selfSigned.err());
+            CliRun trusted = rkj(loopback, "trust", "--prefix", "example.com/app", "--skip-fingerprint-review",
+                    "--insecure-options=tls");
+            assertEquals(0, trusted.code(), trusted.err());
+            assertEquals("Trusted key " + fpr + " for images named example.com/app or below it\n", trusted.out());
+            // the same key by URL; plain HTTP refused without --insecure-options=http
+            CliRun byUrl = rkj(loopback, "trust", "--prefix", "example.com/other", "--skip-fingerprint-review",
+                    "--insecure-options=tls", base + "/keys/signer.asc");
+            assertEquals(0, byUrl.code(), byUrl.err());
+            CliRun plain = rkj(loopback, "trust", "--prefix", "example.com/other", "--skip-fingerprint-review",
+                    "http://127.0.0.1:1/keys/signer.asc");
+            assertEquals(254, plain.code());
+            assertTrue(plain.err().contains("plain HTTP is refused"), plain.err());
+
+            // tampered: the server's image is not the one signed; then no signature at all (404)
+            files.put("/images/example.com/app-1.0.0.aci", Buffer.buffer(Files.readAllBytes(other)));
+            files.put("/images/example.com/app-1.0.0.aci.asc", Buffer.buffer(TestKeys.sign(signer, Files.readAllBytes(app))));
+            CliRun tampered = rkj(loopback, "fetch", "--insecure-options=tls", "example.com/app:1.0.0");
+            assertEquals(254, tampered.code());
+            assertTrue(lastLine(tampered).equals("rkj: the signature of image example.com/other (" + base
+                    + "/images/example.com/app-1.0.0.aci) by key " + fpr + " does not match the image: the image or its"
+                    + " signature was changed after signing; fetch both again from their source, and do not use this copy"),
+                    tampered.err()); // above it: the download's progress
+            files.put("/images/example.com/app-1.0.0.aci", Buffer.buffer(Files.readAllBytes(app)));
+            files.remove("/images/example.com/app-1.0.0.aci.asc");
+            CliRun unsigned = rkj(loopback, "fetch", "--insecure-options=tls", "example.com/app:1.0.0");
+            assertEquals(254, unsigned.code());
+            assertTrue(lastLine(unsigned).startsWith("rkj: image example.com/app (" + base
+                    + "/images/example.com/app-1.0.0.aci) has no signature"), unsigned.err());
+            assertEquals("[]", Json.mapper().readTree(rkj("image", "list", "--format=json").out()).toString(),
+                    "nothing of a refused image is stored");
+
+            // signed: verified without --insecure-options=image; the journal names the key and the origin
+            files.put("/images/example.com/app-1.0.0.aci.asc", Buffer.buffer(TestKeys.sign(signer, Files.readAllBytes(app))));
+            CliRun fetched = rkj(loopback, "fetch", "--insecure-options=tls", "example.com/app:1.0.0");
+            assertEquals(0, fetched.code(), fetched.err());
+            String stored = rkj("journal", "show", "--json", "--type", "image.stored").out();
+            assertTrue(stored.contains("\"keyFingerprint\":\"" + fpr + "\""), stored);
+            assertTrue(stored.contains("\"" + base + "/images/example.com/app-1.0.0.aci\""), stored);
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+        }
+    }
+
+    private static String lastLine(CliRun run) {
+        List<String> lines = run.err().strip().lines().toList();
+        return lines.get(lines.size() - 1);
+    }
+
     private Path image(String name, String exec) throws Exception {
         Path src = dir.resolve("src-" + name);
         TestImages.busybox(src.resolve("rootfs"));
@@ -200,8 +291,12 @@ class TrustIT {
     }
 
     private CliRun rkj(String... args) {
+        return rkj(UnaryOperator.identity(), args);
+    }
+
+    private CliRun rkj(UnaryOperator<Cli> setup, String... args) {
         List<String> all = new ArrayList<>(List.of("--dir", data.toString(), "--system-config", system.toString()));
         all.addAll(List.of(args));
-        return CliRun.of(all.toArray(String[]::new));
+        return CliRun.of(setup, all.toArray(String[]::new));
     }
 }

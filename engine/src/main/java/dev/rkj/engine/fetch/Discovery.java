@@ -33,7 +33,12 @@ public final class Discovery {
 
     /** Discovery as the spec says: {@code https://{prefix}?ac-discovery=1}. */
     public Discovery(HttpDownloader http) {
-        this(http, (scheme, prefix) -> URI.create(scheme + "://" + prefix + "?ac-discovery=1"));
+        this(http, Discovery::specPage);
+    }
+
+    /** Where the spec says the discovery page of {@code prefix} is: {@code scheme://{prefix}?ac-discovery=1}. */
+    public static URI specPage(String scheme, String prefix) {
+        return URI.create(scheme + "://" + prefix + "?ac-discovery=1");
     }
 
     /**

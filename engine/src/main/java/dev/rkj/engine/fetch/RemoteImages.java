@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * Images from elsewhere into the store: an {@code http(s)://} URL, or an appc name found by
@@ -49,8 +50,16 @@ public final class RemoteImages implements AutoCloseable {
 
     /** Over {@code store}, with a downloader of its own (closed with this). */
     public static RemoteImages open(ImageStore store) {
+        return open(store, Discovery::specPage);
+    }
+
+    /**
+     * Over {@code store}, with a downloader of its own (closed with this), discovering on the pages
+     * {@code discoveryPages} names (see {@link Discovery#Discovery(HttpDownloader, BiFunction)}).
+     */
+    public static RemoteImages open(ImageStore store, BiFunction<String, String, URI> discoveryPages) {
         HttpDownloader http = new HttpDownloader();
-        return new RemoteImages(store, http, new Discovery(http), Clock.systemUTC());
+        return new RemoteImages(store, http, new Discovery(http, discoveryPages), Clock.systemUTC());
     }
 
     /** The discovery this fetches names with (also for {@link Discovery#pubkeys}). */

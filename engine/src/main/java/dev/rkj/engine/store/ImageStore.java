@@ -282,18 +282,28 @@ public final class ImageStore {
      */
     public ImageRecord fetch(Path aci, Grantor requestedBy, SignaturePolicy policy, ImageOrigin origin)
             throws ImageStoreException {
+        return fetch(aci, requestedBy, policy, origin, bytes -> { });
+    }
+
+    /**
+     * As {@link #fetch(Path, Grantor, SignaturePolicy, ImageOrigin)}, telling {@code progress} the bytes of
+     * {@code aci} read so far as the store reads it (every {@value #PROGRESS_STEP} bytes, on this thread): for a
+     * large local file's progress line.
+     */
+    public ImageRecord fetch(Path aci, Grantor requestedBy, SignaturePolicy policy, ImageOrigin origin,
+                             java.util.function.LongConsumer progress) throws ImageStoreException {
         Path source = aci.toAbsolutePath().normalize();
         checkWritable("store " + source);
         try (FileMutex.Held gc = lock(gcMutex, false)) {
             Path temp = createTemp(source);
             try {
-                Fetched fetched = readInto(source, temp);
+                Fetched fetched = readInto(source, temp, progress);
                 byte[] signature = readSignature(source);
-                SignatureCheck check = check(policy, fetched, temp, signature);
-                if (origin != null) {
+                if (origin != null) { // the download's URL, not its temporary file, names it (and in refusals)
                     fetched = new Fetched(origin.url(), fetched.info(), fetched.manifest(), fetched.manifestJson(),
                             fetched.blobSize());
                 }
+                SignatureCheck check = check(policy, fetched, temp, signature);
                 return keep(fetched, temp, requestedBy, signature, check, origin);
             } finally {
                 deleteQuietly(temp);
@@ -434,14 +444,17 @@ public final class ImageStore {
     }
 
 
-    private Fetched readInto(Path source, Path temp) throws ImageStoreException {
+    /** How often {@link #fetch(Path, Grantor, SignaturePolicy, ImageOrigin, java.util.function.LongConsumer)} reports. */
+    public static final int PROGRESS_STEP = 1 << 20;
+
+    private Fetched readInto(Path source, Path temp, java.util.function.LongConsumer progress) throws ImageStoreException {
         String name = source.toString();
         AciInfo info;
         long size;
         try (InputStream file = Files.newInputStream(source);
                 FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                 OutputStream buffered = new BufferedOutputStream(Channels.newOutputStream(out), 1 << 16)) {
-            TeeInputStream tee = new TeeInputStream(file, buffered);
+            TeeInputStream tee = new TeeInputStream(file, buffered, progress, PROGRESS_STEP);
             info = reader.read(tee, name);
             tee.drain();
             size = tee.count();

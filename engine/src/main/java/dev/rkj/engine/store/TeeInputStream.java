@@ -12,7 +12,10 @@ import java.io.OutputStream;
  */
 final class TeeInputStream extends FilterInputStream {
     private final OutputStream copy;
+    private final java.util.function.LongConsumer progress;
+    private final long step;
     private long count;
+    private long reported;
 
     /**
      * Writing the copy failed (a full disk, say): the reader sees this as a read failure, and
@@ -37,8 +40,15 @@ final class TeeInputStream extends FilterInputStream {
     }
 
     TeeInputStream(InputStream in, OutputStream copy) {
+        this(in, copy, bytes -> { }, Long.MAX_VALUE);
+    }
+
+    /** As {@link #TeeInputStream(InputStream, OutputStream)}, telling {@code progress} the count every {@code step} bytes. */
+    TeeInputStream(InputStream in, OutputStream copy, java.util.function.LongConsumer progress, long step) {
         super(in);
         this.copy = copy;
+        this.progress = progress;
+        this.step = step;
     }
 
     @Override
@@ -46,7 +56,7 @@ final class TeeInputStream extends FilterInputStream {
         int b = in.read();
         if (b >= 0) {
             write(b);
-            count++;
+            counted(1);
         }
         return b;
     }
@@ -56,9 +66,17 @@ final class TeeInputStream extends FilterInputStream {
         int n = in.read(buffer, offset, length);
         if (n > 0) {
             write(buffer, offset, n);
-            count += n;
+            counted(n);
         }
         return n;
+    }
+
+    private void counted(int n) {
+        count += n;
+        if (count - reported >= step) {
+            reported = count;
+            progress.accept(count);
+        }
     }
 
     private void write(int b) throws CopyFailedException {

@@ -55,6 +55,24 @@ class ImageStoreTest {
     }
 
     @Test
+    void fetchTellsItsProgressAsItReadsTheFile() throws Exception {
+        StoreFixture f = new StoreFixture(dir);
+        Path image = TestImages.busyboxImageDir(dir.resolve("busybox"),
+                TestImages.imageManifestJson("example.com/busybox", Map.of("version", "1.36"), "/bin/sh"));
+        Path aci = TestImages.gnuTarAci(image, dir.resolve("busybox.aci"), Compression.NONE);
+        long size = Files.size(aci);
+        List<Long> reports = new ArrayList<>();
+
+        f.store.fetch(aci, null, null, null, reports::add);
+
+        assertTrue(size > ImageStore.PROGRESS_STEP, "an image of more than one step: " + size);
+        assertEquals(size / ImageStore.PROGRESS_STEP, reports.size(), "one report per step: " + reports);
+        for (int i = 0; i < reports.size(); i++) {
+            assertTrue(reports.get(i) >= (i + 1L) * ImageStore.PROGRESS_STEP && reports.get(i) <= size, reports.toString());
+        }
+    }
+
+    @Test
     void fetchingTheSameImageAgainIsSuccessAndRecordsItOnce() throws Exception {
         StoreFixture f = new StoreFixture(dir);
         Path aci = TestImage.named("example.com/app").file("etc/app.conf", "x").writeAci(f.work);
