@@ -164,7 +164,7 @@ public final class ApiBench {
         Samples execSlow = new Samples("API: POST -> app exec'd, slow subscriber attached");
         Samples doneSlow = new Samples("API: POST -> exit recorded, slow subscriber attached");
         Samples inProcess = new Samples("in-process createPod -> app exec'd (as launch)");
-        String body = "{\"image\":\"" + spec.imageRef() + "\",\"start\":true,\"insecureOptions\":[\"image\"]}";
+        String body = "{\"image\":\"" + spec.imageRef() + "\",\"start\":true,\"insecureOptions\":[\"image\"],\"net\":\"none\"}";
         SlowSubscriber slow = null;
         int delivered = 0;
         List<String> ends = new ArrayList<>();

@@ -72,7 +72,7 @@ final class PodOptions {
             description = "the most processes the pod may run (default " + CgroupLimits.DEFAULT_PIDS_MAX + ")")
     String pidsLimit;
 
-    @Option(names = "--net", paramLabel = "NET", defaultValue = "default",
+    @Option(names = "--net", paramLabel = "NET", defaultValue = Networking.DEFAULT_NETWORK,
             description = "the pod's network: default (a bridge with NAT, 172.16.28.0/24), default-restricted (no"
                     + " route out), NAME of a net.d network, several as a,b, each with CNI args as NAME:IP=ADDR;K=V;"
                     + " or none (only lo), host")

@@ -27,7 +27,7 @@ record PodRequest(PodSpec spec, boolean start) {
         PodSpec.NetMode net;
         Networking networking;
         try {
-            String value = body.getString("net", "none");
+            String value = body.getString("net", Networking.DEFAULT_NETWORK);
             net = Networking.modeOf(value);
             networking = Networking.fromFlags(value, strings(body, "ports", List.of()), strings(body, "dns", List.of()),
                     strings(body, "dnsSearch", List.of()), strings(body, "dnsOptions", List.of()),

@@ -188,8 +188,9 @@ final class DaemonFixture implements AutoCloseable {
 
     /** Creates a pod of the stored image {@code name} with {@code extra} members of the request ({@code ,"k":v...}); its id. */
     String run(String name, String extra) {
+        String net = extra.contains("\"net\"") ? "" : ",\"net\":\"none\""; // the API's default is a CNI bridge
         Http.Reply created = http.post("/v1/pods", "{\"image\":\"" + images.get(name) + "\",\"insecureOptions\":[\"image\"]"
-                + extra + "}");
+                + net + extra + "}");
         assertEquals(201, created.status(), created.toString());
         return created.json().get("name").asText();
     }

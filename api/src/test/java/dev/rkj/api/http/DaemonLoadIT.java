@@ -93,7 +93,7 @@ class DaemonLoadIT {
             inFlight.acquire();
             HttpRequest post = tcp("/v1/pods").timeout(Duration.ofMinutes(2)).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"image\":\"" + image + "\",\"start\":true,"
-                            + "\"insecureOptions\":[\"image\"],\"env\":{\"CODE\":\"" + code + "\"}}")).build();
+                            + "\"insecureOptions\":[\"image\"],\"net\":\"none\",\"env\":{\"CODE\":\"" + code + "\"}}")).build();
             posts.add(client.sendAsync(post, HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
                 inFlight.release();
                 if (e != null || r.statusCode() != 201) {

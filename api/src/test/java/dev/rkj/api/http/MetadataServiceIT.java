@@ -57,7 +57,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A pod's app reaches its own pod's metadata, and only its own, over {@code AC_METADATA_URL}: a real
  * {@code rkj metadata-service} process, pods registered by a real engine, busybox {@code wget} in the
- * pod. With {@code --net=none} the request goes through stage1's relay to the service's unix socket;
+ * pod. With {@code --net=none} or {@code --net=default} (a CNI bridge) the request goes through stage1's
+ * relay to the service's unix socket;
  * with {@code --net=host} to the service's loopback port. And {@code rkj daemon} serves it too.
  */
 @ExtendWith(LeakCheck.class)
@@ -153,6 +154,13 @@ class MetadataServiceIT {
     @Test
     void anAppOfAPrivateNetworkReachesItsPodsMetadataThroughStage1AndNothingElse() throws Exception {
         probeReachesOnlyItsOwnPod(PodSpec.NetMode.NONE);
+    }
+
+    @Test
+    void anAppOfABridgeNetworkReachesItsPodsMetadataThroughStage1() throws Exception {
+        Privileged.require(Files.isExecutable(Path.of("/usr/lib/cni/bridge")),
+                "the CNI plugins are not installed (apt-get install containernetworking-plugins)");
+        probeReachesOnlyItsOwnPod(PodSpec.NetMode.DEFAULT); // --net=default: eth0 on the rkj0 bridge, and lo
     }
 
     @Test

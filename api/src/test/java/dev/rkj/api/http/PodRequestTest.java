@@ -39,6 +39,8 @@ class PodRequestTest {
         assertEquals(PodSpec.Volume.empty("data", "0700", null, null), two.volumes().get(0));
         assertTrue(two.mdsRegister() && !two.privateUsers());
         assertTrue(PodRequest.from(new JsonObject().put("image", A).put("privateUsers", true)).spec().privateUsers());
+        assertEquals(PodSpec.NetMode.DEFAULT, one.net(), "net defaults to rkj run --net's default: the CNI bridge");
+        assertEquals(PodSpec.NetMode.NONE, PodRequest.from(new JsonObject().put("image", A).put("net", "none")).spec().net());
     }
 
     @Test

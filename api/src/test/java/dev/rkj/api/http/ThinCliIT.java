@@ -112,7 +112,7 @@ class ThinCliIT {
         Http.Reply fetched = http.post("/v1/images", "{\"path\":\"" + dir.resolve("exit7.aci") + "\",\"insecureOptions\":[\"image\"]}");
         assertEquals(201, fetched.status(), fetched.toString());
         Http.Reply created = http.post("/v1/pods", "{\"image\":\"" + fetched.json().get("id").asText() + "\",\"start\":true,"
-                + "\"insecureOptions\":[\"image\"]}");
+                + "\"insecureOptions\":[\"image\"],\"net\":\"none\"}");
         assertEquals(201, created.status(), created.toString());
         String pod = created.json().get("name").asText();
         await().atMost(Duration.ofMinutes(2)).until(() -> "exited".equals(http.get("/v1/pods/" + pod).json().get("state").asText()));
