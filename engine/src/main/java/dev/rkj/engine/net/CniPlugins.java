@@ -66,6 +66,8 @@ public final class CniPlugins {
             CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
             try (OutputStream in = p.getOutputStream()) {
                 in.write(NetworkConfig.JSON.writeValueAsBytes(config));
+            } catch (IOException closed) {
+                // the plugin ended without reading all of its configuration: its status and output say why
             }
             try (InputStream stdout = p.getInputStream()) {
                 out = stdout.readAllBytes();
