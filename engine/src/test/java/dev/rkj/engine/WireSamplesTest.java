@@ -169,6 +169,18 @@ class WireSamplesTest {
     }
 
     @Test
+    void versionOneExitsAndDeletionsUpcastWithNoNetworkRemoved() throws Exception {
+        PodEvent.PodExited exited = (PodEvent.PodExited) PodEvent.current((PodEvent) decode("pod.exited/1"));
+        PodEvent.PodExited now = (PodEvent.PodExited) decode("pod.exited/2");
+        assertEquals(new PodEvent.PodExited(now.podId(), now.exitCode(), now.reason(), List.of()), exited);
+        assertEquals("default:ip4=172.16.28.5 backend:ip4=10.88.0.7",
+                dev.rkj.engine.pod.NetworkAttachment.describe(now.networksRemoved()));
+        PodEvent.PodDeleted deleted = (PodEvent.PodDeleted) PodEvent.current((PodEvent) decode("pod.deleted/1"));
+        assertEquals(new PodEvent.PodDeleted(deleted.podId(), List.of()), deleted);
+        assertEquals("eth0", ((PodEvent.PodDeleted) decode("pod.deleted/2")).networksRemoved().get(0).ifName());
+    }
+
+    @Test
     void aVersionOnePodCreatedUpcastsWithTheNewSpecFieldsAtTheirDefaults() throws Exception {
         PodCreated created = (PodCreated) PodEvent.current((PodEvent) decode("pod.created/1"));
         PodCreated current = (PodCreated) PodEvent.current((PodEvent) decode("pod.created/4"));

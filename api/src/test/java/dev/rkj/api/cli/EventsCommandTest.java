@@ -48,7 +48,7 @@ class EventsCommandTest {
         assertEquals(0, run.code(), run.err());
         List<JsonNode> events = run.out().lines().map(EventsCommandTest::parse).toList();
         assertEquals(List.of(0L, 1L, 2L), events.stream().map(e -> e.get("index").asLong()).toList());
-        assertEquals("pod.exited/1", events.get(2).get("type").asText());
+        assertEquals("pod.exited/2", events.get(2).get("type").asText());
         assertEquals(7, events.get(2).get("payload").get("exitCode").asInt());
         assertEquals("exited", events.get(2).get("pod").get("state").asText());
         assertEquals(7, events.get(2).get("pod").get("exit_code").asInt());

@@ -58,7 +58,7 @@ class JournalCommandTest {
         assertTrue(lines.get(1).contains("spec.apps[0].imageRef=example.com/app") && !lines.get(1).contains("exec="), lines.get(1));
         assertTrue(lines.get(4).contains("pod.image-resolved/2"), lines.get(4));
         assertTrue(lines.get(5).contains("images[0].imageId=" + IMAGE), lines.get(5));
-        assertTrue(lines.get(6).contains("pod.exited/1") && lines.get(6).contains("(+"), "durations between a pod's events: " + lines.get(6));
+        assertTrue(lines.get(6).contains("pod.exited/2") && lines.get(6).contains("(+"), "durations between a pod's events: " + lines.get(6));
         assertTrue(lines.get(7).contains("exitCode=7"), lines.get(7));
     }
 
@@ -71,7 +71,7 @@ class JournalCommandTest {
 
         CliRun byType = CliRun.of("--dir", dir.toString(), "journal", "show", "--type", "pod.exited");
         assertEquals(2, byType.out().lines().count(), byType.out());
-        assertTrue(byType.out().contains("pod.exited/1"), byType.out());
+        assertTrue(byType.out().contains("pod.exited/2"), byType.out());
 
         CliRun from = CliRun.of("--dir", dir.toString(), "journal", "show", "--from", "2");
         assertEquals(4, from.out().lines().count(), from.out());

@@ -339,8 +339,8 @@ class PodCommandsIT {
 
         CliRun history = rkj("journal", "show", "--aggregate", second);
         for (String type : new String[] {"pod.created/6", "pod.launch-requested/2", "pod.image-resolved/2",
-                "pod.image-verified/2", "pod.image-rendered/2", "pod.prepared/2", "pod.started/4", "pod.exited/1",
-                "pod.marked-garbage/1", "pod.delete-requested/2", "pod.deleted/1"}) {
+                "pod.image-verified/2", "pod.image-rendered/2", "pod.prepared/2", "pod.started/4", "pod.exited/2",
+                "pod.marked-garbage/1", "pod.delete-requested/2", "pod.deleted/2"}) {
             assertTrue(history.out().contains(type), type + " missing from:\n" + history.out());
         }
     }

@@ -130,7 +130,14 @@ class PodNetworksIT {
 
         assertEquals(0, rkj("stop", server).code());
         await().atMost(WAIT).until(() -> rkj("status", server).out().contains("state=exited"));
+        String exited = rkj("journal", "show", "--aggregate", server, "--type", "pod.exited").out();
+        assertTrue(exited.contains("pod.exited/2") && exited.contains("networksRemoved[0].network=default")
+                && exited.contains("networksRemoved[0].ifName=eth0") && exited.contains(ip + "/"),
+                "the exit's event names the network the pod left: " + exited);
         assertEquals(0, rkj("gc", "--grace-period=0s").code());
+        String deleted = rkj("journal", "show", "--aggregate", server, "--type", "pod.deleted").out();
+        assertTrue(deleted.contains("pod.deleted/2") && !deleted.contains("networksRemoved"),
+                "its exit left the network already, so its deletion names none: " + deleted);
         assertNothingLeftOf(server, "default", ip, hostSide);
         assertNothingLeftOf(clientPod, "default", clientIp, List.of());
     }
@@ -167,6 +174,9 @@ class PodNetworksIT {
         String log = rkj("logs", pod).out();
         assertTrue(log.contains("inet " + fixed + "/24"), log);
         assertTrue(rkj("status", pod).out().contains("networks=" + name + ":ip4=" + fixed), run.err());
+        String exited = rkj("journal", "show", "--aggregate", pod, "--type", "pod.exited").out();
+        assertTrue(exited.contains("networksRemoved[0].network=" + name) && exited.contains(fixed + "/24"),
+                "the exit's event names the network the pod left: " + exited);
         assertEquals(0, rkj("gc", "--grace-period=0s").code());
         assertFalse(Files.exists(dir.resolve("leases").resolve(name).resolve(fixed)), "the lease is released");
         assertFalse(Files.exists(data.resolve("pods").resolve(pod)));

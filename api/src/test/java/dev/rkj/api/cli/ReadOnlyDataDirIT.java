@@ -101,7 +101,7 @@ class ReadOnlyDataDirIT {
         assertTrue(read("image", "list").contains("example.com/hello:1.0.0"));
         assertTrue(read("image", "cat-manifest", image).contains("\"name\" : \"example.com/hello\""));
         assertTrue(read("image", "cat-manifest", "example.com/hello:1.0.0").contains("ImageManifest"));
-        assertTrue(read("journal", "show", "--aggregate", pod).contains("pod.exited/1"));
+        assertTrue(read("journal", "show", "--aggregate", pod).contains("pod.exited/2"));
         assertTrue(read("journal", "verify").startsWith("journal OK: "));
         assertTrue(read("version").contains("Features:"));
         read("image", "export", image, dir.resolve("out.aci").toString());

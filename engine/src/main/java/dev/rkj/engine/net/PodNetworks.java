@@ -135,22 +135,22 @@ public final class PodNetworks {
      * with the cached result), then removes its network namespace. What is already gone counts as
      * done; a network whose DEL fails keeps its cache, so a later call tries again.
      *
+     * @return the networks this call took the pod off, in the order it joined them, with the
+     *         addresses their results had given it; none when an earlier call already had
      * @throws CniException naming the network whose teardown failed
      */
-    public void leave(String podId, PodDir dir) throws CniException {
+    public List<NetworkAttachment> leave(String podId, PodDir dir) throws CniException {
         if (!Files.isDirectory(dir.netDir())) {
-            return;
+            return List.of();
         }
-        locked(dir, () -> {
-            leaveLocked(podId, dir);
-            return null;
-        });
+        return locked(dir, () -> leaveLocked(podId, dir));
     }
 
-    private void leaveLocked(String podId, PodDir dir) throws CniException {
+    private List<NetworkAttachment> leaveLocked(String podId, PodDir dir) throws CniException {
         CniException failed = null;
         List<Cached> cached = new ArrayList<>(Cached.all(dir));
         java.util.Collections.reverse(cached);
+        List<NetworkAttachment> removed = new ArrayList<>();
         for (Cached c : cached) {
             try {
                 NetworkConfig conf = c.config();
@@ -158,6 +158,7 @@ public final class PodNetworks {
                     plugins.run(call("DEL", podId, dir, c), c.network(), input(c, conf, p, c.result()));
                 }
                 Files.deleteIfExists(c.file(dir));
+                removed.add(0, attachment(c.network(), c.ifName(), c.result()));
             } catch (IOException e) {
                 CniException ce = e instanceof CniException x ? x
                         : new CniException("pod " + podId + ": network " + c.network() + ": " + e.getMessage(), e);
@@ -176,6 +177,7 @@ public final class PodNetworks {
         } catch (IOException e) {
             throw new CniException("pod " + podId + ": " + e.getMessage(), e);
         }
+        return removed;
     }
 
     private JsonNode add(String podId, PodDir dir, Cached c) throws CniException {

@@ -248,12 +248,22 @@ public sealed interface PodCommand {
         }
     }
 
-    /** Record the pod's exit (launch stage, or recovery from stage1's written status). */
-    record RecordExit(String podId, int exitCode, String reason) implements PodCommand {
+    /**
+     * Record the pod's exit (launch stage, or recovery from stage1's written status), with the CNI
+     * networks its release took it off.
+     */
+    record RecordExit(String podId, int exitCode, String reason, List<NetworkAttachment> networksRemoved)
+            implements PodCommand {
         public RecordExit {
             PodIds.requireValid(podId);
             requireExitCode(exitCode);
             requireText(reason, "exit reason");
+            networksRemoved = networksRemoved == null ? List.of() : List.copyOf(networksRemoved);
+        }
+
+        /** An exit that took the pod off no network. */
+        public RecordExit(String podId, int exitCode, String reason) {
+            this(podId, exitCode, reason, List.of());
         }
 
         @Override
@@ -302,10 +312,19 @@ public sealed interface PodCommand {
         }
     }
 
-    /** Record that a garbage pod's directory, mounts and cgroups are gone (gc stage). */
-    record DeletePod(String podId) implements PodCommand {
+    /**
+     * Record that a garbage pod's directory, mounts and cgroups are gone (gc stage), with the CNI
+     * networks the deletion took it off.
+     */
+    record DeletePod(String podId, List<NetworkAttachment> networksRemoved) implements PodCommand {
         public DeletePod {
             PodIds.requireValid(podId);
+            networksRemoved = networksRemoved == null ? List.of() : List.copyOf(networksRemoved);
+        }
+
+        /** A deletion that took the pod off no network. */
+        public DeletePod(String podId) {
+            this(podId, List.of());
         }
 
         @Override

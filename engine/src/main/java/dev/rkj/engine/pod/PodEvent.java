@@ -600,14 +600,41 @@ public sealed interface PodEvent {
     /**
      * The pod's stage1 exited. Moves to {@link PodStatus#EXITED}.
      *
-     * @param exitCode the pod's exit status, as {@code rkj run} returns it
-     * @param reason   why, in words: {@code all apps exited}, {@code stopped on request}...
+     * Version 2 added {@code networksRemoved}; version 1 is read as {@link PodExitedV1}.
+     *
+     * @param exitCode        the pod's exit status, as {@code rkj run} returns it
+     * @param reason          why, in words: {@code all apps exited}, {@code stopped on request}...
+     * @param networksRemoved the CNI networks the engine took the pod off after it exited (DEL
+     *                        run, namespace removed), with the addresses they released; none if it
+     *                        had none, or releasing them failed (then a {@code pod.stage-failed} says so)
      */
-    @WireName(value = "pod.exited", version = 1)
-    record PodExited(String podId, int exitCode, String reason) implements PodEvent {
+    @WireName(value = "pod.exited", version = 2)
+    record PodExited(String podId, int exitCode, String reason, List<NetworkAttachment> networksRemoved)
+            implements PodEvent {
         public PodExited {
             requirePodId(podId);
             Objects.requireNonNull(reason, "reason");
+            networksRemoved = networksRemoved == null ? List.of() : List.copyOf(networksRemoved);
+        }
+
+        /** An exit that took the pod off no network. */
+        public PodExited(String podId, int exitCode, String reason) {
+            this(podId, exitCode, reason, List.of());
+        }
+    }
+
+    /** {@code pod.exited/1}, without the networks removed (read as none). Never written any more. */
+    @WireName(value = "pod.exited", version = 1)
+    record PodExitedV1(String podId, int exitCode, String reason) implements PodEvent, Superseded<PodEvent> {
+        public PodExitedV1 {
+            requirePodId(podId);
+            Objects.requireNonNull(reason, "reason");
+        }
+
+        /** The same fact as the current version. */
+        @Override
+        public PodExited upcast() {
+            return new PodExited(podId, exitCode, reason, List.of());
         }
     }
 
@@ -624,11 +651,38 @@ public sealed interface PodEvent {
         }
     }
 
-    /** The pod's directory, mounts and cgroups are gone. Moves to {@link PodStatus#DELETED}. */
-    @WireName(value = "pod.deleted", version = 1)
-    record PodDeleted(String podId) implements PodEvent {
+    /**
+     * The pod's directory, mounts and cgroups are gone. Moves to {@link PodStatus#DELETED}.
+     *
+     * Version 2 added {@code networksRemoved}; version 1 is read as {@link PodDeletedV1}.
+     *
+     * @param networksRemoved the CNI networks the deletion took the pod off (those its exit had not
+     *                        released already), with the addresses they released; usually none
+     */
+    @WireName(value = "pod.deleted", version = 2)
+    record PodDeleted(String podId, List<NetworkAttachment> networksRemoved) implements PodEvent {
         public PodDeleted {
             requirePodId(podId);
+            networksRemoved = networksRemoved == null ? List.of() : List.copyOf(networksRemoved);
+        }
+
+        /** A deletion that took the pod off no network. */
+        public PodDeleted(String podId) {
+            this(podId, List.of());
+        }
+    }
+
+    /** {@code pod.deleted/1}, without the networks removed (read as none). Never written any more. */
+    @WireName(value = "pod.deleted", version = 1)
+    record PodDeletedV1(String podId) implements PodEvent, Superseded<PodEvent> {
+        public PodDeletedV1 {
+            requirePodId(podId);
+        }
+
+        /** The same fact as the current version. */
+        @Override
+        public PodDeleted upcast() {
+            return new PodDeleted(podId, List.of());
         }
     }
 

@@ -167,6 +167,11 @@ public final class PodHistory {
     }
 
     /** {@code ", asked by uid 0 (root), rkj stop command line"}, or nothing if who asked is not recorded. */
+    /** {@code ; left networks default:ip4=172.16.28.5}, or nothing for none. */
+    private static String networksRemoved(List<NetworkAttachment> networks) {
+        return networks.isEmpty() ? "" : "; left networks " + NetworkAttachment.describe(networks);
+    }
+
     private static String askedBy(Grantor who) {
         return who == null ? "" : ", asked by " + who.describe();
     }
@@ -208,11 +213,11 @@ public final class PodHistory {
         } else if (event instanceof PodStopRequested e) {
             return (e.force() ? "forced stop requested" : "stop requested") + askedBy(e.requestedBy());
         } else if (event instanceof PodExited e) {
-            return "exited with code " + e.exitCode() + ": " + e.reason();
+            return "exited with code " + e.exitCode() + ": " + e.reason() + networksRemoved(e.networksRemoved());
         } else if (event instanceof PodMarkedGarbage e) {
             return "marked garbage: " + e.reason();
-        } else if (event instanceof PodDeleted) {
-            return "deleted";
+        } else if (event instanceof PodDeleted e) {
+            return "deleted" + networksRemoved(e.networksRemoved());
         } else if (event instanceof StageFailed e) {
             return e.stage().displayName() + " failed: " + e.reason()
                     + (e.retryable() ? " (trying again may help)" : " (trying again will not help)");

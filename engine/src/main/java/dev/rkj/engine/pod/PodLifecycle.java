@@ -429,7 +429,7 @@ public final class PodLifecycle {
             return List.of();
         }
         check(s, c.move());
-        return List.of(new PodExited(c.podId(), c.exitCode(), c.reason()));
+        return List.of(new PodExited(c.podId(), c.exitCode(), c.reason(), c.networksRemoved()));
     }
 
     private static List<PodEvent> markGarbage(PodCommand c, String reason, PodState s) throws IllegalPodTransition {
@@ -460,7 +460,7 @@ public final class PodLifecycle {
             return List.of();
         }
         check(s, c.move());
-        return List.of(new PodDeleted(c.podId()));
+        return List.of(new PodDeleted(c.podId(), c.networksRemoved()));
     }
 
     private static List<PodEvent> failStage(FailStage c, PodState s) throws IllegalPodTransition {

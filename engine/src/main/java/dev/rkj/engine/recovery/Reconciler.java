@@ -1,6 +1,7 @@
 package dev.rkj.engine.recovery;
 
 import dev.rkj.engine.pod.IllegalPodTransition;
+import dev.rkj.engine.pod.NetworkAttachment;
 import dev.rkj.engine.pod.PodCommand.AdoptPod;
 import dev.rkj.engine.pod.PodCommand.FailStage;
 import dev.rkj.engine.pod.PodCommand.RequestDelete;
@@ -210,7 +211,10 @@ public final class Reconciler {
         }
         String released = " and released it";
         try {
-            janitor.release(recorder.current(pod.podId()));
+            List<NetworkAttachment> left = janitor.release(recorder.current(pod.podId()));
+            if (!left.isEmpty()) {
+                released += " (it left networks " + NetworkAttachment.describe(left) + ")";
+            }
         } catch (StageException e) { // the launch's end is recorded all the same; gc releases again
             released = ", but releasing it failed (" + e.getMessage() + "; rkj gc releases it again)";
         }

@@ -1,6 +1,7 @@
 package dev.rkj.engine.run;
 
 import dev.rkj.engine.net.PodNetworks;
+import dev.rkj.engine.pod.NetworkAttachment;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.stage.PodJanitorPort;
 import dev.rkj.engine.stage.StageException;
@@ -35,20 +36,19 @@ public final class Stage1PodJanitor implements PodJanitorPort {
     }
 
     @Override
-    public void release(PodState pod) throws StageException {
+    public List<NetworkAttachment> release(PodState pod) throws StageException {
         PodDir dir = PodDir.of(podsDir, pod.podId());
         try {
             starter.tearDown(pod.podId(), dir.rootfs());
-            if (networks != null) {
-                networks.leave(pod.podId(), dir); // after the pod's processes are gone: nothing holds its netns
-            }
+            // after the pod's processes are gone: nothing holds its netns
+            return networks == null ? List.of() : networks.leave(pod.podId(), dir);
         } catch (IOException e) {
             throw StageException.retryable("cannot release pod " + pod.podId() + ": " + e.getMessage(), e);
         }
     }
 
     @Override
-    public void delete(PodState pod) throws StageException {
+    public List<NetworkAttachment> delete(PodState pod) throws StageException {
         Path podDir = podsDir.resolve(pod.podId());
         try {
             if (lock.held(podDir)) {
@@ -58,7 +58,7 @@ public final class Stage1PodJanitor implements PodJanitorPort {
         } catch (IOException e) {
             throw StageException.retryable("cannot tell whether pod " + pod.podId() + " still runs: " + e.getMessage(), e);
         }
-        release(pod);
+        List<NetworkAttachment> removed = release(pod);
         try {
             List<Path> mounted = MountInfo.read().mounts().stream().map(MountInfo.Mount::mountPoint)
                     .filter(m -> m.startsWith(podDir)).toList();
@@ -67,6 +67,7 @@ public final class Stage1PodJanitor implements PodJanitorPort {
                         + mounted + "; unmount them (umount -R) and run rkj gc again", null);
             }
             MountSafeDelete.deleteTree(podDir);
+            return removed;
         } catch (IOException e) {
             throw StageException.retryable("cannot delete " + podDir + ": " + e, e);
         }

@@ -34,15 +34,12 @@ public final class GcVerticle extends StageVerticle {
     @Override
     protected Future<?> work(PodState pod) {
         String podId = pod.podId();
-        return Blocking.run(vertx, () -> {
-            janitor.delete(pod);
-            return null;
-        }).transform(ar -> {
+        return Blocking.run(vertx, () -> janitor.delete(pod)).transform(ar -> {
             if (ar.failed()) {
                 return record(StageFailures.command(podId, Stage.GC, ar.cause()));
             }
             CrashPoint.BEFORE_DELETED_RECORDED.reached(crashAt);
-            return record(new DeletePod(podId));
+            return record(new DeletePod(podId, ar.result()));
         });
     }
 }

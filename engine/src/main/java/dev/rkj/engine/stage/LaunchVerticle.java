@@ -5,6 +5,7 @@ import dev.rkj.engine.pod.PodCommand.MarkLost;
 import dev.rkj.engine.pod.PodCommand.RecordAppExit;
 import dev.rkj.engine.pod.PodCommand.RecordExit;
 import dev.rkj.engine.pod.PodCommand.StartPod;
+import dev.rkj.engine.pod.NetworkAttachment;
 import dev.rkj.engine.pod.PodOwner;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -164,13 +166,10 @@ public final class LaunchVerticle extends StageVerticle {
                 : PodExit.lost(Map.of(), "watching its stage1 failed: " + error + "; its status is unknown");
         ending.add(podId);
         PodState pod = recorder.current(podId);
-        Blocking.run(vertx, () -> {
-                    janitor.release(pod);
-                    return null;
-                })
-                .<Void>transform(ar -> ar.succeeded() ? Future.succeededFuture()
-                        : record(StageFailures.command(podId, Stage.RELEASE, ar.cause())).mapEmpty())
-                .compose(v -> recordExit(podId, ended), e -> recordExit(podId, ended))
+        Blocking.run(vertx, () -> janitor.release(pod))
+                .<List<NetworkAttachment>>transform(ar -> ar.succeeded() ? Future.succeededFuture(ar.result())
+                        : record(StageFailures.command(podId, Stage.RELEASE, ar.cause())).map(List.<NetworkAttachment>of()))
+                .compose(removed -> recordExit(podId, ended, removed), e -> recordExit(podId, ended, List.of()))
                 .onComplete(ar -> {
                     ending.remove(podId);
                     if (ar.failed()) {
@@ -179,7 +178,7 @@ public final class LaunchVerticle extends StageVerticle {
                 });
     }
 
-    private Future<Recorded> recordExit(String podId, PodExit exit) {
+    private Future<Recorded> recordExit(String podId, PodExit exit, List<NetworkAttachment> networksRemoved) {
         PodState pod = recorder.current(podId);
         for (AppExit app : exit.apps().values()) {
             if (!pod.apps().containsKey(app.app())) {
@@ -194,7 +193,8 @@ public final class LaunchVerticle extends StageVerticle {
         }
         return exit.isLost()
                 ? record(new MarkLost(podId, exit.reason()), CrashPoint.AFTER_EXIT_RECORDED)
-                : record(new RecordExit(podId, exit.exitCode(), exitReason(pod, exit)), CrashPoint.AFTER_EXIT_RECORDED);
+                : record(new RecordExit(podId, exit.exitCode(), exitReason(pod, exit), networksRemoved),
+                        CrashPoint.AFTER_EXIT_RECORDED);
     }
 
     private static String exitReason(PodState pod, PodExit exit) {

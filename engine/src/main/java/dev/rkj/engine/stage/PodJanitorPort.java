@@ -1,6 +1,8 @@
 package dev.rkj.engine.stage;
 
+import dev.rkj.engine.pod.NetworkAttachment;
 import dev.rkj.engine.pod.PodState;
+import java.util.List;
 
 /**
  * Cleans up what pods hold on the host. Both methods are idempotent: what is already gone counts
@@ -12,18 +14,21 @@ public interface PodJanitorPort {
 
     /**
      * Releases what a pod holds while it runs: unmounts its root filesystem and removes its
-     * cgroups, killing any process left in them. Keeps the pod directory (status files, logs).
+     * cgroups, killing any process left in them, and takes it off its CNI networks. Keeps the pod
+     * directory (status files, logs).
      *
+     * @return the networks this call took the pod off (none if it had none, or an earlier call did)
      * @throws StageException naming the mount or cgroup that could not be released
      */
-    void release(PodState pod) throws StageException;
+    List<NetworkAttachment> release(PodState pod) throws StageException;
 
     /**
      * Deletes the pod from the host: {@link #release} and then removes its directory.
      *
+     * @return the networks its release took the pod off
      * @throws StageException naming what could not be removed
      */
-    void delete(PodState pod) throws StageException;
+    List<NetworkAttachment> delete(PodState pod) throws StageException;
 
     /** An entry of the host's pods directory: its name, and whether it is a real directory (not a link). */
     record Entry(String name, boolean directory) {}

@@ -172,14 +172,16 @@ public final class FakePorts {
 
     private final PodJanitorPort janitor = new PodJanitorPort() {
         @Override
-        public void release(PodState pod) throws StageException {
+        public java.util.List<dev.rkj.engine.pod.NetworkAttachment> release(PodState pod) throws StageException {
             call(pod.podId(), "release");
             alive.remove(pod.podId());
+            return java.util.List.of();
         }
 
         @Override
-        public void delete(PodState pod) throws StageException {
+        public java.util.List<dev.rkj.engine.pod.NetworkAttachment> delete(PodState pod) throws StageException {
             call(pod.podId(), "delete");
+            return java.util.List.of();
         }
     };
 }

@@ -39,6 +39,9 @@ class PodEventWireTest {
         List<PodEvent> events = new ArrayList<>(PodFixtures.oneOfEachEvent());
         events.add(new PodCreated(PodFixtures.POD, full, PodFixtures.CREATOR));
         events.add(new PodEvent.AppExited(PodFixtures.POD, "app", 137, 9, true));
+        List<NetworkAttachment> left = List.of(new NetworkAttachment("default", "eth0", List.of("172.16.28.5/24")));
+        events.add(new PodEvent.PodExited(PodFixtures.POD, 143, "stopped on request", left));
+        events.add(new PodEvent.PodDeleted(PodFixtures.POD, left));
         return events.stream();
     }
 
@@ -57,7 +60,8 @@ class PodEventWireTest {
                     || type == PodEvent.ImageResolved.class || type == PodEvent.ImageVerified.class
                     || type == PodEvent.PodPrepared.class || type == PodEvent.PodStopRequested.class
                     || type == PodEvent.LaunchRequested.class || type == PodEvent.DeleteRequested.class
-                    || type == PodEvent.PodStartedV2.class ? 2 : 1;
+                    || type == PodEvent.PodStartedV2.class || type == PodEvent.PodExited.class
+                    || type == PodEvent.PodDeleted.class ? 2 : 1;
             assertEquals(expected, wire.version(), type.getSimpleName());
             assertTrue(types.add(wire.value() + "/" + wire.version()), "duplicate wire type " + wire.value());
             names.add(wire.value());
@@ -66,7 +70,8 @@ class PodEventWireTest {
                 "pod.privileges-granted")));
         assertTrue(types.containsAll(Set.of("pod.created/1", "pod.created/2", "pod.created/3", "pod.created/4",
                 "pod.stop-requested/1", "pod.stop-requested/2", "pod.image-rendered/1",
-                "pod.image-rendered/2", "pod.prepared/1", "pod.prepared/2", "pod.started/1", "pod.started/2", "pod.started/3", "pod.started/4", "pod.created/6")));
+                "pod.image-rendered/2", "pod.prepared/1", "pod.prepared/2", "pod.started/1", "pod.started/2", "pod.started/3", "pod.started/4", "pod.created/6",
+                "pod.exited/1", "pod.exited/2", "pod.deleted/1", "pod.deleted/2")));
     }
 
     /** pod.created/1 exactly as rkj wrote it before the capability flags: still read, as a v2 with defaults. */

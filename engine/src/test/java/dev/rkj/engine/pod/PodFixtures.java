@@ -151,7 +151,8 @@ final class PodFixtures {
                 new PodEvent.PodCreatedV4(POD, v4(SPEC), CREATOR, GRANTOR),
                 new PodEvent.PodCreatedV5(POD, v5(SPEC), CREATOR, GRANTOR),
                 new PodEvent.PodStartedV3(POD, 4000, Map.of("web", 4001L), RUNNER, List.of(), List.of()),
-                new PodEvent.ImageResolvedV1(POD, IMAGE, "example.com/app", ImageSource.FETCHED));
+                new PodEvent.ImageResolvedV1(POD, IMAGE, "example.com/app", ImageSource.FETCHED),
+                new PodEvent.PodExitedV1(POD, 0, ALL_EXITED), new PodEvent.PodDeletedV1(POD));
     }
 
     /** {@code spec}, a one-app spec, in the single-image form of {@code pod.created/1..4}. */
