@@ -79,18 +79,18 @@ public final class TimedPorts {
         };
         PodJanitorPort timedJanitor = new PodJanitorPort() {
             @Override
-            public void release(PodState pod) throws StageException {
+            public java.util.List<dev.rkj.engine.pod.NetworkAttachment> release(PodState pod) throws StageException {
                 mark(pod.podId(), Mark.RELEASE_START);
                 try {
-                    janitor.release(pod);
+                    return janitor.release(pod);
                 } finally {
                     mark(pod.podId(), Mark.RELEASE_END);
                 }
             }
 
             @Override
-            public void delete(PodState pod) throws StageException {
-                janitor.delete(pod);
+            public java.util.List<dev.rkj.engine.pod.NetworkAttachment> delete(PodState pod) throws StageException {
+                return janitor.delete(pod);
             }
         };
         return new EnginePorts(timedSource, timedVerifier, timedRenderer, timedPreparer, new TimedRunner(real.runtime()),
