@@ -62,7 +62,7 @@ import java.util.concurrent.TimeUnit;
  * port), and the launch path's host pieces timed alone. Pods are garbage-collected as it goes;
  * at the end nothing of the run may be left mounted, in a cgroup or running.
  *
- * <pre>scripts/bench launch [--pods 200] [--warmup 20] [--throughput-pods N] [--profile-runs 100]
+ * <pre>scripts/bench launch [--pods 200] [--warmup 20] [--jit-warmup 200] [--throughput-pods N] [--profile-runs 100]
  *                     [--gc-every 50] [--dir /var/tmp] [--keep]</pre>
  * Needs root.
  */
@@ -204,8 +204,8 @@ public final class LaunchBench {
     }
 
     private void header(ImageRecord image, Path tree) throws IOException {
-        out.printf("rkj launch bench: %d pods (+%d warm-up) interleaved with the baselines; static busybox /bin/true%n",
-                options.pods, options.warmup);
+        out.printf("rkj launch bench: %d pods (+%d warm-up rounds, after %d rkj pods to warm the JIT) interleaved with"
+                + " the baselines; static busybox /bin/true%n", options.pods, options.warmup, options.jitWarmup);
         out.printf("image %s, rendered tree %s%n", image.id().toString().substring(0, 19) + "...", tree);
         out.printf("host: %d cpus, kernel %s, %d mounts in /proc/self/mountinfo, load %s%n",
                 Runtime.getRuntime().availableProcessors(), Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip(),
@@ -215,6 +215,13 @@ public final class LaunchBench {
     /** The interleaved rounds: one rkj pod with --net=none, one with --net=default, then each baseline once. */
     private List<PodTimeline> latency(BenchEngine engine, PodSpec spec, PodSpec onDefault, List<PodTimeline> netTimelines,
                                       Baselines baselines) throws Exception {
+        // A warm engine, as a daemon is after its first pods: the JIT has compiled the launch path.
+        for (int i = 0; i < options.jitWarmup; i++) {
+            engine.run(spec).get(60, TimeUnit.SECONDS);
+            if ((i + 1) % options.gcEvery == 0) {
+                engine.gc();
+            }
+        }
         List<PodTimeline> timelines = new ArrayList<>();
         for (int i = -options.warmup; i < options.pods; i++) {
             PodTimeline t = engine.run(spec).get(60, TimeUnit.SECONDS);
@@ -536,13 +543,15 @@ public final class LaunchBench {
     }
 
     /** Command-line options. */
-    private record Options(int pods, int warmup, int throughputPods, int profileRuns, int gcEvery, Path dir, boolean keep) {
-        static final String USAGE = "usage: launch [--pods N=200] [--warmup N=20] [--throughput-pods N=pods]"
-                + " [--profile-runs N=100, 0 skips] [--gc-every N=50] [--dir DIR=/var/tmp] [--keep]";
+    private record Options(int pods, int warmup, int jitWarmup, int throughputPods, int profileRuns, int gcEvery, Path dir,
+                           boolean keep) {
+        static final String USAGE = "usage: launch [--pods N=200] [--warmup N=20] [--jit-warmup N=200]"
+                + " [--throughput-pods N=pods] [--profile-runs N=100, 0 skips] [--gc-every N=50] [--dir DIR=/var/tmp] [--keep]";
 
         static Options parse(String[] args) {
             int pods = 200;
             int warmup = 20;
+            int jitWarmup = 200;
             int throughputPods = -1;
             int profileRuns = 100;
             int gcEvery = 50;
@@ -553,6 +562,7 @@ public final class LaunchBench {
                 switch (args[i]) {
                     case "--pods" -> pods = number(args[i], value, 1);
                     case "--warmup" -> warmup = number(args[i], value, 0);
+                    case "--jit-warmup" -> jitWarmup = number(args[i], value, 0);
                     case "--throughput-pods" -> throughputPods = number(args[i], value, 1);
                     case "--profile-runs" -> profileRuns = number(args[i], value, 0);
                     case "--gc-every" -> gcEvery = number(args[i], value, 1);
@@ -572,7 +582,7 @@ public final class LaunchBench {
             if (!Files.isDirectory(dir)) {
                 throw new IllegalArgumentException("--dir " + dir + " is not a directory");
             }
-            return new Options(pods, warmup, throughputPods < 0 ? pods : throughputPods, profileRuns, gcEvery, dir, keep);
+            return new Options(pods, warmup, jitWarmup, throughputPods < 0 ? pods : throughputPods, profileRuns, gcEvery, dir, keep);
         }
 
         private static int number(String option, String value, int min) {

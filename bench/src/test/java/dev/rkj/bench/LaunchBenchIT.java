@@ -26,7 +26,7 @@ class LaunchBenchIT {
         int status;
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
                 PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8)) {
-            status = LaunchBench.run(new String[] {"--pods", "3", "--warmup", "1", "--throughput-pods", "2",
+            status = LaunchBench.run(new String[] {"--pods", "3", "--warmup", "1", "--jit-warmup", "2", "--throughput-pods", "2",
                     "--profile-runs", "2", "--gc-every", "2", "--dir", dir.toString()}, out, err);
         }
         String report = bytes.toString(StandardCharsets.UTF_8);

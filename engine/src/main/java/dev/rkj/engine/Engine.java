@@ -33,6 +33,7 @@ import dev.rkj.engine.stage.PodEventDispatcher;
 import dev.rkj.engine.stage.PodJanitorPort;
 import dev.rkj.engine.stage.StageException;
 import dev.rkj.engine.stage.PodRecorder;
+import dev.rkj.engine.stage.PodWork;
 import dev.rkj.engine.stage.PodRecorder.Recorded;
 import dev.rkj.engine.stage.PrepareVerticle;
 import dev.rkj.engine.stage.UnpackVerticle;
@@ -100,6 +101,8 @@ public final class Engine implements AutoCloseable {
     private final PodRecorder recorder;
     private final LaunchVerticle launcher;
     private final GcVerticle gcVerticle;
+    /** One piece of work per pod at a time, and the order in which the stages chain (the deploy order). */
+    private final PodWork podWork = new PodWork();
     private final GarbageCollector collector;
     private final Reconciler reconciler;
     private final List<String> deployments = new CopyOnWriteArrayList<>();
@@ -128,9 +131,9 @@ public final class Engine implements AutoCloseable {
         this.recorder = new PodRecorder(journal, dispatcher);
         this.recorder.onJournalFailure(this::onJournalFailure);
         EnginePorts ports = config.ports();
-        this.launcher = new LaunchVerticle(dispatcher, recorder, me, config.crashAt(), ports.runtime(),
+        this.launcher = new LaunchVerticle(dispatcher, recorder, me, config.crashAt(), podWork, ports.runtime(),
                 ports.janitor());
-        this.gcVerticle = new GcVerticle(dispatcher, recorder, me, config.crashAt(), ports.janitor());
+        this.gcVerticle = new GcVerticle(dispatcher, recorder, me, config.crashAt(), podWork, ports.janitor());
         this.collector = new GarbageCollector(recorder, config.clock(), me, this::whyGone);
         this.reconciler = new Reconciler(vertx, me, liveness, recorder, dispatcher, ports.runtime(), ports.janitor(),
                 config.watchOrphans());
@@ -230,10 +233,10 @@ public final class Engine implements AutoCloseable {
     private Future<Void> deploy() {
         EnginePorts ports = config.ports();
         List<VerticleBase> verticles = List.of(
-                new FetchVerticle(dispatcher, recorder, me, config.crashAt(), ports.imageSource()),
-                new VerifyVerticle(dispatcher, recorder, me, config.crashAt(), ports.verifier()),
-                new UnpackVerticle(dispatcher, recorder, me, config.crashAt(), ports.renderer()),
-                new PrepareVerticle(dispatcher, recorder, me, config.crashAt(), ports.preparer()),
+                new FetchVerticle(dispatcher, recorder, me, config.crashAt(), podWork, ports.imageSource()),
+                new VerifyVerticle(dispatcher, recorder, me, config.crashAt(), podWork, ports.verifier()),
+                new UnpackVerticle(dispatcher, recorder, me, config.crashAt(), podWork, ports.renderer()),
+                new PrepareVerticle(dispatcher, recorder, me, config.crashAt(), podWork, ports.preparer()),
                 launcher,
                 gcVerticle);
         Future<Void> chain = Future.succeededFuture();

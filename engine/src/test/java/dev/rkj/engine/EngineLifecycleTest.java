@@ -60,6 +60,20 @@ class EngineLifecycleTest {
     }
 
     @Test
+    void theStagesOfAPodRunBackToBackOnOneWorkerThreadEachRecordedBeforeTheNext() throws Exception {
+        Engine engine = h.open();
+        String pod = await(engine.createPod(INSECURE, true));
+        awaitStatus(engine, pod, PodStatus.RUNNING);
+
+        assertEquals(List.of("resolve", "verify", "render", "prepare", "launch"), h.fakes.calls.of(pod));
+        List<String> threads = h.fakes.calls.threadsOf(pod);
+        assertEquals(1, new java.util.HashSet<>(threads).size(), "one worker ran every stage: " + threads);
+        assertTrue(threads.get(0).contains("worker"), "a worker thread, not an event loop: " + threads);
+        assertEquals(List.of("pod.created", "pod.launch-requested", "pod.image-resolved", "pod.image-verified",
+                "pod.image-rendered", "pod.prepared", "pod.started"), h.events(pod));
+    }
+
+    @Test
     void anAppThatEndsAsSoonAsItStartsHasItsStartRecordedBeforeItsExit() throws Exception {
         var launchGate = h.fakes.gate("launch");
         Engine engine = h.open();

@@ -68,6 +68,14 @@ public final class ChronicleJournal implements Journal {
     private final HeadWriter headWriter;
     private boolean appenderFaulted; // guarded by lock: the appender met a fault and must be replaced
     private ExcerptTailer lookup; // guarded by lock
+    /**
+     * The reader the last {@link #replay} ended with, standing before envelope {@code resumeAt}: a
+     * replay that starts there (a projection catching up, again and again) reads on without creating
+     * a tailer and seeking, which costs more than reading a few envelopes.
+     */
+    private final ReentrantLock resumeLock = new ReentrantLock();
+    private ChronicleReader resume; // guarded by resumeLock
+    private long resumeAt = -1; // guarded by resumeLock
     private long lookupAfter = UNKNOWN; // guarded by lock: the excerpt the look-up tailer has just read
     private volatile Link last; // written under lock: the newest envelope known, or null
     private volatile boolean closed;
@@ -793,20 +801,53 @@ public final class ChronicleJournal implements Journal {
         if (fromIndex >= end) {
             return;
         }
-        try (ChronicleReader reader = new ChronicleReader(this, queue)) {
-            reader.seek(fromIndex);
-            for (long expected = fromIndex; expected < end; expected++) {
-                StoredEnvelope stored = reader.nextExpected();
-                if (stored == null) {
-                    throw reader.damagedHere("event " + expected + " cannot be read although the journal holds "
-                            + end + " events (a broken excerpt header hides the rest)");
-                }
-                if (stored.index() != expected) {
-                    throw reader.damagedHere("event " + expected + " was expected but event " + stored.index()
-                            + " is stored in its place (removed or reordered events)");
-                }
-                consumer.accept(decode(stored, reader));
+        if (!resumeLock.tryLock()) { // another thread replays through the kept reader: a reader of its own
+            try (ChronicleReader reader = new ChronicleReader(this, queue)) {
+                reader.seek(fromIndex);
+                replay(reader, fromIndex, end, consumer);
             }
+            return;
+        }
+        try {
+            ChronicleReader reader = resume;
+            resume = null;
+            if (reader == null || resumeAt != fromIndex) {
+                if (reader != null) {
+                    reader.close();
+                }
+                reader = new ChronicleReader(this, queue).shared();
+                reader.seek(fromIndex);
+            }
+            try {
+                replay(reader, fromIndex, end, consumer);
+            } catch (JournalException | RuntimeException | Error e) {
+                reader.close();
+                throw e;
+            }
+            if (resume != null) { // a replay nested in the consumer kept its own
+                resume.close();
+            }
+            resume = reader;
+            resumeAt = end;
+        } finally {
+            resumeLock.unlock();
+        }
+    }
+
+    /** Hands {@code consumer} the envelopes {@code fromIndex} (where {@code reader} stands) up to {@code end}. */
+    private void replay(ChronicleReader reader, long fromIndex, long end, Consumer<Envelope> consumer)
+            throws JournalException {
+        for (long expected = fromIndex; expected < end; expected++) {
+            StoredEnvelope stored = reader.nextExpected();
+            if (stored == null) {
+                throw reader.damagedHere("event " + expected + " cannot be read although the journal holds "
+                        + end + " events (a broken excerpt header hides the rest)");
+            }
+            if (stored.index() != expected) {
+                throw reader.damagedHere("event " + expected + " was expected but event " + stored.index()
+                        + " is stored in its place (removed or reordered events)");
+            }
+            consumer.accept(decode(stored, reader));
         }
     }
 
@@ -883,6 +924,15 @@ public final class ChronicleJournal implements Journal {
         closed = true;
         tails.closeAll();
         headWriter.close();
+        resumeLock.lock();
+        try {
+            if (resume != null) {
+                resume.close();
+                resume = null;
+            }
+        } finally {
+            resumeLock.unlock();
+        }
         lock.lock();
         try {
             if (lookup != null) {

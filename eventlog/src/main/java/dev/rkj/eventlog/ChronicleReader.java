@@ -35,6 +35,12 @@ final class ChronicleReader implements AutoCloseable {
         this.tailer = queue.createTailer();
     }
 
+    /** Lets any thread use this reader, one at a time (its owner serializes the use): returns this reader. */
+    ChronicleReader shared() {
+        tailer.singleThreadedCheckDisabled(true);
+        return this;
+    }
+
     /** Positions the reader so that {@link #next} returns the envelope {@code fromIndex} first (or later ones, if it lies ahead). */
     void seek(long fromIndex) throws JournalException {
         try {

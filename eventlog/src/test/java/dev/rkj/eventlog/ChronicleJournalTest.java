@@ -178,6 +178,34 @@ class ChronicleJournalTest extends JournalContract {
         assertTrue(journal.excerptsRead() - readsBefore <= 30, "tail read " + (journal.excerptsRead() - readsBefore));
     }
 
+    @Test
+    void aReplayFromWhereTheLastOneEndedReadsOnlyTheNewEnvelopesAcrossDays() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-01T23:59:59Z"));
+        ChronicleJournal journal = openChronicle(clock);
+        List<Envelope> appended = new ArrayList<>(appendNotes(journal, "first", 3));
+        assertEquals(appended, replayAll(journal, 0));
+        clock.advance(Duration.ofSeconds(2)); // the next day: a new file
+        appended.addAll(appendNotes(journal, "second", 2));
+
+        long readsBefore = journal.excerptsRead();
+        assertEquals(appended.subList(3, 5), replayAll(journal, 3), "goes on where the last replay ended");
+        assertEquals(1 + 2, journal.excerptsRead() - readsBefore,
+                "no seek: the journal's end is looked up, then only the two new envelopes are read");
+
+        assertEquals(appended.subList(1, 5), replayAll(journal, 1), "a replay from elsewhere seeks");
+        appended.addAll(appendNotes(journal, "third", 1));
+        try {
+            journal.replay(5, e -> {
+                throw new StopReplay();
+            });
+        } catch (StopReplay expected) {
+            // the consumer stopped the replay: the reader it stopped is not kept
+        }
+        assertEquals(appended.subList(5, 6), replayAll(journal, 5));
+        assertEquals(List.of(), replayAll(journal, 6));
+        assertTrue(journal.verify().ok());
+    }
+
     private static final class StopReplay extends RuntimeException {
         StopReplay() {
             super("stop", null, false, false);

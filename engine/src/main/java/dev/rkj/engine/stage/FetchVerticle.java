@@ -7,7 +7,6 @@ import dev.rkj.engine.pod.PodSpec;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.pod.Stage;
-import io.vertx.core.Future;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +21,8 @@ public final class FetchVerticle extends StageVerticle {
     private final ImageSourcePort source;
 
     public FetchVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, CrashPoint crashAt,
-                         ImageSourcePort source) {
-        super(dispatcher, recorder, owner, crashAt);
+                         PodWork podWork, ImageSourcePort source) {
+        super(dispatcher, recorder, owner, crashAt, podWork);
         this.source = Objects.requireNonNull(source, "source");
     }
 
@@ -33,9 +32,8 @@ public final class FetchVerticle extends StageVerticle {
     }
 
     @Override
-    protected Future<?> work(PodState pod) {
-        return recordOutcome(pod, Stage.FETCH, Blocking.run(vertx, () -> resolveAll(pod)),
-                images -> new ResolveImage(pod.podId(), images), CrashPoint.AFTER_RESOLVED);
+    protected Step step(PodState pod) {
+        return Step.of(Stage.FETCH, CrashPoint.AFTER_RESOLVED, () -> new ResolveImage(pod.podId(), resolveAll(pod)));
     }
 
     /** Every app's image, in the spec's order. */

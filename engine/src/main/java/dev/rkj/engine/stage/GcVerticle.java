@@ -21,8 +21,8 @@ public final class GcVerticle extends StageVerticle {
     private final PodJanitorPort janitor;
 
     public GcVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, CrashPoint crashAt,
-                      PodJanitorPort janitor) {
-        super(dispatcher, recorder, owner, crashAt);
+                      PodWork podWork, PodJanitorPort janitor) {
+        super(dispatcher, recorder, owner, crashAt, podWork);
         this.janitor = Objects.requireNonNull(janitor, "janitor");
     }
 

@@ -1,5 +1,6 @@
 package dev.rkj.engine.stage;
 
+import dev.rkj.engine.pod.PodCommand;
 import dev.rkj.engine.pod.PodCommand.FailStage;
 import dev.rkj.engine.pod.PodCommand.MarkLost;
 import dev.rkj.engine.pod.PodCommand.RecordAppExit;
@@ -57,8 +58,8 @@ public final class LaunchVerticle extends StageVerticle {
     private final Map<String, Boolean> stopsSent = new HashMap<>();
 
     public LaunchVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, CrashPoint crashAt,
-                          PodRuntime runtime, PodJanitorPort janitor) {
-        super(dispatcher, recorder, owner, crashAt);
+                          PodWork podWork, PodRuntime runtime, PodJanitorPort janitor) {
+        super(dispatcher, recorder, owner, crashAt, podWork);
         this.runtime = Objects.requireNonNull(runtime, "runtime");
         this.janitor = Objects.requireNonNull(janitor, "janitor");
     }
@@ -91,30 +92,51 @@ public final class LaunchVerticle extends StageVerticle {
     }
 
     @Override
+    protected Step step(PodState pod) {
+        return pod.status() == PodStatus.PREPARED ? new Launch(pod) : null;
+    }
+
+    @Override
     protected Future<?> work(PodState pod) {
-        if (pod.status() == PodStatus.PREPARED) {
-            return launch(pod);
-        }
         if (!watches.containsKey(pod.podId())) {
             return adoptWatch(pod);
         }
         return stopIfDue(pod);
     }
 
-    private Future<?> launch(PodState pod) {
-        String podId = pod.podId();
-        return Blocking.run(vertx, () -> runtime.start(pod)).transform(ar -> {
-            if (ar.failed()) {
-                return record(StageFailures.command(podId, Stage.LAUNCH, ar.cause()));
-            }
-            StartedPod launched = ar.result();
+    /** Starts a prepared pod (on a worker) and records it; the pod is watched from this verticle's context after. */
+    private final class Launch implements Step {
+        private final PodState pod;
+        private StartedPod launched; // written and read by the worker running the step
+
+        Launch(PodState pod) {
+            this.pod = pod;
+        }
+
+        @Override
+        public PodCommand call() throws Exception {
+            launched = runtime.start(pod);
             CrashPoint.BEFORE_STARTED_RECORDED.reached(crashAt);
-            StartPod start = new StartPod(podId, launched.stage1Pid(), launched.appPids(), owner, launched.isolators(),
+            return new StartPod(pod.podId(), launched.stage1Pid(), launched.appPids(), owner, launched.isolators(),
                     launched.warnings(), launched.networks());
-            Future<Recorded> recorded = record(start, CrashPoint.AFTER_STARTED);
-            watch(podId, launched.watch()); // after the start is recorded: its end is recorded after it
-            return recorded;
-        });
+        }
+
+        @Override
+        public Stage stage() {
+            return Stage.LAUNCH;
+        }
+
+        @Override
+        public CrashPoint after() {
+            return CrashPoint.AFTER_STARTED;
+        }
+
+        @Override
+        public Runnable handOver() {
+            StartedPod started = launched;
+            // after the start is recorded: its end is recorded after it
+            return started == null ? null : () -> watch(pod.podId(), started.watch());
+        }
     }
 
     private Future<?> adoptWatch(PodState pod) {

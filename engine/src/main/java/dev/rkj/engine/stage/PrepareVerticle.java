@@ -5,7 +5,6 @@ import dev.rkj.engine.pod.PodOwner;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.pod.Stage;
-import io.vertx.core.Future;
 
 import java.util.Objects;
 
@@ -17,8 +16,8 @@ public final class PrepareVerticle extends StageVerticle {
     private final PodPreparerPort preparer;
 
     public PrepareVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, CrashPoint crashAt,
-                           PodPreparerPort preparer) {
-        super(dispatcher, recorder, owner, crashAt);
+                           PodWork podWork, PodPreparerPort preparer) {
+        super(dispatcher, recorder, owner, crashAt, podWork);
         this.preparer = Objects.requireNonNull(preparer, "preparer");
     }
 
@@ -28,8 +27,8 @@ public final class PrepareVerticle extends StageVerticle {
     }
 
     @Override
-    protected Future<?> work(PodState pod) {
-        return recordOutcome(pod, Stage.PREPARE, Blocking.run(vertx, () -> preparer.prepare(pod)),
-                p -> new PreparePod(pod.podId(), p.manifestDigest()), CrashPoint.AFTER_PREPARED);
+    protected Step step(PodState pod) {
+        return Step.of(Stage.PREPARE, CrashPoint.AFTER_PREPARED,
+                () -> new PreparePod(pod.podId(), preparer.prepare(pod).manifestDigest()));
     }
 }

@@ -12,25 +12,24 @@ import io.vertx.core.VerticleBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.function.Function;
 
 /**
  * What every stage verticle shares: it subscribes to the {@link PodEventDispatcher} while
- * deployed, and for each pod it is told about, checks the pod's latest state and its own work in
- * flight before doing anything, so that redelivered events and recovery pokes never run a stage
- * twice. A verticle wires a stage to the journal; the stage's logic is in its port (and in a step
+ * deployed, and for each pod it is told about, claims the pod ({@link PodWork}: one piece of work
+ * per pod at a time in this engine) and checks the pod's latest state before doing anything, so
+ * that redelivered events and recovery pokes never run a stage twice. A verticle wires a stage to the journal; the stage's logic is in its port (and in a step
  * class where one holds logic of its own).
  *
  * <h2>Threads</h2>
- * {@link #wants} runs on the dispatcher's thread and looks at nothing but the pod's state.
+ * {@link #wants} and {@link #step} run on any thread and look at nothing but the pod's state.
  * Everything else runs on the verticle's own context (an event loop): {@link #onPod},
- * {@link #due}, {@link #work}, and the callbacks of the blocking work, which runs on a worker
- * thread and completes back on this context (see {@link Blocking}). So a verticle's bookkeeping
- * is plain fields and maps, touched by one thread at a time, with no locks.
+ * {@link #due}, {@link #work}, a step's {@link Step#handOver}, and the callbacks of the blocking
+ * work, which runs on a worker thread and completes back on this context (see {@link Blocking}).
+ * So a verticle's bookkeeping is plain fields and maps, touched by one thread at a time, with no
+ * locks. A {@link Step} runs on a worker, followed there by the steps of the stages after it
+ * (see {@link PodWork}).
  */
 public abstract class StageVerticle extends VerticleBase implements PodSubscriber {
     private static final Logger LOG = LoggerFactory.getLogger(StageVerticle.class);
@@ -40,20 +39,25 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
     protected final PodOwner owner;
     /** The crash point the engine was configured with (tests only), or null. */
     protected final CrashPoint crashAt;
-    private final Set<String> working = new HashSet<>();
+    private final PodWork podWork;
 
     /** What {@link #work} returns when nothing was due after all (no second look needed). */
     protected static final Object IDLE = new Object();
+    /** What a chain returns when a stage's {@link Step#handOver} took the pod's claim to its own context. */
+    private static final Object HANDED_OVER = new Object();
 
-    protected StageVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, CrashPoint crashAt) {
+    protected StageVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, CrashPoint crashAt,
+                            PodWork podWork) {
         this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
         this.recorder = Objects.requireNonNull(recorder, "recorder");
         this.owner = Objects.requireNonNull(owner, "owner");
         this.crashAt = crashAt;
+        this.podWork = Objects.requireNonNull(podWork, "podWork");
     }
 
     @Override
     public Future<?> start() {
+        podWork.join(this);
         dispatcher.subscribe(this, context);
         return Future.succeededFuture();
     }
@@ -61,6 +65,7 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
     @Override
     public Future<?> stop() {
         dispatcher.unsubscribe(this);
+        podWork.leave(this);
         return Future.succeededFuture();
     }
 
@@ -69,32 +74,134 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
         return owner.equals(pod.owner());
     }
 
+    /**
+     * One stage's work for one pod, as a {@link PodWork} chain runs it on a worker thread: the
+     * blocking work, then the command recording its success (or the stage's failure), then the next
+     * stage that wants the pod's new state, on the same thread.
+     */
+    protected interface Step {
+        /** Blocking (a worker thread): does the stage's work and returns the command recording its success. */
+        PodCommand call() throws Exception;
+
+        /** The stage a failure of {@link #call} is recorded against. */
+        Stage stage();
+
+        /** Passed once the success is appended, before anything acts on it; null for none. */
+        default CrashPoint after() {
+            return null;
+        }
+
+        /**
+         * What the stage does on its own context once the outcome is recorded (the pod stays claimed
+         * until it has run, and the chain ends there), or null to go on with the next stage.
+         */
+        default Runnable handOver() {
+            return null;
+        }
+
+        /** A step that runs {@code call}, recording a failure against {@code stage}, passing {@code after} on success. */
+        static Step of(Stage stage, CrashPoint after, java.util.concurrent.Callable<PodCommand> call) {
+            Objects.requireNonNull(stage, "stage");
+            Objects.requireNonNull(call, "call");
+            return new Step() {
+                @Override
+                public PodCommand call() throws Exception {
+                    return call.call();
+                }
+
+                @Override
+                public Stage stage() {
+                    return stage;
+                }
+
+                @Override
+                public CrashPoint after() {
+                    return after;
+                }
+            };
+        }
+    }
+
+    /**
+     * This stage's work for {@code pod} (which it {@link #wants}) as a {@link Step} that may run on
+     * any thread, or null if the work needs this verticle's context ({@link #work} then does it). It
+     * must look at nothing but the pod's state: it is also called by another stage's chain.
+     */
+    protected Step step(PodState pod) {
+        return null;
+    }
+
     @Override
     public final void onPod(String podId) {
-        if (!working.add(podId)) {
-            return; // busy with it: looked at again when that work ends
+        if (!podWork.claim(podId)) {
+            return; // some stage works on it: it is looked at again when that work ends
         }
         PodState pod = recorder.current(podId);
         if (!pod.exists() || !wants(pod) || !due(pod)) {
-            working.remove(podId);
+            podWork.release(podId);
             return;
         }
         Future<?> work;
         try {
-            work = work(pod);
+            Step step = step(pod);
+            work = step != null ? Blocking.run(vertx, () -> chain(this, step, podId)) : work(pod);
         } catch (RuntimeException e) {
             work = Future.failedFuture(e);
         }
         work.onComplete(ar -> {
-            working.remove(podId);
+            if (ar.succeeded() && ar.result() == HANDED_OVER) {
+                return; // released where it was handed over
+            }
+            podWork.release(podId);
             if (ar.failed()) {
                 LOG.error("{} could not record the outcome of its work on pod {}", getClass().getSimpleName(), podId,
                         ar.cause());
             } else if (ar.result() != IDLE) {
-                // Changes that arrived while we worked were not acted on: look once more.
-                context.runOnContext(v -> onPod(podId));
+                // Changes that arrived while we worked were not acted on: every stage looks once more.
+                dispatcher.poke(podId);
             }
         });
+    }
+
+    /**
+     * Runs {@code step} of {@code stage} and, while the pod's new state is wanted by a stage whose
+     * work may run here, that stage's step: on the calling worker thread, the pod claimed throughout.
+     */
+    private Object chain(StageVerticle stage, Step step, String podId) throws JournalException {
+        while (true) {
+            PodCommand command;
+            CrashPoint after = null;
+            boolean succeeded = false;
+            try {
+                command = step.call();
+                after = step.after();
+                succeeded = true;
+            } catch (Exception e) {
+                command = StageFailures.command(podId, step.stage(), e);
+            }
+            Recorded recorded = stage.recordNow(command, after);
+            Runnable handOver = step.handOver();
+            if (handOver != null) {
+                stage.context.runOnContext(v -> {
+                    try {
+                        handOver.run();
+                    } finally {
+                        podWork.release(podId);
+                        dispatcher.poke(podId);
+                    }
+                });
+                return HANDED_OVER;
+            }
+            if (!succeeded || recorded.isEmpty()) {
+                return recorded; // a failure, or nothing recorded: the chain ends
+            }
+            PodWork.Next next = podWork.next(recorded.state()).orElse(null);
+            if (next == null) {
+                return recorded;
+            }
+            stage = next.stage();
+            step = next.step();
+        }
     }
 
     /**
@@ -110,18 +217,8 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
      * verticle's context; blocking work goes through the step classes. When it completes the pod is
      * looked at once more (changes that arrived meanwhile), unless it completes with {@link #IDLE}.
      */
-    protected abstract Future<?> work(PodState pod);
-
-    /**
-     * Records the outcome of a step: {@code outcome}'s command when it succeeded, the stage's
-     * failure when it failed; then passes {@code after} if a success was appended. Fails only if
-     * the journal could not be written.
-     */
-    protected final <T> Future<Recorded> recordOutcome(PodState pod, Stage stage, Future<T> result,
-                                                       Function<T, PodCommand> outcome, CrashPoint after) {
-        return result.transform(ar -> ar.succeeded()
-                ? record(outcome.apply(ar.result()), after)
-                : record(StageFailures.command(pod.podId(), stage, ar.cause())));
+    protected Future<?> work(PodState pod) {
+        return Future.succeededFuture(IDLE); // a stage whose work is all in its step
     }
 
     /**
@@ -138,18 +235,23 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
      */
     protected final Future<Recorded> record(PodCommand command, CrashPoint after) {
         try {
-            Recorded recorded = recorder.record(command);
-            if (!recorded.isEmpty()) {
-                if (after != null) {
-                    after.reached(crashAt);
-                }
-            }
-            return Future.succeededFuture(recorded);
-        } catch (IllegalPodTransition e) {
-            LOG.info("not recording {}: {}", command.getClass().getSimpleName(), e.getMessage());
-            return Future.succeededFuture(new Recorded(List.of(), recorder.current(command.podId())));
+            return Future.succeededFuture(recordNow(command, after));
         } catch (JournalException | RuntimeException e) {
             return Future.failedFuture(e);
+        }
+    }
+
+    /** {@link #record(PodCommand, CrashPoint)} on the calling thread: a refusal is logged and nothing appended. */
+    private Recorded recordNow(PodCommand command, CrashPoint after) throws JournalException {
+        try {
+            Recorded recorded = recorder.record(command);
+            if (!recorded.isEmpty() && after != null) {
+                after.reached(crashAt);
+            }
+            return recorded;
+        } catch (IllegalPodTransition e) {
+            LOG.info("not recording {}: {}", command.getClass().getSimpleName(), e.getMessage());
+            return new Recorded(List.of(), recorder.current(command.podId()));
         }
     }
 }

@@ -5,7 +5,6 @@ import dev.rkj.engine.pod.PodOwner;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.pod.Stage;
-import io.vertx.core.Future;
 
 import java.util.Objects;
 
@@ -18,8 +17,8 @@ public final class UnpackVerticle extends StageVerticle {
     private final TreeRendererPort renderer;
 
     public UnpackVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, CrashPoint crashAt,
-                          TreeRendererPort renderer) {
-        super(dispatcher, recorder, owner, crashAt);
+                          PodWork podWork, TreeRendererPort renderer) {
+        super(dispatcher, recorder, owner, crashAt, podWork);
         this.renderer = Objects.requireNonNull(renderer, "renderer");
     }
 
@@ -30,10 +29,10 @@ public final class UnpackVerticle extends StageVerticle {
     }
 
     @Override
-    protected Future<?> work(PodState pod) {
+    protected Step step(PodState pod) {
         String imageId = pod.nextUnrendered().orElseThrow().id();
-        return recordOutcome(pod, Stage.RENDER, Blocking.run(vertx, () -> render(pod, imageId)),
-                tree -> new RecordRendered(pod.podId(), imageId, tree), CrashPoint.AFTER_RENDERED);
+        return Step.of(Stage.RENDER, CrashPoint.AFTER_RENDERED,
+                () -> new RecordRendered(pod.podId(), imageId, render(pod, imageId)));
     }
 
     /** The rendered tree's id; fails with a {@link StageException} naming what failed. */

@@ -5,7 +5,6 @@ import dev.rkj.engine.pod.PodOwner;
 import dev.rkj.engine.pod.PodState;
 import dev.rkj.engine.pod.PodStatus;
 import dev.rkj.engine.pod.Stage;
-import io.vertx.core.Future;
 
 import java.util.Objects;
 
@@ -18,8 +17,8 @@ public final class VerifyVerticle extends StageVerticle {
     private final ImageVerifierPort verifier;
 
     public VerifyVerticle(PodEventDispatcher dispatcher, PodRecorder recorder, PodOwner owner, CrashPoint crashAt,
-                          ImageVerifierPort verifier) {
-        super(dispatcher, recorder, owner, crashAt);
+                          PodWork podWork, ImageVerifierPort verifier) {
+        super(dispatcher, recorder, owner, crashAt, podWork);
         this.verifier = Objects.requireNonNull(verifier, "verifier");
     }
 
@@ -29,12 +28,12 @@ public final class VerifyVerticle extends StageVerticle {
     }
 
     @Override
-    protected Future<?> work(PodState pod) {
+    protected Step step(PodState pod) {
         PodState.PodImage image = pod.nextUnverified().orElseThrow();
-        return recordOutcome(pod, Stage.VERIFY, Blocking.run(vertx,
-                        () -> verifier.verify(pod.podId(), pod.spec(), image.id(), image.name())),
-                v -> new RecordVerification(pod.podId(), image.id(), v.verified(), v.reason(), v.keyFingerprint(),
-                        v.trustedPrefix()),
-                CrashPoint.AFTER_VERIFIED);
+        return Step.of(Stage.VERIFY, CrashPoint.AFTER_VERIFIED, () -> {
+            ImageVerifierPort.Verification v = verifier.verify(pod.podId(), pod.spec(), image.id(), image.name());
+            return new RecordVerification(pod.podId(), image.id(), v.verified(), v.reason(), v.keyFingerprint(),
+                    v.trustedPrefix());
+        });
     }
 }

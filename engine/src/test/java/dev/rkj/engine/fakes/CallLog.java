@@ -9,9 +9,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** Counts a fake port's calls per pod, so tests can check that nothing ran twice. */
 public final class CallLog {
     private final Map<String, List<String>> calls = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> threads = new ConcurrentHashMap<>();
 
-    void add(String podId, String what) {
+    synchronized void add(String podId, String what) {
         calls.computeIfAbsent(podId, id -> new CopyOnWriteArrayList<>()).add(what);
+        threads.computeIfAbsent(podId, id -> new CopyOnWriteArrayList<>()).add(Thread.currentThread().getName());
+    }
+
+    /** The thread each call for {@code podId} ran on, in the order of {@link #of}. */
+    public synchronized List<String> threadsOf(String podId) {
+        return new ArrayList<>(threads.getOrDefault(podId, List.of()));
     }
 
     /** How many times {@code what} was called for {@code podId}. */
@@ -20,7 +27,7 @@ public final class CallLog {
     }
 
     /** Every call for {@code podId}, in order. */
-    public List<String> of(String podId) {
+    public synchronized List<String> of(String podId) {
         return new ArrayList<>(calls.getOrDefault(podId, List.of()));
     }
 
