@@ -10,9 +10,9 @@
  *       (start, watch, stop, probe), {@link dev.rkj.engine.stage.PodJanitorPort} (release, delete). A port
  *       reports an expected failure as a {@link dev.rkj.engine.stage.StageException} whose message is
  *       the reason recorded for the user.</li>
- *   <li><b>Steps</b>: none; every verticle calls its port directly on Vert.x's worker pool
- *       ({@code Blocking}), the future completing back on the verticle's context.
- *       {@link dev.rkj.engine.stage.LaunchVerticle} calls the pod runtime and the janitor itself.</li>
+ *   <li><b>Steps</b> ({@code StageVerticle.Step}): a stage's port call and the command recording
+ *       its outcome, run on Vert.x's worker pool and chained there (below). The launch verticle's
+ *       watches, stops and releases, and gc, run from their verticle's context ({@code Blocking}).</li>
  *   <li><b>Verticles</b>, one per stage ({@link dev.rkj.engine.stage.FetchVerticle},
  *       {@link dev.rkj.engine.stage.VerifyVerticle}, {@link dev.rkj.engine.stage.UnpackVerticle} (render),
  *       {@link dev.rkj.engine.stage.PrepareVerticle}, {@link dev.rkj.engine.stage.LaunchVerticle},
@@ -36,10 +36,15 @@
  * {@code pod.delete-requested}. Intents live in the journal, never in a verticle's memory.
  *
  * <h2>Hops on the launch path</h2>
- * An append made in this process wakes the tail at once, and the recorder's caller hands the new
- * state straight to the interested verticles; the port runs on a worker, whose result hops back to
- * the verticle's event loop (one hop, so that the verticle's state has one thread), where the
- * outcome is recorded and the next stage woken. Nothing sleeps or polls.
+ * A pod's stages run back to back on one worker thread: the verticle told about the new pod claims
+ * it ({@link dev.rkj.engine.stage.PodWork}: one piece of work per pod at a time in this engine),
+ * runs its port on a worker, records the outcome there, and the next stage that wants the pod's new
+ * state ({@code wants}, in the deploy order) runs its port on the same thread, until no stage wants
+ * it or a stage's work belongs on its verticle's context (the launch hands its watch over to the
+ * launch verticle). Each outcome is appended and folded before the next stage runs, so the journal,
+ * the crash points and recovery see what they saw when each stage was woken through the
+ * dispatcher; the verticles told about the intermediate states find the pod claimed and do
+ * nothing, and are told again when the claim ends. Nothing sleeps or polls.
  *
  * <p>Depends on {@code dev.rkj.engine.pod}, {@code dev.rkj.eventlog} and Vert.x core.
  */
