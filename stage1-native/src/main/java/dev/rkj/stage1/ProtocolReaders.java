@@ -16,14 +16,17 @@ import java.util.function.Consumer;
 /**
  * Reads the protocol pipes of every stage1 a launcher started on one thread, with poll(2), instead
  * of a thread per pod: an idle pod costs the engine a file descriptor, not a thread. The thread
- * starts with the first pipe and ends when no pipe is left; a pipe added meanwhile wakes it through
- * a pipe of its own. A pipe at end of file (or failing) is handed, with the reason, to a pooled
+ * starts with the first pipe and ends when no pipe has been left for {@link #LINGER_MILLIS} (so
+ * pods launched one after another do not each start a thread); a pipe added meanwhile wakes it
+ * through a pipe of its own. A pipe at end of file (or failing) is handed, with the reason, to a pooled
  * thread ({@code ended}), which may block (reaping stage1) without delaying other pods' lines.
  *
  * <p>Lines are delivered on the reading thread, in order for each pipe; a consumer must not block.
  */
 final class ProtocolReaders {
     private static final byte[] WAKE = {1};
+    /** How long the reading thread waits for a new pipe once none is left before it ends. */
+    static final int LINGER_MILLIS = 10_000;
 
     private final Kernel kernel;
     private final ExecutorService enders = Executors.newCachedThreadPool(r -> {
@@ -68,18 +71,27 @@ final class ProtocolReaders {
     private void loop(int[] wakePipe) {
         Map<Integer, Reader> readers = new LinkedHashMap<>();
         byte[] buffer = new byte[4096];
+        boolean lingered = false;
         try {
             while (true) {
                 synchronized (lock) {
                     added.forEach(r -> readers.put(r.fd, r));
                     added.clear();
-                    if (readers.isEmpty()) {
+                    if (readers.isEmpty() && lingered) {
                         wake = null;
                         closeQuietly(wakePipe[0]);
                         closeQuietly(wakePipe[1]);
                         return;
                     }
                 }
+                if (readers.isEmpty()) { // wait a while for the next pod before ending
+                    lingered = !kernel.pollIn(wakePipe[0], LINGER_MILLIS);
+                    if (!lingered) {
+                        kernel.read(wakePipe[0], buffer);
+                    }
+                    continue;
+                }
+                lingered = false;
                 Reader[] polled = readers.values().toArray(new Reader[0]);
                 int[] fds = new int[polled.length + 1];
                 fds[0] = wakePipe[0];

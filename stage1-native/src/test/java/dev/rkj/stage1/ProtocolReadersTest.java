@@ -2,6 +2,7 @@ package dev.rkj.stage1;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rkj.stage1.kernel.Kernel;
 import dev.rkj.stage1.kernel.LinuxKernel;
@@ -24,9 +25,13 @@ class ProtocolReadersTest {
         int[] b = kernel.pipe2(Kernel.O_CLOEXEC);
         List<String> linesA = new CopyOnWriteArrayList<>();
         List<String> linesB = new CopyOnWriteArrayList<>();
+        List<String> threads = new CopyOnWriteArrayList<>();
         CompletableFuture<IOException> endA = new CompletableFuture<>();
         CompletableFuture<IOException> endB = new CompletableFuture<>();
-        readers.add(a[0], "a", linesA::add, endA::complete);
+        readers.add(a[0], "a", line -> {
+            threads.add(Thread.currentThread().getName());
+            linesA.add(line);
+        }, endA::complete);
         kernel.write(a[1], bytes("started app 12\nexit"));
         readers.add(b[0], "b", linesB::add, endB::complete); // added while the thread polls a
         kernel.write(b[1], bytes("one\n"));
@@ -39,14 +44,19 @@ class ProtocolReadersTest {
         assertNull(endB.get(10, TimeUnit.SECONDS));
         assertEquals(List.of("one", "two"), linesB);
 
-        int[] c = kernel.pipe2(Kernel.O_CLOEXEC); // after every pipe ended: a new thread takes it
+        int[] c = kernel.pipe2(Kernel.O_CLOEXEC); // after every pipe ended: the same thread, lingering, takes it
         CompletableFuture<IOException> endC = new CompletableFuture<>();
         List<String> linesC = new CopyOnWriteArrayList<>();
-        readers.add(c[0], "c", linesC::add, endC::complete);
+        readers.add(c[0], "c", line -> {
+            threads.add(Thread.currentThread().getName());
+            linesC.add(line);
+        }, endC::complete);
         kernel.write(c[1], bytes("three\n"));
         kernel.close(c[1]);
         assertNull(endC.get(10, TimeUnit.SECONDS));
         assertEquals(List.of("three"), linesC);
+        assertEquals(1, threads.stream().distinct().count(), "one thread read a, then c: " + threads);
+        assertTrue(threads.get(0).contains("(first: a)"), threads.get(0));
     }
 
     private static byte[] bytes(String s) {

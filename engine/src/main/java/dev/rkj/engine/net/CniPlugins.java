@@ -21,6 +21,9 @@ import java.util.stream.Collectors;
  * and the configuration on stdin; its result (or error) is the JSON on its stdout.
  */
 public final class CniPlugins {
+    /** Reads plugins' stderr. */
+    private static final java.util.concurrent.ExecutorService STDERR_READERS = dev.rkj.engine.DaemonPools.cached("rkj-cni-stderr");
+
     /** Where Debian's containernetworking-plugins are, then the upstream place. */
     public static final List<Path> DEFAULT_DIRS = List.of(Path.of("/usr/lib/cni"), Path.of("/opt/cni/bin"));
     /** The PATH plugins get (they run iptables, ip...). */
@@ -63,7 +66,7 @@ public final class CniPlugins {
         int status;
         try {
             Process p = pb.redirectError(ProcessBuilder.Redirect.PIPE).start();
-            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()), STDERR_READERS);
             try (OutputStream in = p.getOutputStream()) {
                 in.write(NetworkConfig.JSON.writeValueAsBytes(config));
             } catch (IOException closed) {

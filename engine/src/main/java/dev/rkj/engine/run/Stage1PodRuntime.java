@@ -62,6 +62,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Stage1PodRuntime implements PodRuntime {
     /** How often a watcher thread of an adopted pod checks whether it was cancelled. */
     private static final int CANCEL_CHECK_MILLIS = 500;
+    /** Where a pod's end is read (status files, OOM counters). */
+    private static final java.util.concurrent.ExecutorService EXITS = dev.rkj.engine.DaemonPools.cached("rkj-pod-exit");
     /** Where {@code --dns=host} copies the pod's resolv.conf from. */
     private static final Path HOST_RESOLV_CONF = Path.of("/etc/resolv.conf");
 
@@ -175,7 +177,7 @@ public final class Stage1PodRuntime implements PodRuntime {
         started.appPids().forEach((app, pid) -> appPids.put(app, (long) pid));
         List<String> apps = appNames(manifest);
         CompletableFuture<PodExit> exit = running.process().exit()
-                .handleAsync((status, error) -> launchedExit(pod.podId(), running, apps, status, error));
+                .handleAsync((status, error) -> launchedExit(pod.podId(), running, apps, status, error), EXITS);
         return new StartedPod(started.stage1Pid(), appPids, watchOf(exit, () -> {
         }), planned.isolators(), planned.warnings(), attached);
     }
