@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -141,24 +140,20 @@ public final class HistoryBench {
      */
     private static void fill(Path data, long events, int days) throws JournalException {
         Instant start = Instant.now().minus(Duration.ofDays(days - 1L));
-        SteppedClock clock = new SteppedClock(start);
-        try (ChronicleJournal j = ChronicleJournal.open(data.resolve("journal"), EngineEvents.registry(), clock)) {
-            long n = 0;
-            for (int p = 0; p < PODS; p++) {
-                String pod = UUID.randomUUID().toString();
-                j.append(pod, new PodEvent.PodCreated(pod, PodSpec.of("example.com/app:1.0"), OWNER));
-                j.append(pod, new PodEvent.StageFailed(pod, Stage.FETCH, "not found", false));
-                n += 2;
-            }
-            long perDay = Math.max(1, (events - n) / days);
-            int day = 0;
-            while (n < events) {
-                if ((n - 2L * PODS) / perDay > day && day < days - 1) {
-                    day++;
-                    clock.at(start.plus(Duration.ofDays(day)));
+        long filler = events - 2L * PODS;
+        long n = 0;
+        for (int day = 0; day < days; day++) {
+            // Opened again each day with a clock fixed on it: its appends land in that day's file.
+            Clock clock = Clock.fixed(start.plus(Duration.ofDays(day)), ZoneOffset.UTC);
+            try (ChronicleJournal j = ChronicleJournal.open(data.resolve("journal"), EngineEvents.registry(), clock)) {
+                for (int p = 0; day == 0 && p < PODS; p++) {
+                    String pod = UUID.randomUUID().toString();
+                    j.append(pod, new PodEvent.PodCreated(pod, PodSpec.of("example.com/app:1.0"), OWNER));
+                    j.append(pod, new PodEvent.StageFailed(pod, Stage.FETCH, "not found", false));
                 }
-                j.append(IMAGE, new ImageEvent.TreeRendered(IMAGE, IMAGE)); // an image not stored: folded, no state
-                n++;
+                for (long end = filler * (day + 1) / days; n < end; n++) {
+                    j.append(IMAGE, new ImageEvent.TreeRendered(IMAGE, IMAGE)); // an image not stored: no state
+                }
             }
         }
     }
@@ -229,34 +224,6 @@ public final class HistoryBench {
         System.err.println("history: " + problem
                 + "; usage: scripts/bench launch history [--events N] [--days D] [--rounds R] [--dir DIR]");
         System.exit(2);
-    }
-
-    /** A clock that stands still at a time set by the writer: appends land in the day file chosen. */
-    private static final class SteppedClock extends Clock {
-        private volatile Instant now;
-
-        SteppedClock(Instant start) {
-            this.now = start;
-        }
-
-        void at(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("a bench clock stays in UTC");
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 
     private static void deleteTree(Path dir) throws IOException {
