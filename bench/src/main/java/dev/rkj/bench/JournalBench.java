@@ -43,7 +43,9 @@ import net.openhft.chronicle.wire.DocumentContext;
  * envelope, hash chain or JSON encoding/decoding.
  *
  * <ul>
- *   <li>append throughput: one thread appending; baseline: raw appends of the payload bytes;
+ *   <li>append throughput: one thread appending, one event a call ({@link Journal#append}) and
+ *       {@value #BATCH} a call ({@link Journal#appendAll}, what a command that records several
+ *       events does); baseline: raw appends of the payload bytes, one a call;
  *   <li>append-to-tailer latency, in-process and across processes (a child JVM appends, this one
  *       tails), one event every ~{@value #PACE_MICROS} µs so the tailer is idle when it comes;
  *       baseline: a raw tailer with the same idle policy (spin, yield, park up to 1 ms), which has
@@ -57,6 +59,8 @@ import net.openhft.chronicle.wire.DocumentContext;
  */
 public final class JournalBench {
     static final long PACE_MICROS = 250;
+    /** Events a call in the batched append row: about what one pod command records at once. */
+    static final int BATCH = 10;
     private static final String CHILD = "--child-append";
 
     /** The benchmark's event: about the size and shape of a pod lifecycle event. */
@@ -163,18 +167,23 @@ public final class JournalBench {
         int perRound = Math.max(1, events / rounds);
         byte[] payload = Json.mapper().writeValueAsBytes(event(0, 0));
         double[] journalAppend = new double[rounds];
+        double[] batchAppend = new double[rounds];
         double[] rawAppend = new double[rounds];
         try (ChronicleJournal journal = ChronicleJournal.open(journalDir, REGISTRY);
+             ChronicleJournal batches = ChronicleJournal.open(work.resolve("journal-batches"), REGISTRY);
              SingleChronicleQueue raw = rawQueue(rawDir);
              ExcerptAppender appender = raw.createAppender()) {
             warmUpAppends(work.resolve("warm-up"), payload);
             for (int r = 0; r < rounds; r++) {
                 int count = r == rounds - 1 ? events - perRound * (rounds - 1) : perRound;
                 journalAppend[r] = perSecond(count, () -> appendJournal(journal, count));
+                batchAppend[r] = perSecond(count, () -> appendBatches(batches, count));
                 rawAppend[r] = perSecond(count, () -> appendRaw(appender, payload, count));
             }
         }
+        deleteTree(work.resolve("journal-batches"));
         rows.add(Row.throughput("append throughput (events/s)", median(journalAppend), median(rawAppend)));
+        rows.add(Row.throughput("append, " + BATCH + " a call (events/s)", median(batchAppend), median(rawAppend)));
 
         // In-process latency: this thread appends, a tail in this JVM receives.
         Latency inJournal = new Latency();
@@ -245,6 +254,25 @@ public final class JournalBench {
         }
     }
 
+    /**
+     * Appends in calls of {@link #BATCH} events ({@link Journal#appendAll}), as a command that
+     * records several events of one pod at once does.
+     */
+    private static void appendBatches(Journal journal, int count) {
+        try {
+            List<AppStarted> batch = new ArrayList<>(BATCH);
+            for (int i = 0; i < count; i += BATCH) {
+                batch.clear();
+                for (int k = i; k < Math.min(count, i + BATCH); k++) {
+                    batch.add(event(0, k));
+                }
+                journal.appendAll(POD, batch);
+            }
+        } catch (JournalException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
     private static void appendRaw(ExcerptAppender appender, byte[] payload, int count) {
         for (int i = 0; i < count; i++) {
             try (DocumentContext dc = appender.writingDocument()) {
@@ -258,6 +286,7 @@ public final class JournalBench {
              SingleChronicleQueue raw = rawQueue(dir.resolve("raw"));
              ExcerptAppender appender = raw.createAppender()) {
             appendJournal(journal, 50_000);
+            appendBatches(journal, 50_000);
             appendRaw(appender, payload, 50_000);
             replayJournal(journal);
             verifyJournal(journal);

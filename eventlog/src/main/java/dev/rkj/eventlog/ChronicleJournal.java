@@ -66,6 +66,8 @@ public final class ChronicleJournal implements Journal {
     private final DiskReserve reserve; // guarded by lock
     private final JournalHead head;
     private final HeadWriter headWriter;
+    private int appendCycle; // guarded by lock: the day of appendFile
+    private Path appendFile; // guarded by lock: the file appends go to, or null before the first
     private boolean appenderFaulted; // guarded by lock: the appender met a fault and must be replaced
     private ExcerptTailer lookup; // guarded by lock
     /**
@@ -76,6 +78,8 @@ public final class ChronicleJournal implements Journal {
     private final ReentrantLock resumeLock = new ReentrantLock();
     private ChronicleReader resume; // guarded by resumeLock
     private long resumeAt = -1; // guarded by resumeLock
+    private ExcerptTailer pin; // guarded by lock: never moved; keeps the oldest day file mapped, see pinOldest
+    private volatile boolean sawQueueFile; // read-only: a queue file was seen (one always stays: pruning keeps the newest)
     private long lookupAfter = UNKNOWN; // guarded by lock: the excerpt the look-up tailer has just read
     private volatile Link last; // written under lock: the newest envelope known, or null
     private volatile boolean closed;
@@ -501,7 +505,7 @@ public final class ChronicleJournal implements Journal {
                     p.typeName(), p.type().version(), p.payload());
             stored = StoredEnvelope.of(index, time, p, previousHash, hash);
             Bytes<?> bytes = dc.wire().bytes();
-            reserve.ensure(fileOf(excerpt), bytes.writePosition(), EnvelopeFormat.length(stored));
+            reserve.ensure(appendFile(excerpt), bytes.writePosition(), EnvelopeFormat.length(stored));
             EnvelopeFormat.write(bytes, stored);
             written = new Link(excerpt, index, hash);
         } catch (RuntimeException | AssertionError | InternalError e) {
@@ -591,6 +595,7 @@ public final class ChronicleJournal implements Journal {
         lock.lock();
         try {
             ExcerptTailer t = lookup();
+            pinOldest();
             Link found = last;
             if (found != null) {
                 if (lookupAfter != found.excerpt()) {
@@ -767,6 +772,7 @@ public final class ChronicleJournal implements Journal {
         try {
             lookupAfter = UNKNOWN;
             queue.refreshDirectoryListing();
+            unpin(); // it holds a deleted file; the next look-up pins the new oldest one
         } finally {
             lock.unlock();
         }
@@ -939,6 +945,7 @@ public final class ChronicleJournal implements Journal {
                 lookup.close();
                 lookup = null;
             }
+            unpin();
             if (appender != null) {
                 appender.close();
                 appender = null;
@@ -1023,6 +1030,26 @@ public final class ChronicleJournal implements Journal {
         return lookup;
     }
 
+    /**
+     * Keeps the oldest day file open and mapped while this journal is (under the lock): every
+     * Chronicle tailer starts there when it is created, before it seeks, so that without the pin
+     * each replay, verify and tail would open and map that file again, a cost that grows with the
+     * number of day files before the newest.
+     */
+    private void pinOldest() throws JournalException {
+        if (pin == null && !holdsNoQueueFile() && queue.firstCycle() != Integer.MAX_VALUE) {
+            pin = queue.createTailer();
+            pin.singleThreadedCheckDisabled(true); // only created and closed, under `lock`
+        }
+    }
+
+    private void unpin() {
+        if (pin != null) {
+            pin.close();
+            pin = null;
+        }
+    }
+
     /** The newest day file, for messages about the journal's end; the directory if there is none. */
     private Path newestFile() {
         try {
@@ -1031,6 +1058,16 @@ public final class ChronicleJournal implements Journal {
         } catch (JournalException e) {
             return dir;
         }
+    }
+
+    /** {@link #fileOf}, remembered for the day file being appended to (under the lock). */
+    private Path appendFile(long excerpt) {
+        int cycle = rollCycle.toCycle(excerpt);
+        if (cycle != appendCycle || appendFile == null) {
+            appendFile = QueueFiles.fileFor(dir, rollCycle, cycle);
+            appendCycle = cycle;
+        }
+        return appendFile;
     }
 
     private Path fileOf(long excerpt) {
@@ -1069,7 +1106,11 @@ public final class ChronicleJournal implements Journal {
      * A writer's journal always has its file.
      */
     private boolean holdsNoQueueFile() throws JournalException {
-        return readOnly && QueueFiles.list(dir).isEmpty();
+        if (!readOnly || sawQueueFile) {
+            return false;
+        }
+        sawQueueFile = !QueueFiles.list(dir).isEmpty();
+        return !sawQueueFile;
     }
 
     private void checkWritable() throws JournalException {

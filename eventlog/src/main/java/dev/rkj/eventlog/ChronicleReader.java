@@ -59,6 +59,15 @@ final class ChronicleReader implements AutoCloseable {
             long[] best = null; // {excerpt index, envelope index} of the first envelope of the chosen file
             int lo = 0;
             int hi = cycles.size() - 1;
+            // The newest file first: a snapshot's tail and a tail's resume start there, and each file
+            // probed costs Chronicle a store to open and map, so a long history is not paid for.
+            long[] newest = firstFrom(cycles.get(hi).intValue());
+            if (newest != null && newest[1] <= fromIndex) {
+                best = newest;
+                lo = hi + 1;
+            } else {
+                hi--;
+            }
             while (lo <= hi) {
                 int mid = (lo + hi) >>> 1;
                 long[] probe = firstFrom(cycles.get(mid).intValue());

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import java.io.IOException;
-import java.util.Optional;
 
 /** Event records to and from JSON payloads, with {@link Json#mapper()}. */
 final class EventCodec {
@@ -39,16 +38,17 @@ final class EventCodec {
         }
     }
 
-    static Object decode(EventRegistry registry, WireType type, byte[] payload, String json) throws UndecodableEvent {
-        Optional<Class<?>> recordType = registry.typeOf(type);
-        if (recordType.isEmpty()) {
+    static Object decode(EventRegistry.Resolved resolved, byte[] payload, String json) throws UndecodableEvent {
+        WireType type = resolved.type();
+        Class<?> recordType = resolved.recordType();
+        if (recordType == null) {
             return new UnknownEvent(type, json);
         }
         try {
-            return READERS.get(recordType.get()).readValue(payload);
+            return READERS.get(recordType).readValue(payload);
         } catch (IOException e) {
             String reason = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
-            throw new UndecodableEvent("its " + type + " payload does not fit " + recordType.get().getName() + " ("
+            throw new UndecodableEvent("its " + type + " payload does not fit " + recordType.getName() + " ("
                     + Messages.oneLine(reason) + "): the record changed without a new @WireName version;"
                     + " restore the old shape, or register the old version and bump the new one", e);
         }

@@ -16,6 +16,9 @@ import java.util.Set;
 public final class EventRegistry {
     private final Map<WireType, Class<?>> byType;
     private final Map<Class<?>, WireType> byClass;
+    /** Wire types as stored (name bytes, version), resolved once each: a replay meets a few types millions of times. */
+    private final Map<StoredType, Resolved> stored = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int STORED_TYPES_KEPT = 4096;
 
     private EventRegistry(Map<WireType, Class<?>> byType, Map<Class<?>, WireType> byClass) {
         this.byType = Collections.unmodifiableMap(byType);
@@ -73,6 +76,46 @@ public final class EventRegistry {
         return type;
     }
 
+    /** A stored wire type, resolved: its {@link WireType} and the record class registered for it (null if none). */
+    record Resolved(WireType type, Class<?> recordType) {}
+
+    /** The key of {@link #resolve}: a stored name's bytes (never mutated) and version, compared by content. */
+    private record StoredType(byte[] name, int version, int hash) {
+        StoredType(byte[] name, int version) {
+            this(name, version, java.util.Arrays.hashCode(name) * 31 + version);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof StoredType t && t.version == version && java.util.Arrays.equals(t.name, name);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /**
+     * The wire type stored as {@code name} (UTF-8) and {@code version}, with its registered class:
+     * what {@link WireType#WireType} and {@link #typeOf} give, without a string or a check per
+     * envelope after the first of each type.
+     *
+     * @throws IllegalArgumentException if the stored name or version is not a valid wire type
+     */
+    Resolved resolve(byte[] name, int version) {
+        StoredType key = new StoredType(name, version);
+        Resolved found = stored.get(key);
+        if (found == null) {
+            WireType type = new WireType(new String(name, java.nio.charset.StandardCharsets.UTF_8), version);
+            found = new Resolved(type, byType.get(type));
+            if (stored.size() < STORED_TYPES_KEPT) { // a damaged journal's garbage names are not kept
+                stored.putIfAbsent(key, found);
+            }
+        }
+        return found;
+    }
+
     /** Every registered wire type. */
     public Set<WireType> wireTypes() {
         return byType.keySet();
@@ -99,7 +142,8 @@ public final class EventRegistry {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(json, "json");
         try {
-            return EventCodec.decode(this, type, json.getBytes(java.nio.charset.StandardCharsets.UTF_8), json);
+            return EventCodec.decode(new Resolved(type, byType.get(type)),
+                    json.getBytes(java.nio.charset.StandardCharsets.UTF_8), json);
         } catch (EventCodec.UndecodableEvent e) {
             throw new IllegalArgumentException("event " + type + ": " + e.getMessage(), e);
         }

@@ -30,6 +30,8 @@ final class QueueFiles {
     private static final int NOT_COMPLETE = 0x80000000;
     private static final int META_DATA = 0x40000000;
     private static final int LENGTH_MASK = 0x3FFFFFFF;
+    /** File-name formatters by roll-cycle pattern: building one costs more than an append. */
+    private static final java.util.Map<String, DateTimeFormatter> FORMATS = new java.util.concurrent.ConcurrentHashMap<>();
     private static final byte[] STORE_MARKER = "SCQStore".getBytes(StandardCharsets.US_ASCII);
 
     private QueueFiles() {}
@@ -171,7 +173,8 @@ final class QueueFiles {
 
     /** The file that holds {@code cycle}, named as Chronicle names it. */
     static Path fileFor(Path dir, RollCycle rollCycle, int cycle) {
-        DateTimeFormatter format = DateTimeFormatter.ofPattern(rollCycle.format()).withZone(ZoneOffset.UTC);
+        DateTimeFormatter format = FORMATS.computeIfAbsent(rollCycle.format(),
+                pattern -> DateTimeFormatter.ofPattern(pattern).withZone(ZoneOffset.UTC));
         return dir.resolve(format.format(Instant.ofEpochMilli((long) cycle * rollCycle.lengthInMillis())) + SUFFIX);
     }
 

@@ -31,9 +31,9 @@ record StoredEnvelope(long index, long epochSecond, int nano, byte[] aggregate, 
      * @throws EventCodec.UndecodableEvent if a known type's payload does not fit its record
      */
     Envelope toEnvelope(EventRegistry registry) throws EventCodec.UndecodableEvent {
-        WireType type = type();
+        EventRegistry.Resolved resolved = registry.resolve(typeName, typeVersion);
         String json = new String(payload, UTF_8);
-        Object event = EventCodec.decode(registry, type, payload, json);
-        return new Envelope(index, time(), new String(aggregate, UTF_8), type, json, event, previousHash, hash);
+        Object event = EventCodec.decode(resolved, payload, json);
+        return new Envelope(index, time(), new String(aggregate, UTF_8), resolved.type(), json, event, previousHash, hash);
     }
 }
