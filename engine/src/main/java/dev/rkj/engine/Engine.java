@@ -35,6 +35,7 @@ import dev.rkj.engine.stage.StageException;
 import dev.rkj.engine.stage.PodRecorder;
 import dev.rkj.engine.stage.PodRecorder.Recorded;
 import dev.rkj.engine.stage.PrepareVerticle;
+import dev.rkj.engine.stage.PodRuntime;
 import dev.rkj.engine.stage.UnpackVerticle;
 import dev.rkj.engine.stage.VerifyVerticle;
 import dev.rkj.eventlog.ChronicleJournal;
@@ -99,6 +100,7 @@ public final class Engine implements AutoCloseable {
     private final PodEventDispatcher dispatcher;
     private final PodRecorder recorder;
     private final LaunchVerticle launcher;
+    private final PodRuntime runtime;
     private final GcVerticle gcVerticle;
     private final GarbageCollector collector;
     private final Reconciler reconciler;
@@ -128,6 +130,7 @@ public final class Engine implements AutoCloseable {
         this.recorder = new PodRecorder(journal, dispatcher);
         this.recorder.onJournalFailure(this::onJournalFailure);
         EnginePorts ports = config.ports();
+        this.runtime = ports.runtime();
         this.launcher = new LaunchVerticle(dispatcher, recorder, me, config.crashAt(), ports.runtime(),
                 ports.janitor());
         this.gcVerticle = new GcVerticle(dispatcher, recorder, me, config.crashAt(), ports.janitor());
@@ -608,6 +611,7 @@ public final class Engine implements AutoCloseable {
                 journal.close();
             }
             registration.close();
+            runtime.close(); // its spare stage1; pods keep running
             return null;
         }, false)).eventually(() -> {
             waiters.values().forEach(list -> list.forEach(w ->

@@ -22,7 +22,7 @@ import java.util.concurrent.ExecutionException;
  * pod's rootfs is mounted ({@link PodDir#upperDir()} and {@link PodDir#workDir()} as the overlay's
  * own directories): preparing a pod mounts nothing.
  */
-public final class PodStarter {
+public final class PodStarter implements AutoCloseable {
     /** On cgroup v2 with per-app cgroups, stage1's own leaf below the pod's cgroup. */
     public static final String STAGE1_CGROUP = "stage1.rkj";
 
@@ -168,6 +168,12 @@ public final class PodStarter {
         IOException failure = new IOException("tearing down pod " + uuid + " failed");
         RunningPod.tearDown(failure, cgroups.open(uuid), overlay, rootfs);
         RunningPod.throwFirst(failure);
+    }
+
+    /** Ends the launcher's spare stage1, if any; pods started keep running. */
+    @Override
+    public void close() {
+        launcher.close();
     }
 
     private Stage1Plan withCgroups(Stage1Plan plan, PodCgroup cgroup, Map<String, CgroupLimits> appLimits)
