@@ -182,11 +182,10 @@ public final class PodStarter implements AutoCloseable {
         RunningPod.throwFirst(failure);
     }
 
-    /** Ends the launcher's spare stage1, if any; pods started keep running. */
+    /** Ends the launcher's spare stage1, if any; pods started keep running, and this starter stays usable. */
     @Override
     public void close() {
         launcher.close();
-        cgroupMaker.shutdown();
     }
 
     private Stage1Plan withCgroups(Stage1Plan plan, PodCgroup cgroup, Map<String, CgroupLimits> appLimits)

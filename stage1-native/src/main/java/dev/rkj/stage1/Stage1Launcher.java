@@ -50,7 +50,7 @@ public final class Stage1Launcher implements AutoCloseable {
     private final ExecutorService spawner;
     private final Object spareLock = new Object();
     private Spare spare; // guarded by spareLock
-    private boolean closed; // guarded by spareLock
+    private long generation; // guarded by spareLock: a spare spawned for an older one is not kept
 
     /** A stage1 spawned ahead of its pod: its pid, pidfd, protocol pipe and plan pipe, and where its output goes. */
     private record Spare(int pid, int pidfd, int protocol, int planFd, Path stdout, Path stderr) {
@@ -199,31 +199,28 @@ public final class Stage1Launcher implements AutoCloseable {
         return process;
     }
 
-    /** Spawns the next spare, unless there is one or the launcher is closed. Best effort: without one a launch spawns. */
+    /** Spawns the next spare, unless there is one. Best effort: without one a launch spawns its stage1. */
     private void refill(Path stdout, Path stderr) {
         synchronized (spareLock) {
-            if (closed || spare != null) {
+            if (spare != null) {
                 return;
             }
-            try {
-                spawner.execute(() -> {
-                    Spare s;
-                    try {
-                        s = spawnSpare(stdout, stderr);
-                    } catch (IOException | RuntimeException e) {
-                        return; // the next launch spawns its stage1 itself, and reports what fails then
+            long g = generation;
+            spawner.execute(() -> {
+                Spare s;
+                try {
+                    s = spawnSpare(stdout, stderr);
+                } catch (IOException | RuntimeException e) {
+                    return; // the next launch spawns its stage1 itself, and reports what fails then
+                }
+                synchronized (spareLock) {
+                    if (g == generation && spare == null) {
+                        spare = s;
+                        return;
                     }
-                    synchronized (spareLock) {
-                        if (!closed && spare == null) {
-                            spare = s;
-                            return;
-                        }
-                    }
-                    discard(s);
-                });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // closed meanwhile
-            }
+                }
+                discard(s); // one is there already, or close came in between
+            });
         }
     }
 
@@ -281,28 +278,30 @@ public final class Stage1Launcher implements AutoCloseable {
         }
     }
 
-    /** Ends the spare, if any (pods started are not touched). Idempotent. */
+    /**
+     * Ends the spare, if any, and one being spawned; pods started are not touched. The launcher
+     * stays usable: a later launch spawns its stage1, and a spare again after it (to be closed again).
+     */
     @Override
     public void close() {
+        if (!spares) {
+            return;
+        }
         Spare s;
         synchronized (spareLock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+            generation++;
             s = spare;
             spare = null;
         }
-        if (spawner != null) {
-            spawner.shutdown();
-            try {
-                spawner.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS); // a spare being spawned is discarded by it
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
         if (s != null) {
             discard(s);
+        }
+        try {
+            spawner.submit(() -> { }).get(); // after a spawn under way, which sees the new generation and ends its spare
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -91,11 +91,17 @@ class Stage1LauncherTest {
                 assertTrue(kernel.calls("waitpid").stream().anyMatch(c -> c.args().equals(List.of(s))), "reaped");
             }
         }
+        // still usable: the next launch spawns its own stage1, then a spare again
         int spawned = kernel.calls("spawn").size();
-        launcher.launch(Stage1Plan.builder("u3", podDir.resolve("p3"), podDir.resolve("p3/rootfs"))
-                .app(Stage1Plan.App.builder("a", "x").build()).build(), out).exit().handle((s, t) -> t)
-                .get(10, TimeUnit.SECONDS);
-        assertEquals(spawned + 1, kernel.calls("spawn").size(), "after close a launch spawns its own stage1 and no spare");
+        Stage1Plan third = Stage1Plan.builder("u3", podDir.resolve("p3"), podDir.resolve("p3/rootfs"))
+                .app(Stage1Plan.App.builder("a", "x").build()).build();
+        launcher.launch(third, out).exit().handle((s, t) -> t).get(10, TimeUnit.SECONDS);
+        assertEquals(List.of(binary.toString(), "run", third.planFile().toString()),
+                kernel.calls("spawn").get(spawned).args().get(1));
+        Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> kernel.calls("spawn").size() == spawned + 2);
+        launcher.close();
+        int last = 1000 + spawned + 1;
+        assertTrue(kernel.calls("kill").stream().anyMatch(c -> c.args().equals(List.of(last, Kernel.SIGKILL))), "ended again");
     }
 
     @Test

@@ -55,7 +55,7 @@ public interface PodRuntime {
 
     /**
      * Lets go of what the runtime keeps for launches to come (a spare stage1); pods started keep
-     * running. The engine calls it once, at its shutdown.
+     * running and the runtime stays usable. An engine calls it at its shutdown.
      */
     default void close() {
     }
