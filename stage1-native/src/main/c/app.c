@@ -187,6 +187,7 @@ int app_exec(const struct app *a, char **argv, struct err *err)
 	static char *empty[] = { NULL };
 
 	environ = a->env ? a->env : empty; /* the plan's env is the whole environment */
+	TRACE("execve");
 	execvp(argv[0], argv); /* a name without '/' is searched in the app's PATH */
 	return fail_errno(err, "execve", argv[0]);
 }

@@ -22,12 +22,15 @@
 #include <linux/mount.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+extern char **environ;
 
 /* ---- messages to the monitor ---- */
 
@@ -660,8 +663,10 @@ static int setup(struct pod *pod, struct err *err)
 	for (i = 0; i < pod->plan.napps; i++)
 		if (open_app_files(pod, &pod->plan.apps[i], err) < 0)
 			return -1;
+	TRACE("files-opened");
 	if (filters(pod, err) < 0) /* its cache is a host path */
 		return -1;
+	TRACE("seccomp-prepared");
 	/*
 	 * The pod's cgroups become its cgroup namespace's root. After the app cgroups were
 	 * opened: a write checks the namespace of the open, and on cgroup v2 (nsdelegate) an
@@ -673,12 +678,14 @@ static int setup(struct pod *pod, struct err *err)
 		return -1;
 	if (rootfs(pod, err) < 0 || apps_userns(pod, err) < 0)
 		return -1;
+	TRACE("rootfs-pivoted");
 	if (sethostname(host, strlen(host)) < 0)
 		return fail_errno(err, "sethostname", host);
 	if (pod->plan.host_net)
 		return 0;
 	if (loopback_up(err) < 0)
 		return -1;
+	TRACE("lo-up");
 	return pod->mds ? mds_listen(pod, err) : 0;
 }
 
@@ -697,6 +704,7 @@ __attribute__((noreturn)) static void app_child(struct pod *pod, struct app *a, 
 	sigset_t none;
 	int i, fd;
 
+	TRACE("child");
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (i = 1; i < NSIG; i++)
@@ -736,11 +744,51 @@ __attribute__((noreturn)) static void app_child(struct pod *pod, struct app *a, 
 		fail_errno(&err, "unshare", "CLONE_NEWCGROUP");
 		goto out;
 	}
+	TRACE("child-ready");
 	if (app_become(a, &err) == 0)
 		app_exec(a, argv, &err);
 out:
 	write_all(p->exec[1], &err, sizeof err);
 	_exit(127);
+}
+
+struct child_args {
+	struct pod *pod;
+	struct app *a;
+	char **argv;
+	struct child_pipes *p;
+};
+
+static int app_child_entry(void *arg)
+{
+	struct child_args *c = arg;
+
+	app_child(c->pod, c->a, c->argv, c->p);
+}
+
+/*
+ * Starts app_child as glibc's posix_spawn starts its child: clone(CLONE_VM | CLONE_VFORK) on a
+ * stack of its own. No page tables are copied and PID 1 sleeps until the child has exec'd (or
+ * failed and exited), which it would wait for on the exec pipe anyway, so the child has the CPU
+ * at once. The child shares our memory until then: it writes nothing of ours but environ (the
+ * app's, for execvp's PATH search), which is put back here.
+ */
+#define CHILD_STACK (256 * 1024)
+
+static pid_t app_spawn(struct child_args *args)
+{
+	char **env = environ;
+	void *stack = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	pid_t pid;
+
+	if (stack == MAP_FAILED)
+		return -1;
+	pid = clone(app_child_entry, (char *)stack + CHILD_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD,
+		    args);
+	environ = env;
+	munmap(stack, CHILD_STACK); /* the child runs on in an image of its own, or has exited */
+	return pid;
 }
 
 /* Closes whatever of the pipes is still open (what was handed on is -1). */
@@ -777,13 +825,12 @@ static int app_start(struct pod *pod, struct app *a, enum phase phase, struct er
 	if (pipe2(p.exec, O_CLOEXEC) < 0 ||
 	    (!a->attach && (pipe2(p.out, O_CLOEXEC) < 0 || pipe2(p.errout, O_CLOEXEC) < 0)))
 		return fail_errno(err, "pipe2", a->name);
-	a->pid = fork();
+	TRACE("fork");
+	a->pid = app_spawn(&(struct child_args){ pod, a, phase_argv(a, phase), &p });
 	if (a->pid < 0) {
 		a->pid = 0;
-		return fail_errno(err, "fork", a->name);
+		return fail_errno(err, "clone", a->name);
 	}
-	if (a->pid == 0)
-		app_child(pod, a, phase_argv(a, phase), &p);
 	cleanup_closep(&p.exec[1]);
 	cleanup_closep(&p.out[1]);
 	cleanup_closep(&p.errout[1]);
@@ -796,8 +843,10 @@ static int app_start(struct pod *pod, struct app *a, enum phase phase, struct er
 		fcntl(a->out, F_SETFL, O_NONBLOCK);
 		fcntl(a->errout, F_SETFL, O_NONBLOCK);
 	}
+	TRACE("forked");
 	while ((n = read(p.exec[0], err, sizeof *err)) < 0 && errno == EINTR)
 		;
+	TRACE("exec-eof");
 	if (n == sizeof *err) {
 		waitpid(a->pid, NULL, 0);
 		a->pid = 0;
@@ -1200,6 +1249,7 @@ void pod_main(struct pod *pod, int sock)
 	struct err err = { 0 };
 	size_t i;
 
+	TRACE("pid1");
 	blank_args(pod);
 	pod->sock = sock;
 	if (pod->proto >= 0)
@@ -1210,6 +1260,7 @@ void pod_main(struct pod *pod, int sock)
 		_exit(EXIT_STAGE1);
 	}
 	send_line(pod, "ready", 0);
+	TRACE("ready-sent");
 	for (i = 0; i < pod->plan.napps; i++) {
 		struct app *a = &pod->plan.apps[i];
 

@@ -3,6 +3,9 @@
  * running pod: namespaces, root filesystem, apps, exit statuses.
  *
  *   rkj-stage1 run <plan-file>
+ *   rkj-stage1 run -               (a spare, spawned before its pod is known: it waits for one
+ *                                   line on fd 4, the plan file's path; end of file there means
+ *                                   stage0 has no pod for it: it exits 254 and says nothing)
  *   rkj-stage1 enter <podDir> [--app NAME] -- CMD ARGS...
  *   rkj-stage1 netns <path>        (a new network namespace, kept by a bind mount at <path>:
  *                                   stage0 makes a pod's netns with it before the CNI plugins
@@ -94,6 +97,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -209,8 +213,13 @@ static int start_pod(struct pod *pod, struct err *err)
 	sigset_t mask;
 	size_t i;
 
-	if (take_lock(pod, err) < 0 || join_cgroups(pod->plan.cgroups, pod->plan.ncgroups, err) < 0)
+	TRACE("plan");
+	if (take_lock(pod, err) < 0)
 		return -1;
+	TRACE("lock");
+	if (join_cgroups(pod->plan.cgroups, pod->plan.ncgroups, err) < 0)
+		return -1;
+	TRACE("cgroups-joined");
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return fail_errno(err, "socketpair", NULL);
 	ours = sv[0];
@@ -233,6 +242,7 @@ static int start_pod(struct pod *pod, struct err *err)
 		close(steal_fd(&ours));
 		pod_main(pod, steal_fd(&theirs));
 	}
+	TRACE("cloned");
 	pod->sock = steal_fd(&ours);
 	pod->sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (pod->sigfd < 0)
@@ -251,6 +261,7 @@ static void relay(struct pod *pod, char *msg, const struct ucred *cred)
 	} else if (cred && sscanf(msg, "started %255s", app) == 1) {
 		snprintf(line, sizeof line, "started %s %d", app, cred->pid);
 		proto_send(pod, line);
+		TRACE("relayed-started");
 	} else {
 		proto_send(pod, msg); /* PID 1 printed its errors itself */
 	}
@@ -316,12 +327,53 @@ static int monitor(struct pod *pod)
 	return WEXITSTATUS(status);
 }
 
+/*
+ * A spare's plan: one line on fd 4, the plan file's path. Our command line then names it, as a
+ * `run <plan-file>` one does (what finds a pod's stage1 by its command line finds this one too):
+ * "<argv[0]>\0run\0<path>\0" in <cmdline>, which outlives us (main's). 1: stage0 sent none.
+ */
+static int spare_plan(char *argv0, char *cmdline, size_t size, char **path, char **args,
+		      size_t *args_len)
+{
+	size_t n0 = strlen(argv0) + 1, len = 0;
+	char *p;
+	ssize_t n;
+
+	if (n0 + 4 >= size)
+		return 1;
+	memcpy(cmdline, argv0, n0);
+	memcpy(cmdline + n0, "run", 4);
+	p = cmdline + n0 + 4;
+	while (len < size - n0 - 5 && (n = read(4, p + len, size - n0 - 5 - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return 1;
+		len += (size_t)n;
+		if (p[len - 1] == '\n')
+			break;
+	}
+	close(4);
+	if (!len || p[len - 1] != '\n')
+		return 1;
+	p[len - 1] = 0;
+	*path = p;
+	/* the kernel checks start <= end at each step: the buffer lies below the stack's argv */
+	if (prctl(PR_SET_MM, PR_SET_MM_ARG_START, (unsigned long)cmdline, 0, 0) == 0 &&
+	    prctl(PR_SET_MM, PR_SET_MM_ARG_END, (unsigned long)(p + len), 0, 0) == 0) {
+		*args = cmdline;
+		*args_len = n0 + 4 + len;
+	}
+	return 0;
+}
+
 static int run(const char *plan_path, char *args, size_t args_len)
 {
 	struct pod pod = { .proto = -1, .lock = -1, .sock = -1, .sigfd = -1,
 			   .status_dir = -1, .logs_dir = -1, .args = args, .args_len = args_len };
 	struct err err = { 0 };
 
+	TRACE("main");
 	if (fcntl(3, F_SETFD, FD_CLOEXEC) == 0)
 		pod.proto = 3;
 	signal(SIGPIPE, SIG_IGN); /* stage0 may go away; the pod does not go with it */
@@ -340,7 +392,7 @@ static int run(const char *plan_path, char *args, size_t args_len)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: rkj-stage1 run <plan-file>\n"
+	fprintf(stderr, "usage: rkj-stage1 run <plan-file>|-\n"
 			"       rkj-stage1 enter <podDir> [--app NAME] -- CMD ARGS...\n"
 			"       rkj-stage1 idmap <shift> <count> <source> <target>\n"
 			"       rkj-stage1 netns <path>\n");
@@ -348,9 +400,18 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
+	static char cmdline[8192];
+	char *plan, *args = argc > 0 ? argv[0] : NULL;
+	size_t args_len = argc > 0 ? (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]) : 0;
+
+	if (argc == 3 && strcmp(argv[1], "run") == 0 && strcmp(argv[2], "-") == 0) {
+		if (spare_plan(argv[0], cmdline, sizeof cmdline, &plan, &args, &args_len))
+			return EXIT_STAGE1;
+		return run(plan, args, args_len);
+	}
 	/* argv's strings lie end to end: PID 1 blanks them, as they name host paths */
 	if (argc == 3 && strcmp(argv[1], "run") == 0)
-		return run(argv[2], argv[0], (size_t)(argv[2] + strlen(argv[2]) + 1 - argv[0]));
+		return run(argv[2], args, args_len);
 	if (argc >= 2 && strcmp(argv[1], "enter") == 0)
 		return enter_main(argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "idmap") == 0)

@@ -44,6 +44,18 @@ int join_cgroups(char **procs, size_t n, struct err *err);
 /* The directory of the running binary, NULL if /proc/self/exe says something odd. */
 const char *self_dir(char *buf, size_t size);
 
+/*
+ * Launch-time trace points, for profiling only: built with -DRKJ_TRACE, each TRACE(what) writes
+ * "rkj-stage1 trace <pid> <what> <CLOCK_MONOTONIC ns>" to what was stderr at the first point (an
+ * app's stderr is its log by the time it nears execve). Without it they compile to nothing.
+ */
+#ifdef RKJ_TRACE
+void trace(const char *what);
+#define TRACE(what) trace(what)
+#else
+#define TRACE(what) ((void)0)
+#endif
+
 /* ---- cleanup attributes (as crun's utils.h) ---- */
 
 static inline void cleanup_freep(void *p)

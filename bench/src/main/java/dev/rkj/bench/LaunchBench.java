@@ -194,7 +194,8 @@ public final class LaunchBench {
             LaunchPathProfile profile = null;
             if (options.profileRuns > 0) {
                 Path binary = Stage1Binary.extract(dataDir);
-                profile = new LaunchPathProfile(KERNEL, engine.host().cgroups(), new Stage1Launcher(KERNEL, binary), tree,
+                profile = new LaunchPathProfile(KERNEL, engine.host().cgroups(), new Stage1Launcher(KERNEL, binary),
+                        new Stage1Launcher(KERNEL, binary, true), tree,
                         Files.createDirectories(work.resolve("profile")), engine.journal(), engine.store(), image.id());
                 profile.run(Math.max(5, options.profileRuns / 10), options.profileRuns);
             }

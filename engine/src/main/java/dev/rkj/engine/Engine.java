@@ -36,6 +36,7 @@ import dev.rkj.engine.stage.PodRecorder;
 import dev.rkj.engine.stage.PodWork;
 import dev.rkj.engine.stage.PodRecorder.Recorded;
 import dev.rkj.engine.stage.PrepareVerticle;
+import dev.rkj.engine.stage.PodRuntime;
 import dev.rkj.engine.stage.UnpackVerticle;
 import dev.rkj.engine.stage.VerifyVerticle;
 import dev.rkj.eventlog.ChronicleJournal;
@@ -100,6 +101,7 @@ public final class Engine implements AutoCloseable {
     private final PodEventDispatcher dispatcher;
     private final PodRecorder recorder;
     private final LaunchVerticle launcher;
+    private final PodRuntime runtime;
     private final GcVerticle gcVerticle;
     /** One piece of work per pod at a time, and the order in which the stages chain (the deploy order). */
     private final PodWork podWork = new PodWork();
@@ -131,6 +133,7 @@ public final class Engine implements AutoCloseable {
         this.recorder = new PodRecorder(journal, dispatcher);
         this.recorder.onJournalFailure(this::onJournalFailure);
         EnginePorts ports = config.ports();
+        this.runtime = ports.runtime();
         this.launcher = new LaunchVerticle(dispatcher, recorder, me, config.crashAt(), podWork, ports.runtime(),
                 ports.janitor());
         this.gcVerticle = new GcVerticle(dispatcher, recorder, me, config.crashAt(), podWork, ports.janitor());
@@ -611,6 +614,7 @@ public final class Engine implements AutoCloseable {
                 journal.close();
             }
             registration.close();
+            runtime.close(); // its spare stage1; pods keep running
             return null;
         }, false)).eventually(() -> {
             waiters.values().forEach(list -> list.forEach(w ->

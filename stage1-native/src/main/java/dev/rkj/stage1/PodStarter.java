@@ -13,6 +13,9 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Starts a pod all or nothing: mounts its overlay rootfs, writes its /etc/hostname, hosts and
@@ -22,7 +25,7 @@ import java.util.concurrent.ExecutionException;
  * pod's rootfs is mounted ({@link PodDir#upperDir()} and {@link PodDir#workDir()} as the overlay's
  * own directories): preparing a pod mounts nothing.
  */
-public final class PodStarter {
+public final class PodStarter implements AutoCloseable {
     /** On cgroup v2 with per-app cgroups, stage1's own leaf below the pod's cgroup. */
     public static final String STAGE1_CGROUP = "stage1.rkj";
 
@@ -30,6 +33,11 @@ public final class PodStarter {
     private final Cgroups cgroups;
     private final Stage1Launcher launcher;
     private final PodEtc etc = new PodEtc(Path.of("/etc"));
+    private final ExecutorService cgroupMaker = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "rkj-pod-cgroup");
+        t.setDaemon(true);
+        return t;
+    });
 
     public PodStarter(Overlay overlay, Cgroups cgroups, Stage1Launcher launcher) {
         this.overlay = overlay;
@@ -72,8 +80,11 @@ public final class PodStarter {
                             Map<String, CgroupLimits> appLimits, Stage1Launcher.Output output)
             throws Stage1Exception, IOException {
         PodCgroup cgroup = null;
+        Future<PodCgroup> making = null;
         Stage1Process process = null;
         try {
+            // the cgroup is made beside the mounts: each takes a millisecond or more of kernel time
+            making = cgroupMaker.submit(() -> cgroups.create(plan.uuid(), limits));
             java.nio.file.Files.createDirectories(plan.rootfs());
             for (Layer layer : layers) {
                 if (plan.privateUsers() == null) {
@@ -88,7 +99,8 @@ public final class PodStarter {
                     shiftRootOwned(plan.privateUsers(), layer.upper());
                 }
             }
-            cgroup = cgroups.create(plan.uuid(), limits);
+            cgroup = await(making);
+            making = null;
             process = launcher.launch(withCgroups(plan, cgroup, appLimits), output);
             process.started().get();
             return new RunningPod(process, cgroup, overlay, plan.rootfs());
@@ -96,13 +108,13 @@ public final class PodStarter {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             Exception failure = cause instanceof Stage1Exception || cause instanceof IOException
                     ? (Exception) cause : new IOException("pod " + plan.uuid() + " failed to start", cause);
-            throw rethrow(cleanUp(failure, process, cgroup, plan.rootfs()));
+            throw rethrow(cleanUp(failure, process, made(cgroup, making), plan.rootfs()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw (InterruptedIOException) cleanUp(new InterruptedIOException("interrupted while pod " + plan.uuid() + " started"),
-                    process, cgroup, plan.rootfs());
+                    process, made(cgroup, making), plan.rootfs());
         } catch (IOException | RuntimeException e) {
-            throw rethrow(cleanUp(e, process, cgroup, plan.rootfs()));
+            throw rethrow(cleanUp(e, process, made(cgroup, making), plan.rootfs()));
         }
     }
 
@@ -170,6 +182,12 @@ public final class PodStarter {
         RunningPod.throwFirst(failure);
     }
 
+    /** Ends the launcher's spare stage1, if any; pods started keep running, and this starter stays usable. */
+    @Override
+    public void close() {
+        launcher.close();
+    }
+
     private Stage1Plan withCgroups(Stage1Plan plan, PodCgroup cgroup, Map<String, CgroupLimits> appLimits)
             throws IOException {
         if (appLimits.isEmpty()) {
@@ -186,6 +204,44 @@ public final class PodStarter {
         List<Path> stage1 = cgroups.layout().mode().usesV1Controllers()
                 ? cgroup.procsFiles() : cgroup.child(STAGE1_CGROUP, CgroupLimits.NONE).procsFiles();
         return plan.withApps(apps).withCgroupProcs(stage1);
+    }
+
+    /** The cgroup {@code making} made, or what {@link Cgroups#create} threw. */
+    private static PodCgroup await(Future<PodCgroup> making) throws IOException, InterruptedException {
+        try {
+            return making.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException("creating a pod cgroup failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** The pod's cgroup, for a clean-up: {@code making}'s once made, if it was still being made (null if that failed). */
+    private static PodCgroup made(PodCgroup cgroup, Future<PodCgroup> making) {
+        if (making == null) {
+            return cgroup;
+        }
+        boolean interrupted = Thread.interrupted(); // wait for it even so: it is removed with the rest
+        try {
+            while (true) {
+                try {
+                    return making.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } catch (ExecutionException | CancellationException e) {
+            return null; // Cgroups.create left nothing behind
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static RuntimeException rethrow(Exception e) throws Stage1Exception, IOException {

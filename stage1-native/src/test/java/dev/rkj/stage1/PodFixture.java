@@ -97,6 +97,13 @@ final class PodFixture implements AutoCloseable {
         return pod;
     }
 
+    /** Starts the pod with {@code launcher} (closed by the caller), stage1's output going to {@code output}. */
+    RunningPod start(Stage1Plan plan, Stage1Launcher launcher, Stage1Launcher.Output output)
+            throws Stage1Exception, IOException {
+        pod = new PodStarter(shared.overlay, shared.cgroups, launcher).start(plan, shared.lower, CgroupLimits.NONE, output);
+        return pod;
+    }
+
     RunningPod start(Stage1Plan plan) throws Stage1Exception, IOException {
         return start(plan, CgroupLimits.NONE);
     }

@@ -20,8 +20,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -126,6 +128,39 @@ class PodIT {
 
         pod.process().signal(Kernel.SIGTERM); // forwarded to the app
         assertEquals(ExitStatus.killed(15), f.awaitExit());
+    }
+
+    @Test
+    void aPodStartedFromASpareStage1RunsAsAnyAndTheSpareEndsWithItsLauncher() throws Exception {
+        Stage1Launcher.Output out = new Stage1Launcher.Output(f.podDir.resolve("stage1.out"), f.podDir.resolve("stage1.err"));
+        try (Stage1Launcher launcher = new Stage1Launcher(PodFixture.KERNEL, shared.binary, true);
+             PodFixture second = shared.pod()) {
+            f.start(f.plan().app(sh("main", "true").build()).build(), launcher, out);
+            assertEquals(ExitStatus.exited(0), f.awaitExit());
+            Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() -> spares().size() == 1); // spawned once it started
+            long spare = spares().get(0);
+
+            RunningPod pod = second.start(second.plan().app(sh("main", "echo pid $$; cat /proc/1/cmdline").build()).build(),
+                    launcher, out);
+            assertEquals(spare, pod.process().pid(), "the second pod's stage1 is the spare");
+            assertEquals(ExitStatus.exited(0), second.awaitExit());
+            assertEquals("pid 2\nrkj-stage1\0run", second.log("main").replaceAll("\u0000+$", "").strip(),
+                    "PID 1 names no host path, the plan's neither");
+            Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() -> spares().size() == 1 && spares().get(0) != spare);
+        }
+        assertEquals(List.of(), spares(), "closing the launcher ends its spare");
+    }
+
+    /** This JVM's children that are spare stage1s ({@code rkj-stage1 run -}). */
+    private static List<Long> spares() {
+        return ProcessHandle.current().children().filter(p -> {
+            try {
+                return new String(Files.readAllBytes(Path.of("/proc/" + p.pid() + "/cmdline")))
+                        .equals(shared.binary + "\0run\0-\0");
+            } catch (java.io.IOException e) {
+                return false; // ended meanwhile
+            }
+        }).map(ProcessHandle::pid).toList();
     }
 
     private static List<String> nsPids(int hostPid) throws Exception {

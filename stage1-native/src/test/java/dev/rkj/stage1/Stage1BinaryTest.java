@@ -3,9 +3,13 @@ package dev.rkj.stage1;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rkj.stage1.kernel.FileAction;
+import dev.rkj.stage1.kernel.Kernel;
+import dev.rkj.stage1.kernel.LinuxKernel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +54,24 @@ class Stage1BinaryTest {
             String out = new String(p.getInputStream().readAllBytes());
             assertEquals(254, p.waitFor(), out);
             assertTrue(out.contains("has no `" + key + "`"), key + ": " + out);
+        }
+    }
+
+    @Test
+    void aSpareWhoseStage0SendsNoPlanEndsQuietlyTouchingNothing() throws Exception {
+        Path binary = Stage1Binary.extract(data);
+        Kernel kernel = LinuxKernel.get();
+        Path out = data.resolve("spare.out");
+        int[] plan = kernel.pipe2(Kernel.O_CLOEXEC);
+        int pid = kernel.spawn(binary, List.of(binary.toString(), "run", "-"), List.of(),
+                List.of(new FileAction.Dup2(plan[0], 4), new FileAction.Open(1, out, Kernel.O_WRONLY | Kernel.O_CREAT, 0644),
+                        new FileAction.Dup2(1, 2), new FileAction.CloseFrom(5)), false);
+        kernel.close(plan[0]);
+        kernel.close(plan[1]); // stage0 is gone: the spare reads end of file
+        assertEquals(ExitStatus.exited(254), ExitStatus.fromWaitStatus(kernel.waitpid(pid)));
+        assertEquals("", Files.readString(out));
+        try (var s = Files.list(data)) {
+            assertEquals(List.of(data.resolve("spare.out"), data.resolve("stage1")), s.sorted().toList());
         }
     }
 

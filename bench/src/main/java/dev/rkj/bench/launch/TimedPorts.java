@@ -139,5 +139,10 @@ public final class TimedPorts {
         public PodProbe probe(PodState pod) throws StageException {
             return runner.probe(pod);
         }
+
+        @Override
+        public void close() {
+            runner.close();
+        }
     }
 }

@@ -89,7 +89,7 @@ public final class Stage1Host {
         Overlay overlay = new Overlay(kernel);
         Cgroups cgroups = new Cgroups(kernel, dev.rkj.stage1.cgroup.CgroupLayout.detect(), cgroupParent);
         Path binary = Stage1Binary.extract(dataDir);
-        Stage1Launcher launcher = new Stage1Launcher(kernel, binary);
+        Stage1Launcher launcher = new Stage1Launcher(kernel, binary, true); // a spare: closed with the runtime
         PodNetworks networks = new PodNetworks(NetworkConfigs.of(dataDir), new CniPlugins(CniPlugins.DEFAULT_DIRS),
                 new Netns(kernel, binary));
         return new Stage1Host(dataDir, kernel, cgroups, new PodStarter(overlay, cgroups, launcher),

@@ -182,6 +182,11 @@ public final class Stage1PodRuntime implements PodRuntime {
         }), planned.isolators(), planned.warnings(), attached);
     }
 
+    @Override
+    public void close() {
+        starter.close(); // its launcher's spare stage1
+    }
+
     private PodNetworks.Joined joinNetworks(PodState pod, PodDir dir, PodManifest manifest, Networking networking)
             throws StageException {
         if (networks == null) {

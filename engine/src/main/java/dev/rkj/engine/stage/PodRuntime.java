@@ -54,6 +54,13 @@ public interface PodRuntime {
     PodProbe probe(PodState pod) throws StageException;
 
     /**
+     * Lets go of what the runtime keeps for launches to come (a spare stage1); pods started keep
+     * running and the runtime stays usable. An engine calls it at its shutdown.
+     */
+    default void close() {
+    }
+
+    /**
      * A pod stage1 started.
      *
      * @param stage1Pid stage1's host pid

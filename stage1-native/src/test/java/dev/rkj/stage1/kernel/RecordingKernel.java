@@ -232,7 +232,7 @@ public final class RecordingKernel implements Kernel {
 
     @Override
     public synchronized int write(int fd, byte[] bytes) throws KernelException {
-        record("write", fd);
+        record("write", fd, new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
         return bytes.length;
     }
 
