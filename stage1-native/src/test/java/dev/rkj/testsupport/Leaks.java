@@ -140,13 +140,23 @@ public final class Leaks {
                 // The program itself, not any argument (a JVM's classpath names rkj-stage1-native jars).
                 String argv0 = raw.indexOf('\0') < 0 ? raw : raw.substring(0, raw.indexOf('\0'));
                 String cmdline = raw.replace('\0', ' ');
+                // A stage1 started as a spare is `rkj-stage1 run -`: its cgroups name its pod.
                 if ((argv0.endsWith("/rkj-stage1") || argv0.equals("rkj-stage1"))
-                        && (mine(cmdline, podIds) || mine(parentCmdline(p), podIds))) {
+                        && (mine(cmdline, podIds) || mine(parentCmdline(p), podIds) || mine(cgroups(p), podIds))) {
                     found.add("process " + p.getFileName() + " " + cmdline.trim());
                 }
             }
         }
         return found;
+    }
+
+    /** The cgroups of {@code /proc/<pid>}, "" when it has ended. */
+    private static String cgroups(Path proc) {
+        try {
+            return Files.readString(proc.resolve("cgroup"));
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** The command line of the parent of {@code /proc/<pid>}, "" when either has ended. */
