@@ -46,11 +46,22 @@ public enum CrashPoint {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
+    private static volatile Runnable crash = () -> Runtime.getRuntime().halt(STATUS);
+
     /** Halts the JVM at once if {@code armed} (the engine's configured point, or null) is this point. */
     public void reached(CrashPoint armed) {
         if (armed == this) {
+            crash.run();
             Runtime.getRuntime().halt(STATUS);
         }
+    }
+
+    /**
+     * How a test's own main crashes its engine: a SIGKILL of the process stops every thread at once,
+     * where {@link Runtime#halt} lets other threads run on until the JVM reaches a safepoint.
+     */
+    public static void crashWith(Runnable kill) {
+        crash = java.util.Objects.requireNonNull(kill, "kill");
     }
 
     /** The point named {@code name}, or null if there is none (or {@code name} is null). */

@@ -87,7 +87,17 @@ public final class PodRecorder {
      * @throws JournalException     if the journal cannot be read or written, or the pod changed
      *                              under each of {@link #ATTEMPTS} decisions (nothing was appended)
      */
-    public synchronized Recorded record(PodCommand command) throws IllegalPodTransition, JournalException {
+    public Recorded record(PodCommand command) throws IllegalPodTransition, JournalException {
+        return record(command, null);
+    }
+
+    /**
+     * As {@link #record(PodCommand)}, running {@code appended} (if not null) once the events are in the
+     * journal and before they are folded in, so before anything in this process is told of them (a
+     * crash point: the crash then leaves the facts in the journal and no one here acting on them).
+     */
+    public synchronized Recorded record(PodCommand command, Runnable appended)
+            throws IllegalPodTransition, JournalException {
         String podId = command.podId();
         try {
             for (int attempt = 1; ; attempt++) {
@@ -121,6 +131,9 @@ public final class PodRecorder {
                     }
                     dispatcher.catchUp();
                     continue;
+                }
+                if (appended != null) {
+                    appended.run();
                 }
                 PodState next = state;
                 for (Envelope env : envelopes) {

@@ -244,11 +244,7 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
     /** {@link #record(PodCommand, CrashPoint)} on the calling thread: a refusal is logged and nothing appended. */
     private Recorded recordNow(PodCommand command, CrashPoint after) throws JournalException {
         try {
-            Recorded recorded = recorder.record(command);
-            if (!recorded.isEmpty() && after != null) {
-                after.reached(crashAt);
-            }
-            return recorded;
+            return recorder.record(command, after == null ? null : () -> after.reached(crashAt));
         } catch (IllegalPodTransition e) {
             LOG.info("not recording {}: {}", command.getClass().getSimpleName(), e.getMessage());
             return new Recorded(List.of(), recorder.current(command.podId()));

@@ -52,6 +52,13 @@ public final class CrashTestMain {
 
     public static void main(String[] args) throws Exception {
         long start = System.nanoTime();
+        CrashPoint.crashWith(() -> { // kill -9 itself: every thread stops at once, none acts on the last append
+            try {
+                dev.rkj.stage1.kernel.LinuxKernel.get().kill((int) ProcessHandle.current().pid(), 9);
+            } catch (dev.rkj.stage1.kernel.KernelException e) {
+                // halted by CrashPoint instead
+            }
+        });
         Path dataDir = Path.of(args[0]);
         String imageRef = args[1];
         Stage1Host host = Stage1Host.open(dataDir, args[2],

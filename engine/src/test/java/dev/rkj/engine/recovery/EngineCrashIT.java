@@ -138,7 +138,7 @@ class EngineCrashIT {
             }
             default -> {
                 assertEquals(PodStatus.EXITED, pod.status(), facts.toString());
-                assertEquals(7, pod.exitCode(), facts.toString());
+                assertEquals(7, pod.exitCode(), facts + ", failure: " + pod.failure());
                 assertEquals(7, pod.apps().get("busybox").exitCode());
             }
         }
