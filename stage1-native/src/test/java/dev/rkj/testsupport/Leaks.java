@@ -140,9 +140,12 @@ public final class Leaks {
                 // The program itself, not any argument (a JVM's classpath names rkj-stage1-native jars).
                 String argv0 = raw.indexOf('\0') < 0 ? raw : raw.substring(0, raw.indexOf('\0'));
                 String cmdline = raw.replace('\0', ' ');
-                // A stage1 started as a spare is `rkj-stage1 run -`: its cgroups name its pod.
+                // A spare (`rkj-stage1 run -`) is a running engine's, ready for its next pod; once it
+                // runs a pod, its cgroups name that pod (its command line cannot be rewritten here).
+                boolean spare = cmdline.trim().endsWith(" run -");
                 if ((argv0.endsWith("/rkj-stage1") || argv0.equals("rkj-stage1"))
-                        && (mine(cmdline, podIds) || mine(parentCmdline(p), podIds) || mine(cgroups(p), podIds))) {
+                        && (spare ? mine(cgroups(p), podIds)
+                                : mine(cmdline, podIds) || mine(parentCmdline(p), podIds))) {
                     found.add("process " + p.getFileName() + " " + cmdline.trim());
                 }
             }
