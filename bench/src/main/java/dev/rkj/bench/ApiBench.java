@@ -255,7 +255,8 @@ public final class ApiBench {
                 Thread.sleep(50); // a benchmark's set-up, untimed
             }
             LinuxKernel kernel = LinuxKernel.get();
-            List<String> run = List.of("run", "--insecure-options=image", imageId);
+            // --net=none as podman's --network=none below and the API pods' "net": "none" (rkj run's default is a CNI bridge)
+            List<String> run = List.of("run", "--net=none", "--insecure-options=image", imageId);
             CommandBaseline runDaemon = cli(kernel, "rkj run (/bin/true), daemon running", env, rkj, socket, withDaemon, run, logs);
             CommandBaseline runAlone = cli(kernel, "rkj run (/bin/true), no daemon", env, rkj, nowhere, alone, run, logs);
             CommandBaseline listDaemon = cli(kernel, "rkj list, daemon running", env, rkj, socket, withDaemon, List.of("list"), logs);
