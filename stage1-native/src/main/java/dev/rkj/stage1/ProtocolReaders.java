@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * Reads the protocol pipes of every stage1 a launcher started on one thread, with poll(2), instead
  * of a thread per pod: an idle pod costs the engine a file descriptor, not a thread. The thread
  * starts with the first pipe and ends when no pipe has been left for {@link #LINGER_MILLIS} (so
- * pods launched one after another do not each start a thread); a pipe added meanwhile wakes it
+ * pods launched one after another do not each start a thread; after a first and only pipe it ends
+ * at once, as a one-shot command's JVM exits later with a thread left in poll); a pipe added meanwhile wakes it
  * through a pipe of its own. A pipe at end of file (or failing) is handed, with the reason, to a pooled
  * thread ({@code ended}), which may block (reaping stage1) without delaying other pods' lines.
  *
@@ -34,6 +35,7 @@ final class ProtocolReaders {
         t.setDaemon(true);
         return t;
     });
+    private final java.util.concurrent.atomic.AtomicLong pipes = new java.util.concurrent.atomic.AtomicLong();
     private final Object lock = new Object();
     private final List<Reader> added = new ArrayList<>(); // guarded by lock
     private int[] wake; // guarded by lock: the running thread's wake-up pipe, or null when none runs
@@ -47,6 +49,7 @@ final class ProtocolReaders {
      * closes it and calls {@code ended} on another thread with the read error, if any.
      */
     void add(int fd, String name, Consumer<String> lines, Consumer<IOException> ended) throws KernelException {
+        pipes.incrementAndGet();
         Reader reader = new Reader(fd, lines, ended);
         synchronized (lock) {
             if (wake != null) {
@@ -83,6 +86,10 @@ final class ProtocolReaders {
                         closeQuietly(wakePipe[1]);
                         return;
                     }
+                }
+                if (readers.isEmpty() && pipes.get() < 2) {
+                    lingered = true; // a one-shot command's only pod: end now (a lingering thread delays its exit)
+                    continue;
                 }
                 if (readers.isEmpty()) { // wait a while for the next pod before ending
                     lingered = !kernel.pollIn(wakePipe[0], LINGER_MILLIS);

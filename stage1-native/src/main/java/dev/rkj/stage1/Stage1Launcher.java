@@ -20,7 +20,8 @@ import java.util.concurrent.Executors;
  *
  * <p>With spares, the launcher keeps one rkj-stage1 spawned ahead of its pod ({@code run -}),
  * waiting for the plan file's path on fd 4: a launch hands it the path instead of paying for an
- * exec (milliseconds on a VM), and the next spare is spawned once that pod's apps run. A spare holds
+ * exec (milliseconds on a VM), and the next spare is spawned once that pod's apps run (from the second
+ * pod on: a one-shot command launches one). A spare holds
  * nothing (no lock, no cgroup, no mount) and ends by itself when this JVM does (its fd 4 reads end
  * of file); {@link #close} ends it at once. Every pod still has a stage1 process of its own.
  */
@@ -48,6 +49,7 @@ public final class Stage1Launcher implements AutoCloseable {
     private final ProtocolReaders readers;
     private final boolean spares;
     private final ExecutorService spawner;
+    private final java.util.concurrent.atomic.AtomicLong launches = new java.util.concurrent.atomic.AtomicLong();
     private final Object spareLock = new Object();
     private Spare spare; // guarded by spareLock
     private long generation; // guarded by spareLock: a spare spawned for an older one is not kept
@@ -120,7 +122,9 @@ public final class Stage1Launcher implements AutoCloseable {
         if (process == null) {
             process = spawn(plan, planFile, stdout, stderr);
         }
-        if (spares) { // the next pod's, once this one's apps run (its exec then takes no CPU from this one)
+        // The next pod's, once this one's apps run (its exec then takes no CPU from this one); from the
+        // second pod on: a one-shot `rkj run` launches one pod, and a spare would only cost it a spawn and a kill.
+        if (spares && launches.incrementAndGet() > 1) {
             process.started().whenComplete((s, t) -> refill(stdout, stderr));
         }
         return process;

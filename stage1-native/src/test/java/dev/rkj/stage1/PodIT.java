@@ -134,7 +134,11 @@ class PodIT {
     void aPodStartedFromASpareStage1RunsAsAnyAndTheSpareEndsWithItsLauncher() throws Exception {
         Stage1Launcher.Output out = new Stage1Launcher.Output(f.podDir.resolve("stage1.out"), f.podDir.resolve("stage1.err"));
         try (Stage1Launcher launcher = new Stage1Launcher(PodFixture.KERNEL, shared.binary, true);
+             PodFixture zeroth = shared.pod();
              PodFixture second = shared.pod()) {
+            // no spare after the launcher's first pod (a one-shot command launches one), one after the next
+            zeroth.start(zeroth.plan().app(sh("main", "true").build()).build(), launcher, out);
+            assertEquals(ExitStatus.exited(0), zeroth.awaitExit());
             f.start(f.plan().app(sh("main", "true").build()).build(), launcher, out);
             assertEquals(ExitStatus.exited(0), f.awaitExit());
             Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() -> spares().size() == 1); // spawned once it started

@@ -48,15 +48,21 @@ class Stage1LauncherTest {
         Path binary = Path.of("/data/stage1/abc/rkj-stage1");
         Stage1Launcher.Output out = new Stage1Launcher.Output(podDir.resolve("out"), null);
         Stage1Launcher launcher = new Stage1Launcher(kernel, binary, true);
+        Stage1Plan zeroth = Stage1Plan.builder("u0", podDir.resolve("p0"), podDir.resolve("p0/rootfs"))
+                .app(Stage1Plan.App.builder("a", "x").build()).build();
         Stage1Plan first = Stage1Plan.builder("u1", podDir.resolve("p1"), podDir.resolve("p1/rootfs"))
                 .app(Stage1Plan.App.builder("a", "x").build()).build();
         Stage1Plan second = Stage1Plan.builder("u2", podDir.resolve("p2"), podDir.resolve("p2/rootfs"))
                 .app(Stage1Plan.App.builder("a", "x").build()).build();
 
-        // the first pod has no spare to take: its stage1 is spawned for it; once it "started", a spare is
+        // no spare after a launcher's first pod (a one-shot command launches one): the next is spawned for its plan
+        launcher.launch(zeroth, out).exit().handle((s, t) -> t).get(10, TimeUnit.SECONDS);
         launcher.launch(first, out).exit().handle((s, t) -> t).get(10, TimeUnit.SECONDS);
-        Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> kernel.calls("spawn").size() == 2);
-        RecordingKernel.Call spare = kernel.calls("spawn").get(1);
+        assertEquals(List.of(binary.toString(), "run", first.planFile().toString()),
+                kernel.calls("spawn").get(1).args().get(1), "no spare was spawned after the first pod");
+        // from the second pod on, once it "started", a spare is
+        Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> kernel.calls("spawn").size() == 3);
+        RecordingKernel.Call spare = kernel.calls("spawn").get(2);
         assertEquals(List.of(binary.toString(), "run", "-"), spare.args().get(1));
         @SuppressWarnings("unchecked")
         List<FileAction> actions = (List<FileAction>) spare.args().get(3);
@@ -83,7 +89,7 @@ class Stage1LauncherTest {
             }
             pid++;
         }
-        List<Integer> taken = List.of(1001); // the second pod's stage1
+        List<Integer> taken = List.of(1002); // the second pod's stage1
         for (int s : spares) {
             if (!taken.contains(s)) {
                 assertTrue(kernel.calls("kill").stream().anyMatch(c -> c.args().equals(List.of(s, Kernel.SIGKILL))),
