@@ -39,11 +39,6 @@ public final class PodWork {
         busy.remove(podId);
     }
 
-    /** Whether some stage works on pod {@code podId} now. */
-    public boolean busy(String podId) {
-        return busy.contains(podId);
-    }
-
     /** Adds a stage, after those added before it (the engine's deploy order is the pipeline's order). */
     void join(StageVerticle stage) {
         stages.add(Objects.requireNonNull(stage, "stage"));

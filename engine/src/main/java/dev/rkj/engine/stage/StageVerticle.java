@@ -19,8 +19,8 @@ import java.util.Objects;
  * What every stage verticle shares: it subscribes to the {@link PodEventDispatcher} while
  * deployed, and for each pod it is told about, claims the pod ({@link PodWork}: one piece of work
  * per pod at a time in this engine) and checks the pod's latest state before doing anything, so
- * that redelivered events and recovery pokes never run a stage twice. A verticle wires a stage to the journal; the stage's logic is in its port (and in a step
- * class where one holds logic of its own).
+ * that redelivered events and recovery pokes never run a stage twice. A verticle wires a stage to
+ * the journal; the stage's logic is in its port (and in a step class where one holds logic of its own).
  *
  * <h2>Threads</h2>
  * {@link #wants} and {@link #step} run on any thread and look at nothing but the pod's state.
@@ -99,26 +99,17 @@ public abstract class StageVerticle extends VerticleBase implements PodSubscribe
             return null;
         }
 
-        /** A step that runs {@code call}, recording a failure against {@code stage}, passing {@code after} on success. */
-        static Step of(Stage stage, CrashPoint after, java.util.concurrent.Callable<PodCommand> call) {
-            Objects.requireNonNull(stage, "stage");
-            Objects.requireNonNull(call, "call");
-            return new Step() {
-                @Override
-                public PodCommand call() throws Exception {
-                    return call.call();
-                }
+        /** A step that runs {@code work}, recording a failure against {@code stage}, passing {@code after} on success. */
+        static Step of(Stage stage, CrashPoint after, java.util.concurrent.Callable<PodCommand> work) {
+            return new Simple(Objects.requireNonNull(stage, "stage"), after, Objects.requireNonNull(work, "work"));
+        }
+    }
 
-                @Override
-                public Stage stage() {
-                    return stage;
-                }
-
-                @Override
-                public CrashPoint after() {
-                    return after;
-                }
-            };
+    /** A step that is its work alone. */
+    private record Simple(Stage stage, CrashPoint after, java.util.concurrent.Callable<PodCommand> work) implements Step {
+        @Override
+        public PodCommand call() throws Exception {
+            return work.call();
         }
     }
 
